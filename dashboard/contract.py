@@ -295,10 +295,12 @@ def ddl() -> list[str]:
     return stmts
 
 
+_IDENTIFIERS = frozenset({c.name for t in TABLES.values() for c in t.columns} | set(TABLES)
+                         | {"geo_features", "layer", "feature_id", "geometry"})
+
+
 def quote_ident(name: str) -> str:
     """Quote an identifier that must come from this module's allow-list."""
-    allowed = {c.name for t in TABLES.values() for c in t.columns} | set(TABLES) | {
-        "geo_features", "layer", "feature_id", "geometry"}
-    if name not in allowed:
+    if name not in _IDENTIFIERS:
         raise ValueError(f"identifier not in the contract: {name!r}")
     return '"' + name + '"'

@@ -1,0 +1,164 @@
+"""The command line of CONTRACT.md section 5: the same figures the pages show."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+from .store import Store
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m dashboard",
+                                 description="孟连县边境党建数据看板 — command line")
+    ap.add_argument("--store", help="store folder (default $DASHBOARD_STORE or data/store)")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("load", help="check and load CSV/xlsx/GeoJSON files or folders")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--replace", action="store_true", help="swap whole tables instead of upserting")
+    p.add_argument("--by", default=os.environ.get("USER", ""), help="who is loading")
+    p.add_argument("--dry-run", action="store_true", help="check and count, store nothing")
+
+    p = sub.add_parser("summary", help="every figure of CONTRACT.md section 4")
+    p.add_argument("--week", type=_date)
+    p.add_argument("--township")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    sub.add_parser("versions", help="list the stored versions")
+    p = sub.add_parser("restore", help="publish an earlier version's content as a new version")
+    p.add_argument("version", type=int)
+    p.add_argument("--by", default=os.environ.get("USER", ""))
+
+    p = sub.add_parser("pin", help="pin a version with a label (a meeting)")
+    p.add_argument("version", type=int)
+    p.add_argument("label")
+    p.add_argument("--by", default=os.environ.get("USER", ""))
+    p = sub.add_parser("unpin", help="remove a pin")
+    p.add_argument("version", type=int)
+
+    p = sub.add_parser("demo", help="write the demo county's files")
+    p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "data" / "demo"))
+    p.add_argument("--scale", type=int, default=1)
+    p.add_argument("--seed", type=int, default=2021)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    store = Store(args.store) if args.store else Store()
+    return COMMANDS[args.command](args, store)
+
+
+def cmd_load(args, store: Store) -> int:
+    from . import ingest
+    res = ingest.load(args.paths, store, by=args.by, replace=args.replace, dry_run=args.dry_run)
+    if not res.ok:
+        print(f"载入被拒绝，数据未作任何改动。发现 {len(res.errors)}"
+              f"{'+' if res.truncated else ''} 个错误：", file=sys.stderr)
+        print(f"Load rejected, nothing was changed. {len(res.errors)}"
+              f"{'+' if res.truncated else ''} error(s):", file=sys.stderr)
+        for e in res.errors:
+            print("  " + str(e), file=sys.stderr)
+        return 1
+    for table, c in res.changes.items():
+        print(f"{table}: +{c['added']} added, {c['changed']} changed, {c['removed']} removed")
+    if args.dry_run:
+        print("检查通过（未保存） / check passed (dry run, nothing stored)")
+    elif res.version is None:
+        print("数据没有变化，未生成新版本 / nothing changed, no new version")
+    else:
+        print(f"已保存为版本 {res.version} / stored as version {res.version}")
+    return 0
+
+
+def cmd_summary(args, store: Store) -> int:
+    from . import metrics
+    con = store.connect()
+    try:
+        try:
+            result = metrics.summary(con, args.week, args.township)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, default=str))
+    else:
+        _print_nested(result)
+    return 0
+
+
+def _print_nested(d: dict, prefix: str = "") -> None:
+    for k, v in d.items():
+        if isinstance(v, dict):
+            _print_nested(v, f"{prefix}{k}.")
+        else:
+            print(f"{prefix}{k}\t{'—' if v is None else v}")
+
+
+def cmd_versions(args, store: Store) -> int:
+    vs = store.versions()
+    if not vs:
+        print("没有已保存的版本 / no versions stored")
+    for v in vs:
+        tables = ", ".join(f"{t} +{c['added']}/~{c['changed']}/-{c['removed']}"
+                           for t, c in v.get("tables", {}).items())
+        files = ", ".join(f"{f['name']} ({(f.get('sha256') or '')[:12]})" for f in v.get("files", []))
+        pin = f"  [pinned: {v['pinned']['label']}]" if v.get("pinned") else ""
+        cur = " *" if v.get("current") else ""
+        what = v.get("action", "")
+        if what == "restore":
+            what += f" of {v.get('restored_from')}"
+        print(f"{v['version']}{cur}\t{v['created_at']}\t{v.get('by') or '-'}\t{what}\t"
+              f"{files}\t{tables}{pin}")
+    return 0
+
+
+def cmd_restore(args, store: Store) -> int:
+    try:
+        v = store.restore(args.version, by=args.by)
+    except LookupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"版本 {args.version} 已恢复为新版本 {v} / version {args.version} restored as version {v}")
+    return 0
+
+
+def cmd_pin(args, store: Store) -> int:
+    try:
+        store.pin(args.version, args.label, by=args.by)
+    except LookupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"pinned version {args.version}: {args.label}")
+    return 0
+
+
+def cmd_unpin(args, store: Store) -> int:
+    store.unpin(args.version)
+    return 0
+
+
+def cmd_demo(args, store: Store) -> int:
+    from . import demo
+    counts = demo.generate(Path(args.out), scale=args.scale, seed=args.seed)
+    for table, n in counts.items():
+        print(f"{table}: {n}")
+    print(f"written to {args.out}")
+    return 0
+
+
+COMMANDS = {"load": cmd_load, "summary": cmd_summary, "versions": cmd_versions,
+            "restore": cmd_restore, "pin": cmd_pin, "unpin": cmd_unpin, "demo": cmd_demo}

@@ -1,0 +1,215 @@
+"""Versioned DuckDB snapshots (DESIGN.md, "Storage").
+
+    <root>/versions/000001.duckdb   immutable once published
+    <root>/versions/000001.json     its record: when, by whom, files, rows per table
+    <root>/CURRENT                  the live version's number, replaced with os.replace
+    <root>/pins.json                pinned versions and their labels
+    <root>/lock                     one writer at a time (flock)
+
+A writer never touches a published file: it copies the live version to a
+temporary file, changes that, checkpoints and closes it, renames it into
+versions/, then swaps CURRENT. A crash at any point leaves the old version live.
+A version numbered above CURRENT is a leftover of such a crash and is ignored.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from . import contract
+
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "data" / "store"
+
+
+def default_root() -> Path:
+    return Path(os.environ.get("DASHBOARD_STORE") or DEFAULT_ROOT)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+@dataclass
+class Draft:
+    """A writable copy of the live version, open inside `Store.writer()`."""
+    con: duckdb.DuckDBPyConnection
+    base: int | None
+    path: Path
+
+
+class Store:
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = Path(root) if root is not None else default_root()
+        self.versions_dir = self.root / "versions"
+
+    # ---- reading -------------------------------------------------------
+    def current(self) -> int | None:
+        try:
+            text = (self.root / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            return None
+        return int(text) if text else None
+
+    def path(self, version: int) -> Path:
+        return self.versions_dir / f"{version:06d}.duckdb"
+
+    def connect(self, version: int | None = None) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to a version (default: the live one).
+
+        On an empty store, an in-memory database with the contract's empty tables.
+        """
+        version = self.current() if version is None else version
+        if version is None:
+            con = duckdb.connect(":memory:")
+            for stmt in contract.ddl():
+                con.execute(stmt)
+            return con
+        return duckdb.connect(str(self.path(version)), read_only=True)
+
+    def record(self, version: int) -> dict:
+        return json.loads((self.versions_dir / f"{version:06d}.json").read_text("utf-8"))
+
+    def versions(self) -> list[dict]:
+        """Published versions, newest first, each with its pin label (or None)."""
+        cur = self.current()
+        if cur is None:
+            return []
+        pins = self.pins()
+        out = []
+        for p in sorted(self.versions_dir.glob("[0-9]*.json"), reverse=True):
+            v = int(p.stem)
+            if v > cur or not self.path(v).exists():
+                continue
+            rec = json.loads(p.read_text("utf-8"))
+            rec["pinned"] = pins.get(str(v))
+            rec["current"] = v == cur
+            out.append(rec)
+        return out
+
+    def pins(self) -> dict[str, dict]:
+        try:
+            return json.loads((self.root / "pins.json").read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+
+    def last_pinned(self, before: int | None = None) -> int | None:
+        """The newest pinned version (below `before` if given)."""
+        vs = [int(v) for v in self.pins() if before is None or int(v) < before]
+        return max(vs) if vs else None
+
+    # ---- writing -------------------------------------------------------
+    @contextlib.contextmanager
+    def _lock(self):
+        self.versions_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "lock", "a+") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def writer(self, base: int | None = None, memory_limit: str = "1GB"):
+        """Hold the write lock and yield a Draft: a copy of `base` (default live).
+
+        Publish with `publish(draft, record)`; leaving without publishing discards it.
+        """
+        with self._lock():
+            self._clean_leftovers()
+            base = self.current() if base is None else base
+            tmp = self.versions_dir / f".draft-{os.getpid()}.duckdb"
+            tmp.unlink(missing_ok=True)
+            if base is not None:
+                shutil.copyfile(self.path(base), tmp)
+                os.chmod(tmp, 0o644)
+            con = duckdb.connect(str(tmp), config={"memory_limit": memory_limit})
+            draft = Draft(con=con, base=base, path=tmp)
+            try:
+                if base is None:
+                    for stmt in contract.ddl():
+                        con.execute(stmt)
+                yield draft
+            finally:
+                with contextlib.suppress(Exception):
+                    draft.con.close()
+                tmp.unlink(missing_ok=True)
+                Path(str(tmp) + ".wal").unlink(missing_ok=True)
+
+    def publish(self, draft: Draft, record: dict) -> int:
+        """Make the draft the next live version. Call inside `writer()`."""
+        draft.con.execute("CHECKPOINT")
+        draft.con.close()
+        with open(draft.path, "rb+") as f:
+            os.fsync(f.fileno())
+        version = (self.current() or 0) + 1
+        record = dict(record, version=version,
+                      created_at=record.get("created_at") or now_iso(),
+                      base=draft.base)
+        _write_atomic(self.versions_dir / f"{version:06d}.json",
+                      json.dumps(record, ensure_ascii=False, indent=1))
+        os.chmod(draft.path, 0o444)
+        os.replace(draft.path, self.path(version))
+        _fsync_dir(self.versions_dir)
+        _write_atomic(self.root / "CURRENT", f"{version}\n")
+        return version
+
+    def restore(self, version: int, by: str = "") -> int:
+        """Publish the content of an earlier version as a new version."""
+        cur = self.current()
+        if cur is None or version > cur or not self.path(version).exists():
+            raise LookupError(f"no version {version}")
+        with self.writer(base=version) as draft:
+            return self.publish(draft, {"action": "restore", "restored_from": version,
+                                        "by": by, "files": [], "tables": {}})
+
+    def pin(self, version: int, label: str, by: str = "") -> None:
+        cur = self.current()
+        if cur is None or version > cur or not self.path(version).exists():
+            raise LookupError(f"no version {version}")
+        with self._lock():
+            pins = self.pins()
+            pins[str(version)] = {"label": label, "by": by, "at": now_iso()}
+            _write_atomic(self.root / "pins.json",
+                          json.dumps(pins, ensure_ascii=False, indent=1))
+
+    def unpin(self, version: int) -> None:
+        with self._lock():
+            pins = self.pins()
+            pins.pop(str(version), None)
+            _write_atomic(self.root / "pins.json",
+                          json.dumps(pins, ensure_ascii=False, indent=1))
+
+    def _clean_leftovers(self) -> None:
+        """Remove drafts and never-published versions a crash left (lock held)."""
+        cur = self.current() or 0
+        for p in self.versions_dir.glob(".draft-*"):
+            p.unlink(missing_ok=True)
+        for p in self.versions_dir.glob("[0-9]*.*"):
+            if p.stem.isdigit() and int(p.stem) > cur:
+                p.unlink(missing_ok=True)
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
