@@ -1,0 +1,252 @@
+"""The only Streamlit-aware helpers: filters kept in the URL, cached data access, tiles.
+
+Pages call `ui.context()` for the view (language, township, week, data version)
+and `ui.data(name, ctx)` for a figure or list of `dashboard.metrics`; results
+are cached by data version, so a new load invalidates nothing by hand.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from . import export, i18n, metrics
+from .i18n import t
+from .store import Store
+
+COUNTY = ""   # the township picker's value for the whole county
+PAGES = ("overview", "grids", "branches", "training", "checkpoints")
+
+
+@dataclass(frozen=True)
+class Context:
+    lang: str
+    township: str | None          # None = whole county
+    week: dt.date | None          # None only when the store is empty
+    version: int | None
+    township_name: str
+    notes: tuple[str, ...] = field(default=())
+
+    def t(self, key: str, **fields) -> str:
+        return t(key, self.lang, **fields)
+
+    @property
+    def query_params(self) -> dict:
+        """The filters as URL parameters, for links that keep the view."""
+        qp = {}
+        if self.lang != i18n.DEFAULT_LANG:
+            qp["lang"] = self.lang
+        if self.township:
+            qp["township"] = self.township
+        if self.week:
+            qp["week"] = self.week.isoformat()
+        return qp
+
+
+# ---------------------------------------------------------------- data access
+@st.cache_resource(show_spinner=False)
+def _store(root: str | None) -> Store:
+    return Store(root) if root else Store()
+
+
+def store() -> Store:
+    return _store(None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _connection(root: str, version: int | None):
+    # A version file never changes, so one read-only connection per version is safe;
+    # queries use a cursor each (a connection refuses concurrent calls).
+    return Store(root).connect(version)
+
+
+def connection(version: int | None):
+    return _connection(str(store().root), version)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(root: str, version: int | None, name: str, week, township, kwargs: tuple):
+    con = _connection(root, version)
+    fn = getattr(metrics, name)
+    if name in ("townships", "latest_week", "available_weeks"):
+        return fn(con)
+    if name == "geo_features":
+        return fn(con, **dict(kwargs))
+    if name == "targets":
+        return fn(con, week.year, township)
+    if name == "weekly_trend":
+        return fn(con, township, until=week, **dict(kwargs))
+    return fn(con, week, township, **dict(kwargs))
+
+
+def data(name: str, ctx: Context, **kwargs):
+    """metrics.<name>(con, week, township, **kwargs) for the view, cached by data version."""
+    return _cached(str(store().root), ctx.version, name, ctx.week, ctx.township,
+                   tuple(sorted(kwargs.items())))
+
+
+# ---------------------------------------------------------------- filters
+def _remember(key: str, value) -> None:
+    st.session_state[f"_view_{key}"] = value
+
+
+def _param(key: str) -> str | None:
+    """A filter from the URL; when the URL lacks it (a page switch), the session's last value."""
+    if key in st.query_params:
+        return st.query_params[key]
+    return st.session_state.get(f"_view_{key}")
+
+
+def _set_param(key: str, value: str | None) -> None:
+    _remember(key, value)
+    if value is None:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value
+
+
+def resolve_context() -> Context:
+    """Read and check the filters of the URL; remember them for page switches."""
+    notes = []
+    lang = _param("lang") or i18n.DEFAULT_LANG
+    if lang not in i18n.LANGS:
+        notes.append(t("note.bad_lang", i18n.DEFAULT_LANG, value=lang))
+        lang = i18n.DEFAULT_LANG
+        st.query_params.pop("lang", None)
+
+    version = store().current()
+    root = str(store().root)
+    towns = _cached(root, version, "townships", None, None, ())
+    township = _param("township") or None
+    if township is not None and township not in set(towns["township_id"]):
+        notes.append(t("note.bad_township", lang, value=township))
+        township = None
+        st.query_params.pop("township", None)
+
+    weeks = _cached(root, version, "available_weeks", None, None, ())
+    week_text = _param("week")
+    week = weeks[-1] if weeks else None
+    if week_text:
+        try:
+            asked = dt.date.fromisoformat(week_text)
+        except ValueError:
+            asked = None
+        if asked in weeks:
+            week = asked
+        else:
+            notes.append(t("note.bad_week", lang, value=week_text))
+            st.query_params.pop("week", None)
+    for key, value in (("lang", lang), ("township", township),
+                       ("week", week_text if week_text and week and week_text == week.isoformat() else None)):
+        _remember(key, value)
+        if value is not None and st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+    name = t("filter.county", lang)
+    if township:
+        row = towns.loc[towns["township_id"] == township].iloc[0]
+        name = i18n.place_name(row["name"], row.get("name_en"), lang)
+    ctx = Context(lang=lang, township=township, week=week, version=version,
+                  township_name=name, notes=tuple(notes))
+    st.session_state["_ctx"] = ctx
+    return ctx
+
+
+def context() -> Context:
+    """The view resolved by app.py for this run."""
+    return st.session_state.get("_ctx") or resolve_context()
+
+
+def sidebar_filters(ctx: Context) -> None:
+    """Township, week and language pickers; each change goes to the URL."""
+    towns = data("townships", ctx)
+    weeks = data("available_weeks", ctx)
+    options = [COUNTY] + list(towns["township_id"])
+    labels = {COUNTY: t("filter.county", ctx.lang)}
+    for r in towns.itertuples():
+        labels[r.township_id] = i18n.place_name(r.name, getattr(r, "name_en", None), ctx.lang)
+
+    def on_township():
+        _set_param("township", st.session_state["_w_township"] or None)
+
+    def on_week():
+        w = st.session_state["_w_week"]
+        _set_param("week", None if w is None or w == weeks[-1] else w.isoformat())
+
+    def on_lang():
+        lang = st.session_state["_w_lang"]
+        _set_param("lang", None if lang == i18n.DEFAULT_LANG else lang)
+
+    with st.sidebar:
+        st.session_state["_w_township"] = ctx.township or COUNTY
+        st.selectbox(t("filter.township", ctx.lang), options, key="_w_township",
+                     format_func=lambda v: labels.get(v, str(v)), on_change=on_township)
+        if weeks:
+            st.session_state["_w_week"] = ctx.week
+            st.selectbox(t("filter.week", ctx.lang), list(reversed(weeks)), key="_w_week",
+                         format_func=lambda w: i18n.fmt_week(w, ctx.lang), on_change=on_week)
+        st.session_state["_w_lang"] = ctx.lang
+        st.radio(t("filter.lang", ctx.lang), list(i18n.LANGS), key="_w_lang", horizontal=True,
+                 format_func=lambda v: {"zh": "中文", "en": "English"}[v], on_change=on_lang)
+
+
+# ---------------------------------------------------------------- layout pieces
+def page_header(ctx: Context, page: str) -> None:
+    st.title(f"{ctx.t('page.' + page)} · {ctx.township_name}")
+    for note in ctx.notes:
+        st.warning(note)
+    if ctx.week:
+        st.caption(ctx.t("data.as_of", start=i18n.fmt_date(ctx.week, ctx.lang),
+                         end=i18n.fmt_date(ctx.week + dt.timedelta(days=6), ctx.lang))
+                   + ("" if ctx.version is None else f" · v{ctx.version}"))
+
+
+def empty_store(ctx: Context) -> bool:
+    """Say so and return True when nothing has been loaded yet."""
+    if ctx.version is None:
+        st.info(ctx.t("empty.store"))
+        return True
+    return False
+
+
+def tile(ctx: Context, label: str, value: str, *, rate=None, target=None, target_text=None,
+         help_text=None, trend=None, detail: str | None = None) -> None:
+    """A KPI tile: the figure, and against its target (green when met, red when not).
+
+    `rate` and `target` are compared; `target_text` is how the target reads (e.g. "100%").
+    """
+    delta, colour = None, "off"
+    if target is not None and rate is not None:
+        gap = rate - target
+        shown = target_text or i18n.fmt_num(target)
+        if gap >= -1e-9:
+            delta, colour = f"{ctx.t('on_target')} · {ctx.t('kpi.target_is', target=shown)}", "normal"
+        else:
+            short = i18n.fmt_rate(-gap) if target <= 1 else i18n.fmt_num(-gap)
+            delta, colour = f"-{short} · {ctx.t('kpi.target_is', target=shown)}", "normal"
+    with st.container(border=True):
+        st.metric(label, value, delta=delta, delta_color=colour, help=help_text,
+                  chart_data=trend, chart_type="line")
+        if detail:
+            st.caption(detail)
+
+
+def downloads(ctx: Context, df: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Excel download buttons for a table (formula cells neutralised)."""
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(ctx.t("download.csv"), export.to_csv_bytes(df), f"{name}.csv",
+                       "text/csv", key=f"{key}_csv")
+    c2.download_button(ctx.t("download.xlsx"), export.to_xlsx_bytes(df, name), f"{name}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}_xlsx")
+
+
+def page_link(ctx: Context, page: str, label: str) -> None:
+    st.page_link(PAGE_FILES[page], label=label, query_params=ctx.query_params)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_FILES = {p: f"pages/{p}.py" for p in PAGES}

@@ -1,0 +1,5 @@
+"""Placeholder until the page is written."""
+from dashboard import ui
+
+ctx = ui.context()
+ui.page_header(ctx, "grids")

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Debian packages the browser tests and screenshots need: chromium, CJK fonts, poppler.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+[ ${#need[@]} -eq 0 ] && exit 0
+sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
