@@ -86,6 +86,11 @@ def cmd_summary(args, store: Store) -> int:
     from . import metrics
     con = store.connect()
     try:
+        known = set(metrics.townships(con)["township_id"])
+        if args.township is not None and args.township not in known:
+            print(f"error: no township {args.township!r} (known: {', '.join(sorted(known))})",
+                  file=sys.stderr)
+            return 2
         try:
             result = metrics.summary(con, args.week, args.township)
         except ValueError as e:
