@@ -4,6 +4,7 @@ Values are bound as $name parameters, never formatted into the text.
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -21,10 +22,15 @@ def sql(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@cache
+def _param_names(name: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\$([A-Za-z_]\w*)", sql(name)))
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql on a cursor of `con`, binding only the parameters it names."""
     text = sql(name)
-    bound = {k: v for k, v in params.items() if f"${k}" in text}
+    bound = {k: v for k, v in params.items() if k in _param_names(name)}
     cur = con.cursor()
     try:
         return cur.execute(text, bound).df()

@@ -1,0 +1,119 @@
+-- Checkpoint duty per week, for the $weeks weeks ending with the week starting $week:
+-- week_start, total (checkpoints in scope), staffed_slots (of total x 168 hour slots a week),
+-- staff_hours (staff x hours of each shift inside the week), party_hours (the staff_party part),
+-- persons_checked (of shifts starting in the week).
+-- Parameters: $week (DATE, a Monday), $weeks (INT >= 1),
+--             $township (township_id, or NULL for the whole county).
+WITH weeks AS (
+    SELECT i AS week_index, $week::DATE - 7 * ($weeks::INTEGER - 1 - i::INTEGER) AS week_start
+    FROM range($weeks) AS t(i)
+),
+
+checkpoints_in_scope AS (
+    SELECT checkpoint_id, row_number() OVER (ORDER BY checkpoint_id) AS k, required_staff
+    FROM checkpoints
+    WHERE $township IS NULL OR township_id = $township
+),
+
+-- Shifts overlapping the weeks, with start and end in microseconds from the first week's start.
+-- A shift lasts at most 24 h, so the last condition drops nothing: it lets DuckDB skip row groups.
+shifts_in_weeks AS (
+    SELECT
+        c.k,
+        c.required_staff,
+        staff_party,
+        staff_party + staff_unit + staff_volunteer AS staff,
+        persons_checked,
+        epoch_us(shift_start - ($week::DATE - 7 * ($weeks::INTEGER - 1))::TIMESTAMP) AS start_us,
+        epoch_us(shift_end - ($week::DATE - 7 * ($weeks::INTEGER - 1))::TIMESTAMP) AS end_us
+    FROM checkpoint_shifts AS s
+    JOIN checkpoints_in_scope AS c ON c.checkpoint_id = s.checkpoint_id
+    WHERE shift_start < $week::TIMESTAMP + INTERVAL 7 DAY
+      AND shift_end > ($week::DATE - 7 * ($weeks::INTEGER - 1))::TIMESTAMP
+      AND shift_start > ($week::DATE - 7 * ($weeks::INTEGER - 1))::TIMESTAMP - INTERVAL 1 DAY
+),
+
+-- The part of each shift inside each week it overlaps (a week is 604800000000 microseconds).
+shift_weeks AS (
+    SELECT
+        s.*,
+        w.week_index,
+        least(s.end_us, (w.week_index + 1) * 604800000000)
+            - greatest(s.start_us, w.week_index * 604800000000) AS us_in_week
+    FROM shifts_in_weeks AS s
+    JOIN weeks AS w
+        ON s.start_us < (w.week_index + 1) * 604800000000
+       AND s.end_us > w.week_index * 604800000000
+),
+
+duty_per_week AS (
+    SELECT
+        week_index,
+        sum(staff * us_in_week) / 3.6e9 AS staff_hours,
+        sum(staff_party * us_in_week) / 3.6e9 AS party_hours,
+        sum(persons_checked) FILTER (WHERE start_us >= week_index * 604800000000) AS persons_checked
+    FROM shift_weeks
+    GROUP BY week_index
+),
+
+-- A shift staffs hour slot [h, h+1) only if it covers the whole hour (shift_start <= h and
+-- shift_end >= h+1): slots ceil(start) up to floor(end) - 1, in hours from the first week's
+-- start. A shift from 08:30 does not staff slot 08:00.
+covered_slots AS (
+    SELECT
+        k,
+        required_staff,
+        staff,
+        greatest(ceil(start_us / 3.6e9), 0)::BIGINT AS first_slot,
+        least(floor(end_us / 3.6e9), 168 * $weeks::INTEGER)::BIGINT AS end_slot
+    FROM shifts_in_weeks
+),
+
+-- Overlapping shifts add up: the staff on duty changes by +staff at a shift's first slot and
+-- by -staff at its end slot; the running sum gives the staff from one change to the next.
+staff_changes AS (
+    SELECT k, required_staff, first_slot AS slot, staff AS change
+    FROM covered_slots WHERE first_slot < end_slot
+    UNION ALL
+    SELECT k, required_staff, end_slot AS slot, -staff AS change
+    FROM covered_slots WHERE first_slot < end_slot
+),
+
+staff_runs AS (
+    SELECT
+        required_staff,
+        slot AS run_start,
+        lead(slot) OVER by_slot AS run_end,
+        sum(change) OVER (by_slot ROWS UNBOUNDED PRECEDING) AS staff
+    FROM staff_changes
+    WINDOW by_slot AS (PARTITION BY k ORDER BY slot)
+),
+
+-- Runs of slots with enough staff, cut at week boundaries.
+staffed_per_week AS (
+    SELECT week_index, sum(least(run_end, (week_index + 1) * 168)
+                           - greatest(run_start, week_index * 168)) AS staffed_slots
+    FROM (
+        SELECT r.run_start, r.run_end,
+               unnest(range(r.run_start // 168, (r.run_end - 1) // 168 + 1)) AS week_index
+        FROM staff_runs AS r
+        WHERE r.run_end > r.run_start AND r.staff >= r.required_staff
+    )
+    GROUP BY week_index
+),
+
+final AS (
+    SELECT
+        w.week_start,
+        (SELECT count(*) FROM checkpoints_in_scope) AS total,
+        coalesce(s.staffed_slots, 0)::BIGINT AS staffed_slots,
+        coalesce(d.staff_hours, 0) AS staff_hours,
+        coalesce(d.party_hours, 0) AS party_hours,
+        coalesce(d.persons_checked, 0)::BIGINT AS persons_checked
+    FROM weeks AS w
+    LEFT JOIN staffed_per_week AS s ON s.week_index = w.week_index
+    LEFT JOIN duty_per_week AS d ON d.week_index = w.week_index
+)
+
+SELECT * FROM final
+ORDER BY week_start

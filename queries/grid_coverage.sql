@@ -1,0 +1,66 @@
+-- Community grids per week, for the $weeks weeks ending with the week starting $week:
+-- week_start, total (grids in scope), staffed (grids with a member assigned who reported
+-- on or before the week's end), households, households_visited (that week's reports;
+-- 0 where a grid did not report), reporting (grids with a report that week).
+-- Parameters: $week (DATE, a Monday), $weeks (INT >= 1),
+--             $township (township_id, or NULL for the whole county).
+WITH weeks AS (
+    SELECT ($week::DATE - 7 * i::INTEGER) AS week_start
+    FROM range($weeks) AS t(i)
+),
+
+grids_in_scope AS (
+    SELECT g.grid_id, g.households
+    FROM grids AS g
+    LEFT JOIN zones AS z ON z.zone_id = g.zone_id
+    LEFT JOIN communities AS c ON c.community_id = z.community_id
+    WHERE $township IS NULL OR c.township_id = $township
+),
+
+grid_totals AS (
+    SELECT count(*) AS total, coalesce(sum(households), 0)::BIGINT AS households
+    FROM grids_in_scope
+),
+
+first_assigned AS (
+    SELECT grid_id, min(reported_on) AS staffed_on
+    FROM members
+    WHERE grid_id IS NOT NULL
+    GROUP BY grid_id
+),
+
+staffed_per_week AS (
+    SELECT w.week_start, count(*) AS staffed
+    FROM weeks AS w
+    JOIN first_assigned AS f ON f.staffed_on < w.week_start + 7
+    JOIN grids_in_scope AS g ON g.grid_id = f.grid_id
+    GROUP BY w.week_start
+),
+
+reports_per_week AS (
+    SELECT
+        r.week_start,
+        count(*) AS reporting,
+        sum(r.households_visited)::BIGINT AS households_visited
+    FROM grid_weekly AS r
+    JOIN grids_in_scope AS g ON g.grid_id = r.grid_id
+    WHERE r.week_start BETWEEN $week::DATE - 7 * ($weeks::INTEGER - 1) AND $week::DATE
+    GROUP BY r.week_start
+),
+
+final AS (
+    SELECT
+        w.week_start,
+        t.total,
+        coalesce(s.staffed, 0) AS staffed,
+        t.households,
+        coalesce(r.households_visited, 0) AS households_visited,
+        coalesce(r.reporting, 0) AS reporting
+    FROM weeks AS w
+    CROSS JOIN grid_totals AS t
+    LEFT JOIN staffed_per_week AS s ON s.week_start = w.week_start
+    LEFT JOIN reports_per_week AS r ON r.week_start = w.week_start
+)
+
+SELECT * FROM final
+ORDER BY week_start
