@@ -1,15 +1,17 @@
-"""Entry point: page config, filters from the URL, navigation. `streamlit run app.py`."""
+"""Entry point: page config, login, filters from the URL, navigation. `streamlit run app.py`."""
 import streamlit as st
 
 from dashboard import ui
 
 st.set_page_config(page_title="孟连县边境党建数据看板", page_icon="🚩", layout="wide")
+ui.login_gate(ui.url_lang())
 ctx = ui.resolve_context()
 st.set_page_config(page_title=ctx.t("app.title"))
 pages = [st.Page(ui.PAGE_FILES[p], title=ctx.t(f"page.{p}"), url_path=p, default=(p == "overview"))
-         for p in ui.PAGES]
+         for p in ui.visible_pages()]
 nav = st.navigation(pages)
 with st.sidebar:
     st.markdown(f"**{ctx.t('app.title')}**")
 ui.sidebar_filters(ctx)
+ui.logout_button(ctx)
 nav.run()

@@ -47,6 +47,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("unpin", help="remove a pin")
     p.add_argument("version", type=int)
 
+    p = sub.add_parser("user", help="manage users (passwords are read from standard input)")
+    usub = p.add_subparsers(dest="user_command", required=True)
+    q = usub.add_parser("add", help="add a user; the password is read from stdin")
+    q.add_argument("name")
+    q.add_argument("--role", required=True, choices=["admin", "leader", "township"])
+    q.add_argument("--township", help="the township of a township user")
+    usub.add_parser("list", help="list users")
+    q = usub.add_parser("remove", help="remove a user")
+    q.add_argument("name")
+    q = usub.add_parser("passwd", help="set a user's password (read from stdin); unlocks it")
+    q.add_argument("name")
+    p = sub.add_parser("audit", help="the audit log: logins, failed logins, loads, restores, pins")
+    p.add_argument("--limit", type=int, default=50)
+
+    p = sub.add_parser("template", help="write the Excel reporting template")
+    p.add_argument("--out", required=True, help="FILE.xlsx")
+
     p = sub.add_parser("demo", help="write the demo county's files")
     p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "data" / "demo"))
     p.add_argument("--scale", type=int, default=1)
@@ -78,6 +95,7 @@ def cmd_load(args, store: Store) -> int:
     elif res.version is None:
         print("数据没有变化，未生成新版本 / nothing changed, no new version")
     else:
+        _audit(store, "load", args.by, version=res.version, files=[f["name"] for f in res.files])
         print(f"已保存为版本 {res.version} / stored as version {res.version}")
     return 0
 
@@ -137,6 +155,7 @@ def cmd_restore(args, store: Store) -> int:
     except LookupError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    _audit(store, "restore", args.by, restored_from=args.version, version=v)
     print(f"版本 {args.version} 已恢复为新版本 {v} / version {args.version} restored as version {v}")
     return 0
 
@@ -147,6 +166,7 @@ def cmd_pin(args, store: Store) -> int:
     except LookupError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    _audit(store, "pin", args.by, version=args.version, label=args.label)
     print(f"pinned version {args.version}: {args.label}")
     return 0
 
@@ -165,5 +185,63 @@ def cmd_demo(args, store: Store) -> int:
     return 0
 
 
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+        return getpass.getpass("密码 Password: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_user(args, store: Store) -> int:
+    from . import auth, metrics
+    users = auth.Users(store.root)
+    try:
+        if args.user_command == "add":
+            con = store.connect()
+            try:
+                known = set(metrics.townships(con)["township_id"])
+            finally:
+                con.close()
+            u = users.add(args.name, args.role, _read_password(), args.township,
+                          known_townships=known if store.current() else None)
+            print(f"added {u.name} ({u.role}{' ' + u.township if u.township else ''})")
+        elif args.user_command == "list":
+            for u in users.list():
+                locked = f"  locked until {u['locked_until']}" if u["locked_until"] else ""
+                print(f"{u['name']}\t{u['role']}\t{u['township'] or '-'}{locked}")
+        elif args.user_command == "remove":
+            users.remove(args.name)
+            print(f"removed {args.name}")
+        elif args.user_command == "passwd":
+            users.set_password(args.name, _read_password())
+            print(f"password set for {args.name}")
+    except auth.AuthError as e:
+        print(f"error: {e.zh} / {e.en}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_audit(args, store: Store) -> int:
+    from . import auth
+    for e in auth.Users(store.root).audit_log(args.limit):
+        rest = {k: v for k, v in e.items() if k not in ("at", "event", "user")}
+        print(f"{e['at']}\t{e['event']}\t{e.get('user') or '-'}\t"
+              f"{json.dumps(rest, ensure_ascii=False) if rest else ''}")
+    return 0
+
+
+def cmd_template(args, store: Store) -> int:
+    from . import template
+    Path(args.out).write_bytes(template.xlsx_bytes())
+    print(f"written to {args.out}")
+    return 0
+
+
+def _audit(store: Store, event: str, by: str, **details) -> None:
+    from . import auth
+    auth.Users(store.root).audit(event, by or None, via="cli", **details)
+
+
 COMMANDS = {"load": cmd_load, "summary": cmd_summary, "versions": cmd_versions,
-            "restore": cmd_restore, "pin": cmd_pin, "unpin": cmd_unpin, "demo": cmd_demo}
+            "restore": cmd_restore, "pin": cmd_pin, "unpin": cmd_unpin, "demo": cmd_demo,
+            "user": cmd_user, "template": cmd_template, "audit": cmd_audit}

@@ -77,6 +77,7 @@ class LoadResult:
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
     version: int | None = None       # the version published, if any
     files: list[dict] = field(default_factory=list)
+    samples: dict = field(default_factory=dict)   # table -> DataFrame of a few new/changed rows
 
     @property
     def changed(self) -> bool:
@@ -474,6 +475,20 @@ def _build_batch(con, t: Table, sources: list[_Source], errors: _Errors) -> None
                    + ("" if ffile == file else f" of {ffile}"))
 
 
+SAMPLE_ROWS = 5
+
+
+def _sample(con, t: Table) -> "pd.DataFrame":
+    """A few rows of the batch that are new or differ from what is stored (before the merge)."""
+    cols = ", ".join(f"b.{_q(c)}" for c in t.column_names)
+    diff = " OR ".join(f"s.{_q(c)} IS DISTINCT FROM b.{_q(c)}" for c in t.column_names)
+    return con.execute(
+        f"SELECT b._file, b._row, {cols}, s._stored IS NULL AS _new FROM batch_{t.name} b "
+        f"LEFT JOIN (SELECT *, true AS _stored FROM {_q(t.name)}) s ON {_key_match(t, 's', 'b')} "
+        f"WHERE s._stored IS NULL OR ({diff}) ORDER BY b._file, b._row LIMIT $n",
+        {"n": SAMPLE_ROWS}).df()
+
+
 def _merge(con, t: Table, replace: bool) -> dict[str, int]:
     """Apply batch_<table> to the table (upsert by key, or replace it whole); count the rows."""
     cols = ", ".join(_q(c) for c in t.column_names)
@@ -719,6 +734,8 @@ def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
             mine = [s for s in sources if s.table.name == name]
             if mine:
                 _build_batch(con, t, mine, errors)
+                if dry_run:
+                    result.samples[name] = _sample(con, t)
                 result.changes[name] = _merge(con, t, replace)
         _check_merged(con, touched, unreadable, errors)
         for file, layer, feats in geo:
@@ -739,3 +756,22 @@ def _finish(result: LoadResult, errors: _Errors) -> LoadResult:
     result.truncated = errors.full
     result.errors = list(errors[:MAX_ERRORS])
     return result
+
+
+def load_uploads(files: list[tuple[str, bytes]], store: Store | None = None, **kwargs) -> LoadResult:
+    """Load files that arrived as (name, content) pairs, e.g. browser uploads.
+
+    Each is written to a private temporary folder under its base name only, so a
+    name can never point elsewhere; errors name the file as the sender called it.
+    """
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        paths, names = [], {}
+        for i, (name, content) in enumerate(files):
+            base = Path(name.replace("\\", "/")).name or f"file{i}"
+            folder = Path(tmp) / str(i)      # one folder per file: equal names cannot collide
+            folder.mkdir()
+            path = folder / base
+            path.write_bytes(content)
+            paths.append(path)
+            names[str(path)] = base
+        return load(paths, store, names=names, **kwargs)

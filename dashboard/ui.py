@@ -13,12 +13,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from . import export, i18n, metrics
+from . import auth, export, i18n, metrics
 from .i18n import t
 from .store import Store
 
 COUNTY = ""   # the township picker's value for the whole county
 PAGES = ("overview", "grids", "branches", "training", "checkpoints")
+ADMIN_PAGES = ("data",)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,11 @@ def _set_param(key: str, value: str | None) -> None:
         st.query_params[key] = value
 
 
+def url_lang() -> str:
+    lang = _param("lang")
+    return lang if lang in i18n.LANGS else i18n.DEFAULT_LANG
+
+
 def resolve_context() -> Context:
     """Read and check the filters of the URL; remember them for page switches."""
     notes = []
@@ -125,6 +131,13 @@ def resolve_context() -> Context:
         notes.append(t("note.bad_township", lang, value=township))
         township = None
         st.query_params.pop("township", None)
+    user = current_user()
+    if user is not None and user.scope(township) != township:
+        # A township user sees their own township, whatever the link says.
+        if township is not None:
+            notes.append(t("note.scoped", lang, value=township))
+        township = user.scope(township)
+        st.query_params["township"] = township
 
     weeks = _cached(root, version, "available_weeks", None, None, ())
     week_text = _param("week")
@@ -180,10 +193,14 @@ def sidebar_filters(ctx: Context) -> None:
         lang = st.session_state["_w_lang"]
         _set_param("lang", None if lang == i18n.DEFAULT_LANG else lang)
 
+    user = current_user()
+    if user is not None and user.role == "township":
+        options = [user.township]
     with st.sidebar:
         st.session_state["_w_township"] = ctx.township or COUNTY
         st.selectbox(t("filter.township", ctx.lang), options, key="_w_township",
-                     format_func=lambda v: labels.get(v, str(v)), on_change=on_township)
+                     format_func=lambda v: labels.get(v, str(v)), on_change=on_township,
+                     disabled=len(options) == 1)
         if weeks:
             st.session_state["_w_week"] = ctx.week
             st.selectbox(t("filter.week", ctx.lang), list(reversed(weeks)), key="_w_week",
@@ -191,6 +208,68 @@ def sidebar_filters(ctx: Context) -> None:
         st.session_state["_w_lang"] = ctx.lang
         st.radio(t("filter.lang", ctx.lang), list(i18n.LANGS), key="_w_lang", horizontal=True,
                  format_func=lambda v: {"zh": "中文", "en": "English"}[v], on_change=on_lang)
+
+
+# ---------------------------------------------------------------- users
+def users() -> auth.Users:
+    return auth.Users(store().root)
+
+
+def current_user() -> auth.User | None:
+    return st.session_state.get("_user")
+
+
+def _loopback(address: str | None) -> bool:
+    return (address or "") in ("127.0.0.1", "localhost", "::1") or (address or "").startswith("127.")
+
+
+def login_gate(lang: str) -> auth.User | None:
+    """Show the login form and stop the run until someone logs in.
+
+    With no users at all, the dashboard runs in an open demo mode: it says so on
+    every page, and refuses to serve when it listens beyond this machine.
+    """
+    if not users().any():
+        if not _loopback(st.get_option("server.address")):
+            st.error(t("auth.open_not_local", lang))
+            st.stop()
+        st.warning(t("auth.open_mode", lang), icon="🔓")
+        return None
+    user = current_user()
+    if user is not None:
+        return user
+    st.title(t("app.title", lang))
+    with st.form("login"):
+        st.subheader(t("auth.login", lang))
+        name = st.text_input(t("auth.name", lang))
+        password = st.text_input(t("auth.password", lang), type="password")
+        submitted = st.form_submit_button(t("auth.submit", lang))
+    if submitted:
+        try:
+            st.session_state["_user"] = users().authenticate(name.strip(), password)
+            st.rerun()
+        except auth.AuthError as e:
+            st.error(e.en if lang == "en" else e.zh)
+    st.stop()
+
+
+def actor_name(ctx: Context) -> str:
+    """Who is acting, for the history and the audit log."""
+    user = current_user()
+    return user.name if user else t("auth.demo_actor", ctx.lang)
+
+
+def logout_button(ctx: Context) -> None:
+    user = current_user()
+    if user is None:
+        return
+    role = i18n.enum_label(auth.ROLES, user.role, ctx.lang)
+    st.sidebar.caption(t("auth.signed_in", ctx.lang, name=user.name, role=role))
+    if st.sidebar.button(t("auth.logout", ctx.lang)):
+        users().audit("logout", user.name)
+        for key in list(st.session_state.keys()):
+            del st.session_state[key]
+        st.rerun()
 
 
 # ---------------------------------------------------------------- layout pieces
@@ -249,4 +328,19 @@ def page_link(ctx: Context, page: str, label: str) -> None:
 
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_FILES = {p: f"pages/{p}.py" for p in PAGES}
+PAGE_FILES = {p: f"pages/{p}.py" for p in PAGES + ADMIN_PAGES}
+
+
+def visible_pages() -> tuple[str, ...]:
+    """The pages this session may open: the data page for admins (and the open demo mode)."""
+    user = current_user()
+    if user is None or user.sees_data_page:
+        return PAGES + ADMIN_PAGES
+    return PAGES
+
+
+def require_page(ctx: Context, page: str) -> None:
+    """Stop a page the session may not open, whatever URL led there."""
+    if page not in visible_pages():
+        st.error(ctx.t("auth.no_access"))
+        st.stop()

@@ -1,0 +1,126 @@
+"""The data desk behind the 数据管理 page: check and commit uploads, history, restore, pin,
+audit, all as plain functions and display tables in the user's language. No streamlit here."""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import contract, ingest, template
+from .auth import Users
+from .i18n import t
+from .store import Store
+
+
+def _files(uploads) -> list[tuple[str, bytes]]:
+    """(name, content) of uploaded files (anything with .name and .getvalue())."""
+    return [(u.name, u.getvalue()) for u in uploads]
+
+
+def check_upload(store: Store, uploads, replace: bool) -> dict:
+    """Check uploads without storing anything: errors, or the changes and a sample."""
+    result = ingest.load_uploads(_files(uploads), store, replace=replace, dry_run=True)
+    return {"names": [u.name for u in uploads], "replace": replace, "result": result}
+
+
+def commit_upload(store: Store, uploads, replace: bool, by: str) -> ingest.LoadResult:
+    """Check again and publish (the store may have moved on since the check)."""
+    result = ingest.load_uploads(_files(uploads), store, replace=replace, by=by)
+    if result.ok and result.version:
+        Users(store.root).audit("load", by, version=result.version,
+                                files=[f["name"] for f in result.files],
+                                tables=result.changes, replace=replace)
+    return result
+
+
+def restore_version(store: Store, version: int, by: str) -> int:
+    new = store.restore(version, by=by)
+    Users(store.root).audit("restore", by, restored_from=version, version=new)
+    return new
+
+
+def pin_version(store: Store, version: int, label: str, by: str) -> None:
+    store.pin(version, label, by=by)
+    Users(store.root).audit("pin", by, version=version, label=label)
+
+
+def table_label(table: str, lang: str) -> str:
+    if table.endswith(".geojson"):
+        base = contract.TABLES[table[:-8]]
+        return f"{base.en if lang == 'en' else base.zh} (GeoJSON)"
+    tbl = contract.TABLES.get(table)
+    return table if tbl is None else (tbl.en if lang == "en" else tbl.zh)
+
+
+def _column(table: str | None, column: str | None, lang: str) -> str:
+    if not column:
+        return ""
+    tbl = contract.TABLES.get(table or "")
+    if tbl is None or column not in tbl.column_names:
+        return column
+    return column if lang == "en" else f"{tbl.column(column).zh}（{column}）"
+
+
+def error_table(errors, lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("desk.file", lang): e.file,
+        t("desk.table", lang): table_label(e.table, lang) if e.table else "",
+        t("desk.row", lang): e.row,
+        t("desk.column", lang): _column(e.table, e.column, lang),
+        t("desk.value", lang): "" if e.value is None else str(e.value),
+        t("desk.reason", lang): e.en if lang == "en" else e.zh,
+    } for e in errors])
+
+
+def change_table(changes: dict, lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("desk.table", lang): table_label(name, lang),
+        t("desk.added", lang): c["added"], t("desk.changed", lang): c["changed"],
+        t("desk.removed", lang): c["removed"],
+    } for name, c in changes.items() if sum(c.values())])
+
+
+def sample_table(table: str, sample: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = sample.rename(columns={c: _column(table, c, lang) for c in sample.columns})
+    out = out.rename(columns={"_file": t("desk.file", lang), "_row": t("desk.row", lang),
+                              "_new": t("desk.is_new", lang)})
+    return out
+
+
+def version_history(store: Store, lang: str) -> pd.DataFrame:
+    rows = []
+    for v in store.versions():
+        action = t(f"desk.action_{v.get('action', 'load')}", lang)
+        if v.get("action") == "restore":
+            action += f" ← v{v.get('restored_from')}"
+        rows.append({
+            t("desk.version", lang): v["version"],
+            t("desk.current", lang): "✓" if v.get("current") else "",
+            t("desk.when", lang): v.get("created_at", "")[:19].replace("T", " "),
+            t("desk.by", lang): v.get("by") or "—",
+            t("desk.action", lang): action,
+            t("desk.files", lang): "、".join(f["name"] for f in v.get("files", [])),
+            t("desk.rows", lang): "; ".join(
+                f"{table_label(tb, lang)} +{c['added']}/~{c['changed']}/-{c['removed']}"
+                for tb, c in v.get("tables", {}).items() if sum(c.values())),
+            t("desk.pinned", lang): (v.get("pinned") or {}).get("label", ""),
+        })
+    return pd.DataFrame(rows)
+
+
+def audit_table(store: Store, lang: str) -> pd.DataFrame:
+    rows = []
+    for e in Users(store.root).audit_log():
+        details = {k: v for k, v in e.items() if k not in ("at", "event", "user")}
+        rows.append({t("desk.when", lang): e["at"][:19].replace("T", " "),
+                     t("desk.event", lang): t(f"desk.event_{e['event']}", lang)
+                     if f"desk.event_{e['event']}" in _EVENT_KEYS else e["event"],
+                     t("desk.by", lang): e.get("user") or "—",
+                     t("desk.details", lang): ", ".join(f"{k}={v}" for k, v in details.items())})
+    return pd.DataFrame(rows)
+
+
+_EVENT_KEYS = {f"desk.event_{k}" for k in
+               ("login", "login_failed", "login_refused", "logout", "load", "restore", "pin")}
+
+
+def template_bytes() -> bytes:
+    return template.xlsx_bytes()

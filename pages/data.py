@@ -1,0 +1,86 @@
+"""数据管理 Data: upload, check, preview, commit; history, restore, pin; template; audit. Admins only."""
+import streamlit as st
+
+from dashboard import desk, ui
+
+ctx = ui.context()
+ui.require_page(ctx, "data")
+ui.page_header(ctx, "data")
+by = ui.actor_name(ctx)
+
+upload_tab, history_tab, template_tab, audit_tab = st.tabs(
+    [ctx.t("data.tab_upload"), ctx.t("data.tab_history"), ctx.t("data.tab_template"),
+     ctx.t("data.tab_audit")])
+
+with upload_tab:
+    st.markdown(ctx.t("data.upload_help"))
+    files = st.file_uploader(ctx.t("data.upload"), type=["csv", "xlsx", "geojson", "json"],
+                             accept_multiple_files=True, key=f"upload_{st.session_state.get('_upload_n', 0)}")
+    replace = st.checkbox(ctx.t("data.replace"), help=ctx.t("data.replace_help"))
+    if files and st.button(ctx.t("data.check"), type="primary"):
+        with st.spinner(ctx.t("data.checking")):
+            st.session_state["_check"] = desk.check_upload(ui.store(), files, replace)
+    checked = st.session_state.get("_check")
+    if checked and files and checked["names"] == [f.name for f in files] and checked["replace"] == replace:
+        result = checked["result"]
+        if not result.ok:
+            st.error(ctx.t("data.rejected", n=len(result.errors), more="+" if result.truncated else ""))
+            st.dataframe(desk.error_table(result.errors, ctx.lang), hide_index=True, width="stretch")
+        elif not result.changed:
+            st.info(ctx.t("data.nothing_changed"))
+        else:
+            st.success(ctx.t("data.valid"))
+            st.dataframe(desk.change_table(result.changes, ctx.lang), hide_index=True, width="stretch")
+            for table, sample in result.samples.items():
+                if not sample.empty:
+                    with st.expander(ctx.t("data.sample", table=desk.table_label(table, ctx.lang), n=len(sample))):
+                        st.dataframe(desk.sample_table(table, sample, ctx.lang), hide_index=True)
+            if st.button(ctx.t("data.commit"), type="primary"):
+                with st.status(ctx.t("data.committing"), expanded=True) as status:
+                    final = desk.commit_upload(ui.store(), files, replace, by)
+                    if final.ok and final.version:
+                        status.update(label=ctx.t("data.committed", version=final.version), state="complete")
+                    elif final.ok:
+                        status.update(label=ctx.t("data.nothing_changed"), state="complete")
+                    else:
+                        status.update(label=ctx.t("data.rejected", n=len(final.errors), more=""), state="error")
+                        st.dataframe(desk.error_table(final.errors, ctx.lang), hide_index=True)
+                st.session_state.pop("_check", None)
+                st.session_state["_upload_n"] = st.session_state.get("_upload_n", 0) + 1
+
+with history_tab:
+    versions = desk.version_history(ui.store(), ctx.lang)
+    if versions.empty:
+        st.info(ctx.t("empty.store"))
+    else:
+        st.dataframe(versions, hide_index=True, width="stretch")
+        numbers = [int(v) for v in versions.iloc[:, 0]]
+        left, right = st.columns(2)
+        with left, st.container(border=True):
+            st.markdown(f"**{ctx.t('data.restore')}**")
+            target = st.selectbox(ctx.t("data.version"), numbers, key="restore_version")
+            sure = st.checkbox(ctx.t("data.restore_confirm", version=target), key="restore_sure")
+            if st.button(ctx.t("data.restore_button"), disabled=not sure):
+                v = desk.restore_version(ui.store(), target, by)
+                st.success(ctx.t("data.restored", version=target, new=v))
+        with right, st.container(border=True):
+            st.markdown(f"**{ctx.t('data.pin')}**")
+            pin_v = st.selectbox(ctx.t("data.version"), numbers, key="pin_version")
+            label = st.text_input(ctx.t("data.pin_label"), max_chars=40,
+                                  placeholder=ctx.t("data.pin_placeholder"))
+            if st.button(ctx.t("data.pin_button"), disabled=not label.strip()):
+                desk.pin_version(ui.store(), pin_v, label.strip(), by)
+                st.success(ctx.t("data.pinned", version=pin_v, label=label.strip()))
+
+with template_tab:
+    st.markdown(ctx.t("data.template_help"))
+    st.download_button(ctx.t("data.template_download"), desk.template_bytes(),
+                       "孟连县边境党建数据报送模板.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+with audit_tab:
+    log = desk.audit_table(ui.store(), ctx.lang)
+    if log.empty:
+        st.info(ctx.t("data.audit_empty"))
+    else:
+        st.dataframe(log, hide_index=True, width="stretch")
