@@ -174,6 +174,11 @@ LABELS: dict[str, tuple[str, str]] = {
                      "{assigned} assigned to grids, {households} households linked"),
     "kpi.target_is": ("目标 {target}", "target {target}"),
 
+    # --- changes since the last meeting
+    "change.points": ("个百分点", " pts"),
+    "change.since_meeting": ("较上次例会（{label}）{amount}", "{amount} since the meeting “{label}”"),
+    "change.since_week": ("较上周 {amount}", "{amount} vs the week before"),
+
     # --- overview
     "overview.headline": ("本周概况", "This week at a glance"),
     "overview.training": ("培训宣讲（年度累计，对照目标）", "Training and outreach, year to date vs target"),
@@ -227,9 +232,8 @@ LABELS: dict[str, tuple[str, str]] = {
                             "“4+N”: share of branches linked to all four of a county leader, a sponsor"
                             " unit, the township team and a village work team."),
     "branches.model_of": ("共 {total} 个党支部", "of {total} branches"),
-    "branches.tile_noncompliant": ("未达标党支部", "Branches not up to standard"),
-    "branches.noncompliant_value": ("{n} 个", "{n}"),
-    "branches.compliant_detail": ("达标率 {rate}", "{rate} up to standard"),
+    "branches.links_detail": ("县级领导、挂包单位、乡镇班子、驻村工作队", "County leader, unit, township, village team"),
+    "branches.compliant_detail": ("达标率 {rate}，未达标 {n} 个", "{rate} up to standard; {n} not"),
     "branches.trend": ("达标率变化（标准化规范化建设）", "Compliance rate over time"),
     "branches.trend_caption": ("自首次评估以来每周的达标率；党支部以截至当周最近一次评估为准，虚线为目标。",
                                "Each week since the first assessment; a branch counts by its latest"
@@ -239,7 +243,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "branches.failed_criteria": ("哪些评估项目未达标", "Criteria failed most"),
     "branches.failed_caption": ("各评估项目未达标的党支部数（按各党支部最近一次评估）",
                                 "Branches failing each criterion in their latest assessment"),
-    "branches.never_detail": ("其中 {n} 个从未评估", "{n} of them never assessed"),
+    "branches.never_detail": ("（其中 {n} 个从未评估）", " ({n} never assessed)"),
     "branches.axis_branches": ("党支部数", "Branches"),
     "branches.noncompliant": ("未达标党支部名单", "Branches not up to standard"),
     "branches.all_compliant": ("截至本周，全部 {n} 个党支部均已达标。",
@@ -284,6 +288,11 @@ LABELS: dict[str, tuple[str, str]] = {
                              "County-level activities (e.g. the party-school classes) count only for"
                              " the whole county, not for a township."),
     "training.measure": ("统计口径", "Measure"),
+    "training.measure.sessions": ("期（场）次", "Sessions"),
+    "training.measure.attendees": ("人次", "Person-times"),
+    "training.progress_legend": ("绿色：已完成年度目标；橙色：尚未完成；灰色：未设年度目标（浅色底条为目标值）。",
+                                 "Green: the year's target is met; amber: not yet; grey: no target"
+                                 " for the year (the pale bar is the target)."),
     "training.by_month": ("按月开展情况", "By month"),
     "training.by_township": ("按乡镇开展情况", "By township"),
     "training.county_level": ("县级", "County level"),
@@ -329,6 +338,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "grids.history": ("近{n}周走访率", "Visit rate, last {n} weeks"),
     "grids.history_none": ("该网格近期没有走访记录。", "This grid has no recent visit records."),
     "grids.table": ("网格一览", "Grids in view"),
+    "grids.attention": ("需关注的网格：{n} 个", "Grids needing attention: {n}"),
+    "grids.attention_none": ("所选网格本周均已报送、有人包保、走访达标。",
+                             "Every grid shown reported this week, has a member assigned and"
+                             " met the visit target."),
     "grids.tooltip": ("{name}\n{zone}\n走访率 {rate}（{visited} / {households} 户）\n党员 {members} 人 · {status}",
                       "{name}\n{zone}\nVisit rate {rate} ({visited} of {households} households)\n"
                       "{members} members · {status}"),
@@ -351,6 +364,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cp.none_here": ("{township}没有卡点（卡点设在{where}）。",
                      "{township} has no checkpoints (the checkpoints are in {where})."),
     "cp.none_loaded": ("尚未载入卡点。", "No checkpoints have been loaded."),
+    "cp.kpi.coverage": ("24小时值守覆盖率", "24 h coverage"),
     "cp.kpi.staffed_slots": ("值守到位时段", "Hour slots staffed"),
     "cp.kpi.staff_hours": ("值守人员工时", "Staff hours on duty"),
     "cp.kpi.party_share": ("党员干部工时占比", "Party cadres' share of hours"),

@@ -490,3 +490,43 @@ def checkpoint_daily(con: duckdb.DuckDBPyConnection, week: dt.date | None = None
     df = queries.run(con, "checkpoint_daily", week=week, township=township)
     df["day"] = pd.Series([_to_date(v) for v in df["day"]], index=df.index, dtype=object)
     return df
+
+
+def summary_change(now: dict, before: dict | None) -> dict:
+    """now - before for every number of two summary() results, nested the same way;
+    None where either side is None (an empty scope) or `before` is missing."""
+    out = {}
+    for key, value in now.items():
+        old = (before or {}).get(key)
+        if isinstance(value, dict):
+            out[key] = summary_change(value, old if isinstance(old, dict) else None)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and isinstance(old, (int, float)) and not isinstance(old, bool):
+            out[key] = value - old
+        else:
+            out[key] = None
+    return out
+
+
+def baseline_summary(store, con, week: dt.date | None, township: str | None) -> dict:
+    """What the figures are compared with ("since the last meeting"):
+    the last pinned version (older than the live one) at its own latest week, or,
+    when nothing is pinned, the previous week of the live data.
+
+    Returns {"kind": "pinned" | "previous_week" | None, "version", "label", "week", "summary"}.
+    """
+    week = _week_or_latest(con, week)
+    live = store.current()
+    pinned = store.last_pinned(before=live) if live else None
+    if pinned is not None:
+        base = store.connect(pinned)
+        try:
+            base_week = latest_week(base)
+            summ = summary(base, min(base_week, week) if base_week else week, township)
+        finally:
+            base.close()
+        return {"kind": "pinned", "version": pinned, "label": store.pins()[str(pinned)]["label"],
+                "week": summ["week_start"], "summary": summ}
+    previous = week - dt.timedelta(days=7)
+    return {"kind": "previous_week", "version": live, "label": None, "week": previous.isoformat(),
+            "summary": summary(con, previous, township)}

@@ -89,6 +89,33 @@ def data(name: str, ctx: Context, **kwargs):
                    tuple(sorted(kwargs.items())))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _baseline(root: str, version: int | None, pins: str, week, township):
+    con = _connection(root, version)
+    return metrics.baseline_summary(Store(root), con, week, township)
+
+
+def baseline(ctx: Context) -> dict | None:
+    """The figures to compare with: the last pinned meeting, else the previous week."""
+    if ctx.version is None or ctx.week is None:
+        return None
+    s = store()
+    return _baseline(str(s.root), ctx.version, repr(sorted(s.pins())), ctx.week, ctx.township)
+
+
+def change_text(ctx: Context, base: dict | None, delta, rate: bool = False) -> str | None:
+    """"+3 since the 12-27 meeting" / "+1.5 pts vs last week"; None when there is nothing to say."""
+    if base is None or delta is None:
+        return None
+    if rate:
+        amount = f"{delta * 100:+.1f}" + ctx.t("change.points")
+    else:
+        amount = f"{delta:+,.0f}" if float(delta).is_integer() else f"{delta:+,.1f}"
+    if base["kind"] == "pinned":
+        return ctx.t("change.since_meeting", label=base["label"], amount=amount)
+    return ctx.t("change.since_week", amount=amount)
+
+
 # ---------------------------------------------------------------- filters
 def _remember(key: str, value) -> None:
     st.session_state[f"_view_{key}"] = value
@@ -233,7 +260,7 @@ def login_gate(lang: str) -> auth.User | None:
         if not _loopback(st.get_option("server.address")):
             st.error(t("auth.open_not_local", lang))
             st.stop()
-        st.warning(t("auth.open_mode", lang), icon="🔓")
+        st.warning(t("auth.open_mode", lang), icon=":material/lock_open:")
         return None
     user = current_user()
     if user is not None:
@@ -292,7 +319,7 @@ def empty_store(ctx: Context) -> bool:
 
 
 def tile(ctx: Context, label: str, value: str, *, rate=None, target=None, target_text=None,
-         help_text=None, trend=None, detail: str | None = None) -> None:
+         help_text=None, trend=None, detail: str | None = None, change: str | None = None) -> None:
     """A KPI tile: the figure, and against its target (green when met, red when not).
 
     `rate` and `target` are compared; `target_text` is how the target reads (e.g. "100%").
@@ -311,6 +338,8 @@ def tile(ctx: Context, label: str, value: str, *, rate=None, target=None, target
                   chart_data=trend, chart_type="line")
         if detail:
             st.caption(detail)
+        if change:
+            st.caption(f"**{change}**")
 
 
 def downloads(ctx: Context, df: pd.DataFrame, name: str, key: str) -> None:

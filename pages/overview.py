@@ -1,7 +1,7 @@
 """总览 Overview: the headline figures against target, what needs attention, indicators."""
 import streamlit as st
 
-from dashboard import contract, i18n, ui
+from dashboard import contract, i18n, metrics, ui
 from dashboard.charts import common
 
 ctx = ui.context()
@@ -11,6 +11,8 @@ if not ui.empty_store(ctx):
     targets = ui.data("targets", ctx)
     trend = ui.data("weekly_trend", ctx, weeks=12)
     b, g, m, c = s["branches"], s["grids"], s["members"], s["checkpoints"]
+    base = ui.baseline(ctx)
+    d = metrics.summary_change(s, base and base["summary"])
 
     def spark(col):
         values = [v for v in trend[col] if v is not None and v == v]   # drop empty weeks
@@ -22,17 +24,18 @@ if not ui.empty_store(ctx):
         ui.tile(ctx, ctx.t("kpi.compliance"), f"{b['compliant']:,} / {b['total']:,}",
                 rate=b["compliance_rate"], target=targets.get("branches.compliance_rate"),
                 target_text=i18n.fmt_rate(targets.get("branches.compliance_rate"), digits=0),
-                trend=spark("compliance_rate"), detail=i18n.fmt_rate(b["compliance_rate"], ctx.lang))
+                trend=spark("compliance_rate"), change=ui.change_text(ctx, base, d["branches"]["compliant"]), detail=i18n.fmt_rate(b["compliance_rate"], ctx.lang))
     with row1[1]:
         ui.tile(ctx, ctx.t("kpi.coverage"), i18n.fmt_rate(c["coverage_rate"], ctx.lang),
                 rate=c["coverage_rate"], target=targets.get("checkpoints.coverage_rate"),
                 target_text=i18n.fmt_rate(targets.get("checkpoints.coverage_rate"), digits=0),
-                trend=spark("coverage_rate"),
+                trend=spark("coverage_rate"), change=ui.change_text(ctx, base, d["checkpoints"]["coverage_rate"], rate=True),
                 detail=ctx.t("kpi.slots_of", staffed=i18n.fmt_int(c["staffed_slots"]),
                              slots=i18n.fmt_int(c["slots"])))
     with row1[2]:
         ui.tile(ctx, ctx.t("kpi.members"), i18n.fmt_int(m["reported"]),
                 rate=m["reported"], target=targets.get("members.reported"),
+                change=ui.change_text(ctx, base, d["members"]["reported"]),
                 detail=ctx.t("kpi.assigned", assigned=i18n.fmt_int(m["assigned"]),
                              households=i18n.fmt_int(m["households_linked"])))
     row2 = st.columns(3)
@@ -40,20 +43,21 @@ if not ui.empty_store(ctx):
         ui.tile(ctx, ctx.t("kpi.grids_staffed"), i18n.fmt_rate(g["staffed_rate"], ctx.lang),
                 rate=g["staffed_rate"], target=targets.get("grids.staffed_rate"),
                 target_text=i18n.fmt_rate(targets.get("grids.staffed_rate"), digits=0),
-                trend=spark("staffed_rate"),
+                trend=spark("staffed_rate"), change=ui.change_text(ctx, base, d["grids"]["staffed_rate"], rate=True),
                 detail=f"{i18n.fmt_int(g['staffed'])} / {i18n.fmt_int(g['total'])} {ctx.t('unit.grids')}")
     with row2[1]:
         ui.tile(ctx, ctx.t("kpi.visit_rate"), i18n.fmt_rate(g["visit_rate"], ctx.lang),
                 rate=g["visit_rate"], target=targets.get("grids.visit_rate"),
                 target_text=i18n.fmt_rate(targets.get("grids.visit_rate"), digits=0),
-                trend=spark("visit_rate"),
+                trend=spark("visit_rate"), change=ui.change_text(ctx, base, d["grids"]["visit_rate"], rate=True),
                 detail=ctx.t("kpi.visited_of", visited=i18n.fmt_int(g["households_visited"]),
                              households=i18n.fmt_int(g["households"])))
     with row2[2]:
         ui.tile(ctx, ctx.t("kpi.reporting_rate"), i18n.fmt_rate(g["reporting_rate"], ctx.lang),
                 rate=g["reporting_rate"], target=targets.get("grids.reporting_rate"),
                 target_text=i18n.fmt_rate(targets.get("grids.reporting_rate"), digits=0),
-                trend=spark("reporting_rate"))
+                trend=spark("reporting_rate"),
+                change=ui.change_text(ctx, base, d["grids"]["reporting_rate"], rate=True))
 
     left, right = st.columns([3, 2])
     with left:
