@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="the audit log: logins, failed logins, loads, restores, pins")
     p.add_argument("--limit", type=int, default=50)
 
+    p = sub.add_parser("report", help="print the weekly briefing (A4 PDF) with headless Chromium")
+    p.add_argument("--week", type=_date, help="Monday of the week (default: the latest with data)")
+    p.add_argument("--township", help="one township (default: the whole county)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--out", required=True, help="FILE.pdf")
+
     p = sub.add_parser("template", help="write the Excel reporting template")
     p.add_argument("--out", required=True, help="FILE.xlsx")
 
@@ -230,6 +236,21 @@ def cmd_audit(args, store: Store) -> int:
     return 0
 
 
+def cmd_report(args, store: Store) -> int:
+    from . import report
+    try:
+        pdf = report.build_pdf(store, args.week, args.township, args.lang)
+    except ValueError as e:             # not a Monday, unknown township
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except report.ReportError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    Path(args.out).write_bytes(pdf)
+    print(f"written to {args.out}")
+    return 0
+
+
 def cmd_template(args, store: Store) -> int:
     from . import template
     Path(args.out).write_bytes(template.xlsx_bytes())
@@ -244,4 +265,5 @@ def _audit(store: Store, event: str, by: str, **details) -> None:
 
 COMMANDS = {"load": cmd_load, "summary": cmd_summary, "versions": cmd_versions,
             "restore": cmd_restore, "pin": cmd_pin, "unpin": cmd_unpin, "demo": cmd_demo,
-            "user": cmd_user, "template": cmd_template, "audit": cmd_audit}
+            "user": cmd_user, "template": cmd_template, "audit": cmd_audit,
+            "report": cmd_report}

@@ -1,5 +1,97 @@
-"""Placeholder until the page is written."""
-from dashboard import ui
+"""党组织达标 Branch compliance: the 122 border branches against the 100% target, what fails,
+where they are along the border, the "4+N" links and the model branches."""
+import streamlit as st
+
+from dashboard import i18n, ui
+from dashboard.charts import branches as charts
+from dashboard.charts import maps
 
 ctx = ui.context()
 ui.page_header(ctx, "branches")
+PLAIN = {"displayModeBar": False}
+
+if not ui.empty_store(ctx):
+    s = ui.data("summary", ctx)
+    b = s["branches"]
+    if not b["total"]:
+        st.info(ctx.t("branches.none", township=ctx.township_name))
+        st.stop()
+
+    targets = ui.data("targets", ctx)
+    towns = ui.data("townships", ctx)
+    status = ui.data("branch_status", ctx)
+    failing = ui.data("noncompliant_branches", ctx)
+    rate_target = targets.get("branches.compliance_rate")
+    link_target = targets.get("branches.link_coverage_rate")
+    counts = charts.status_counts(status)       # compliant / noncompliant / never assessed
+
+    tiles = st.columns(3)
+    with tiles[0]:
+        ui.tile(ctx, ctx.t("kpi.compliance"), f"{b['compliant']:,} / {b['total']:,}",
+                rate=b["compliance_rate"], target=rate_target,
+                target_text=i18n.fmt_rate(rate_target, ctx.lang, digits=0),
+                detail=ctx.t("branches.compliant_detail",
+                             rate=i18n.fmt_rate(b["compliance_rate"], ctx.lang),
+                             n=i18n.fmt_int(counts["noncompliant"] + counts["never"]))
+                + (ctx.t("branches.never_detail", n=i18n.fmt_int(counts["never"]))
+                   if counts["never"] else ""))
+    with tiles[1]:
+        ui.tile(ctx, ctx.t("branches.tile_links"), i18n.fmt_rate(b["link_coverage_rate"], ctx.lang),
+                rate=b["link_coverage_rate"], target=link_target,
+                target_text=i18n.fmt_rate(link_target, ctx.lang, digits=0),
+                help_text=ctx.t("branches.links_help"), detail=ctx.t("branches.links_detail"))
+    with tiles[2]:
+        ui.tile(ctx, ctx.t("branches.tile_model"),
+                ctx.t("branches.model_value", n=i18n.fmt_int(b["model"])),
+                detail=ctx.t("branches.model_of", total=i18n.fmt_int(b["total"])))
+
+    trend = ui.data("compliance_trend", ctx)
+    by_township = ui.data("compliance_by_township", ctx) if ctx.township is None else None
+    left, right = st.columns([3, 2]) if by_township is not None else (st.container(), None)
+    with left:
+        st.subheader(ctx.t("branches.trend"))
+        if trend.empty:
+            st.info(ctx.t("branches.trend_empty"))
+        else:
+            st.plotly_chart(charts.compliance_trend(trend, rate_target, ctx.lang), config=PLAIN,
+                            key="compliance_trend")
+            st.caption(ctx.t("branches.trend_caption"))
+    if right is not None:
+        with right:
+            st.subheader(ctx.t("branches.by_township"))
+            st.plotly_chart(charts.compliance_by_township(by_township, towns, rate_target, ctx.lang),
+                            config=PLAIN, key="compliance_by_township")
+
+    st.subheader(ctx.t("branches.noncompliant"))
+    if failing.empty:
+        st.success(ctx.t("branches.all_compliant", n=i18n.fmt_int(b["total"])))
+    else:
+        table = charts.noncompliant_table(failing, towns, ctx.lang)
+        st.dataframe(table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),
+                     column_config={ctx.t("col.failed"): st.column_config.TextColumn(width="large")})
+        ui.downloads(ctx, table, ctx.t("branches.file_noncompliant"), key="noncompliant")
+
+    criteria = ui.data("failed_criteria_counts", ctx)
+    map_area = st.container()
+    if not criteria.empty:
+        left, map_area = st.columns([2, 3])
+        with left:
+            st.subheader(ctx.t("branches.failed_criteria"))
+            st.plotly_chart(charts.failed_criteria(criteria, ctx.lang), config=PLAIN,
+                            key="failed_criteria")
+            st.caption(ctx.t("branches.failed_caption"))
+    with map_area:
+        st.subheader(ctx.t("branches.map"))
+        st.markdown(maps.legend_html(charts.map_legend(status, ctx.lang)), unsafe_allow_html=True)
+        st.pydeck_chart(charts.branch_map(status, ui.data("geo_features", ctx, layer="townships"),
+                                          towns, ctx.lang, township=ctx.township),
+                        height=560, key="branch_map")
+
+    st.subheader(ctx.t("branches.models"))
+    models = charts.model_table(status, towns, ctx.lang)
+    if models.empty:
+        st.info(ctx.t("branches.models_none"))
+    else:
+        st.caption(ctx.t("branches.models_caption", n=i18n.fmt_int(len(models))))
+        st.dataframe(models, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(models)))
+        ui.downloads(ctx, models, ctx.t("branches.file_models"), key="models")

@@ -1,5 +1,91 @@
-"""Placeholder until the page is written."""
-from dashboard import ui
+"""卡点值守 Checkpoint staffing: 24 h coverage against target, hour-by-hour heatmap, gap list,
+who was on duty, persons checked, map."""
+import dataclasses
+
+import streamlit as st
+
+from dashboard import i18n, ui
+from dashboard.charts import checkpoints as cp_charts
+from dashboard.charts import maps
 
 ctx = ui.context()
 ui.page_header(ctx, "checkpoints")
+if not ui.empty_store(ctx):
+    s = ui.data("summary", ctx)
+    c = s["checkpoints"]
+    townships = ui.data("townships", ctx)
+    if not c["total"]:
+        county = ui.data("checkpoint_status", dataclasses.replace(ctx, township=None))
+        st.info(cp_charts.no_checkpoints_text(county, townships, ctx.township_name, ctx.lang))
+        st.stop()
+
+    targets = ui.data("targets", ctx)
+    gaps = ui.data("checkpoint_gaps", ctx)
+    status = ui.data("checkpoint_status", ctx)
+    daily = ui.data("checkpoint_daily", ctx)
+    coverage_target = targets.get("checkpoints.coverage_rate")
+
+    st.subheader(ctx.t("cp.headline"))
+    tiles = st.columns([2.3, 2, 2, 2, 2.3])
+    with tiles[0]:
+        ui.tile(ctx, ctx.t("cp.kpi.coverage"), i18n.fmt_rate(c["coverage_rate"], ctx.lang),
+                rate=c["coverage_rate"], target=coverage_target,
+                target_text=i18n.fmt_rate(coverage_target, digits=0),
+                detail=(ctx.t("cp.kpi.gaps", n=len(gaps), hours=i18n.fmt_int(gaps["hours"].sum()))
+                        if len(gaps) else ctx.t("cp.kpi.no_gaps")))
+    with tiles[1]:
+        ui.tile(ctx, ctx.t("cp.kpi.staffed_slots"), i18n.fmt_int(c["staffed_slots"]),
+                detail=ctx.t("kpi.slots_of", staffed=i18n.fmt_int(c["staffed_slots"]),
+                             slots=i18n.fmt_int(c["slots"])))
+    with tiles[2]:
+        ui.tile(ctx, ctx.t("cp.kpi.staff_hours"), i18n.fmt_int(c["staff_hours"]),
+                detail=ctx.t("unit.hours"))
+    with tiles[3]:
+        ui.tile(ctx, ctx.t("cp.kpi.party_share"), i18n.fmt_rate(c["party_share"], ctx.lang),
+                rate=c["party_share"], target=targets.get("checkpoints.party_share"),
+                target_text=i18n.fmt_rate(targets.get("checkpoints.party_share"), digits=0),
+                detail=ctx.t("cp.kpi.party_hours", hours=i18n.fmt_int(daily["party_hours"].sum())))
+    with tiles[4]:
+        ui.tile(ctx, ctx.t("cp.kpi.persons_checked"), i18n.fmt_int(c["persons_checked"]),
+                detail=ctx.t("cp.kpi.per_day", n=i18n.fmt_int(c["persons_checked"] / 7)))
+
+    st.subheader(ctx.t("cp.heatmap"))
+    show_all = st.toggle(ctx.t("cp.show_all"), value=False, key="cp_show_all")
+    rows = cp_charts.heatmap_rows(status, only_gaps=not show_all)
+    if len(rows):
+        st.caption(ctx.t("cp.showing_all" if show_all else "cp.showing_gaps",
+                         n=i18n.fmt_int(len(rows)), total=i18n.fmt_int(len(status))))
+        hourly = ui.data("checkpoint_hourly", ctx)
+        st.plotly_chart(cp_charts.heatmap(hourly, rows, ctx.week, ctx.lang),
+                        config={"displayModeBar": False}, key="cp_heatmap")
+    else:
+        st.success(ctx.t("cp.no_gaps"))
+
+    st.subheader(ctx.t("cp.gaps"))
+    if len(gaps):
+        table = cp_charts.gap_table(gaps, townships, ctx.lang, with_township=ctx.township is None)
+        st.dataframe(table, hide_index=True, height=min(420, 38 + 35 * len(table)), column_config={
+            ctx.t("col.gap_start"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
+            ctx.t("col.gap_end"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
+        })
+        ui.downloads(ctx, table, f"checkpoint_gaps_{ctx.week.isoformat()}", key="cp_gaps")
+    else:
+        st.success(ctx.t("cp.gaps_none"))
+
+    st.subheader(ctx.t("cp.map"))
+    st.markdown(maps.legend_html(cp_charts.legend(ctx.lang, coverage_target)),
+                unsafe_allow_html=True)
+    st.pydeck_chart(cp_charts.checkpoint_deck(
+        status, ui.data("geo_features", ctx, layer="townships"), townships, ctx.lang,
+        coverage_target), height=480, key="cp_map")
+    st.caption(ctx.t("map.hint"))
+
+    left, right = st.columns([1, 1])
+    with left:
+        st.subheader(ctx.t("cp.composition"))
+        st.plotly_chart(cp_charts.composition(daily, ctx.lang), config={"displayModeBar": False},
+                        key="cp_composition")
+    with right:
+        st.subheader(ctx.t("cp.checked_daily"))
+        st.plotly_chart(cp_charts.checked_per_day(daily, ctx.lang),
+                        config={"displayModeBar": False}, key="cp_checked")

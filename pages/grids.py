@@ -1,5 +1,114 @@
-"""Placeholder until the page is written."""
-from dashboard import ui
+"""网格覆盖 Grid coverage: grids on the map by visit rate and staffing, drill-down, one grid's
+history, the table."""
+import dataclasses
+
+import streamlit as st
+
+from dashboard import i18n, ui
+from dashboard.charts import grids as grid_charts
+from dashboard.charts import maps
 
 ctx = ui.context()
 ui.page_header(ctx, "grids")
+if not ui.empty_store(ctx):
+    s = ui.data("summary", ctx)
+    g, m = s["grids"], s["members"]
+    townships = ui.data("townships", ctx)
+    if not g["total"]:
+        areas = ui.data("grid_areas", dataclasses.replace(ctx, township=None))
+        st.info(grid_charts.no_grids_text(areas, townships, ctx.township_name, ctx.lang))
+        st.stop()
+
+    targets = ui.data("targets", ctx)
+    st.subheader(ctx.t("grids.headline"))
+    tiles = st.columns(4)
+    with tiles[0]:
+        ui.tile(ctx, ctx.t("kpi.grids_staffed"), i18n.fmt_rate(g["staffed_rate"], ctx.lang),
+                rate=g["staffed_rate"], target=targets.get("grids.staffed_rate"),
+                target_text=i18n.fmt_rate(targets.get("grids.staffed_rate"), digits=0),
+                detail=f"{i18n.fmt_int(g['staffed'])} / {i18n.fmt_int(g['total'])} {ctx.t('unit.grids')}")
+    with tiles[1]:
+        ui.tile(ctx, ctx.t("grids.kpi.visit_rate"), i18n.fmt_rate(g["visit_rate"], ctx.lang),
+                rate=g["visit_rate"], target=targets.get("grids.visit_rate"),
+                target_text=i18n.fmt_rate(targets.get("grids.visit_rate"), digits=0),
+                detail=ctx.t("kpi.visited_of", visited=i18n.fmt_int(g["households_visited"]),
+                             households=i18n.fmt_int(g["households"])))
+    with tiles[2]:
+        ui.tile(ctx, ctx.t("kpi.reporting_rate"), i18n.fmt_rate(g["reporting_rate"], ctx.lang),
+                rate=g["reporting_rate"], target=targets.get("grids.reporting_rate"),
+                target_text=i18n.fmt_rate(targets.get("grids.reporting_rate"), digits=0))
+    with tiles[3]:
+        ui.tile(ctx, ctx.t("grids.kpi.members"), i18n.fmt_int(m["reported"]),
+                detail=ctx.t("kpi.assigned", assigned=i18n.fmt_int(m["assigned"]),
+                             households=i18n.fmt_int(m["households_linked"])))
+
+    # Drill-down: the township comes from the global filter, community and zone from here.
+    areas = ui.data("grid_areas", ctx)
+    communities = dict(zip(areas["community_id"], areas["community_name"]))
+    pick = st.columns([1, 1, 2])
+    community = pick[0].selectbox(
+        ctx.t("col.community"), ["", *communities], key=f"grid_community_{ctx.township}",
+        format_func=lambda v: communities.get(v, ctx.t("grids.all_communities")))
+    in_community = areas[areas["community_id"] == community] if community else areas
+    zones = dict(zip(in_community["zone_id"], in_community["zone_name"]))
+    zone = pick[1].selectbox(
+        ctx.t("col.zone"), ["", *zones], key=f"grid_zone_{ctx.township}_{community}",
+        format_func=lambda v: zones.get(v, ctx.t("grids.all_zones")))
+    grids = ui.data("grid_list", ctx, community=community or None, zone=zone or None)
+    names = dict(zip(grids["grid_id"], grids["name"]))
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(ctx.t("grids.map"))
+        st.markdown(maps.legend_html(grid_charts.legend(grids, ctx.lang)), unsafe_allow_html=True)
+        deck = grid_charts.grid_deck(grids, ui.data("geo_features", ctx, layer="townships"),
+                                     townships, ctx.lang)
+        event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
+                                height=540, key=f"grid_map_{ctx.township}_{community}_{zone}")
+        st.caption(ctx.t("grids.in_view", n=i18n.fmt_int(len(grids))) + " · "
+                   + ctx.t("grids.map_hint"))
+
+    # A click on the map chooses the grid of the detail panel; the picker can choose too.
+    pick_key = f"grid_pick_{ctx.township}_{community}_{zone}"
+    clicked = grid_charts.clicked_grid(event)
+    if clicked and clicked != st.session_state.get("_grid_clicked") and clicked in names:
+        st.session_state[pick_key] = clicked
+    st.session_state["_grid_clicked"] = clicked
+    with right:
+        st.subheader(ctx.t("grids.detail"))
+        grid_id = st.selectbox(ctx.t("grids.pick"), list(names), index=None, key=pick_key,
+                               format_func=lambda v: names.get(v, v),
+                               placeholder=ctx.t("grids.pick_none"))
+        if grid_id:
+            row = grids.loc[grids["grid_id"] == grid_id].iloc[0]
+            st.caption(grid_charts.place_text(row))
+            c1, c2 = st.columns(2)
+            c1.metric(ctx.t("col.households"), i18n.fmt_int(row["households"]))
+            c2.metric(ctx.t("col.members"), i18n.fmt_int(row["members"]))
+            c1.metric(ctx.t("col.visited"), i18n.fmt_int(row["households_visited"]))
+            c2.metric(ctx.t("col.visit_rate"), i18n.fmt_rate(row["visit_rate"], ctx.lang))
+            history = ui.data("grid_history", ctx, grid_id=grid_id, weeks=12)
+            st.markdown(f"**{ctx.t('grids.history', n=12)}**")
+            if len(history):
+                st.plotly_chart(grid_charts.visit_history(history, ctx.lang, row["visit_target"]),
+                                config={"displayModeBar": False}, key="grid_history")
+            else:
+                st.caption(ctx.t("grids.history_none"))
+        else:
+            attention = grid_charts.attention_table(grids, ctx.lang)
+            st.markdown(f"**{ctx.t('grids.attention', n=i18n.fmt_int(len(attention)))}**")
+            if len(attention):
+                st.dataframe(attention, hide_index=True, height=min(360, 38 + 35 * len(attention)))
+            else:
+                st.success(ctx.t("grids.attention_none"))
+
+    st.subheader(ctx.t("grids.table"))
+    table = grid_charts.grid_table(grids, ctx.lang)
+    st.dataframe(table, hide_index=True, height=420, column_config={
+        ctx.t("col.visit_rate"): st.column_config.ProgressColumn(
+            ctx.t("col.visit_rate"), format="percent", min_value=0, max_value=1, color="blue"),
+        ctx.t("col.households"): st.column_config.NumberColumn(format="%d"),
+        ctx.t("col.visited"): st.column_config.NumberColumn(format="%d"),
+        ctx.t("col.members"): st.column_config.NumberColumn(format="%d"),
+    })
+    ui.downloads(ctx, table, f"grids_{ctx.week.isoformat()}", key="grids_table")

@@ -1,5 +1,66 @@
-"""Placeholder until the page is written."""
-from dashboard import ui
+"""培训宣讲 Training: sessions and person-times of the year by kind against target, by month and
+by township, distinct people where attendance lists are loaded, and the list of activities."""
+import streamlit as st
+
+from dashboard import i18n, ui
+from dashboard.charts import training as charts
 
 ctx = ui.context()
 ui.page_header(ctx, "training")
+PLAIN = {"displayModeBar": False}
+
+if not ui.empty_store(ctx):
+    s = ui.data("summary", ctx)
+    tr = s["training"]
+    if not tr["sessions"]:
+        st.info(ctx.t("training.none", township=ctx.township_name))
+        st.stop()
+
+    targets = ui.data("targets", ctx)
+    towns = ui.data("townships", ctx)
+    activities = ui.data("training_activities", ctx)
+    people_value, people_detail = charts.people_figure(ui.data("training_people", ctx), ctx.lang)
+
+    tiles = st.columns(3)
+    with tiles[0]:
+        ui.tile(ctx, ctx.t("training.tile_sessions"),
+                i18n.fmt_int(tr["sessions"]),
+                rate=tr["sessions"], target=targets.get("training.sessions"),
+                detail=ctx.t("training.activities_detail", n=i18n.fmt_int(len(activities))))
+    with tiles[1]:
+        ui.tile(ctx, ctx.t("training.tile_attendees"),
+                i18n.fmt_int(tr["attendees"]),
+                rate=tr["attendees"], target=targets.get("training.attendees"),
+                detail=ctx.t("training.attendees_detail"))
+    with tiles[2]:
+        ui.tile(ctx, ctx.t("training.tile_people"), people_value, detail=people_detail)
+    if ctx.township:
+        st.caption(ctx.t("training.county_note"))
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(ctx.t("training.progress_sessions"))
+        st.plotly_chart(charts.kind_progress(tr, targets, "sessions", ctx.lang), config=PLAIN,
+                        key="progress_sessions")
+    with right:
+        st.subheader(ctx.t("training.progress_attendees"))
+        st.plotly_chart(charts.kind_progress(tr, targets, "attendees", ctx.lang), config=PLAIN,
+                        key="progress_attendees")
+    st.caption(ctx.t("training.progress_legend"))
+
+    measure = st.radio(ctx.t("training.measure"), charts.MEASURES, horizontal=True,
+                       format_func=lambda m: charts.measure_label(m, ctx.lang), key="training_measure")
+    st.subheader(ctx.t("training.by_month"))
+    st.plotly_chart(charts.by_month(ui.data("training_by_kind_month", ctx), measure, ctx.lang),
+                    config=PLAIN, key="training_by_month")
+    if ctx.township is None:
+        st.subheader(ctx.t("training.by_township"))
+        st.plotly_chart(charts.by_township(ui.data("training_by_township", ctx), towns, measure,
+                                           ctx.lang),
+                        config=PLAIN, key="training_by_township")
+
+    st.subheader(ctx.t("training.activities"))
+    st.caption(ctx.t("training.activities_caption", n=i18n.fmt_int(len(activities))))
+    table = charts.activities_table(activities, towns, ctx.lang)
+    st.dataframe(table, hide_index=True, width="stretch", height=420)
+    ui.downloads(ctx, table, ctx.t("training.file_activities"), key="activities")

@@ -47,14 +47,16 @@ staff_changes AS (
     SELECT k, 168, 0 FROM checkpoints_in_scope
 ),
 
+-- A checkpoint's changes add up to 0, so one running sum over all checkpoints in order gives
+-- each checkpoint's own staff (one sort: much cheaper than a window per checkpoint).
 staff_runs AS (
     SELECT
         k,
         slot AS run_start,
-        lead(slot) OVER by_slot AS run_end,
+        CASE WHEN lead(k) OVER by_slot = k THEN lead(slot) OVER by_slot END AS run_end,
         sum(change) OVER (by_slot ROWS UNBOUNDED PRECEDING) AS staff
     FROM staff_changes
-    WINDOW by_slot AS (PARTITION BY k ORDER BY slot)
+    WINDOW by_slot AS (ORDER BY k, slot)
 ),
 
 unstaffed_slots AS (
@@ -64,11 +66,11 @@ unstaffed_slots AS (
     WHERE r.run_end > r.run_start AND r.staff < c.required_staff
 ),
 
--- Consecutive slots of a checkpoint share slot - row_number(), which numbers one gap.
+-- Consecutive slots of a checkpoint share slot - row_number(), which tells one gap from the next.
 gaps AS (
     SELECT k, min(slot) AS first_slot, max(slot) + 1 AS end_slot, max(shortfall) AS shortfall
     FROM (
-        SELECT k, slot, shortfall, slot - row_number() OVER (PARTITION BY k ORDER BY slot) AS gap
+        SELECT k, slot, shortfall, slot - row_number() OVER (ORDER BY k, slot) AS gap
         FROM unstaffed_slots
     )
     GROUP BY k, gap

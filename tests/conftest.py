@@ -1,8 +1,16 @@
-"""Shared fixtures: a tiny valid county as CSV text, and a store in a temp folder."""
+"""Shared fixtures: a tiny valid county as CSV text, a store in a temp folder; the demo county
+in a store, the app in AppTest, a live Streamlit server and a browser (see below)."""
 from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -76,3 +84,143 @@ def store(tmp_path) -> Store:
 @pytest.fixture
 def tiny_dir(tmp_path) -> Path:
     return write_county(tmp_path / "tiny")
+
+
+# ------------------------------------------------------------------ the demo county, a live app
+#
+# Shared by the page tests (AppTest) and the browser tests (Playwright):
+#
+#   demo_store  session  the demo county (dashboard.demo.generate, seed 2021) loaded by
+#                        dashboard.ingest.load into a Store in a temp folder; version 1.
+#                        Read it, never write it (other tests share it): open
+#                        `demo_store.connect()` and call dashboard.metrics for expected figures.
+#   open_app    function open_app(page="overview", store=None, **query_params) -> AppTest,
+#                        already run: app.py with DASHBOARD_STORE pointing to `store`
+#                        (default demo_store), Streamlit caches cleared first, the URL
+#                        parameters given (lang=, township=, week=), on the page named as in
+#                        dashboard.ui.PAGES.
+#   server      session  `streamlit run app.py` on a free 127.0.0.1 port serving demo_store;
+#                        yields the base URL ("http://127.0.0.1:PORT"). Its log is attached to
+#                        the report of any failing test that used it, and copied to
+#                        artifacts/streamlit-server.log when the session has failures.
+#   browser     session  one headless Playwright Chromium (the system's /usr/bin/chromium);
+#                        open a new page (or context) per test and close it.
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+SERVER_START_TIMEOUT = 60       # seconds until /_stcore/health must answer
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> Store:
+    """The demo county loaded into a Store of its own (version 1). Read-only for tests."""
+    from dashboard import demo, ingest
+    base = tmp_path_factory.mktemp("demo_county")
+    demo.generate(base / "csv")
+    result = ingest.load([base / "csv"], Store(base / "store"), by="tests")
+    assert result.ok, "\n".join(map(str, result.errors))
+    return Store(base / "store")
+
+
+@pytest.fixture
+def open_app(monkeypatch, demo_store):
+    """Run app.py in AppTest as a browser would open a link; see the block comment above."""
+    from streamlit.testing.v1 import AppTest
+    import streamlit as st
+
+    def run(page: str = "overview", store: Store | None = None, timeout: float = 30,
+            **query_params) -> AppTest:
+        # ui caches the Store and its connections as resources: a new store needs clean caches.
+        monkeypatch.setenv("DASHBOARD_STORE", str((store or demo_store).root))
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        at.query_params.update(query_params)
+        at.run()
+        if page != "overview" and not at.exception:
+            # st.navigation registers its pages in the first run; a page is reachable after it.
+            from dashboard import ui
+            at.switch_page(ui.PAGE_FILES[page]).run()
+        return at
+
+    return run
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 80) -> str:
+    try:
+        return "\n".join(path.read_text("utf-8", errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def server(demo_store, tmp_path_factory, request):
+    """`streamlit run app.py` on the demo store; yields the base URL."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = dict(os.environ, DASHBOARD_STORE=str(demo_store.root), PYTHONUNBUFFERED="1")
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1"]
+    log = open(log_path, "w", encoding="utf-8")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    request.config._streamlit_log = log_path
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode} before answering:\n"
+                            f"{_tail(log_path)}", pytrace=False)
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer {url}/_stcore/health within "
+                            f"{SERVER_START_TIMEOUT} s:\n{_tail(log_path)}", pytrace=False)
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        if request.session.testsfailed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            shutil.copyfile(log_path, ARTIFACTS / "streamlit-server.log")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Attach the tail of the Streamlit server's log to a failing test that used the server."""
+    outcome = yield
+    report = outcome.get_result()
+    log_path = getattr(item.config, "_streamlit_log", None)
+    if report.failed and log_path and "server" in getattr(item, "fixturenames", ()):
+        report.sections.append(("streamlit server log (tail)", _tail(log_path)))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (Debian's; Playwright never downloads one)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -552,3 +552,76 @@ def test_hour_slots_match_a_slot_by_slot_count():
     for _, g in gaps.groupby("checkpoint_id"):
         assert (g["gap_start"].iloc[1:].values > g["gap_end"].iloc[:-1].values).all()
     con.close()
+
+
+# -- series and lists of the branches and training pages ------------------------------------
+
+def test_compliance_trend_starts_at_the_first_assessment(con):
+    # the first assessment (B2, Wed 2021-12-01) is in the week of Monday 2021-11-29
+    df = metrics.compliance_trend(con, W, None)
+    rows = [(r.week_start, r.compliant, r.total, r.compliance_rate, r.link_coverage_rate)
+            for r in df.itertuples()]
+    december = [D("2021-11-29"), D("2021-12-06"), D("2021-12-13"), D("2021-12-20"),
+                D("2021-12-27")]
+    assert rows == [(w, 1, 4, 1 / 4, 3 / 4) for w in december] + [   # only B2 assessed
+        (D("2022-01-03"), 3, 4, 3 / 4, 3 / 4),    # B1 (01-05) and B4 (01-03) pass
+        (D("2022-01-10"), 2, 4, 2 / 4, 3 / 4),    # B2 fails venue on W's Sunday
+    ]
+    assert df.iloc[-1]["compliance_rate"] == metrics.summary(con, W)["branches"]["compliance_rate"]
+
+
+def test_compliance_trend_of_a_township_and_of_an_empty_scope(con):
+    t2 = metrics.compliance_trend(con, W, "T2")            # B3 never assessed, B4 from 01-03
+    assert list(t2["compliant"]) == [0, 0, 0, 0, 0, 1, 1] and set(t2["total"]) == {2}
+    assert metrics.compliance_trend(con, W, "T3").empty     # no branches: no 0% line
+    assert metrics.compliance_trend(con, D("2021-11-22"), None).empty   # before any assessment
+
+
+def test_failed_criteria_counts(con):
+    assert metrics.failed_criteria_counts(con, W, None).to_dict("records") == [
+        {"criterion": "venue", "branches": 1}]              # B2; B3 never assessed fails none
+    # a week later B1 fails rules too: ties in contract order (venue before rules)
+    assert metrics.failed_criteria_counts(con, D("2022-01-17"), None).to_dict("records") == [
+        {"criterion": "venue", "branches": 1}, {"criterion": "rules", "branches": 1}]
+    assert metrics.failed_criteria_counts(con, W, "T2").empty
+
+
+def test_training_by_township(con):
+    df = metrics.training_by_township(con, W, None)
+    assert [tuple(r) for r in df.itertuples(index=False)] == [
+        (None, "party_school", 1, 60),                      # TR3, county-level, first
+        ("T1", "fireside_school", 3, 45),                   # TR6 on W's Sunday
+        ("T1", "party_school", 2, 40),                      # TR1; TR4 last year, TR5 after W
+        ("T2", "outreach", 1, 100),
+    ]
+    assert list(metrics.training_by_township(con, W, "T2")["township_id"]) == ["T2"]
+
+
+def test_training_activities(con):
+    df = metrics.training_activities(con, W, "T1")
+    assert [(r.activity_id, r.held_on, r.township_id, r.kind, r.sessions, r.attendees,
+             r.attendance_records) for r in df.itertuples()] == [
+        ("TR6", D("2022-01-16"), "T1", "fireside_school", 3, 45, 0),
+        ("TR1", D("2022-01-05"), "T1", "party_school", 2, 40, 2),   # M1, M2
+    ]
+    county = metrics.training_activities(con, W, None)
+    assert list(county["activity_id"]) == ["TR6", "TR2", "TR3", "TR1"]
+    assert county.loc[county["activity_id"] == "TR3", "township_id"].item() is None
+
+
+@pytest.mark.parametrize("township, expected", [
+    # TR1 {M1, M2}, TR3 {M1, M4}, TR2 {M3}: 4 people in 5 person-times listed; TR4 last year
+    (None, {"distinct_members": 4, "activities_recorded": 3, "attendance_records": 5}),
+    ("T1", {"distinct_members": 2, "activities_recorded": 1, "attendance_records": 2}),
+    # attendance is loaded, but none of T3's (no) activities has a list
+    ("T3", {"distinct_members": 0, "activities_recorded": 0, "attendance_records": 0}),
+])
+def test_training_people(con, township, expected):
+    assert metrics.training_people(con, W, township) == expected
+    assert expected["distinct_members"] == \
+        metrics.summary(con, W, township)["training"]["distinct_members"]
+
+
+def test_training_people_without_attendance(empty_con):
+    assert metrics.training_people(empty_con, W) == {
+        "distinct_members": None, "activities_recorded": 0, "attendance_records": 0}

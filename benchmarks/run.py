@@ -1,0 +1,468 @@
+"""Measure the dashboard against the targets of DESIGN.md ("Targets").
+
+    .venv/bin/python -m benchmarks.run [--scales 1,10,100] [--out benchmarks/results]
+
+For each scale: generate the demo county (`python -m dashboard demo`) into a temporary folder
+under /tmp, load it into a fresh store (`python -m dashboard --store TMP load DIR`) in a child
+process whose wall time and peak RSS are measured, then time `metrics.summary()` and the page
+data calls of `dashboard.metrics` on a read-only connection, each against the same SQL run
+directly through DuckDB. Writes `<out>/latest.{md,json}` (and a timestamped copy), prints the
+tables, and removes the temporary folder. See benchmarks/README.md for what each column means.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import duckdb
+
+from dashboard import metrics, queries
+from dashboard.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
+
+# DESIGN.md, "Targets". Scales missing from a mapping have no target (shown as "—").
+TARGET_LOAD_S = {1: 3.0, 100: 60.0}
+TARGET_LOAD_RSS_MB = {100: 2048.0}
+TARGET_SUMMARY_WARM_S = {1: 0.050, 100: 1.0}
+TARGET_OVERHEAD = 1.3          # our Python layer / the same SQL run directly, any scale
+
+# Page data calls, county scope, at the week `w`: name -> call.
+PAGE_CALLS = {
+    "grid_visit_rates": lambda con, w: metrics.grid_visit_rates(con, w, None),
+    "checkpoint_hourly": lambda con, w: metrics.checkpoint_hourly(con, w, None),
+    "checkpoint_gaps": lambda con, w: metrics.checkpoint_gaps(con, w, None),
+    "noncompliant_branches": lambda con, w: metrics.noncompliant_branches(con, w, None),
+    "grids_needing_attention": lambda con, w: metrics.grids_needing_attention(con, w, None),
+    "weekly_trend": lambda con, w: metrics.weekly_trend(con, None, until=w),
+    "compliance_by_township": lambda con, w: metrics.compliance_by_township(con, w, None),
+    "training_by_kind_month": lambda con, w: metrics.training_by_kind_month(con, w, None),
+}
+
+PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+COPY_PREFIX = re.compile(r"^K\d{3}-")    # demo ids of county copies 2..N (dashboard/demo.py)
+
+
+# ---------------------------------------------------------------- helpers
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def run_child(cmd: list[str], cwd: Path = ROOT) -> dict:
+    """Run a command, wait for it with wait4 and return its wall time, CPU time, peak RSS.
+
+    ru_maxrss from wait4 is the peak resident set of that one child (kB on Linux), unlike
+    RUSAGE_CHILDREN, which is the largest of every child waited for so far.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        try:
+            _, status, ru = os.wait4(proc.pid, 0)
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{stderr[-4000:]}")
+    return {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime,
+            "peak_rss_mb": ru.ru_maxrss / 1024, "stdout": stdout}
+
+
+def dir_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / MB
+
+
+def stats(times: list[float], cpu: list[float]) -> dict:
+    """Wall-clock statistics, and the median CPU time of this process (all DuckDB threads):
+    the CPU figure hardly moves when other processes load the machine, the wall figure does."""
+    ts = sorted(times)
+    return {"n": len(ts), "median_s": statistics.median(ts), "min_s": ts[0], "max_s": ts[-1],
+            "p90_s": ts[min(len(ts) - 1, int(round(0.9 * (len(ts) - 1))))],
+            "cpu_median_s": statistics.median(cpu)}
+
+
+def timed_pair(layer, raw, repeat: int, budget_s: float, min_repeat: int = 3) -> tuple[dict, dict]:
+    """Median timings of `layer()` and `raw()`, called alternately (so drift hits both alike)
+    after one untimed warm-up call each; stops early once `budget_s` is spent."""
+    layer()
+    raw()
+    lt, rt, lc, rc = [], [], [], []
+    deadline = time.perf_counter() + budget_s
+    clock, cpu = time.perf_counter, time.process_time
+    while len(lt) < repeat:
+        c0, t0 = cpu(), clock()
+        layer()
+        c1, t1 = cpu(), clock()
+        raw()
+        c2, t2 = cpu(), clock()
+        lt.append(t1 - t0)
+        rt.append(t2 - t1)
+        lc.append(c1 - c0)
+        rc.append(c2 - c1)
+        if len(lt) >= min_repeat and t2 > deadline:
+            break
+    return stats(lt, lc), stats(rt, rc)
+
+
+@contextlib.contextmanager
+def recorded_queries():
+    """Record every (query name, parameters) that dashboard.metrics runs through queries.run."""
+    calls: list[tuple[str, dict]] = []
+    original = queries.run
+
+    def recorder(con, name, **params):
+        calls.append((name, params))
+        return original(con, name, **params)
+
+    queries.run = recorder
+    try:
+        yield calls
+    finally:
+        queries.run = original
+
+
+def _to_arrow(result):
+    fetch = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
+    with warnings.catch_warnings():
+        # DuckDB 2.0 warns that Arrow from an execute() result copies the rows once; it is
+        # still the cheapest way to materialise a result (cheaper than .df() or .fetchall()).
+        warnings.simplefilter("ignore", UserWarning)
+        return fetch()
+
+
+def raw_runner(con: duckdb.DuckDBPyConnection, calls: list[tuple[str, dict]]):
+    """A function running the recorded queries directly on `con`: the same SQL text and the same
+    bound parameters, results fetched as Arrow tables (DuckDB's columnar result, no pandas)."""
+    prepared = []
+    for name, params in calls:
+        text = queries.sql(name)
+        names = set(PARAM.findall(text))
+        prepared.append((name, text, {k: v for k, v in params.items() if k in names}))
+
+    def run():
+        return [_to_arrow(con.execute(text, p)) for _, text, p in prepared]
+
+    return run, prepared
+
+
+def capture(fn):
+    with recorded_queries() as calls:
+        result = fn()
+    return result, calls
+
+
+def ms(seconds) -> str:
+    if seconds is None:
+        return "—"
+    v = seconds * 1000
+    return f"{v:.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}"
+
+
+def met(value, target) -> str:
+    if target is None or value is None:
+        return "—"
+    return "✅ yes" if value <= target else "❌ NO"
+
+
+# ---------------------------------------------------------------- one scale
+def bench_scale(scale: int, args, tmp: Path) -> dict:
+    res: dict = {"scale": scale, "loadavg_start": os.getloadavg()}
+    csv_dir, store_dir = tmp / "csv", tmp / "store"
+    py = sys.executable
+
+    log(f"{scale}×: generating demo data")
+    gen = run_child([py, "-m", "dashboard", "demo", "--out", str(csv_dir), "--scale", str(scale)])
+    rows = {}
+    for line in gen["stdout"].splitlines():
+        m = re.match(r"^(\w+): (\d+)$", line.strip())
+        if m:
+            rows[m[1]] = int(m[2])
+    res["generate"] = {k: gen[k] for k in ("wall_s", "cpu_s", "peak_rss_mb")}
+    res["rows"] = rows
+    res["csv_mb"] = dir_mb(csv_dir)
+    log(f"{scale}×: generated {res['csv_mb']:.0f} MB in {gen['wall_s']:.1f} s; loading")
+
+    load = run_child([py, "-m", "dashboard", "--store", str(store_dir), "load", str(csv_dir),
+                      "--by", "benchmark"])
+    res["load"] = {k: load[k] for k in ("wall_s", "cpu_s", "peak_rss_mb")}
+    res["store_mb"] = dir_mb(store_dir / "versions")
+    res["load"]["target_s"] = TARGET_LOAD_S.get(scale)
+    res["load"]["target_rss_mb"] = TARGET_LOAD_RSS_MB.get(scale)
+    log(f"{scale}×: loaded in {load['wall_s']:.1f} s, peak RSS {load['peak_rss_mb']:.0f} MB")
+    missed = (load["wall_s"] > (res["load"]["target_s"] or float("inf"))
+              or load["peak_rss_mb"] > (res["load"]["target_rss_mb"] or float("inf")))
+    if args.profile == "always" or (args.profile == "missed" and missed):
+        log(f"{scale}×: profiling the load (benchmarks.profile load)")
+        prof = run_child([py, "-m", "benchmarks.profile", "load", str(csv_dir)])
+        res["load_profile"] = write_profile(args, f"profile-{scale}x-load.txt", prof["stdout"])
+    # The CSV is not needed any more: free the disk before the query benchmarks.
+    shutil.rmtree(csv_dir, ignore_errors=True)
+
+    store = Store(store_dir)
+    con = store.connect()
+    try:
+        week = metrics.latest_week(con)
+        res["week"] = week.isoformat()
+        tdf = metrics.townships(con)
+        ids = [t for t in tdf["township_id"] if args.all_townships or not COPY_PREFIX.match(t)]
+        res["townships_total"] = len(tdf)
+        scopes = [None] + ids
+        # Warm the process (imports, SQL file cache, OS page cache) so that "cold" below means
+        # a cold DuckDB connection, not a cold Python interpreter.
+        metrics.summary(con, week, None)
+    finally:
+        con.close()
+
+    target = TARGET_SUMMARY_WARM_S.get(scale)
+    res["summary"] = []
+    for township in scopes:
+        entry = {"township": township, "target_s": target}
+        t0 = time.perf_counter()
+        fresh = store.connect()
+        t1 = time.perf_counter()
+        metrics.summary(fresh, week, township)
+        t2 = time.perf_counter()
+        fresh.close()
+        entry["connect_s"], entry["cold_s"] = t1 - t0, t2 - t1
+        res["summary"].append(entry)
+
+    con = store.connect()
+    try:
+        for entry in res["summary"]:
+            township = entry["township"]
+            _, calls = capture(lambda: metrics.summary(con, week, township))
+            raw, prepared = raw_runner(con, calls)
+            layer_st, raw_st = timed_pair(lambda: metrics.summary(con, week, township), raw,
+                                          args.repeat, args.budget)
+            entry.update(warm=layer_st, raw=raw_st, queries=[n for n, _, _ in prepared],
+                         ratio=layer_st["median_s"] / raw_st["median_s"])
+            log(f"{scale}×: summary {township or 'county'}: warm {ms(layer_st['median_s'])} ms, "
+                f"raw {ms(raw_st['median_s'])} ms")
+
+        # Each query of the county summary on its own (where the time goes).
+        _, calls = capture(lambda: metrics.summary(con, week, None))
+        res["summary_queries"] = []
+        for name, params in calls:
+            raw, prepared = raw_runner(con, [(name, params)])
+            n_rows = raw()[0].num_rows
+            one = lambda: queries.run(con, name, **params)  # noqa: E731
+            layer_st, raw_st = timed_pair(one, raw, args.repeat, args.budget)
+            res["summary_queries"].append({"query": name, "rows": n_rows, "warm": layer_st,
+                                           "raw": raw_st,
+                                           "ratio": layer_st["median_s"] / raw_st["median_s"]})
+
+        res["pages"] = []
+        for name, call in PAGE_CALLS.items():
+            out, calls = capture(lambda: call(con, week))
+            raw, prepared = raw_runner(con, calls)
+            layer_st, raw_st = timed_pair(lambda: call(con, week), raw, args.repeat, args.budget)
+            res["pages"].append({"call": name, "rows": len(out), "warm": layer_st, "raw": raw_st,
+                                 "queries": [n for n, _, _ in prepared],
+                                 "ratio": layer_st["median_s"] / raw_st["median_s"]})
+            log(f"{scale}×: {name}: warm {ms(layer_st['median_s'])} ms, "
+                f"raw {ms(raw_st['median_s'])} ms")
+    finally:
+        con.close()
+    slow = [e for e in res["summary"]
+            if e["warm"]["median_s"] > (e["target_s"] or float("inf"))
+            or e["ratio"] > TARGET_OVERHEAD] + [p for p in res["pages"] if p["ratio"] > TARGET_OVERHEAD]
+    if args.profile == "always" or (args.profile == "missed" and slow):
+        log(f"{scale}×: profiling the queries (benchmarks.profile queries)")
+        prof = run_child([py, "-m", "benchmarks.profile", "queries", str(store_dir)])
+        res["query_profile"] = write_profile(args, f"profile-{scale}x-queries.txt", prof["stdout"])
+    res["loadavg_end"] = os.getloadavg()
+    return res
+
+
+def write_profile(args, name: str, text: str) -> str:
+    path = Path(args.out) / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+# ---------------------------------------------------------------- report
+def verdicts(results: list[dict]) -> list[str]:
+    """Every target missed, as one line each."""
+    misses = []
+    for r in results:
+        s, ld = r["scale"], r["load"]
+        if ld["target_s"] is not None and ld["wall_s"] > ld["target_s"]:
+            misses.append(f"{s}×: load {ld['wall_s']:.1f} s > {ld['target_s']:g} s")
+        if ld["target_rss_mb"] is not None and ld["peak_rss_mb"] > ld["target_rss_mb"]:
+            misses.append(f"{s}×: load peak RSS {ld['peak_rss_mb']:.0f} MB > "
+                          f"{ld['target_rss_mb']:.0f} MB")
+        for e in r["summary"]:
+            scope = e["township"] or "county"
+            if e["target_s"] is not None and e["warm"]["median_s"] > e["target_s"]:
+                misses.append(f"{s}×: summary({scope}) warm {ms(e['warm']['median_s'])} ms > "
+                              f"{ms(e['target_s'])} ms")
+            if e["ratio"] > TARGET_OVERHEAD:
+                misses.append(f"{s}×: summary({scope}) overhead {e['ratio']:.2f}× > "
+                              f"{TARGET_OVERHEAD}×")
+        for p in r["pages"]:
+            if p["ratio"] > TARGET_OVERHEAD:
+                misses.append(f"{s}×: {p['call']} overhead {p['ratio']:.2f}× > {TARGET_OVERHEAD}×")
+    return misses
+
+
+def markdown(results: list[dict], meta: dict) -> str:
+    L = ["# Benchmark results", "",
+         f"{meta['when']} · git {meta['git']} · DuckDB {meta['duckdb']} · Python {meta['python']}"
+         f" · {meta['cpus']} CPUs, {meta['mem_gb']:.0f} GB · repeat {meta['repeat']},"
+         f" budget {meta['budget']:g} s per measurement · load average at start of each scale: "
+         + ", ".join(f"{r['scale']}× {r['loadavg_start'][0]:.1f}" for r in results), "",
+         "## Demo generation and full load", "",
+         "| scale | CSV MB | rows | generate s | load s | load CPU s | target | met "
+         "| load peak RSS MB | target | met | store MB |",
+         "|---:|---:|---:|---:|---:|---:|---:|:--|---:|---:|:--|---:|"]
+    for r in results:
+        ld = r["load"]
+        L.append(f"| {r['scale']}× | {r['csv_mb']:.0f} | {sum(r['rows'].values()):,} | "
+                 f"{r['generate']['wall_s']:.1f} | {ld['wall_s']:.2f} | {ld['cpu_s']:.2f} | "
+                 f"{'—' if ld['target_s'] is None else '≤ %g' % ld['target_s']} | "
+                 f"{met(ld['wall_s'], ld['target_s'])} | {ld['peak_rss_mb']:.0f} | "
+                 f"{'—' if ld['target_rss_mb'] is None else '≤ %.0f' % ld['target_rss_mb']} | "
+                 f"{met(ld['peak_rss_mb'], ld['target_rss_mb'])} | {r['store_mb']:.0f} |")
+    L += ["", "## `summary(con, week, township)` at the latest week", "",
+          "Cold: first call on a fresh read-only connection. Warm: median of repeated calls on one"
+          " connection. Raw: the same queries (same SQL text and parameters) run directly"
+          " through DuckDB, fetched as Arrow. Ratio = warm / raw.", "",
+          "| scale | scope | cold ms | warm ms (median) | warm p90 ms | warm CPU ms | target | met "
+          "| raw DuckDB ms | ratio | ≤ 1.3× |",
+          "|---:|:--|---:|---:|---:|---:|---:|:--|---:|---:|:--|"]
+    for r in results:
+        for e in r["summary"]:
+            w = e["warm"]
+            L.append(f"| {r['scale']}× | {e['township'] or 'county'} | {ms(e['cold_s'])} | "
+                     f"{ms(w['median_s'])} | {ms(w['p90_s'])} | {ms(w['cpu_median_s'])} | "
+                     f"{'—' if e['target_s'] is None else '≤ ' + ms(e['target_s'])} | "
+                     f"{met(w['median_s'], e['target_s'])} | {ms(e['raw']['median_s'])} | "
+                     f"{e['ratio']:.2f}× | {met(e['ratio'], TARGET_OVERHEAD)} |")
+    L += ["", "## Page data calls, county scope, warm", "",
+          "No absolute target in DESIGN.md (the page target is end-to-end in a browser); the"
+          " overhead target ≤ 1.3× raw DuckDB applies.", "",
+          "| scale | call | rows | warm ms (median) | warm CPU ms | raw DuckDB ms | ratio | ≤ 1.3× "
+          "| queries |",
+          "|---:|:--|---:|---:|---:|---:|---:|:--|:--|"]
+    for r in results:
+        for p in r["pages"]:
+            L.append(f"| {r['scale']}× | {p['call']} | {p['rows']:,} | {ms(p['warm']['median_s'])}"
+                     f" | {ms(p['warm']['cpu_median_s'])} | {ms(p['raw']['median_s'])} | {p['ratio']:.2f}× | "
+                     f"{met(p['ratio'], TARGET_OVERHEAD)} | {', '.join(p['queries'])} |")
+    L += ["", "## The queries of the county `summary()`, each on its own (warm)", "",
+          "| scale | query | rows | `queries.run` ms | raw DuckDB ms | ratio |",
+          "|---:|:--|---:|---:|---:|---:|"]
+    for r in results:
+        for q in r["summary_queries"]:
+            L.append(f"| {r['scale']}× | {q['query']} | {q['rows']:,} | {ms(q['warm']['median_s'])}"
+                     f" | {ms(q['raw']['median_s'])} | {q['ratio']:.2f}× |")
+    misses = verdicts(results)
+    L += ["", "## Verdict", ""]
+    L += [f"- ❌ {m}" for m in misses] if misses else ["All measured targets met."]
+    return "\n".join(L) + "\n"
+
+
+def meta(args) -> dict:
+    try:
+        git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+                             capture_output=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, text=True,
+                               capture_output=True).stdout.strip()
+        git += "+dirty" if dirty else ""
+    except OSError:
+        git = "?"
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return {"when": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "git": git,
+            "duckdb": duckdb.__version__, "python": platform.python_version(),
+            "cpus": os.cpu_count(), "mem_gb": mem, "repeat": args.repeat, "budget": args.budget,
+            "scales": args.scales}
+
+
+# ---------------------------------------------------------------- main
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", default="1,10,100",
+                    help="comma-separated demo scales (default 1,10,100)")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"),
+                    help="folder for latest.md / latest.json (default benchmarks/results)")
+    ap.add_argument("--repeat", type=int, default=15,
+                    help="warm calls timed per measurement (default 15)")
+    ap.add_argument("--budget", type=float, default=5.0,
+                    help="seconds after which a measurement stops repeating, once it has 3 "
+                         "samples (default 5)")
+    ap.add_argument("--all-townships", action="store_true",
+                    help="time summary() for every township of every county copy, not only "
+                         "the six of copy 1")
+    ap.add_argument("--tmp", default="/tmp", help="where the temporary folders go (default /tmp)")
+    ap.add_argument("--profile", choices=("never", "missed", "always"), default="never",
+                    help="write profile-<scale>x-{load,queries}.txt next to the results with "
+                         "benchmarks.profile: never (default), when a target is missed, always")
+    args = ap.parse_args(argv)
+    try:
+        args.scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    except ValueError:
+        ap.error("--scales must be comma-separated integers")
+    if not args.scales or min(args.scales) < 1:
+        ap.error("--scales must be at least 1")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    # A TERM (e.g. `kill`) must still run the finally blocks that remove the temp folders.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    info = meta(args)
+    results = []
+    for scale in args.scales:
+        tmp = Path(tempfile.mkdtemp(prefix=f"dashboard-bench-{scale}x-", dir=args.tmp))
+        try:
+            results.append(bench_scale(scale, args, tmp))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        # Write after every scale, so a long run leaves something if interrupted.
+        write(out, info, results)
+    md = write(out, info, results)
+    print(md)
+    return 0
+
+
+def write(out: Path, info: dict, results: list[dict]) -> str:
+    md = markdown(results, info)
+    doc = {"meta": info, "targets": {
+        "load_s": TARGET_LOAD_S, "load_peak_rss_mb": TARGET_LOAD_RSS_MB,
+        "summary_warm_s": TARGET_SUMMARY_WARM_S, "overhead_ratio": TARGET_OVERHEAD},
+        "results": results, "misses": verdicts(results)}
+    stamp = info["when"].replace(":", "").replace("-", "")[:15]
+    for name in ("latest", f"results-{stamp}"):
+        (out / f"{name}.md").write_text(md, encoding="utf-8")
+        (out / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1,
+                                                     default=str), encoding="utf-8")
+    return md
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""Pure pydeck builders for the maps: township outlines as the base, layers on top. No streamlit.
+
+Offline by construction: every deck has `map_provider=None` and no `map_style`, so no basemap
+tile, style or font is fetched from outside (`map_style=None` would make Streamlit fetch one).
+Every layer has an `id`, which `st.pydeck_chart(on_select=...)` uses to report clicks.
+
+pydeck reads a plain string argument as a JavaScript expression; string constants are
+therefore passed quoted ("'auto'").
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable
+
+import pandas as pd
+import pydeck as pdk
+
+from .. import i18n
+from . import common
+
+
+def _rgb(hex_colour: str) -> list[int]:
+    h = hex_colour.lstrip("#")
+    return [int(h[i:i + 2], 16) for i in (0, 2, 4)]
+
+
+# RGB of the shared status colours (common.GOOD / WARN / BAD / NEUTRAL).
+GOOD, WARN, BAD, NEUTRAL = (_rgb(c) for c in (common.GOOD, common.WARN, common.BAD,
+                                               common.NEUTRAL))
+OUTLINE = [84, 84, 84]
+TOWNSHIP_FILL = [241, 237, 228, 255]
+LABEL = [33, 33, 33]
+CLOSE = 0.1          # within 10 percentage points of the target counts as "close"
+STATUSES = ("met", "close", "short", "none")
+STATUS_COLOURS = {"met": GOOD, "close": WARN, "short": BAD, "none": NEUTRAL}
+
+# The county's extent when there is no outline to fit (Menglian, Yunnan).
+_COUNTY_VIEW = (99.55, 22.33, 9.2)
+_FONT = "'Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif'"
+
+
+# ---------------------------------------------------------------- status colours
+def status(rate, target, close: float = CLOSE) -> str:
+    """"met" (rate >= target), "close" (within `close` of it), "short", or "none" (no rate)."""
+    if rate is None or target is None or pd.isna(rate):
+        return "none"
+    if rate >= target - 1e-9:
+        return "met"
+    if rate >= target - close - 1e-9:
+        return "close"
+    return "short"
+
+
+def status_colour(rate, target, close: float = CLOSE) -> list[int]:
+    """[r, g, b]: green when the target is met, amber when close, red when short, grey without
+    a rate."""
+    return list(STATUS_COLOURS[status(rate, target, close)])
+
+
+def legend_items(lang: str, target: float | None = None,
+                 close: float = CLOSE) -> list[tuple[str, list[int]]]:
+    """(label, [r, g, b]) for each status, in the order of STATUSES; with a target the labels
+    give the thresholds ("达标（≥90%）")."""
+    if target is None:
+        labels = [i18n.t(f"map.{s}", lang) for s in STATUSES]
+    else:
+        t_text = i18n.fmt_rate(target, lang, digits=0)
+        low = i18n.fmt_rate(max(target - close, 0), lang, digits=0)
+        labels = [i18n.t("map.met_at", lang, target=t_text),
+                  i18n.t("map.close_at", lang, low=low, target=t_text),
+                  i18n.t("map.short_at", lang, low=low),
+                  i18n.t("map.none", lang)]
+    return [(label, list(STATUS_COLOURS[s])) for label, s in zip(labels, STATUSES)]
+
+
+def legend_html(items: Iterable[tuple[str, list[int]]], outline: Iterable[int] | None = None) -> str:
+    """A one-line legend of coloured squares for st.markdown(unsafe_allow_html=True).
+
+    Labels are escaped here; colours are numbers. Items with `outline` set draw a hollow square
+    of that colour (e.g. unstaffed grids)."""
+    parts = []
+    for item in items:
+        label, colour = item[0], item[1]
+        hollow = len(item) > 2 and item[2]
+        rgb = ",".join(str(int(c)) for c in list(colour)[:3])
+        box = (f"border:3px solid rgb({rgb});background:transparent" if hollow
+               else f"background:rgb({rgb})")
+        parts.append(
+            '<span style="display:inline-flex;align-items:center;margin-right:1.1em;'
+            'white-space:nowrap">'
+            f'<span style="display:inline-block;width:0.95em;height:0.95em;{box};'
+            'border-radius:2px;margin-right:0.35em"></span>'
+            f"{html.escape(str(label))}</span>")
+    return '<div style="line-height:1.9;font-size:0.95rem">' + "".join(parts) + "</div>"
+
+
+# ---------------------------------------------------------------- geometry and views
+def _rings(geometry: dict) -> list[list]:
+    """The polygons (each a list of rings) of a GeoJSON Polygon or MultiPolygon."""
+    kind = geometry.get("type")
+    if kind == "Polygon":
+        return [geometry["coordinates"]]
+    if kind == "MultiPolygon":
+        return list(geometry["coordinates"])
+    return []
+
+
+def _parse(geometry) -> dict | None:
+    if geometry is None or (isinstance(geometry, float) and math.isnan(geometry)):
+        return None
+    if isinstance(geometry, dict):
+        return geometry
+    try:
+        return json.loads(geometry)
+    except (TypeError, ValueError):
+        return None
+
+
+def fit_view(lons: Iterable[float], lats: Iterable[float], width: int = 900, height: int = 520,
+             min_zoom: float = 5, max_zoom: float = 16) -> tuple[float, float, float] | None:
+    """(lon, lat, zoom) that shows all the points in a width x height map; None for none."""
+    pts = [(float(x), float(y)) for x, y in zip(lons, lats)
+           if x is not None and y is not None and not (math.isnan(float(x)) or math.isnan(float(y)))]
+    if not pts:
+        return None
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+
+    def merc(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    span_x = max(max(xs) - min(xs), 1e-4)
+    span_y = max(abs(merc(max(ys)) - merc(min(ys))), 1e-6)
+    # deck.gl's world is 512 px wide at zoom 0; keep a margin of ~12% around the data.
+    zx = math.log2(width * 0.88 * 360 / (512 * span_x))
+    zy = math.log2(height * 0.88 * 2 * math.pi / (512 * span_y))
+    zoom = max(min_zoom, min(max_zoom, zx, zy))
+    cy = math.degrees(2 * math.atan(math.exp((merc(max(ys)) + merc(min(ys))) / 2)) - math.pi / 2)
+    return ((max(xs) + min(xs)) / 2, cy, round(zoom, 2))
+
+
+def geo_bounds(geo: pd.DataFrame, geometry_column: str = "geometry") -> tuple[list, list]:
+    """Longitudes and latitudes of every vertex of the outlines, for fit_view()."""
+    lons, lats = [], []
+    for g in geo[geometry_column] if len(geo) else []:
+        for polygon in _rings(_parse(g) or {}):
+            for ring in polygon:
+                for x, y, *_ in ring:
+                    lons.append(x)
+                    lats.append(y)
+    return lons, lats
+
+
+def townships_clear_of(townships: pd.DataFrame, lons: Iterable[float], lats: Iterable[float],
+                       zoom: float, pixels: float = 60) -> pd.DataFrame:
+    """The townships whose label point has none of the given points within `pixels` on a map
+    at `zoom` (a name drawn under a cluster of dots or grids would be half hidden)."""
+    pts = [(float(x), float(y)) for x, y in zip(lons, lats) if pd.notna(x) and pd.notna(y)]
+    if not pts or not len(townships):
+        return townships
+    distance = pixels * 360 / (512 * 2 ** zoom)
+    keep = [all(abs(x - tx) > distance or abs(y - ty) > distance / 2 for x, y in pts)
+            for tx, ty in zip(townships["lon"], townships["lat"])]
+    return townships[keep]
+
+
+def _records(df: pd.DataFrame, drop: Iterable[str] = ()) -> list[dict]:
+    """JSON-safe rows: NaN/NA as None, numpy scalars as Python values, dates as text."""
+    out = []
+    cols = [c for c in df.columns if c not in set(drop)]
+    for row in df[cols].itertuples(index=False, name=None):
+        rec = {}
+        for col, v in zip(cols, row):
+            if isinstance(v, (list, tuple)):
+                rec[col] = [(x.item() if hasattr(x, "item") else x) for x in v]
+                continue
+            if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+                rec[col] = None
+            elif hasattr(v, "isoformat"):
+                rec[col] = v.isoformat()
+            elif hasattr(v, "item"):
+                rec[col] = v.item()
+            else:
+                rec[col] = v
+        out.append(rec)
+    return out
+
+
+# ---------------------------------------------------------------- layers
+def points_layer(df: pd.DataFrame, layer_id: str, lon: str = "lon", lat: str = "lat",
+                 colour_column: str = "colour", radius: float = 60, pickable: bool = True,
+                 min_pixels: float = 5, max_pixels: float = 30) -> pdk.Layer:
+    """A ScatterplotLayer of df's rows at (lon, lat), filled with the [r, g, b(, a)] list in
+    `colour_column`, radius in metres (never smaller than `min_pixels` on screen), dark rim."""
+    data = df[df[lon].notna() & df[lat].notna()] if len(df) else df
+    return pdk.Layer(
+        "ScatterplotLayer", id=layer_id, data=_records(data),
+        get_position=[lon, lat], get_fill_color=colour_column, get_line_color=OUTLINE,
+        get_radius=radius, radius_units="'meters'", radius_min_pixels=min_pixels,
+        radius_max_pixels=max_pixels, stroked=True, line_width_min_pixels=1,
+        pickable=pickable, auto_highlight=pickable)
+
+
+def polygons_layer(df: pd.DataFrame, layer_id: str, geometry_column: str = "geometry",
+                   colour_column: str = "colour", pickable: bool = True, *,
+                   filled: bool = True, line_colour: Iterable[int] = OUTLINE,
+                   line_width_px: float = 1) -> pdk.Layer:
+    """A PolygonLayer of df's outlines (GeoJSON Polygon/MultiPolygon text or dicts in
+    `geometry_column`), filled with `colour_column`. A MultiPolygon gives one polygon per part,
+    each carrying the row's other columns; rows without an outline are left out."""
+    rows = []
+    records = _records(df, drop=[geometry_column]) if len(df) else []
+    geoms = list(df[geometry_column]) if len(df) else []
+    for rec, g in zip(records, geoms):
+        for polygon in _rings(_parse(g) or {}):
+            rows.append({**rec, "polygon": polygon})
+    return pdk.Layer(
+        "PolygonLayer", id=layer_id, data=rows, get_polygon="polygon",
+        get_fill_color=colour_column if filled else [0, 0, 0, 0], filled=filled,
+        stroked=True, get_line_color=list(line_colour), get_line_width=line_width_px,
+        line_width_units="'pixels'", pickable=pickable, auto_highlight=pickable and filled)
+
+
+def labels_layer(df: pd.DataFrame, layer_id: str, text_column: str = "label", lon: str = "lon",
+                 lat: str = "lat", size: int = 14) -> pdk.Layer:
+    """Place names on a white box (Chinese needs character_set 'auto')."""
+    return pdk.Layer(
+        "TextLayer", id=layer_id, data=_records(df[[text_column, lon, lat]]) if len(df) else [],
+        get_position=[lon, lat], get_text=text_column, get_size=size, get_color=LABEL,
+        size_units="'pixels'", character_set="'auto'", font_family=_FONT,
+        get_text_anchor="'middle'", get_alignment_baseline="'center'",
+        background=True, get_background_color=[255, 255, 255, 215],
+        background_padding=[4, 2], pickable=False)
+
+
+# ---------------------------------------------------------------- the county base map
+def county_deck(township_geo: pd.DataFrame, townships: pd.DataFrame, layers: list, lang: str,
+                focus: tuple[float, float, float] | None = None,
+                tooltip: dict | None = None) -> pdk.Deck:
+    """Township outlines (light fill, dark outline) and names as the base, `layers` on top.
+
+    township_geo: feature_id, geometry (GeoJSON text), as from metrics.geo_features(con,
+    "townships"); townships: township_id, name, name_en, lon, lat. The view fits the county,
+    or is `focus` = (lon, lat, zoom). `tooltip` is a pydeck tooltip; use {"text": ...} (not
+    "html") so that names from uploaded files are shown as text.
+    """
+    names = {}
+    if len(townships):
+        names = {r.township_id: i18n.place_name(r.name, getattr(r, "name_en", None), lang)
+                 for r in townships.itertuples()}
+    outlines = pd.DataFrame({
+        "township_id": list(township_geo["feature_id"]) if len(township_geo) else [],
+        "name": [names.get(f, f) for f in township_geo["feature_id"]] if len(township_geo) else [],
+        "geometry": list(township_geo["geometry"]) if len(township_geo) else [],
+        "colour": [TOWNSHIP_FILL] * len(township_geo),
+    })
+    base = polygons_layer(outlines, "townships", pickable=False, line_colour=OUTLINE,
+                          line_width_px=1.5)
+    label_rows = pd.DataFrame({
+        "label": [names[r.township_id] for r in townships.itertuples()] if len(townships) else [],
+        "lon": list(townships["lon"]) if len(townships) else [],
+        "lat": list(townships["lat"]) if len(townships) else [],
+    })
+    labels = labels_layer(label_rows, "township-names", size=15)
+
+    if focus is None:
+        focus = fit_view(*geo_bounds(township_geo)) or fit_view(
+            label_rows["lon"], label_rows["lat"]) or _COUNTY_VIEW
+    lon, lat, zoom = focus
+    return pdk.Deck(
+        layers=[base, labels, *layers],
+        initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, pitch=0,
+                                         bearing=0),
+        views=[pdk.View(type="MapView", controller=True)],
+        map_provider=None,
+        tooltip=tooltip if tooltip is not None else False,
+    )
+
+
+def selected(event, layer_id: str) -> list[dict]:
+    """The objects of `layer_id` clicked on an st.pydeck_chart(on_select="rerun") map."""
+    try:
+        objects = event["selection"]["objects"]
+    except (KeyError, TypeError, AttributeError):
+        return []
+    return list(objects.get(layer_id) or [])

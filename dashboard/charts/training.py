@@ -1,0 +1,164 @@
+"""Charts and tables of the training page (培训宣讲): pure, DataFrame in, figure out.
+
+Inputs are summary()["training"], metrics.targets, training_by_kind_month,
+training_by_township, training_activities and training_people. Sessions (期/场次) and
+person-times (人次) are two measures of the same activities; distinct people (人) come only from
+attendance lists, and the builders never let one pass for another.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .. import contract, i18n
+from .branches import township_names
+from .common import GOOD, NEUTRAL, SERIES, WARN, base_layout
+
+MEASURES = ("sessions", "attendees")
+KIND_COLOURS = dict(zip(contract.TRAINING_KINDS, SERIES))
+COUNTY_LEVEL = "__county__"      # the row key of county-level activities (township_id NULL)
+
+
+def measure_label(measure: str, lang: str) -> str:
+    """Sessions or person-times, as a picker or an axis names them."""
+    return i18n.t(f"training.measure.{measure}", lang)
+
+
+def kind_progress(kinds: dict, targets: dict, measure: str, lang: str) -> go.Figure:
+    """Year-to-date `measure` per training kind against its target: a pale bar for the target,
+    the figure over it (green when met, amber while short of it, grey when the kind has no
+    target; a year's target is not failed in June, so short is not red).
+
+    kinds: summary()["training"] (code -> {"sessions": n, "attendees": n});
+    targets: metrics.targets (metric code -> target).
+    """
+    rows = []
+    for code in reversed(list(contract.TRAINING_KINDS)):          # first kind on top
+        done = (kinds.get(code) or {}).get(measure) or 0
+        target = targets.get(f"training.{code}.{measure}")
+        rows.append((i18n.enum_label(contract.TRAINING_KINDS, code, lang), done, target))
+    labels = [r[0] for r in rows]
+    colours, text = [], []
+    for _, done, target in rows:
+        if target is None:
+            colours.append(NEUTRAL)
+            text.append(f"{done:,}")
+        else:
+            colours.append(GOOD if done >= target else WARN)
+            share = i18n.fmt_rate(done / target, lang, digits=0) if target else "—"
+            text.append(f"{done:,} / {target:,.0f} ({share})")
+    top = max([1, *(r[1] for r in rows), *(r[2] or 0 for r in rows)])
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=[r[2] or 0 for r in rows], orientation="h", marker_color="#eceff1",
+                name=i18n.t("target", lang), hoverinfo="skip")
+    fig.add_bar(y=labels, x=[r[1] for r in rows], orientation="h", marker_color=colours,
+                text=text, textposition="outside", cliponaxis=False,
+                name=measure_label(measure, lang), hovertemplate="%{y}: %{x:,}<extra></extra>")
+    fig.update_layout(barmode="overlay", bargap=0.3)
+    fig.update_xaxes(showgrid=False, showticklabels=False, range=[0, top * 1.5])
+    fig.update_yaxes(automargin=True)
+    return base_layout(fig, height=300, legend=False)
+
+
+def _month_label(month: dt.date, lang: str) -> str:
+    return month.strftime("%b") if lang == "en" else f"{month.month}月"
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, m = [], dt.date(first.year, first.month, 1)
+    while m <= last:
+        months.append(m)
+        m = dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+    return months
+
+
+def by_month(df: pd.DataFrame, measure: str, lang: str) -> go.Figure:
+    """Stacked bars: `measure` per month of the year so far, one colour per kind.
+
+    df: metrics.training_by_kind_month (month, kind, sessions, attendees); months without
+    activities between the first and the last show as empty bars, not as missing months."""
+    df = df.assign(month=[pd.Timestamp(m).date() for m in df["month"]])
+    months = _months_between(min(df["month"]), max(df["month"]))
+    labels = [_month_label(m, lang) for m in months]
+    fig = go.Figure()
+    for code in contract.TRAINING_KINDS:
+        part = df.loc[df["kind"] == code].set_index("month")[measure]
+        if part.empty:
+            continue
+        fig.add_bar(x=labels, y=[int(part.get(m, 0)) for m in months],
+                    name=i18n.enum_label(contract.TRAINING_KINDS, code, lang),
+                    marker_color=KIND_COLOURS[code],
+                    hovertemplate="%{x} · %{fullData.name}: %{y:,}<extra></extra>")
+    totals = df.groupby("month")[measure].sum()
+    fig.add_scatter(x=labels, y=[int(totals.get(m, 0)) for m in months], mode="text",
+                    text=[f"{int(totals.get(m, 0)):,}" for m in months], textposition="top center",
+                    showlegend=False, hoverinfo="skip", cliponaxis=False)
+    fig.update_layout(barmode="stack", bargap=0.3, legend_traceorder="normal")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(gridcolor="#e0e0e0", range=[0, max([1, *totals]) * 1.15])
+    return base_layout(fig, height=380)
+
+
+def by_township(df: pd.DataFrame, townships: pd.DataFrame, measure: str, lang: str) -> go.Figure:
+    """Stacked horizontal bars: `measure` per township (county-level activities first, as
+    县级 / County level), one colour per kind; every township shows, with nothing as 0.
+
+    df: metrics.training_by_township (township_id None = county-level, kind, sessions,
+    attendees); townships: metrics.townships."""
+    names = township_names(townships, lang)
+    keys = [COUNTY_LEVEL, *townships["township_id"]]
+    labels = [i18n.t("training.county_level", lang), *(names[t] for t in townships["township_id"])]
+    df = df.assign(key=[COUNTY_LEVEL if t is None else t for t in df["township_id"]])
+    keys, labels = keys[::-1], labels[::-1]           # county level on top
+    fig = go.Figure()
+    for code in contract.TRAINING_KINDS:
+        part = df.loc[df["kind"] == code].set_index("key")[measure]
+        if part.empty:
+            continue
+        fig.add_bar(y=labels, x=[int(part.get(k, 0)) for k in keys], orientation="h",
+                    name=i18n.enum_label(contract.TRAINING_KINDS, code, lang),
+                    marker_color=KIND_COLOURS[code],
+                    hovertemplate="%{y} · %{fullData.name}: %{x:,}<extra></extra>")
+    totals = df.groupby("key")[measure].sum()
+    fig.add_scatter(y=labels, x=[int(totals.get(k, 0)) for k in keys], mode="text",
+                    text=[f"  {int(totals.get(k, 0)):,}" for k in keys], textposition="middle right",
+                    showlegend=False, hoverinfo="skip", cliponaxis=False)
+    fig.update_layout(barmode="stack", bargap=0.3, legend_traceorder="normal")
+    fig.update_xaxes(title_text=measure_label(measure, lang), gridcolor="#e0e0e0",
+                     range=[0, max([1, *totals]) * 1.15])
+    fig.update_yaxes(automargin=True)
+    return base_layout(fig, height=max(300, 110 + 42 * len(keys)))
+
+
+def activities_table(df: pd.DataFrame, townships: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """metrics.training_activities as the page and the export show it: labelled columns, kinds
+    by name, county-level activities as 县级 / County level."""
+    names = township_names(townships, lang)
+    county = i18n.t("training.county_level", lang)
+    return pd.DataFrame({
+        i18n.t("training.col.date", lang): [d.isoformat() for d in df["held_on"]],
+        i18n.t("col.township", lang): [county if t is None else names.get(t, t)
+                                       for t in df["township_id"]],
+        i18n.t("training.col.kind", lang): [i18n.enum_label(contract.TRAINING_KINDS, k, lang)
+                                            for k in df["kind"]],
+        i18n.t("training.col.title", lang): df["title"],
+        i18n.t("training.col.sessions", lang): df["sessions"].astype(int),
+        i18n.t("training.col.attendees", lang): df["attendees"].astype(int),
+        i18n.t("training.col.records", lang): df["attendance_records"].astype(int),
+        i18n.t("training.col.code", lang): df["activity_id"],
+    })
+
+
+def people_figure(people: dict, lang: str) -> tuple[str, str]:
+    """The distinct-people tile as (value, detail), from metrics.training_people: a count of
+    人 only where attendance lists cover some of the activities in scope, never a 0 that
+    only means "not recorded"."""
+    if people["distinct_members"] is None:
+        return i18n.t("training.no_attendance", lang), i18n.t("training.no_attendance_detail", lang)
+    if not people["activities_recorded"]:
+        return i18n.t("na", lang), i18n.t("training.no_attendance_here", lang)
+    return (f"{i18n.fmt_int(people['distinct_members'])} {i18n.t('unit.people', lang)}",
+            i18n.t("training.people_detail", lang, n=i18n.fmt_int(people["activities_recorded"]),
+                   records=i18n.fmt_int(people["attendance_records"])))

@@ -1,0 +1,264 @@
+"""网格覆盖 Grid coverage in AppTest, opened as a link would open it: the tiles show
+metrics.summary(), the map colours every grid by its visit rate against target and marks the
+unstaffed ones, the drill-down narrows map and table, picking a grid shows its history, a
+township without grids says so in one sentence, and each language stays in its own."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+import pytest
+
+from dashboard import i18n, metrics
+from dashboard.charts import maps
+from dashboard.store import Store
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+GREEN, AMBER, RED, GREY = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD, maps.NEUTRAL))
+
+
+@pytest.fixture(scope="module")
+def demo(demo_store):
+    con = demo_store.connect()
+    yield con
+    con.close()
+
+
+def open_grids(open_app, **query):
+    at = open_app("grids", **query)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+# ------------------------------------------------------------------ what the user sees
+def tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def deck(at) -> dict:
+    (chart,) = at.get("deck_gl_json_chart")
+    return json.loads(chart.proto.json)
+
+
+def layer(at, layer_id: str) -> dict:
+    return next(x for x in deck(at)["layers"] if x["id"] == layer_id)
+
+
+def charts(at) -> dict[str, dict]:
+    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
+            for c in at.get("plotly_chart")}
+
+
+def numbers(values) -> list:
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def selectbox(at, label: str):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def expected_colour(row) -> tuple:
+    """The map colour of a grid, worked out from the CONTRACT rules rather than the chart code:
+    grey without a report, green at or above target, amber within 10 points, red below."""
+    if not row.reported:
+        return GREY
+    if row.visit_rate >= row.visit_target:
+        return GREEN
+    return AMBER if row.visit_rate >= row.visit_target - 0.1 else RED
+
+
+def label_texts(at) -> list[str]:
+    """Every label the page writes (not data such as grid, community or unit names)."""
+    out = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success",
+                                "warning") for e in getattr(at, kind)]
+    out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.help)]
+    out += [s.label for s in at.selectbox] + [s.proto.placeholder for s in at.selectbox]
+    out += [str(c) for df in at.dataframe for c in df.value.columns]
+    out += [b.proto.label for b in at.get("download_button")]
+    for spec in charts(at).values():
+        out += [t["name"] for t in spec["data"] if t.get("name")]
+        out += [a.get("text", "") for a in spec["layout"].get("annotations", [])]
+    if at.get("deck_gl_json_chart"):
+        out += [json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["text"]]
+    return [re.sub(r"<[^>]+>", "", t) for t in out if t]      # the legend's markup is not text
+
+
+# ------------------------------------------------------------------ the county
+def test_tiles_show_the_summary(open_app, demo):
+    at = open_grids(open_app)
+    g, m = metrics.summary(demo)["grids"], metrics.summary(demo)["members"]
+    assert (g["total"], g["staffed"], m["reported"]) == (612, 606, 1259)   # the article's figures
+    assert tiles(at) == {
+        "网格有人包保": i18n.fmt_rate(g["staffed_rate"]),
+        "本周入户走访率": i18n.fmt_rate(g["visit_rate"]),
+        "网格周报报送率": i18n.fmt_rate(g["reporting_rate"]),
+        "下沉党员报到": "1,259",
+    }
+    assert at.metric[1].proto.delta == "达标 · 目标 90%"
+    assert "606 / 612 个网格" in [c.value for c in at.caption]
+
+
+def test_map_colours_every_grid_by_its_visit_rate(open_app, demo):
+    at = open_grids(open_app)
+    grids = metrics.grid_visit_rates(demo).set_index("grid_id")
+    polygons = layer(at, "grids")["data"]
+    assert len(polygons) == 612 and {p["grid_id"] for p in polygons} == set(grids.index)
+    for p in polygons:
+        assert tuple(p["colour"][:3]) == expected_colour(grids.loc[p["grid_id"]]), p["grid_id"]
+    colours = [tuple(p["colour"][:3]) for p in polygons]
+    assert colours.count(GREY) == int((~grids["reported"]).sum()) == 11
+    assert {GREEN, AMBER, RED} <= set(colours)
+
+
+def test_unstaffed_grids_are_outlined(open_app, demo):
+    at = open_grids(open_app)
+    grids = metrics.grid_visit_rates(demo)
+    outlined = layer(at, "grids-unstaffed")
+    assert sorted(p["grid_id"] for p in outlined["data"]) == sorted(
+        grids.loc[~grids["staffed"], "grid_id"])
+    assert len(outlined["data"]) == 6 and outlined["pickable"] is False
+    assert any("无党员包保（紫色粗边框）" in m.value for m in at.markdown)    # in the legend
+
+
+def test_map_is_offline_and_labelled(open_app):
+    at = open_grids(open_app)
+    spec = deck(at)
+    assert "mapProvider" not in spec and "://" not in str(spec.get("mapStyle"))
+    ids = [x.get("id") for x in spec["layers"]]
+    assert all(ids) and len(ids) == len(set(ids))
+    assert ids[:2] == ["townships", "township-names"]                    # the base, then grids
+    names = layer(at, "area-names")
+    assert names["characterSet"] == "auto"
+    assert sorted(r["label"] for r in names["data"]) == sorted(
+        ["娜允社区", "芒街社区", "景信路社区", "新城社区"])
+    assert json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["text"] == "{tooltip}"
+
+
+def test_table_lists_every_grid_worst_first(open_app, demo):
+    at = open_grids(open_app)
+    table = at.dataframe[-1].value
+    assert len(table) == 612
+    assert list(table.columns)[:4] == ["网格", "状态", "走访率", "走访户数"]
+    grids = metrics.grid_visit_rates(demo)
+    not_reported = set(grids.loc[~grids["reported"], "grid_id"])
+    assert set(table["网格代码"].head(len(not_reported))) == not_reported
+    assert set(table["本周已报送"]) == {"是", "否"}
+    assert [b.proto.label for b in at.get("download_button")] == ["下载 CSV", "下载 Excel"]
+
+
+def test_attention_list_before_a_grid_is_picked(open_app, demo):
+    at = open_grids(open_app)
+    grids = metrics.grid_visit_rates(demo)
+    needs = grids[~grids["reported"] | ~grids["staffed"]
+                  | (grids["visit_rate"] < grids["visit_target"])]
+    assert f"**需关注的网格：{len(needs)} 个**" in [m.value for m in at.markdown]
+    assert len(at.dataframe[0].value) == len(needs)
+
+
+# ------------------------------------------------------------------ drill-down and one grid
+def test_drill_down_to_a_zone_narrows_map_and_table(open_app, demo):
+    at = open_grids(open_app, township="T01")
+    areas = metrics.grid_areas(demo, None, "T01")
+    selectbox(at, "社区").set_value("C02").run()
+    in_community = areas.loc[areas["community_id"] == "C02"]
+    assert len(layer(at, "grids")["data"]) == in_community["grids"].sum()
+    assert sorted(r["label"] for r in layer(at, "area-names")["data"]) == sorted(
+        in_community["zone_name"])                                     # zones named now
+    selectbox(at, "片区").set_value("Z09").run()
+    assert not at.exception
+    n = int(areas.loc[areas["zone_id"] == "Z09", "grids"].iloc[0])
+    assert len(layer(at, "grids")["data"]) == len(at.dataframe[-1].value) == n == 22
+    assert set(at.dataframe[-1].value["片区"]) == {"芒街社区第二片区"}
+    assert f"显示 {n} 个网格 · 点击网格查看详情；滚轮缩放，拖动平移。" in [c.value for c in at.caption]
+
+
+def test_picking_a_grid_shows_its_figures_and_history(open_app, demo):
+    at = open_grids(open_app, township="T01")
+    grid = metrics.grid_list(demo, None, "T01").set_index("grid_id").loc["G0078"]
+    selectbox(at, "网格").set_value("G0078").run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["户数"] == i18n.fmt_int(grid["households"])
+    assert shown["党员数"] == i18n.fmt_int(grid["members"])
+    assert shown["走访率"] == i18n.fmt_rate(grid["visit_rate"])
+    assert "娜允社区 · 娜允社区第四片区 · 县委党校" in [c.value for c in at.caption]
+    history = metrics.grid_history(demo, None, "T01", grid_id="G0078")
+    spec = charts(at)["grid_history"]
+    assert len(history) == 12 and numbers(spec["data"][0]["y"]) == pytest.approx(
+        list(history["visit_rate"]))
+    assert spec["layout"]["shapes"][0]["y0"] == 0.9                      # the target line
+
+
+def test_a_grid_that_never_reported_shows_its_missing_weeks(open_app, demo):
+    at = open_grids(open_app)
+    selectbox(at, "网格").set_value("G0121").run()
+    spec = charts(at)["grid_history"]
+    missed = next(t for t in spec["data"] if t.get("name") == "本周未报送")
+    assert len(missed["x"]) == 12                                        # no report in 12 weeks
+
+
+def test_grid_history_is_scoped_and_bounded(demo):
+    assert metrics.grid_history(demo, None, "T02", grid_id="G0001").empty   # not in T02
+    assert metrics.grid_history(demo, None, None, grid_id="nope").empty
+    first = metrics.available_weeks(demo)[0]
+    early = metrics.grid_history(demo, first, None, grid_id="G0001", weeks=12)
+    assert list(early["week_start"]) == [first]            # no weeks before any report
+
+
+# ------------------------------------------------------------------ townships without grids
+@pytest.mark.parametrize("township,lang,sentence", [
+    ("T06", "zh", "公信乡没有社区网格（网格化管理覆盖娜允镇的 4 个社区）。"),
+    ("T03", "en", "Mangxin has no community grids (grid management covers the 4 communities of"
+                  " Nayun)."),
+])
+def test_township_without_grids_says_so(open_app, township, lang, sentence):
+    at = open_grids(open_app, township=township, lang=lang)
+    assert [i.value for i in at.info] == [sentence]
+    assert len(at.get("deck_gl_json_chart")) == 0 and len(at.dataframe) == 0
+    assert len(at.metric) == 0 and len(at.get("plotly_chart")) == 0
+
+
+def test_empty_store_says_nothing_is_loaded(open_app, tmp_path):
+    at = open_grids(open_app, store=Store(tmp_path / "empty"))
+    assert [i.value for i in at.info] == [i18n.t("empty.store")]
+    assert len(at.get("deck_gl_json_chart")) == 0
+
+
+# ------------------------------------------------------------------ language
+def english_fragments() -> set[str]:
+    """English words of this page's labels, to look for in the Chinese view."""
+    out = set()
+    for key, (zh, en) in i18n.LABELS.items():
+        if key.startswith(("grids.", "map.", "col.", "kpi.")) and zh != en:
+            for piece in re.split(r"\{[^}]*\}|\n", en):
+                piece = piece.strip(" .,:;()·–—-“”\"'≥%0123456789")
+                if len(re.findall(r"[A-Za-z]", piece)) >= 4:
+                    out.add(piece)
+    return out
+
+
+@pytest.mark.parametrize("query", [{}, {"township": "T01"}])
+def test_chinese_view_has_no_english(open_app, query):
+    at = open_grids(open_app, **query)
+    selectbox(at, "网格").set_value("G0121").run()           # the detail panel and its chart
+    fragments = english_fragments()
+    for text in label_texts(at):
+        hits = [f for f in fragments if f in text]
+        assert not hits, (text, hits)
+        words = set(re.findall(r"[A-Za-z]{2,}", text)) - {"CSV", "Excel"}
+        assert not words, text
+    assert not [c for c in at.dataframe[-1].value["状态"] if re.search(r"[A-Za-z]", c)]
+
+
+def test_english_view_has_no_chinese_labels(open_app):
+    at = open_grids(open_app, lang="en")
+    selectbox(at, "Grid").set_value("G0121").run()
+    for text in label_texts(at):
+        assert not CJK.search(text), text
+    table = at.dataframe[-1].value
+    assert not [c for c in table["Status"] if CJK.search(c)]
+    assert set(table["Reported"]) == {"Yes", "No"}

@@ -1,0 +1,265 @@
+"""总览 Overview in AppTest, opened as a link would open it: the tiles show the figures of
+metrics.summary() for the view in the URL, in the URL's language; a bad link says so and
+falls back to a view that exists; an empty store says that nothing is loaded."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from streamlit.proto.Metric_pb2 import Metric
+
+from dashboard import contract, i18n, metrics
+from dashboard.store import Store
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+LANG_WIDGET = i18n.t("filter.lang")        # "语言 Language" in both languages, by design
+
+
+# ------------------------------------------------------------------ what the user sees
+def tiles(at) -> dict[str, str]:
+    """Metric label -> the figure shown."""
+    return {m.label: m.value for m in at.metric}
+
+
+def deltas(at) -> dict[str, tuple[str, str]]:
+    """Metric label -> (the line under the figure, its colour)."""
+    return {m.label: (m.proto.delta, Metric.MetricColor.Name(m.proto.color)) for m in at.metric}
+
+
+def label_texts(at) -> list[str]:
+    """Every label the interface writes (not data such as branch or checkpoint names)."""
+    out = [e.value for kind in ("title", "header", "subheader", "markdown", "caption",
+                                "warning", "info", "success", "error") for e in getattr(at, kind)]
+    out += [x for m in at.metric for x in (m.label, m.proto.delta)]
+    out += [w.label for kind in ("selectbox", "radio") for w in getattr(at, kind)
+            if w.label != LANG_WIDGET]
+    out += [p.proto.label for p in at.get("page_link")]
+    return out
+
+
+def chart_labels(at) -> list[str]:
+    """Legend entries and category labels of the plotly charts."""
+    out = []
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            out += [trace["name"]] if trace.get("name") else []
+            categories = trace.get("y")                 # numbers come base64-packed, as a dict
+            out += [v for v in categories if isinstance(v, str)] if isinstance(categories, list) else []
+    return out
+
+
+def link_notes(at) -> list[str]:
+    """The warnings that say a link's parameter was not usable (note.bad_* in either language)."""
+    patterns = [re.compile(".*".join(map(re.escape, text.split("{value}"))))
+                for key in ("note.bad_lang", "note.bad_township", "note.bad_week")
+                for text in i18n.LABELS[key]]
+    return [w.value for w in at.warning if any(p.fullmatch(w.value) for p in patterns)]
+
+
+def assert_clean(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+# ------------------------------------------------------------------ what the figures should be
+@pytest.fixture(scope="module")
+def demo(demo_store):
+    con = demo_store.connect()
+    yield con
+    con.close()
+
+
+def expected_tiles(con, lang: str = "zh", week: dt.date | None = None,
+                   township: str | None = None) -> dict[str, str]:
+    """The overview tiles as metrics.summary() gives them, formatted as the page promises."""
+    s = metrics.summary(con, week, township)
+    b, g, m, c = s["branches"], s["grids"], s["members"], s["checkpoints"]
+    tiles = {
+        i18n.t("kpi.compliance", lang): f"{b['compliant']:,} / {b['total']:,}",
+        i18n.t("kpi.coverage", lang): i18n.fmt_rate(c["coverage_rate"], lang),
+        i18n.t("kpi.members", lang): i18n.fmt_int(m["reported"], lang),
+        i18n.t("kpi.grids_staffed", lang): i18n.fmt_rate(g["staffed_rate"], lang),
+        i18n.t("kpi.visit_rate", lang): i18n.fmt_rate(g["visit_rate"], lang),
+        i18n.t("kpi.reporting_rate", lang): i18n.fmt_rate(g["reporting_rate"], lang),
+    }
+    for code in contract.INDICATORS:
+        tiles[i18n.enum_label(contract.INDICATORS, code, lang)] = \
+            i18n.fmt_num(s["indicators"][code], lang)
+    return tiles
+
+
+def title(lang: str, place: str) -> str:
+    return f"{i18n.t('page.overview', lang)} · {place}"
+
+
+# ------------------------------------------------------------------ the default view
+def test_default_view_is_the_whole_county_in_the_latest_week(open_app, demo):
+    at = open_app()
+    assert_clean(at)
+    latest = metrics.latest_week(demo)
+    assert latest == dt.date(2021, 12, 27)
+    assert [t.value for t in at.title] == [title("zh", "全县")]
+    assert tiles(at) == expected_tiles(demo)
+    # The article's figures, written out: the tiles and summary() cannot both be wrong alike.
+    assert tiles(at)["边境村组党支部达标"] == "122 / 122"
+    assert tiles(at)["下沉党员报到"] == "1,259"
+    assert any("2021年12月27日 至 2022年1月2日" in c.value for c in at.caption)
+    assert [(s.label, s.value) for s in at.sidebar.selectbox] == \
+        [("乡镇", ""), ("周", latest)]
+    assert link_notes(at) == []
+
+
+def test_tiles_say_on_target_in_green_and_a_shortfall_in_red(open_app, demo):
+    at = open_app()
+    s = metrics.summary(demo)
+    assert s["branches"]["compliance_rate"] == 1 and s["checkpoints"]["coverage_rate"] < 1
+    shown = deltas(at)
+    assert shown["边境村组党支部达标"] == ("达标 · 目标 100%", "GREEN")
+    short = i18n.fmt_rate(1 - s["checkpoints"]["coverage_rate"])
+    assert shown["卡点24小时值守覆盖率"] == (f"-{short} · 目标 100%", "RED")
+
+
+@pytest.mark.parametrize("township, place", [("T06", "公信乡"), ("T01", "娜允镇")], ids=["T06", "T01"])
+def test_township_in_the_link_scopes_every_figure(open_app, demo, township, place):
+    at = open_app(township=township)
+    assert_clean(at)
+    assert [t.value for t in at.title] == [title("zh", place)]
+    assert tiles(at) == expected_tiles(demo, township=township)
+    assert tiles(at) != expected_tiles(demo)            # the scope really changes something
+    assert at.sidebar.selectbox[0].value == township
+    assert at.query_params.get("township") == township
+    assert link_notes(at) == []
+
+
+def test_township_figures_written_out(open_app):
+    # 公信乡 has 24 branches and 8 checkpoints but no community grids: its grid rates are
+    # "—" (nothing to measure), never 0% or 100%.
+    shown = tiles(open_app(township="T06"))
+    assert shown["边境村组党支部达标"] == "24 / 24"
+    assert shown["卡点24小时值守覆盖率"] == "98.2%"
+    assert shown["网格有人包保"] == shown["本周入户走访率"] == shown["网格周报报送率"] == "—"
+
+
+def test_week_in_the_link_shows_that_week(open_app, demo):
+    week = dt.date(2021, 6, 7)
+    at = open_app(week=week.isoformat(), township="T02")
+    assert_clean(at)
+    assert tiles(at) == expected_tiles(demo, week=week, township="T02")
+    assert tiles(at) != expected_tiles(demo, township="T02")
+    assert any("2021年6月7日 至 2021年6月13日" in c.value for c in at.caption)
+    assert at.sidebar.selectbox[1].value == week
+    assert link_notes(at) == []
+
+
+@pytest.mark.parametrize("lang, members, coverage", [
+    ("zh", "较上周 +16", "较上周 +0.3个百分点"),
+    ("en", "+16 vs the week before", "+0.3 pts vs the week before"),
+])
+def test_tiles_show_the_change_since_the_week_before(open_app, demo, lang, members, coverage):
+    # Nothing is pinned in the demo store, so the tiles compare with the previous week.
+    week, before = dt.date(2021, 6, 7), dt.date(2021, 5, 31)
+    now, then = metrics.summary(demo, week), metrics.summary(demo, before)
+    assert now["members"]["reported"] - then["members"]["reported"] == 16
+    assert round((now["checkpoints"]["coverage_rate"]
+                  - then["checkpoints"]["coverage_rate"]) * 100, 1) == 0.3
+    at = open_app(week=week.isoformat(), lang=lang)
+    assert_clean(at)
+    captions = [c.value.strip("*") for c in at.caption]
+    assert members in captions
+    assert coverage in captions
+
+
+# ------------------------------------------------------------------ language
+def test_english_link_shows_english_labels(open_app, demo):
+    at = open_app(lang="en", township="T06")
+    assert_clean(at)
+    assert [t.value for t in at.title] == [title("en", "Gongxin")]
+    assert tiles(at) == expected_tiles(demo, "en", township="T06")
+    assert [s.label for s in at.sidebar.selectbox] == ["Township", "Week"]
+    assert at.sidebar.selectbox[0].options[0] == "Whole county"
+    assert chart_labels(at)
+    leaks = [t for t in label_texts(at) + chart_labels(at) if CJK.search(t)]
+    assert leaks == []
+
+
+def english_fragments() -> set[str]:
+    """The fixed words of every English label that differs from its Chinese one."""
+    out = set()
+    for zh, en in i18n.LABELS.values():
+        if zh == en:
+            continue
+        for piece in re.split(r"\{[^}]*\}", en):
+            piece = piece.strip(" .,:;()·–—-“”\"'")
+            if len(re.findall(r"[A-Za-z]", piece)) >= 4 and piece not in zh:
+                out.add(piece)
+    return out
+
+
+@pytest.mark.parametrize("query", [{}, {"township": "T06"}])
+def test_chinese_view_has_no_english_label(open_app, query):
+    at = open_app(**query)
+    assert_clean(at)
+    fragments = english_fragments()
+    assert "Checkpoint 24 h coverage" in fragments      # the check looks for real labels
+    texts = label_texts(at) + chart_labels(at)
+    leaks = sorted({f for f in fragments for t in texts if f in t})
+    assert leaks == [], leaks
+    assert chart_labels(at) and all(CJK.search(name) for name in chart_labels(at))
+
+
+# ------------------------------------------------------------------ links that do not work
+BAD_LINKS = [
+    ({"township": "XX"}, "note.bad_township", "XX"),
+    ({"week": "2021-02-30"}, "note.bad_week", "2021-02-30"),     # no such day
+    ({"week": "2021-05-04"}, "note.bad_week", "2021-05-04"),     # a Tuesday
+    ({"week": "2020-12-28"}, "note.bad_week", "2020-12-28"),     # a Monday without data
+    ({"week": "last"}, "note.bad_week", "last"),
+    ({"lang": "fr"}, "note.bad_lang", "fr"),
+]
+
+
+@pytest.mark.parametrize("query, note, value", BAD_LINKS,
+                         ids=[f"{k}={v}" for q, _, v in BAD_LINKS for k in q])
+def test_bad_link_says_so_and_shows_the_default_view(open_app, demo, query, note, value):
+    at = open_app(**query)
+    assert_clean(at)
+    assert link_notes(at) == [i18n.t(note, "zh", value=value)]
+    assert [t.value for t in at.title] == [title("zh", "全县")]
+    assert tiles(at) == expected_tiles(demo)
+    key = next(iter(query))
+    assert at.query_params.get(key) != value            # the bad value leaves the URL
+
+
+def test_bad_link_note_is_in_the_links_language(open_app, demo):
+    at = open_app(lang="en", township="XX", week="2021-05-04")
+    assert_clean(at)
+    assert link_notes(at) == [i18n.t("note.bad_township", "en", value="XX"),
+                              i18n.t("note.bad_week", "en", value="2021-05-04")]
+    assert tiles(at) == expected_tiles(demo, "en")
+
+
+def test_one_bad_parameter_keeps_the_good_ones(open_app, demo):
+    at = open_app(township="T06", week="2021-13-01")
+    assert_clean(at)
+    assert link_notes(at) == [i18n.t("note.bad_week", "zh", value="2021-13-01")]
+    assert tiles(at) == expected_tiles(demo, township="T06")
+
+
+# ------------------------------------------------------------------ nothing loaded yet
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_empty_store_says_nothing_is_loaded(open_app, tmp_path, lang):
+    at = open_app(store=Store(tmp_path / "empty"), lang=lang)
+    assert_clean(at)
+    assert [i.value for i in at.info] == [i18n.t("empty.store", lang)]
+    assert [t.value for t in at.title] == [title(lang, i18n.t("filter.county", lang))]
+    assert len(at.metric) == 0
+    assert link_notes(at) == []
+
+
+def test_empty_store_with_a_link_explains_instead_of_failing(open_app, tmp_path):
+    at = open_app(store=Store(tmp_path / "empty"), township="T01", week="2021-06-07")
+    assert_clean(at)
+    assert [i.value for i in at.info] == [i18n.t("empty.store")]
+    assert link_notes(at) == [i18n.t("note.bad_township", value="T01"),
+                              i18n.t("note.bad_week", value="2021-06-07")]
