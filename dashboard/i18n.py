@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from . import contract
 
@@ -271,7 +272,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "training.tile_sessions": ("培训宣讲期（场）次", "Sessions held"),
     "training.tile_attendees": ("参加人次", "Person-times"),
     "training.tile_people": ("参训党员（人，不重复计）", "Members trained (people, each once)"),
-    "training.ytd": ("本年度累计", "Year to date"),
     "training.activities_detail": ("本年度累计，共 {n} 项活动", "Year to date, {n} activities"),
     "training.attendees_detail": ("本年度累计，一人参加多次计多人次", "Year to date; one person attending twice counts twice"),
     "training.no_attendance": ("未载入参训记录", "No attendance loaded"),
@@ -543,6 +543,15 @@ def place_name(name: str | None, name_en: str | None, lang: str) -> str:
     if lang == "en" and name_en:
         return name_en
     return name or "—"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text) -> str:
+    """Text from uploaded files (names) made literal for Streamlit markdown (st.info, st.caption,
+    titles): no link, image, emphasis or formula can come from data."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def fmt_int(value, lang: str = DEFAULT_LANG) -> str:

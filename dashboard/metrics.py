@@ -108,7 +108,6 @@ def summary(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
     branch_rows = queries.run(con, "compliance_by_township", criteria=CRITERIA, **p)
     b = {k: int(branch_rows[k].sum()) for k in ("total", "compliant", "model", "linked")}
     g = _row(queries.run(con, "grid_coverage", **p))
-    m = _row(queries.run(con, "member_counts", **p))
     c = _row(queries.run(con, "checkpoint_coverage", **p))
     kinds = {r.kind: (int(r.sessions), int(r.attendees))
              for r in queries.run(con, "training_ytd", **p).itertuples()}
@@ -146,9 +145,9 @@ def summary(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
             "reporting_rate": _rate(g["reporting"], g["total"]),
         },
         "members": {
-            "reported": m["reported"],
-            "assigned": m["assigned"],
-            "households_linked": m["households_linked"],
+            "reported": g["members_reported"],
+            "assigned": g["members_assigned"],
+            "households_linked": g["members_households_linked"],
         },
         "checkpoints": {
             "total": c["total"],

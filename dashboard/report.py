@@ -559,7 +559,8 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
         if township is None:
             fig = branch_charts.compliance_by_township(
                 metrics.compliance_by_township(con, week), towns_escaped, target, lang)
-            out.append((i18n.t("branches.by_township", lang), _sized(fig)))
+            out.append((i18n.t("branches.by_township", lang),
+                        _sized(fig, max(160, 40 + 40 * len(fig.data[0].y)))))
         else:
             ctrend = metrics.compliance_trend(con, week, township)
             if len(ctrend):
@@ -580,7 +581,7 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
         # print_map escapes names itself: it gets the raw ones.
         map_towns = towns if township is None else _for(towns, township)
         fig = print_map.county_map(geo, map_towns, status, cp_status, lang, township,
-                                   width=CHART_WIDTH, height=600, fit_height=True)
+                                   width=CHART_WIDTH, height=520, fit_height=True)
         out.append((i18n.t("report.chart.map", lang), fig))
     return out
 

@@ -1,11 +1,14 @@
--- Community grids per week, for the $weeks weeks ending with the week starting $week:
--- week_start, total (grids in scope), staffed (grids with a member assigned who reported
--- on or before the week's end), households, households_visited (that week's reports;
--- 0 where a grid did not report), reporting (grids with a report that week).
+-- Community grids and their members per week, for the $weeks weeks ending with the week starting
+-- $week: week_start, total (grids in scope), staffed (grids with an assigned member who reported
+-- on or before the week's end), households, households_visited (that week's reports; 0 where a
+-- grid did not report), reporting (grids with a report that week), members_reported (members
+-- who reported on or before the week's end), members_assigned (of those, with a grid),
+-- members_households_linked (their households_linked).
+-- Members count in their grid's township; unassigned members only county-wide.
 -- Parameters: $week (DATE, a Monday), $weeks (INT >= 1),
 --             $township (township_id, or NULL for the whole county).
 WITH weeks AS (
-    SELECT ($week::DATE - 7 * i::INTEGER) AS week_start
+    SELECT $week::DATE - 7 * i::INTEGER AS week_start
     FROM range($weeks) AS t(i)
 ),
 
@@ -22,18 +25,21 @@ grid_totals AS (
     FROM grids_in_scope
 ),
 
-first_assigned AS (
-    SELECT grid_id, min(reported_on) AS staffed_on
+members_in_scope AS (
+    SELECT grid_id, reported_on, households_linked
     FROM members
-    WHERE grid_id IS NOT NULL
-    GROUP BY grid_id
+    WHERE $township IS NULL OR grid_id IN (SELECT grid_id FROM grids_in_scope)
 ),
 
-staffed_per_week AS (
-    SELECT w.week_start, count(*) AS staffed
+members_per_week AS (
+    SELECT
+        w.week_start,
+        count(*) AS reported,
+        count(m.grid_id) AS assigned,
+        sum(m.households_linked)::BIGINT AS households_linked,
+        count(DISTINCT m.grid_id) AS staffed
     FROM weeks AS w
-    JOIN first_assigned AS f ON f.staffed_on < w.week_start + 7
-    JOIN grids_in_scope AS g ON g.grid_id = f.grid_id
+    JOIN members_in_scope AS m ON m.reported_on < w.week_start + 7
     GROUP BY w.week_start
 ),
 
@@ -52,13 +58,16 @@ final AS (
     SELECT
         w.week_start,
         t.total,
-        coalesce(s.staffed, 0) AS staffed,
+        coalesce(m.staffed, 0) AS staffed,
         t.households,
         coalesce(r.households_visited, 0) AS households_visited,
-        coalesce(r.reporting, 0) AS reporting
+        coalesce(r.reporting, 0) AS reporting,
+        coalesce(m.reported, 0) AS members_reported,
+        coalesce(m.assigned, 0) AS members_assigned,
+        coalesce(m.households_linked, 0) AS members_households_linked
     FROM weeks AS w
     CROSS JOIN grid_totals AS t
-    LEFT JOIN staffed_per_week AS s ON s.week_start = w.week_start
+    LEFT JOIN members_per_week AS m ON m.week_start = w.week_start
     LEFT JOIN reports_per_week AS r ON r.week_start = w.week_start
 )
 

@@ -100,10 +100,9 @@ class Visit:
         self.page.set_viewport_size({"width": size[0], "height": size[1]})
         self.page.wait_for_timeout(300)
         height = self.page.evaluate(
-            """() => Math.max(document.documentElement.scrollHeight, ...Array.from(
-                   document.querySelectorAll('*'), e => ['auto', 'scroll'].includes(
-                   getComputedStyle(e).overflowY) ? e.scrollHeight + e.getBoundingClientRect().top : 0))""")
-        self.page.set_viewport_size({"width": size[0], "height": min(max(size[1], int(height) + 40), 8000)})
+            """() => Math.max(...['[data-testid=stMain]', '[data-testid=stSidebarContent]']
+                   .map(sel => document.querySelector(sel)).filter(Boolean).map(e => e.scrollHeight))""")
+        self.page.set_viewport_size({"width": size[0], "height": min(max(size[1], height), 10_000)})
         self.settled()
         SHOTS.mkdir(parents=True, exist_ok=True)
         path = SHOTS / f"{name}-{size[0]}x{size[1]}.png"
@@ -157,6 +156,18 @@ def test_page_opens_clean_and_local(server, visit, page, lang, scope):
         shot = v.screenshot(f"{page}-{lang}-{scope}", size)
         assert shot.stat().st_size > 10_000
     assert v.outside_requests() == []          # nothing called out while charts were drawn
+
+
+@pytest.mark.xfail(strict=True, reason="BUG pages/overview.py: the 7 indicator tiles share one "
+                   "row; at 1366 px '412,000' shows as '41…' (and most labels are cut)")
+def test_overview_figures_are_not_cut_off_at_1366(server, visit):
+    v = visit().open(server, "/")
+    cut = v.page.evaluate("""() => Array.from(
+        document.querySelectorAll('[data-testid=stMetricValue]'),
+        e => [e.innerText, [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1)])
+        .filter(([text, isCut]) => isCut).map(([text]) => text)""")
+    assert v.page.locator("[data-testid=stMetricValue]").count() >= 13
+    assert cut == []
 
 
 # ------------------------------------------------------------------ the URL is the view

@@ -83,7 +83,8 @@ def label_texts(at) -> list[str]:
         out += [t["name"] for t in spec["data"] if t.get("name")]
         out += [a.get("text", "") for a in spec["layout"].get("annotations", [])]
     if at.get("deck_gl_json_chart"):
-        out += [json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["text"]]
+        # the map's hover text, without its first two lines (the grid's and zone's names)
+        out += ["\n".join(p["tooltip"].split("\n")[2:]) for p in layer(at, "grids")["data"]]
     return [re.sub(r"<[^>]+>", "", t) for t in out if t]      # the legend's markup is not text
 
 
@@ -254,11 +255,32 @@ def test_chinese_view_has_no_english(open_app, query):
     assert not [c for c in at.dataframe[-1].value["状态"] if re.search(r"[A-Za-z]", c)]
 
 
-def test_english_view_has_no_chinese_labels(open_app):
+def test_english_view_has_no_chinese_labels(open_app, demo):
     at = open_grids(open_app, lang="en")
     selectbox(at, "Grid").set_value("G0121").run()
+    grids = metrics.grid_list(demo)
+    names = sorted({n for col in ("name", "community_name", "zone_name", "unit_name")
+                    for n in grids[col].dropna()}, key=len, reverse=True)   # proper names
     for text in label_texts(at):
+        for name in names:
+            text = text.replace(name, "")
         assert not CJK.search(text), text
     table = at.dataframe[-1].value
     assert not [c for c in table["Status"] if CJK.search(c)]
     assert set(table["Reported"]) == {"Yes", "No"}
+
+
+def test_names_from_uploaded_files_stay_text(open_app, tmp_path):
+    """A township name written as markdown (an outside image) is shown literally, never fetched."""
+    import copy
+
+    from conftest import TINY, write_county
+    from dashboard import ingest
+
+    county = copy.deepcopy(TINY)
+    county["townships"][1]["name"] = "公信乡![x](http://evil.example/x.png)"
+    store = Store(tmp_path / "store")
+    assert ingest.load([write_county(tmp_path / "csv", county)], store, by="tests").ok
+    at = open_grids(open_app, store=store, township="T2")
+    (info,) = at.info
+    assert "![x](http" not in info.value and r"\!\[x\]\(http\:" in info.value

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ARTIFACTS, TINY, write_county
+from dashboard import cli as dashboard_cli
 from dashboard import contract, i18n, ingest, metrics, report
 from dashboard.store import Store
 
@@ -453,19 +454,22 @@ def test_an_empty_store_says_there_is_nothing_to_report(tmp_path):
     assert i18n.t("report.empty") in page
 
 
-def test_a_missing_chromium_is_a_clear_error(demo_store, tmp_path):
-    env = dict(__import__("os").environ, DASHBOARD_CHROMIUM=str(tmp_path / "no-chromium"))
-    out = cli("report", "--out", tmp_path / "x.pdf", store=demo_store.root, env=env)
-    assert out.returncode == 1
-    assert "DASHBOARD_CHROMIUM" in out.stderr and "未找到 Chromium" in out.stderr
-    assert "Traceback" not in out.stderr and not (tmp_path / "x.pdf").exists()
+def test_a_missing_chromium_is_a_clear_error(demo_store, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DASHBOARD_CHROMIUM", str(tmp_path / "no-chromium"))
+    code = dashboard_cli.main(["--store", str(demo_store.root), "report",
+                               "--out", str(tmp_path / "x.pdf")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "DASHBOARD_CHROMIUM" in err and "未找到 Chromium" in err
+    assert not (tmp_path / "x.pdf").exists()
 
 
 @pytest.mark.parametrize("args, message", [
     (["--week", "2021-12-28"], "Monday"),
     (["--township", "T99"], "no township 'T99'"),
 ])
-def test_a_bad_week_or_township_is_refused(demo_store, tmp_path, args, message):
-    out = cli("report", *args, "--out", tmp_path / "x.pdf", store=demo_store.root)
-    assert out.returncode == 2 and message in out.stderr
+def test_a_bad_week_or_township_is_refused(demo_store, tmp_path, capsys, args, message):
+    code = dashboard_cli.main(["--store", str(demo_store.root), "report", *args,
+                               "--out", str(tmp_path / "x.pdf")])
+    assert code == 2 and message in capsys.readouterr().err
     assert not (tmp_path / "x.pdf").exists()

@@ -167,12 +167,13 @@ def gap_table(gaps: pd.DataFrame, townships: pd.DataFrame, lang: str,
 
 def no_checkpoints_text(county_status: pd.DataFrame, townships: pd.DataFrame,
                         township_name: str, lang: str) -> str:
-    """The sentence shown for a township without checkpoints: where the county's are.
+    """The sentence (markdown, names escaped) shown for a township without checkpoints: where
+    the county's are.
     county_status: checkpoint_status() of the whole county."""
     if not len(county_status):
         return i18n.t("cp.none_loaded", lang)
     names = {r.township_id: i18n.place_name(r.name, getattr(r, "name_en", None), lang)
              for r in townships.itertuples()}
     where = ("、" if lang == "zh" else ", ").join(
-        names.get(t, t) for t in sorted(set(county_status["township_id"])))
-    return i18n.t("cp.none_here", lang, township=township_name, where=where)
+        i18n.md_escape(names.get(t, t)) for t in sorted(set(county_status["township_id"])))
+    return i18n.t("cp.none_here", lang, township=i18n.md_escape(township_name), where=where)

@@ -107,9 +107,10 @@ def clicked_grid(event) -> str | None:
 
 
 def place_text(row) -> str:
-    """Where a grid sits, for its detail panel: community · zone · unit in charge."""
+    """Where a grid sits, for its detail panel (markdown, names escaped): community · zone ·
+    unit in charge."""
     parts = (row["community_name"], row["zone_name"], row["unit_name"])
-    return " · ".join(str(v) for v in parts if isinstance(v, str) and v)
+    return " · ".join(i18n.md_escape(v) for v in parts if isinstance(v, str) and v)
 
 
 def visit_history(history: pd.DataFrame, lang: str, target: float | None) -> go.Figure:
@@ -170,13 +171,13 @@ def attention_table(grids: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def no_grids_text(areas: pd.DataFrame, townships: pd.DataFrame, township_name: str,
                   lang: str) -> str:
-    """The sentence shown for a township without grids: where the county's grids are.
-    areas: grid_areas() of the whole county."""
+    """The sentence (markdown, names escaped) shown for a township without grids: where the
+    county's grids are. areas: grid_areas() of the whole county."""
     if not len(areas):
         return i18n.t("grids.none_loaded", lang)
     names = {r.township_id: i18n.place_name(r.name, getattr(r, "name_en", None), lang)
              for r in townships.itertuples()}
     where = ("、" if lang == "zh" else ", ").join(
-        names.get(t, t) for t in dict.fromkeys(areas["township_id"]))
-    return i18n.t("grids.none_here", lang, township=township_name, where=where,
+        i18n.md_escape(names.get(t, t)) for t in dict.fromkeys(areas["township_id"]))
+    return i18n.t("grids.none_here", lang, township=i18n.md_escape(township_name), where=where,
                   n=areas["community_id"].nunique())

@@ -1,0 +1,253 @@
+"""卡点值守 Checkpoint staffing in AppTest, opened as a link would open it: the tiles show
+metrics.summary(), the heatmap shows every short or empty hour slot of the worst checkpoints
+(all 123 on request), the gap list is metrics.checkpoint_gaps(), the duty charts add up to the
+summary, the map colours each checkpoint by its coverage, a township without checkpoints says
+so in one sentence, and each language stays in its own."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import re
+
+import numpy as np
+import pytest
+
+from dashboard import i18n, metrics
+from dashboard.charts import maps
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+NO_GAPS = dt.date(2021, 12, 6)       # the demo's one fully staffed week among the last ten
+GREEN, AMBER, RED = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD))
+
+
+@pytest.fixture(scope="module")
+def demo(demo_store):
+    con = demo_store.connect()
+    yield con
+    con.close()
+
+
+def open_checkpoints(open_app, **query):
+    at = open_app("checkpoints", **query)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+# ------------------------------------------------------------------ what the user sees
+def tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def charts(at) -> dict[str, dict]:
+    """Plotly specs by the chart's element key (cp_heatmap, cp_composition, cp_checked)."""
+    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
+            for c in at.get("plotly_chart")}
+
+
+def numbers(values) -> list:
+    """A plotly array: a list, or numbers packed as {"dtype": ..., "bdata": base64}."""
+    if isinstance(values, dict):
+        arr = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+        if "shape" in values:                         # "4, 168"
+            arr = arr.reshape([int(n) for n in str(values["shape"]).split(",")])
+        return arr.tolist()
+    return list(values)
+
+
+def heat(at) -> tuple[list[str], np.ndarray]:
+    """The heatmap's row names (top first) and its state matrix (0 nobody, 1 short, 2 staffed)."""
+    spec = charts(at)["cp_heatmap"]
+    trace = spec["data"][0]
+    z = np.array(numbers(trace["z"]) if isinstance(trace["z"], dict)
+                 else [numbers(r) for r in trace["z"]], dtype=float)
+    return spec["layout"]["yaxis"]["ticktext"], z
+
+
+def points(at) -> list[dict]:
+    (chart,) = at.get("deck_gl_json_chart")
+    spec = json.loads(chart.proto.json)
+    return next(x for x in spec["layers"] if x["id"] == "checkpoints")["data"]
+
+
+def label_texts(at) -> list[str]:
+    """Every label the page writes (not data such as checkpoint or township names)."""
+    out = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success",
+                                "warning") for e in getattr(at, kind)]
+    out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.help)]
+    out += [t.label for t in at.toggle]
+    out += [str(c) for df in at.dataframe for c in df.value.columns]
+    out += [b.proto.label for b in at.get("download_button")]
+    for key, spec in charts(at).items():
+        out += [t["name"] for t in spec["data"] if t.get("name")]
+        out += [str(x) for t in spec["data"] for x in (t.get("labels") or [])]
+        out += [a.get("text", "") for a in spec["layout"].get("annotations", [])]
+        out += [str(x) for axis in ("xaxis", "yaxis") if key != "cp_heatmap" or axis == "xaxis"
+                for x in spec["layout"].get(axis, {}).get("ticktext", []) or []]
+        out += [str(x) for t in spec["data"] if t.get("type") == "bar" for x in t["x"]]
+    return [re.sub(r"<[^>]+>", " ", t) for t in out if t]   # markup is not text
+
+
+# ------------------------------------------------------------------ the county
+def test_tiles_show_the_summary(open_app, demo):
+    at = open_checkpoints(open_app)
+    c = metrics.summary(demo)["checkpoints"]
+    assert (c["total"], c["slots"], c["staffed_slots"]) == (123, 20664, 20624)
+    assert tiles(at) == {
+        "24小时值守覆盖率": i18n.fmt_rate(c["coverage_rate"]),              # 99.8%
+        "值守到位时段": "20,624",
+        "值守人员工时": i18n.fmt_int(c["staff_hours"]),
+        "党员干部工时占比": i18n.fmt_rate(c["party_share"]),
+        "测温扫码人次": i18n.fmt_int(c["persons_checked"]),
+    }
+    assert at.metric[0].proto.delta == f"-{i18n.fmt_rate(1 - c['coverage_rate'])} · 目标 100%"
+    gaps = metrics.checkpoint_gaps(demo)
+    assert f"{len(gaps)} 处空档，共 {gaps['hours'].sum()} 小时" in [x.value for x in at.caption]
+    assert "20,624 / 20,664 个时段" in [x.value for x in at.caption]
+
+
+def test_heatmap_shows_the_checkpoints_with_gaps_worst_first(open_app, demo):
+    at = open_checkpoints(open_app)
+    status = metrics.checkpoint_status(demo)
+    with_gaps = status[status["gap_hours"] > 0]
+    names, z = heat(at)
+    assert list(names) == list(with_gaps["name"]) and len(names) == 4
+    assert with_gaps["coverage_rate"].is_monotonic_increasing                # worst first
+    assert z.shape == (4, 168)
+    assert int((z < 2).sum(axis=1)[0]) == int(with_gaps["gap_hours"].iloc[0]) == 16
+    hourly = metrics.checkpoint_hourly(demo)
+    shown = hourly[hourly["checkpoint_id"].isin(with_gaps["checkpoint_id"])]
+    assert int((z == 0).sum()) == int((shown["staff"] == 0).sum())          # nobody on duty
+    assert int((z == 1).sum()) == int((~shown["staffed"] & (shown["staff"] > 0)).sum())
+    assert "显示有空档的 4 个卡点（共 123 个）。" in [x.value for x in at.caption]
+    legend = [t["name"] for t in charts(at)["cp_heatmap"]["data"][1:]]
+    assert legend == ["值守到位", "人员不足", "无人值守"]
+
+
+def test_show_all_draws_every_checkpoint(open_app, demo):
+    at = open_checkpoints(open_app)
+    at.toggle(key="cp_show_all").set_value(True).run()
+    assert not at.exception
+    names, z = heat(at)
+    assert len(names) == 123 and z.shape == (123, 168)
+    assert int((z == 2).sum()) == metrics.summary(demo)["checkpoints"]["staffed_slots"]
+    assert charts(at)["cp_heatmap"]["layout"]["height"] >= 123 * 16          # tall, readable
+
+
+def test_gap_list_is_the_metrics_gap_list(open_app, demo):
+    at = open_checkpoints(open_app)
+    gaps = metrics.checkpoint_gaps(demo)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["卡点", "乡镇", "空档开始", "空档结束", "小时数", "缺员人数"]
+    assert len(table) == len(gaps) == 5
+    assert sorted(zip(table["卡点"], table["小时数"], table["缺员人数"])) == sorted(
+        zip(gaps["name"], gaps["hours"], gaps["shortfall"]))
+    assert set(table["乡镇"]) == {"娜允镇", "公信乡"}
+    assert [b.proto.label for b in at.get("download_button")] == ["下载 CSV", "下载 Excel"]
+
+
+def test_duty_charts_add_up_to_the_summary(open_app, demo):
+    at = open_checkpoints(open_app)
+    c = metrics.summary(demo)["checkpoints"]
+    pie = charts(at)["cp_composition"]["data"][0]
+    assert pie["labels"] == ["党员干部", "单位网格员", "志愿者"]
+    values = numbers(pie["values"])
+    assert sum(values) == pytest.approx(c["staff_hours"])
+    assert values[0] / sum(values) == pytest.approx(c["party_share"])
+    bars = charts(at)["cp_checked"]["data"][0]
+    assert sum(numbers(bars["y"])) == c["persons_checked"]
+    assert len(bars["x"]) == 7 and bars["x"][0] == "周一<br>12-27"
+
+
+def test_map_colours_each_checkpoint_by_its_coverage(open_app, demo):
+    at = open_checkpoints(open_app)
+    status = metrics.checkpoint_status(demo).set_index("checkpoint_id")
+    data = points(at)
+    assert len(data) == 123
+    for p in data:
+        rate = status.loc[p["checkpoint_id"], "coverage_rate"]
+        expected = GREEN if rate >= 1 else AMBER if rate >= 0.9 else RED
+        assert tuple(p["colour"][:3]) == expected, p["checkpoint_id"]
+    assert [tuple(p["colour"][:3]) for p in data].count(AMBER) == 4
+    (chart,) = at.get("deck_gl_json_chart")
+    spec = json.loads(chart.proto.json)
+    assert "mapProvider" not in spec and "://" not in str(spec.get("mapStyle"))
+    assert all(layer.get("id") for layer in spec["layers"])
+
+
+def test_fully_staffed_week_says_so(open_app, demo):
+    at = open_checkpoints(open_app, week=NO_GAPS.isoformat())
+    assert metrics.checkpoint_gaps(demo, NO_GAPS).empty
+    assert tiles(at)["24小时值守覆盖率"] == "100.0%"
+    assert [s.value for s in at.success] == ["本周所有卡点全时段值守到位。", "本周没有值守空档。"]
+    assert "cp_heatmap" not in charts(at) and len(at.dataframe) == 0
+
+
+# ------------------------------------------------------------------ township scope
+def test_border_township(open_app, demo):
+    at = open_checkpoints(open_app, township="T06")
+    c = metrics.summary(demo, None, "T06")["checkpoints"]
+    assert c["total"] == 8
+    assert tiles(at)["24小时值守覆盖率"] == i18n.fmt_rate(c["coverage_rate"])
+    assert len(points(at)) == 8
+    assert "乡镇" not in at.dataframe[0].value.columns                  # one township: no column
+    names, _ = heat(at)
+    assert all(n.startswith("公信乡边境") for n in names)
+
+
+@pytest.mark.parametrize("township,lang,sentence", [
+    ("T03", "zh", "芒信镇没有卡点（卡点设在娜允镇、公信乡）。"),
+    ("T05", "en", "Jingxin has no checkpoints (the checkpoints are in Nayun, Gongxin)."),
+])
+def test_township_without_checkpoints_says_so(open_app, demo, township, lang, sentence):
+    at = open_checkpoints(open_app, township=township, lang=lang)
+    assert metrics.summary(demo, None, township)["checkpoints"]["coverage_rate"] is None
+    assert [i.value for i in at.info] == [sentence]
+    assert len(at.metric) == 0 and len(at.get("plotly_chart")) == 0      # no chart, no "0%"
+    assert len(at.get("deck_gl_json_chart")) == 0 and len(at.dataframe) == 0
+
+
+def test_daily_duty_adds_up_for_every_scope(demo):
+    for township in (None, "T01", "T06", "T03"):
+        s = metrics.summary(demo, None, township)["checkpoints"]
+        daily = metrics.checkpoint_daily(demo, None, township)
+        hours = daily[["party_hours", "unit_hours", "volunteer_hours"]].to_numpy().sum()
+        assert len(daily) == 7 and hours == pytest.approx(s["staff_hours"])
+        assert daily["persons_checked"].sum() == s["persons_checked"]
+        status = metrics.checkpoint_status(demo, None, township)
+        assert status["staffed_slots"].sum() == s["staffed_slots"]
+
+
+# ------------------------------------------------------------------ language
+def english_fragments() -> set[str]:
+    out = set()
+    for key, (zh, en) in i18n.LABELS.items():
+        if key.startswith(("cp.", "map.", "col.", "kpi.")) and zh != en:
+            for piece in re.split(r"\{[^}]*\}|\n|<br>", en):
+                piece = piece.strip(" .,:;()·–—-“”\"'≥%0123456789")
+                if len(re.findall(r"[A-Za-z]", piece)) >= 4:
+                    out.add(piece)
+    return out
+
+
+@pytest.mark.parametrize("query", [{}, {"township": "T06"}])
+def test_chinese_view_has_no_english(open_app, query):
+    at = open_checkpoints(open_app, **query)
+    fragments = english_fragments()
+    for text in label_texts(at):
+        assert not [f for f in fragments if f in text], text
+        assert not set(re.findall(r"[A-Za-z]{2,}", text)) - {"CSV", "Excel"}, text
+    hover = charts(at)["cp_heatmap"]["data"][0]["customdata"][0][0]
+    assert re.fullmatch(r"[^A-Za-z]*<br>周一 12-27 00:00–01:00<br>在岗 \d+ 人，需 \d+ 人", hover)
+
+
+def test_english_view_has_no_chinese_labels(open_app, demo):
+    at = open_checkpoints(open_app, lang="en")
+    for text in label_texts(at):
+        assert not CJK.search(text), text
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Checkpoint", "Township", "Gap from", "Gap until", "Hours",
+                                   "Short by"]
+    assert set(table["Township"]) == {"Nayun", "Gongxin"}
+    hover = charts(at)["cp_heatmap"]["data"][0]["customdata"][0][0]
+    assert hover.split("<br>", 1)[1] == "Mon 27 Dec 00:00–01:00<br>0 on duty, 3 needed"
