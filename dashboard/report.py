@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import os
 import shutil
 import signal
@@ -389,11 +388,12 @@ def _capped(rows: list[list[str]], lang: str) -> tuple[list[list[str]], str]:
 
 
 def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.DataFrame,
-                    towns: pd.DataFrame, branches_total: int, lang: str,
-                    county: bool) -> list[dict]:
+                    towns: pd.DataFrame, totals: dict, lang: str, county: bool) -> list[dict]:
     """The three lists of the overview's "needs attention", as table rows: non-compliant
     branches and their failed criteria, checkpoint gaps (from, to, hours, short by), grids not
-    reporting, unstaffed or below target. Long lists are cut at LIST_CAP rows."""
+    reporting, unstaffed or below target. Long lists are cut at LIST_CAP rows. A list is left
+    out ("skip") where the scope has no branches, checkpoints or grids at all; totals: summary().
+    """
     out = []
     names = branch_charts.township_names(towns, lang)
 
@@ -403,8 +403,10 @@ def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.Da
     rows, more = _capped([[str(v) for v in r] for r in table.itertuples(index=False)], lang)
     out.append({"title": i18n.t("attention.branches", lang, n=len(noncompliant)),
                 "columns": list(table.columns), "rows": rows, "more": more,
-                "empty": i18n.t("report.none_branches", lang, n=i18n.fmt_int(branches_total)),
-                "count": len(noncompliant), "num_cols": set()})
+                "empty": i18n.t("report.none_branches", lang,
+                                n=i18n.fmt_int(totals["branches"]["total"])),
+                "count": len(noncompliant), "num_cols": set(),
+                "skip": not totals["branches"]["total"]})
 
     table = cp_charts.gap_table(gaps, towns, lang, with_township=county)
     rows = []
@@ -420,7 +422,8 @@ def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.Da
                                 hours=i18n.fmt_int(gaps["hours"].sum() if len(gaps) else 0)),
                 "columns": list(table.columns), "rows": rows, "more": more,
                 "empty": i18n.t("report.none_gaps", lang), "count": len(gaps),
-                "num_cols": {len(table.columns) - 2, len(table.columns) - 1}})
+                "num_cols": {len(table.columns) - 2, len(table.columns) - 1},
+                "skip": not totals["checkpoints"]["total"]})
 
     order = {r: i for i, r in enumerate(metrics.GRID_REASONS)}
     ranked = grids.assign(_rank=[order[r] for r in grids["reason"]]).sort_values(
@@ -437,7 +440,7 @@ def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.Da
     rows, more = _capped(rows, lang)
     out.append({"title": i18n.t("attention.grids", lang, n=len(grids)), "columns": columns,
                 "rows": rows, "more": more, "empty": i18n.t("report.none_grids", lang),
-                "count": len(grids), "skip": grids.empty and not county,
+                "count": len(grids), "skip": not totals["grids"]["total"],
                 "num_cols": {len(columns) - 2, len(columns) - 1}})
     return out
 
@@ -520,8 +523,7 @@ def collect(store: Store, week: dt.date | None = None, township: str | None = No
                     metrics.targets(con, week.year, t), _for(noncompliant, t), _for(gaps, t),
                     _for(cp_status, t), _for(grids, t), lang)))
 
-        brief.attention = attention_lists(noncompliant, gaps, grids, towns,
-                                          s["branches"]["total"], lang, county)
+        brief.attention = attention_lists(noncompliant, gaps, grids, towns, s, lang, county)
         brief.charts = charts(con, s, targets, week, township, towns, cp_status, lang)
         return brief
     finally:
@@ -577,11 +579,11 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
 
     geo = metrics.geo_features(con, "townships")
     status = metrics.branch_status(con, week, township)
-    if len(geo) or len(status) or len(cp_status):
+    if len(status) or len(cp_status):            # nothing to place on a bare outline
         # print_map escapes names itself: it gets the raw ones.
         map_towns = towns if township is None else _for(towns, township)
         fig = print_map.county_map(geo, map_towns, status, cp_status, lang, township,
-                                   width=CHART_WIDTH, height=520, fit_height=True)
+                                   width=CHART_WIDTH, height=440, fit_height=True)
         out.append((i18n.t("report.chart.map", lang), fig))
     return out
 
@@ -732,8 +734,10 @@ def render_html(brief: Briefing) -> str:
 
     # Needs attention
     parts.append(f"<h2>{_esc(t('report.attention'))}</h2>")
+    if all(item["skip"] for item in brief.attention):
+        parts.append(f"<p>{_esc(t('overview.attention_none'))}</p>")
     for item in brief.attention:
-        if item.get("skip"):
+        if item["skip"]:
             continue
         parts.append('<div class="list">')
         if item["count"]:

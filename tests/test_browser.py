@@ -22,11 +22,23 @@ expect = playwright.expect
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-TIMEOUT = 60_000                     # ms; generous: the CI machine may be busy
+TIMEOUT = 90_000                     # ms; generous: the machine may be busy
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 PLACES = {"T01": ("娜允镇", "Nayun"), "T02": ("勐马镇", "Mengma"), "T06": ("公信乡", "Gongxin")}
 SMALL, LARGE = (1366, 768), (1920, 1080)
+STABLE_MS = 500
+DRAWN = """() => {
+    const app = document.querySelector('[data-testid=stApp]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (document.querySelector('[data-testid=stSkeleton]')) return false;
+    const drawn = (sel, inner) => Array.from(document.querySelectorAll(sel)).every(e => e.querySelector(inner));
+    if (!drawn('[data-testid=stPlotlyChart]', 'svg.main-svg')) return false;
+    if (!drawn('[data-testid=stDeckGlJsonChart]', 'canvas')) return false;
+    const sig = document.getElementsByTagName('*').length + ':' + document.body.textContent.length;
+    const now = performance.now(), last = window.__settle;
+    if (!last || last.sig !== sig) { window.__settle = {sig: sig, since: now}; return false; }
+    return now - last.since >= %d;
+}""" % STABLE_MS
 
 
 # ------------------------------------------------------------------ helpers
@@ -56,12 +68,11 @@ class Visit:
         return self.settled()
 
     def settled(self) -> "Visit":
-        """Wait until the script has run and the charts are drawn."""
-        self.page.wait_for_selector(IDLE, state="attached")
-        self.page.wait_for_function(
-            """() => Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))
-                     .every(c => c.querySelector('svg.main-svg'))""")
-        self.page.wait_for_timeout(300)            # let the last frame paint
+        """Wait until the script has run and the page is drawn: the script state turns idle
+        before lazily loaded elements replace their skeletons and charts draw, so also wait
+        for those, then for the page to stay unchanged a moment."""
+        self.page.evaluate("window.__settle = null")
+        self.page.wait_for_function(DRAWN, polling=100)
         return self
 
     def outside_requests(self) -> list[str]:
@@ -97,8 +108,9 @@ class Visit:
     def screenshot(self, name: str, size) -> Path:
         """The whole page at width size[0]: Streamlit scrolls inside its main container,
         so the viewport is made as tall as the content first (the name keeps the nominal size)."""
-        self.page.set_viewport_size({"width": size[0], "height": size[1]})
-        self.page.wait_for_timeout(300)
+        if self.page.viewport_size != {"width": size[0], "height": size[1]}:
+            self.page.set_viewport_size({"width": size[0], "height": size[1]})
+            self.settled()
         height = self.page.evaluate(
             """() => Math.max(...['[data-testid=stMain]', '[data-testid=stSidebarContent]']
                    .map(sel => document.querySelector(sel)).filter(Boolean).map(e => e.scrollHeight))""")
