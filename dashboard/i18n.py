@@ -183,6 +183,11 @@ LABELS: dict[str, tuple[str, str]] = {
     # --- overview
     "overview.headline": ("本周概况", "This week at a glance"),
     "overview.training": ("培训宣讲（年度累计，对照目标）", "Training and outreach, year to date vs target"),
+    "overview.no_branches": ("{township}没有边境村组党支部。", "{township} has no border village-group branches."),
+    "overview.no_checkpoints": ("{township}没有卡点。", "{township} has no checkpoints."),
+    "overview.no_grids": ("{township}没有社区网格：网格化管理和在职党员下沉只在设有社区的乡镇开展。",
+                          "{township} has no community grids: grids, and the in-service members who"
+                          " report to them, exist only in townships with communities."),
     "overview.attention": ("需要关注", "Needs attention"),
     "overview.attention_none": ("本周没有需要关注的事项。", "Nothing needs attention this week."),
     "overview.indicators": ("强边固防指标", "Border-defence indicators"),

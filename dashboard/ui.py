@@ -357,7 +357,7 @@ def page_link(ctx: Context, page: str, label: str) -> None:
 
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_FILES = {p: f"pages/{p}.py" for p in PAGES + ADMIN_PAGES}
+PAGE_FILES = {p: f"views/{p}.py" for p in PAGES + ADMIN_PAGES}
 
 
 def visible_pages() -> tuple[str, ...]:

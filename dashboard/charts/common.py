@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import contract, i18n
+from .. import i18n
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 # Status colours, used the same way everywhere: met / short / missing / neutral.
@@ -28,35 +28,6 @@ def rate_axis(fig: go.Figure, axis: str = "y") -> go.Figure:
     upd = dict(tickformat=".0%", range=[0, 1.05], gridcolor="#e0e0e0")
     fig.update_layout(**{f"{axis}axis": upd})
     return fig
-
-
-def training_progress(kinds: dict, targets: dict, lang: str) -> go.Figure:
-    """Year-to-date sessions per training kind against its target (one bar per kind).
-
-    kinds: code -> {"sessions": n, "attendees": n}; targets: metric code -> target.
-    """
-    rows = []
-    for code in contract.TRAINING_KINDS:
-        done = kinds.get(code, {}).get("sessions", 0) or 0
-        target = targets.get(f"training.{code}.sessions")
-        rows.append((i18n.enum_label(contract.TRAINING_KINDS, code, lang), done, target))
-    df = pd.DataFrame(rows, columns=["kind", "done", "target"])[::-1]
-    colours = [NEUTRAL if tg is None else (GOOD if d >= tg else BAD)
-               for d, tg in zip(df["done"], df["target"])]
-    share = [None if tg in (None, 0) else d / tg for d, tg in zip(df["done"], df["target"])]
-    text = [f"{d:,}" + ("" if tg is None else f" / {tg:,.0f}（{s:.0%}）" if lang == "zh"
-                        else f" / {tg:,.0f} ({s:.0%})")
-            for d, tg, s in zip(df["done"], df["target"], share)]
-    fig = go.Figure()
-    fig.add_bar(y=df["kind"], x=df["target"].fillna(0), orientation="h", name=i18n.t("target", lang),
-                marker_color="#eceff1", hoverinfo="skip")
-    fig.add_bar(y=df["kind"], x=df["done"], orientation="h", marker_color=colours, text=text,
-                textposition="outside", cliponaxis=False, name=i18n.t("unit.sessions", lang),
-                hovertemplate="%{y}: %{x:,}<extra></extra>")
-    fig.update_layout(barmode="overlay", bargap=0.35)
-    fig.update_xaxes(showgrid=False, showticklabels=False,
-                     range=[0, max([*df["done"], *df["target"].fillna(0), 1]) * 1.35])
-    return base_layout(fig, height=300, legend=False)
 
 
 def weekly_trend(trend: pd.DataFrame, lang: str) -> go.Figure:

@@ -1,0 +1,112 @@
+"""总览 Overview: the headline figures against target, what needs attention, indicators."""
+import streamlit as st
+
+from dashboard import contract, i18n, metrics, ui
+from dashboard.charts import common, training
+
+ctx = ui.context()
+ui.page_header(ctx, "overview")
+if not ui.empty_store(ctx):
+    s = ui.data("summary", ctx)
+    targets = ui.data("targets", ctx)
+    trend = ui.data("weekly_trend", ctx, weeks=12)
+    b, g, m, c = s["branches"], s["grids"], s["members"], s["checkpoints"]
+    base = ui.baseline(ctx)
+    d = metrics.summary_change(s, base and base["summary"])
+
+    def spark(col):
+        values = [v for v in trend[col] if v is not None and v == v]   # drop empty weeks
+        return values if len(values) > 1 else None
+
+    st.subheader(ctx.t("overview.headline"))
+
+    def rate_tile(label, rate, metric, trend_col=None, delta=None, detail=None):
+        ui.tile(ctx, ctx.t(label), i18n.fmt_rate(rate, ctx.lang), rate=rate,
+                target=targets.get(metric), target_text=i18n.fmt_rate(targets.get(metric), digits=0),
+                trend=spark(trend_col) if trend_col else None,
+                change=ui.change_text(ctx, base, delta, rate=True), detail=detail)
+
+    tiles = []   # (draw, ...) in reading order; a scope without such units gets a sentence
+    if b["total"]:
+        tiles.append(lambda: ui.tile(
+            ctx, ctx.t("kpi.compliance"), f"{b['compliant']:,} / {b['total']:,}",
+            rate=b["compliance_rate"], target=targets.get("branches.compliance_rate"),
+            target_text=i18n.fmt_rate(targets.get("branches.compliance_rate"), digits=0),
+            trend=spark("compliance_rate"), detail=i18n.fmt_rate(b["compliance_rate"], ctx.lang),
+            change=ui.change_text(ctx, base, d["branches"]["compliant"])))
+    if c["total"]:
+        tiles.append(lambda: rate_tile(
+            "kpi.coverage", c["coverage_rate"], "checkpoints.coverage_rate", "coverage_rate",
+            d["checkpoints"]["coverage_rate"],
+            ctx.t("kpi.slots_of", staffed=i18n.fmt_int(c["staffed_slots"]), slots=i18n.fmt_int(c["slots"]))))
+    if g["total"]:
+        tiles.append(lambda: ui.tile(
+            ctx, ctx.t("kpi.members"), i18n.fmt_int(m["reported"]), rate=m["reported"],
+            target=targets.get("members.reported"), change=ui.change_text(ctx, base, d["members"]["reported"]),
+            detail=ctx.t("kpi.assigned", assigned=i18n.fmt_int(m["assigned"]),
+                         households=i18n.fmt_int(m["households_linked"]))))
+        tiles.append(lambda: rate_tile(
+            "kpi.grids_staffed", g["staffed_rate"], "grids.staffed_rate", "staffed_rate",
+            d["grids"]["staffed_rate"],
+            f"{i18n.fmt_int(g['staffed'])} / {i18n.fmt_int(g['total'])} {ctx.t('unit.grids')}"))
+        tiles.append(lambda: rate_tile(
+            "kpi.visit_rate", g["visit_rate"], "grids.visit_rate", "visit_rate", d["grids"]["visit_rate"],
+            ctx.t("kpi.visited_of", visited=i18n.fmt_int(g["households_visited"]),
+                  households=i18n.fmt_int(g["households"]))))
+        tiles.append(lambda: rate_tile(
+            "kpi.reporting_rate", g["reporting_rate"], "grids.reporting_rate", "reporting_rate",
+            d["grids"]["reporting_rate"]))
+    for start in range(0, len(tiles), 3):
+        for col, draw in zip(st.columns(3), tiles[start:start + 3]):
+            with col:
+                draw()
+    for empty, key in ((not b["total"], "overview.no_branches"), (not c["total"], "overview.no_checkpoints"),
+                       (not g["total"], "overview.no_grids")):
+        if empty:
+            st.info(ctx.t(key, township=ctx.township_name))
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(ctx.t("overview.attention"))
+        branches = ui.data("noncompliant_branches", ctx)
+        gaps = ui.data("checkpoint_gaps", ctx)
+        grids = ui.data("grids_needing_attention", ctx)
+        if branches.empty and gaps.empty and grids.empty:
+            st.success(ctx.t("overview.attention_none"))
+        if not branches.empty:
+            with st.container(border=True):
+                st.markdown(f"**:red[{ctx.t('attention.branches', n=len(branches))}]**")
+                for r in branches.head(5).itertuples():
+                    failed = (ctx.t("attention.never") if r.never_assessed else
+                              "、".join(i18n.enum_label(contract.CRITERIA, k, ctx.lang)
+                                       for k in r.failed_criteria))
+                    st.text(f"{r.name}（{r.village}）: {failed}")
+                ui.page_link(ctx, "branches", ctx.t("attention.more") + " →")
+        if not gaps.empty:
+            with st.container(border=True):
+                st.markdown(f"**:red[{ctx.t('attention.gaps', n=len(gaps), hours=i18n.fmt_int(gaps['hours'].sum()))}]**")
+                for r in gaps.sort_values("hours", ascending=False).head(5).itertuples():
+                    st.text(f"{r.name}: {r.gap_start:%m-%d %H:%M} – {r.gap_end:%m-%d %H:%M}"
+                            f"（{r.hours} {ctx.t('unit.hours')}）")
+                ui.page_link(ctx, "checkpoints", ctx.t("attention.more") + " →")
+        if not grids.empty:
+            with st.container(border=True):
+                st.markdown(f"**:orange[{ctx.t('attention.grids', n=len(grids))}]**")
+                for r in grids.head(5).itertuples():
+                    st.text(f"{r.name}: " + "、".join(ctx.t(f"reason.{k}") for k in r.reasons))
+                ui.page_link(ctx, "grids", ctx.t("attention.more") + " →")
+    with right:
+        st.subheader(ctx.t("overview.training"))
+        st.plotly_chart(training.kind_progress(s["training"], targets, "sessions", ctx.lang),
+                        config={"displayModeBar": False}, key="training_progress")
+        st.subheader(ctx.t("overview.trend"))
+        st.plotly_chart(common.weekly_trend(trend, ctx.lang), config={"displayModeBar": False},
+                        key="weekly_trend")
+
+    st.subheader(ctx.t("overview.indicators"))
+    codes = list(contract.INDICATORS)
+    for start in range(0, len(codes), 4):          # four to a row: long labels stay readable
+        cols = st.columns(4)
+        for col, code in zip(cols, codes[start:start + 4]):
+            col.metric(i18n.enum_label(contract.INDICATORS, code, ctx.lang),
+                       i18n.fmt_num(s["indicators"][code], ctx.lang), border=True)
