@@ -14,11 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from . import auth, export, i18n, metrics
+from . import screens as screens_module
 from .i18n import t
 from .store import Store
 
 COUNTY = ""   # the township picker's value for the whole county
 PAGES = ("overview", "grids", "branches", "training", "checkpoints")
+SCREEN_PAGES = ("presenter",)       # steers the meeting screen (?kiosk=1)
 ADMIN_PAGES = ("data",)
 
 
@@ -93,6 +95,33 @@ def data(name: str, ctx: Context, **kwargs):
 def _baseline(root: str, version: int | None, pins: str, week, township):
     con = _connection(root, version)
     return metrics.baseline_summary(Store(root), con, week, township)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _briefing(root: str, version: int | None, pins: str, week, township, lang: str) -> bytes:
+    from . import report
+    return report.build_pdf(Store(root), week, township, lang)
+
+
+def briefing_button(ctx: Context) -> None:
+    """Make the weekly briefing PDF on request (it takes seconds), then offer it for download."""
+    if ctx.version is None:
+        return
+    s = store()
+    key = (str(s.root), ctx.version, repr(sorted(s.pins())), ctx.week, ctx.township, ctx.lang)
+    if st.session_state.get("_briefing_key") != key:
+        if not st.button(ctx.t("briefing.make"), icon=":material/picture_as_pdf:"):
+            return
+        with st.spinner(ctx.t("briefing.making")):
+            try:
+                _briefing(*key)
+            except Exception as e:      # chromium missing or failing: say so, keep the page
+                st.error(ctx.t("briefing.failed", reason=str(e)))
+                return
+        st.session_state["_briefing_key"] = key
+    name = f"{ctx.t('briefing.file')}-{ctx.week}-{ctx.township or 'county'}.pdf"
+    st.download_button(ctx.t("briefing.download"), _briefing(*key), name, "application/pdf",
+                       icon=":material/download:")
 
 
 def baseline(ctx: Context) -> dict | None:
@@ -185,14 +214,37 @@ def resolve_context() -> Context:
         if value is not None and st.query_params.get(key) != value:
             st.query_params[key] = value
 
-    name = t("filter.county", lang)
-    if township:
-        row = towns.loc[towns["township_id"] == township].iloc[0]
-        name = i18n.place_name(row["name"], row.get("name_en"), lang)
     ctx = Context(lang=lang, township=township, week=week, version=version,
-                  township_name=name, notes=tuple(notes))
+                  township_name=_place_name(towns, township, lang), notes=tuple(notes))
     st.session_state["_ctx"] = ctx
     return ctx
+
+
+def _place_name(towns: pd.DataFrame, township: str | None, lang: str) -> str:
+    if not township:
+        return t("filter.county", lang)
+    row = towns.loc[towns["township_id"] == township].iloc[0]
+    return i18n.place_name(row["name"], row.get("name_en"), lang)
+
+
+def screen_context(lang: str, township: str | None) -> Context:
+    """The view of a meeting screen: the live version (read anew, so a load published since
+    the last call shows), its latest week, `township` if it exists and the user may see it
+    (else the county, or the user's own township). Touches neither the URL nor the session."""
+    version = store().current()
+    root = str(store().root)
+    towns = _cached(root, version, "townships", None, None, ())
+    notes = []
+    if township is not None and township not in set(towns["township_id"]):
+        notes.append(t("note.bad_township", lang, value=township))
+        township = None
+    user = current_user()
+    if user is not None:
+        township = user.scope(township)
+    weeks = _cached(root, version, "available_weeks", None, None, ())
+    return Context(lang=lang, township=township, week=weeks[-1] if weeks else None,
+                   version=version, township_name=_place_name(towns, township, lang),
+                   notes=tuple(notes))
 
 
 def context() -> Context:
@@ -250,17 +302,24 @@ def _loopback(address: str | None) -> bool:
     return (address or "") in ("127.0.0.1", "localhost", "::1") or (address or "").startswith("127.")
 
 
-def login_gate(lang: str) -> auth.User | None:
+def open_mode() -> bool:
+    """No users are set up: the open demo mode (this machine only)."""
+    return not users().any()
+
+
+def login_gate(lang: str, banner: bool = True) -> auth.User | None:
     """Show the login form and stop the run until someone logs in.
 
     With no users at all, the dashboard runs in an open demo mode: it says so on
-    every page, and refuses to serve when it listens beyond this machine.
+    every page (the meeting screen, `banner=False`, says it in its status line), and
+    refuses to serve when it listens beyond this machine.
     """
-    if not users().any():
+    if open_mode():
         if not _loopback(st.get_option("server.address")):
             st.error(t("auth.open_not_local", lang))
             st.stop()
-        st.warning(t("auth.open_mode", lang), icon=":material/lock_open:")
+        if banner:
+            st.warning(t("auth.open_mode", lang), icon=":material/lock_open:")
         return None
     user = current_user()
     if user is not None:
@@ -357,15 +416,42 @@ def page_link(ctx: Context, page: str, label: str) -> None:
 
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_FILES = {p: f"views/{p}.py" for p in PAGES + ADMIN_PAGES}
+PAGE_FILES = {p: f"views/{p}.py" for p in PAGES + SCREEN_PAGES + ADMIN_PAGES}
+KIOSK_FILE = "views/kiosk.py"
+KIOSK_CSS = ROOT / "views" / "kiosk.css"
 
 
 def visible_pages() -> tuple[str, ...]:
-    """The pages this session may open: the data page for admins (and the open demo mode)."""
+    """The pages this session may open: the presenter for everyone (a township user steers
+    the screen to their own township only), the data page for admins (and the open demo mode)."""
     user = current_user()
     if user is None or user.sees_data_page:
-        return PAGES + ADMIN_PAGES
-    return PAGES
+        return PAGES + SCREEN_PAGES + ADMIN_PAGES
+    return PAGES + SCREEN_PAGES
+
+
+def kiosk_requested() -> bool:
+    """`?kiosk=1`: this browser is a meeting screen."""
+    return st.query_params.get("kiosk") == "1"
+
+
+def run_kiosk(lang: str) -> None:
+    """Run the meeting screen whatever page the URL names (each page's path leads to it),
+    without the sidebar, the filters or the navigation."""
+    st.set_page_config(page_title=t("page.kiosk", lang), initial_sidebar_state="collapsed")
+    paths = PAGES + SCREEN_PAGES + ADMIN_PAGES
+    st.navigation([st.Page(KIOSK_FILE, title=t("page.kiosk", lang), url_path=p,
+                           default=(p == "overview")) for p in paths],
+                  position="hidden").run()
+
+
+def kiosk_style() -> None:
+    """The meeting screen's dark, large-type look: a static style sheet, nothing from data."""
+    st.html(f"<style>{KIOSK_CSS.read_text('utf-8')}</style>")
+
+
+def screens() -> screens_module.Screens:
+    return screens_module.Screens(store().root)
 
 
 def require_page(ctx: Context, page: str) -> None:

@@ -33,17 +33,14 @@ shifts_in_weeks AS (
       AND shift_start > ($week::DATE - 7 * ($weeks::INTEGER - 1))::TIMESTAMP - INTERVAL 1 DAY
 ),
 
--- The part of each shift inside each week it overlaps (a week is 604800000000 microseconds).
-shift_weeks AS (
+-- The part of each shift inside the week it starts in and the next one (a shift lasts at most
+-- 24 h); a week is 604800000000 microseconds.
+shift_parts AS (
     SELECT
         s.*,
-        w.week_index,
-        least(s.end_us, (w.week_index + 1) * 604800000000)
-            - greatest(s.start_us, w.week_index * 604800000000) AS us_in_week
+        floor(s.start_us / 604800000000)::BIGINT + p.next AS week_index
     FROM shifts_in_weeks AS s
-    JOIN weeks AS w
-        ON s.start_us < (w.week_index + 1) * 604800000000
-       AND s.end_us > w.week_index * 604800000000
+    CROSS JOIN (VALUES (0), (1)) AS p(next)
 ),
 
 duty_per_week AS (
@@ -52,7 +49,15 @@ duty_per_week AS (
         sum(staff * us_in_week) / 3.6e9 AS staff_hours,
         sum(staff_party * us_in_week) / 3.6e9 AS party_hours,
         sum(persons_checked) FILTER (WHERE start_us >= week_index * 604800000000) AS persons_checked
-    FROM shift_weeks
+    FROM (
+        SELECT
+            *,
+            least(end_us, (week_index + 1) * 604800000000)
+                - greatest(start_us, week_index * 604800000000) AS us_in_week
+        FROM shift_parts
+        WHERE week_index BETWEEN 0 AND $weeks::INTEGER - 1
+    )
+    WHERE us_in_week > 0
     GROUP BY week_index
 ),
 
@@ -71,12 +76,18 @@ covered_slots AS (
 
 -- Overlapping shifts add up: the staff on duty changes by +staff at a shift's first slot and
 -- by -staff at its end slot; the running sum gives the staff from one change to the next.
+-- A change of 0 at each week boundary cuts the runs into weeks.
 staff_changes AS (
     SELECT k, required_staff, first_slot AS slot, staff AS change
     FROM covered_slots WHERE first_slot < end_slot
     UNION ALL
     SELECT k, required_staff, end_slot AS slot, -staff AS change
     FROM covered_slots WHERE first_slot < end_slot
+    UNION ALL
+    SELECT c.k, c.required_staff, 168 * w.week_index AS slot, 0 AS change
+    FROM checkpoints_in_scope AS c
+    CROSS JOIN weeks AS w
+    WHERE w.week_index > 0
 ),
 
 -- A checkpoint's changes add up to 0, so one running sum over all checkpoints in order gives
@@ -91,16 +102,10 @@ staff_runs AS (
     WINDOW by_slot AS (ORDER BY k, slot)
 ),
 
--- Runs of slots with enough staff, cut at week boundaries.
 staffed_per_week AS (
-    SELECT week_index, sum(least(run_end, (week_index + 1) * 168)
-                           - greatest(run_start, week_index * 168)) AS staffed_slots
-    FROM (
-        SELECT r.run_start, r.run_end,
-               unnest(range(r.run_start // 168, (r.run_end - 1) // 168 + 1)) AS week_index
-        FROM staff_runs AS r
-        WHERE r.run_end > r.run_start AND r.staff >= r.required_staff
-    )
+    SELECT run_start // 168 AS week_index, sum(run_end - run_start) AS staffed_slots
+    FROM staff_runs
+    WHERE run_end > run_start AND staff >= required_staff
     GROUP BY week_index
 ),
 

@@ -1,6 +1,6 @@
 -- Checkpoint duty per day of the week starting $week (7 rows): day (DATE), party_hours,
 -- unit_hours, volunteer_hours (staff of that kind x hours of each shift inside that day, so the
--- days add up to checkpoint_staff.sql's staff_hours), persons_checked (of shifts starting that
+-- days add up to checkpoint_coverage.sql's staff_hours), persons_checked (of shifts starting that
 -- day, adding up to its persons_checked).
 -- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county).
 WITH checkpoints_in_scope AS (

@@ -625,3 +625,22 @@ def test_training_people(con, township, expected):
 def test_training_people_without_attendance(empty_con):
     assert metrics.training_people(empty_con, W) == {
         "distinct_members": None, "activities_recorded": 0, "attendance_records": 0}
+
+
+def test_checkpoints_the_week_after(con):
+    # week of 01-17: d's last 4 hours (Mon 00-04, 3 staff, 2 of them party) and g2 (Mon
+    # 08-12, 1 unit); d started in W, so only g2's 999 persons count
+    c = metrics.summary(con, D("2022-01-17"), "T1")["checkpoints"]
+    assert (c["staffed_slots"], c["staff_hours"], c["party_share"], c["persons_checked"]) == \
+        (4 + 4, 3 * 4 + 1 * 4.0, 2 * 4 / 16, 999)
+
+
+def test_checkpoint_weeks_at_once_equal_week_by_week(con):
+    # the trend runs one query over several weeks; each week must equal its own summary
+    from dashboard import queries
+    weeks = queries.run(con, "checkpoint_coverage", week=D("2022-01-17"), weeks=3, township=None)
+    for row in weeks.itertuples():
+        c = metrics.summary(con, row.week_start.date(), None)["checkpoints"]
+        assert (row.staffed_slots, row.staff_hours, row.persons_checked) == \
+            (c["staffed_slots"], c["staff_hours"], c["persons_checked"])
+        assert row.party_hours / row.staff_hours == c["party_share"]

@@ -7,6 +7,7 @@ from dashboard.charts import common, training
 ctx = ui.context()
 ui.page_header(ctx, "overview")
 if not ui.empty_store(ctx):
+    ui.briefing_button(ctx)
     s = ui.data("summary", ctx)
     targets = ui.data("targets", ctx)
     trend = ui.data("weekly_trend", ctx, weeks=12)
