@@ -360,7 +360,7 @@ def logout_button(ctx: Context) -> None:
 
 # ---------------------------------------------------------------- layout pieces
 def page_header(ctx: Context, page: str) -> None:
-    st.title(f"{ctx.t('page.' + page)} · {ctx.township_name}")
+    st.title(f"{ctx.t('page.' + page)} · {i18n.md_escape(ctx.township_name)}")
     for note in ctx.notes:
         st.warning(note)
     if ctx.week:
