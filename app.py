@@ -4,7 +4,11 @@ import streamlit as st
 from dashboard import ui
 
 st.set_page_config(page_title="孟连县边境党建数据看板", page_icon="🚩", layout="wide")
-ui.login_gate(ui.url_lang())
+kiosk = ui.kiosk_requested()          # ?kiosk=1: the meeting screen, on any page's path
+ui.login_gate(ui.url_lang(), banner=not kiosk)
+if kiosk:
+    ui.run_kiosk(ui.url_lang())
+    st.stop()
 ctx = ui.resolve_context()
 st.set_page_config(page_title=ctx.t("app.title"))
 pages = [st.Page(ui.PAGE_FILES[p], title=ctx.t(f"page.{p}"), url_path=p, default=(p == "overview"))

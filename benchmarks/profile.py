@@ -69,11 +69,11 @@ class TimedConnection:
         self._con, self._log, self._mem = con, log, mem
 
     def execute(self, sql, params=None):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             return self._con.execute(sql, params) if params is not None else self._con.execute(sql)
         finally:
-            self._log.append((sql, time.perf_counter() - t0))
+            self._log.append((sql, time.perf_counter() - t0, time.process_time() - c0))
             if not sql.lstrip().upper().startswith("CHECKPOINT"):
                 self._sample()
 
@@ -100,7 +100,7 @@ def profile_load(data_dir: Path, store_dir: Path, top: int = 25) -> dict:
     from dashboard.store import Store
     import_s = time.perf_counter() - t_import
 
-    log: list[tuple[str, float]] = []
+    log: list[tuple[str, float, float]] = []   # sql, wall s, CPU s of the process
     mem: list[tuple[int, int]] = []
     stages: dict[str, str] = {}
     original_writer, original_read_csv = Store.writer, ingest._read_csv
@@ -109,7 +109,8 @@ def profile_load(data_dir: Path, store_dir: Path, top: int = 25) -> dict:
     def writer(self, *a, **kw):
         t0 = time.perf_counter()
         with original_writer(self, *a, **kw) as draft:
-            log.append(("-- writer(): lock, copy of the live version, connect", time.perf_counter() - t0))
+            log.append(("-- writer(): lock, copy of the live version, connect",
+                        time.perf_counter() - t0, 0.0))
             draft.con = TimedConnection(draft.con, log, mem)
             yield draft
 
@@ -131,11 +132,13 @@ def profile_load(data_dir: Path, store_dir: Path, top: int = 25) -> dict:
         raise SystemExit("load failed:\n" + "\n".join(map(str, res.errors[:20])))
 
     by_step: dict[str, float] = defaultdict(float)
+    cpu_step: dict[str, float] = defaultdict(float)
     by_table: dict[str, float] = defaultdict(float)
     slowest = []
-    for sql, secs in log:
+    for sql, secs, cpu in log:
         step = "writer(): copy + connect" if sql.startswith("-- writer") else step_of(sql)
         by_step[step] += secs
+        cpu_step[step] += cpu
         m = TABLE_REF.search(sql.strip())
         table = None
         if m:
@@ -145,7 +148,7 @@ def profile_load(data_dir: Path, store_dir: Path, top: int = 25) -> dict:
             table = m2[1] if m2 else None
         by_table[table or "(none)"] += secs
         slowest.append((secs, step, table, " ".join(sql.split())[:160]))
-    sql_total = sum(s for _, s in log)
+    sql_total = sum(s for _, s, _ in log)
 
     st = pstats.Stats(prof, stream=io.StringIO())
     funcs = []
@@ -158,6 +161,7 @@ def profile_load(data_dir: Path, store_dir: Path, top: int = 25) -> dict:
             "peak_duckdb_spill_mb": max((t for _, t in mem), default=0) / 2**20,
             "python_other_s": total - sql_total, "statements": len(log),
             "by_step": dict(sorted(by_step.items(), key=lambda kv: -kv[1])),
+            "cpu_by_step": dict(cpu_step),
             "by_table": dict(sorted(by_table.items(), key=lambda kv: -kv[1])),
             "slowest": sorted(slowest, reverse=True)[:top],
             "functions": funcs[:top]}
@@ -169,9 +173,9 @@ def print_load(p: dict) -> None:
           f"Python and other {p['python_other_s']:.2f} s)")
     print(f"DuckDB memory in use, peak after a statement: {p['peak_duckdb_memory_mb']:.0f} MB; "
           f"temporary (spilled) storage, peak: {p['peak_duckdb_spill_mb']:.0f} MB\n")
-    print("by step:")
+    print("by step (wall; CPU of all threads):")
     for k, v in p["by_step"].items():
-        print(f"  {v:8.3f} s  {100 * v / p['load_s']:5.1f}%  {k}")
+        print(f"  {v:8.3f} s  {100 * v / p['load_s']:5.1f}%  CPU {p['cpu_by_step'].get(k, 0):8.3f} s  {k}")
     print("\nby table:")
     for k, v in list(p["by_table"].items())[:12]:
         print(f"  {v:8.3f} s  {k}")

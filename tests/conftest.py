@@ -2,6 +2,7 @@
 in a store, the app in AppTest, a live Streamlit server and a browser (see below)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -103,6 +104,8 @@ def tiny_dir(tmp_path) -> Path:
 #                        yields the base URL ("http://127.0.0.1:PORT"). Its log is attached to
 #                        the report of any failing test that used it, and copied to
 #                        artifacts/streamlit-server.log when the session has failures.
+#                        Read-only: a test that writes to its store (a load, a presenter)
+#                        starts its own server with streamlit_server() on a copy.
 #   browser     session  one headless Playwright Chromium (the system's /usr/bin/chromium);
 #                        open a new page (or context) per test and close it.
 
@@ -162,18 +165,22 @@ def _tail(path: Path, lines: int = 80) -> str:
         return "(no log)"
 
 
-@pytest.fixture(scope="session")
-def server(demo_store, tmp_path_factory, request):
-    """`streamlit run app.py` on the demo store; yields the base URL."""
+@contextlib.contextmanager
+def streamlit_server(store_root, log_path: Path, request, name: str = "server"):
+    """`streamlit run app.py` on a free 127.0.0.1 port serving the store at `store_root`;
+    yields the base URL and stops the server on leaving. `name` is the fixture that yields it:
+    the log's tail goes with any failing test using that fixture, and the log is copied to
+    artifacts/streamlit-<name>.log when the session has failures."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = dict(os.environ, DASHBOARD_STORE=str(demo_store.root), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, DASHBOARD_STORE=str(store_root), PYTHONUNBUFFERED="1")
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1"]
     log = open(log_path, "w", encoding="utf-8")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    request.config._streamlit_log = log_path
+    if not hasattr(request.config, "_streamlit_logs"):
+        request.config._streamlit_logs = {}
+    request.config._streamlit_logs[name] = log_path
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
@@ -201,17 +208,26 @@ def server(demo_store, tmp_path_factory, request):
         log.close()
         if request.session.testsfailed:
             ARTIFACTS.mkdir(exist_ok=True)
-            shutil.copyfile(log_path, ARTIFACTS / "streamlit-server.log")
+            shutil.copyfile(log_path, ARTIFACTS / f"streamlit-{name}.log")
+
+
+@pytest.fixture(scope="session")
+def server(demo_store, tmp_path_factory, request):
+    """`streamlit run app.py` on the demo store; yields the base URL."""
+    with streamlit_server(demo_store.root, tmp_path_factory.mktemp("server") / "streamlit.log",
+                          request) as url:
+        yield url
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Attach the tail of the Streamlit server's log to a failing test that used the server."""
+    """Attach the tail of a Streamlit server's log to a failing test that used the server."""
     outcome = yield
     report = outcome.get_result()
-    log_path = getattr(item.config, "_streamlit_log", None)
-    if report.failed and log_path and "server" in getattr(item, "fixturenames", ()):
-        report.sections.append(("streamlit server log (tail)", _tail(log_path)))
+    if report.failed:
+        for name, log_path in getattr(item.config, "_streamlit_logs", {}).items():
+            if name in getattr(item, "fixturenames", ()):
+                report.sections.append((f"streamlit {name} log (tail)", _tail(log_path)))
 
 
 @pytest.fixture(scope="session")

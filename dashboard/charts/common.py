@@ -42,3 +42,57 @@ def weekly_trend(trend: pd.DataFrame, lang: str) -> go.Figure:
     fig.add_hline(y=1.0, line_dash="dot", line_color=GOOD)
     fig.update_xaxes(tickformat="%m-%d", gridcolor="#f0f0f0")
     return rate_axis(base_layout(fig, height=320))
+
+
+# ---------------------------------------------------------------- the meeting screen
+SCREEN_TEXT, SCREEN_MUTED, SCREEN_GRID = "#eceff1", "#b0bec5", "#37474f"
+# Colours chosen for a white page, and what stands for them on the dark screen: the status
+# colours brighter, pale fills (a target's bar) dark.
+_ON_DARK = {GOOD: "#43a047", WARN: "#ffb300", BAD: "#e53935", NEUTRAL: "#78909c",
+            SERIES[1]: "#42a5f5", "#eceff1": "#2b3a42", "#c8e6c9": "#2e5d32",
+            "#616161": "#90a4ae", "#9e9e9e": "#607d8b", "#ffffff": "#0b1220"}
+
+
+def _dark(colour):
+    if isinstance(colour, str):
+        return _ON_DARK.get(colour.lower(), _ON_DARK.get(colour, colour))
+    if isinstance(colour, (list, tuple)):
+        return [_dark(c) for c in colour]
+    return colour
+
+
+def for_screen(fig: go.Figure, font_size: int = 26, height: int | None = None) -> go.Figure:
+    """A figure built for the pages, restyled for the dark meeting screen: light text at
+    `font_size`, dark grid lines, the status colours brightened, pale fills darkened."""
+    fig.update_layout(font=dict(family=FONT, size=font_size, color=SCREEN_TEXT),
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      legend=dict(font=dict(size=font_size, color=SCREEN_TEXT)))
+    if height is not None:
+        fig.update_layout(height=height)
+    for axes in (fig.update_xaxes, fig.update_yaxes):
+        axes(automargin=True, gridcolor=SCREEN_GRID, linecolor=SCREEN_GRID,
+             zerolinecolor=SCREEN_GRID,
+             tickfont=dict(size=font_size, color=SCREEN_TEXT),
+             title_font=dict(size=font_size, color=SCREEN_MUTED))
+    for trace in fig.data:
+        marker = getattr(trace, "marker", None)
+        if marker is not None and marker.color is not None:
+            marker.color = _dark(marker.color)
+            if getattr(marker, "line", None) is not None and marker.line.color is not None:
+                marker.line.color = _dark(marker.line.color)
+        line = getattr(trace, "line", None)
+        if line is not None and line.color is not None:
+            line.color = _dark(line.color)
+        if getattr(trace, "colorscale", None) is not None:
+            trace.colorscale = [[stop, _dark(c)] for stop, c in trace.colorscale]
+        textfont = getattr(trace, "textfont", None)
+        if textfont is not None:
+            textfont.color = SCREEN_TEXT
+            textfont.size = font_size
+    for shape in fig.layout.shapes:
+        if shape.line.color is not None:
+            shape.line.color = _dark(shape.line.color)
+    for note in fig.layout.annotations:
+        note.font.size = font_size
+        note.font.color = _dark(note.font.color) if note.font.color else SCREEN_TEXT
+    return fig

@@ -10,6 +10,7 @@ from . import common, maps
 
 GRID_LAYER, POINT_LAYER = "grids", "grid-points"    # layers whose clicks pick a grid
 UNSTAFFED = [106, 27, 154]                          # violet outline: no member assigned
+UNSTAFFED_ON_DARK = [224, 64, 251]                  # the same, bright enough for a dark map
 FILL_ALPHA = 215
 MAP_SIZE = (560, 540)          # the map's size on a 1366 px screen, to fit the view to
 # Most serious first: the table lists grids in this order.
@@ -62,10 +63,13 @@ def _area_labels(grids: pd.DataFrame) -> pd.DataFrame:
 
 
 def grid_deck(grids: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.DataFrame,
-              lang: str) -> pdk.Deck:
+              lang: str, theme: maps.MapTheme = maps.LIGHT,
+              size: tuple[int, int] = MAP_SIZE) -> pdk.Deck:
     """Grid outlines coloured by this week's visit rate against target (grey: no report),
     unstaffed grids outlined in violet, community or zone names on top, township outlines and
-    names below. Grids without an outline are drawn as dots. The view fits the grids."""
+    names below. Grids without an outline are drawn as dots. The view fits the grids in a
+    map of `size` pixels."""
+    unstaffed_colour = UNSTAFFED_ON_DARK if theme.dark else UNSTAFFED
     codes = grid_status(grids)
     shown = grids.assign(
         colour=[[*maps.STATUS_COLOURS["none" if c == "not_reported" else c], FILL_ALPHA]
@@ -79,22 +83,23 @@ def grid_deck(grids: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.Dat
     unstaffed = outlined[~outlined["staffed"].astype(bool)]
     if len(unstaffed):
         layers.append(maps.polygons_layer(unstaffed[["grid_id", "geometry"]], "grids-unstaffed",
-                                          pickable=False, filled=False, line_colour=UNSTAFFED,
+                                          pickable=False, filled=False,
+                                          line_colour=unstaffed_colour,
                                           line_width_px=3))
     if len(dots):
         layers.append(maps.points_layer(dots.drop(columns=["geometry", "staffed"]), POINT_LAYER,
                                         radius=40))
-    layers.append(maps.labels_layer(_area_labels(grids), "area-names", size=13))
+    layers.append(maps.labels_layer(_area_labels(grids), "area-names", size=13, theme=theme))
     lons, lats = maps.geo_bounds(outlined)
     lons, lats = [*lons, *dots["lon"]], [*lats, *dots["lat"]]
-    focus = maps.fit_view(lons, lats, width=MAP_SIZE[0], height=MAP_SIZE[1])
+    focus = maps.fit_view(lons, lats, width=size[0], height=size[1])
     # A township's name placed among or next to the grids would sit half hidden under them.
     if focus is not None:
         inside = (townships["lon"].between(min(lons), max(lons))
                   & townships["lat"].between(min(lats), max(lats)))
         townships = maps.townships_clear_of(townships[~inside], lons, lats, focus[2])
     return maps.county_deck(township_geo, townships, layers, lang, focus=focus,
-                            tooltip={"text": "{tooltip}"})
+                            tooltip={"text": "{tooltip}"}, theme=theme)
 
 
 def clicked_grid(event) -> str | None:

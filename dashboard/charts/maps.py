@@ -13,6 +13,7 @@ import html
 import json
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 import pydeck as pdk
@@ -35,6 +36,28 @@ LABEL = [33, 33, 33]
 CLOSE = 0.1          # within 10 percentage points of the target counts as "close"
 STATUSES = ("met", "close", "short", "none")
 STATUS_COLOURS = {"met": GOOD, "close": WARN, "short": BAD, "none": NEUTRAL}
+
+
+
+@dataclass(frozen=True)
+class MapTheme:
+    """The base map's colours and label size: LIGHT for the pages, DARK for the meeting screen."""
+    township_fill: tuple
+    outline: tuple
+    label: tuple
+    label_background: tuple
+    label_scale: float = 1.0
+    dark: bool = False
+
+
+LIGHT = MapTheme(tuple(TOWNSHIP_FILL), tuple(OUTLINE), tuple(LABEL), (255, 255, 255, 215))
+# Dots are small: on a dark map they take brighter status colours than areas do.
+DOTS_ON_DARK = {"met": [102, 187, 106], "close": [255, 202, 40], "short": [239, 83, 80],
+                "none": [176, 190, 197]}
+# Slate townships under pale outlines, white names on black: the status colours stay the
+# brightest things on a dark screen, and names read from the back of a room.
+DARK = MapTheme((38, 50, 56, 255), (176, 190, 197), (255, 255, 255), (0, 0, 0, 190),
+                label_scale=1.9, dark=True)
 
 # The county's extent when there is no outline to fit (Menglian, Yunnan).
 _COUNTY_VIEW = (99.55, 22.33, 9.2)
@@ -223,21 +246,22 @@ def polygons_layer(df: pd.DataFrame, layer_id: str, geometry_column: str = "geom
 
 
 def labels_layer(df: pd.DataFrame, layer_id: str, text_column: str = "label", lon: str = "lon",
-                 lat: str = "lat", size: int = 14) -> pdk.Layer:
-    """Place names on a white box (Chinese needs character_set 'auto')."""
+                 lat: str = "lat", size: int = 14, theme: MapTheme = LIGHT) -> pdk.Layer:
+    """Place names on a box (white on the pages; Chinese needs character_set 'auto');
+    `size` is scaled by the theme's label_scale."""
     return pdk.Layer(
         "TextLayer", id=layer_id, data=_records(df[[text_column, lon, lat]]) if len(df) else [],
-        get_position=[lon, lat], get_text=text_column, get_size=size, get_color=LABEL,
-        size_units="'pixels'", character_set="'auto'", font_family=_FONT,
-        get_text_anchor="'middle'", get_alignment_baseline="'center'",
-        background=True, get_background_color=[255, 255, 255, 215],
+        get_position=[lon, lat], get_text=text_column, get_size=round(size * theme.label_scale),
+        get_color=list(theme.label), size_units="'pixels'", character_set="'auto'",
+        font_family=_FONT, get_text_anchor="'middle'", get_alignment_baseline="'center'",
+        background=True, get_background_color=list(theme.label_background),
         background_padding=[4, 2], pickable=False)
 
 
 # ---------------------------------------------------------------- the county base map
 def county_deck(township_geo: pd.DataFrame, townships: pd.DataFrame, layers: list, lang: str,
                 focus: tuple[float, float, float] | None = None,
-                tooltip: dict | None = None) -> pdk.Deck:
+                tooltip: dict | None = None, theme: MapTheme = LIGHT) -> pdk.Deck:
     """Township outlines (light fill, dark outline) and names as the base, `layers` on top.
 
     township_geo: feature_id, geometry (GeoJSON text), as from metrics.geo_features(con,
@@ -253,16 +277,16 @@ def county_deck(township_geo: pd.DataFrame, townships: pd.DataFrame, layers: lis
         "township_id": list(township_geo["feature_id"]) if len(township_geo) else [],
         "name": [names.get(f, f) for f in township_geo["feature_id"]] if len(township_geo) else [],
         "geometry": list(township_geo["geometry"]) if len(township_geo) else [],
-        "colour": [TOWNSHIP_FILL] * len(township_geo),
+        "colour": [list(theme.township_fill)] * len(township_geo),
     })
-    base = polygons_layer(outlines, "townships", pickable=False, line_colour=OUTLINE,
+    base = polygons_layer(outlines, "townships", pickable=False, line_colour=theme.outline,
                           line_width_px=1.5)
     label_rows = pd.DataFrame({
         "label": [names[r.township_id] for r in townships.itertuples()] if len(townships) else [],
         "lon": list(townships["lon"]) if len(townships) else [],
         "lat": list(townships["lat"]) if len(townships) else [],
     })
-    labels = labels_layer(label_rows, "township-names", size=15)
+    labels = labels_layer(label_rows, "township-names", size=15, theme=theme)
 
     if focus is None:
         focus = fit_view(*geo_bounds(township_geo)) or fit_view(

@@ -1,0 +1,97 @@
+"""大屏控制 Screen control: steer a meeting screen (`?kiosk=1`) from a laptop or phone: switch
+its township, pause or resume its rotation, jump to a slide, or hand it back to its link.
+
+The screen is named by `?screen=` (default "main"), as on the screen's own link; the state
+goes to the store folder (dashboard.screens) and the screen follows it on its next tick.
+A township user steers a screen to their own township only.
+"""
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from dashboard import i18n, screens, ui
+
+ctx = ui.context()
+user = ui.current_user()
+name, name_ok = screens.parse_screen(st.query_params.get("screen"))
+store = ui.screens()
+state = store.read(name)
+
+st.title(f"{ctx.t('page.presenter')} · {ctx.t('presenter.screen', name=name)}")
+for note in ctx.notes:
+    st.warning(note)
+if not name_ok:
+    st.warning(ctx.t("kiosk.bad_screen", value=st.query_params.get("screen")))
+st.caption(ctx.t("presenter.intro", seconds=screens.POLL))
+
+
+LINK = "__link__"        # the picker's value for "the township of the screen's link"
+township_user = user is not None and user.role == "township"
+
+
+def send(**changes) -> None:
+    """Write a change to the screen's state (a township user's screen shows their township)."""
+    if township_user:
+        changes["township"] = user.township
+    store.update(name, by=ui.actor_name(ctx), **changes)
+    st.session_state["_presenter_said"] = ctx.t("presenter.sent", seconds=screens.POLL)
+
+
+def on_township() -> None:
+    picked = st.session_state["presenter_township"]
+    send(township=None if picked == LINK else picked)
+
+
+def release() -> None:
+    store.clear(name)
+    st.session_state["_presenter_said"] = ctx.t("presenter.released")
+
+
+# ---- what the screen does now
+towns = ui.data("townships", ctx)
+labels = {LINK: ctx.t("presenter.as_link"), screens.COUNTY: ctx.t("filter.county")}
+for r in towns.itertuples():
+    labels[r.township_id] = i18n.place_name(r.name, getattr(r, "name_en", None), ctx.lang)
+if state is None:
+    st.info(ctx.t("presenter.free"))
+else:
+    where = LINK if state.township is None else state.township
+    st.info(ctx.t("presenter.state", township=i18n.md_escape(labels.get(where, where)),
+                  status=ctx.t("presenter.paused" if state.paused else "presenter.running"),
+                  at=state.updated_at[11:19], by=i18n.md_escape(state.by or "—")))
+said = st.session_state.pop("_presenter_said", None)
+if said:
+    st.success(said)
+
+# ---- the controls
+options = [LINK, screens.COUNTY, *towns["township_id"]]
+if township_user:
+    options = [user.township]
+    st.caption(ctx.t("presenter.scoped"))
+shown = LINK if state is None or state.township is None else state.township
+st.session_state["presenter_township"] = shown if shown in options else options[0]
+st.selectbox(ctx.t("presenter.township"), options, key="presenter_township",
+             format_func=lambda v: labels.get(v, str(v)), on_change=on_township,
+             disabled=len(options) == 1)
+
+paused = bool(state and state.paused)
+left, right = st.columns(2)
+left.button(ctx.t("presenter.resume" if paused else "presenter.pause"), key="presenter_pause",
+            icon=":material/play_arrow:" if paused else ":material/pause:",
+            on_click=send, kwargs={"paused": not paused}, type="primary", width="stretch")
+right.button(ctx.t("presenter.release"), key="presenter_release", on_click=release,
+             disabled=state is None, width="stretch")
+
+st.subheader(ctx.t("presenter.jump"))
+for col, slide in zip(st.columns(len(screens.SLIDES)), screens.SLIDES):
+    col.button(ctx.t(f"page.{slide}"), key=f"presenter_jump_{slide}", on_click=send,
+               kwargs={"slide": slide}, width="stretch")
+
+# ---- the screen's own link
+st.divider()
+query = {"kiosk": "1", **({"screen": name} if name != screens.DEFAULT_SCREEN else {}),
+         **({"lang": ctx.lang} if ctx.lang != i18n.DEFAULT_LANG else {})}
+link = f"{(st.context.url or '').split('?')[0]}?{urlencode(query)}"   # any page's path will do
+st.caption(ctx.t("presenter.kiosk_link"))
+st.code(link, language=None)
+st.link_button(ctx.t("presenter.open_kiosk"), link, icon=":material/tv:")
