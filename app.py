@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import ui
 
-st.set_page_config(page_title="孟连县边境党建数据看板", page_icon="🚩", layout="wide")
+st.set_page_config(page_title="孟连县边境党建数据看板", layout="wide")
 kiosk = ui.kiosk_requested()          # ?kiosk=1: the meeting screen, on any page's path
 ui.login_gate(ui.url_lang(), banner=not kiosk)
 if kiosk:

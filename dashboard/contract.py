@@ -45,7 +45,7 @@ INDICATORS = {
     "vanguard_cadres": ("强边固防先锋队员", "Border vanguard cadres"),
     "cadres_promoted": ("提拔任用干部", "Cadres promoted"),
     "village_team_members": ("驻村工作队员", "Village work-team members"),
-    "party_households": ("共产党员户挂牌", "Party-member households marked"),
+    "party_households": ("共产党员户挂牌", "Party households marked"),
     "materials_distributed": ("宣传资料发放份数", "Materials distributed"),
     "waste_bins_added": ("新增医疗废弃物垃圾桶", "Medical-waste bins added"),
     "outreach_teams": ("宣讲团", "Outreach teams"),
@@ -54,7 +54,8 @@ INDICATORS = {
 BOOL_TRUE = ("true", "1", "是", "y", "yes", "t")
 BOOL_FALSE = ("false", "0", "否", "n", "no", "f")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
-TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
+# Most files write minutes only: that format first saves a failed parse per cell.
+TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
                      "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
 
 # Headers that look like personal data are refused with their own message.

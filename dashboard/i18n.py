@@ -26,8 +26,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "filter.week_label": ("{start} 至 {end}", "{start} to {end}"),
     "note.bad_township": ("链接中的乡镇代码「{value}」不存在，已显示全县。",
                           "Township “{value}” in the link does not exist; showing the whole county."),
-    "note.bad_week": ("链接中的周「{value}」无效（应为有数据的周一，如 2021-12-27），已显示最近一周。",
-                      "Week “{value}” in the link is not valid (use a Monday with data, e.g. 2021-12-27);"
+    "note.bad_week": ("链接中的周「{value}」无效（应为有数据的周一，如 {latest}），已显示最近一周。",
+                      "Week “{value}” in the link is not valid (use a Monday with data, e.g. {latest});"
                       " showing the latest week."),
     "note.bad_lang": ("链接中的语言「{value}」不支持，已使用中文。",
                       "Language “{value}” in the link is not supported; using Chinese."),
@@ -208,6 +208,8 @@ LABELS: dict[str, tuple[str, str]] = {
                         "{n} grids need attention (no report, unstaffed, or visits below target)"),
     "attention.more": ("查看详情", "See details"),
     "attention.failed": ("未达标项目：{items}", "Failed: {items}"),
+    "attention.hours": ("（{n} 小时）", " ({n} hours)"),
+    "attention.where": ("{name}（{place}）", "{name} ({place})"),
     "attention.never": ("从未评估", "never assessed"),
 
     # --- grid attention reasons (metrics.GRID_REASONS)

@@ -32,6 +32,7 @@ class Context:
     version: int | None
     township_name: str
     notes: tuple[str, ...] = field(default=())
+    latest: bool = True               # the week is the latest with data (links leave it out)
 
     def t(self, key: str, **fields) -> str:
         return t(key, self.lang, **fields)
@@ -44,7 +45,7 @@ class Context:
             qp["lang"] = self.lang
         if self.township:
             qp["township"] = self.township
-        if self.week:
+        if self.week and not self.latest:
             qp["week"] = self.week.isoformat()
         return qp
 
@@ -206,16 +207,18 @@ def resolve_context() -> Context:
         if asked in weeks:
             week = asked
         else:
-            notes.append(t("note.bad_week", lang, value=week_text))
+            notes.append(t("note.bad_week", lang, value=week_text,
+                           latest=weeks[-1].isoformat() if weeks else "—"))
             st.query_params.pop("week", None)
-    for key, value in (("lang", lang), ("township", township),
+    for key, value in (("lang", None if lang == i18n.DEFAULT_LANG else lang), ("township", township),
                        ("week", week_text if week_text and week and week_text == week.isoformat() else None)):
         _remember(key, value)
         if value is not None and st.query_params.get(key) != value:
             st.query_params[key] = value
 
     ctx = Context(lang=lang, township=township, week=week, version=version,
-                  township_name=_place_name(towns, township, lang), notes=tuple(notes))
+                  township_name=_place_name(towns, township, lang), notes=tuple(notes),
+                  latest=not weeks or week == weeks[-1])
     st.session_state["_ctx"] = ctx
     return ctx
 
@@ -278,6 +281,7 @@ def sidebar_filters(ctx: Context) -> None:
     with st.sidebar:
         st.session_state["_w_township"] = ctx.township or COUNTY
         st.selectbox(t("filter.township", ctx.lang), options, key="_w_township",
+                     placeholder=t("filter.county", ctx.lang),
                      format_func=lambda v: labels.get(v, str(v)), on_change=on_township,
                      disabled=len(options) == 1)
         if weeks:

@@ -170,13 +170,7 @@ def test_page_opens_clean_and_local(server, visit, page, lang, scope):
     assert v.outside_requests() == []          # nothing called out while charts were drawn
 
 
-@pytest.mark.parametrize("lang", [
-    "zh",
-    pytest.param("en", marks=pytest.mark.xfail(
-        strict=True, raises=AssertionError,
-        reason="BUG views/overview.py: at 1366 px 'Party-member households marked' reads "
-               "'Party-member household…' in its indicator tile")),
-])
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_overview_figures_and_labels_fit_their_tiles_at_1366(server, visit, lang):
     # Seven indicator tiles in one row once cut "412,000" to "41…" and every label with it.
     v = visit().open(server, "/", **({"lang": lang} if lang != "zh" else {}))

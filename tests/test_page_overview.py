@@ -14,6 +14,7 @@ from dashboard import contract, i18n, metrics
 from dashboard.store import Store
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+LATEST = "2021-12-27"                       # the demo county's latest week, named in the week note
 LANG_WIDGET = i18n.t("filter.lang")        # "语言 Language" in both languages, by design
 
 
@@ -52,7 +53,7 @@ def chart_labels(at) -> list[str]:
 
 def link_notes(at) -> list[str]:
     """The warnings that say a link's parameter was not usable (note.bad_* in either language)."""
-    patterns = [re.compile(".*".join(map(re.escape, text.split("{value}"))))
+    patterns = [re.compile(".*".join(map(re.escape, re.split(r"\{value\}|\{latest\}", text))))
                 for key in ("note.bad_lang", "note.bad_township", "note.bad_week")
                 for text in i18n.LABELS[key]]
     return [w.value for w in at.warning if any(p.fullmatch(w.value) for p in patterns)]
@@ -257,7 +258,7 @@ BAD_LINKS = [
 def test_bad_link_says_so_and_shows_the_default_view(open_app, demo, query, note, value):
     at = open_app(**query)
     assert_clean(at)
-    assert link_notes(at) == [i18n.t(note, "zh", value=value)]
+    assert link_notes(at) == [i18n.t(note, "zh", value=value, latest=LATEST)]
     assert [t.value for t in at.title] == [title("zh", "全县")]
     assert tiles(at) == expected_tiles(demo)
     key = next(iter(query))
@@ -268,14 +269,14 @@ def test_bad_link_note_is_in_the_links_language(open_app, demo):
     at = open_app(lang="en", township="XX", week="2021-05-04")
     assert_clean(at)
     assert link_notes(at) == [i18n.t("note.bad_township", "en", value="XX"),
-                              i18n.t("note.bad_week", "en", value="2021-05-04")]
+                              i18n.t("note.bad_week", "en", value="2021-05-04", latest=LATEST)]
     assert tiles(at) == expected_tiles(demo, "en")
 
 
 def test_one_bad_parameter_keeps_the_good_ones(open_app, demo):
     at = open_app(township="T06", week="2021-13-01")
     assert_clean(at)
-    assert link_notes(at) == [i18n.t("note.bad_week", "zh", value="2021-13-01")]
+    assert link_notes(at) == [i18n.t("note.bad_week", "zh", value="2021-13-01", latest=LATEST)]
     assert tiles(at) == expected_tiles(demo, township="T06")
 
 
@@ -295,4 +296,4 @@ def test_empty_store_with_a_link_explains_instead_of_failing(open_app, tmp_path)
     assert_clean(at)
     assert [i.value for i in at.info] == [i18n.t("empty.store")]
     assert link_notes(at) == [i18n.t("note.bad_township", value="T01"),
-                              i18n.t("note.bad_week", value="2021-06-07")]
+                              i18n.t("note.bad_week", value="2021-06-07", latest="—")]

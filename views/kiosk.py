@@ -247,8 +247,9 @@ def training_slide(ctx, s, targets, base, change) -> None:
              change=since(ctx, base, change["training"]["attendees"]), small=True)
     with right:
         subheading(ctx.t("kiosk.training_kinds"), "kinds")
-        chart(training.kind_progress(tr, targets, "sessions", ctx.lang), "kiosk_kinds",
-              height=BODY - 90)
+        fig = training.kind_progress(tr, targets, "sessions", ctx.lang)
+        fig.update_xaxes(range=[0, fig.layout.xaxis.range[1] * 0.9])   # longer bars, room for text
+        chart(fig, "kiosk_kinds", height=BODY - 90)
 
 
 SLIDES = {"overview": overview, "grids": grids, "branches": branches,

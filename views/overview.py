@@ -81,14 +81,14 @@ if not ui.empty_store(ctx):
                     failed = (ctx.t("attention.never") if r.never_assessed else
                               "、".join(i18n.enum_label(contract.CRITERIA, k, ctx.lang)
                                        for k in r.failed_criteria))
-                    st.text(f"{r.name}（{r.village}）: {failed}")
+                    st.text(ctx.t("attention.where", name=r.name, place=r.village) + f": {failed}")
                 ui.page_link(ctx, "branches", ctx.t("attention.more") + " →")
         if not gaps.empty:
             with st.container(border=True):
                 st.markdown(f"**:red[{ctx.t('attention.gaps', n=len(gaps), hours=i18n.fmt_int(gaps['hours'].sum()))}]**")
                 for r in gaps.sort_values("hours", ascending=False).head(5).itertuples():
                     st.text(f"{r.name}: {r.gap_start:%m-%d %H:%M} – {r.gap_end:%m-%d %H:%M}"
-                            f"（{r.hours} {ctx.t('unit.hours')}）")
+                            + ctx.t("attention.hours", n=r.hours))
                 ui.page_link(ctx, "checkpoints", ctx.t("attention.more") + " →")
         if not grids.empty:
             with st.container(border=True):
