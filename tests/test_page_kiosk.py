@@ -5,7 +5,6 @@ pause, release); a newly published version shows on its next run; a township use
 shows or steers their own township."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shutil
 
@@ -14,8 +13,6 @@ from streamlit.testing.v1.element_tree import Block
 
 from dashboard import auth, contract, i18n, ingest, metrics, screens, ui
 from dashboard.store import Store
-
-from conftest import ROOT
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 KEYED = re.compile(r"^\$\$ID-[0-9a-f]+-(.+)$")
@@ -261,3 +258,9 @@ def test_a_township_user_steers_and_shows_only_their_township(open_app, copy_sto
     leader = login(open_app(store=copy_store), "leader")
     leader.switch_page(ui.PAGE_FILES["presenter"]).run()
     assert not leader.exception and len(leader.selectbox(key="presenter_township").options) == 8
+
+
+def test_an_empty_store_says_so_on_the_screen(open_app, tmp_path):
+    shown = lines(kiosk(open_app, store=Store(tmp_path / "empty")))
+    assert shown["empty-store"] == i18n.t("empty.store")
+    assert shown["kiosk-title"] == i18n.t("page.kiosk") and shown["kiosk-position"] == "—"
