@@ -295,11 +295,14 @@ def grid_visit_rates(con: duckdb.DuckDBPyConnection, week: dt.date | None = None
 
 
 def checkpoint_hourly(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                      township: str | None = None) -> pd.DataFrame:
+                      township: str | None = None,
+                      checkpoints: tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
     """Checkpoint x hour slot of the week, for the heatmap: checkpoint_id, name, township_id,
-    kind, slot (0..167), slot_start, required_staff, staff, staffed."""
+    kind, slot (0..167), slot_start, required_staff, staff, staffed. `checkpoints` narrows it to
+    those ids (a heatmap shows a few rows; a province has thousands of checkpoints)."""
     week = _week_or_latest(con, week)
-    return queries.run(con, "checkpoint_hourly", week=week, township=township)
+    return queries.run(con, "checkpoint_hourly", week=week, township=township,
+                       checkpoints=None if checkpoints is None else list(checkpoints))
 
 
 def training_by_kind_month(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
@@ -461,16 +464,10 @@ def checkpoint_status(con: duckdb.DuckDBPyConnection, week: dt.date | None = Non
     lon, lat, staffed_slots, short_slots (some staff, fewer than required), empty_slots
     (nobody), gap_hours (short + empty), coverage_rate (staffed_slots / 168). The slots are
     those of checkpoint_hourly(), so they add up to summary()'s staffed_slots."""
-    hourly = checkpoint_hourly(con, week, township)
+    week = _week_or_latest(con, week)
     places = queries.run(con, "checkpoint_places", township=township)
-    state = pd.DataFrame({
-        "checkpoint_id": hourly["checkpoint_id"],
-        "staffed_slots": hourly["staffed"].astype(int),
-        "short_slots": (~hourly["staffed"] & (hourly["staff"] > 0)).astype(int),
-        "empty_slots": (hourly["staff"] == 0).astype(int),
-    })
-    slots = state.groupby("checkpoint_id").sum()
-    out = places.merge(slots, left_on="checkpoint_id", right_index=True, how="left")
+    slots = queries.run(con, "checkpoint_status", week=week, township=township)
+    out = places.merge(slots, on="checkpoint_id", how="left")
     for col in ("staffed_slots", "short_slots", "empty_slots"):
         out[col] = out[col].fillna(0).astype(int)
     out["gap_hours"] = HOURS_PER_WEEK - out["staffed_slots"]

@@ -251,3 +251,34 @@ def test_english_view_has_no_chinese_labels(open_app, demo):
     assert set(table["Township"]) == {"Nayun", "Gongxin"}
     hover = charts(at)["cp_heatmap"]["data"][0]["customdata"][0][0]
     assert hover.split("<br>", 1)[1] == "Mon 27 Dec 00:00–01:00<br>0 on duty, 3 needed"
+
+
+# ------------------------------------------------------------------ many checkpoints
+def test_heatmap_past_its_row_limit_draws_the_worst_and_says_so(open_app, demo, monkeypatch):
+    """A province has thousands of checkpoints: the heatmap draws only the worst covered ones
+    (the limit is lowered here so the demo county passes it) and says how many it leaves out;
+    the gap list below still has every gap."""
+    from dashboard.charts import checkpoints as cp_charts
+    monkeypatch.setattr(cp_charts, "HEATMAP_MAX_ROWS", 2)
+    status = metrics.checkpoint_status(demo)
+    with_gaps = status[status["gap_hours"] > 0]
+    assert len(with_gaps) == 4
+    at = open_checkpoints(open_app)
+    names, z = heat(at)
+    assert names == list(with_gaps["name"][:2]) and z.shape == (2, 168)
+    assert "显示覆盖最差的 2 个卡点（有空档的共 4 个）；全部空档见下方空档清单。" in [c.value for c in at.caption]
+    assert len(at.dataframe[0].value) == len(metrics.checkpoint_gaps(demo))
+
+    at.toggle(key="cp_show_all").set_value(True).run()
+    names, z = heat(at)
+    assert names == list(status["name"][:2])
+    assert "显示覆盖最差的 2 个卡点（共 123 个）；全部空档见下方空档清单。" in [c.value for c in at.caption]
+
+
+def test_hourly_slots_can_be_asked_for_a_few_checkpoints(demo):
+    every = metrics.checkpoint_hourly(demo)
+    few = metrics.checkpoint_hourly(demo, checkpoints=("CP121", "CP051"))
+    assert sorted(set(few["checkpoint_id"])) == ["CP051", "CP121"] and len(few) == 2 * 168
+    assert few.reset_index(drop=True).equals(
+        every[every["checkpoint_id"].isin(["CP051", "CP121"])].reset_index(drop=True))
+    assert metrics.checkpoint_hourly(demo, checkpoints=()).empty

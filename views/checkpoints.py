@@ -53,10 +53,16 @@ if not ui.empty_store(ctx):
     show_all = st.toggle(ctx.t("cp.show_all"), value=False, key="cp_show_all")
     rows = cp_charts.heatmap_rows(status, only_gaps=not show_all)
     if len(rows):
-        st.caption(ctx.t("cp.showing_all" if show_all else "cp.showing_gaps",
-                         n=i18n.fmt_int(len(rows)), total=i18n.fmt_int(len(status))))
-        hourly = ui.data("checkpoint_hourly", ctx)
-        st.plotly_chart(cp_charts.heatmap(hourly, rows, ctx.week, ctx.lang),
+        shown = cp_charts.heatmap_shown(rows)
+        if len(shown) < len(rows):
+            st.caption(ctx.t("cp.showing_worst", n=i18n.fmt_int(len(shown)),
+                             of=i18n.fmt_int(len(rows)),
+                             which="" if show_all else ctx.t("cp.which_gaps")))
+        else:
+            st.caption(ctx.t("cp.showing_all" if show_all else "cp.showing_gaps",
+                             n=i18n.fmt_int(len(rows)), total=i18n.fmt_int(len(status))))
+        hourly = ui.data("checkpoint_hourly", ctx, checkpoints=tuple(shown["checkpoint_id"]))
+        st.plotly_chart(cp_charts.heatmap(hourly, shown, ctx.week, ctx.lang),
                         config={"displayModeBar": False}, key="cp_heatmap")
     else:
         st.success(ctx.t("cp.no_gaps"))
@@ -75,10 +81,13 @@ if not ui.empty_store(ctx):
     st.subheader(ctx.t("cp.map"))
     st.markdown(maps.legend_html(cp_charts.legend(ctx.lang, coverage_target)),
                 unsafe_allow_html=True)
+    on_map = cp_charts.map_rows(status)
     st.pydeck_chart(cp_charts.checkpoint_deck(
-        status, ui.data("geo_features", ctx, layer="townships"), townships, ctx.lang,
+        on_map, ui.data("geo_features", ctx, layer="townships"), townships, ctx.lang,
         coverage_target), height=480, key="cp_map")
-    st.caption(ctx.t("map.hint"))
+    st.caption((ctx.t("cp.map_gaps_only", total=i18n.fmt_int(len(status)),
+                      n=i18n.fmt_int(len(on_map))) + " · " if len(on_map) < len(status) else "")
+               + ctx.t("map.hint"))
 
     left, right = st.columns([1, 1])
     with left:

@@ -228,7 +228,8 @@ def checkpoints(ctx, s, targets, base, change) -> None:
             subheading(ctx.t("kiosk.cp_worst"), "cp-worst")
             legend([(f"cp-{code}", ctx.t(f"cp.state.{code}")) for code, _ in reversed(cp_charts.STATES)],
                    "cp")
-            fig = cp_charts.heatmap(ui.data("checkpoint_hourly", ctx), rows, ctx.week, ctx.lang)
+            hourly = ui.data("checkpoint_hourly", ctx, checkpoints=tuple(rows["checkpoint_id"]))
+            fig = cp_charts.heatmap(hourly, rows, ctx.week, ctx.lang)
             fig.update_layout(showlegend=False)
             chart(fig, "kiosk_heatmap", height=min(BODY - 80, 230 + 70 * len(rows)), font_size=24)
         else:

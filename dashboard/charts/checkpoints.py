@@ -31,14 +31,29 @@ def day_label(day: dt.date, lang: str, sep: str = " ") -> str:
     return f"{name}{sep}{day:%m-%d}" if lang == "zh" else f"{name}{sep}{day.day} {day:%b}"
 
 
+# A heatmap row is 168 cells: past this many rows it is neither readable nor quick to send
+# (a province has thousands of checkpoints): the county's own 115+ fit, and past that the worst
+# covered are shown, the gap list has them all.
+HEATMAP_MAX_ROWS = 150
+# Past this many checkpoints the map shows only those with a gap (a dot each is ~150 bytes).
+MAP_MAX_POINTS = 2000
+
+
 def heatmap_rows(status: pd.DataFrame, only_gaps: bool) -> pd.DataFrame:
-    """The checkpoints the heatmap shows, worst first: all, or only those with a gap."""
+    """The checkpoints the heatmap may show, worst first: all, or only those with a gap.
+    The heatmap draws the first HEATMAP_MAX_ROWS of them (`heatmap_shown`)."""
     return status[status["gap_hours"] > 0] if only_gaps else status
+
+
+def heatmap_shown(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows the heatmap draws: the HEATMAP_MAX_ROWS worst covered of `rows`."""
+    return rows.head(HEATMAP_MAX_ROWS)
 
 
 def heatmap(hourly: pd.DataFrame, rows: pd.DataFrame, week: dt.date, lang: str) -> go.Figure:
     """Hour slots of the week (x) x checkpoints (y, in the order of `rows`, top first), each
-    slot staffed (pale green), short-staffed (amber) or with nobody on duty (red).
+    slot staffed (pale green), short-staffed (amber) or with nobody on duty (red); hovering a
+    short or empty slot tells who was on duty against how many were needed.
 
     hourly: checkpoint_hourly(); rows: checkpoint_status() rows to show."""
     ids = list(rows["checkpoint_id"])
@@ -56,10 +71,12 @@ def heatmap(hourly: pd.DataFrame, rows: pd.DataFrame, week: dt.date, lang: str) 
 
     names = [html.escape(str(v)) for v in rows["name"]]
     days = [day_label(week + dt.timedelta(days=d), lang) for d in range(7)]
+    # Hover text on the slots that are not staffed only: they are what the chart is for, and
+    # a text on every one of 168 slots a row would make the chart megabytes to send.
     template = i18n.t("cp.hover", lang)
     hover = [[template.format(name=names[i], day=days[s // 24], start=f"{s % 24:02d}:00",
                               end=f"{s % 24 + 1:02d}:00", staff=staff[i, s],
-                              required=required[i, s])
+                              required=required[i, s]) if state[i, s] != 2 else ""
               for s in range(HOURS)] for i in range(n)]
 
     colours = [colour for _, colour in STATES]
@@ -124,14 +141,23 @@ def _tooltip(r, lang: str) -> str:
                   staffed=i18n.fmt_int(r.staffed_slots), gap=i18n.fmt_int(r.gap_hours))
 
 
+def map_rows(status: pd.DataFrame) -> pd.DataFrame:
+    """The checkpoints the map shows: all of them, or past MAP_MAX_POINTS (a province) only
+    those with a gap, worst first (at most MAP_MAX_POINTS)."""
+    if len(status) <= MAP_MAX_POINTS:
+        return status
+    return status[status["gap_hours"] > 0].head(MAP_MAX_POINTS)
+
+
 def checkpoint_deck(status: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.DataFrame,
                     lang: str, target: float | None) -> pdk.Deck:
     """Checkpoints as dots coloured by the week's coverage against the target, on the
-    township outlines; worst covered drawn last (on top). The view fits the checkpoints."""
+    township outlines; worst covered drawn last (on top). The view fits the checkpoints.
+    status: the rows to show (map_rows() of checkpoint_status())."""
     shown = status.iloc[::-1].assign(
         colour=[maps.status_colour(r, target) for r in status["coverage_rate"].iloc[::-1]],
         tooltip=[_tooltip(r, lang) for r in status.iloc[::-1].itertuples()],
-    )[["checkpoint_id", "name", "lon", "lat", "colour", "tooltip"]]
+    )[["checkpoint_id", "lon", "lat", "colour", "tooltip"]]
     focus = maps.fit_view(shown["lon"], shown["lat"], width=MAP_SIZE[0], height=MAP_SIZE[1])
     if focus is not None:
         focus = (focus[0], focus[1], min(focus[2], 14.5))
