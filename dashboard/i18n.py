@@ -405,6 +405,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "grids.map_hint": ("点击网格查看详情；滚轮缩放，拖动平移。",
                        "Click a grid to see its details; scroll to zoom, drag to pan."),
     "grids.in_view": ("显示 {n} 个网格", "{n} grids shown"),
+    "grids.by_township": ("所选范围有 {n} 个网格，地图按乡镇汇总（每点一个乡镇，颜色为走访率）；"
+                          "在侧栏选择乡镇可看到每个网格。",
+                          "{n} grids in view: the map shows one dot per township, coloured by "
+                          "its visit rate; choose a township in the sidebar to see every grid."),
+    "grids.township_tooltip": ("{name}：{grids} 个网格，走访率 {rate}，有人包保 {staffed}，已报送 {reported}",
+                               "{name}: {grids} grids, visit rate {rate}, staffed {staffed}, "
+                               "reported {reported}"),
+    "grids.pick_township": ("网格过多，请先在侧栏选择乡镇，再选择网格。",
+                            "Too many grids to list: choose a township in the sidebar first, "
+                            "then a grid."),
+    "table.first_rows": ("显示最需关注的前 {n} 行（共 {total} 行）；下载可得全部。",
+                         "Showing the first {n} rows, most serious first (of {total}); the "
+                         "download has them all."),
     "grids.not_reported": ("本周未报送", "No report this week"),
     "grids.unstaffed": ("无党员包保（紫色粗边框）", "No member assigned (thick purple outline)"),
     "grids.detail": ("网格详情", "Grid details"),
@@ -453,6 +466,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "cp.showing_gaps": ("显示有空档的 {n} 个卡点（共 {total} 个）。",
                         "Showing the {n} checkpoints with gaps (of {total})."),
     "cp.showing_all": ("显示全部 {total} 个卡点。", "Showing all {total} checkpoints."),
+    "cp.showing_worst": ("显示覆盖最差的 {n} 个卡点（{which}共 {of} 个）；全部空档见下方空档清单。",
+                         "Showing the {n} worst covered of {of} checkpoints{which}; the gap list "
+                         "below has every gap."),
+    "cp.which_gaps": ("有空档的", " with gaps"),
+    "cp.map_gaps_only": ("卡点过多（{total} 个），地图只显示有空档的 {n} 个",
+                         "{total} checkpoints are too many to show: the map shows the {n} with gaps"),
     "cp.no_gaps": ("本周所有卡点全时段值守到位。", "Every checkpoint was fully staffed all week."),
     "cp.state.staffed": ("值守到位", "Staffed"),
     "cp.state.short": ("人员不足", "Short-staffed"),

@@ -405,7 +405,7 @@ def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.Da
                 "columns": list(table.columns), "rows": rows, "more": more,
                 "empty": i18n.t("report.none_branches", lang,
                                 n=i18n.fmt_int(totals["branches"]["total"])),
-                "count": len(noncompliant), "num_cols": set(),
+                "count": len(noncompliant), "num_cols": set(), "name_cols": {0},
                 "skip": not totals["branches"]["total"]})
 
     table = cp_charts.gap_table(gaps, towns, lang, with_township=county)
@@ -422,7 +422,7 @@ def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.Da
                                 hours=i18n.fmt_int(gaps["hours"].sum() if len(gaps) else 0)),
                 "columns": list(table.columns), "rows": rows, "more": more,
                 "empty": i18n.t("report.none_gaps", lang), "count": len(gaps),
-                "num_cols": {len(table.columns) - 2, len(table.columns) - 1},
+                "num_cols": {len(table.columns) - 2, len(table.columns) - 1}, "name_cols": {0},
                 "skip": not totals["checkpoints"]["total"]})
 
     order = {r: i for i, r in enumerate(metrics.GRID_REASONS)}
@@ -441,7 +441,8 @@ def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.Da
     out.append({"title": i18n.t("attention.grids", lang, n=len(grids)), "columns": columns,
                 "rows": rows, "more": more, "empty": i18n.t("report.none_grids", lang),
                 "count": len(grids), "skip": not totals["grids"]["total"],
-                "num_cols": {len(columns) - 2, len(columns) - 1}})
+                "num_cols": {len(columns) - 2, len(columns) - 1},
+                "name_cols": {len(columns) - 4}})
     return out
 
 
@@ -569,9 +570,9 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
                 out.append((i18n.t("branches.trend", lang),
                             _sized(branch_charts.compliance_trend(ctrend, target, lang), 300)))
 
-    gap_rows = cp_charts.heatmap_rows(cp_status, only_gaps=True)
+    gap_rows = cp_charts.heatmap_shown(cp_charts.heatmap_rows(cp_status, only_gaps=True))
     if len(gap_rows):
-        hourly = metrics.checkpoint_hourly(con, week, township)
+        hourly = metrics.checkpoint_hourly(con, week, township, tuple(gap_rows["checkpoint_id"]))
         out.append((i18n.t("report.chart.gaps", lang),
                     _sized(cp_charts.heatmap(hourly, gap_rows, week, lang), top=40)
                     # The 6-hour marks point into the plot, not through the day labels above it.
@@ -610,6 +611,7 @@ th, td { border: 1px solid #cfd8dc; padding: 3px 6px; text-align: left; vertical
 th { background: #eceff1; font-weight: bold; white-space: nowrap; }
 td.status { white-space: nowrap; }
 td.num, th.num { text-align: right; white-space: nowrap; }
+td.name { white-space: nowrap; }
 td .detail { display: block; font-size: 7.5pt; color: #616161; }
 .good { color: #2e7d32; font-weight: bold; }
 .warn { color: #e65100; font-weight: bold; }
@@ -654,12 +656,15 @@ def _figure_json(fig: go.Figure) -> str:
 
 
 def _table(columns: list[str], rows: list[list], num_cols: set[int] = frozenset(),
-           more: str = "") -> str:
+           more: str = "", name_cols: set[int] = frozenset()) -> str:
+    """An HTML table; num_cols align right, name_cols (names of places) never wrap."""
+    def cls(i):
+        return "num" if i in num_cols else "name" if i in name_cols else ""
     head = "".join(f'<th class="{"num" if i in num_cols else ""}">{_esc(c)}</th>'
                    for i, c in enumerate(columns))
     body = []
     for row in rows:
-        body.append("<tr>" + "".join(f'<td class="{"num" if i in num_cols else ""}">{_esc(v)}</td>'
+        body.append("<tr>" + "".join(f'<td class="{cls(i)}">{_esc(v)}</td>'
                                      for i, v in enumerate(row)) + "</tr>")
     if more:
         body.append(f'<tr><td class="more" colspan="{len(columns)}">{_esc(more)}</td></tr>')
@@ -742,7 +747,8 @@ def render_html(brief: Briefing) -> str:
         parts.append('<div class="list">')
         if item["count"]:
             parts.append(f'<h3 class="alert">{_esc(item["title"])}</h3>')
-            parts.append(_table(item["columns"], item["rows"], item["num_cols"], item["more"]))
+            parts.append(_table(item["columns"], item["rows"], item["num_cols"], item["more"],
+                                item.get("name_cols", set())))
         else:
             parts.append(f"<p>{_esc(item['empty'])}</p>")
         parts.append("</div>")

@@ -406,13 +406,22 @@ def tile(ctx: Context, label: str, value: str, *, rate=None, target=None, target
 
 
 def downloads(ctx: Context, df: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel download buttons for a table (formula cells neutralised)."""
+    """CSV and Excel download buttons for a table (formula cells neutralised). The files are
+    made when a button is clicked, not on every run: a province's table takes seconds to
+    write as xlsx, and bytes made up front would sit in the server's memory per session."""
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(ctx.t("download.csv"), export.to_csv_bytes(df), f"{name}.csv",
+    c1.download_button(ctx.t("download.csv"), lambda: export.to_csv_bytes(df), f"{name}.csv",
                        "text/csv", key=f"{key}_csv")
-    c2.download_button(ctx.t("download.xlsx"), export.to_xlsx_bytes(df, name), f"{name}.xlsx",
+    c2.download_button(ctx.t("download.xlsx"), lambda: export.to_xlsx_bytes(df, name),
+                       f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}_xlsx")
+
+
+def first_rows_note(ctx: Context, shown: int, total: int) -> None:
+    """Say that a table shows only its first `shown` of `total` rows (when it does)."""
+    if shown < total:
+        st.caption(ctx.t("table.first_rows", n=i18n.fmt_int(shown), total=i18n.fmt_int(total)))
 
 
 def page_link(ctx: Context, page: str, label: str) -> None:

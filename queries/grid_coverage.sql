@@ -31,15 +31,44 @@ members_in_scope AS (
     WHERE $township IS NULL OR grid_id IN (SELECT grid_id FROM grids_in_scope)
 ),
 
+-- Members by the day they reported, and grids by the day their first member reported: a few
+-- rows per day, so that joining them to the weeks stays small however many members there are.
+members_by_day AS (
+    SELECT
+        reported_on,
+        count(*) AS reported,
+        count(grid_id) AS assigned,
+        sum(households_linked) AS households_linked
+    FROM members_in_scope
+    GROUP BY reported_on
+),
+
+grids_by_first_report AS (
+    SELECT first_reported_on, count(*) AS grids
+    FROM (
+        SELECT grid_id, min(reported_on) AS first_reported_on
+        FROM members_in_scope
+        WHERE grid_id IS NOT NULL
+        GROUP BY grid_id
+    )
+    GROUP BY first_reported_on
+),
+
 members_per_week AS (
     SELECT
         w.week_start,
-        count(*) AS reported,
-        count(m.grid_id) AS assigned,
-        sum(m.households_linked)::BIGINT AS households_linked,
-        count(DISTINCT m.grid_id) AS staffed
+        sum(d.reported)::BIGINT AS reported,
+        sum(d.assigned)::BIGINT AS assigned,
+        sum(d.households_linked)::BIGINT AS households_linked
     FROM weeks AS w
-    JOIN members_in_scope AS m ON m.reported_on < w.week_start + 7
+    JOIN members_by_day AS d ON d.reported_on < w.week_start + 7
+    GROUP BY w.week_start
+),
+
+staffed_per_week AS (
+    SELECT w.week_start, sum(f.grids)::BIGINT AS staffed
+    FROM weeks AS w
+    JOIN grids_by_first_report AS f ON f.first_reported_on < w.week_start + 7
     GROUP BY w.week_start
 ),
 
@@ -58,7 +87,7 @@ final AS (
     SELECT
         w.week_start,
         t.total,
-        coalesce(m.staffed, 0) AS staffed,
+        coalesce(s.staffed, 0) AS staffed,
         t.households,
         coalesce(r.households_visited, 0) AS households_visited,
         coalesce(r.reporting, 0) AS reporting,
@@ -68,6 +97,7 @@ final AS (
     FROM weeks AS w
     CROSS JOIN grid_totals AS t
     LEFT JOIN members_per_week AS m ON m.week_start = w.week_start
+    LEFT JOIN staffed_per_week AS s ON s.week_start = w.week_start
     LEFT JOIN reports_per_week AS r ON r.week_start = w.week_start
 )
 

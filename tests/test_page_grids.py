@@ -284,3 +284,32 @@ def test_names_from_uploaded_files_stay_text(open_app, tmp_path):
     at = open_grids(open_app, store=store, township="T2")
     (info,) = at.info
     assert "![x](http" not in info.value and r"\!\[x\]\(http\:" in info.value
+
+
+# ------------------------------------------------------------------ many grids (a province)
+def test_past_the_map_limit_the_map_shows_townships_and_tables_are_cut(open_app, demo,
+                                                                       monkeypatch):
+    """With more grids in view than the map can show (the limits are lowered here so the demo
+    county passes them), the map has one dot per township coloured by its visit rate, the
+    picker asks for a township first, and the tables show their most serious rows and say so."""
+    from dashboard.charts import grids as grid_charts
+    monkeypatch.setattr(grid_charts, "MAP_MAX_GRIDS", 100)
+    monkeypatch.setattr(grid_charts, "TABLE_MAX_ROWS", 10)
+    at = open_grids(open_app)
+    layers = {x["id"] for x in deck(at)["layers"]}
+    assert "grids" not in layers and "grid-townships" in layers
+    dots = layer(at, "grid-townships")["data"]
+    grids = metrics.grid_visit_rates(demo)
+    per_town = grids.groupby("township_id")[["households", "households_visited"]].sum()
+    assert {d["township_id"] for d in dots} == set(per_town.index)
+    for d in dots:
+        row = per_town.loc[d["township_id"]]
+        rate = row["households_visited"] / row["households"]
+        assert i18n.fmt_rate(rate) in d["tooltip"]
+        assert tuple(d["colour"][:3]) == (GREEN if rate >= 0.9 else AMBER if rate >= 0.8 else RED)
+    assert "网格过多，请先在侧栏选择乡镇，再选择网格。" in [i.value for i in at.info]
+    assert not [s for s in at.selectbox if s.label == "网格"]
+    assert [len(df.value) for df in at.dataframe] == [10, 10]
+    notes = [c.value for c in at.caption if c.value.startswith("显示最需关注的前 10 行")]
+    assert notes == ["显示最需关注的前 10 行（共 {:,} 行）；下载可得全部。".format(n)
+                     for n in (len(grid_charts.attention_table(metrics.grid_list(demo), "zh")), 612)]

@@ -55,18 +55,30 @@ if not ui.empty_store(ctx):
         ctx.t("col.zone"), ["", *zones], key=f"grid_zone_{ctx.township}_{community}",
         format_func=lambda v: zones.get(v, ctx.t("grids.all_zones")))
     grids = ui.data("grid_list", ctx, community=community or None, zone=zone or None)
-    names = dict(zip(grids["grid_id"], grids["name"]))
+    # A province's tens of thousands of grids: one dot per township, the worst grids listed.
+    many = len(grids) > grid_charts.MAP_MAX_GRIDS
+    names = {} if many else dict(zip(grids["grid_id"], grids["name"]))
+    map_key = f"grid_map_{ctx.township}_{community}_{zone}"
+    township_geo = ui.data("geo_features", ctx, layer="townships")
 
     left, right = st.columns([3, 2])
     with left:
         st.subheader(ctx.t("grids.map"))
-        st.markdown(maps.legend_html(grid_charts.legend(grids, ctx.lang)), unsafe_allow_html=True)
-        deck = grid_charts.grid_deck(grids, ui.data("geo_features", ctx, layer="townships"),
-                                     townships, ctx.lang)
-        event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
-                                height=540, key=f"grid_map_{ctx.township}_{community}_{zone}")
-        st.caption(ctx.t("grids.in_view", n=i18n.fmt_int(len(grids))) + " · "
-                   + ctx.t("grids.map_hint"))
+        if many:
+            rollup = grid_charts.township_rollup(grids, townships)
+            st.markdown(maps.legend_html(maps.legend_items(ctx.lang, grid_charts.view_target(grids))[:3]),
+                        unsafe_allow_html=True)
+            st.pydeck_chart(grid_charts.township_deck(rollup, township_geo, townships, ctx.lang),
+                            height=540, key=map_key)
+            st.caption(ctx.t("grids.by_township", n=i18n.fmt_int(len(grids))))
+            event = None
+        else:
+            st.markdown(maps.legend_html(grid_charts.legend(grids, ctx.lang)), unsafe_allow_html=True)
+            deck = grid_charts.grid_deck(grids, township_geo, townships, ctx.lang)
+            event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
+                                    height=540, key=map_key)
+            st.caption(ctx.t("grids.in_view", n=i18n.fmt_int(len(grids))) + " · "
+                       + ctx.t("grids.map_hint"))
 
     # A click on the map chooses the grid of the detail panel; the picker can choose too.
     pick_key = f"grid_pick_{ctx.township}_{community}_{zone}"
@@ -76,9 +88,13 @@ if not ui.empty_store(ctx):
     st.session_state["_grid_clicked"] = clicked
     with right:
         st.subheader(ctx.t("grids.detail"))
-        grid_id = st.selectbox(ctx.t("grids.pick"), list(names), index=None, key=pick_key,
-                               format_func=lambda v: names.get(v, v),
-                               placeholder=ctx.t("grids.pick_none"))
+        if many:
+            st.info(ctx.t("grids.pick_township"))
+            grid_id = None
+        else:
+            grid_id = st.selectbox(ctx.t("grids.pick"), list(names), index=None, key=pick_key,
+                                   format_func=lambda v: names.get(v, v),
+                                   placeholder=ctx.t("grids.pick_none"))
         if grid_id:
             row = grids.loc[grids["grid_id"] == grid_id].iloc[0]
             st.caption(grid_charts.place_text(row))
@@ -98,17 +114,20 @@ if not ui.empty_store(ctx):
             attention = grid_charts.attention_table(grids, ctx.lang)
             st.markdown(f"**{ctx.t('grids.attention', n=i18n.fmt_int(len(attention)))}**")
             if len(attention):
-                st.dataframe(attention, hide_index=True, height=min(360, 38 + 35 * len(attention)))
+                shown = attention.head(grid_charts.TABLE_MAX_ROWS)
+                st.dataframe(shown, hide_index=True, height=min(360, 38 + 35 * len(shown)))
+                ui.first_rows_note(ctx, len(shown), len(attention))
             else:
                 st.success(ctx.t("grids.attention_none"))
 
     st.subheader(ctx.t("grids.table"))
     table = grid_charts.grid_table(grids, ctx.lang)
-    st.dataframe(table, hide_index=True, height=420, column_config={
+    st.dataframe(table.head(grid_charts.TABLE_MAX_ROWS), hide_index=True, height=420, column_config={
         ctx.t("col.visit_rate"): st.column_config.ProgressColumn(
             ctx.t("col.visit_rate"), format="percent", min_value=0, max_value=1, color="blue"),
         ctx.t("col.households"): st.column_config.NumberColumn(format="%d"),
         ctx.t("col.visited"): st.column_config.NumberColumn(format="%d"),
         ctx.t("col.members"): st.column_config.NumberColumn(format="%d"),
     })
+    ui.first_rows_note(ctx, min(len(table), grid_charts.TABLE_MAX_ROWS), len(table))
     ui.downloads(ctx, table, f"grids_{ctx.week.isoformat()}", key="grids_table")

@@ -13,6 +13,11 @@ UNSTAFFED = [106, 27, 154]                          # violet outline: no member 
 UNSTAFFED_ON_DARK = [224, 64, 251]                  # the same, bright enough for a dark map
 FILL_ALPHA = 215
 MAP_SIZE = (560, 540)          # the map's size on a 1366 px screen, to fit the view to
+# Past this many grids in view (a province, not a county: 600+ grids here) the map shows one
+# dot per township and the picker and table list the most serious grids only: tens of
+# thousands of outlines are neither readable nor quick to send to a browser.
+MAP_MAX_GRIDS = 3000
+TABLE_MAX_ROWS = 2000
 # Most serious first: the table lists grids in this order.
 STATUS_ORDER = ("not_reported", "short", "close", "none", "met")
 
@@ -99,6 +104,44 @@ def grid_deck(grids: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.Dat
                   & townships["lat"].between(min(lats), max(lats)))
         townships = maps.townships_clear_of(townships[~inside], lons, lats, focus[2])
     return maps.county_deck(township_geo, townships, layers, lang, focus=focus,
+                            tooltip={"text": "{tooltip}"}, theme=theme)
+
+
+def township_rollup(grids: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:
+    """The grids in view per township, for the map past MAP_MAX_GRIDS: township_id, name,
+    name_en, lon, lat (the township seat), grids, staffed, reported, households,
+    households_visited, visit_rate (NaN without households), visit_target (when its grids
+    share one)."""
+    per = grids.assign(staffed=grids["staffed"].astype(bool), reported=grids["reported"].astype(bool))
+    agg = per.groupby("township_id", sort=True).agg(
+        grids=("grid_id", "size"), staffed=("staffed", "sum"), reported=("reported", "sum"),
+        households=("households", "sum"), households_visited=("households_visited", "sum"),
+        targets=("visit_target", "nunique"), visit_target=("visit_target", "first"))
+    agg["visit_target"] = agg["visit_target"].where(agg.pop("targets") <= 1)
+    agg["visit_rate"] = (agg["households_visited"] / agg["households"]).where(agg["households"] > 0)
+    places = townships.set_index("township_id")[["name", "name_en", "lon", "lat"]]
+    return places.join(agg, how="inner").reset_index()
+
+
+def township_deck(rollup: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.DataFrame,
+                  lang: str, theme: maps.MapTheme = maps.LIGHT,
+                  size: tuple[int, int] = MAP_SIZE) -> pdk.Deck:
+    """One dot per township at its seat, coloured by its grids' visit rate against target (the
+    colours of grid_deck), on the township outlines. For views with more than MAP_MAX_GRIDS."""
+    def tip(r):
+        return i18n.t("grids.township_tooltip", lang,
+                      name=i18n.place_name(r.name, getattr(r, "name_en", None), lang),
+                      grids=i18n.fmt_int(r.grids), rate=i18n.fmt_rate(r.visit_rate, lang),
+                      staffed=i18n.fmt_int(r.staffed), reported=i18n.fmt_int(r.reported))
+    shown = rollup.assign(
+        colour=[[*maps.status_colour(r.visit_rate, r.visit_target), FILL_ALPHA]
+                for r in rollup.itertuples()],
+        tooltip=[tip(r) for r in rollup.itertuples()],
+    )[["township_id", "lon", "lat", "colour", "tooltip"]]
+    layer = maps.points_layer(shown, "grid-townships", radius=1500, min_pixels=4, max_pixels=16)
+    focus = maps.fit_view(shown["lon"], shown["lat"], width=size[0], height=size[1])
+    # Names of hundreds of townships would cover each other: the tooltips carry them.
+    return maps.county_deck(township_geo, townships.iloc[:0], [layer], lang, focus=focus,
                             tooltip={"text": "{tooltip}"}, theme=theme)
 
 
