@@ -418,10 +418,21 @@ def downloads(ctx: Context, df: pd.DataFrame, name: str, key: str) -> None:
                        key=f"{key}_xlsx")
 
 
-def first_rows_note(ctx: Context, shown: int, total: int) -> None:
-    """Say that a table shows only its first `shown` of `total` rows (when it does)."""
-    if shown < total:
-        st.caption(ctx.t("table.first_rows", n=i18n.fmt_int(shown), total=i18n.fmt_int(total)))
+# A table shows at most this many rows (most serious first); its download has them all. Past
+# it (a province's tens of thousands of grids or activities) the page would be megabytes.
+TABLE_MAX_ROWS = 2000
+
+
+def table(ctx: Context, df: pd.DataFrame, **kwargs) -> None:
+    """st.dataframe of the first TABLE_MAX_ROWS rows of `df`, saying so when it has more.
+    `height` may be a function of the number of rows shown."""
+    shown = df.head(TABLE_MAX_ROWS)
+    if callable(kwargs.get("height")):
+        kwargs["height"] = kwargs["height"](len(shown))
+    st.dataframe(shown, hide_index=True, **kwargs)
+    if len(shown) < len(df):
+        st.caption(ctx.t("table.first_rows", n=i18n.fmt_int(len(shown)),
+                         total=i18n.fmt_int(len(df))))
 
 
 def page_link(ctx: Context, page: str, label: str) -> None:

@@ -67,8 +67,8 @@ if not ui.empty_store(ctx):
         st.success(ctx.t("branches.all_compliant", n=i18n.fmt_int(b["total"])))
     else:
         table = charts.noncompliant_table(failing, towns, ctx.lang)
-        st.dataframe(table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),
-                     column_config={ctx.t("col.failed"): st.column_config.TextColumn(width="large")})
+        ui.table(ctx, table, width="stretch", height=lambda n: min(420, 38 + 35 * n),
+                 column_config={ctx.t("col.failed"): st.column_config.TextColumn(width="large")})
         ui.downloads(ctx, table, ctx.t("branches.file_noncompliant"), key="noncompliant")
 
     criteria = ui.data("failed_criteria_counts", ctx)
@@ -93,5 +93,5 @@ if not ui.empty_store(ctx):
         st.info(ctx.t("branches.models_none"))
     else:
         st.caption(ctx.t("branches.models_caption", n=i18n.fmt_int(len(models))))
-        st.dataframe(models, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(models)))
+        ui.table(ctx, models, width="stretch", height=lambda n: min(420, 38 + 35 * n))
         ui.downloads(ctx, models, ctx.t("branches.file_models"), key="models")

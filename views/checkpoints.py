@@ -70,7 +70,7 @@ if not ui.empty_store(ctx):
     st.subheader(ctx.t("cp.gaps"))
     if len(gaps):
         table = cp_charts.gap_table(gaps, townships, ctx.lang, with_township=ctx.township is None)
-        st.dataframe(table, hide_index=True, height=min(420, 38 + 35 * len(table)), column_config={
+        ui.table(ctx, table, height=lambda n: min(420, 38 + 35 * n), column_config={
             ctx.t("col.gap_start"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
             ctx.t("col.gap_end"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
         })

@@ -114,20 +114,17 @@ if not ui.empty_store(ctx):
             attention = grid_charts.attention_table(grids, ctx.lang)
             st.markdown(f"**{ctx.t('grids.attention', n=i18n.fmt_int(len(attention)))}**")
             if len(attention):
-                shown = attention.head(grid_charts.TABLE_MAX_ROWS)
-                st.dataframe(shown, hide_index=True, height=min(360, 38 + 35 * len(shown)))
-                ui.first_rows_note(ctx, len(shown), len(attention))
+                ui.table(ctx, attention, height=lambda n: min(360, 38 + 35 * n))
             else:
                 st.success(ctx.t("grids.attention_none"))
 
     st.subheader(ctx.t("grids.table"))
     table = grid_charts.grid_table(grids, ctx.lang)
-    st.dataframe(table.head(grid_charts.TABLE_MAX_ROWS), hide_index=True, height=420, column_config={
+    ui.table(ctx, table, height=420, column_config={
         ctx.t("col.visit_rate"): st.column_config.ProgressColumn(
             ctx.t("col.visit_rate"), format="percent", min_value=0, max_value=1, color="blue"),
         ctx.t("col.households"): st.column_config.NumberColumn(format="%d"),
         ctx.t("col.visited"): st.column_config.NumberColumn(format="%d"),
         ctx.t("col.members"): st.column_config.NumberColumn(format="%d"),
     })
-    ui.first_rows_note(ctx, min(len(table), grid_charts.TABLE_MAX_ROWS), len(table))
     ui.downloads(ctx, table, f"grids_{ctx.week.isoformat()}", key="grids_table")

@@ -62,5 +62,5 @@ if not ui.empty_store(ctx):
     st.subheader(ctx.t("training.activities"))
     st.caption(ctx.t("training.activities_caption", n=i18n.fmt_int(len(activities))))
     table = charts.activities_table(activities, towns, ctx.lang)
-    st.dataframe(table, hide_index=True, width="stretch", height=420)
+    ui.table(ctx, table, width="stretch", height=420)
     ui.downloads(ctx, table, ctx.t("training.file_activities"), key="activities")

@@ -14,10 +14,9 @@ UNSTAFFED_ON_DARK = [224, 64, 251]                  # the same, bright enough fo
 FILL_ALPHA = 215
 MAP_SIZE = (560, 540)          # the map's size on a 1366 px screen, to fit the view to
 # Past this many grids in view (a province, not a county: 600+ grids here) the map shows one
-# dot per township and the picker and table list the most serious grids only: tens of
-# thousands of outlines are neither readable nor quick to send to a browser.
+# dot per township and the picker gives way to a note: tens of thousands of outlines are
+# neither readable nor quick to send to a browser.
 MAP_MAX_GRIDS = 3000
-TABLE_MAX_ROWS = 2000
 # Most serious first: the table lists grids in this order.
 STATUS_ORDER = ("not_reported", "short", "close", "none", "met")
 
