@@ -1,6 +1,7 @@
 """Grid coverage page: the grid map, one grid's visit history, the grid table. Pure builders."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
@@ -24,9 +25,9 @@ STATUS_ORDER = ("not_reported", "short", "close", "none", "met")
 def grid_status(grids: pd.DataFrame) -> pd.Series:
     """Per grid: "not_reported", else the map status of its visit rate against its target
     ("met", "close", "short", or "none" for a grid without households)."""
-    return pd.Series(
-        ["not_reported" if not r.reported else maps.status(r.visit_rate, r.visit_target)
-         for r in grids.itertuples()], index=grids.index, dtype=object)
+    codes = maps.statuses(grids["visit_rate"], grids["visit_target"])
+    codes[~grids["reported"].astype(bool).to_numpy()] = "not_reported"
+    return pd.Series(codes, index=grids.index, dtype=object)
 
 
 def _status_label(code: str, lang: str) -> str:
@@ -199,10 +200,11 @@ def grid_table(grids: pd.DataFrame, lang: str) -> pd.DataFrame:
     target, close, ...), lowest visit rate first within each."""
     codes = grid_status(grids)
     rank = codes.map({c: i for i, c in enumerate(STATUS_ORDER)})
+    labels = codes.map({c: _status_label(c, lang) for c in STATUS_ORDER})
+    unstaffed = " · " + i18n.t("grids.status.unstaffed", lang)
     df = grids.assign(
-        status=[_status_label(c, lang) + ("" if s else " · " + i18n.t("grids.status.unstaffed", lang))
-                for c, s in zip(codes, grids["staffed"])],
-        reported=[i18n.t("yes" if r else "no", lang) for r in grids["reported"]],
+        status=labels.where(grids["staffed"].astype(bool), labels + unstaffed),
+        reported=np.where(grids["reported"].astype(bool), i18n.t("yes", lang), i18n.t("no", lang)),
         _rank=rank)
     df = df.sort_values(["_rank", "visit_rate", "grid_id"], na_position="first")
     return pd.DataFrame({i18n.t(key, lang): df[col].to_numpy() for col, key in TABLE})

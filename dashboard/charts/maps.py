@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 from pydeck.bindings import json_tools
@@ -85,6 +86,19 @@ def status(rate, target, close: float = CLOSE) -> str:
     if rate >= target - close - 1e-9:
         return "close"
     return "short"
+
+
+def statuses(rates, targets, close: float = CLOSE) -> np.ndarray:
+    """status() of many rates at once (targets: one per rate, or one for all): an array of
+    codes, the same as [status(r, t) for r, t in zip(rates, targets)], without a Python loop."""
+    r = pd.to_numeric(pd.Series(rates, dtype=object), errors="coerce").to_numpy(float)
+    t = np.broadcast_to(pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(targets, dtype=object))),
+                                      errors="coerce").to_numpy(float), r.shape)
+    with np.errstate(invalid="ignore"):
+        out = np.where(r >= t - 1e-9, "met",
+                       np.where(r >= t - close - 1e-9, "close", "short")).astype(object)
+    out[np.isnan(r) | np.isnan(t)] = "none"
+    return out
 
 
 def status_colour(rate, target, close: float = CLOSE) -> list[int]:
