@@ -49,23 +49,28 @@ if not ui.empty_store(ctx):
         ui.tile(ctx, ctx.t("cp.kpi.persons_checked"), i18n.fmt_int(c["persons_checked"]),
                 detail=ctx.t("cp.kpi.per_day", n=i18n.fmt_int(c["persons_checked"] / 7)))
 
-    st.subheader(ctx.t("cp.heatmap"))
-    show_all = st.toggle(ctx.t("cp.show_all"), value=False, key="cp_show_all")
-    rows = cp_charts.heatmap_rows(status, only_gaps=not show_all)
-    if len(rows):
-        shown = cp_charts.heatmap_shown(rows)
-        if len(shown) < len(rows):
-            st.caption(ctx.t("cp.showing_worst", n=i18n.fmt_int(len(shown)),
-                             of=i18n.fmt_int(len(rows)),
-                             which="" if show_all else ctx.t("cp.which_gaps")))
+    # The toggle reruns this part of the page only.
+    @st.fragment
+    def heatmap_section():
+        st.subheader(ctx.t("cp.heatmap"))
+        show_all = st.toggle(ctx.t("cp.show_all"), value=False, key="cp_show_all")
+        rows = cp_charts.heatmap_rows(status, only_gaps=not show_all)
+        if len(rows):
+            shown = cp_charts.heatmap_shown(rows)
+            if len(shown) < len(rows):
+                st.caption(ctx.t("cp.showing_worst", n=i18n.fmt_int(len(shown)),
+                                 of=i18n.fmt_int(len(rows)),
+                                 which="" if show_all else ctx.t("cp.which_gaps")))
+            else:
+                st.caption(ctx.t("cp.showing_all" if show_all else "cp.showing_gaps",
+                                 n=i18n.fmt_int(len(rows)), total=i18n.fmt_int(len(status))))
+            hourly = ui.data("checkpoint_hourly", ctx, checkpoints=tuple(shown["checkpoint_id"]))
+            st.plotly_chart(cp_charts.heatmap(hourly, shown, ctx.week, ctx.lang),
+                            config={"displayModeBar": False}, key="cp_heatmap")
         else:
-            st.caption(ctx.t("cp.showing_all" if show_all else "cp.showing_gaps",
-                             n=i18n.fmt_int(len(rows)), total=i18n.fmt_int(len(status))))
-        hourly = ui.data("checkpoint_hourly", ctx, checkpoints=tuple(shown["checkpoint_id"]))
-        st.plotly_chart(cp_charts.heatmap(hourly, shown, ctx.week, ctx.lang),
-                        config={"displayModeBar": False}, key="cp_heatmap")
-    else:
-        st.success(ctx.t("cp.no_gaps"))
+            st.success(ctx.t("cp.no_gaps"))
+
+    heatmap_section()
 
     st.subheader(ctx.t("cp.gaps"))
     if len(gaps):

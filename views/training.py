@@ -48,16 +48,22 @@ if not ui.empty_store(ctx):
                         key="progress_attendees")
     st.caption(ctx.t("training.progress_legend"))
 
-    measure = st.radio(ctx.t("training.measure"), charts.MEASURES, horizontal=True,
-                       format_func=lambda m: charts.measure_label(m, ctx.lang), key="training_measure")
-    st.subheader(ctx.t("training.by_month"))
-    st.plotly_chart(charts.by_month(ui.data("training_by_kind_month", ctx), measure, ctx.lang),
-                    config=PLAIN, key="training_by_month")
-    if ctx.township is None:
-        st.subheader(ctx.t("training.by_township"))
-        st.plotly_chart(charts.by_township(ui.data("training_by_township", ctx), towns, measure,
-                                           ctx.lang),
-                        config=PLAIN, key="training_by_township")
+    # Sessions or person-times: the switch reruns these two charts only.
+    @st.fragment
+    def by_measure():
+        measure = st.radio(ctx.t("training.measure"), charts.MEASURES, horizontal=True,
+                           format_func=lambda m: charts.measure_label(m, ctx.lang),
+                           key="training_measure")
+        st.subheader(ctx.t("training.by_month"))
+        st.plotly_chart(charts.by_month(ui.data("training_by_kind_month", ctx), measure, ctx.lang),
+                        config=PLAIN, key="training_by_month")
+        if ctx.township is None:
+            st.subheader(ctx.t("training.by_township"))
+            st.plotly_chart(charts.by_township(ui.data("training_by_township", ctx), towns, measure,
+                                               ctx.lang),
+                            config=PLAIN, key="training_by_township")
+
+    by_measure()
 
     st.subheader(ctx.t("training.activities"))
     st.caption(ctx.t("training.activities_caption", n=i18n.fmt_int(len(activities))))
