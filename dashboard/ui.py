@@ -409,13 +409,15 @@ def downloads(ctx: Context, df: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel download buttons for a table (formula cells neutralised). The files are
     made when a button is clicked, not on every run: a province's table takes seconds to
     write as xlsx, and bytes made up front would sit in the server's memory per session."""
+    # on_click="ignore": a download needs no rerun, and a rerun would replace the file's id
+    # while the browser is still fetching it.
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button(ctx.t("download.csv"), lambda: export.to_csv_bytes(df), f"{name}.csv",
-                       "text/csv", key=f"{key}_csv")
+                       "text/csv", key=f"{key}_csv", on_click="ignore")
     c2.download_button(ctx.t("download.xlsx"), lambda: export.to_xlsx_bytes(df, name),
                        f"{name}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"{key}_xlsx")
+                       key=f"{key}_xlsx", on_click="ignore")
 
 
 # A table shows at most this many rows (most serious first); its download has them all. Past
