@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from benchmarks.pagewait import wait_drawn
 from dashboard import i18n, metrics, ui
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -26,19 +27,6 @@ TIMEOUT = 90_000                     # ms; generous: the machine may be busy
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 PLACES = {"T01": ("娜允镇", "Nayun"), "T02": ("勐马镇", "Mengma"), "T06": ("公信乡", "Gongxin")}
 SMALL, LARGE = (1366, 768), (1920, 1080)
-STABLE_MS = 300                      # ms the page must stay unchanged to count as drawn
-DRAWN = """() => {
-    const app = document.querySelector('[data-testid=stApp]');
-    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-    if (document.querySelector('[data-testid=stSkeleton]')) return false;
-    const drawn = (sel, inner) => Array.from(document.querySelectorAll(sel)).every(e => e.querySelector(inner));
-    if (!drawn('[data-testid=stPlotlyChart]', 'svg.main-svg')) return false;
-    if (!drawn('[data-testid=stDeckGlJsonChart]', 'canvas')) return false;
-    const sig = document.getElementsByTagName('*').length + ':' + document.body.textContent.length;
-    const now = performance.now(), last = window.__settle;
-    if (!last || last.sig !== sig) { window.__settle = {sig: sig, since: now}; return false; }
-    return now - last.since >= %d;
-}""" % STABLE_MS
 
 
 # ------------------------------------------------------------------ helpers
@@ -71,8 +59,7 @@ class Visit:
         """Wait until the script has run and the page is drawn: the script state turns idle
         before lazily loaded elements replace their skeletons and charts draw, so also wait
         for those, then for the page to stay unchanged a moment."""
-        self.page.evaluate("window.__settle = null")
-        self.page.wait_for_function(DRAWN, polling=100)
+        wait_drawn(self.page)          # the predicate: benchmarks/pagewait.py
         return self
 
     def outside_requests(self) -> list[str]:

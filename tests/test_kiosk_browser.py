@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.pagewait import KIOSK_STABLE_MS, wait_drawn
 from dashboard import contract, i18n, screens
 from dashboard.store import Store
 
@@ -33,19 +34,6 @@ FULL_HD = {"width": 1920, "height": 1080}
 TIMEOUT = 90_000                     # ms; generous: the machine may be busy
 DECK_MS = 8_000                      # ms to paint a map in software WebGL (no GPU here)
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# The slide is drawn: the script idle, every chart and map drawn, the page unchanged a moment.
-DRAWN = """() => {
-    const app = document.querySelector('[data-testid=stApp]');
-    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-    if (document.querySelector('[data-testid=stSkeleton]')) return false;
-    const drawn = (sel, inner) => Array.from(document.querySelectorAll(sel)).every(e => e.querySelector(inner));
-    if (!drawn('[data-testid=stPlotlyChart]', 'svg.main-svg')) return false;
-    if (!drawn('[data-testid=stDeckGlJsonChart]', 'canvas')) return false;
-    const sig = document.getElementsByTagName('*').length + ':' + document.body.textContent.length;
-    const now = performance.now(), last = window.__settle;
-    if (!last || last.sig !== sig) { window.__settle = {sig: sig, since: now}; return false; }
-    return now - last.since >= 700;
-}"""
 
 
 # ------------------------------------------------------------------ servers and pages
@@ -102,8 +90,8 @@ class Screen:
         return self.line(key).inner_text().strip()
 
     def drawn(self) -> "Screen":
-        self.page.evaluate("window.__settle = null")
-        self.page.wait_for_function(DRAWN, polling=100)
+        # the script idle, every chart and map drawn, the page unchanged a moment
+        wait_drawn(self.page, KIOSK_STABLE_MS)          # benchmarks/pagewait.py
         return self
 
     def box(self, key: str) -> dict:
