@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m dashboard",
                                  description="孟连县边境党建数据看板 — command line")
     ap.add_argument("--store", help="store folder (default $DASHBOARD_STORE or data/store)")
+    ap.add_argument("--state", help="folder for users, audit log and meeting screens "
+                                    "(default $DASHBOARD_STATE, else the store folder)")
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("load", help="check and load CSV/xlsx/GeoJSON files or folders")
@@ -79,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    store = Store(args.store) if args.store else Store()
+    store = Store(args.store, state=args.state)
     return COMMANDS[args.command](args, store)
 
 
@@ -200,7 +202,7 @@ def _read_password() -> str:
 
 def cmd_user(args, store: Store) -> int:
     from . import auth, metrics
-    users = auth.Users(store.root)
+    users = auth.Users(store.state)
     try:
         if args.user_command == "add":
             con = store.connect()
@@ -229,7 +231,7 @@ def cmd_user(args, store: Store) -> int:
 
 def cmd_audit(args, store: Store) -> int:
     from . import auth
-    for e in auth.Users(store.root).audit_log(args.limit):
+    for e in auth.Users(store.state).audit_log(args.limit):
         rest = {k: v for k, v in e.items() if k not in ("at", "event", "user")}
         print(f"{e['at']}\t{e['event']}\t{e.get('user') or '-'}\t"
               f"{json.dumps(rest, ensure_ascii=False) if rest else ''}")
@@ -260,7 +262,7 @@ def cmd_template(args, store: Store) -> int:
 
 def _audit(store: Store, event: str, by: str, **details) -> None:
     from . import auth
-    auth.Users(store.root).audit(event, by or None, via="cli", **details)
+    auth.Users(store.state).audit(event, by or None, via="cli", **details)
 
 
 COMMANDS = {"load": cmd_load, "summary": cmd_summary, "versions": cmd_versions,

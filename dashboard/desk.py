@@ -25,7 +25,7 @@ def commit_upload(store: Store, uploads, replace: bool, by: str) -> ingest.LoadR
     """Check again and publish (the store may have moved on since the check)."""
     result = ingest.load_uploads(_files(uploads), store, replace=replace, by=by)
     if result.ok and result.version:
-        Users(store.root).audit("load", by, version=result.version,
+        Users(store.state).audit("load", by, version=result.version,
                                 files=[f["name"] for f in result.files],
                                 tables=result.changes, replace=replace)
     return result
@@ -33,13 +33,13 @@ def commit_upload(store: Store, uploads, replace: bool, by: str) -> ingest.LoadR
 
 def restore_version(store: Store, version: int, by: str) -> int:
     new = store.restore(version, by=by)
-    Users(store.root).audit("restore", by, restored_from=version, version=new)
+    Users(store.state).audit("restore", by, restored_from=version, version=new)
     return new
 
 
 def pin_version(store: Store, version: int, label: str, by: str) -> None:
     store.pin(version, label, by=by)
-    Users(store.root).audit("pin", by, version=version, label=label)
+    Users(store.state).audit("pin", by, version=version, label=label)
 
 
 def table_label(table: str, lang: str) -> str:
@@ -108,7 +108,7 @@ def version_history(store: Store, lang: str) -> pd.DataFrame:
 
 def audit_table(store: Store, lang: str) -> pd.DataFrame:
     rows = []
-    for e in Users(store.root).audit_log():
+    for e in Users(store.state).audit_log():
         details = {k: v for k, v in e.items() if k not in ("at", "event", "user")}
         rows.append({t("desk.when", lang): e["at"][:19].replace("T", " "),
                      t("desk.event", lang): t(f"desk.event_{e['event']}", lang)

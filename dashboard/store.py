@@ -6,6 +6,11 @@
     <root>/pins.json                pinned versions and their labels
     <root>/lock                     one writer at a time (flock)
 
+What the running dashboard itself writes (users and their lock-outs, the audit log, the
+meeting screens' state) goes to the store's *state* folder: the root itself unless
+`$DASHBOARD_STATE` names another, so that replicas can read the versions from a share
+mounted read-only while they write their state to a folder they share read-write.
+
 A writer never touches a published file: it copies the live version to a
 temporary file, changes that, checkpoints and closes it, renames it into
 versions/, then swaps CURRENT. A crash at any point leaves the old version live.
@@ -60,9 +65,12 @@ class Draft:
 
 
 class Store:
-    def __init__(self, root: str | os.PathLike | None = None):
+    def __init__(self, root: str | os.PathLike | None = None,
+                 state: str | os.PathLike | None = None):
         self.root = Path(root) if root is not None else default_root()
         self.versions_dir = self.root / "versions"
+        # users.json, audit.jsonl, screens/: written while the dashboard serves.
+        self.state = Path(state or os.environ.get("DASHBOARD_STATE") or self.root)
 
     # ---- reading -------------------------------------------------------
     def current(self) -> int | None:

@@ -295,7 +295,7 @@ def sidebar_filters(ctx: Context) -> None:
 
 # ---------------------------------------------------------------- users
 def users() -> auth.Users:
-    return auth.Users(store().root)
+    return auth.Users(store().state)
 
 
 def current_user() -> auth.User | None:
@@ -477,7 +477,7 @@ def kiosk_style() -> None:
 
 
 def screens() -> screens_module.Screens:
-    return screens_module.Screens(store().root)
+    return screens_module.Screens(store().state)
 
 
 def require_page(ctx: Context, page: str) -> None:

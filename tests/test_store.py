@@ -167,3 +167,30 @@ def test_reader_process_sees_whole_versions_while_loads_publish(store, tmp_path)
     for out in outs:
         seen |= set(eval(out.strip().splitlines()[-1].split("SEEN ")[1].split(" ERRORS")[0]))
     assert 105 in seen and seen <= {100, 101, 102, 103, 104, 105}
+
+
+def test_state_folder_keeps_what_the_dashboard_writes_apart(tmp_path, tiny_dir, monkeypatch):
+    """With a state folder, users, the audit log and the screens live there and the store
+    folder gets only versions: replicas can read the versions from a read-only share."""
+    import subprocess
+    import sys
+
+    from dashboard import auth, screens
+    store_dir, state_dir = tmp_path / "store", tmp_path / "state"
+    run = [sys.executable, "-m", "dashboard", "--store", str(store_dir), "--state", str(state_dir)]
+    subprocess.run(run + ["load", str(tiny_dir), "--by", "clerk"], check=True,
+                   capture_output=True)
+    subprocess.run(run + ["user", "add", "gongxin-clerk", "--role", "admin"], input="s3cret-pass\n",
+                   text=True, check=True, capture_output=True)
+    assert (state_dir / "users.json").exists() and (state_dir / "audit.jsonl").exists()
+    assert not (store_dir / "users.json").exists() and not (store_dir / "audit.jsonl").exists()
+
+    monkeypatch.setenv("DASHBOARD_STATE", str(state_dir))
+    s = Store(store_dir)
+    assert s.state == state_dir and s.current() == 1
+    assert auth.Users(s.state).any()
+    screens.Screens(s.state).update("main", by="leader", paused=True)
+    assert (state_dir / "screens" / "main.json").exists()
+    assert not (store_dir / "screens").exists()
+    monkeypatch.delenv("DASHBOARD_STATE")
+    assert Store(store_dir).state == store_dir
