@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# N Streamlit replicas of the dashboard behind nginx with session affinity, in the foreground.
+#
+#   bash deploy/run.sh [--replicas N] [--port PORT] [--listen ADDR] [--replica-port PORT]
+#                      [--store DIR] [--state DIR] [--run-dir DIR]
+#
+#   --replicas N        Streamlit processes (default 2, or $REPLICAS)
+#   --port PORT         the port nginx listens on (default 8080, or $PORT)
+#   --listen ADDR       the IPv4 address nginx listens on (default 127.0.0.1, or $LISTEN; 0.0.0.0
+#                       for all); beyond this machine needs users (python -m dashboard user add)
+#   --replica-port P    the first replica's port; the others follow (default 8601, or $REPLICA_PORT)
+#   --store DIR         the store every replica reads (default $DASHBOARD_STORE, else data/store);
+#                       it may be mounted read-only when --state names another folder
+#   --state DIR         users, audit log and meeting screens, written by the replicas (default
+#                       $DASHBOARD_STATE, else the store folder); shared read-write by all replicas
+#   --run-dir DIR       nginx.conf, pid, logs and temp files (default deploy/run, or $RUN_DIR)
+#
+# Replicas listen on 127.0.0.1 only; nginx is the one socket facing the network. Nothing needs
+# root and nothing under /etc/nginx is touched. Ready when it prints "ready:"; Ctrl-C or TERM
+# stops everything; if any process dies, the rest are stopped too and the exit code is 1.
+# Logs: <run dir>/logs/{access,error}.log and replica-<i>.log. See deploy/README.md.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+
+replicas="${REPLICAS:-2}"
+port="${PORT:-8080}"
+listen="${LISTEN:-127.0.0.1}"
+replica_port="${REPLICA_PORT:-8601}"
+store="${DASHBOARD_STORE:-$root/data/store}"
+state="${DASHBOARD_STATE:-}"
+run_dir="${RUN_DIR:-$here/run}"
+cookie="dashboard_replica"
+python="${PYTHON:-$root/.venv/bin/python}"
+nginx="${NGINX_BIN:-$(command -v nginx || echo /usr/sbin/nginx)}"
+unset NGINX                              # nginx itself reads $NGINX (inherited sockets)
+start_timeout="${START_TIMEOUT:-90}"     # seconds for every replica and nginx to answer
+
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --replicas) replicas="$2"; shift 2 ;;
+    --port) port="$2"; shift 2 ;;
+    --listen) listen="$2"; shift 2 ;;
+    --replica-port) replica_port="$2"; shift 2 ;;
+    --store) store="$2"; shift 2 ;;
+    --state) state="$2"; shift 2 ;;
+    --run-dir) run_dir="$2"; shift 2 ;;
+    -h|--help) usage 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; usage 2 >&2 ;;
+  esac
+done
+case "$replicas" in ''|*[!0-9]*|0) echo "run.sh: --replicas must be a number >= 1" >&2; exit 2 ;; esac
+
+say() { echo "run.sh: $*" >&2; }
+[ -x "$python" ] || { say "no $python (run scripts/setup.sh first)"; exit 1; }
+[ -x "$nginx" ] || { say "no nginx (apt-get install nginx, or NGINX_BIN=/path/to/nginx)"; exit 1; }
+[ -d "$store" ] || mkdir -p "$store"
+mkdir -p "$run_dir/logs" "$run_dir/tmp"
+store="$(cd "$store" && pwd)"
+state="${state:-$store}"
+mkdir -p "$state"
+state="$(cd "$state" && pwd)"
+run_dir="$(cd "$run_dir" && pwd)"
+[ -f "$store/CURRENT" ] || say "warning: $store has no published version yet (pages will say so)"
+cd "$root"
+
+# The app serves without a login only to this machine (ui.login_gate); behind a proxy it cannot
+# see where browsers come from, so the same rule is kept here: beyond loopback, users first.
+case "$listen" in
+  127.*|localhost) ;;
+  *) if ! "$python" -c 'import sys; from dashboard import auth; sys.exit(0 if auth.Users(sys.argv[1]).any() else 1)' "$state" 2>/dev/null
+     then
+       say "refusing to listen on $listen: $state has no users, and the open demo mode is for"
+       say "this machine only. Add users first: $python -m dashboard --store $store --state $state user add NAME --role admin"
+       exit 1
+     fi ;;
+esac
+
+# ---- nginx.conf from the template
+servers=""
+ports=()
+for ((i = 0; i < replicas; i++)); do
+  p=$((replica_port + i))
+  ports+=("$p")
+  servers+="        server 127.0.0.1:$p max_fails=1 fail_timeout=10s;"$'\n'
+done
+listen_on="$listen:$port"
+probe="$listen"; [ "$listen" = 0.0.0.0 ] && probe=127.0.0.1    # where run.sh checks nginx
+
+# Every port must be free: a replica left over from an earlier run would answer the health
+# checks in place of the new one (and serve whatever store it was started with).
+for p in "${ports[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then say "port $p is in use"; exit 1; fi
+done
+if (exec 3<>"/dev/tcp/$probe/$port") 2>/dev/null; then say "port $port is in use"; exit 1; fi
+conf="$run_dir/nginx.conf"
+while IFS= read -r line || [ -n "$line" ]; do
+  if [ "$line" = "@@SERVERS@@" ]; then printf '%s' "$servers"; continue; fi
+  line="${line//@@RUN_DIR@@/$run_dir}"
+  line="${line//@@LISTEN@@/$listen_on}"
+  line="${line//@@COOKIE@@/$cookie}"
+  printf '%s\n' "$line"
+done < "$here/nginx.conf.template" > "$conf"
+for d in body proxy fastcgi uwsgi scgi; do mkdir -p "$run_dir/tmp/$d"; done
+"$nginx" -t -q -p "$run_dir" -c "$conf" -e "$run_dir/logs/error.log" \
+  || { say "nginx rejects $conf"; exit 1; }
+
+# ---- start, supervise, stop
+pids=()
+names=()
+stopping=0
+checker=""
+stop() {
+  set +e                                   # stop everything, whatever fails on the way
+  stopping=1
+  trap '' INT TERM
+  say "stopping"
+  if [ -n "$checker" ]; then kill -TERM "$checker" 2>/dev/null; fi
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for _ in $(seq 100); do                  # up to 10 s, then KILL what is left
+    alive=0
+    for pid in "${pids[@]}"; do if kill -0 "$pid" 2>/dev/null; then alive=1; fi; done
+    if [ "$alive" = 0 ]; then break; fi
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+}
+trap 'stop; exit 0' INT TERM
+trap '[ "$stopping" = 1 ] || stop' EXIT
+
+# One cookie secret for all replicas, as Streamlit advises for replicas (signed cookies; the
+# dashboard signs none today). Random per run unless given.
+secret="${STREAMLIT_SERVER_COOKIE_SECRET:-$("$python" -c 'import secrets; print(secrets.token_hex(32))')}"
+for ((i = 0; i < replicas; i++)); do
+  DASHBOARD_STORE="$store" DASHBOARD_STATE="$state" STREAMLIT_SERVER_COOKIE_SECRET="$secret" \
+    PYTHONUNBUFFERED=1 \
+    "$python" -m streamlit run app.py \
+    --server.port "${ports[$i]}" --server.address 127.0.0.1 --server.headless true \
+    > "$run_dir/logs/replica-$i.log" 2>&1 &
+  pids+=("$!"); names+=("replica $i (127.0.0.1:${ports[$i]})")
+done
+
+# Wait until each process answers its health check (PID=URL ...); fail at once if one exits.
+# In the background: bash runs a trap only once the foreground command is done.
+health() {
+  "$python" - "$start_timeout" "$@" <<'PY' &
+import sys, time, urllib.request
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+deadline = time.monotonic() + float(sys.argv[1])
+for pid, url in (a.split("=", 1) for a in sys.argv[2:]):
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if not alive(pid):
+            sys.exit(f"run.sh: the process for {url} exited")
+        if time.monotonic() > deadline:
+            sys.exit(f"run.sh: no answer from {url} within {sys.argv[1]} s")
+        time.sleep(0.3)
+PY
+  checker=$!
+  wait "$checker"
+}
+checks=()
+for i in "${!ports[@]}"; do checks+=("${pids[$i]}=http://127.0.0.1:${ports[$i]}/_stcore/health"); done
+health "${checks[@]}" || { for i in "${!ports[@]}"; do tail -n 20 "$run_dir/logs/replica-$i.log" >&2; done; exit 1; }
+
+"$nginx" -p "$run_dir" -c "$conf" -e "$run_dir/logs/error.log" &
+pids+=("$!"); names+=("nginx ($listen_on)")
+health "${pids[-1]}=http://$probe:$port/_stcore/health" || { tail -n 20 "$run_dir/logs/error.log" >&2; exit 1; }
+
+say "ready: http://$probe:$port/ -> $replicas replicas on 127.0.0.1:${ports[*]} (store $store, logs $run_dir/logs)"
+
+# any process that exits ends the whole deployment (a supervisor restarts it)
+set +e
+wait -n "${pids[@]}"
+rc=$?
+set -e
+if [ "$stopping" = 0 ]; then
+  for i in "${!pids[@]}"; do
+    kill -0 "${pids[$i]}" 2>/dev/null || say "${names[$i]} exited (status $rc); see $run_dir/logs"
+  done
+  stop
+  exit 1
+fi

@@ -1,0 +1,364 @@
+"""Two Streamlit replicas behind nginx, started by deploy/run.sh over a copy of the demo county:
+browsers (separate contexts, so separate cookies) spread over both replicas and each stays
+pinned to its own (every HTTP response and every websocket of a browser went to one replica);
+a load published from the command line while they browse never shows an error or a mix: every
+page view shows the figures of exactly the version its caption names ("v1" or "v2"), computed
+here with dashboard.metrics.summary on that version; TERM stops the whole deployment.
+
+Needs /usr/sbin/nginx (scripts/system-packages.sh installs it) and /usr/bin/chromium.
+Run with `pytest -m browser` or `pytest tests/test_replicas.py`.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dashboard import contract, i18n, metrics
+from dashboard.store import Store
+
+from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT
+
+NGINX = "/usr/sbin/nginx"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.access(NGINX, os.X_OK),
+                       reason=f"no {NGINX}: install nginx (scripts/system-packages.sh does)"),
+    pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
+                       reason=f"no {CHROMIUM}: install chromium (scripts/system-packages.sh does)"),
+]
+playwright = pytest.importorskip("playwright.sync_api")
+from benchmarks.pagewait import wait_drawn  # noqa: E402  (after the skips: needs playwright only to run)
+
+RUN_SH = ROOT / "deploy" / "run.sh"
+REPLICAS = 2
+START_TIMEOUT = 120                   # s until run.sh says "ready:" (two Streamlit start-ups)
+TIMEOUT = 90_000                      # ms for a page to draw; generous: the machine may be busy
+MIN_SESSIONS, MAX_SESSIONS = 4, 16    # browsers opened until both replicas serve one
+COOKIE = "dashboard_replica"
+VERSION_RE = re.compile(r"·\s*v(\d+)\b")
+
+COMPLIANCE, COVERAGE = i18n.t("kpi.compliance"), i18n.t("kpi.coverage")
+OUTREACH = i18n.enum_label(contract.INDICATORS, "outreach_teams")
+
+
+# ------------------------------------------------------------------ the deployment
+def _free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _free_ports(consecutive: int) -> int:
+    """The first of `consecutive` free localhost ports (run.sh numbers replicas from it)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            first = s.getsockname()[1]
+        if first + consecutive < 65536 and all(_free(first + i) for i in range(consecutive)):
+            return first
+    raise RuntimeError("no free consecutive ports")
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return f"--- {path.name}\n" + "\n".join(
+            path.read_text("utf-8", errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return f"--- {path.name}: (none)"
+
+
+class Deployment:
+    def __init__(self, store: Store, run_dir: Path):
+        self.store, self.run_dir = store, run_dir
+        self.logs = run_dir / "logs"
+        self.out = run_dir.parent / "run.sh.log"
+        self.port = _free_ports(1)
+        self.replica_port = _free_ports(REPLICAS)
+        self.replicas = {f"127.0.0.1:{self.replica_port + i}" for i in range(REPLICAS)}
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        cmd = ["bash", str(RUN_SH), "--replicas", str(REPLICAS), "--port", str(self.port),
+               "--replica-port", str(self.replica_port), "--store", str(self.store.root),
+               "--run-dir", str(self.run_dir)]
+        env = dict(os.environ, PYTHON=sys.executable, NGINX_BIN=NGINX, START_TIMEOUT=str(START_TIMEOUT))
+        with open(self.out, "w", encoding="utf-8") as out:
+            # a session (process group) of its own, so teardown can end exactly what it started
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + START_TIMEOUT + 10
+        while "ready:" not in self.out.read_text("utf-8", errors="replace"):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"deploy/run.sh did not get ready (exit {self.proc.poll()}):\n"
+                            + self.tails(), pytrace=False)
+            time.sleep(0.3)
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """TERM to run.sh (it stops its replicas and nginx); KILL the group if it hangs."""
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            return None
+        finally:
+            try:                              # anything of the group still alive is a leak
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def access_log(self) -> list[dict]:
+        rows = []
+        for line in (self.logs / "access.log").read_text("utf-8").splitlines():
+            m = re.search(r'"(\S+) (\S+) [^"]*" (\d+) .*upstream=(\S+) route=(\S+)', line)
+            if m:
+                rows.append(dict(zip(("method", "path", "status", "upstream", "route"), m.groups())))
+        return rows
+
+    def tails(self) -> str:
+        files = [self.out, self.logs / "error.log"] + sorted(self.logs.glob("replica-*.log"))
+        return "\n".join(_tail(p) for p in files)
+
+
+@pytest.fixture
+def deployment(demo_store, tmp_path, request):
+    # A copy of the demo county: this test publishes a version (demo_store is shared, read-only).
+    shutil.copytree(demo_store.root, tmp_path / "store")
+    d = Deployment(Store(tmp_path / "store"), tmp_path / "run")
+    try:
+        d.start()
+        yield d
+    finally:
+        d.stop()
+        if request.session.testsfailed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            shutil.copytree(d.run_dir / "logs", ARTIFACTS / "replicas-logs", dirs_exist_ok=True)
+            shutil.copyfile(d.out, ARTIFACTS / "replicas-logs" / "run.sh.log")
+
+
+# ------------------------------------------------------------------ browsers
+class Session:
+    """One browser (a context of its own: its own cookies) on the overview through nginx;
+    remembers which replica answered each HTTP response and what each view showed."""
+
+    def __init__(self, browser, base: str):
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 1366, "height": 768},
+                                           locale="zh-CN", timezone_id="Asia/Shanghai")
+        self.context.set_default_timeout(TIMEOUT)
+        self.page = self.context.new_page()
+        self.answered_by: list[str] = []       # X-Replica of every response through nginx
+        self.page.on("response", self._response)
+        self.views: list[dict] = []
+
+    def _response(self, response) -> None:
+        if response.url.startswith(self.base):
+            self.answered_by.append(response.headers.get("x-replica", "(none)"))
+
+    @property
+    def replica(self) -> str:
+        return self.answered_by[0]
+
+    @property
+    def route(self) -> str | None:
+        return next((c["value"] for c in self.context.cookies(self.base) if c["name"] == COOKIE), None)
+
+    def go(self) -> None:
+        """Start a page view: the first opens the overview, later ones reload it (a new
+        Streamlit session each time, in the same browser)."""
+        if self.views or self.page.url.startswith(self.base):
+            self.page.reload(wait_until="domcontentloaded")
+        else:
+            self.page.goto(self.base + "/", wait_until="domcontentloaded")
+
+    def seen(self, during_load: bool) -> dict:
+        """Wait until the view is drawn, then read its version and figures."""
+        self.page.wait_for_function(
+            """labels => {
+                const main = document.querySelector('[data-testid=stMain]');
+                if (!main || !/·\\s*v\\d+/.test(main.innerText)) return false;
+                const shown = Array.from(main.querySelectorAll('[data-testid=stMetricLabel]'), e => e.innerText.trim());
+                return labels.every(l => shown.includes(l));
+            }""", arg=[COMPLIANCE, COVERAGE, OUTREACH], polling=100)
+        wait_drawn(self.page, timeout=TIMEOUT)
+        shown = self.page.evaluate("""() => ({
+            main: document.querySelector('[data-testid=stMain]').innerText,
+            body: document.body.innerText,
+            exceptions: document.querySelectorAll('[data-testid=stException]').length,
+            errors: document.querySelectorAll('[data-testid=stAlertContentError]').length,
+            tiles: Array.from(document.querySelectorAll('[data-testid=stMain] [data-testid=stMetric]'),
+                m => [(m.querySelector('[data-testid=stMetricLabel]') || {}).innerText,
+                      (m.querySelector('[data-testid=stMetricValue]') || {}).innerText]),
+        })""")
+        m = VERSION_RE.search(shown["main"])
+        tiles = {}
+        for label, value in shown["tiles"]:
+            tiles.setdefault((label or "").strip(), (value or "").strip())
+        view = dict(version=int(m.group(1)) if m else None, during_load=during_load,
+                    exceptions=shown["exceptions"], errors=shown["errors"],
+                    error_text=bool(re.search(r"error", shown["body"], re.I)),
+                    figures={k: tiles.get(k) for k in (COMPLIANCE, COVERAGE, OUTREACH)})
+        self.views.append(view)
+        return view
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def expected_figures(store: Store, version: int) -> dict:
+    """What the overview must show for a version, from dashboard.metrics on that version."""
+    con = store.connect(version)
+    try:
+        s = metrics.summary(con)
+    finally:
+        con.close()
+    b = s["branches"]
+    return {COMPLIANCE: f"{b['compliant']:,} / {b['total']:,}",
+            COVERAGE: i18n.fmt_rate(s["checkpoints"]["coverage_rate"]),
+            OUTREACH: i18n.fmt_num(s["indicators"]["outreach_teams"])}
+
+
+def changed_county(folder: Path) -> list[Path]:
+    """A load that changes two figures in different parts of the overview: one branch fails
+    a criterion in the latest week (the compliance tile) and the county reports more outreach
+    teams (an indicator tile); a page mixing two versions would show one change only."""
+    folder.mkdir()
+    first = list(contract.CRITERIA)[0]
+    rows = [f"B001,2021-12-28,{c},{'false' if c == first else 'true'}," for c in contract.CRITERIA]
+    assessments = folder / "branch_assessments.csv"
+    assessments.write_text("branch_id,assessed_on,criterion,passed,note\n" + "\n".join(rows) + "\n",
+                           "utf-8")
+    indicators = folder / "indicators.csv"
+    indicators.write_text("indicator,township_id,as_of,value\noutreach_teams,,2021-12-29,75\n", "utf-8")
+    return [assessments, indicators]
+
+
+def check_view(view: dict, expected: dict, store: Store) -> None:
+    assert view["exceptions"] == 0 and view["errors"] == 0 and not view["error_text"], view
+    assert view["version"] in (1, 2), view
+    if view["version"] not in expected:
+        expected[view["version"]] = expected_figures(store, view["version"])
+    assert view["figures"] == expected[view["version"]], (view, expected)
+
+
+# ------------------------------------------------------------------ the test
+def test_replicas_spread_browsers_pin_them_and_serve_whole_versions_through_a_load(
+        deployment, browser, tmp_path):
+    d, store = deployment, deployment.store
+    assert store.current() == 1
+    expected = {1: expected_figures(store, 1)}
+    sessions: list[Session] = []
+    loader = None
+    try:
+        # 1. Browsers through nginx until both replicas serve at least one (the route is random:
+        #    four browsers miss a replica with probability 1/8, sixteen with 1/32768).
+        while len(sessions) < MAX_SESSIONS:
+            batch = [Session(browser, d.base) for _ in range(MIN_SESSIONS if not sessions else 1)]
+            for s in batch:
+                s.go()
+            for s in batch:
+                check_view(s.seen(during_load=False), expected, store)
+                assert s.views[-1]["version"] == 1
+            sessions += batch
+            if {s.replica for s in sessions} == d.replicas:
+                break
+        by_replica = {r: sum(s.replica == r for s in sessions) for r in d.replicas}
+        assert all(by_replica.values()), f"browsers did not spread over the replicas: {by_replica}"
+        routes = {s.route for s in sessions}
+        assert None not in routes and len(routes) == len(sessions), "each browser gets its own route"
+
+        # 2. Publish a load from the command line while every browser keeps viewing pages.
+        files = changed_county(tmp_path / "changes")
+        loader = subprocess.Popen([sys.executable, "-m", "dashboard", "--store", str(store.root),
+                                   "load", *map(str, files), "--by", "tests"],
+                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        saw_new = set()
+        deadline = time.monotonic() + 150
+        while len(saw_new) < len(sessions):
+            assert time.monotonic() < deadline, "the new version did not reach every browser"
+            during = loader.poll() is None
+            for s in sessions:
+                s.go()
+            for s in sessions:
+                view = s.seen(during_load=during)
+                check_view(view, expected, store)
+                if view["version"] == 2 and loader.poll() is not None:
+                    saw_new.add(id(s))
+            if loader.poll() is not None:
+                assert loader.returncode == 0, loader.stdout.read()
+        assert store.current() == 2
+        assert expected[1][COMPLIANCE] != expected[2][COMPLIANCE]
+        assert expected[1][OUTREACH] != expected[2][OUTREACH]
+        assert expected[1][COVERAGE] == expected[2][COVERAGE]
+        assert any(v["during_load"] for s in sessions for v in s.views), "no view during the load"
+        # once a browser has seen v2, it never goes back to v1 (its replica reads CURRENT anew)
+        for s in sessions:
+            versions = [v["version"] for v in s.views]
+            assert versions == sorted(versions), versions
+
+        # 3. Pinned: every HTTP response a browser got came from its replica, and it kept its
+        #    route cookie through all its views.
+        for s in sessions:
+            assert set(s.answered_by) == {s.replica}, s.answered_by
+        print(f"{len(sessions)} browsers over {by_replica}; views (version, during load):",
+              [[(v["version"], v["during_load"]) for v in s.views] for s in sessions])
+        route_of = {s.route: s.replica for s in sessions}      # read before the contexts close
+        views_of = {s.route: len(s.views) for s in sessions}
+        assert set(route_of) == routes
+    finally:
+        for s in sessions:
+            s.close()
+        if loader is not None and loader.poll() is None:
+            loader.kill()
+            loader.wait()
+
+    # 4. ... and every websocket of a browser went to the same replica as its pages (nginx logs
+    #    a websocket when it closes: the contexts are closed now).
+    deadline = time.monotonic() + 20
+    while True:
+        streams = [r for r in d.access_log() if r["path"].startswith("/_stcore/stream")]
+        per_route = {}
+        for r in streams:
+            per_route.setdefault(r["route"], []).append(r["upstream"])
+        if all(len(per_route.get(route, ())) >= n for route, n in views_of.items()) \
+                or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert set(per_route) == set(route_of), "only the browsers' routes opened websockets"
+    for route, n in views_of.items():
+        assert len(per_route[route]) >= n, f"a websocket per view: {route} {per_route[route]}"
+        assert set(per_route[route]) == {route_of[route]}, (route, per_route[route])
+    assert {r["status"] for r in streams} == {"101"}
+    assert set().union(*per_route.values()) == d.replicas
+
+    problems = [line for line in (d.logs / "error.log").read_text("utf-8").splitlines()
+                if re.search(r"\[(error|crit|alert|emerg)\]", line)]
+    assert problems == [], "nginx reported problems"
+
+    # 5. TERM stops everything: run.sh exits 0, and no port is left listening.
+    assert d.stop() == 0, d.tails()
+    ports = [d.port] + [int(r.rsplit(":", 1)[1]) for r in d.replicas]
+    assert not [p for p in ports if _listening(p)], "still listening after TERM"
