@@ -434,10 +434,7 @@ def grid_areas(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
                township: str | None = None) -> pd.DataFrame:
     """Communities and zones that have grids in scope, for the drill-down: township_id,
     community_id, community_name, zone_id, zone_name, grids (how many)."""
-    places = queries.run(con, "grid_places", township=township)
-    keys = ["township_id", "community_id", "community_name", "zone_id", "zone_name"]
-    return (places.groupby(keys, dropna=False, sort=False).size().rename("grids")
-            .reset_index().sort_values(["community_id", "zone_id"]).reset_index(drop=True))
+    return queries.run(con, "grid_areas", township=township)
 
 
 def grid_history(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
