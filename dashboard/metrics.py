@@ -80,6 +80,13 @@ def _week_or_latest(con, week) -> dt.date:
     return today - dt.timedelta(days=today.weekday())
 
 
+def _dates(values: pd.Series) -> pd.Series:
+    """A column of dates or timestamps as datetime.date objects (None for NULL), without a
+    Python call per row."""
+    values = pd.to_datetime(values)
+    return values.dt.date.astype(object).where(values.notna(), None)
+
+
 def _to_date(value) -> dt.date | None:
     value = _plain(value)
     if isinstance(value, dt.datetime):
@@ -260,8 +267,7 @@ def branch_status(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
     week = _week_or_latest(con, week)
     df = queries.run(con, "branch_status", week=week, township=township, criteria=CRITERIA)
     df["failed_criteria"] = [list(v) for v in df["failed_criteria"]]
-    df["last_assessed_on"] = pd.Series([_to_date(v) for v in df["last_assessed_on"]],
-                                       index=df.index, dtype=object)
+    df["last_assessed_on"] = _dates(df["last_assessed_on"])
     return df
 
 
@@ -391,7 +397,7 @@ def training_activities(con: duckdb.DuckDBPyConnection, week: dt.date | None = N
     attendance_records (0 where no attendance was loaded for the activity)."""
     week = _week_or_latest(con, week)
     df = queries.run(con, "training_activities", week=week, township=township)
-    df["held_on"] = pd.Series([_to_date(v) for v in df["held_on"]], index=df.index, dtype=object)
+    df["held_on"] = _dates(df["held_on"])
     df["township_id"] = df["township_id"].astype(object).where(df["township_id"].notna(), None)
     return df
 
@@ -481,7 +487,7 @@ def checkpoint_daily(con: duckdb.DuckDBPyConnection, week: dt.date | None = None
     part to its party_share) and persons_checked."""
     week = _week_or_latest(con, week)
     df = queries.run(con, "checkpoint_daily", week=week, township=township)
-    df["day"] = pd.Series([_to_date(v) for v in df["day"]], index=df.index, dtype=object)
+    df["day"] = _dates(df["day"])
     return df
 
 
