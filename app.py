@@ -8,6 +8,7 @@ kiosk = ui.kiosk_requested()          # ?kiosk=1: the meeting screen, on any pag
 ui.login_gate(ui.url_lang(), banner=not kiosk)
 if kiosk:
     ui.run_kiosk(ui.url_lang())
+    ui.settle_heap("kiosk")
     st.stop()
 ctx = ui.resolve_context()
 st.set_page_config(page_title=ctx.t("app.title"))
@@ -19,3 +20,4 @@ with st.sidebar:
 ui.sidebar_filters(ctx)
 ui.logout_button(ctx)
 nav.run()
+ui.settle_heap(nav.url_path or "overview")
