@@ -6,6 +6,7 @@ are cached by data version, so a new load invalidates nothing by hand.
 """
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import gc
 import threading
@@ -498,6 +499,10 @@ def settle_heap(page: str) -> None:
     with _settle_lock:
         if page in _settled:
             return
+        if not _settled:
+            # Give the frozen objects back at exit, so that the interpreter's last collection
+            # frees them (DuckDB's bindings report objects never freed).
+            atexit.register(gc.unfreeze)
         _settled.add(page)
         gc.collect()
         gc.freeze()
