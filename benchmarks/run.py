@@ -2,6 +2,8 @@
 
     .venv/bin/python -m benchmarks.run [--scales 1,10,100] [--out benchmarks/results]
                                        [--no-browser] [--browser-repeat 5] [--sessions 10,30]
+                                       [--only-protocol | --no-protocol]
+                                       [--protocol-sessions 10,30,100] [--protocol-duration 30]
 
 For each scale: generate the demo county (`python -m dashboard demo`) into a temporary folder
 under /tmp, load it into a fresh store (`python -m dashboard --store TMP load DIR`) in a child
@@ -10,7 +12,10 @@ against the same SQL run directly through DuckDB: `metrics.summary()` per scope 
 warm), the data calls of every page per page and scope (PAGE_DATA, as views/*.py make them
 through `ui.data`; cold and warm), and each page data call on its own. Then, unless
 --no-browser, the pages in headless Chromium against a blank Streamlit page and N concurrent
-sessions against one server (benchmarks/browser.py). Writes `<out>/latest.{md,json}` (and a
+sessions against one server (benchmarks/browser.py); and, browser or not (unless
+--no-protocol), N concurrent protocol sessions speaking Streamlit's websocket protocol to one
+server process, the server's own capacity (benchmarks/protocol.py). --only-protocol runs only
+the demo generation, the load and the protocol sessions. Writes `<out>/latest.{md,json}` (and a
 timestamped copy), prints the tables, and removes the temporary folder. See
 benchmarks/README.md for what each column means; the soak test is benchmarks.soak.
 """
@@ -35,7 +40,7 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks import browser
+from benchmarks import browser, protocol
 from dashboard import metrics, queries
 from dashboard.store import Store
 
@@ -326,6 +331,14 @@ def bench_scale(scale: int, args, tmp: Path) -> dict:
     # The CSV is not needed any more: free the disk before the query benchmarks.
     shutil.rmtree(csv_dir, ignore_errors=True)
 
+    if args.only_protocol:
+        res.update(summary=[], summary_queries=[], pages=[], page_data=[], browser=None)
+        res["protocol"] = run_protocol(store_dir, scale, args, tmp)
+        res["loadavg_end"] = os.getloadavg()
+        res["wall_s"] = time.perf_counter() - started
+        res["git_end"] = git_version()
+        return res
+
     store = Store(store_dir)
     con = store.connect()
     try:
@@ -410,10 +423,23 @@ def bench_scale(scale: int, args, tmp: Path) -> dict:
         except Exception as e:          # keep the other results; the verdict says it failed
             log(f"{scale}×: browser benchmark failed: {e!r}")
             res["browser"] = {"error": f"{type(e).__name__}: {e}"}
+    res["protocol"] = run_protocol(store_dir, scale, args, tmp)
     res["loadavg_end"] = os.getloadavg()
     res["wall_s"] = time.perf_counter() - started
     res["git_end"] = git_version()       # a commit during the run mixes two versions
     return res
+
+
+def run_protocol(store_dir: Path, scale: int, args, tmp: Path) -> dict | None:
+    """The protocol sessions (benchmarks/protocol.py), unless --no-protocol or no N given."""
+    if args.no_protocol or not args.protocol_sessions:
+        return None
+    log(f"{scale}×: server capacity, protocol sessions (benchmarks.protocol)")
+    try:
+        return protocol.run(store_dir, scale, args, tmp)
+    except Exception as e:              # keep the other results; the verdict says it failed
+        log(f"{scale}×: protocol sessions failed: {e!r}")
+        return {"error": f"{type(e).__name__}: {e}"}
 
 
 def bench_page_data(store: Store, week, scopes: list, args, scale: int) -> list[dict]:
@@ -502,6 +528,8 @@ def verdicts(results: list[dict]) -> list[str]:
                               f"overhead {p['ratio']:.2f}× > {TARGET_OVERHEAD}×")
         if r.get("browser"):
             misses += [f"{s}×: {m}" for m in browser.verdicts(r["browser"], s)]
+        if r.get("protocol"):
+            misses += [f"{s}×: {m}" for m in protocol.verdicts(r["protocol"], s)]
     return misses
 
 
@@ -514,6 +542,12 @@ def markdown(results: list[dict], meta: dict) -> str:
          + (f"{meta.get('browser_repeat')} warm visits per page, sessions "
             f"{', '.join(map(str, meta.get('sessions') or [])) or 'none'}"
             if meta.get("browser", True) else "skipped (--no-browser)")
+         + " · protocol sessions: "
+         + (f"{', '.join(map(str, meta.get('protocol_sessions') or []))} for "
+            f"{meta.get('protocol_duration', 0):g} s each"
+            if meta.get("protocol_sessions") else "skipped")
+         + (" · only the load and the protocol sessions (--only-protocol)"
+            if meta.get("only_protocol") else "")
          + " · 1-minute load average at start → end of each scale, and its wall time: "
          + ", ".join(f"{r['scale']}× {r['loadavg_start'][0]:.1f} → "
                      f"{r.get('loadavg_end', (0,))[0]:.1f} ({r.get('wall_s', 0) / 60:.1f} min)"
@@ -534,6 +568,7 @@ def markdown(results: list[dict], meta: dict) -> str:
                  f"{met(ld['wall_s'], ld['target_s'])} | {ld['peak_rss_mb']:.0f} | "
                  f"{'—' if ld['target_rss_mb'] is None else '≤ %.0f' % ld['target_rss_mb']} | "
                  f"{met(ld['peak_rss_mb'], ld['target_rss_mb'])} | {r['store_mb']:.0f} |")
+    queries_from = len(L)
     L += ["", "## `summary(con, week, township)` at the latest week", "",
           "Cold: first call on a fresh read-only connection. Warm: median of repeated calls on one"
           " connection. Raw: the same queries (same SQL text and parameters) run directly"
@@ -595,8 +630,11 @@ def markdown(results: list[dict], meta: dict) -> str:
         for q in r["summary_queries"]:
             L.append(f"| {r['scale']}× | {q['query']} | {q['rows']:,} | {ms(q['warm']['median_s'])}"
                      f" | {ms(q['raw']['median_s'])} | {q['ratio']:.2f}× |")
+    if not any(r["summary"] for r in results):
+        del L[queries_from:]            # --only-protocol: no query benchmarks, no empty tables
     if any(r.get("browser") for r in results):
         L += browser.markdown(results)
+    L += protocol.markdown(results)
     misses = verdicts(results)
     L += ["", "## Verdict", ""]
     L += [f"- ❌ {m}" for m in misses] if misses else ["All measured targets met."]
@@ -622,7 +660,9 @@ def meta(args) -> dict:
             "cpus": os.cpu_count(), "mem_gb": mem, "repeat": args.repeat, "budget": args.budget,
             "page_budget": args.page_budget, "scales": args.scales,
             "browser": not args.no_browser, "browser_repeat": args.browser_repeat,
-            "sessions": args.sessions}
+            "sessions": args.sessions, "only_protocol": args.only_protocol,
+            "protocol_sessions": [] if args.no_protocol else args.protocol_sessions,
+            "protocol_duration": args.protocol_duration}
 
 
 # ---------------------------------------------------------------- main
@@ -649,6 +689,12 @@ def parse_args(argv=None):
     ap.add_argument("--sessions", default="10,30",
                     help="concurrent browser sessions against one server, comma-separated "
                          "(default 10,30; empty to skip)")
+    ap.add_argument("--only-protocol", action="store_true",
+                    help="per scale, only generate, load and run the protocol sessions "
+                         "(benchmarks.protocol): no query benchmarks, no browser")
+    ap.add_argument("--no-protocol", action="store_true",
+                    help="skip the protocol sessions (--no-browser does not skip them)")
+    protocol.add_arguments(ap)
     ap.add_argument("--all-townships", action="store_true",
                     help="time summary() for every township of every county copy, not only "
                          "the six of copy 1")
@@ -667,6 +713,14 @@ def parse_args(argv=None):
         args.sessions = [int(n) for n in args.sessions.split(",") if n.strip()]
     except ValueError:
         ap.error("--sessions must be comma-separated integers")
+    try:
+        args.protocol_sessions = protocol.parse_sessions(args.protocol_sessions)
+    except ValueError:
+        ap.error("--protocol-sessions must be comma-separated integers")
+    if args.only_protocol:
+        args.no_browser = True
+        if args.no_protocol:
+            ap.error("--only-protocol and --no-protocol exclude each other")
     return args
 
 
@@ -698,7 +752,9 @@ def write(out: Path, info: dict, results: list[dict]) -> str:
         "summary_warm_s": TARGET_SUMMARY_WARM_S, "overhead_ratio": TARGET_OVERHEAD,
         "page_warm_ratio": browser.TARGET_WARM_RATIO, "page_websocket_mb": browser.TARGET_WS_MB,
         "sessions_success": browser.TARGET_SUCCESS, "sessions_p95_s": browser.TARGET_P95_S,
-        "sessions_rss_growth_mb": browser.TARGET_RSS_GROWTH_MB},
+        "sessions_rss_growth_mb": browser.TARGET_RSS_GROWTH_MB,
+        "protocol_success": browser.TARGET_SUCCESS, "protocol_p95_s": browser.TARGET_P95_S,
+        "protocol_rss_growth_mb": browser.TARGET_RSS_GROWTH_MB},
         "results": results, "misses": verdicts(results)}
     stamp = info["when"].replace(":", "").replace("-", "")[:15]
     for name in ("latest", f"results-{stamp}"):
