@@ -420,12 +420,13 @@ def training_people(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
 
 def grid_list(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
               township: str | None = None, community: str | None = None,
-              zone: str | None = None) -> pd.DataFrame:
+              zone: str | None = None, geometry: bool = True) -> pd.DataFrame:
     """grid_visit_rates() of the scope, narrowed to one community and/or zone when given, with
     where each grid sits: community_name, zone_name, leader_title, unit_name, residents and
-    geometry (GeoJSON text, None without an outline). Same rows and rates as the overview."""
+    geometry (GeoJSON text, None without an outline, or for every grid if not `geometry`).
+    Same rows and rates as the overview."""
     grids = grid_visit_rates(con, week, township)
-    places = queries.run(con, "grid_places", township=township)
+    places = queries.run(con, "grid_places", township=township, geometry=bool(geometry))
     out = grids.merge(places.drop(columns=["township_id", "community_id", "zone_id"]),
                       on="grid_id", how="left")
     if community:

@@ -54,9 +54,12 @@ if not ui.empty_store(ctx):
     zone = pick[1].selectbox(
         ctx.t("col.zone"), ["", *zones], key=f"grid_zone_{ctx.township}_{community}",
         format_func=lambda v: zones.get(v, ctx.t("grids.all_zones")))
-    grids = ui.data("grid_list", ctx, community=community or None, zone=zone or None)
-    # A province's tens of thousands of grids: one dot per township, the worst grids listed.
-    many = len(grids) > grid_charts.MAP_MAX_GRIDS
+    # A province's tens of thousands of grids: one dot per township (no outlines fetched),
+    # the worst grids listed.
+    in_view = in_community[in_community["zone_id"] == zone] if zone else in_community
+    many = int(in_view["grids"].sum()) > grid_charts.MAP_MAX_GRIDS
+    grids = ui.data("grid_list", ctx, community=community or None, zone=zone or None,
+                    geometry=not many)
     names = {} if many else dict(zip(grids["grid_id"], grids["name"]))
     map_key = f"grid_map_{ctx.township}_{community}_{zone}"
     township_geo = ui.data("geo_features", ctx, layer="townships")

@@ -145,7 +145,8 @@ def overview(ctx, s, targets, base, change) -> None:
 def grids(ctx, s, targets, base, change) -> None:
     g = s["grids"]
     towns = ui.data("townships", ctx)
-    grid_list = ui.data("grid_list", ctx)
+    many = g["total"] > grid_charts.MAP_MAX_GRIDS      # a province: one dot per township
+    grid_list = ui.data("grid_list", ctx, geometry=not many)
     attention = ui.data("grids_needing_attention", ctx)
     left, right = st.columns([2.4, 1], gap="large")
     with left:
@@ -154,8 +155,14 @@ def grids(ctx, s, targets, base, change) -> None:
         legend([(code, label) for code, (label, _) in zip(maps.STATUSES[:3], items[:3])]
                + [("none", ctx.t("grids.status.none")), ("unstaffed", ctx.t("kiosk.unstaffed"))],
                "grids")
-        deck = grid_charts.grid_deck(grid_list, ui.data("geo_features", ctx, layer="townships"),
-                                     towns, ctx.lang, theme=maps.DARK, size=(1300, BODY - 80))
+        township_geo = ui.data("geo_features", ctx, layer="townships")
+        if many:
+            deck = grid_charts.township_deck(grid_charts.township_rollup(grid_list, towns),
+                                             township_geo, towns, ctx.lang, theme=maps.DARK,
+                                             size=(1300, BODY - 80))
+        else:
+            deck = grid_charts.grid_deck(grid_list, township_geo, towns, ctx.lang,
+                                         theme=maps.DARK, size=(1300, BODY - 80))
         st.pydeck_chart(deck, height=BODY - 80,
                         key=f"kiosk_grid_map_{ctx.version}_{ctx.township}_{ctx.lang}")
     with right, st.container(key="side-3"):
