@@ -37,11 +37,16 @@ def _param_names(name: str) -> frozenset[str]:
     return frozenset(re.findall(r"\$([A-Za-z_]\w*)", sql(name)))
 
 
-# Results come through Arrow: with DuckDB 2.0 and pandas 3 that costs about half the CPU of
-# .df() on large results (checkpoint hours, grids: tens of thousands of rows and more) and
-# stays close to fetching the Arrow table alone. DuckDB warns that Arrow from an execute()
+# Queries with a row per grid, branch, checkpoint (hour) or activity come through Arrow: with
+# DuckDB 2.0 and pandas 3 that costs half the CPU of .df() or less on tens of thousands of rows
+# (checkpoint_hourly at 100x: 1,453 -> 467 ms), close to fetching the Arrow table alone. For
+# the small results of the others, .df() is cheaper (Arrow's conversion costs ~0.5 ms a query).
+# Both give the same frames (tests/test_metrics.py). DuckDB warns that Arrow from an execute()
 # result copies the rows once; the warning is filtered here, once (warnings.catch_warnings per
 # call is not thread-safe, and Streamlit runs sessions in threads).
+LARGE_RESULTS = frozenset({"checkpoint_hourly", "checkpoint_status", "checkpoint_places",
+                           "grid_visit_rates", "grid_places", "grid_history", "branch_status",
+                           "training_activities"})
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 _US = np.dtype("datetime64[us]")
 _NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
@@ -78,6 +83,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     bound = {k: v for k, v in params.items() if k in _param_names(name)}
     cur = con.cursor()
     try:
-        return _frame(cur.execute(text, bound).to_arrow_table())
+        result = cur.execute(text, bound)
+        return _frame(result.to_arrow_table()) if name in LARGE_RESULTS else result.df()
     finally:
         cur.close()
