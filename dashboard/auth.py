@@ -23,7 +23,11 @@ ROLES = {
     "admin": ("管理员", "Administrator"),        # everything, including the data page
     "leader": ("县级领导", "County leader"),       # all townships, all pages but data
     "township": ("乡镇用户", "Township user"),     # only its township, everywhere
+    "reporter": ("乡镇填报员", "Township reporter"),  # its township's pages, and submits its
+                                                   # township's weekly tables on the data page
 }
+# Roles bound to one township: they see it only, whatever a link asks for.
+TOWNSHIP_ROLES = ("township", "reporter")
 MAX_FAILURES = 5                      # wrong passwords in a row before the account locks
 LOCK_MINUTES = 15
 MIN_PASSWORD = 8
@@ -39,11 +43,25 @@ class User:
 
     @property
     def sees_data_page(self) -> bool:
+        # Reporters join once the data page scopes their uploads to their township.
         return self.role == "admin"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_reporter(self) -> bool:
+        """Submits its own township's weekly tables, and nothing else of the data page."""
+        return self.role == "reporter"
+
+    @property
+    def township_bound(self) -> bool:
+        return self.role in TOWNSHIP_ROLES
 
     def scope(self, asked: str | None) -> str | None:
         """The township this user may see for a view that asked for `asked`."""
-        return self.township if self.role == "township" else asked
+        return self.township if self.township_bound else asked
 
 
 class AuthError(Exception):
@@ -114,14 +132,15 @@ class Users:
                             "a user name is 2–32 letters, digits, Chinese characters or . _ -")
         if role not in ROLES:
             raise AuthError(f"角色应为 {'、'.join(ROLES)}", f"role must be one of {', '.join(ROLES)}")
-        if role == "township":
+        if role in TOWNSHIP_ROLES:
             if not township:
-                raise AuthError("乡镇用户必须指定乡镇（--township）",
-                                "a township user needs --township")
+                raise AuthError("乡镇用户和乡镇填报员必须指定乡镇（--township）",
+                                "a township user or reporter needs --township")
             if known_townships is not None and township not in known_townships:
                 raise AuthError(f"乡镇代码 {township} 不存在", f"no township {township}")
         elif township:
-            raise AuthError("只有乡镇用户才指定乡镇", "only township users have a township")
+            raise AuthError("只有乡镇用户和乡镇填报员才指定乡镇",
+                            "only township users and reporters have a township")
         self._check_password(password)
         with self._locked():
             users = self._read()

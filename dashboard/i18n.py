@@ -77,6 +77,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "page.data": ("数据管理", "Data"),
     "auth.no_access": ("只有管理员可以使用数据管理页。", "Only administrators can use the data page."),
 
+    # --- sessions, tokens and throttling (issue 11: auth.py, ui.py login gate)
+
     # --- data page (数据管理)
     "auth.demo_actor": ("演示模式", "demo mode"),
     "data.tab_upload": ("上传报表", "Upload"),
@@ -153,6 +155,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "desk.event_restore": ("恢复版本", "restore"),
     "desk.event_pin": ("标记快照", "pin"),
 
+    # --- intake: the reader's import summary (issue 10 §1: ingest)
+
     # --- pages
     "page.overview": ("总览", "Overview"),
     "page.grids": ("网格覆盖", "Grid coverage"),
@@ -161,6 +165,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "page.checkpoints": ("卡点值守", "Checkpoint staffing"),
     "page.kiosk": ("会议大屏", "Meeting screen"),
     "page.presenter": ("大屏控制", "Screen control"),
+
+    # --- township submissions: reporter upload, prefilled forms, board 报送情况 (issue 10 §2)
 
     # --- metric names (KPI tiles, tables, briefings)
     "kpi.compliance": ("边境村组党支部达标", "Border branches up to standard"),
@@ -176,6 +182,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "kpi.assigned": ("已入格 {assigned} 人，挂联 {households} 户",
                      "{assigned} assigned to grids, {households} households linked"),
     "kpi.target_is": ("目标 {target}", "target {target}"),
+
+    # --- data quality warnings (issue 10 §3)
 
     # --- changes since the last meeting
     "change.points": ("个百分点", " pts"),

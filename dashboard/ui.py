@@ -279,7 +279,7 @@ def sidebar_filters(ctx: Context) -> None:
         _set_param("lang", None if lang == i18n.DEFAULT_LANG else lang)
 
     user = current_user()
-    if user is not None and user.role == "township":
+    if user is not None and user.township_bound:
         options = [user.township]
     with st.sidebar:
         st.session_state["_w_township"] = ctx.township or COUNTY

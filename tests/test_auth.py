@@ -63,10 +63,18 @@ def test_unknown_user_and_bad_accounts(users):
 
 @pytest.mark.parametrize("role,township,asked,seen", [
     ("township", "T06", None, "T06"), ("township", "T06", "T01", "T06"),
+    ("reporter", "T03", None, "T03"), ("reporter", "T03", "T01", "T03"),
     ("leader", None, "T01", "T01"), ("leader", None, None, None), ("admin", None, "T02", "T02"),
 ])
 def test_scope_is_the_users_township_whatever_is_asked(role, township, asked, seen):
     assert auth.User("u", role, township).scope(asked) == seen
+
+
+def test_a_reporter_needs_a_township(tmp_path):
+    users = auth.Users(tmp_path)
+    with pytest.raises(auth.AuthError, match="needs --township"):
+        users.add("clerk", "reporter", "password1")
+    assert users.add("clerk", "reporter", "password1", "T02").township == "T02"
 
 
 def test_only_admins_see_the_data_page():

@@ -26,7 +26,7 @@ st.caption(ctx.t("presenter.intro", seconds=screens.POLL))
 
 
 LINK = "__link__"        # the picker's value for "the township of the screen's link"
-township_user = user is not None and user.role == "township"
+township_user = user is not None and user.township_bound
 
 
 def send(**changes) -> None:
