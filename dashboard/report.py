@@ -535,10 +535,6 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
            towns: pd.DataFrame, cp_status: pd.DataFrame, lang: str) -> list[tuple[str, go.Figure]]:
     """(title, figure) of the briefing's charts, built by dashboard.charts."""
     out = []
-    # Names from uploaded files: plotly reads label text as a subset of HTML.
-    towns_escaped = towns.assign(name=[html.escape(str(v)) for v in towns["name"]],
-                                 name_en=[None if v is None or v != v else html.escape(str(v))
-                                          for v in towns["name_en"]])
 
     trend = metrics.weekly_trend(con, township, weeks=TREND_WEEKS, until=week)
     cols = ["compliance_rate", "visit_rate", "coverage_rate"]
@@ -561,7 +557,7 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
         target = targets.get("branches.compliance_rate")
         if township is None:
             fig = branch_charts.compliance_by_township(
-                metrics.compliance_by_township(con, week), towns_escaped, target, lang)
+                metrics.compliance_by_township(con, week), towns, target, lang)
             out.append((i18n.t("branches.by_township", lang),
                         _sized(fig, max(160, 40 + 40 * len(fig.data[0].y)))))
         else:
@@ -581,7 +577,6 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
     geo = metrics.geo_features(con, "townships")
     status = metrics.branch_status(con, week, township)
     if len(status) or len(cp_status):            # nothing to place on a bare outline
-        # print_map escapes names itself: it gets the raw ones.
         map_towns = towns if township is None else _for(towns, township)
         fig = print_map.county_map(geo, map_towns, status, cp_status, lang, township,
                                    width=CHART_WIDTH, height=440, fit_height=True)
