@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
-from . import contract, i18n, metrics
+from . import contract, i18n, metrics, quality
 from .charts import branches as branch_charts
 from .charts import checkpoints as cp_charts
 from .charts import common, print_map
@@ -132,6 +132,7 @@ class Briefing:
     indicators: list[tuple[str, str]] = field(default_factory=list)
     briefs: list[tuple[str, str]] = field(default_factory=list)
     attention: list[dict] = field(default_factory=list)
+    quality: str = ""                # data quality warnings counted per kind (issue 10 §3)
     charts: list[tuple[str, go.Figure]] = field(default_factory=list)
 
 
@@ -525,6 +526,7 @@ def collect(store: Store, week: dt.date | None = None, township: str | None = No
                     _for(cp_status, t), _for(grids, t), lang)))
 
         brief.attention = attention_lists(noncompliant, gaps, grids, towns, s, lang, county)
+        brief.quality = quality.summary_line(quality.warnings(con, week, township), lang)
         brief.charts = charts(con, s, targets, week, township, towns, cp_status, lang)
         return brief
     finally:
@@ -747,6 +749,8 @@ def render_html(brief: Briefing) -> str:
         else:
             parts.append(f"<p>{_esc(item['empty'])}</p>")
         parts.append("</div>")
+    if brief.quality:
+        parts.append(f'<p class="note quality">{_esc(brief.quality)}</p>')
 
     # Charts
     figures = []
