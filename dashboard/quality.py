@@ -16,16 +16,20 @@ The roster rules read the members as loaded (a chief who reported after the week
 warning is about the roster, and a fixed roster clears it at once); the week's rules read that
 week. Scope as the metrics: grids, members, checkpoints and branches of the township (members
 through their grid; members not yet assigned to a grid only for the whole county).
-The SQL is in queries/quality_*.sql. No streamlit here.
+The SQL is in queries/quality_*.sql (quality_grids.sql gives the rows of the three grid rules
+at once). No streamlit here.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 
 import duckdb
 import pandas as pd
 
 from . import contract, i18n, metrics, queries
+from .store import Store
 
 LINKS_MIN, LINKS_MAX = 5, 10        # households each member links (the county's rule)
 
@@ -44,16 +48,42 @@ def warnings(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
     of KINDS in that order. `week` defaults to the latest week with data."""
     week = week_of(con, week)
     p = {"week": week, "township": township, "min_links": LINKS_MIN, "max_links": LINKS_MAX}
-    chiefs = queries.run(con, "quality_grid_chiefs", **p)
+    grids = queries.run(con, "quality_grids", **p)
+    chief_cols, linked_cols = ["chiefs", "chief_ids"], ["households", "households_linked"]
+    over = grids[grids["households_linked"] > grids["households"]]
     return {
-        "grid_no_chief": chiefs[chiefs["chiefs"] == 0].drop(columns=["chiefs", "chief_ids"])
-                                                     .reset_index(drop=True),
-        "grid_many_chiefs": chiefs[chiefs["chiefs"] > 1].reset_index(drop=True),
+        "grid_no_chief": grids[grids["chiefs"] == 0].drop(columns=chief_cols + linked_cols)
+                                                   .reset_index(drop=True),
+        "grid_many_chiefs": grids[grids["chiefs"] > 1].drop(columns=linked_cols)
+                                                      .reset_index(drop=True),
         "member_links": queries.run(con, "quality_member_links", **p),
-        "grid_overlinked": queries.run(con, "quality_grid_overlinked", **p),
+        # most households over first
+        "grid_overlinked": over.assign(_over=over["households_linked"] - over["households"])
+                               .sort_values(["_over", "township_id", "grid_id"],
+                                            ascending=[False, True, True], kind="stable")
+                               .drop(columns=chief_cols + ["_over"]).reset_index(drop=True),
         "checkpoint_no_shift": queries.run(con, "quality_checkpoint_no_shift", **p),
         "branch_never_assessed": queries.run(con, "quality_branch_never_assessed", **p),
     }
+
+
+@functools.lru_cache(maxsize=32)
+def _of_version(path: str, stamp: tuple, township: str | None):
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return week_of(con), warnings(con, None, township)
+    finally:
+        con.close()
+
+
+def current(store: Store, version: int, township: str | None = None
+            ) -> tuple[dt.date, dict[str, pd.DataFrame]]:
+    """(week, warnings) of a published version at its latest week, for the data page: kept
+    for the last 32 (version, scope) asked, as a published version never changes (the file's
+    inode and mtime are part of the key all the same). Read the frames, do not change them."""
+    path = store.path(version)
+    info = os.stat(path)
+    return _of_version(str(path), (info.st_ino, info.st_mtime_ns, info.st_size), township)
 
 
 def counts(found: dict[str, pd.DataFrame]) -> dict[str, int]:

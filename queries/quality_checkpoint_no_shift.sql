@@ -3,33 +3,36 @@
 -- township_name_en, checkpoint_id, name, kind, last_shift (the start of its latest shift
 -- before the week's end; NULL if it has none).
 -- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county).
-WITH checkpoints_in_scope AS (
-    SELECT c.checkpoint_id, c.name, c.kind, c.township_id, t.name AS township_name,
-           t.name_en AS township_name_en
-    FROM checkpoints AS c
-    LEFT JOIN townships AS t ON t.township_id = c.township_id
-    WHERE $township IS NULL OR c.township_id = $township
-),
-
--- A shift lasts at most 24 h: one starting the day before the week may reach into it.
+WITH
+-- A shift lasts at most 24 h: one starting the day before the week may reach into it. The
+-- range on shift_start lets DuckDB skip row groups.
 in_week AS (
     SELECT DISTINCT checkpoint_id
     FROM checkpoint_shifts
     WHERE shift_start < $week::TIMESTAMP + INTERVAL 7 DAY
-      AND shift_end > $week::TIMESTAMP
       AND shift_start > $week::TIMESTAMP - INTERVAL 1 DAY
+      AND shift_end > $week::TIMESTAMP
 ),
 
+missing AS (
+    SELECT c.checkpoint_id, c.name, c.kind, c.township_id
+    FROM checkpoints AS c
+    ANTI JOIN in_week AS w ON w.checkpoint_id = c.checkpoint_id
+    WHERE $township IS NULL OR c.township_id = $township
+),
+
+-- Only for the few checkpoints without a shift that week.
 last_shift AS (
-    SELECT checkpoint_id, max(shift_start) AS last_shift
-    FROM checkpoint_shifts
-    WHERE shift_start < $week::TIMESTAMP + INTERVAL 7 DAY
-    GROUP BY checkpoint_id
+    SELECT s.checkpoint_id, max(s.shift_start) AS last_shift
+    FROM checkpoint_shifts AS s
+    SEMI JOIN missing AS m ON m.checkpoint_id = s.checkpoint_id
+    WHERE s.shift_start < $week::TIMESTAMP + INTERVAL 7 DAY
+    GROUP BY s.checkpoint_id
 )
 
-SELECT c.township_id, c.township_name, c.township_name_en, c.checkpoint_id, c.name, c.kind,
-       l.last_shift
-FROM checkpoints_in_scope AS c
-LEFT JOIN last_shift AS l ON l.checkpoint_id = c.checkpoint_id
-WHERE c.checkpoint_id NOT IN (SELECT checkpoint_id FROM in_week)
-ORDER BY c.township_id, c.checkpoint_id
+SELECT m.township_id, t.name AS township_name, t.name_en AS township_name_en, m.checkpoint_id,
+       m.name, m.kind, l.last_shift
+FROM missing AS m
+LEFT JOIN townships AS t ON t.township_id = m.township_id
+LEFT JOIN last_shift AS l ON l.checkpoint_id = m.checkpoint_id
+ORDER BY m.township_id, m.checkpoint_id

@@ -117,6 +117,14 @@ def test_a_township_sees_its_own_rows_only(county):
     assert ids(t2["checkpoint_no_shift"], "checkpoint_id") == ["K3"]
 
 
+def test_current_gives_the_latest_week_of_a_version(county):
+    store, con = county
+    week, found = quality.current(store, store.current(), "T1")
+    assert week == WEEK
+    assert {k: list(v.iloc[:, 0]) for k, v in found.items()} == \
+        {k: list(v.iloc[:, 0]) for k, v in quality.warnings(con, WEEK, "T1").items()}
+
+
 def test_tables_are_labelled_in_both_languages(county):
     _, con = county
     found = quality.warnings(con, WEEK)

@@ -52,10 +52,10 @@ with upload_tab:
     # its latest week, the user's scope; they never block a load.
     live = ui.store().current()
     if live is not None:
-        found = quality.warnings(ui.connection(live), None, ctx.township)
+        week, found = quality.current(ui.store(), live, ctx.township)
         st.subheader(ctx.t("quality.title"))
         st.caption(ctx.t("quality.help", scope=i18n.md_escape(ctx.township_name), version=live,
-                         week=i18n.fmt_week(quality.week_of(ui.connection(live)), ctx.lang)))
+                         week=i18n.fmt_week(week, ctx.lang)))
         shown = quality.tables(found, ctx.lang)
         if not shown:
             st.success(ctx.t("quality.none"))
