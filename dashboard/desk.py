@@ -23,18 +23,22 @@ def check_upload(store: Store, uploads, replace: bool) -> dict:
 
 def commit_upload(store: Store, uploads, replace: bool, by: str) -> ingest.LoadResult:
     """Check again and publish (the store may have moved on since the check)."""
-    result = ingest.load_uploads(_files(uploads), store, replace=replace, by=by)
-    if result.ok and result.version:
-        Users(store.state).audit("load", by, version=result.version,
-                                files=[f["name"] for f in result.files],
-                                tables=result.changes, replace=replace)
+    # A pending audit line first, completed after publishing (auth.Users.audited).
+    with Users(store.state).audited("load", by, files=[u.name for u in uploads],
+                                    replace=replace) as done:
+        result = ingest.load_uploads(_files(uploads), store, replace=replace, by=by)
+        if result.ok and result.version:
+            done.update(version=result.version, files=[f["name"] for f in result.files],
+                        tables=result.changes)
+        else:
+            done["skip"] = True
     return result
 
 
 def restore_version(store: Store, version: int, by: str) -> int:
-    new = store.restore(version, by=by)
-    Users(store.state).audit("restore", by, restored_from=version, version=new)
-    return new
+    with Users(store.state).audited("restore", by, restored_from=version) as done:
+        done["version"] = store.restore(version, by=by)
+    return done["version"]
 
 
 def pin_version(store: Store, version: int, label: str, by: str) -> None:
@@ -107,19 +111,25 @@ def version_history(store: Store, lang: str) -> pd.DataFrame:
 
 
 def audit_table(store: Store, lang: str) -> pd.DataFrame:
+    """The audit log, newest first; `.attrs["skipped"]` counts the damaged lines skipped."""
     rows = []
-    for e in Users(store.state).audit_log():
+    entries, skipped = Users(store.state).audit_read()
+    for e in entries:
         details = {k: v for k, v in e.items() if k not in ("at", "event", "user")}
         rows.append({t("desk.when", lang): e["at"][:19].replace("T", " "),
                      t("desk.event", lang): t(f"desk.event_{e['event']}", lang)
                      if f"desk.event_{e['event']}" in _EVENT_KEYS else e["event"],
                      t("desk.by", lang): e.get("user") or "—",
                      t("desk.details", lang): ", ".join(f"{k}={v}" for k, v in details.items())})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["skipped"] = skipped
+    return table
 
 
 _EVENT_KEYS = {f"desk.event_{k}" for k in
-               ("login", "login_failed", "login_refused", "logout", "load", "restore", "pin")}
+               ("login", "login_failed", "login_refused", "logout", "load", "restore", "pin",
+                "session_ended", "user_add", "user_remove", "user_passwd", "unpin",
+                "screen_token", "screen_revoke")}
 
 
 def template_bytes() -> bytes:

@@ -78,6 +78,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth.no_access": ("只有管理员可以使用数据管理页。", "Only administrators can use the data page."),
 
     # --- sessions, tokens and throttling (issue 11: auth.py, ui.py login gate)
+    "auth.ended_removed": ("您的账号已被删除，会话已结束。", "Your account was removed: the session has ended."),
+    "auth.ended_password": ("您的密码已更改，请重新登录。", "Your password was changed: please sign in again."),
+    "auth.ended_cookie": ("登录已过期或已失效，请重新登录。",
+                          "Your sign-in has expired or was revoked: please sign in again."),
+    "auth.screen_revoked": ("大屏令牌无效或已被撤销，请管理员重新发放链接，或登录。",
+                            "The screen token is invalid or was revoked: ask an administrator for a"
+                            " new link, or sign in."),
+    "auth.no_users": ("尚未设置任何用户，而本次访问不是直接来自本机（经过代理或来自其他计算机），看板不对外开放。"
+                      "请在服务器上用命令行添加用户：python -m dashboard user add 名称 --role admin",
+                      "No users are set up, and this request does not come straight from this machine"
+                      " (it came through a proxy or from another computer), so the dashboard stays"
+                      " closed. Add a user on the server: python -m dashboard user add NAME --role admin"),
+    "auth.audit_skipped": ("操作日志中有 {n} 行已损坏，已跳过。", "{n} damaged line(s) of the audit log were skipped."),
+    "presenter.not_yours": ("乡镇账号只能控制显示本乡镇的大屏；此大屏显示的是其他乡镇或全县。",
+                            "A township account steers only screens showing its own township; this"
+                            " screen shows another township or the whole county."),
+    "desk.event_session_ended": ("会话结束", "session ended"),
+    "desk.event_user_add": ("添加用户", "user added"),
+    "desk.event_user_remove": ("删除用户", "user removed"),
+    "desk.event_user_passwd": ("更改密码", "password set"),
+    "desk.event_unpin": ("取消标记", "unpin"),
+    "desk.event_screen_token": ("发放大屏令牌", "screen token issued"),
+    "desk.event_screen_revoke": ("撤销大屏令牌", "screen token revoked"),
 
     # --- data page (数据管理)
     "auth.demo_actor": ("演示模式", "demo mode"),

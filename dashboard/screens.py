@@ -176,6 +176,21 @@ def township_shown(state: ScreenState | None, url_township: str | None) -> str |
     return state.township or None
 
 
+def may_steer(user, state: ScreenState | None, token: tuple[bool, str | None]) -> bool:
+    """Whether `user` (a dashboard.auth.User; None in the open demo mode) may steer a screen
+    whose presenter state is `state` and whose screen token is `token` (has one, its
+    township). Leaders and administrators steer every screen. A township-bound user steers
+    only a screen known to show their township: one whose token is bound to it, or, without
+    a token, one a presenter already set to it. The county's screens, and screens whose
+    township only their own link knows, are not theirs."""
+    if user is None or not user.township_bound:
+        return True
+    has_token, township = token
+    if has_token:
+        return township == user.township
+    return state is not None and state.township == user.township
+
+
 # ---------------------------------------------------------------- the kiosk's rotation
 @dataclass(frozen=True)
 class Rotation:

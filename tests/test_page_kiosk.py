@@ -243,13 +243,15 @@ def test_a_township_user_steers_and_shows_only_their_township(open_app, copy_sto
     users.add("gongxin", "township", PASSWORD, township="T06")
     panel = screens.Screens(copy_store.root)
 
-    at = login(open_app(store=copy_store), "gongxin")
+    users.issue_screen_token("hall-t06", "T06")                   # 公信乡's own screen
+    at = login(open_app(store=copy_store, screen="hall-t06"), "gongxin")
     at.switch_page(ui.PAGE_FILES["presenter"]).run()
     assert not at.exception
     picker = at.selectbox(key="presenter_township")
     assert picker.options == ["公信乡"] and picker.disabled
     at.button(key="presenter_jump_branches").click().run()
-    assert panel.read("main").township == "T06"
+    assert panel.read("hall-t06").township == "T06" and panel.read("hall-t06").slide == "branches"
+    panel.update("main", township="T06")                         # a leader sent main to 公信乡
 
     panel.update("main", township="T01")                         # set by someone else
     screen = login(open_app(store=copy_store, kiosk="1", township="T02"), "gongxin")

@@ -80,6 +80,8 @@ with template_tab:
 
 with audit_tab:
     log = desk.audit_table(ui.store(), ctx.lang)
+    if log.attrs.get("skipped"):
+        st.warning(ctx.t("auth.audit_skipped", n=log.attrs["skipped"]))
     if log.empty:
         st.info(ctx.t("data.audit_empty"))
     else:
