@@ -201,7 +201,12 @@ class Users:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
     def _read(self) -> dict:
-        """The user file, parsed; read from disk only when it changed since the last read."""
+        """The user file, parsed (a copy the caller may change); read from disk only when it
+        changed since the last read."""
+        return json.loads(json.dumps(self._peek()))
+
+    def _peek(self) -> dict:
+        """The cached parse of the user file itself: read it, never change it."""
         key = str(self.path)
         try:
             st = os.stat(self.path)
@@ -211,7 +216,7 @@ class Users:
         with _cache_lock:
             hit = _cache.get(key)
             if hit is not None and hit[0] == sig:
-                return json.loads(json.dumps(hit[1]))   # a copy: callers may change theirs
+                return hit[1]
         try:
             users = json.loads(self.path.read_text("utf-8"))
         except FileNotFoundError:
@@ -219,7 +224,7 @@ class Users:
         _private(self.path)
         with _cache_lock:
             _cache[key] = (sig, users)
-        return json.loads(json.dumps(users))
+        return users
 
     def _read_json(self, path: Path, default):
         try:
@@ -247,7 +252,7 @@ class Users:
 
     # ---- queries
     def any(self) -> bool:
-        return bool(self._read())
+        return bool(self._peek())
 
     def list(self) -> list[dict]:
         return [{"name": n, "role": u["role"], "township": u.get("township")}
@@ -260,7 +265,7 @@ class Users:
     def account(self, name: str) -> Account | None:
         """The user `name` as the file has it now (None when removed): what a session is
         checked against on every run."""
-        u = self._read().get(name) if isinstance(name, str) else None
+        u = self._peek().get(name) if isinstance(name, str) else None
         if u is None:
             return None
         return Account(User(name, u["role"], u.get("township")), _stamp(u), _rights(u))
@@ -331,7 +336,7 @@ class Users:
             self._audit_quietly("login_refused", name, reason="throttled", wait=wait,
                                 **_addr(address))
             raise Throttled(wait)
-        u = self._read().get(name)
+        u = self._peek().get(name)
         if u is None:
             # Same work as a real check, so a wrong name takes as long as a wrong password.
             _hash(password, b"0" * 16)
