@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
-from . import contract, i18n, metrics
+from . import contract, i18n, metrics, quality
 from .charts import branches as branch_charts
 from .charts import checkpoints as cp_charts
 from .charts import common, print_map
@@ -132,6 +132,7 @@ class Briefing:
     indicators: list[tuple[str, str]] = field(default_factory=list)
     briefs: list[tuple[str, str]] = field(default_factory=list)
     attention: list[dict] = field(default_factory=list)
+    quality: str = ""                # data quality warnings counted per kind (issue 10 §3)
     charts: list[tuple[str, go.Figure]] = field(default_factory=list)
 
 
@@ -525,6 +526,7 @@ def collect(store: Store, week: dt.date | None = None, township: str | None = No
                     _for(cp_status, t), _for(grids, t), lang)))
 
         brief.attention = attention_lists(noncompliant, gaps, grids, towns, s, lang, county)
+        brief.quality = quality.summary_line(quality.warnings(con, week, township), lang)
         brief.charts = charts(con, s, targets, week, township, towns, cp_status, lang)
         return brief
     finally:
@@ -535,10 +537,6 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
            towns: pd.DataFrame, cp_status: pd.DataFrame, lang: str) -> list[tuple[str, go.Figure]]:
     """(title, figure) of the briefing's charts, built by dashboard.charts."""
     out = []
-    # Names from uploaded files: plotly reads label text as a subset of HTML.
-    towns_escaped = towns.assign(name=[html.escape(str(v)) for v in towns["name"]],
-                                 name_en=[None if v is None or v != v else html.escape(str(v))
-                                          for v in towns["name_en"]])
 
     trend = metrics.weekly_trend(con, township, weeks=TREND_WEEKS, until=week)
     cols = ["compliance_rate", "visit_rate", "coverage_rate"]
@@ -561,7 +559,7 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
         target = targets.get("branches.compliance_rate")
         if township is None:
             fig = branch_charts.compliance_by_township(
-                metrics.compliance_by_township(con, week), towns_escaped, target, lang)
+                metrics.compliance_by_township(con, week), towns, target, lang)
             out.append((i18n.t("branches.by_township", lang),
                         _sized(fig, max(160, 40 + 40 * len(fig.data[0].y)))))
         else:
@@ -581,7 +579,6 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
     geo = metrics.geo_features(con, "townships")
     status = metrics.branch_status(con, week, township)
     if len(status) or len(cp_status):            # nothing to place on a bare outline
-        # print_map escapes names itself: it gets the raw ones.
         map_towns = towns if township is None else _for(towns, township)
         fig = print_map.county_map(geo, map_towns, status, cp_status, lang, township,
                                    width=CHART_WIDTH, height=440, fit_height=True)
@@ -752,6 +749,8 @@ def render_html(brief: Briefing) -> str:
         else:
             parts.append(f"<p>{_esc(item['empty'])}</p>")
         parts.append("</div>")
+    if brief.quality:
+        parts.append(f'<p class="note quality">{_esc(brief.quality)}</p>')
 
     # Charts
     figures = []

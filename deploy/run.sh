@@ -3,9 +3,10 @@
 #
 #   bash deploy/run.sh [--replicas N] [--port PORT] [--listen ADDR] [--replica-port PORT]
 #                      [--store DIR] [--state DIR] [--run-dir DIR]
+#                      [--cert FILE --key FILE] [--debug-replica]
 #
 #   --replicas N        Streamlit processes (default 2, or $REPLICAS)
-#   --port PORT         the port nginx listens on (default 8080, or $PORT)
+#   --port PORT         the HTTPS port nginx listens on (default 8443, or $PORT)
 #   --listen ADDR       the IPv4 address nginx listens on (default 127.0.0.1, or $LISTEN; 0.0.0.0
 #                       for all); beyond this machine needs users (python -m dashboard user add)
 #   --replica-port P    the first replica's port; the others follow (default 8601, or $REPLICA_PORT)
@@ -14,6 +15,11 @@
 #   --state DIR         users, audit log and meeting screens, written by the replicas (default
 #                       $DASHBOARD_STATE, else the store folder); shared read-write by all replicas
 #   --run-dir DIR       nginx.conf, pid, logs and temp files (default deploy/run, or $RUN_DIR)
+#   --cert FILE         TLS certificate (PEM, with its chain) and private key (or $TLS_CERT,
+#   --key FILE          $TLS_KEY); without them a self-signed pair is made with openssl in
+#                       <run dir>/tls/ (kept and reused until 30 days before it expires)
+#   --debug-replica     add an X-Replica header (which replica answered) to every response
+#                       (or $DEBUG_REPLICA=1); off by default: browsers need not know
 #
 # Replicas listen on 127.0.0.1 only; nginx is the one socket facing the network. Nothing needs
 # root and nothing under /etc/nginx is touched. Ready when it prints "ready:"; Ctrl-C or TERM
@@ -24,19 +30,23 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 replicas="${REPLICAS:-2}"
-port="${PORT:-8080}"
+port="${PORT:-8443}"
 listen="${LISTEN:-127.0.0.1}"
 replica_port="${REPLICA_PORT:-8601}"
 store="${DASHBOARD_STORE:-$root/data/store}"
 state="${DASHBOARD_STATE:-}"
 run_dir="${RUN_DIR:-$here/run}"
 cookie="dashboard_replica"
+cert="${TLS_CERT:-}"
+key="${TLS_KEY:-}"
+debug_replica="${DEBUG_REPLICA:-0}"
+openssl="${OPENSSL_BIN:-$(command -v openssl || echo /usr/bin/openssl)}"
 python="${PYTHON:-$root/.venv/bin/python}"
 nginx="${NGINX_BIN:-$(command -v nginx || echo /usr/sbin/nginx)}"
 unset NGINX                              # nginx itself reads $NGINX (inherited sockets)
 start_timeout="${START_TIMEOUT:-90}"     # seconds for every replica and nginx to answer
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --replicas) replicas="$2"; shift 2 ;;
@@ -46,6 +56,9 @@ while [ $# -gt 0 ]; do
     --store) store="$2"; shift 2 ;;
     --state) state="$2"; shift 2 ;;
     --run-dir) run_dir="$2"; shift 2 ;;
+    --cert) cert="$2"; shift 2 ;;
+    --key) key="$2"; shift 2 ;;
+    --debug-replica) debug_replica=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage 2 >&2 ;;
   esac
@@ -64,6 +77,40 @@ state="$(cd "$state" && pwd)"
 run_dir="$(cd "$run_dir" && pwd)"
 [ -f "$store/CURRENT" ] || say "warning: $store has no published version yet (pages will say so)"
 cd "$root"
+
+# ---- TLS: the certificate given, else a self-signed one made here (and reused while valid)
+if [ -n "$cert" ] || [ -n "$key" ]; then
+  [ -n "$cert" ] && [ -n "$key" ] || { say "--cert and --key go together"; exit 2; }
+  for f in "$cert" "$key"; do [ -r "$f" ] || { say "cannot read $f"; exit 1; }; done
+  cert="$(cd "$(dirname "$cert")" && pwd)/$(basename "$cert")"
+  key="$(cd "$(dirname "$key")" && pwd)/$(basename "$key")"
+else
+  [ -x "$openssl" ] || { say "no openssl to make a certificate (apt-get install openssl, or --cert/--key)"; exit 1; }
+  mkdir -p "$run_dir/tls"
+  chmod 700 "$run_dir/tls"
+  cert="$run_dir/tls/self-signed.crt"
+  key="$run_dir/tls/self-signed.key"
+  if ! [ -s "$cert" ] || ! [ -s "$key" ] || ! "$openssl" x509 -checkend 2592000 -noout -in "$cert" >/dev/null 2>&1; then
+    # Names the browsers may use: this machine's name, localhost, the loopback and the
+    # address nginx listens on (when it is one address).
+    san="DNS:localhost,IP:127.0.0.1"
+    host_name="$(hostname 2>/dev/null || true)"
+    case "$host_name" in ''|*[!A-Za-z0-9.-]*) ;; *) san="DNS:$host_name,$san" ;; esac
+    case "$listen" in 0.0.0.0|127.0.0.1|localhost) ;; *[!0-9.]*) san="$san,DNS:$listen" ;; *) san="$san,IP:$listen" ;; esac
+    ( umask 077
+      "$openssl" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -sha256 \
+        -days 825 -subj "/O=Menglian dashboard/CN=${host_name:-localhost}" \
+        -addext "subjectAltName=$san" -addext "basicConstraints=critical,CA:FALSE" \
+        -addext "extendedKeyUsage=serverAuth" \
+        -keyout "$key" -out "$cert" ) >"$run_dir/tls/openssl.log" 2>&1 \
+      || { cat "$run_dir/tls/openssl.log" >&2; say "openssl could not make a certificate"; exit 1; }
+    rm -f "$run_dir/tls/openssl.log"
+    say "made a self-signed certificate for $san: $cert (browsers will warn until it is trusted"
+    say "or replaced: --cert/--key)"
+  fi
+fi
+debug_headers=""
+case "$debug_replica" in 1|true|yes) debug_headers="        add_header X-Replica \$upstream_addr always;"$'\n' ;; esac
 
 # The app serves without a login only to this machine (ui.login_gate); behind a proxy it cannot
 # see where browsers come from, so the same rule is kept here: beyond loopback, users first.
@@ -97,7 +144,10 @@ if (exec 3<>"/dev/tcp/$probe/$port") 2>/dev/null; then say "port $port is in use
 conf="$run_dir/nginx.conf"
 while IFS= read -r line || [ -n "$line" ]; do
   if [ "$line" = "@@SERVERS@@" ]; then printf '%s' "$servers"; continue; fi
+  if [ "$line" = "@@DEBUG_HEADERS@@" ]; then printf '%s' "$debug_headers"; continue; fi
   line="${line//@@RUN_DIR@@/$run_dir}"
+  line="${line//@@CERT@@/$cert}"
+  line="${line//@@KEY@@/$key}"
   line="${line//@@LISTEN@@/$listen_on}"
   line="${line//@@COOKIE@@/$cookie}"
   printf '%s\n' "$line"
@@ -146,7 +196,11 @@ done
 # In the background: bash runs a trap only once the foreground command is done.
 health() {
   "$python" - "$start_timeout" "$@" <<'PY' &
-import sys, time, urllib.request
+import ssl, sys, time, urllib.request
+# nginx's own certificate may be self-signed or name another host: this only asks whether it answers
+tls = ssl.create_default_context()
+tls.check_hostname = False
+tls.verify_mode = ssl.CERT_NONE
 def alive(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -157,7 +211,7 @@ deadline = time.monotonic() + float(sys.argv[1])
 for pid, url in (a.split("=", 1) for a in sys.argv[2:]):
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2) as r:
+            with urllib.request.urlopen(url, timeout=2, context=tls) as r:
                 if r.status == 200:
                     break
         except OSError:
@@ -177,9 +231,9 @@ health "${checks[@]}" || { for i in "${!ports[@]}"; do tail -n 20 "$run_dir/logs
 
 "$nginx" -p "$run_dir" -c "$conf" -e "$run_dir/logs/error.log" &
 pids+=("$!"); names+=("nginx ($listen_on)")
-health "${pids[-1]}=http://$probe:$port/_stcore/health" || { tail -n 20 "$run_dir/logs/error.log" >&2; exit 1; }
+health "${pids[-1]}=https://$probe:$port/_stcore/health" || { tail -n 20 "$run_dir/logs/error.log" >&2; exit 1; }
 
-say "ready: http://$probe:$port/ -> $replicas replicas on 127.0.0.1:${ports[*]} (store $store, logs $run_dir/logs)"
+say "ready: https://$probe:$port/ -> $replicas replicas on 127.0.0.1:${ports[*]} (store $store, logs $run_dir/logs)"
 
 # any process that exits ends the whole deployment (a supervisor restarts it)
 set +e

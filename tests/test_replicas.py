@@ -4,20 +4,31 @@ pinned to its own (every HTTP response and every websocket of a browser went to 
 a load published from the command line while they browse never shows an error or a mix: every
 page view shows the figures of exactly the version its caption names ("v1" or "v2"), computed
 here with dashboard.metrics.summary on that version; TERM stops the whole deployment.
+All of it over HTTPS (run.sh makes a self-signed certificate when none is given).
+
+The second test runs one replica with a certificate of its own and no debug flag: HTTPS with
+that certificate, http:// sent to https://, the security headers on every response and no
+X-Replica, every page drawn in Chromium with no Content-Security-Policy violation, and the
+request limits on new sessions (websockets) and on the health probes.
 
 Needs /usr/sbin/nginx (scripts/system-packages.sh installs it) and /usr/bin/chromium.
 Run with `pytest -m browser` or `pytest tests/test_replicas.py`.
 """
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import os
 import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -37,7 +48,7 @@ pytestmark = [
                        reason=f"no {CHROMIUM}: install chromium (scripts/system-packages.sh does)"),
 ]
 playwright = pytest.importorskip("playwright.sync_api")
-from benchmarks.pagewait import wait_drawn  # noqa: E402  (after the skips: needs playwright only to run)
+from benchmarks.pagewait import RESET, drawn_predicate, wait_drawn  # noqa: E402  (after the skips: needs playwright only to run)
 
 RUN_SH = ROOT / "deploy" / "run.sh"
 REPLICAS = 2
@@ -87,20 +98,20 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 
 class Deployment:
-    def __init__(self, store: Store, run_dir: Path):
-        self.store, self.run_dir = store, run_dir
+    def __init__(self, store: Store, run_dir: Path, replicas: int = REPLICAS, args: tuple = ()):
+        self.store, self.run_dir, self.args = store, run_dir, tuple(args)
         self.logs = run_dir / "logs"
         self.out = run_dir.parent / "run.sh.log"
         self.port = _free_ports(1)
-        self.replica_port = _free_ports(REPLICAS)
-        self.replicas = {f"127.0.0.1:{self.replica_port + i}" for i in range(REPLICAS)}
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.replica_port = _free_ports(replicas)
+        self.replicas = {f"127.0.0.1:{self.replica_port + i}" for i in range(replicas)}
+        self.base = f"https://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        cmd = ["bash", str(RUN_SH), "--replicas", str(REPLICAS), "--port", str(self.port),
+        cmd = ["bash", str(RUN_SH), "--replicas", str(len(self.replicas)), "--port", str(self.port),
                "--replica-port", str(self.replica_port), "--store", str(self.store.root),
-               "--run-dir", str(self.run_dir)]
+               "--run-dir", str(self.run_dir), *self.args]
         env = dict(os.environ, PYTHON=sys.executable, NGINX_BIN=NGINX, START_TIMEOUT=str(START_TIMEOUT))
         with open(self.out, "w", encoding="utf-8") as out:
             # a session (process group) of its own, so teardown can end exactly what it started
@@ -143,11 +154,9 @@ class Deployment:
         return "\n".join(_tail(p) for p in files)
 
 
-@pytest.fixture
-def deployment(demo_store, tmp_path, request):
-    # A copy of the demo county: this test publishes a version (demo_store is shared, read-only).
-    shutil.copytree(demo_store.root, tmp_path / "store")
-    d = Deployment(Store(tmp_path / "store"), tmp_path / "run")
+@contextlib.contextmanager
+def deployed(d: Deployment, request):
+    """Start `d`, yield it, stop it; its logs go to artifacts/ when the session has failures."""
     try:
         d.start()
         yield d
@@ -159,6 +168,21 @@ def deployment(demo_store, tmp_path, request):
             shutil.copyfile(d.out, ARTIFACTS / "replicas-logs" / "run.sh.log")
 
 
+@pytest.fixture
+def deployment(demo_store, tmp_path, request):
+    # A copy of the demo county: this test publishes a version (demo_store is shared, read-only).
+    shutil.copytree(demo_store.root, tmp_path / "store")
+    # --debug-replica: the X-Replica header says which replica answered each response.
+    with deployed(Deployment(Store(tmp_path / "store"), tmp_path / "run",
+                             args=["--debug-replica"]), request) as d:
+        yield d
+
+
+def served_certificate(port: int) -> bytes:
+    """The DER certificate nginx presents on 127.0.0.1:port."""
+    return ssl.PEM_cert_to_DER_cert(ssl.get_server_certificate(("127.0.0.1", port), timeout=10))
+
+
 # ------------------------------------------------------------------ browsers
 class Session:
     """One browser (a context of its own: its own cookies) on the overview through nginx;
@@ -167,7 +191,12 @@ class Session:
     def __init__(self, browser, base: str):
         self.base = base
         self.context = browser.new_context(viewport={"width": 1366, "height": 768},
-                                           locale="zh-CN", timezone_id="Asia/Shanghai")
+                                           locale="zh-CN", timezone_id="Asia/Shanghai",
+                                           ignore_https_errors=True,    # self-signed
+                                           # Playwright's wait_for_function evals its predicate
+                                           # in the page, which the dashboard's CSP forbids; this
+                                           # test is about pinning (the next one checks the CSP).
+                                           bypass_csp=True)
         self.context.set_default_timeout(TIMEOUT)
         self.page = self.context.new_page()
         self.answered_by: list[str] = []       # X-Replica of every response through nginx
@@ -269,6 +298,10 @@ def test_replicas_spread_browsers_pin_them_and_serve_whole_versions_through_a_lo
         deployment, browser, tmp_path):
     d, store = deployment, deployment.store
     assert store.current() == 1
+    # No certificate given: run.sh made a self-signed one, and nginx serves it.
+    cert = d.run_dir / "tls" / "self-signed.crt"
+    assert (d.run_dir / "tls" / "self-signed.key").stat().st_mode & 0o077 == 0
+    assert served_certificate(d.port) == ssl.PEM_cert_to_DER_cert(cert.read_text())
     expected = {1: expected_figures(store, 1)}
     sessions: list[Session] = []
     loader = None
@@ -362,3 +395,121 @@ def test_replicas_spread_browsers_pin_them_and_serve_whole_versions_through_a_lo
     assert d.stop() == 0, d.tails()
     ports = [d.port] + [int(r.rsplit(":", 1)[1]) for r in d.replicas]
     assert not [p for p in ports if _listening(p)], "still listening after TERM"
+
+
+# ------------------------------------------------------------------ TLS, headers, limits
+CSP_WATCH = """document.addEventListener('securitypolicyviolation', e => {
+    (window.__csp = window.__csp || []).push(`${e.violatedDirective} ${e.blockedURI}`);
+});"""
+PAGES = {"": "overview", "grids": "grids", "branches": "branches", "training": "training",
+         "checkpoints": "checkpoints", "data": "data", "?kiosk=1": "kiosk"}
+
+
+def drawn_under_csp(page) -> None:
+    """benchmarks.pagewait's "drawn" predicate, polled from here: page.wait_for_function would
+    eval it inside the page, which the policy refuses (page.evaluate goes through DevTools)."""
+    page.evaluate(RESET)
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while not page.evaluate(drawn_predicate()):
+        assert time.monotonic() < deadline, f"{page.url} was not drawn within {TIMEOUT / 1000} s"
+        time.sleep(0.1)
+
+
+def _get(url: str, context: ssl.SSLContext | None = None, redirect: bool = True):
+    """(status, headers) of a GET; redirects followed or not."""
+    handlers = [urllib.request.HTTPSHandler(context=context)]
+    if not redirect:
+        class Keep(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+        handlers.append(Keep())
+    try:
+        with urllib.request.build_opener(*handlers).open(url, timeout=20) as r:
+            return r.status, r.headers
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers
+
+
+def _upgrade(port: int, context: ssl.SSLContext) -> int:
+    """The status nginx answers a websocket upgrade of /_stcore/stream with (then hang up)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as raw, \
+            context.wrap_socket(raw, server_hostname="localhost") as tls:
+        tls.sendall(f"GET /_stcore/stream HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                    "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    f"Origin: https://127.0.0.1:{port}\r\n\r\n".encode())
+        return int(tls.recv(64).split(b" ", 2)[1])
+
+
+def test_nginx_terminates_tls_sends_security_headers_and_limits_sessions(demo_store, browser,
+                                                                          tmp_path, request):
+    # A certificate of our own (as a county would give its intranet one): run.sh uses it.
+    cert, key = tmp_path / "site.crt", tmp_path / "site.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    d = Deployment(demo_store, tmp_path / "run", replicas=1,
+                   args=["--cert", str(cert), "--key", str(key)])
+    with deployed(d, request):
+        assert not (d.run_dir / "tls").exists(), "a certificate was given: none is made"
+        # 1. HTTPS with our certificate, verified against it (name and all).
+        trusted = ssl.create_default_context(cafile=str(cert))
+        assert served_certificate(d.port) == ssl.PEM_cert_to_DER_cert(cert.read_text())
+        status, headers = _get(d.base + "/", trusted)
+        assert status == 200
+        # plain http:// to the same port is sent to https://
+        status, moved = _get(f"http://127.0.0.1:{d.port}/grids?lang=en", redirect=False)
+        assert status == 301 and moved["Location"] == f"https://127.0.0.1:{d.port}/grids?lang=en"
+
+        # 2. Security headers on the page, a script, the health probe and an error; no X-Replica.
+        for path in ("/", "/_stcore/health", "/_stcore/host-config", "/no-such-file.js"):
+            status, h = _get(d.base + path, trusted)
+            csp = h["Content-Security-Policy"] or ""
+            assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp, (path, csp)
+            assert "style-src 'self' 'unsafe-inline'" in csp and "connect-src 'self'" in csp
+            assert "'unsafe-eval'" not in csp and "script-src 'self' 'wasm-unsafe-eval'" in csp
+            assert h["X-Frame-Options"] == "DENY" and h["X-Content-Type-Options"] == "nosniff"
+            assert h["Referrer-Policy"] == "same-origin"
+            assert h["X-Replica"] is None, "X-Replica without --debug-replica"
+            assert h.get_all("Content-Security-Policy") == [csp], "one policy, not two"
+        cookie = headers["Set-Cookie"]
+        assert cookie.startswith(COOKIE + "=") and "Secure" in cookie and "HttpOnly" in cookie
+
+        # 3. The app draws every page through nginx with no CSP violation.
+        context = browser.new_context(ignore_https_errors=True, viewport={"width": 1366, "height": 900})
+        context.set_default_timeout(TIMEOUT)
+        context.add_init_script(CSP_WATCH)
+        page = context.new_page()
+        try:
+            for path, name in PAGES.items():
+                page.goto(f"{d.base}/{path}", wait_until="domcontentloaded")
+                drawn_under_csp(page)
+                assert page.evaluate("window.__csp || []") == [], name
+                assert page.locator("[data-testid=stException]").count() == 0, name
+                if name in ("overview", "branches", "training", "checkpoints"):
+                    assert page.locator(".js-plotly-plot .main-svg").count() > 0, name
+                if name in ("grids", "branches", "checkpoints"):
+                    assert page.locator("canvas").count() > 0, name        # the deck.gl map
+            page.screenshot(path=str(tmp_path / "through-nginx.png"))
+        finally:
+            context.close()
+
+        # 4. Limits. Health probes: 10 a second with a burst of 50, past that 429.
+        insecure = ssl.create_default_context()
+        insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
+        with concurrent.futures.ThreadPoolExecutor(30) as pool:
+            probes = list(pool.map(lambda _: _get(d.base + "/_stcore/health", insecure)[0],
+                                   range(150)))
+        assert probes.count(200) >= 50 and probes.count(429) >= 30, probes
+        # New sessions (websocket upgrades, where the login happens): 2 a second; a client
+        # that waits for each answer is paced (past 20 at once), one opening more than 40 at
+        # once is refused.
+        with concurrent.futures.ThreadPoolExecutor(70) as pool:
+            upgrades = list(pool.map(lambda _: _upgrade(d.port, insecure), range(100)))
+        assert upgrades.count(429) >= 30, upgrades
+        assert sum(code == 101 for code in upgrades) >= 20, upgrades   # the burst went through
+        log = (d.logs / "error.log").read_text("utf-8")
+        assert 'zone "sessions"' in log and 'zone "probes"' in log
+        assert not re.search(r"\[(error|crit|alert|emerg)\]", log), "a refusal is a warning"
+        assert d.stop() == 0, d.tails()

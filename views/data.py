@@ -1,7 +1,7 @@
 """数据管理 Data: upload, check, preview, commit; history, restore, pin; template; audit. Admins only."""
 import streamlit as st
 
-from dashboard import desk, ui
+from dashboard import desk, i18n, quality, ui
 
 ctx = ui.context()
 ui.require_page(ctx, "data")
@@ -47,6 +47,21 @@ with upload_tab:
                         st.dataframe(desk.error_table(final.errors, ctx.lang), hide_index=True)
                 st.session_state.pop("_check", None)
                 st.session_state["_upload_n"] = st.session_state.get("_upload_n", 0) + 1
+
+    # --- data quality warnings (issue 10 §3): the live version (a load just committed included),
+    # its latest week, the user's scope; they never block a load.
+    live = ui.store().current()
+    if live is not None:
+        found = quality.warnings(ui.connection(live), None, ctx.township)
+        st.subheader(ctx.t("quality.title"))
+        st.caption(ctx.t("quality.help", scope=i18n.md_escape(ctx.township_name), version=live,
+                         week=i18n.fmt_week(quality.week_of(ui.connection(live)), ctx.lang)))
+        shown = quality.tables(found, ctx.lang)
+        if not shown:
+            st.success(ctx.t("quality.none"))
+        for kind, title, table in shown:
+            with st.expander(title, expanded=len(shown) == 1):
+                ui.table(ctx, table)
 
 with history_tab:
     versions = desk.version_history(ui.store(), ctx.lang)

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from .. import contract, i18n
 from . import maps
-from .common import BAD, GOOD, NEUTRAL, SERIES, base_layout, rate_axis
+from .common import BAD, GOOD, NEUTRAL, SERIES, base_layout, plot_texts, rate_axis
 
 # A branch on the map is one of these, in this order (legend order too), coloured as every map
 # colours a rate against its target: compliant = met, not compliant = short, never = no rate.
@@ -60,7 +60,7 @@ def compliance_by_township(df: pd.DataFrame, townships: pd.DataFrame, target: fl
     target, red when not; "compliant / total (rate)" in a column right of the 100% mark."""
     names = township_names(townships, lang)
     df = df.iloc[::-1]                          # first township on top
-    labels = [names.get(t, t) for t in df["township_id"]]
+    labels = plot_texts(names.get(t, t) for t in df["township_id"])
     rates = [None if r is None or r != r else r for r in df["compliance_rate"]]
     text = [f"{c:,} / {n:,} ({i18n.fmt_rate(r, lang, digits=0)})"
             for c, n, r in zip(df["compliant"], df["total"], rates)]
@@ -83,7 +83,7 @@ def compliance_by_township(df: pd.DataFrame, townships: pd.DataFrame, target: fl
 def failed_criteria(counts: pd.DataFrame, lang: str) -> go.Figure:
     """Branches failing each criterion (most failed on top), criteria by their names."""
     df = counts.iloc[::-1]
-    labels = [i18n.enum_label(contract.CRITERIA, c, lang) for c in df["criterion"]]
+    labels = plot_texts(i18n.enum_label(contract.CRITERIA, c, lang) for c in df["criterion"])
     fig = go.Figure()
     fig.add_bar(y=labels, x=df["branches"], orientation="h", marker_color=BAD,
                 text=[f"{n:,}" for n in df["branches"]], textposition="outside", cliponaxis=False,

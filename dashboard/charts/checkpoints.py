@@ -1,12 +1,11 @@
 """Checkpoint staffing page: hour x checkpoint heatmap, duty composition, persons checked, map.
 
-Pure builders. Names from uploaded files go into plotly text escaped (plotly renders a subset
-of HTML in labels and hover text).
+Pure builders. Names from uploaded files go into plotly text through common.plot_text (plotly
+renders a subset of HTML in labels and hover text).
 """
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import numpy as np
 import pandas as pd
@@ -69,7 +68,7 @@ def heatmap(hourly: pd.DataFrame, rows: pd.DataFrame, week: dt.date, lang: str) 
     staff[r, c] = h["staff"].to_numpy()
     required[r, c] = h["required_staff"].to_numpy()
 
-    names = [html.escape(str(v)) for v in rows["name"]]
+    names = common.plot_texts(rows["name"])
     days = [day_label(week + dt.timedelta(days=d), lang) for d in range(7)]
     # Hover text on the slots that are not staffed only: they are what the chart is for, and
     # a text on every one of 168 slots a row would make the chart megabytes to send.

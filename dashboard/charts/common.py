@@ -1,4 +1,9 @@
-"""Shared look of every plotly chart, and the overview's charts."""
+"""Shared look of every plotly chart, and the overview's charts.
+
+Plotly reads every text, tick, hover and legend string as a subset of HTML: `<a href>` becomes
+a live link, `<b>` bold, `<br>` a line break, and entities (`&lt;`, `&#34;`) are decoded. A
+name from an uploaded file therefore goes into a figure only through `plot_text`.
+"""
 from __future__ import annotations
 
 import pandas as pd
@@ -11,6 +16,23 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans
 GOOD, WARN, BAD, NEUTRAL = "#2e7d32", "#f9a825", "#c62828", "#90a4ae"
 PARTY_RED = "#b71c1c"
 SERIES = ["#c62828", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037"]
+
+
+def plot_text(value) -> str:
+    """A data label (a township, checkpoint or grid name) as plotly shows it: literally.
+
+    Only `&`, `<` and `>` are escaped: with no `<` left, no tag can start, and plotly decodes
+    `&amp;`, `&lt;` and `&gt;` back to the characters. Quotes stay as they are: plotly does not
+    decode `&quot;`, so html.escape()'s quotes would show as `&quot;`. Escape once, here, at the
+    point where a label enters a figure; None shows as an empty string."""
+    if value is None or value != value:            # None, NaN
+        return ""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plot_texts(values) -> list[str]:
+    """plot_text of each value, in order."""
+    return [plot_text(v) for v in values]
 
 
 def base_layout(fig: go.Figure, height: int = 360, legend: bool = True) -> go.Figure:

@@ -2,12 +2,11 @@
 
 No tiles, no geo projection files: township outlines are drawn from their GeoJSON as filled
 shapes, branches and checkpoints as markers over them. The y axis is scaled by 1/cos(latitude)
-so that the county keeps its shape at Menglian's latitude. Names go into plotly text escaped
-(plotly renders a subset of HTML in labels).
+so that the county keeps its shape at Menglian's latitude. Names go into plotly text through
+common.plot_text (plotly renders a subset of HTML in labels).
 """
 from __future__ import annotations
 
-import html
 import json
 import math
 
@@ -51,7 +50,7 @@ def _township_names(fig: go.Figure, townships: pd.DataFrame, points: pd.DataFram
         if len(near) >= crowd:
             y = float(near["lat"].min()) - radius / 2
         fig.add_annotation(x=x, y=y, showarrow=False,
-                           text=f"<b>{html.escape(i18n.place_name(r.name, getattr(r, 'name_en', None), lang))}</b>",
+                           text=f"<b>{common.plot_text(i18n.place_name(r.name, getattr(r, 'name_en', None), lang))}</b>",
                            font=dict(size=14, color="#37474f"), bgcolor="rgba(255,255,255,0.75)",
                            borderpad=2)
 

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from .. import contract, i18n
 from .branches import township_names
-from .common import GOOD, NEUTRAL, SERIES, WARN, base_layout
+from .common import GOOD, NEUTRAL, SERIES, WARN, base_layout, plot_text, plot_texts
 
 MEASURES = ("sessions", "attendees")
 KIND_COLOURS = dict(zip(contract.TRAINING_KINDS, SERIES))
@@ -39,7 +39,7 @@ def kind_progress(kinds: dict, targets: dict, measure: str, lang: str) -> go.Fig
         done = (kinds.get(code) or {}).get(measure) or 0
         target = targets.get(f"training.{code}.{measure}")
         rows.append((i18n.enum_label(contract.TRAINING_KINDS, code, lang), done, target))
-    labels = [r[0] for r in rows]
+    labels = plot_texts(r[0] for r in rows)
     colours, text = [], []
     for _, done, target in rows:
         if target is None:
@@ -109,7 +109,8 @@ def by_township(df: pd.DataFrame, townships: pd.DataFrame, measure: str, lang: s
     attendees); townships: metrics.townships."""
     names = township_names(townships, lang)
     keys = [COUNTY_LEVEL, *townships["township_id"]]
-    labels = [i18n.t("training.county_level", lang), *(names[t] for t in townships["township_id"])]
+    labels = [plot_text(i18n.t("training.county_level", lang)),
+              *plot_texts(names[t] for t in townships["township_id"])]
     df = df.assign(key=[COUNTY_LEVEL if t is None else t for t in df["township_id"]])
     keys, labels = keys[::-1], labels[::-1]           # county level on top
     fig = go.Figure()

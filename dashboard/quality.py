@@ -1,0 +1,131 @@
+"""Data quality warnings (issue 10 §3): rows a load accepts but someone should fix.
+
+They never block a load. The data page shows them after each load (and for the current data)
+in the user's scope; the weekly briefing counts them. Each kind names the rows to fix, with
+their codes and names:
+
+  grid_no_chief          grids with no 网格长 (no member with role 'chief')
+  grid_many_chiefs       grids with more than one 网格长
+  member_links           members linking fewer than 5 or more than 10 households (the county's
+                         rule: each member links 5 to 10)
+  grid_overlinked        grids whose members together link more households than the grid has
+  checkpoint_no_shift    checkpoints with no shift in the week
+  branch_never_assessed  branches with no assessment by the end of the week
+
+The roster rules read the members as loaded (a chief who reported after the week counts: the
+warning is about the roster, and a fixed roster clears it at once); the week's rules read that
+week. Scope as the metrics: grids, members, checkpoints and branches of the township (members
+through their grid; members not yet assigned to a grid only for the whole county).
+The SQL is in queries/quality_*.sql. No streamlit here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from . import contract, i18n, metrics, queries
+
+LINKS_MIN, LINKS_MAX = 5, 10        # households each member links (the county's rule)
+
+KINDS = ("grid_no_chief", "grid_many_chiefs", "member_links", "grid_overlinked",
+         "checkpoint_no_shift", "branch_never_assessed")
+
+
+def week_of(con: duckdb.DuckDBPyConnection, week: dt.date | None = None) -> dt.date:
+    """The week the warnings are for: `week` (a Monday), else the latest week with data."""
+    return metrics._week_or_latest(con, week)
+
+
+def warnings(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
+             township: str | None = None) -> dict[str, pd.DataFrame]:
+    """kind -> the rows to fix (raw codes and names; an empty frame when none), for every kind
+    of KINDS in that order. `week` defaults to the latest week with data."""
+    week = week_of(con, week)
+    p = {"week": week, "township": township, "min_links": LINKS_MIN, "max_links": LINKS_MAX}
+    chiefs = queries.run(con, "quality_grid_chiefs", **p)
+    return {
+        "grid_no_chief": chiefs[chiefs["chiefs"] == 0].drop(columns=["chiefs", "chief_ids"])
+                                                     .reset_index(drop=True),
+        "grid_many_chiefs": chiefs[chiefs["chiefs"] > 1].reset_index(drop=True),
+        "member_links": queries.run(con, "quality_member_links", **p),
+        "grid_overlinked": queries.run(con, "quality_grid_overlinked", **p),
+        "checkpoint_no_shift": queries.run(con, "quality_checkpoint_no_shift", **p),
+        "branch_never_assessed": queries.run(con, "quality_branch_never_assessed", **p),
+    }
+
+
+def counts(found: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """kind -> number of rows to fix."""
+    return {kind: len(found[kind]) for kind in KINDS}
+
+
+def title(kind: str, n: int, lang: str) -> str:
+    """"3 个网格没有网格长" / "Grids with no grid chief (网格长): 3"."""
+    return i18n.t(f"quality.kind.{kind}", lang, n=i18n.fmt_int(n), low=LINKS_MIN, high=LINKS_MAX)
+
+
+def summary_line(found: dict[str, pd.DataFrame], lang: str) -> str:
+    """One short line with the count per kind (the weekly briefing), or that there are none."""
+    n = counts(found)
+    items = [i18n.t(f"quality.short.{k}", lang, n=i18n.fmt_int(n[k]), low=LINKS_MIN,
+                    high=LINKS_MAX) for k in KINDS if n[k]]
+    if not items:
+        return i18n.t("quality.line_none", lang)
+    return i18n.t("quality.line", lang, items=("；" if lang == "zh" else "; ").join(items))
+
+
+def _township(df: pd.DataFrame, lang: str) -> list[str]:
+    return [i18n.place_name(n, e if pd.notna(e) else None, lang) if pd.notna(t) else "—"
+            for t, n, e in zip(df["township_id"], df["township_name"], df["township_name_en"])]
+
+
+def _code(table: str, column: str, lang: str) -> str:
+    return i18n.column_label(table, column, lang)
+
+
+def table(kind: str, df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The rows of one kind as the page shows them: labelled columns, codes beside names."""
+    t = lambda key: i18n.t(key, lang)               # noqa: E731
+    if kind in ("grid_no_chief", "grid_many_chiefs", "grid_overlinked"):
+        cols = {t("col.township"): _township(df, lang), t("col.community"): df["community_name"],
+                t("col.zone"): df["zone_name"], t("col.grid"): df["name"],
+                t("col.grid_id"): df["grid_id"], t("col.members"): df["members"]}
+        if kind == "grid_many_chiefs":
+            cols[t("quality.col.chiefs")] = df["chiefs"]
+            cols[t("quality.col.chief_ids")] = df["chief_ids"]
+        if kind == "grid_overlinked":
+            cols[t("col.households")] = df["households"]
+            cols[t("quality.col.linked_sum")] = df["households_linked"]
+    elif kind == "member_links":
+        cols = {_code("members", "member_id", lang): df["member_id"],
+                _code("members", "role", lang): [i18n.enum_label(contract.MEMBER_ROLES, r, lang)
+                                                 for r in df["role"]],
+                t("quality.col.linked"): df["households_linked"],
+                t("quality.col.unit"): df["unit_name"],
+                t("col.grid"): df["grid_name"].where(df["grid_id"].notna(),
+                                                     t("quality.unassigned")),
+                t("col.grid_id"): df["grid_id"].fillna("—"),
+                t("col.township"): _township(df, lang)}
+    elif kind == "checkpoint_no_shift":
+        cols = {t("col.township"): _township(df, lang), t("col.checkpoint"): df["name"],
+                _code("checkpoints", "checkpoint_id", lang): df["checkpoint_id"],
+                _code("checkpoints", "kind", lang): [
+                    i18n.enum_label(contract.CHECKPOINT_KINDS, k, lang) for k in df["kind"]],
+                t("quality.col.last_shift"): [
+                    t("quality.no_shift_ever") if pd.isna(v)
+                    else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M") for v in df["last_shift"]]}
+    elif kind == "branch_never_assessed":
+        cols = {t("col.township"): _township(df, lang), t("col.village"): df["village"],
+                _code("branches", "group_name", lang): df["group_name"],
+                t("col.branch"): df["name"], t("branches.col.code"): df["branch_id"]}
+    else:
+        raise KeyError(kind)
+    return pd.DataFrame({k: list(v) for k, v in cols.items()})
+
+
+def tables(found: dict[str, pd.DataFrame], lang: str) -> list[tuple[str, str, pd.DataFrame]]:
+    """(kind, title with its count, labelled table) of each kind that has rows, in KINDS order."""
+    return [(k, title(k, len(found[k]), lang), table(k, found[k], lang))
+            for k in KINDS if len(found[k])]
