@@ -310,7 +310,7 @@ def test_last_submission_is_the_version_that_brought_the_week(copy_store):
     assert submissions.last_submissions(copy_store, WEEK) == {}
     table = submissions.board_table(submissions.board(copy_store.connect(), LAST), old, "en")
     assert list(table["Status"])[:2] == ["Partly submitted", "Submitted"]
-    assert table.loc[0, "How"] == "county load v1" and table.loc[2, "Last submitted"] == "—"
+    assert table.loc[0, "How"] == "county load v1" and table.loc[2, "Last sent"] == "—"
 
 
 def test_report_weeks_start_with_the_week_being_reported():

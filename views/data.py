@@ -18,7 +18,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def form_download(town: str, key: str) -> None:
     """A week picker and the prefilled form of `town` for that week, made on click."""
     weeks = submissions.report_weeks(ui.data("latest_week", ctx))
-    week = st.selectbox(ctx.t("sub.form_week"), weeks, key=f"{key}_week",
+    week = st.selectbox(ctx.t("sub.form_week"), weeks, key=f"{key}_week", width=320,
                         format_func=lambda w: i18n.fmt_week(w, ctx.lang))
     name = ui.data("townships", ctx).set_index("township_id")["name"].get(town, town)
     st.download_button(ctx.t("sub.form_download"),
@@ -125,7 +125,7 @@ if template_tab is not None:
             st.divider()
             st.markdown(ctx.t("sub.form_help"))
             names = dict(zip(towns["township_id"], towns["name"]))
-            town = st.selectbox(ctx.t("filter.township"), list(names), key="form_township",
+            town = st.selectbox(ctx.t("filter.township"), list(names), key="form_township", width=320,
                                 format_func=lambda v: names.get(v, v))
             form_download(town, "admin_form")
 
