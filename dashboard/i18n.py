@@ -209,12 +209,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "sub.form_download": ("下载预填报表（xlsx）", "Download the prefilled form (xlsx)"),
     "sub.form_file": ("{name}{week}周报表", "{name}-weekly-{week}"),
     "sub.week": ("报送周", "Week reported"),
-    "sub.rule": ("网格周报为已报网格/网格数，卡点值守为有值班的卡点·天/（卡点数×7）。"
+    "sub.rule": ("网格周报为已报网格/网格数，卡点值守为有值班的卡点·天/（卡点数×7），培训宣讲为本周举办的活动数，"
+                 "达标评估为本周评估的党支部数。"
                  "**已报送**：每个网格都报了网格周报，且每个卡点本周7天每天都有值班（某班次在当天开始）；"
                  "**未报送**：本周没有该乡镇的任何记录（网格周报、值班、培训宣讲、达标评估）；"
                  "其余为**部分报送**。数据来自已保存的报表，报送人和时间来自操作日志和版本记录。",
                  "Grid reports: grids that sent / grids; checkpoint-days: days with a shift / (7 ×"
-                 " checkpoints). **Submitted**: every grid sent its weekly report and every checkpoint has a shift"
+                 " checkpoints); trainings held and branches assessed in the week. **Submitted**: every grid sent its weekly report and every checkpoint has a shift"
                  " starting on each of the 7 days; **not submitted**: nothing of the township for the"
                  " week (grid reports, shifts, trainings, assessments); anything else is **partly"
                  " submitted**. Counts come from the stored reports; who and when from the audit"
@@ -229,7 +230,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sub.col_grids": ("网格周报", "Grid reports"),
     "sub.col_checkpoint_days": ("卡点值守（卡点·天）", "Checkpoint-days"),
     "sub.col_trainings": ("培训宣讲", "Trainings"),
-    "sub.col_assessed": ("达标评估（支部）", "Assessed"),
+    "sub.col_assessed": ("达标评估", "Assessed"),
     "sub.col_when": ("最近报送", "Last sent"),
     "sub.col_by": ("报送人", "By"),
     "sub.col_via": ("方式", "How"),
@@ -241,7 +242,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "sub.own_row": ("本乡镇 {week}：**{status}**", "Your township, {week}: **{status}**"),
     "sub.kiosk_grids": ("网格周报 {sent}/{total}", "Grid reports {sent}/{total}"),
     "sub.kiosk_days": ("卡点值守 {sent}/{total} 天", "Checkpoint-days {sent}/{total}"),
-    "sub.kiosk_other": ("培训 {trainings} 项 · 评估 {assessed} 个支部", "{trainings} trainings · {assessed} branches assessed"),
+    "sub.kiosk_no_grids": ("无网格", "No grids"),
+    "sub.kiosk_no_checkpoints": ("无卡点", "No checkpoints"),
+    "sub.kiosk_other": ("培训 {trainings} 项 · 评估 {assessed} 个支部", "Trainings {trainings} · assessed {assessed}"),
+    "sub.kiosk_submitted": ("已报送乡镇", "Townships submitted"),
+    "sub.kiosk_status_submitted": ("已报送", "Sent"),
+    "sub.kiosk_status_partial": ("部分报送", "Partly sent"),
+    "sub.kiosk_status_missing": ("未报送", "Not sent"),
 
     # --- metric names (KPI tiles, tables, briefings)
     "kpi.compliance": ("边境村组党支部达标", "Border branches up to standard"),

@@ -559,7 +559,9 @@ def submission_board(ctx: Context, key: str = "board") -> None:
     status_col = t("sub.col_status", ctx.lang)
     styled = shown.style.map(lambda v: f"color: {colours.get(v, 'inherit')}; font-weight: 600",
                              subset=[status_col]) if len(shown) else shown
-    st.dataframe(styled, hide_index=True, width="stretch")
+    narrow = {t(f"sub.col_{c}", ctx.lang): st.column_config.Column(width="small")
+              for c in ("status", "trainings", "assessed", "grids")}
+    st.dataframe(styled, hide_index=True, width="stretch", column_config=narrow)
     if len(df) > len(shown):
         st.caption(t("table.first_rows", ctx.lang, n=i18n.fmt_int(len(shown)),
                      total=i18n.fmt_int(len(df))))
