@@ -319,11 +319,12 @@ def test_report_weeks_start_with_the_week_being_reported():
 
 
 # ------------------------------------------------------------------ who sees what (AppTest)
-def app(monkeypatch, store: Store, name: str) -> AppTest:
+def app(monkeypatch, store: Store, name: str, **query) -> AppTest:
     monkeypatch.setenv("DASHBOARD_STORE", str(store.root))
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params.update(query)
     at.run()
     at.text_input[0].input(name)
     at.text_input[1].input(PASSWORD)
@@ -331,9 +332,11 @@ def app(monkeypatch, store: Store, name: str) -> AppTest:
 
 
 def test_reporter_sees_upload_form_and_own_row_only(monkeypatch, users_store):
-    at = app(monkeypatch, users_store, "gongxin_clerk")
+    # a link naming another township changes nothing: the scope is the logged-in user's
+    at = app(monkeypatch, users_store, "gongxin_clerk", township="T01")
     at.switch_page("views/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value.endswith("公信乡")
     assert [t.label for t in at.tabs] == ["上传报表", "预填报表", "报送情况"]
     assert not at.checkbox                                   # no replace, no restore
     assert "公信乡" in at.markdown[0].value or any("公信乡" in m.value for m in at.markdown)
