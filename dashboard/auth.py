@@ -74,8 +74,8 @@ class User:
 
     @property
     def sees_data_page(self) -> bool:
-        # Reporters join once the data page scopes their uploads to their township.
-        return self.role == "admin"
+        # Reporters submit their own township's weekly tables there (scoped on the server).
+        return self.role in ("admin", "reporter")
 
     @property
     def is_admin(self) -> bool:

@@ -92,8 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--out", required=True, help="FILE.pdf")
 
-    p = sub.add_parser("template", help="write the Excel reporting template")
+    p = sub.add_parser("template", help="write the Excel reporting template, or with --township"
+                                        " and --week a township's prefilled weekly form")
     p.add_argument("--out", required=True, help="FILE.xlsx")
+    p.add_argument("--township", help="prefilled form of this township (needs --week)")
+    p.add_argument("--week", help="Monday of the week of the prefilled form, YYYY-MM-DD")
 
     p = sub.add_parser("demo", help="write the demo county's files")
     p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "data" / "demo"))
@@ -334,8 +337,24 @@ def cmd_report(args, store: Store) -> int:
 
 def cmd_template(args, store: Store) -> int:
     from . import template
-    Path(args.out).write_bytes(template.xlsx_bytes())
-    print(f"written to {args.out}")
+    if args.township is None and args.week is None:
+        Path(args.out).write_bytes(template.xlsx_bytes())
+        print(f"written to {args.out}")
+        return 0
+    if args.township is None or args.week is None:
+        print("error: 预填报表需要同时指定 --township 和 --week / a prefilled form needs both"
+              " --township and --week", file=sys.stderr)
+        return 2
+    con = store.connect()
+    try:
+        data = template.township_xlsx_bytes(con, args.township, args.week)
+    except template.FormError as e:
+        print(f"error: {e.zh} / {e.en}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    Path(args.out).write_bytes(data)
+    print(f"written to {args.out} ({args.township}, week of {args.week})")
     return 0
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 # The slides in their default order, and the defaults of the kiosk's URL parameters.
-SLIDES = ("overview", "grids", "branches", "checkpoints", "training")
+SLIDES = ("overview", "grids", "branches", "checkpoints", "training", "submissions")
 DEFAULT_SCREEN = "main"
 COUNTY = ""                      # the state's township for the whole county
 DEFAULT_INTERVAL = 20            # seconds each slide stays
@@ -76,7 +76,8 @@ def slides_with_data(slides: tuple[str, ...], summary: dict) -> tuple[str, ...]:
            "grids": bool(summary["grids"]["total"]),
            "branches": bool(summary["branches"]["total"]),
            "checkpoints": bool(summary["checkpoints"]["total"]),
-           "training": bool(summary["training"]["sessions"])}
+           "training": bool(summary["training"]["sessions"]),
+           "submissions": True}
     return tuple(s for s in slides if has[s])
 
 

@@ -26,6 +26,7 @@ COUNTY = ""   # the township picker's value for the whole county
 PAGES = ("overview", "grids", "branches", "training", "checkpoints")
 SCREEN_PAGES = ("presenter",)       # steers the meeting screen (?kiosk=1)
 ADMIN_PAGES = ("data",)
+BOARD_PAGES = ("submissions",)     # 报送情况: everyone logged in; township users see their row
 
 
 @dataclass(frozen=True)
@@ -618,20 +619,22 @@ def page_link(ctx: Context, page: str, label: str) -> None:
 
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_FILES = {p: f"views/{p}.py" for p in PAGES + SCREEN_PAGES + ADMIN_PAGES}
+PAGE_FILES = {p: f"views/{p}.py" for p in PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES}
 KIOSK_FILE = "views/kiosk.py"
 KIOSK_CSS = ROOT / "views" / "kiosk.css"
 
 
 def visible_pages() -> tuple[str, ...]:
     """The pages this session may open: the presenter for everyone (a township user steers
-    the screen to their own township only), the data page for admins (and the open demo mode)."""
+    the screen to their own township only), the submission board for everyone (a township
+    user or reporter sees their own row), the data page for admins and reporters (a reporter
+    submits their own township's weekly tables there), and everything in the open demo mode."""
     user = current_user()
     if user is None:
-        return PAGES + SCREEN_PAGES + ADMIN_PAGES if _open_here() else ()
+        return PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES if _open_here() else ()
     if user.sees_data_page:
-        return PAGES + SCREEN_PAGES + ADMIN_PAGES
-    return PAGES + SCREEN_PAGES
+        return PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES
+    return PAGES + SCREEN_PAGES + BOARD_PAGES
 
 
 def kiosk_requested() -> bool:
@@ -643,7 +646,7 @@ def run_kiosk(lang: str) -> None:
     """Run the meeting screen whatever page the URL names (each page's path leads to it),
     without the sidebar, the filters or the navigation."""
     st.set_page_config(page_title=t("page.kiosk", lang), initial_sidebar_state="collapsed")
-    paths = PAGES + SCREEN_PAGES + ADMIN_PAGES
+    paths = PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES
     st.navigation([st.Page(KIOSK_FILE, title=t("page.kiosk", lang), url_path=p,
                            default=(p == "overview")) for p in paths],
                   position="hidden").run()
@@ -688,3 +691,53 @@ def require_page(ctx: Context, page: str) -> None:
     if page not in visible_pages():
         st.error(ctx.t("auth.no_access"))
         st.stop()
+
+
+# ---------------------------------------------------------------- submission board (报送情况)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _board(root: str, version: int | None, week: dt.date, township: str | None):
+    from . import submissions
+    s = Store(root)
+    con = _connection(root, version)
+    return submissions.board(con, week, township), submissions.last_submissions(s, week)
+
+
+def board_scope() -> str | None:
+    """The township whose row the session may see (None: every township), from the user."""
+    user = current_user()
+    return user.township if user is not None and user.township_bound else None
+
+
+def board(ctx: Context, week: dt.date, township: str | None):
+    """(board, last submissions) of `week` for `township` (None: every township), cached by
+    data version."""
+    return _board(str(store().root), ctx.version, week, township)
+
+
+def submission_board(ctx: Context, key: str = "board") -> None:
+    """The board: a week picker (the week being reported, then earlier ones), the counts,
+    the table (status in colour), and the rule of the statuses."""
+    from . import submissions
+    weeks = submissions.report_weeks(data("latest_week", ctx))
+    week = st.selectbox(t("sub.week", ctx.lang), weeks, key=f"{key}_week", width=320,
+                        index=weeks.index(ctx.week) if ctx.week in weeks else 0,
+                        format_func=lambda w: i18n.fmt_week(w, ctx.lang))
+    df, last = board(ctx, week, board_scope())
+    if board_scope() is None:
+        st.markdown(t("sub.counts", ctx.lang, **submissions.status_counts(df)))
+    elif len(df):
+        st.markdown(t("sub.own_row", ctx.lang, week=i18n.fmt_week(week, ctx.lang),
+                      status=submissions.status_label(df["status"].iloc[0], ctx.lang)))
+    shown = submissions.board_table(df, last, ctx.lang).head(TABLE_MAX_ROWS)
+    colours = {submissions.status_label(s, ctx.lang): c for s, c in
+               (("submitted", "#2e7d32"), ("partial", "#e65100"), ("missing", "#c62828"))}
+    status_col = t("sub.col_status", ctx.lang)
+    styled = shown.style.map(lambda v: f"color: {colours.get(v, 'inherit')}; font-weight: 600",
+                             subset=[status_col]) if len(shown) else shown
+    narrow = {t(f"sub.col_{c}", ctx.lang): st.column_config.Column(width="small")
+              for c in ("status", "trainings", "assessed", "grids")}
+    st.dataframe(styled, hide_index=True, width="stretch", column_config=narrow)
+    if len(df) > len(shown):
+        st.caption(t("table.first_rows", ctx.lang, n=i18n.fmt_int(len(shown)),
+                     total=i18n.fmt_int(len(df))))
+    st.caption(t("sub.rule", ctx.lang))
