@@ -1,23 +1,33 @@
-"""Entry point: page config, login, filters from the URL, navigation. `streamlit run app.py`."""
+"""Entry point: page config, login, filters from the URL, navigation. `streamlit run app.py`.
+
+`streamlit run` imports this file to find `app` (an st.App: Streamlit's server plus the
+session-cookie routes of dashboard.web) and then runs the same file as the page script,
+as `__main__`, on every run.
+"""
 import streamlit as st
 
-from dashboard import ui
+if __name__ != "__main__":
+    from dashboard import web
 
-st.set_page_config(page_title="孟连县边境党建数据看板", layout="wide")
-kiosk = ui.kiosk_requested()          # ?kiosk=1: the meeting screen, on any page's path
-ui.login_gate(ui.url_lang(), banner=not kiosk)
-if kiosk:
-    ui.run_kiosk(ui.url_lang())
-    ui.settle_heap("kiosk")
-    st.stop()
-ctx = ui.resolve_context()
-st.set_page_config(page_title=ctx.t("app.title"))
-pages = [st.Page(ui.PAGE_FILES[p], title=ctx.t(f"page.{p}"), url_path=p, default=(p == "overview"))
-         for p in ui.visible_pages()]
-nav = st.navigation(pages)
-with st.sidebar:
-    st.markdown(f"**{ctx.t('app.title')}**")
-ui.sidebar_filters(ctx)
-ui.logout_button(ctx)
-nav.run()
-ui.settle_heap(nav.url_path or "overview")
+    app = st.App(__file__, routes=web.routes())
+else:
+    from dashboard import ui
+
+    st.set_page_config(page_title="孟连县边境党建数据看板", layout="wide")
+    kiosk = ui.kiosk_requested()          # ?kiosk=1: the meeting screen, on any page's path
+    ui.login_gate(ui.url_lang(), banner=not kiosk, kiosk=kiosk)
+    if kiosk:
+        ui.run_kiosk(ui.url_lang())
+        ui.settle_heap("kiosk")
+        st.stop()
+    ctx = ui.resolve_context()
+    st.set_page_config(page_title=ctx.t("app.title"))
+    pages = [st.Page(ui.PAGE_FILES[p], title=ctx.t(f"page.{p}"), url_path=p,
+                     default=(p == "overview")) for p in ui.visible_pages()]
+    nav = st.navigation(pages)
+    with st.sidebar:
+        st.markdown(f"**{ctx.t('app.title')}**")
+    ui.sidebar_filters(ctx)
+    ui.logout_button(ctx)
+    nav.run()
+    ui.settle_heap(nav.url_path or "overview")

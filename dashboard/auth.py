@@ -1,13 +1,23 @@
-"""Local users, roles and township scope, and the audit log. No streamlit here.
+"""Local users, roles and township scope, sessions, screen tokens and the audit log. No streamlit.
 
-The county intranet has no identity provider, so users live in the store
-folder: `users.json` (scrypt password hashes, never the password) and
-`audit.jsonl` (one JSON line per login, failed login, load, restore, pin).
-Both are written under a lock and replaced atomically.
+The county intranet has no identity provider, so users live in the state folder:
+
+    users.json          scrypt password hashes (never the password), role, township; mode 0600
+    audit.jsonl         one JSON line per login, failed login, load, restore, pin, user change...;
+                        appended whole (one write of the encoded line, fsync), mode 0600
+    throttle.json       failed logins per (account, client address): growing waits, pruned
+    session.key         the secret that signs session cookies and tickets; mode 0600
+    screen_tokens.json  meeting-screen credentials (only their hashes), mode 0600
+    revoked.json        session ids ended by a logout, until they would have expired
+
+users.json is written under a lock and replaced atomically, and only when something in it
+changed (a login writes nothing to it).
 """
 from __future__ import annotations
 
+import base64
 import contextlib
+import contextvars
 import datetime as dt
 import fcntl
 import hashlib
@@ -16,6 +26,9 @@ import json
 import os
 import re
 import secrets
+import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,11 +41,29 @@ ROLES = {
 }
 # Roles bound to one township: they see it only, whatever a link asks for.
 TOWNSHIP_ROLES = ("township", "reporter")
-MAX_FAILURES = 5                      # wrong passwords in a row before the account locks
-LOCK_MINUTES = 15
 MIN_PASSWORD = 8
+MAX_NAME = 64                 # characters of a user name typed on the login form
+MAX_PASSWORD = 256            # characters of a password
 NAME_RE = re.compile(r"^[\w.\-\u4e00-\u9fff]{2,32}$")
 _SCRYPT = dict(n=2**14, r=8, p=1, dklen=32)
+
+# Failed logins are throttled per (account, client address): after FREE_FAILURES failures in
+# a row the pair waits 2^(n - FREE_FAILURES) seconds, up to MAX_WAIT, before its next try.
+# There is no lock a stranger can set on someone else's account: the account's owner, from
+# their own address, is not slowed by a stranger's guesses.
+FREE_FAILURES = 3
+MAX_WAIT = 15 * 60
+THROTTLE_FORGET = 24 * 3600   # a pair's failures are forgotten a day after its last one
+THROTTLE_MAX_PAIRS = 5000     # the file keeps at most this many pairs (the oldest go)
+
+SESSION_HOURS = 12            # a session cookie's life
+TICKET_SECONDS = 60           # a login ticket's life (exchanged once for the cookie)
+COOKIE = "dashboard_session"
+SCREEN_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")   # as dashboard.screens.NAME_RE
+
+# Who acts through the pages (the client address), added to every audit line written in
+# that context; set by dashboard.ui for each script run.
+REQUEST = contextvars.ContextVar("dashboard_request", default=None)
 
 
 @dataclass(frozen=True)
@@ -43,8 +74,8 @@ class User:
 
     @property
     def sees_data_page(self) -> bool:
-        # Reporters join once the data page scopes their uploads to their township.
-        return self.role == "admin"
+        # Reporters submit their own township's weekly tables there (scoped on the server).
+        return self.role in ("admin", "reporter")
 
     @property
     def is_admin(self) -> bool:
@@ -64,12 +95,44 @@ class User:
         return self.township if self.township_bound else asked
 
 
+@dataclass(frozen=True)
+class Account:
+    """A user as the user file has it now, with the stamps a session is checked against."""
+    user: User
+    stamp: str                    # changes with the password (and nothing else)
+    rights: str                   # changes with the role or the township
+
+
+@dataclass(frozen=True)
+class ScreenGrant:
+    """What a screen token allows: the meeting screen `name`, read-only, for one township
+    (or the county, None). Never another page."""
+    name: str
+    township: str | None
+
+
 class AuthError(Exception):
     """A refusal to show the user: `zh` and `en` say why."""
 
     def __init__(self, zh: str, en: str):
         super().__init__(en)
         self.zh, self.en = zh, en
+
+
+class Throttled(AuthError):
+    """Too many failed logins from this address for this name: wait `seconds`."""
+
+    def __init__(self, seconds: int):
+        wait_zh, wait_en = _duration(seconds)
+        super().__init__(f"登录失败次数过多，请 {wait_zh}后再试", f"Too many failed sign-ins: try again in {wait_en}")
+        self.seconds = seconds
+
+
+def _duration(seconds: int) -> tuple[str, str]:
+    if seconds < 60:
+        return f"{seconds} 秒", f"{seconds} s"
+    minutes = -(-seconds // 60)
+    return f"{minutes} 分钟", f"{minutes} min"
 
 
 def _hash(password: str, salt: bytes) -> str:
@@ -80,11 +143,51 @@ def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
+def _stamp(record: dict) -> str:
+    """The credential stamp: a digest of the password hash, so a new password (a new salt,
+    a new hash) gives a new stamp; `session_epoch`, when set, changes it too."""
+    basis = f"{record.get('hash', '')}:{record.get('session_epoch', '')}"
+    return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+
+def _rights(record: dict) -> str:
+    return hashlib.sha256(f"{record.get('role')}:{record.get('township') or ''}".encode()).hexdigest()[:12]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+# The parsed user file, per path, kept while its (mtime, size, inode) stay the same: every
+# script run checks its session against it, so it is read again only after a change.
+_cache: dict[str, tuple[tuple, dict]] = {}
+_cache_lock = threading.Lock()
+# Tickets already exchanged for a cookie in this process (their ids, until they expire).
+_used_tickets: dict[str, float] = {}
+
+
+def _private(path: Path) -> None:
+    """Owner-only access to a file of the state folder (a file made by an older version)."""
+    try:
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+    except FileNotFoundError:
+        pass
+
+
 class Users:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
         self.path = self.root / "users.json"
         self.audit_path = self.root / "audit.jsonl"
+        self.throttle_path = self.root / "throttle.json"
+        self.key_path = self.root / "session.key"
+        self.tokens_path = self.root / "screen_tokens.json"
+        self.revoked_path = self.root / "revoked.json"
 
     # ---- storage
     @contextlib.contextmanager
@@ -98,31 +201,74 @@ class Users:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
     def _read(self) -> dict:
+        """The user file, parsed (a copy the caller may change); read from disk only when it
+        changed since the last read."""
+        return json.loads(json.dumps(self._peek()))
+
+    def _peek(self) -> dict:
+        """The cached parse of the user file itself: read it, never change it."""
+        key = str(self.path)
         try:
-            return json.loads(self.path.read_text("utf-8"))
+            st = os.stat(self.path)
         except FileNotFoundError:
             return {}
+        sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit is not None and hit[0] == sig:
+                return hit[1]
+        try:
+            users = json.loads(self.path.read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+        _private(self.path)
+        with _cache_lock:
+            _cache[key] = (sig, users)
+        return users
+
+    def _read_json(self, path: Path, default):
+        try:
+            return json.loads(path.read_text("utf-8"))
+        except (FileNotFoundError, ValueError):
+            return default
+
+    def _write_json(self, path: Path, data) -> None:
+        """Replace `path` whole (a temporary file, fsync, rename), readable by the owner only."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f, ensure_ascii=False, indent=1)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def _write(self, users: dict) -> None:
-        tmp = self.path.with_name(f".users.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(users, f, ensure_ascii=False, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self.path)
+        self._write_json(self.path, users)
 
     # ---- queries
     def any(self) -> bool:
-        return bool(self._read())
+        return bool(self._peek())
 
     def list(self) -> list[dict]:
-        return [{"name": n, "role": u["role"], "township": u.get("township"),
-                 "locked_until": u.get("locked_until")} for n, u in sorted(self._read().items())]
+        return [{"name": n, "role": u["role"], "township": u.get("township")}
+                for n, u in sorted(self._read().items())]
 
     def get(self, name: str) -> User | None:
-        u = self._read().get(name)
-        return None if u is None else User(name, u["role"], u.get("township"))
+        account = self.account(name)
+        return None if account is None else account.user
+
+    def account(self, name: str) -> Account | None:
+        """The user `name` as the file has it now (None when removed): what a session is
+        checked against on every run."""
+        u = self._peek().get(name) if isinstance(name, str) else None
+        if u is None:
+            return None
+        return Account(User(name, u["role"], u.get("township")), _stamp(u), _rights(u))
 
     # ---- changes
     def add(self, name: str, role: str, password: str, township: str | None = None,
@@ -148,7 +294,7 @@ class Users:
                 raise AuthError(f"用户 {name} 已存在", f"user {name} exists already")
             salt = secrets.token_bytes(16)
             users[name] = {"role": role, "township": township, "salt": salt.hex(),
-                           "hash": _hash(password, salt), "failures": 0, "locked_until": None,
+                           "hash": _hash(password, salt), "session_epoch": secrets.token_hex(8),
                            "created_at": _now().isoformat(timespec="seconds")}
             self._write(users)
         return User(name, role, township)
@@ -161,63 +307,333 @@ class Users:
             self._write(users)
 
     def set_password(self, name: str, password: str) -> None:
+        """A new password; every session of the user ends at its next click."""
         self._check_password(password)
         with self._locked():
             users = self._read()
             if name not in users:
                 raise AuthError(f"没有用户 {name}", f"no user {name}")
             salt = secrets.token_bytes(16)
-            users[name].update(salt=salt.hex(), hash=_hash(password, salt), failures=0,
-                               locked_until=None)
+            users[name].update(salt=salt.hex(), hash=_hash(password, salt),
+                               session_epoch=secrets.token_hex(8))
+            for old in ("failures", "locked_until"):
+                users[name].pop(old, None)
             self._write(users)
 
-    def authenticate(self, name: str, password: str) -> User:
-        """The user, or AuthError; every attempt goes to the audit log."""
-        with self._locked():
-            users = self._read()
-            u = users.get(name)
-            now = _now()
-            if u is None:
-                # Same work as a real check, so a wrong name takes as long as a wrong password.
-                _hash(password, b"0" * 16)
-                self.audit("login_failed", name, reason="unknown user")
-                raise AuthError("用户名或密码错误", "wrong user name or password")
-            if u.get("locked_until") and dt.datetime.fromisoformat(u["locked_until"]) > now:
-                self.audit("login_refused", name, reason="locked")
-                raise AuthError(f"连续输错密码{MAX_FAILURES}次，账号已锁定{LOCK_MINUTES}分钟，请稍后再试或联系管理员",
-                                f"{MAX_FAILURES} wrong passwords in a row: the account is locked for"
-                                f" {LOCK_MINUTES} minutes; try later or ask an administrator")
-            if not hmac.compare_digest(_hash(password, bytes.fromhex(u["salt"])), u["hash"]):
-                u["failures"] = u.get("failures", 0) + 1
-                if u["failures"] >= MAX_FAILURES:
-                    u["locked_until"] = (now + dt.timedelta(minutes=LOCK_MINUTES)).isoformat()
-                    u["failures"] = 0
-                self._write(users)
-                self.audit("login_failed", name, reason="wrong password")
-                raise AuthError("用户名或密码错误", "wrong user name or password")
-            u["failures"], u["locked_until"] = 0, None
-            self._write(users)
-            self.audit("login", name)
-            return User(name, u["role"], u.get("township"))
+    def authenticate(self, name: str, password: str, address: str | None = None) -> User:
+        """The user, or AuthError; every attempt goes to the audit log. `address` is the
+        client's: failures are throttled per (name, address). Writes nothing to the user file."""
+        name, password = name or "", password or ""
+        if len(name) > MAX_NAME or len(password) > MAX_PASSWORD:
+            self._audit_quietly("login_failed", name[:MAX_NAME], reason="too long",
+                                name_chars=len(name), **_addr(address))
+            raise AuthError(f"用户名最多 {MAX_NAME} 个字符，密码最多 {MAX_PASSWORD} 个字符",
+                            f"a user name has at most {MAX_NAME} characters, a password at most"
+                            f" {MAX_PASSWORD}")
+        pair = f"{name}\n{address or '-'}"
+        wait = self._throttle_wait(pair)
+        if wait:
+            self._audit_quietly("login_refused", name, reason="throttled", wait=wait,
+                                **_addr(address))
+            raise Throttled(wait)
+        u = self._peek().get(name)
+        if u is None:
+            # Same work as a real check, so a wrong name takes as long as a wrong password.
+            _hash(password, b"0" * 16)
+            ok = False
+        else:
+            ok = hmac.compare_digest(_hash(password, bytes.fromhex(u["salt"])), u["hash"])
+        if not ok:
+            self._throttle_fail(pair)
+            self._audit_quietly("login_failed", name,
+                                reason="unknown user" if u is None else "wrong password",
+                                **_addr(address))
+            raise AuthError("用户名或密码错误", "wrong user name or password")
+        self._throttle_clear(pair)
+        self._audit_quietly("login", name, **_addr(address))
+        return User(name, u["role"], u.get("township"))
 
     def _check_password(self, password: str) -> None:
         if len(password or "") < MIN_PASSWORD:
             raise AuthError(f"密码至少{MIN_PASSWORD}位", f"a password has at least {MIN_PASSWORD} characters")
+        if len(password) > MAX_PASSWORD:
+            raise AuthError(f"密码最多{MAX_PASSWORD}位", f"a password has at most {MAX_PASSWORD} characters")
+
+    # ---- throttling
+    def _throttle_wait(self, pair: str, now: float | None = None) -> int:
+        """Seconds the pair must still wait before its next try (0: it may try now)."""
+        entry = self._read_json(self.throttle_path, {}).get(pair)
+        if not isinstance(entry, dict):
+            return 0
+        now = time.time() if now is None else now
+        return max(0, int(-(-(entry.get("until", 0) - now) // 1)))
+
+    def _throttle_fail(self, pair: str) -> None:
+        try:
+            with self._locked():
+                now = time.time()
+                data = self._read_json(self.throttle_path, {})
+                if not isinstance(data, dict):
+                    data = {}
+                entry = data.get(pair) if isinstance(data.get(pair), dict) else {}
+                n = int(entry.get("n", 0)) + 1
+                wait = 0 if n < FREE_FAILURES else min(MAX_WAIT, 2 ** (n - FREE_FAILURES))
+                data[pair] = {"n": n, "last": now, "until": now + wait}
+                data = {k: v for k, v in data.items()
+                        if isinstance(v, dict) and now - v.get("last", 0) < THROTTLE_FORGET}
+                if len(data) > THROTTLE_MAX_PAIRS:
+                    keep = sorted(data, key=lambda k: data[k]["last"])[-THROTTLE_MAX_PAIRS:]
+                    data = {k: data[k] for k in keep}
+                self._write_json(self.throttle_path, data)
+        except OSError as e:           # a full disk must not turn a wrong password into an error
+            print(f"dashboard: throttle not recorded: {e}", file=sys.stderr)
+
+    def _throttle_clear(self, pair: str) -> None:
+        if pair not in self._read_json(self.throttle_path, {}):
+            return                     # nothing to reset: nothing is written
+        try:
+            with self._locked():
+                data = self._read_json(self.throttle_path, {})
+                if data.pop(pair, None) is not None:
+                    self._write_json(self.throttle_path, data)
+        except OSError as e:
+            print(f"dashboard: throttle not reset: {e}", file=sys.stderr)
+
+    # ---- session tokens
+    def _key(self) -> bytes:
+        """The signing secret, made on first use (32 random bytes, owner-only)."""
+        try:
+            return self.key_path.read_bytes()
+        except FileNotFoundError:
+            pass
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.key_path.with_name(f".session.key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, self.key_path)       # the first process to make one wins
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+        return self.key_path.read_bytes()
+
+    def _sign(self, payload: dict) -> str:
+        body = _b64(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+        mac = hmac.new(self._key(), body.encode(), hashlib.sha256).digest()
+        return f"{body}.{_b64(mac)}"
+
+    def _unsign(self, token: str | None, kind: str) -> dict | None:
+        if not token or not isinstance(token, str) or len(token) > 2048 or token.count(".") != 1:
+            return None
+        body, mac = token.split(".")
+        try:
+            want = hmac.new(self._key(), body.encode(), hashlib.sha256).digest()
+            if not hmac.compare_digest(want, _unb64(mac)):
+                return None
+            payload = json.loads(_unb64(body))
+        except (ValueError, OSError):
+            return None
+        if not isinstance(payload, dict) or payload.get("k") != kind:
+            return None
+        if not isinstance(payload.get("exp"), (int, float)) or payload["exp"] < time.time():
+            return None
+        return payload
+
+    def session_token(self, name: str, hours: float = SESSION_HOURS, kind: str = "s",
+                      seconds: float | None = None, sid: str | None = None) -> str:
+        """A signed token for the account `name` as it is now: its name, credential stamp and
+        rights stamp, an expiry and a session id; never the password."""
+        account = self.account(name)
+        if account is None:
+            raise AuthError(f"没有用户 {name}", f"no user {name}")
+        life = seconds if seconds is not None else hours * 3600
+        return self._sign({"k": kind, "u": name, "c": account.stamp, "r": account.rights,
+                           "sid": sid or secrets.token_hex(8), "exp": int(time.time() + life)})
+
+    def ticket(self, name: str, sid: str) -> str:
+        """A one-time ticket, good for TICKET_SECONDS, that the browser exchanges for the
+        session cookie (dashboard.web); the cookie's token itself never appears in a URL."""
+        return self.session_token(name, kind="t", seconds=TICKET_SECONDS, sid=sid)
+
+    def verify_session(self, token: str | None, kind: str = "s") -> tuple[Account, str] | None:
+        """(the account, the session id) of a valid token: signed here, not expired, not
+        logged out, and the account still has the password and the rights it was issued for."""
+        payload = self._unsign(token, kind)
+        if payload is None:
+            return None
+        account = self.account(payload.get("u"))
+        if account is None or payload.get("c") != account.stamp or payload.get("r") != account.rights:
+            return None
+        sid = str(payload.get("sid"))
+        if sid in self._read_json(self.revoked_path, {}):
+            return None
+        return account, sid
+
+    def redeem_ticket(self, ticket: str | None) -> tuple[str, str] | None:
+        """(a session token, its id) for a valid ticket not used before in this process."""
+        payload = self._unsign(ticket, "t")
+        checked = self.verify_session(ticket, "t") if payload else None
+        if checked is None:
+            return None
+        tid = f"{payload['sid']}:{payload['exp']}"
+        now = time.time()
+        with _cache_lock:
+            for k in [k for k, exp in _used_tickets.items() if exp < now]:
+                del _used_tickets[k]
+            if tid in _used_tickets:
+                return None
+            _used_tickets[tid] = payload["exp"]
+        account, sid = checked
+        return self.session_token(account.user.name, sid=sid), sid
+
+    def end_session(self, sid: str | None) -> None:
+        """Logout: the session id is refused until its token would have expired anyway."""
+        if not sid:
+            return
+        try:
+            with self._locked():
+                now = time.time()
+                data = self._read_json(self.revoked_path, {})
+                data = {k: v for k, v in data.items() if isinstance(v, (int, float)) and v > now}
+                data[sid] = now + SESSION_HOURS * 3600
+                self._write_json(self.revoked_path, data)
+        except OSError as e:
+            print(f"dashboard: logout not recorded: {e}", file=sys.stderr)
+
+    # ---- screen tokens
+    def screen_tokens(self) -> list[dict]:
+        data = self._read_json(self.tokens_path, {})
+        return [{"name": n, "township": v.get("township"), "created_at": v.get("created_at"),
+                 "by": v.get("by")} for n, v in sorted(data.items()) if isinstance(v, dict)]
+
+    def issue_screen_token(self, name: str, township: str | None = None, by: str | None = None,
+                           known_townships: set[str] | None = None) -> str:
+        """A new credential for the meeting screen `name` (one township, or the county):
+        read-only, kiosk only. Replaces the screen's earlier token. Only its hash is kept."""
+        if not SCREEN_NAME_RE.match(name or ""):
+            raise AuthError("大屏名称应为1–32个字母、数字、_ 或 -",
+                            "a screen name is 1–32 letters, digits, _ or -")
+        if township and known_townships is not None and township not in known_townships:
+            raise AuthError(f"乡镇代码 {township} 不存在", f"no township {township}")
+        secret = secrets.token_urlsafe(24)
+        with self._locked():
+            data = self._read_json(self.tokens_path, {})
+            data[name] = {"township": township or None,
+                          "hash": hashlib.sha256(secret.encode()).hexdigest(),
+                          "created_at": _now().isoformat(timespec="seconds"), "by": by}
+            self._write_json(self.tokens_path, data)
+        self.audit("screen_token", by, screen=name, township=township or None)
+        return secret
+
+    def revoke_screen_token(self, name: str, by: str | None = None) -> None:
+        with self._locked():
+            data = self._read_json(self.tokens_path, {})
+            if data.pop(name, None) is None:
+                raise AuthError(f"大屏 {name} 没有令牌", f"screen {name} has no token")
+            self._write_json(self.tokens_path, data)
+        self.audit("screen_revoke", by, screen=name)
+
+    def screen_grant(self, name: str | None, secret: str | None) -> ScreenGrant | None:
+        """What the token `secret` allows on screen `name`, or None (unknown, revoked, wrong)."""
+        if not name or not secret or len(secret) > 256:
+            return None
+        entry = self._read_json(self.tokens_path, {}).get(name)
+        if not isinstance(entry, dict):
+            return None
+        if not hmac.compare_digest(hashlib.sha256(secret.encode()).hexdigest(), entry.get("hash", "")):
+            return None
+        return ScreenGrant(name, entry.get("township") or None)
+
+    def screen_township(self, name: str) -> tuple[bool, str | None]:
+        """(has a token, its township): a token-bound screen shows that township only."""
+        entry = self._read_json(self.tokens_path, {}).get(name)
+        if not isinstance(entry, dict):
+            return False, None
+        return True, entry.get("township") or None
 
     # ---- audit
     def audit(self, event: str, user: str | None, **details) -> None:
+        """Append one line to the audit log: the whole line in one write, then fsync; a line
+        a full disk cut short before is closed first, so it damages no other line. Raises
+        OSError when the line could not be written."""
+        request = REQUEST.get()
+        if request:
+            details = {**request, **details}
+        line = (json.dumps({"at": _now().isoformat(timespec="seconds"), "event": event,
+                            "user": user, **details}, ensure_ascii=False, default=str)
+                + "\n").encode("utf-8")
         self.root.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"at": _now().isoformat(timespec="seconds"), "event": event,
-                           "user": user, **details}, ensure_ascii=False)
-        with open(self.audit_path, "a", encoding="utf-8") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            f.write(line + "\n")
-            f.flush()
-            fcntl.flock(f, fcntl.LOCK_UN)
+        fd = os.open(self.audit_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            st = os.fstat(fd)
+            if st.st_mode & 0o077:
+                os.fchmod(fd, 0o600)
+            if st.st_size and os.pread(fd, 1, st.st_size - 1) != b"\n":
+                line = b"\n" + line
+            written = os.write(fd, line)
+            if written != len(line):
+                raise OSError(28, f"audit line cut short ({written} of {len(line)} bytes)")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _audit_quietly(self, event: str, user: str | None, **details) -> None:
+        """A login's audit line: a full disk must not keep the right password out."""
+        try:
+            self.audit(event, user, **details)
+        except OSError as e:
+            print(f"dashboard: audit line not written ({event}): {e}", file=sys.stderr)
+
+    @contextlib.contextmanager
+    def audited(self, event: str, user: str | None, **details):
+        """Audit an action that publishes something: a "pending" line before it, and after it
+        a "done" line with what the block adds to the yielded dict (or "failed"). A process
+        killed between publishing and the second line still left the first."""
+        op = secrets.token_hex(6)
+        self.audit(event, user, state="pending", op=op, **details)
+        result: dict = {}
+        try:
+            yield result
+        except BaseException as e:
+            self._audit_quietly(event, user, state="failed", op=op, error=type(e).__name__)
+            raise
+        if result.get("skip"):
+            self._audit_quietly(event, user, state="nothing", op=op)
+        else:
+            self.audit(event, user, **{**details, "state": "done", "op": op, **result})
+
+    def audit_read(self, limit: int = 500) -> tuple[list[dict], int]:
+        """(the last `limit` lines, newest first; the number of damaged lines skipped in the
+        whole log)."""
+        try:
+            _private(self.audit_path)
+            raw = self.audit_path.read_bytes()
+        except FileNotFoundError:
+            return [], 0
+        entries, skipped = [], 0
+        for line in raw.split(b"\n"):
+            if not line.strip():
+                continue
+            try:
+                e = json.loads(line.decode("utf-8"))
+            except ValueError:
+                skipped += 1
+                continue
+            if not isinstance(e, dict) or not isinstance(e.get("event"), str):
+                skipped += 1
+                continue
+            e.setdefault("at", "")
+            entries.append(e)
+        return list(reversed(entries[-limit:])) if limit else [], skipped
 
     def audit_log(self, limit: int = 500) -> list[dict]:
-        try:
-            lines = self.audit_path.read_text("utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        return [json.loads(l) for l in reversed(lines[-limit:])]
+        return self.audit_read(limit)[0]
+
+
+def _addr(address: str | None) -> dict:
+    return {"address": address} if address else {}

@@ -46,10 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version", type=int)
     p.add_argument("label")
     p.add_argument("--by", default=os.environ.get("USER", ""))
-    p = sub.add_parser("unpin", help="remove a pin")
+    p = sub.add_parser("unpin", help="remove a pin (audited)")
     p.add_argument("version", type=int)
+    p.add_argument("--by", default=os.environ.get("USER", ""))
 
-    p = sub.add_parser("user", help="manage users (passwords are read from standard input)")
+    p = sub.add_parser("user", help="manage users (passwords are read from standard input); "
+                                    "every change is audited, and a removed user's or a changed "
+                                    "password's sessions end at their next click")
+    p.add_argument("--by", default=os.environ.get("USER", ""), help="who makes the change")
     usub = p.add_subparsers(dest="user_command", required=True)
     q = usub.add_parser("add", help="add a user; the password is read from stdin")
     q.add_argument("name")
@@ -58,10 +62,29 @@ def build_parser() -> argparse.ArgumentParser:
     usub.add_parser("list", help="list users")
     q = usub.add_parser("remove", help="remove a user")
     q.add_argument("name")
-    q = usub.add_parser("passwd", help="set a user's password (read from stdin); unlocks it")
+    q = usub.add_parser("passwd", help="set a user's password (read from stdin); ends the "
+                                        "user's sessions")
     q.add_argument("name")
-    p = sub.add_parser("audit", help="the audit log: logins, failed logins, loads, restores, pins")
+    p = sub.add_parser("audit", help="the audit log: logins, failed logins, loads, restores, "
+                                     "pins, user and screen-token changes; damaged lines are "
+                                     "skipped and counted")
     p.add_argument("--limit", type=int, default=50)
+
+    p = sub.add_parser(
+        "screen", help="meeting-screen tokens: a read-only credential that opens one meeting "
+                       "screen (?kiosk=1) and nothing else, for a bookmarked link")
+    p.add_argument("--by", default=os.environ.get("USER", ""), help="who makes the change")
+    ssub = p.add_subparsers(dest="screen_command", required=True)
+    q = ssub.add_parser("token", help="issue (or replace) the token of screen NAME and print "
+                                      "its kiosk link parameters; audited")
+    q.add_argument("name", help="the screen's name, as in ?screen=NAME (letters, digits, _ -)")
+    q.add_argument("--township", help="the one township the screen shows (default: the county)")
+    q.add_argument("--url", default="http://127.0.0.1:8501/",
+                   help="the dashboard's address, to print the whole link")
+    ssub.add_parser("tokens", help="list the screens that have a token")
+    q = ssub.add_parser("revoke", help="revoke screen NAME's token: the screen shows the login "
+                                       "form at its next reload; audited")
+    q.add_argument("name")
 
     p = sub.add_parser("report", help="print the weekly briefing (A4 PDF) with headless Chromium")
     p.add_argument("--week", type=_date, help="Monday of the week (default: the latest with data)")
@@ -69,8 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--out", required=True, help="FILE.pdf")
 
-    p = sub.add_parser("template", help="write the Excel reporting template")
+    p = sub.add_parser("template", help="write the Excel reporting template, or with --township"
+                                        " and --week a township's prefilled weekly form")
     p.add_argument("--out", required=True, help="FILE.xlsx")
+    p.add_argument("--township", help="prefilled form of this township (needs --week)")
+    p.add_argument("--week", help="Monday of the week of the prefilled form, YYYY-MM-DD")
 
     p = sub.add_parser("demo", help="write the demo county's files")
     p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "data" / "demo"))
@@ -86,8 +112,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_load(args, store: Store) -> int:
-    from . import ingest
-    res = ingest.load(args.paths, store, by=args.by, replace=args.replace, dry_run=args.dry_run)
+    from . import auth, ingest
+    if args.dry_run:
+        res = ingest.load(args.paths, store, by=args.by, replace=args.replace, dry_run=True)
+    else:
+        # A pending line before anything is published, completed after: a load killed right
+        # after publishing still has its audit line.
+        with auth.Users(store.state).audited("load", args.by or None, via="cli",
+                                             paths=[str(p) for p in args.paths]) as done:
+            res = ingest.load(args.paths, store, by=args.by, replace=args.replace)
+            if res.ok and res.version is not None:
+                done.update(version=res.version, files=[f["name"] for f in res.files])
+            else:
+                done["skip"] = True
     if not res.ok:
         print(f"载入被拒绝，数据未作任何改动。发现 {len(res.errors)}"
               f"{'+' if res.truncated else ''} 个错误：", file=sys.stderr)
@@ -103,7 +140,6 @@ def cmd_load(args, store: Store) -> int:
     elif res.version is None:
         print("数据没有变化，未生成新版本 / nothing changed, no new version")
     else:
-        _audit(store, "load", args.by, version=res.version, files=[f["name"] for f in res.files])
         print(f"已保存为版本 {res.version} / stored as version {res.version}")
     return 0
 
@@ -158,12 +194,15 @@ def cmd_versions(args, store: Store) -> int:
 
 
 def cmd_restore(args, store: Store) -> int:
+    from . import auth
     try:
-        v = store.restore(args.version, by=args.by)
+        with auth.Users(store.state).audited("restore", args.by or None, via="cli",
+                                             restored_from=args.version) as done:
+            v = store.restore(args.version, by=args.by)
+            done["version"] = v
     except LookupError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    _audit(store, "restore", args.by, restored_from=args.version, version=v)
     print(f"版本 {args.version} 已恢复为新版本 {v} / version {args.version} restored as version {v}")
     return 0
 
@@ -181,6 +220,8 @@ def cmd_pin(args, store: Store) -> int:
 
 def cmd_unpin(args, store: Store) -> int:
     store.unpin(args.version)
+    _audit(store, "unpin", args.by, version=args.version)
+    print(f"unpinned version {args.version}")
     return 0
 
 
@@ -212,16 +253,18 @@ def cmd_user(args, store: Store) -> int:
                 con.close()
             u = users.add(args.name, args.role, _read_password(), args.township,
                           known_townships=known if store.current() else None)
+            _audit(store, "user_add", args.by, name=u.name, role=u.role, township=u.township)
             print(f"added {u.name} ({u.role}{' ' + u.township if u.township else ''})")
         elif args.user_command == "list":
             for u in users.list():
-                locked = f"  locked until {u['locked_until']}" if u["locked_until"] else ""
-                print(f"{u['name']}\t{u['role']}\t{u['township'] or '-'}{locked}")
+                print(f"{u['name']}\t{u['role']}\t{u['township'] or '-'}")
         elif args.user_command == "remove":
             users.remove(args.name)
+            _audit(store, "user_remove", args.by, name=args.name)
             print(f"removed {args.name}")
         elif args.user_command == "passwd":
             users.set_password(args.name, _read_password())
+            _audit(store, "user_passwd", args.by, name=args.name)
             print(f"password set for {args.name}")
     except auth.AuthError as e:
         print(f"error: {e.zh} / {e.en}", file=sys.stderr)
@@ -231,10 +274,49 @@ def cmd_user(args, store: Store) -> int:
 
 def cmd_audit(args, store: Store) -> int:
     from . import auth
-    for e in auth.Users(store.state).audit_log(args.limit):
+    entries, skipped = auth.Users(store.state).audit_read(args.limit)
+    for e in entries:
         rest = {k: v for k, v in e.items() if k not in ("at", "event", "user")}
         print(f"{e['at']}\t{e['event']}\t{e.get('user') or '-'}\t"
               f"{json.dumps(rest, ensure_ascii=False) if rest else ''}")
+    if skipped:
+        print(f"操作日志中有 {skipped} 行已损坏，已跳过 / {skipped} damaged line(s) of the audit "
+              f"log skipped", file=sys.stderr)
+    return 0
+
+
+def cmd_screen(args, store: Store) -> int:
+    from urllib.parse import urlencode
+
+    from . import auth, metrics
+    users = auth.Users(store.state)
+    try:
+        if args.screen_command == "token":
+            known = None
+            if args.township and store.current():
+                con = store.connect()
+                try:
+                    known = set(metrics.townships(con)["township_id"])
+                finally:
+                    con.close()
+            secret = users.issue_screen_token(args.name, args.township, by=args.by or None,
+                                              known_townships=known)
+            query = urlencode({"kiosk": "1", "screen": args.name, "token": secret,
+                               **({"township": args.township} if args.township else {})})
+            print(f"screen {args.name} ({args.township or 'county'}): bookmark this link on the "
+                  f"screen's computer; it opens the meeting screen only / 请在大屏电脑上收藏此链接，"
+                  f"它只能打开会议大屏：")
+            print(f"{args.url.rstrip('/')}/?{query}")
+        elif args.screen_command == "tokens":
+            for t in users.screen_tokens():
+                print(f"{t['name']}\t{t['township'] or 'county'}\t{t['created_at']}\t"
+                      f"{t['by'] or '-'}")
+        elif args.screen_command == "revoke":
+            users.revoke_screen_token(args.name, by=args.by or None)
+            print(f"revoked the token of screen {args.name}")
+    except auth.AuthError as e:
+        print(f"error: {e.zh} / {e.en}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -255,8 +337,24 @@ def cmd_report(args, store: Store) -> int:
 
 def cmd_template(args, store: Store) -> int:
     from . import template
-    Path(args.out).write_bytes(template.xlsx_bytes())
-    print(f"written to {args.out}")
+    if args.township is None and args.week is None:
+        Path(args.out).write_bytes(template.xlsx_bytes())
+        print(f"written to {args.out}")
+        return 0
+    if args.township is None or args.week is None:
+        print("error: 预填报表需要同时指定 --township 和 --week / a prefilled form needs both"
+              " --township and --week", file=sys.stderr)
+        return 2
+    con = store.connect()
+    try:
+        data = template.township_xlsx_bytes(con, args.township, args.week)
+    except template.FormError as e:
+        print(f"error: {e.zh} / {e.en}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    Path(args.out).write_bytes(data)
+    print(f"written to {args.out} ({args.township}, week of {args.week})")
     return 0
 
 
@@ -268,4 +366,4 @@ def _audit(store: Store, event: str, by: str, **details) -> None:
 COMMANDS = {"load": cmd_load, "summary": cmd_summary, "versions": cmd_versions,
             "restore": cmd_restore, "pin": cmd_pin, "unpin": cmd_unpin, "demo": cmd_demo,
             "user": cmd_user, "template": cmd_template, "audit": cmd_audit,
-            "report": cmd_report}
+            "report": cmd_report, "screen": cmd_screen}

@@ -78,6 +78,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth.no_access": ("只有管理员可以使用数据管理页。", "Only administrators can use the data page."),
 
     # --- sessions, tokens and throttling (issue 11: auth.py, ui.py login gate)
+    "auth.ended_removed": ("您的账号已被删除，会话已结束。", "Your account was removed: the session has ended."),
+    "auth.ended_password": ("您的密码已更改，请重新登录。", "Your password was changed: please sign in again."),
+    "auth.ended_cookie": ("登录已过期或已失效，请重新登录。",
+                          "Your sign-in has expired or was revoked: please sign in again."),
+    "auth.screen_revoked": ("大屏令牌无效或已被撤销，请管理员重新发放链接，或登录。",
+                            "The screen token is invalid or was revoked: ask an administrator for a"
+                            " new link, or sign in."),
+    "auth.no_users": ("尚未设置任何用户，而本次访问不是直接来自本机（经过代理或来自其他计算机），看板不对外开放。"
+                      "请在服务器上用命令行添加用户：python -m dashboard user add 名称 --role admin",
+                      "No users are set up, and this request does not come straight from this machine"
+                      " (it came through a proxy or from another computer), so the dashboard stays"
+                      " closed. Add a user on the server: python -m dashboard user add NAME --role admin"),
+    "auth.audit_skipped": ("操作日志中有 {n} 行已损坏，已跳过。", "{n} damaged line(s) of the audit log were skipped."),
+    "presenter.not_yours": ("乡镇账号只能控制显示本乡镇的大屏；此大屏显示的是其他乡镇或全县。",
+                            "A township account steers only screens showing its own township; this"
+                            " screen shows another township or the whole county."),
+    "desk.event_session_ended": ("会话结束", "session ended"),
+    "desk.event_user_add": ("添加用户", "user added"),
+    "desk.event_user_remove": ("删除用户", "user removed"),
+    "desk.event_user_passwd": ("更改密码", "password set"),
+    "desk.event_unpin": ("取消标记", "unpin"),
+    "desk.event_screen_token": ("发放大屏令牌", "screen token issued"),
+    "desk.event_screen_revoke": ("撤销大屏令牌", "screen token revoked"),
 
     # --- data page (数据管理)
     "auth.demo_actor": ("演示模式", "demo mode"),
@@ -167,6 +190,88 @@ LABELS: dict[str, tuple[str, str]] = {
     "page.presenter": ("大屏控制", "Screen control"),
 
     # --- township submissions: reporter upload, prefilled forms, board 报送情况 (issue 10 §2)
+    "page.submissions": ("报送情况", "Submissions"),
+    "desk.event_submit": ("乡镇报送", "township submission"),
+    "data.tab_board": ("报送情况", "Submissions"),
+    "data.tab_form": ("预填报表", "Prefilled form"),
+    "sub.upload_help": ("上传本乡镇（{township}）的周报表：网格周报、卡点值守、培训宣讲、达标评估"
+                        "（一个 Excel 文件的多个工作表，或每张表一个 CSV 文件）。最方便的是先在「预填报表」"
+                        "中下载本周的预填报表，只填数字后上传。先「检查文件」，确认无误后再提交；"
+                        "含其他乡镇的行或其他表时，整个上传会被退回并指出行号。",
+                        "Upload your township's ({township}) weekly tables: grid reports, checkpoint"
+                        " shifts, trainings, branch assessments (sheets of one Excel file, or one CSV"
+                        " file per table). Easiest: download this week's prefilled form under"
+                        " “Prefilled form”, fill in the numbers, upload it. Check first, then commit;"
+                        " a row of another township, or another table, refuses the whole upload and"
+                        " names the row."),
+    "sub.submitted": ("已报送，保存为版本 {version}，各页面已更新。",
+                      "Submitted and stored as version {version}; every page now shows it."),
+    "sub.summary": ("导入摘要：系统读到的内容（尚未保存）", "Import summary: what was read (nothing stored yet)"),
+    "sub.sum_item": ("事项", "What"),
+    "sub.sum_count": ("数量", "Count"),
+    "sub.sum_rows": ("行号", "Rows"),
+    "sub.sum_read": ("读取的记录", "Rows read"),
+    "sub.sum_skipped_title": ("跳过：标题行", "Skipped: title rows"),
+    "sub.sum_skipped_total": ("跳过：合计行", "Skipped: total rows"),
+    "sub.sum_skipped_empty": ("跳过：空行", "Skipped: empty rows"),
+    "sub.sum_skipped_blank_header": ("跳过：无表头的列", "Skipped: columns without a header"),
+    "sub.sum_skipped_other": ("跳过：{reason}", "Skipped: {reason}"),
+    "sub.sum_converted_date": ("转换：其他格式的日期", "Converted: dates in another form"),
+    "sub.sum_converted_fullwidth": ("转换：全角数字或符号", "Converted: full-width digits or signs"),
+    "sub.sum_converted_separator": ("转换：带千位分隔符的数字", "Converted: numbers with separators"),
+    "sub.sum_converted_bool_symbol": ("转换：√ × 等是/否符号", "Converted: √ × and other yes/no marks"),
+    "sub.sum_converted_other": ("转换：{kind}", "Converted: {kind}"),
+    "sub.form_help": ("下载本乡镇某一周的预填报表：网格代码、周起始日和按上周排班生成的值班时间已填好，"
+                      "灰色「参考」列为网格、卡点名称，系统不读取。只需填写数字，保存后在「上传报表」中上传。",
+                      "Download your township's prefilled form for a week: grid codes, the week and"
+                      " shift times laid out from last week's pattern are filled in; the grey"
+                      " reference columns (参考) name the grids and checkpoints and are not read."
+                      " Fill in the numbers only, save, and upload it under “Upload”."),
+    "sub.form_week": ("报表周（周一）", "Week (Monday)"),
+    "sub.form_make": ("生成预填报表", "Make the prefilled form"),
+    "sub.form_download": ("下载预填报表（xlsx）", "Download the prefilled form (xlsx)"),
+    "sub.form_file": ("{name}{week}周报表", "{name}-weekly-{week}"),
+    "sub.week": ("报送周", "Week reported"),
+    "sub.rule": ("网格周报为已报网格/网格数，卡点值守为有值班的卡点·天/（卡点数×7），培训宣讲为本周举办的活动数，"
+                 "达标评估为本周评估的党支部数。"
+                 "**已报送**：每个网格都报了网格周报，且每个卡点本周7天每天都有值班（某班次在当天开始）；"
+                 "**未报送**：本周没有该乡镇的任何记录（网格周报、值班、培训宣讲、达标评估）；"
+                 "其余为**部分报送**。数据来自已保存的报表，报送人和时间来自操作日志和版本记录。",
+                 "Grid reports: grids that sent / grids; checkpoint-days: days with a shift / (7 ×"
+                 " checkpoints); trainings held and branches assessed in the week. **Submitted**: every grid sent its weekly report and every checkpoint has a shift"
+                 " starting on each of the 7 days; **not submitted**: nothing of the township for the"
+                 " week (grid reports, shifts, trainings, assessments); anything else is **partly"
+                 " submitted**. Counts come from the stored reports; who and when from the audit"
+                 " log and the version records."),
+    "sub.counts": ("已报送 {submitted} 个 · 部分报送 {partial} 个 · 未报送 {missing} 个乡镇",
+                   "{submitted} submitted · {partial} partly · {missing} not submitted"),
+    "sub.status_submitted": ("已报送", "Submitted"),
+    "sub.status_partial": ("部分报送", "Partly submitted"),
+    "sub.status_missing": ("未报送", "Not submitted"),
+    "sub.col_township": ("乡镇", "Township"),
+    "sub.col_status": ("状态", "Status"),
+    "sub.col_grids": ("网格周报", "Grid reports"),
+    "sub.col_checkpoint_days": ("卡点值守（卡点·天）", "Checkpoint-days"),
+    "sub.col_trainings": ("培训宣讲", "Trainings"),
+    "sub.col_assessed": ("达标评估", "Assessed"),
+    "sub.col_when": ("最近报送", "Last sent"),
+    "sub.col_by": ("报送人", "By"),
+    "sub.col_via": ("方式", "How"),
+    "sub.via_submit": ("乡镇报送 v{version}", "township upload v{version}"),
+    "sub.via_load": ("县级载入 v{version}", "county load v{version}"),
+    "sub.via_replace": ("整表替换 v{version}", "table replace v{version}"),
+    "sub.via_restore": ("恢复版本 v{version}", "restore v{version}"),
+    "sub.before": ("早于 v{version}", "before v{version}"),
+    "sub.own_row": ("本乡镇 {week}：**{status}**", "Your township, {week}: **{status}**"),
+    "sub.kiosk_grids": ("网格周报 {sent}/{total}", "Grid reports {sent}/{total}"),
+    "sub.kiosk_days": ("卡点值守 {sent}/{total} 天", "Checkpoint-days {sent}/{total}"),
+    "sub.kiosk_no_grids": ("无网格", "No grids"),
+    "sub.kiosk_no_checkpoints": ("无卡点", "No checkpoints"),
+    "sub.kiosk_other": ("培训 {trainings} 项 · 评估 {assessed} 个支部", "Trainings {trainings} · assessed {assessed}"),
+    "sub.kiosk_submitted": ("已报送乡镇", "Townships submitted"),
+    "sub.kiosk_status_submitted": ("已报送", "Sent"),
+    "sub.kiosk_status_partial": ("部分报送", "Partly sent"),
+    "sub.kiosk_status_missing": ("未报送", "Not sent"),
 
     # --- metric names (KPI tiles, tables, briefings)
     "kpi.compliance": ("边境村组党支部达标", "Border branches up to standard"),

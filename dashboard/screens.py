@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 # The slides in their default order, and the defaults of the kiosk's URL parameters.
-SLIDES = ("overview", "grids", "branches", "checkpoints", "training")
+SLIDES = ("overview", "grids", "branches", "checkpoints", "training", "submissions")
 DEFAULT_SCREEN = "main"
 COUNTY = ""                      # the state's township for the whole county
 DEFAULT_INTERVAL = 20            # seconds each slide stays
@@ -76,7 +76,8 @@ def slides_with_data(slides: tuple[str, ...], summary: dict) -> tuple[str, ...]:
            "grids": bool(summary["grids"]["total"]),
            "branches": bool(summary["branches"]["total"]),
            "checkpoints": bool(summary["checkpoints"]["total"]),
-           "training": bool(summary["training"]["sessions"])}
+           "training": bool(summary["training"]["sessions"]),
+           "submissions": True}
     return tuple(s for s in slides if has[s])
 
 
@@ -174,6 +175,21 @@ def township_shown(state: ScreenState | None, url_township: str | None) -> str |
     if state is None or state.township is None:
         return url_township or None
     return state.township or None
+
+
+def may_steer(user, state: ScreenState | None, token: tuple[bool, str | None]) -> bool:
+    """Whether `user` (a dashboard.auth.User; None in the open demo mode) may steer a screen
+    whose presenter state is `state` and whose screen token is `token` (has one, its
+    township). Leaders and administrators steer every screen. A township-bound user steers
+    only a screen known to show their township: one whose token is bound to it, or, without
+    a token, one a presenter already set to it. The county's screens, and screens whose
+    township only their own link knows, are not theirs."""
+    if user is None or not user.township_bound:
+        return True
+    has_token, township = token
+    if has_token:
+        return township == user.township
+    return state is not None and state.township == user.township
 
 
 # ---------------------------------------------------------------- the kiosk's rotation

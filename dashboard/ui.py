@@ -12,6 +12,7 @@ import gc
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +26,7 @@ COUNTY = ""   # the township picker's value for the whole county
 PAGES = ("overview", "grids", "branches", "training", "checkpoints")
 SCREEN_PAGES = ("presenter",)       # steers the meeting screen (?kiosk=1)
 ADMIN_PAGES = ("data",)
+BOARD_PAGES = ("submissions",)     # 报送情况: everyone logged in; township users see their row
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,13 @@ def screen_context(lang: str, township: str | None) -> Context:
     user = current_user()
     if user is not None:
         township = user.scope(township)
+    elif st.session_state.get("_screen") is not None:
+        grant = screen_grant()
+        if grant is None:
+            st.rerun()             # revoked: the full run shows the login form
+        township = grant.township or township
+    elif not _open_here():
+        st.rerun()                 # the session ended: the full run shows the login form
     weeks = _cached(root, version, "available_weeks", None, None, ())
     return Context(lang=lang, township=township, week=weeks[-1] if weeks else None,
                    version=version, township_name=_place_name(towns, township, lang),
@@ -301,46 +310,211 @@ def users() -> auth.Users:
     return auth.Users(store().state)
 
 
-def current_user() -> auth.User | None:
-    return st.session_state.get("_user")
+def _headers() -> dict[str, str]:
+    try:
+        return {k.lower(): v for k, v in (st.context.headers or {}).items()}
+    except Exception:          # no client (a bare script run)
+        return {}
+
+
+_FORWARDED = ("x-forwarded-for", "forwarded", "x-real-ip")
+
+
+def _peer() -> str | None:
+    """st.context.ip_address: None for this machine (loopback) or when there is no client."""
+    peer = st.context.ip_address
+    return peer if isinstance(peer, str) and peer else None
+
+
+def client_address() -> str:
+    """The browser's address: the peer's, or, when the peer is a proxy on this machine (the
+    nginx of deploy/), the address it forwards (X-Real-IP, else the last X-Forwarded-For)."""
+    peer = _peer()                          # None: this machine
+    h = _headers()
+    if peer is None:
+        forwarded = h.get("x-real-ip") or (h.get("x-forwarded-for") or "").split(",")[-1]
+        if forwarded.strip():
+            return forwarded.strip()[:64]
+        return "127.0.0.1"
+    return str(peer)[:64]
 
 
 def _loopback(address: str | None) -> bool:
     return (address or "") in ("127.0.0.1", "localhost", "::1") or (address or "").startswith("127.")
 
 
+def direct_local() -> bool:
+    """This request reaches the app straight from this machine: no proxy header, a loopback
+    peer, and the server listens on loopback only."""
+    h = _headers()
+    return (_peer() is None and not any(k in h for k in _FORWARDED)
+            and _loopback(st.get_option("server.address")))
+
+
 def open_mode() -> bool:
-    """No users are set up: the open demo mode (this machine only)."""
+    """No users are set up (the open demo mode, served only to this machine: login_gate)."""
     return not users().any()
 
 
-def login_gate(lang: str, banner: bool = True) -> auth.User | None:
+def _open_here() -> bool:
+    return open_mode() and direct_local()
+
+
+def _note(key: str) -> None:
+    """A message for the login form of the next run (why the session ended)."""
+    st.session_state["_auth_note"] = key
+
+
+def _clear_session(note: str | None = None) -> None:
+    for key in list(st.session_state.keys()):
+        if not key.startswith("_view_"):
+            del st.session_state[key]
+    st.session_state["_cookie_off"] = True     # this tab's handshake cookie is spent
+    st.session_state["_clear_cookie"] = True
+    if note:
+        _note(note)
+
+
+def current_user() -> auth.User | None:
+    """The signed-in user, checked against the user file on every call (the file is parsed
+    again only when it changed): a removed account or a new password ends the session at
+    once; a new role or township applies at once."""
+    auth.REQUEST.set({"address": client_address(), "via": "page"})
+    user = st.session_state.get("_user")
+    if user is None:
+        return None
+    account = users().account(user.name)
+    if account is None:
+        users()._audit_quietly("session_ended", user.name, reason="account removed")
+        _clear_session("auth.ended_removed")
+        return None
+    if account.stamp != st.session_state.get("_stamp"):
+        users()._audit_quietly("session_ended", user.name, reason="password changed")
+        _clear_session("auth.ended_password")
+        return None
+    if account.user != user:
+        st.session_state["_user"] = account.user
+    return account.user
+
+
+def screen_grant() -> auth.ScreenGrant | None:
+    """The screen token of this kiosk session, checked again (revoked: None)."""
+    grant = st.session_state.get("_screen")
+    if grant is None:
+        return None
+    if users().screen_grant(grant.name, st.session_state.get("_screen_token")) != grant:
+        st.session_state.pop("_screen", None)
+        st.session_state.pop("_screen_token", None)
+        _note("auth.screen_revoked")
+        return None
+    return grant
+
+
+def _start_session(account: auth.Account) -> None:
+    import secrets as _secrets
+    import time as _time
+    sid = _secrets.token_hex(8)
+    st.session_state["_user"] = account.user
+    st.session_state["_stamp"] = account.stamp
+    st.session_state["_sid"] = sid
+    st.session_state["_ticket"] = (users().ticket(account.user.name, sid),
+                                   _time.time() + auth.TICKET_SECONDS - 5)
+
+
+def _from_cookie() -> auth.User | None:
+    """A session carried over a reload or into a new tab by the session cookie."""
+    if st.session_state.get("_cookie_off"):
+        return None
+    try:
+        token = st.context.cookies.get(auth.COOKIE)
+    except Exception:
+        token = None
+    if not token:
+        return None
+    checked = users().verify_session(token)
+    if checked is None:
+        st.session_state["_cookie_off"] = True
+        st.session_state["_clear_cookie"] = True
+        _note("auth.ended_cookie")
+        return None
+    account, sid = checked
+    st.session_state["_user"] = account.user
+    st.session_state["_stamp"] = account.stamp
+    st.session_state["_sid"] = sid
+    return account.user
+
+
+def _base_path() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+def _cookie_frames() -> None:
+    """Hidden frames that set (after a login) or clear (after a logout) the session cookie."""
+    import time as _time
+    ticket = st.session_state.get("_ticket")
+    if (ticket and ticket[1] > _time.time()) or st.session_state.get("_clear_cookie"):
+        # Out of the layout, still loaded: a frame of no size outside the page flow.
+        st.html("<style>.st-key-auth-cookie, .st-key-auth-cookie-clear {position: absolute;"
+                " width: 0; height: 0; overflow: hidden; visibility: hidden;}</style>")
+    if ticket and ticket[1] > _time.time():
+        with st.container(key="auth-cookie", height=1, border=False):
+            st.iframe(f"{_base_path()}/auth/session?{urlencode({'ticket': ticket[0]})}",
+                      height=1, tab_index=-1, alt="session")
+    elif ticket:
+        st.session_state.pop("_ticket", None)
+    if st.session_state.get("_clear_cookie"):
+        with st.container(key="auth-cookie-clear", height=1, border=False):
+            st.iframe(f"{_base_path()}/auth/logout", height=1, tab_index=-1, alt="logout")
+
+
+def login_gate(lang: str, banner: bool = True, kiosk: bool = False) -> auth.User | None:
     """Show the login form and stop the run until someone logs in.
 
-    With no users at all, the dashboard runs in an open demo mode: it says so on
-    every page (the meeting screen, `banner=False`, says it in its status line), and
-    refuses to serve when it listens beyond this machine.
+    With no users at all, and a request that reaches the app straight from this machine,
+    the dashboard runs in an open demo mode: it says so on every page (the meeting screen,
+    `banner=False`, says it in its status line). Through a proxy, or from another machine,
+    it shows the login form and asks for a user to be added.
+    A kiosk link (`kiosk=True`) may carry a screen token (`screen=NAME&token=...`): it
+    opens that meeting screen only.
     """
-    if open_mode():
-        if not _loopback(st.get_option("server.address")):
-            st.error(t("auth.open_not_local", lang))
-            st.stop()
-        if banner:
-            st.warning(t("auth.open_mode", lang), icon=":material/lock_open:")
-        return None
-    user = current_user()
+    user = current_user() or _from_cookie()
     if user is not None:
+        _cookie_frames()
         return user
+    if kiosk and st.query_params.get("token"):
+        grant = users().screen_grant(st.query_params.get("screen"), st.query_params.get("token"))
+        if grant is not None:
+            st.session_state["_screen"] = grant
+            st.session_state["_screen_token"] = st.query_params.get("token")
+            return None
+        _note("auth.screen_revoked")
+    if open_mode():
+        if direct_local():
+            if banner:
+                st.warning(t("auth.open_mode", lang), icon=":material/lock_open:")
+            return None
+        _note("auth.no_users")
+    _cookie_frames()
     st.title(t("app.title", lang))
+    note = st.session_state.get("_auth_note")
+    if note:
+        st.warning(t(note, lang))
     with st.form("login"):
         st.subheader(t("auth.login", lang))
-        name = st.text_input(t("auth.name", lang))
-        password = st.text_input(t("auth.password", lang), type="password")
+        name = st.text_input(t("auth.name", lang), max_chars=auth.MAX_NAME)
+        password = st.text_input(t("auth.password", lang), type="password",
+                                 max_chars=auth.MAX_PASSWORD)
         submitted = st.form_submit_button(t("auth.submit", lang))
     if submitted:
         try:
-            st.session_state["_user"] = users().authenticate(name.strip(), password)
-            st.rerun()
+            user = users().authenticate(name.strip(), password, address=client_address())
+            account = users().account(user.name)
+            if account is not None:
+                st.session_state.pop("_auth_note", None)
+                st.session_state.pop("_clear_cookie", None)
+                _start_session(account)
+                st.rerun()
         except auth.AuthError as e:
             st.error(e.en if lang == "en" else e.zh)
     st.stop()
@@ -359,9 +533,9 @@ def logout_button(ctx: Context) -> None:
     role = i18n.enum_label(auth.ROLES, user.role, ctx.lang)
     st.sidebar.caption(t("auth.signed_in", ctx.lang, name=user.name, role=role))
     if st.sidebar.button(t("auth.logout", ctx.lang)):
-        users().audit("logout", user.name)
-        for key in list(st.session_state.keys()):
-            del st.session_state[key]
+        users()._audit_quietly("logout", user.name)
+        users().end_session(st.session_state.get("_sid"))
+        _clear_session()
         st.rerun()
 
 
@@ -445,18 +619,22 @@ def page_link(ctx: Context, page: str, label: str) -> None:
 
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_FILES = {p: f"views/{p}.py" for p in PAGES + SCREEN_PAGES + ADMIN_PAGES}
+PAGE_FILES = {p: f"views/{p}.py" for p in PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES}
 KIOSK_FILE = "views/kiosk.py"
 KIOSK_CSS = ROOT / "views" / "kiosk.css"
 
 
 def visible_pages() -> tuple[str, ...]:
     """The pages this session may open: the presenter for everyone (a township user steers
-    the screen to their own township only), the data page for admins (and the open demo mode)."""
+    the screen to their own township only), the submission board for everyone (a township
+    user or reporter sees their own row), the data page for admins and reporters (a reporter
+    submits their own township's weekly tables there), and everything in the open demo mode."""
     user = current_user()
-    if user is None or user.sees_data_page:
-        return PAGES + SCREEN_PAGES + ADMIN_PAGES
-    return PAGES + SCREEN_PAGES
+    if user is None:
+        return PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES if _open_here() else ()
+    if user.sees_data_page:
+        return PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES
+    return PAGES + SCREEN_PAGES + BOARD_PAGES
 
 
 def kiosk_requested() -> bool:
@@ -468,7 +646,7 @@ def run_kiosk(lang: str) -> None:
     """Run the meeting screen whatever page the URL names (each page's path leads to it),
     without the sidebar, the filters or the navigation."""
     st.set_page_config(page_title=t("page.kiosk", lang), initial_sidebar_state="collapsed")
-    paths = PAGES + SCREEN_PAGES + ADMIN_PAGES
+    paths = PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES
     st.navigation([st.Page(KIOSK_FILE, title=t("page.kiosk", lang), url_path=p,
                            default=(p == "overview")) for p in paths],
                   position="hidden").run()
@@ -513,3 +691,53 @@ def require_page(ctx: Context, page: str) -> None:
     if page not in visible_pages():
         st.error(ctx.t("auth.no_access"))
         st.stop()
+
+
+# ---------------------------------------------------------------- submission board (报送情况)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _board(root: str, version: int | None, week: dt.date, township: str | None):
+    from . import submissions
+    s = Store(root)
+    con = _connection(root, version)
+    return submissions.board(con, week, township), submissions.last_submissions(s, week)
+
+
+def board_scope() -> str | None:
+    """The township whose row the session may see (None: every township), from the user."""
+    user = current_user()
+    return user.township if user is not None and user.township_bound else None
+
+
+def board(ctx: Context, week: dt.date, township: str | None):
+    """(board, last submissions) of `week` for `township` (None: every township), cached by
+    data version."""
+    return _board(str(store().root), ctx.version, week, township)
+
+
+def submission_board(ctx: Context, key: str = "board") -> None:
+    """The board: a week picker (the week being reported, then earlier ones), the counts,
+    the table (status in colour), and the rule of the statuses."""
+    from . import submissions
+    weeks = submissions.report_weeks(data("latest_week", ctx))
+    week = st.selectbox(t("sub.week", ctx.lang), weeks, key=f"{key}_week", width=320,
+                        index=weeks.index(ctx.week) if ctx.week in weeks else 0,
+                        format_func=lambda w: i18n.fmt_week(w, ctx.lang))
+    df, last = board(ctx, week, board_scope())
+    if board_scope() is None:
+        st.markdown(t("sub.counts", ctx.lang, **submissions.status_counts(df)))
+    elif len(df):
+        st.markdown(t("sub.own_row", ctx.lang, week=i18n.fmt_week(week, ctx.lang),
+                      status=submissions.status_label(df["status"].iloc[0], ctx.lang)))
+    shown = submissions.board_table(df, last, ctx.lang).head(TABLE_MAX_ROWS)
+    colours = {submissions.status_label(s, ctx.lang): c for s, c in
+               (("submitted", "#2e7d32"), ("partial", "#e65100"), ("missing", "#c62828"))}
+    status_col = t("sub.col_status", ctx.lang)
+    styled = shown.style.map(lambda v: f"color: {colours.get(v, 'inherit')}; font-weight: 600",
+                             subset=[status_col]) if len(shown) else shown
+    narrow = {t(f"sub.col_{c}", ctx.lang): st.column_config.Column(width="small")
+              for c in ("status", "trainings", "assessed", "grids")}
+    st.dataframe(styled, hide_index=True, width="stretch", column_config=narrow)
+    if len(df) > len(shown):
+        st.caption(t("table.first_rows", ctx.lang, n=i18n.fmt_int(len(shown)),
+                     total=i18n.fmt_int(len(df))))
+    st.caption(t("sub.rule", ctx.lang))

@@ -117,7 +117,8 @@ def test_rotates_through_every_slide_without_a_click(kiosk_server, browser_conte
             seen.append((titles[now[0]], now[1].strip()))
         last = now
         time.sleep(0.1)
-    assert seen == [(s, f"{i} / 5") for i, s in enumerate(screens.SLIDES, 1)] + [("overview", "1 / 5")]
+    n = len(screens.SLIDES)
+    assert seen == [(s, f"{i} / {n}") for i, s in enumerate(screens.SLIDES, 1)] + [("overview", f"1 / {n}")]
     assert screen.page.locator("[data-testid=stException]").count() == 0
     assert screen.outside_requests() == []
 
@@ -200,7 +201,7 @@ def test_presenter_switches_the_screens_township_and_slide(kiosk_server, browser
 
     # the screen follows on its next tick (at most screens.POLL seconds), untouched
     expect(screen.line("kiosk-place")).to_have_text("公信乡", timeout=(screens.POLL + 15) * 1000)
-    expect(screen.line("kiosk-position")).to_have_text("1 / 4")
+    expect(screen.line("kiosk-position")).to_have_text("1 / 5")
 
     panel.get_by_role("button", name=i18n.t("page.checkpoints"), exact=True).click()
     expect(screen.line("kiosk-title")).to_have_text(i18n.t("page.checkpoints"),

@@ -107,7 +107,7 @@ def test_overview_shows_the_summary_against_targets_and_since_last_meeting(open_
 
 
 CHARTS = {"overview": (0, 0), "grids": (0, 1), "branches": (1, 1), "checkpoints": (1, 0),
-          "training": (1, 0)}
+          "training": (1, 0), "submissions": (0, 0)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -161,24 +161,24 @@ def test_the_link_sets_township_slides_and_says_what_it_ignores(open_app, demo):
 
 def test_a_township_without_grids_or_checkpoints_skips_those_slides(open_app):
     shown = lines(kiosk(open_app, township="T02"))
-    assert shown["kiosk-place"] == "勐马镇" and shown["kiosk-position"] == "1 / 3"
+    assert shown["kiosk-place"] == "勐马镇" and shown["kiosk-position"] == "1 / 4"
 
 
 # ------------------------------------------------------------------ steered by the presenter
 def test_presenter_file_switches_jumps_pauses_and_releases(open_app, copy_store):
     at = kiosk(open_app, store=copy_store, township="T01")
-    assert lines(at)["kiosk-place"] == "娜允镇" and lines(at)["kiosk-position"] == "1 / 5"
+    assert lines(at)["kiosk-place"] == "娜允镇" and lines(at)["kiosk-position"] == "1 / 6"
     panel = screens.Screens(copy_store.root)
 
     panel.update("main", township="T06")
     shown = lines(at.run())
-    assert shown["kiosk-place"] == "公信乡" and shown["kiosk-position"] == "1 / 4"
+    assert shown["kiosk-place"] == "公信乡" and shown["kiosk-position"] == "1 / 5"
     assert "kiosk-paused" not in shown
 
     panel.update("main", slide="checkpoints", paused=True)
     shown = lines(at.run())
     assert shown["kiosk-title"] == i18n.t("page.checkpoints")
-    assert shown["kiosk-position"] == "3 / 4" and shown["kiosk-paused"] == i18n.t("kiosk.paused")
+    assert shown["kiosk-position"] == "3 / 5" and shown["kiosk-paused"] == i18n.t("kiosk.paused")
 
     panel.update("main", township=screens.COUNTY)
     shown = lines(at.run())
@@ -243,13 +243,15 @@ def test_a_township_user_steers_and_shows_only_their_township(open_app, copy_sto
     users.add("gongxin", "township", PASSWORD, township="T06")
     panel = screens.Screens(copy_store.root)
 
-    at = login(open_app(store=copy_store), "gongxin")
+    users.issue_screen_token("hall-t06", "T06")                   # 公信乡's own screen
+    at = login(open_app(store=copy_store, screen="hall-t06"), "gongxin")
     at.switch_page(ui.PAGE_FILES["presenter"]).run()
     assert not at.exception
     picker = at.selectbox(key="presenter_township")
     assert picker.options == ["公信乡"] and picker.disabled
     at.button(key="presenter_jump_branches").click().run()
-    assert panel.read("main").township == "T06"
+    assert panel.read("hall-t06").township == "T06" and panel.read("hall-t06").slide == "branches"
+    panel.update("main", township="T06")                         # a leader sent main to 公信乡
 
     panel.update("main", township="T01")                         # set by someone else
     screen = login(open_app(store=copy_store, kiosk="1", township="T02"), "gongxin")

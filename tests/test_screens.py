@@ -62,7 +62,8 @@ def test_a_scope_without_grids_or_checkpoints_skips_those_slides(demo_store):
     con.close()
     assert screens.slides_with_data(ALL, county) == ALL
     # 勐马镇 has border branches and training but no community grids and no checkpoints
-    assert screens.slides_with_data(ALL, mengma) == ("overview", "branches", "training")
+    assert screens.slides_with_data(ALL, mengma) == ("overview", "branches", "training",
+                                                     "submissions")
     assert screens.slides_with_data(("training", "grids"), mengma) == ("training",)
 
 
@@ -152,8 +153,9 @@ def run(rotation: Rotation, ticks, slides=ALL, state=None, interval=20):
 
 
 def test_rotates_every_interval_and_wraps():
-    _, shown = run(Rotation(), [0, 5, 10, 15, 20, 40, 60, 80, 100])
-    assert shown == ["overview"] * 4 + ["grids", "branches", "checkpoints", "training", "overview"]
+    _, shown = run(Rotation(), [0, 5, 10, 15, 20, 40, 60, 80, 100, 120])
+    assert shown == ["overview"] * 4 + ["grids", "branches", "checkpoints", "training",
+                                        "submissions", "overview"]
 
 
 def test_a_tick_a_little_early_still_turns_the_slide():
@@ -163,7 +165,7 @@ def test_a_tick_a_little_early_still_turns_the_slide():
 
 def test_position_counts_from_one():
     rotation, _ = run(Rotation(), [0, 20])
-    assert rotation.position(ALL) == (2, 5)
+    assert rotation.position(ALL) == (2, 6)
     assert rotation.position(("grids",)) == (1, 1)
     assert Rotation().position(()) == (0, 0)
 
@@ -180,7 +182,7 @@ def test_paused_stays_and_resume_gives_the_slide_a_full_interval():
 def test_a_jump_is_followed_once_then_rotation_goes_on():
     jump = ScreenState(township=None, slide="checkpoints", updated_at="t1")
     rotation, shown = run(Rotation(), [0, 5, 25, 45], state=jump)
-    assert shown == ["checkpoints", "checkpoints", "training", "overview"]
+    assert shown == ["checkpoints", "checkpoints", "training", "submissions"]
 
 
 def test_a_jump_while_paused_shows_that_slide_and_stays():

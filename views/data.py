@@ -1,28 +1,60 @@
-"""数据管理 Data: upload, check, preview, commit; history, restore, pin; template; audit. Admins only."""
+"""数据管理 Data: upload, check, preview, commit; history, restore, pin; template; audit; the
+submission board. Admins see all of it; a reporter (乡镇填报员) submits their own township's
+weekly tables (the township is the logged-in user's, never the URL's or a widget's), downloads
+its prefilled form and sees its own row of the board."""
 import streamlit as st
 
-from dashboard import desk, i18n, quality, ui
+from dashboard import desk, i18n, quality, submissions, ui
 
 ctx = ui.context()
 ui.require_page(ctx, "data")
 ui.page_header(ctx, "data")
 by = ui.actor_name(ctx)
+user = ui.current_user()
+township = user.township if user is not None and user.is_reporter else None   # None: admin
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-upload_tab, history_tab, template_tab, audit_tab = st.tabs(
-    [ctx.t("data.tab_upload"), ctx.t("data.tab_history"), ctx.t("data.tab_template"),
-     ctx.t("data.tab_audit")])
+
+def form_download(town: str, key: str) -> None:
+    """A week picker and the prefilled form of `town` for that week, made on click."""
+    weeks = submissions.report_weeks(ui.data("latest_week", ctx))
+    week = st.selectbox(ctx.t("sub.form_week"), weeks, key=f"{key}_week", width=320,
+                        format_func=lambda w: i18n.fmt_week(w, ctx.lang))
+    name = ui.data("townships", ctx).set_index("township_id")["name"].get(town, town)
+    st.download_button(ctx.t("sub.form_download"),
+                       lambda: desk.township_form(ui.store(), town, week),
+                       f"{ctx.t('sub.form_file', name=name, week=week.isoformat())}.xlsx", XLSX,
+                       key=f"{key}_download", on_click="ignore", icon=":material/download:")
+
+
+if township is not None:
+    upload_tab, form_tab, board_tab = st.tabs(
+        [ctx.t("data.tab_upload"), ctx.t("data.tab_form"), ctx.t("data.tab_board")])
+    history_tab = template_tab = audit_tab = None
+else:
+    upload_tab, board_tab, history_tab, template_tab, audit_tab = st.tabs(
+        [ctx.t("data.tab_upload"), ctx.t("data.tab_board"), ctx.t("data.tab_history"),
+         ctx.t("data.tab_template"), ctx.t("data.tab_audit")])
+    form_tab = None
 
 with upload_tab:
-    st.markdown(ctx.t("data.upload_help"))
-    files = st.file_uploader(ctx.t("data.upload"), type=["csv", "xlsx", "geojson", "json"],
-                             accept_multiple_files=True, key=f"upload_{st.session_state.get('_upload_n', 0)}")
-    replace = st.checkbox(ctx.t("data.replace"), help=ctx.t("data.replace_help"))
+    st.markdown(ctx.t("sub.upload_help", township=ctx.township_name) if township
+                else ctx.t("data.upload_help"))
+    kinds = ["csv", "xlsx", "xls", "et", "ods"] + ([] if township else ["geojson", "json"])
+    files = st.file_uploader(ctx.t("data.upload"), type=kinds, accept_multiple_files=True,
+                             key=f"upload_{st.session_state.get('_upload_n', 0)}")
+    replace = False if township else st.checkbox(ctx.t("data.replace"), help=ctx.t("data.replace_help"))
     if files and st.button(ctx.t("data.check"), type="primary"):
         with st.spinner(ctx.t("data.checking")):
-            st.session_state["_check"] = desk.check_upload(ui.store(), files, replace)
+            st.session_state["_check"] = desk.check_upload(ui.store(), files, replace, township)
     checked = st.session_state.get("_check")
-    if checked and files and checked["names"] == [f.name for f in files] and checked["replace"] == replace:
+    if checked and files and checked["names"] == [f.name for f in files] \
+            and checked["replace"] == replace and checked.get("township") == township:
         result = checked["result"]
+        summary = desk.import_summary(getattr(result, "report", None), ctx.lang)
+        if not summary.empty:
+            st.markdown(f"**{ctx.t('sub.summary')}**")
+            st.dataframe(summary, hide_index=True, width="stretch")
         if not result.ok:
             st.error(ctx.t("data.rejected", n=len(result.errors), more="+" if result.truncated else ""))
             st.dataframe(desk.error_table(result.errors, ctx.lang), hide_index=True, width="stretch")
@@ -37,9 +69,10 @@ with upload_tab:
                         st.dataframe(desk.sample_table(table, sample, ctx.lang), hide_index=True)
             if st.button(ctx.t("data.commit"), type="primary"):
                 with st.status(ctx.t("data.committing"), expanded=True) as status:
-                    final = desk.commit_upload(ui.store(), files, replace, by)
+                    final = desk.commit_upload(ui.store(), files, replace, by, township)
                     if final.ok and final.version:
-                        status.update(label=ctx.t("data.committed", version=final.version), state="complete")
+                        done = "sub.submitted" if township else "data.committed"
+                        status.update(label=ctx.t(done, version=final.version), state="complete")
                     elif final.ok:
                         status.update(label=ctx.t("data.nothing_changed"), state="complete")
                     else:
@@ -63,39 +96,60 @@ with upload_tab:
             with st.expander(title, expanded=len(shown) == 1):
                 ui.table(ctx, table)
 
-with history_tab:
-    versions = desk.version_history(ui.store(), ctx.lang)
-    if versions.empty:
-        st.info(ctx.t("empty.store"))
-    else:
-        st.dataframe(versions, hide_index=True, width="stretch")
-        numbers = [int(v) for v in versions.iloc[:, 0]]
-        left, right = st.columns(2)
-        with left, st.container(border=True):
-            st.markdown(f"**{ctx.t('data.restore')}**")
-            target = st.selectbox(ctx.t("data.version"), numbers, key="restore_version")
-            sure = st.checkbox(ctx.t("data.restore_confirm", version=target), key="restore_sure")
-            if st.button(ctx.t("data.restore_button"), disabled=not sure):
-                v = desk.restore_version(ui.store(), target, by)
-                st.success(ctx.t("data.restored", version=target, new=v))
-        with right, st.container(border=True):
-            st.markdown(f"**{ctx.t('data.pin')}**")
-            pin_v = st.selectbox(ctx.t("data.version"), numbers, key="pin_version")
-            label = st.text_input(ctx.t("data.pin_label"), max_chars=40,
-                                  placeholder=ctx.t("data.pin_placeholder"))
-            if st.button(ctx.t("data.pin_button"), disabled=not label.strip()):
-                desk.pin_version(ui.store(), pin_v, label.strip(), by)
-                st.success(ctx.t("data.pinned", version=pin_v, label=label.strip()))
+if form_tab is not None:
+    with form_tab:
+        st.markdown(ctx.t("sub.form_help"))
+        form_download(township, "form")
 
-with template_tab:
-    st.markdown(ctx.t("data.template_help"))
-    st.download_button(ctx.t("data.template_download"), desk.template_bytes(),
-                       "孟连县边境党建数据报送模板.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+with board_tab:
+    if not ui.empty_store(ctx):
+        ui.submission_board(ctx, key="data_board")
 
-with audit_tab:
-    log = desk.audit_table(ui.store(), ctx.lang)
-    if log.empty:
-        st.info(ctx.t("data.audit_empty"))
-    else:
-        st.dataframe(log, hide_index=True, width="stretch")
+if history_tab is not None:
+    with history_tab:
+        versions = desk.version_history(ui.store(), ctx.lang)
+        if versions.empty:
+            st.info(ctx.t("empty.store"))
+        else:
+            st.dataframe(versions, hide_index=True, width="stretch")
+            numbers = [int(v) for v in versions.iloc[:, 0]]
+            left, right = st.columns(2)
+            with left, st.container(border=True):
+                st.markdown(f"**{ctx.t('data.restore')}**")
+                target = st.selectbox(ctx.t("data.version"), numbers, key="restore_version")
+                sure = st.checkbox(ctx.t("data.restore_confirm", version=target), key="restore_sure")
+                if st.button(ctx.t("data.restore_button"), disabled=not sure):
+                    v = desk.restore_version(ui.store(), target, by)
+                    st.success(ctx.t("data.restored", version=target, new=v))
+            with right, st.container(border=True):
+                st.markdown(f"**{ctx.t('data.pin')}**")
+                pin_v = st.selectbox(ctx.t("data.version"), numbers, key="pin_version")
+                label = st.text_input(ctx.t("data.pin_label"), max_chars=40,
+                                      placeholder=ctx.t("data.pin_placeholder"))
+                if st.button(ctx.t("data.pin_button"), disabled=not label.strip()):
+                    desk.pin_version(ui.store(), pin_v, label.strip(), by)
+                    st.success(ctx.t("data.pinned", version=pin_v, label=label.strip()))
+
+if template_tab is not None:
+    with template_tab:
+        st.markdown(ctx.t("data.template_help"))
+        st.download_button(ctx.t("data.template_download"), desk.template_bytes(),
+                           "孟连县边境党建数据报送模板.xlsx", XLSX)
+        towns = ui.data("townships", ctx)
+        if len(towns):
+            st.divider()
+            st.markdown(ctx.t("sub.form_help"))
+            names = dict(zip(towns["township_id"], towns["name"]))
+            town = st.selectbox(ctx.t("filter.township"), list(names), key="form_township", width=320,
+                                format_func=lambda v: names.get(v, v))
+            form_download(town, "admin_form")
+
+if audit_tab is not None:
+    with audit_tab:
+        log = desk.audit_table(ui.store(), ctx.lang)
+        if log.attrs.get("skipped"):
+            st.warning(ctx.t("auth.audit_skipped", n=log.attrs["skipped"]))
+        if log.empty:
+            st.info(ctx.t("data.audit_empty"))
+        else:
+            st.dataframe(log, hide_index=True, width="stretch")

@@ -260,8 +260,49 @@ def training_slide(ctx, s, targets, base, change) -> None:
         chart(fig, "kiosk_kinds", height=BODY - 90)
 
 
+def submissions_slide(ctx, s, targets, base, change) -> None:
+    """报送情况: which townships have sent the week's reports (dashboard.submissions)."""
+    from dashboard import submissions
+    df, _ = ui.board(ctx, ctx.week, ctx.township)
+    counts = submissions.status_counts(df)
+    order = {"missing": 0, "partial": 1, "submitted": 2}
+    rows = sorted(df.to_dict("records"), key=lambda r: (order[r["status"]], r["township_id"]))
+
+    def township_tile(r, big=False) -> None:
+        state = {"submitted": "good-", "missing": "bad-", "partial": "warn-"}[r["status"]]
+        key = r["township_id"]
+        with st.container(key=f"tile-{state}sub-{key}"):
+            line("tlabel", i18n.place_name(r["name"], r.get("name_en"), ctx.lang), key)
+            line("tvalue" if big else "tvalue2", ctx.t(f"sub.kiosk_status_{r['status']}"), key)
+            grids, days = r["grids_total"], 7 * r["checkpoints_total"]
+            line("tnote", ctx.t("sub.kiosk_grids", sent=r["grids_reported"], total=grids)
+                 if grids else ctx.t("sub.kiosk_no_grids"), f"{key}-g")
+            line("tnote", ctx.t("sub.kiosk_days", sent=r["checkpoint_days"], total=days)
+                 if days else ctx.t("sub.kiosk_no_checkpoints"), f"{key}-d")
+            line("tnote", ctx.t("sub.kiosk_other", trainings=r["trainings"],
+                                assessed=r["branches_assessed"]), f"{key}-o")
+
+    if len(rows) == 1:                       # a township's screen: its own row, large
+        with st.container(key="grid-1x1"):
+            township_tile(rows[0], big=True)
+        return
+    shown, rest = rows[:6], rows[6:]
+    left, right = st.columns([1, 2.6], gap="large")
+    with left, st.container(key="side-2"):
+        tile(ctx, "subs", ctx.t("sub.kiosk_submitted"), f"{counts['submitted']:,} / {len(df):,}",
+             small=True, note=ctx.t("sub.counts", **counts))
+    with right:
+        for start in range(0, len(shown), 3):
+            for col, r in zip(st.columns(3, gap="medium"), shown[start:start + 3]):
+                with col:
+                    township_tile(r)
+        if rest:
+            line("tnote", ctx.t("sub.counts", **submissions.status_counts(
+                df[df["township_id"].isin([r["township_id"] for r in rest])])), "rest")
+
+
 SLIDES = {"overview": overview, "grids": grids, "branches": branches,
-          "checkpoints": checkpoints, "training": training_slide}
+          "checkpoints": checkpoints, "training": training_slide, "submissions": submissions_slide}
 
 
 # ---------------------------------------------------------------- the screen
