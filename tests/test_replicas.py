@@ -98,7 +98,9 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 
 class Deployment:
-    def __init__(self, store: Store, run_dir: Path, replicas: int = REPLICAS, args: tuple = ()):
+    # --debug-replica: the X-Replica header says which replica answered each response.
+    def __init__(self, store: Store, run_dir: Path, replicas: int = REPLICAS,
+                 args: tuple = ("--debug-replica",)):
         self.store, self.run_dir, self.args = store, run_dir, tuple(args)
         self.logs = run_dir / "logs"
         self.out = run_dir.parent / "run.sh.log"
@@ -154,9 +156,11 @@ class Deployment:
         return "\n".join(_tail(p) for p in files)
 
 
-@contextlib.contextmanager
-def deployed(d: Deployment, request):
-    """Start `d`, yield it, stop it; its logs go to artifacts/ when the session has failures."""
+@pytest.fixture
+def deployment(demo_store, tmp_path, request):
+    # A copy of the demo county: this test publishes a version (demo_store is shared, read-only).
+    shutil.copytree(demo_store.root, tmp_path / "store")
+    d = Deployment(Store(tmp_path / "store"), tmp_path / "run")
     try:
         d.start()
         yield d
@@ -168,14 +172,18 @@ def deployed(d: Deployment, request):
             shutil.copyfile(d.out, ARTIFACTS / "replicas-logs" / "run.sh.log")
 
 
-@pytest.fixture
-def deployment(demo_store, tmp_path, request):
-    # A copy of the demo county: this test publishes a version (demo_store is shared, read-only).
-    shutil.copytree(demo_store.root, tmp_path / "store")
-    # --debug-replica: the X-Replica header says which replica answered each response.
-    with deployed(Deployment(Store(tmp_path / "store"), tmp_path / "run",
-                             args=["--debug-replica"]), request) as d:
+@contextlib.contextmanager
+def deployed(d: Deployment, request):
+    """Start `d`, yield it, stop it; its logs go to artifacts/ when the session has failures."""
+    try:
+        d.start()
         yield d
+    finally:
+        d.stop()
+        if request.session.testsfailed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            shutil.copytree(d.run_dir / "logs", ARTIFACTS / "tls-logs", dirs_exist_ok=True)
+            shutil.copyfile(d.out, ARTIFACTS / "tls-logs" / "run.sh.log")
 
 
 def served_certificate(port: int) -> bytes:
