@@ -463,7 +463,10 @@ def test_nginx_terminates_tls_sends_security_headers_and_limits_sessions(demo_st
                     "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
                     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    d = Deployment(demo_store, tmp_path / "run", replicas=1,
+    # An admin (behind nginx there is no open mode): the data page too must draw.
+    shutil.copytree(demo_store.root, tmp_path / "store")
+    auth.Users(tmp_path / "store").add("admin", "admin", VIEWER_PASSWORD)
+    d = Deployment(Store(tmp_path / "store"), tmp_path / "run", replicas=1,
                    args=["--cert", str(cert), "--key", str(key)])
     with deployed(d, request):
         assert not (d.run_dir / "tls").exists(), "a certificate was given: none is made"
@@ -480,27 +483,42 @@ def test_nginx_terminates_tls_sends_security_headers_and_limits_sessions(demo_st
         for path in ("/", "/_stcore/health", "/_stcore/host-config", "/no-such-file.js"):
             status, h = _get(d.base + path, trusted)
             csp = h["Content-Security-Policy"] or ""
-            assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp, (path, csp)
+            assert "frame-ancestors 'self'" in csp and "default-src 'self'" in csp, (path, csp)
             assert "style-src 'self' 'unsafe-inline'" in csp and "connect-src 'self'" in csp
             assert "'unsafe-eval'" not in csp and "script-src 'self' 'wasm-unsafe-eval'" in csp
-            assert h["X-Frame-Options"] == "DENY" and h["X-Content-Type-Options"] == "nosniff"
+            assert h["X-Frame-Options"] == "SAMEORIGIN" and h["X-Content-Type-Options"] == "nosniff"
             assert h["Referrer-Policy"] == "same-origin"
             assert h["X-Replica"] is None, "X-Replica without --debug-replica"
             assert h.get_all("Content-Security-Policy") == [csp], "one policy, not two"
         cookie = headers["Set-Cookie"]
         assert cookie.startswith(COOKIE + "=") and "Secure" in cookie and "HttpOnly" in cookie
 
-        # 3. The app draws every page through nginx with no CSP violation.
+        # 3. The app draws every page through nginx with no CSP violation: sign in (the hidden
+        #    frame that sets the session cookie is framed by the page itself), then open each
+        #    page anew (a full load: the cookie signs the new session in).
         context = browser.new_context(ignore_https_errors=True, viewport={"width": 1366, "height": 900})
         context.set_default_timeout(TIMEOUT)
         context.add_init_script(CSP_WATCH)
         page = context.new_page()
         try:
+            page.goto(d.base + "/", wait_until="domcontentloaded")
+            page.get_by_label(i18n.t("auth.name")).fill("admin")
+            page.get_by_label(i18n.t("auth.password")).fill(VIEWER_PASSWORD)
+            page.get_by_role("button", name=i18n.t("auth.submit")).click()
+            drawn_under_csp(page)
+            assert page.evaluate("window.__csp || []") == [], "signing in"
+            deadline = time.monotonic() + 30
+            while not any(c["name"] == auth.COOKIE for c in context.cookies(d.base)):
+                assert time.monotonic() < deadline, "no session cookie under the CSP"
+                time.sleep(0.2)
+            session_cookie = next(c for c in context.cookies(d.base) if c["name"] == auth.COOKIE)
+            assert session_cookie["secure"] and session_cookie["httpOnly"]
             for path, name in PAGES.items():
                 page.goto(f"{d.base}/{path}", wait_until="domcontentloaded")
                 drawn_under_csp(page)
                 assert page.evaluate("window.__csp || []") == [], name
                 assert page.locator("[data-testid=stException]").count() == 0, name
+                assert page.get_by_label(i18n.t("auth.password")).count() == 0, f"{name}: signed out"
                 if name in ("overview", "branches", "training", "checkpoints"):
                     assert page.locator(".js-plotly-plot .main-svg").count() > 0, name
                 if name in ("grids", "branches", "checkpoints"):
