@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import contract, i18n, metrics
+from dashboard import auth, contract, i18n, metrics
 from dashboard.store import Store
 
 from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT
@@ -45,6 +45,7 @@ START_TIMEOUT = 120                   # s until run.sh says "ready:" (two Stream
 TIMEOUT = 90_000                      # ms for a page to draw; generous: the machine may be busy
 MIN_SESSIONS, MAX_SESSIONS = 4, 16    # browsers opened until both replicas serve one
 COOKIE = "dashboard_replica"
+VIEWER, VIEWER_PASSWORD = "viewer", "border-2021"
 VERSION_RE = re.compile(r"·\s*v(\d+)\b")
 
 COMPLIANCE, COVERAGE = i18n.t("kpi.compliance"), i18n.t("kpi.coverage")
@@ -147,6 +148,8 @@ class Deployment:
 def deployment(demo_store, tmp_path, request):
     # A copy of the demo county: this test publishes a version (demo_store is shared, read-only).
     shutil.copytree(demo_store.root, tmp_path / "store")
+    # Behind nginx there is no open mode (issue 11 item 4): the browsers sign in.
+    auth.Users(tmp_path / "store").add(VIEWER, "leader", VIEWER_PASSWORD)
     d = Deployment(Store(tmp_path / "store"), tmp_path / "run")
     try:
         d.start()
@@ -190,9 +193,12 @@ class Session:
         """Start a page view: the first opens the overview, later ones reload it (a new
         Streamlit session each time, in the same browser)."""
         if self.views or self.page.url.startswith(self.base):
-            self.page.reload(wait_until="domcontentloaded")
+            self.page.reload(wait_until="domcontentloaded")     # the session cookie signs in
         else:
             self.page.goto(self.base + "/", wait_until="domcontentloaded")
+            self.page.get_by_label(i18n.t("auth.name")).fill(VIEWER)
+            self.page.get_by_label(i18n.t("auth.password")).fill(VIEWER_PASSWORD)
+            self.page.get_by_role("button", name=i18n.t("auth.submit")).click()
 
     def seen(self, during_load: bool) -> dict:
         """Wait until the view is drawn, then read its version and figures."""
