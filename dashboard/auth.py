@@ -617,10 +617,11 @@ class Users:
         try:
             yield result
         except BaseException as e:
-            self._audit_quietly(event, user, state="failed", op=op, error=type(e).__name__)
+            self._audit_quietly(event, user, **{**details, "state": "failed", "op": op,
+                                                "error": type(e).__name__})
             raise
         if result.get("skip"):
-            self._audit_quietly(event, user, state="nothing", op=op)
+            self._audit_quietly(event, user, **{**details, "state": "nothing", "op": op})
         else:
             self.audit(event, user, **{**details, "state": "done", "op": op, **result})
 
