@@ -469,9 +469,26 @@ class Users:
         if account is None or payload.get("c") != account.stamp or payload.get("r") != account.rights:
             return None
         sid = str(payload.get("sid"))
-        if sid in self._read_json(self.revoked_path, {}):
+        if self.session_revoked(sid):
             return None
         return account, sid
+
+    def session_revoked(self, sid: str | None) -> bool:
+        """Whether the session `sid` was logged out (in any tab of its browser)."""
+        if not sid:
+            return False
+        try:
+            st = os.stat(self.revoked_path)
+        except FileNotFoundError:
+            return False
+        key, sig = f"revoked:{self.revoked_path}", (st.st_mtime_ns, st.st_size, st.st_ino)
+        with _cache_lock:
+            hit = _cache.get(key)
+        if hit is None or hit[0] != sig:
+            hit = (sig, self._read_json(self.revoked_path, {}))
+            with _cache_lock:
+                _cache[key] = hit
+        return sid in hit[1]
 
     def redeem_ticket(self, ticket: str | None) -> tuple[str, str] | None:
         """(a session token, its id) for a valid ticket not used before in this process."""
@@ -600,10 +617,11 @@ class Users:
         try:
             yield result
         except BaseException as e:
-            self._audit_quietly(event, user, state="failed", op=op, error=type(e).__name__)
+            self._audit_quietly(event, user, **{**details, "state": "failed", "op": op,
+                                                "error": type(e).__name__})
             raise
         if result.get("skip"):
-            self._audit_quietly(event, user, state="nothing", op=op)
+            self._audit_quietly(event, user, **{**details, "state": "nothing", "op": op})
         else:
             self.audit(event, user, **{**details, "state": "done", "op": op, **result})
 

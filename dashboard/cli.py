@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the dashboard's address, to print the whole link")
     ssub.add_parser("tokens", help="list the screens that have a token")
     q = ssub.add_parser("revoke", help="revoke screen NAME's token: the screen shows the login "
-                                       "form at its next reload; audited")
+                                       "form at its next tick; audited")
     q.add_argument("name")
 
     p = sub.add_parser("report", help="print the weekly briefing (A4 PDF) with headless Chromium")

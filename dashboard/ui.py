@@ -93,6 +93,8 @@ def _cached(root: str, version: int | None, name: str, week, township, kwargs: t
 
 def data(name: str, ctx: Context, **kwargs):
     """metrics.<name>(con, week, township, **kwargs) for the view, cached by data version."""
+    if st.session_state.get("_user") is not None and current_user() is None:
+        st.rerun()          # a fragment's run: the session just ended; the full run says so
     return _cached(str(store().root), ctx.version, name, ctx.week, ctx.township,
                    tuple(sorted(kwargs.items())))
 
@@ -391,6 +393,9 @@ def current_user() -> auth.User | None:
     if account.stamp != st.session_state.get("_stamp"):
         users()._audit_quietly("session_ended", user.name, reason="password changed")
         _clear_session("auth.ended_password")
+        return None
+    if users().session_revoked(st.session_state.get("_sid")):
+        _clear_session("auth.ended_cookie")         # signed out in another tab
         return None
     if account.user != user:
         st.session_state["_user"] = account.user

@@ -118,7 +118,9 @@ def test_a_reload_and_a_new_tab_stay_signed_in_and_logout_ends_it(secured, conte
     signed_in(tab, "leader")
     tab.get_by_role("button", name=i18n.t("auth.logout")).click()
     login_form(tab)
-    page.reload()                                  # logged out everywhere
+    page.get_by_role("link", name=i18n.t("page.branches")).click()   # the other tab's next click
+    login_form(page)
+    page.reload()                                  # and its reload
     login_form(page)
     assert auth.COOKIE not in {c["name"] for c in context.cookies()}
     # a new password ends a session carried by the cookie too
