@@ -347,6 +347,18 @@ def test_reporter_sees_upload_form_and_own_row_only(monkeypatch, users_store):
     assert not at.exception and list(at.dataframe[0].value["乡镇"]) == ["公信乡"]
 
 
+def test_reporter_pages_in_english(monkeypatch, users_store):
+    at = app(monkeypatch, users_store, "nayun_clerk", lang="en")
+    at.switch_page("views/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.label for t in at.tabs] == ["Upload", "Prefilled form", "Submissions"]
+    assert "(Nayun)" in at.markdown[0].value
+    board = at.dataframe[0].value
+    assert list(board.columns)[:3] == ["Township", "Status", "Grid reports"]
+    assert list(board["Township"]) == ["Nayun"] and list(board["Status"]) == ["Partly submitted"]
+    assert board["Grid reports"].iloc[0] == "601 / 612"
+
+
 @pytest.mark.parametrize("name, data_page, rows", [
     ("admin", True, 6), ("leader", False, 6), ("gongxin", False, 1)])
 def test_board_page_for_admins_leaders_and_township_users(monkeypatch, users_store, name,
