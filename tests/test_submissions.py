@@ -247,6 +247,8 @@ def test_import_summary_says_what_the_reader_did_in_the_users_language():
     en = desk.import_summary(report, "en")
     assert list(en.columns) == ["What", "Table", "File", "Count", "Rows"]
     assert "Skipped: total rows" in set(en["What"]) and "Grid weekly reports" in set(en["Table"])
+    only_read = desk.import_summary({"tables": {"trainings": {"rows": 2}}}, "en")
+    assert list(only_read.columns) == ["What", "Table", "Count"]
     for empty in (None, {}, {"tables": {}, "skipped": [], "converted": {}}):
         assert desk.import_summary(empty, "zh").empty
 
