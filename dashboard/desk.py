@@ -118,7 +118,9 @@ def import_summary(report: dict | None, lang: str) -> pd.DataFrame:
             label = t(f"sub.sum_converted_{kind}", lang) if kind in CONVERSIONS \
                 else t("sub.sum_converted_other", lang, kind=kind)
             rows.append({item: label, table: "", file: "", count: int(n), where: ""})
-    return pd.DataFrame(rows, columns=[item, table, file, count, where])
+    out = pd.DataFrame(rows, columns=[item, table, file, count, where])
+    # File and row columns only when something names a file or rows (skipped rows do).
+    return out.drop(columns=[c for c in (file, where) if not out[c].astype(bool).any()])
 
 
 def restore_version(store: Store, version: int, by: str) -> int:

@@ -247,6 +247,8 @@ def test_import_summary_says_what_the_reader_did_in_the_users_language():
     en = desk.import_summary(report, "en")
     assert list(en.columns) == ["What", "Table", "File", "Count", "Rows"]
     assert "Skipped: total rows" in set(en["What"]) and "Grid weekly reports" in set(en["Table"])
+    only_read = desk.import_summary({"tables": {"trainings": {"rows": 2}}}, "en")
+    assert list(only_read.columns) == ["What", "Table", "Count"]
     for empty in (None, {}, {"tables": {}, "skipped": [], "converted": {}}):
         assert desk.import_summary(empty, "zh").empty
 
@@ -331,6 +333,11 @@ def app(monkeypatch, store: Store, name: str, **query) -> AppTest:
     return at.button[0].click().run()
 
 
+def board_tables(at, status_column: str) -> list:
+    """The board's tables on the page (other tables, e.g. data quality warnings, aside)."""
+    return [d.value for d in at.dataframe if status_column in d.value.columns]
+
+
 def test_reporter_sees_upload_form_and_own_row_only(monkeypatch, users_store):
     # a link naming another township changes nothing: the scope is the logged-in user's
     at = app(monkeypatch, users_store, "gongxin_clerk", township="T01")
@@ -341,10 +348,22 @@ def test_reporter_sees_upload_form_and_own_row_only(monkeypatch, users_store):
     assert not at.checkbox                                   # no replace, no restore
     assert "公信乡" in at.markdown[0].value or any("公信乡" in m.value for m in at.markdown)
     assert [b.proto.label for b in at.get("download_button")] == ["下载预填报表（xlsx）"]
-    boards = at.dataframe
-    assert len(boards) == 1 and list(boards[0].value["乡镇"]) == ["公信乡"]
+    boards = board_tables(at, "状态")
+    assert len(boards) == 1 and list(boards[0]["乡镇"]) == ["公信乡"]
     at.switch_page("views/submissions.py").run()
-    assert not at.exception and list(at.dataframe[0].value["乡镇"]) == ["公信乡"]
+    assert not at.exception and list(board_tables(at, "状态")[0]["乡镇"]) == ["公信乡"]
+
+
+def test_reporter_pages_in_english(monkeypatch, users_store):
+    at = app(monkeypatch, users_store, "nayun_clerk", lang="en")
+    at.switch_page("views/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.label for t in at.tabs] == ["Upload", "Prefilled form", "Submissions"]
+    assert "(Nayun)" in at.markdown[0].value
+    (board,) = board_tables(at, "Status")
+    assert list(board.columns)[:3] == ["Township", "Status", "Grid reports"]
+    assert list(board["Township"]) == ["Nayun"] and list(board["Status"]) == ["Partly submitted"]
+    assert board["Grid reports"].iloc[0] == "601 / 612"
 
 
 @pytest.mark.parametrize("name, data_page, rows", [
@@ -355,7 +374,7 @@ def test_board_page_for_admins_leaders_and_township_users(monkeypatch, users_sto
     at.switch_page("views/submissions.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value.startswith("报送情况")
-    board = at.dataframe[0].value
+    (board,) = board_tables(at, "状态")
     assert len(board) == rows
     assert any("已报送" in c.value for c in at.caption)            # the rule is on the page
     if data_page:

@@ -125,6 +125,7 @@ def test_reporter_downloads_fills_uploads_and_the_board_says_submitted(subs_serv
         upload(page, filled)
         expect(page.get_by_text(i18n.t("sub.summary"))).to_be_visible()
         expect(page.get_by_text(i18n.t("data.valid"))).to_be_visible()
+        page.get_by_text(i18n.t("sub.summary")).scroll_into_view_if_needed()
         shot(page, "reporter-checked")
         page.get_by_role("button", name=i18n.t("data.commit")).click()
         expect(page.get_by_text(i18n.t("sub.submitted", version=2))).to_be_visible()
@@ -152,6 +153,8 @@ def test_reporter_downloads_fills_uploads_and_the_board_says_submitted(subs_serv
         expect(page.get_by_text(re.compile(r"发现 \d+\+? 个错误")).first).to_be_visible()
         text = grid_text(page)
         assert "CP116" in text and "5" in text
+        page.locator("[data-testid=stAlert]").last.scroll_into_view_if_needed()
+        shot(page, "reporter-refused")
         assert store.current() == 2
     finally:
         ctx.close()

@@ -139,7 +139,8 @@ if template_tab is not None:
         if len(towns):
             st.divider()
             st.markdown(ctx.t("sub.form_help"))
-            names = dict(zip(towns["township_id"], towns["name"]))
+            names = {r.township_id: i18n.place_name(r.name, getattr(r, "name_en", None), ctx.lang)
+                     for r in towns.itertuples()}
             town = st.selectbox(ctx.t("filter.township"), list(names), key="form_township", width=320,
                                 format_func=lambda v: names.get(v, v))
             form_download(town, "admin_form")
