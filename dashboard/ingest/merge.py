@@ -10,14 +10,19 @@ def _key_match(t: Table, a: str, b: str) -> str:
     return " AND ".join(f"{a}.{_q(k)} IS NOT DISTINCT FROM {b}.{_q(k)}" for k in t.key)
 
 
-def _build_batch(con, t: Table, sources: list[_Source], errors: _Errors) -> None:
-    """batch_<table>: every row of the load for table t, with _file and _row."""
+def _build_batch(con, t: Table, sources: list[_Source], errors: _Errors,
+                 temp: bool = True) -> None:
+    """batch_<table>: every row of the load for table t, with _file and _row.
+
+    In the load's staging database it is a stored table (temp=False), which the draft
+    attaches under the store's lock."""
     cols = ", ".join(_q(c) for c in t.column_names)
     parts = []
     p = _Params()
     for s in sources:
         parts.append(f"SELECT {p.bind(s.file)} AS _file, _row, {cols} FROM typed_{s.stage}")
-    con.execute(f"CREATE TEMP TABLE batch_{t.name} AS {' UNION ALL '.join(parts)}", p)
+    kind = "TEMP TABLE" if temp else "TABLE"
+    con.execute(f"CREATE {kind} batch_{t.name} AS {' UNION ALL '.join(parts)}", p)
     keys = ", ".join(_q(k) for k in t.key)
     dups = con.execute(
         f"SELECT _file, _row, first_file, first_row, {keys} FROM ("
