@@ -86,6 +86,9 @@ def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
                        "the file name is not a table name (e.g. grids.csv or 网格.csv),"
                        " or the file is not CSV, xlsx, xls or GeoJSON")
         result.files.append({"name": name, "sha256": _sha256(path) if path.is_file() else None})
+    if township is not None and replace:
+        errors.add("", None, None, None, None, "乡镇填报员不能整表替换，只能按行更新",
+                   "a township reporter cannot replace whole tables, only add or update rows")
     if errors:
         return _finish(result, errors)
     try:
@@ -194,8 +197,55 @@ def _load_staged(tmp: Path, plan, store: Store, by: str, replace: bool, dry_run:
     return result
 
 
+# How a reporter's row finds its township: (table, column named in the error, SQL from the
+# batch b to the row's township as `tw`). Rows whose parent does not exist are left to the
+# reference check, which names them already.
+_TOWNSHIP_OF = {
+    "grid_weekly": ("grid_id", "JOIN grids g ON g.grid_id = b.grid_id "
+                               "JOIN zones z ON z.zone_id = g.zone_id "
+                               "JOIN communities c ON c.community_id = z.community_id",
+                    "c.township_id"),
+    "checkpoint_shifts": ("checkpoint_id", "JOIN checkpoints k ON k.checkpoint_id = b.checkpoint_id",
+                          "k.township_id"),
+    "branch_assessments": ("branch_id", "JOIN branches r ON r.branch_id = b.branch_id",
+                           "r.township_id"),
+    "trainings": ("township_id", "", "b.township_id"),
+}
+
+
 def _check_township(con, township: str, batches, errors: _Errors) -> None:
     """Every row of a reporter's submission belongs to its township (all or nothing)."""
+    for t in batches:
+        if t.name not in _TOWNSHIP_OF:
+            continue
+        column, join, tw = _TOWNSHIP_OF[t.name]
+        rows = con.execute(
+            f"SELECT b._file, b._row, b.{_q(column)}, {tw} FROM batch_{t.name} b {join} "
+            f"WHERE {tw} IS DISTINCT FROM $t ORDER BY 1, 2 LIMIT $lim",
+            {"t": township, "lim": MAX_ERRORS + 1}).fetchall()
+        for file, row, value, other in rows:
+            if other is None and t.name == "trainings":
+                zh, en = (f"乡镇代码为空（县级活动），乡镇填报员只能报送本乡镇（{township}）的培训",
+                          f"township_id is blank (a county-level activity); a township reporter"
+                          f" may submit only trainings of {township}")
+            else:
+                zh, en = (f"该行属于其他乡镇（{other}），只能报送本乡镇（{township}）的数据",
+                          f"this row belongs to another township ({other}); you may submit only"
+                          f" rows of {township}")
+            errors.add(file, t.name, row, column, value, zh, en)
+        if t.name == "trainings":
+            # An activity code already used by another township (or the county) is not yours
+            # to overwrite.
+            rows = con.execute(
+                "SELECT b._file, b._row, b.activity_id, s.township_id FROM batch_trainings b "
+                "JOIN trainings s ON s.activity_id = b.activity_id "
+                "WHERE s.township_id IS DISTINCT FROM $t ORDER BY 1, 2 LIMIT $lim",
+                {"t": township, "lim": MAX_ERRORS + 1}).fetchall()
+            for file, row, value, other in rows:
+                errors.add(file, t.name, row, "activity_id", value,
+                           f"活动编号已被{other or '县级'}活动使用，请换一个编号",
+                           f"the activity code is already used by {other or 'a county-level'}"
+                           " activity; use another code")
 
 
 def _finish(result: LoadResult, errors: _Errors) -> LoadResult:
