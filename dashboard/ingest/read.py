@@ -261,9 +261,10 @@ def _field_limit(n: int):
         csv.field_size_limit(old)
 
 
-def _csv_records(path: Path, start: int = 1):
-    """(row number, cells) of a UTF-8 CSV file, refusing wide rows and long cells at once."""
-    with open(path, encoding="utf-8-sig", newline="") as f, _field_limit(MAX_CELL_CHARS):
+def _csv_records(path: Path):
+    """(row number, cells) of a UTF-8 CSV file, refusing wide rows and long cells at once
+    (the column of a long cell is given as a spreadsheet letter: A, B, ...)."""
+    with open(path, encoding="utf-8-sig", newline="") as f, _field_limit(1 << 20):
         reader = csv.reader(f)
         rn = 0
         while True:
@@ -279,6 +280,9 @@ def _csv_records(path: Path, start: int = 1):
             rn += 1
             if len(cells) > MAX_COLUMNS:
                 raise _too_wide(rn, len(cells))
+            for i, cell in enumerate(cells):
+                if len(cell) > MAX_CELL_CHARS:
+                    raise _too_long(rn, _col_letter(i + 1), len(cell))
             yield rn, cells
 
 
@@ -493,40 +497,60 @@ def _row_limit(rn: int, declared: int | None) -> None:
                        " may be damaged; save it again with Excel")
 
 
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z0-9_]+:)?row[\s>/]")
+_DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+
+
+def _declared_size(z: zipfile.ZipFile, part: str) -> tuple[int, int] | None:
+    """(rows, columns) the sheet declares in <dimension>, which comes before the data."""
+    from openpyxl.utils.cell import range_boundaries
+    with z.open(part) as f:
+        head = f.read(1 << 16)
+    m = _DIMENSION.search(head.split(b"<sheetData", 1)[0])
+    if not m:
+        return None
+    ref = m.group(1).decode()
+    _, _, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+    return max_row, max_col
 
 
 def _count_rows_beyond_limit(z: zipfile.ZipFile, part: str) -> bool:
-    """True when the sheet's XML holds more <row> elements than a sheet can (streamed)."""
+    """True when the sheet's XML holds more <row> elements than a sheet can (streamed,
+    stopping at the limit: a few seconds at most)."""
     n, tail = 0, b""
     with z.open(part) as f:
         for chunk in iter(lambda: f.read(1 << 22), b""):
             buf = tail + chunk
-            n += len(_ROW_TAG.findall(buf))
-            tail = buf[-40:]
-            n -= len(_ROW_TAG.findall(tail))
+            n += buf.count(b"<row ") + buf.count(b"<row>") + buf.count(b":row ")
+            tail = buf[-8:]
+            n -= tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
             if n > EXCEL_MAX_ROWS:
                 return True
     return False
 
 
-def _xlsx_rows(wb, ws, z: zipfile.ZipFile):
+def _xlsx_rows(book, part: str, z: zipfile.ZipFile):
+    """(row number, [values]) of a sheet, streamed; limits checked before and while reading.
+
+    openpyxl's own read-only worksheet is not used: it fills every missing row of a gap
+    and, without a <dimension>, parses the whole sheet just to size it."""
     from openpyxl.worksheet._reader import WorkSheetParser
+    size = _declared_size(z, part)
     declared = None
-    if ws.max_row and (ws.max_row > 1 or (ws.max_column or 1) > 1):
-        declared = ws.max_row
-        if ws.max_row > EXCEL_MAX_ROWS or (ws.max_column or 0) > EXCEL_MAX_COLUMNS:
+    if size and size != (1, 1):
+        declared = size[0]
+        if size[0] > EXCEL_MAX_ROWS or size[1] > EXCEL_MAX_COLUMNS:
             raise _Refused(None, None,
-                           f"工作表声明的范围（{ws.max_row} 行 × {ws.max_column} 列）超过 Excel 的上限"
+                           f"工作表声明的范围（{size[0]} 行 × {size[1]} 列）超过 Excel 的上限"
                            f"（{EXCEL_MAX_ROWS} 行 × {EXCEL_MAX_COLUMNS} 列），文件被拒绝",
-                           f"the sheet declares {ws.max_row} rows × {ws.max_column} columns, beyond"
+                           f"the sheet declares {size[0]} rows × {size[1]} columns, beyond"
                            f" Excel's limits ({EXCEL_MAX_ROWS} × {EXCEL_MAX_COLUMNS}); file refused")
-    elif _count_rows_beyond_limit(z, ws._worksheet_path):
+    elif _count_rows_beyond_limit(z, part):
         raise _Refused(EXCEL_MAX_ROWS + 1, None,
                        f"工作表的行数超过 Excel 的上限 {EXCEL_MAX_ROWS} 行，文件被拒绝",
                        f"the sheet has more rows than Excel's limit of {EXCEL_MAX_ROWS}; file refused")
-    with ws._get_source() as src:
-        parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+    wb = book.wb
+    with z.open(part) as src:
+        parser = WorkSheetParser(src, book.shared_strings, data_only=True, epoch=wb.epoch,
                                  date_formats=wb._date_formats,
                                  timedelta_formats=wb._timedelta_formats)
         for rn, cells in parser.parse():
@@ -535,6 +559,24 @@ def _xlsx_rows(wb, ws, z: zipfile.ZipFile):
                 raise _Refused(rn, None, f"列数超过 Excel 的上限 {EXCEL_MAX_COLUMNS} 列，文件被拒绝",
                                f"more columns than Excel's limit of {EXCEL_MAX_COLUMNS}; file refused")
             yield rn, _checked_values(rn, ((c["column"], c["value"]) for c in cells))
+
+
+def _open_xlsx(path: Path):
+    """openpyxl's reader up to, not including, its worksheets: strings, workbook, styles."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    book = ExcelReader(str(path), read_only=True, data_only=True)
+    try:
+        book.read_manifest()
+        book.read_strings()
+        book.read_workbook()
+        apply_stylesheet(book.archive, book.wb)
+        sheets = [(sheet.name, rel.target) for sheet, rel in book.parser.find_sheets()
+                  if rel.target in book.valid_files and "chartsheet" not in rel.Type]
+    except BaseException:
+        book.archive.close()
+        raise
+    return book, sheets
 
 
 def _sheet_table(title: str, where: str, errors: _Errors, allowed) -> Table | None | bool:
@@ -587,24 +629,23 @@ def _read_xlsx(con, path: Path, name: str, errors: _Errors, next_stage,
                        f"a text or style part of the workbook is too large ({big[0].file_size // 2**20}"
                        f" MB, limit {MAX_XLSX_PART // 2**20} MB): a cell may hold far too much text")
             return []
-        import openpyxl  # openpyxl parses with defusedxml when it is installed
         sources = []
         try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            book, sheets = _open_xlsx(path)   # openpyxl parses with defusedxml when installed
         except Exception as e:
             errors.add(name, None, None, None, None, f"无法打开 Excel 文件：{_clip(e, 200)}",
                        f"cannot open the workbook: {_clip(e, 200)}")
             return []
         try:
             cells_seen = [0]
-            for ws in wb.worksheets:
-                title = ws.title.strip()
+            for title, part in sheets:
+                title = title.strip()
                 where = f"{name} [{title}]"
                 table = _sheet_table(title, where, errors, allowed)
                 if not table:
                     continue
                 try:
-                    rows = _xlsx_rows(wb, ws, z)
+                    rows = _xlsx_rows(book, part, z)
                     s = _stage_sheet(con, rows, where, table, next_stage(), errors, report,
                                      cells_seen)
                 except _Refused as e:
@@ -616,7 +657,7 @@ def _read_xlsx(con, path: Path, name: str, errors: _Errors, next_stage,
             errors.add(name, None, None, None, None, f"无法读取 Excel 文件：{_clip(e, 200)}",
                        f"cannot read the workbook: {_clip(e, 200)}")
         finally:
-            wb.close()
+            book.archive.close()
         return sources
 
 
