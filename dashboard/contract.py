@@ -6,6 +6,7 @@ standard library.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 # Column types. `enum` columns carry their allowed codes in `Column.enum`.
@@ -53,10 +54,20 @@ INDICATORS = {
 
 BOOL_TRUE = ("true", "1", "是", "y", "yes", "t")
 BOOL_FALSE = ("false", "0", "否", "n", "no", "f")
+# Marks clerks use in checklists; read as yes/no and counted as "read from another form".
+BOOL_TRUE_MARKS = ("√", "✓", "✔", "有")
+BOOL_FALSE_MARKS = ("×", "✗", "✘", "无")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
 # Most files write minutes only: that format first saves a failed parse per cell.
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
                      "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
+# Forms clerks type besides those (year first only: 11/1/2021 stays an error). A date
+# column takes the date of a date-time; 20211101 is read only when it has 8 digits.
+DATE_FORMS_LENIENT = ("%Y.%m.%d", "%Y年%m月%d日")
+TIME_FORMS = (" %H:%M", " %H:%M:%S", "%H:%M", "%H:%M:%S", "T%H:%M", "T%H:%M:%S")
+LENIENT_DATE_FORMATS = DATE_FORMATS + DATE_FORMS_LENIENT
+LENIENT_TIMESTAMP_FORMATS = tuple(d + t for d in LENIENT_DATE_FORMATS for t in TIME_FORMS) \
+    + LENIENT_DATE_FORMATS
 
 # Headers that look like personal data are refused with their own message.
 PERSONAL_DATA_HINTS = ("姓名", "name", "身份证", "id_card", "idcard", "手机",
@@ -262,21 +273,28 @@ METRIC_CODES = (RATE_METRICS + COUNT_METRICS
                 + tuple(f"indicators.{k}" for k in INDICATORS))
 
 
+def norm_label(text) -> str:
+    """A header or sheet name as compared: NFKC (full-width to half-width, （） to ()),
+    no spaces anywhere, lower case."""
+    s = unicodedata.normalize("NFKC", str(text or "").replace("\ufeff", ""))
+    return "".join(s.split()).lower()
+
+
 def table_by_label(label: str) -> Table | None:
-    """A table by its English or Chinese name (file stem or sheet name)."""
-    label = label.strip()
+    """A table by its English or Chinese name (file stem or sheet name), compared leniently."""
+    label = norm_label(label)
     for t in TABLES.values():
-        if label.lower() == t.name or label == t.zh:
+        if label in (t.name, norm_label(t.zh)):
             return t
     return None
 
 
 def header_map(table: Table) -> dict[str, str]:
-    """Accepted header (English name, lower-cased, or Chinese label) -> column name."""
+    """Accepted header (English name or Chinese label, as `norm_label` gives) -> column name."""
     m = {}
     for c in table.columns:
-        m[c.name.lower()] = c.name
-        m[c.zh] = c.name
+        m[norm_label(c.name)] = c.name
+        m[norm_label(c.zh)] = c.name
     return m
 
 

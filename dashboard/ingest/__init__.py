@@ -1,0 +1,274 @@
+"""Load the county's files (CONTRACT.md sections 1 and 3) into a new store version.
+
+A load reads every file into a draft copy of the live version, checks every
+rule there, and publishes only when nothing is wrong. Each error names the
+file, table, row as the sender sees it (header = row 1), column, value and
+reason, in Chinese and English.
+
+SQL here is generated from the contract: identifiers come from
+`contract` (an allow-list) or are names this module makes up (`c0`, `p3`);
+every value, including constants such as enum codes, is a bound parameter.
+
+The package is split by job: `read` (files into staging tables), `check` (typing and row
+rules), `merge` (batches, upsert, cross-table rules, publish); this module runs a load.
+"""
+from __future__ import annotations
+
+import errno
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from .. import contract
+from ..store import Store
+from .check import _stage_typed, _typed_expr  # noqa: F401
+from .common import (INT_PATTERN, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ERRORS,  # noqa: F401
+                     MAX_GEOJSON_BYTES, MAX_ROWS_PER_FILE, MAX_XLSX_CELLS, MAX_XLSX_UNCOMPRESSED,
+                     NOTES_SHEETS, REPORTER_TABLES, STORED, TYPE_NAMES, LoadError, LoadResult,
+                     _clip, _Errors, _Params, _q, _Source)
+from .merge import (SAMPLE_ROWS, _build_batch, _check_merged, _key_match, _merge,  # noqa: F401
+                    _merge_geo, _sample, _where_from)
+from .read import (_cell_text, _decode_to_utf8, _map_header, _not_allowed,  # noqa: F401
+                   _read_csv, _read_geojson, _read_xls, _read_xlsx, _sha256, expand_paths)
+
+def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
+         dry_run: bool = False, names: dict | None = None,
+         township: str | None = None) -> LoadResult:
+    """Check and apply a load; publish a new version when it is valid and changes something.
+
+    `names` maps a path to the file name the sender knows (uploads land in temp files).
+    With dry_run, everything is checked and counted but nothing is published.
+    `township` makes it a township reporter's submission: only REPORTER_TABLES, and every
+    row must belong to that township.
+
+    Files are read, typed and checked row by row in a private staging database before
+    the store's lock is taken; the lock is held only to copy the live version, merge,
+    check the rules across tables and publish.
+    """
+    store = store or Store()
+    names = {str(k): v for k, v in (names or {}).items()}
+    errors = _Errors()
+    files = expand_paths(paths)
+    result = LoadResult(ok=False)
+    report = result.report
+    allowed = set(REPORTER_TABLES) if township is not None else None
+    if not files:
+        errors.add("", None, None, None, None, "没有可载入的文件", "no file to load")
+    plan = []   # (path, display name, kind, table-or-layer)
+    for path in files:
+        name = names.get(str(path), path.name)
+        if not path.is_file():
+            errors.add(name, None, None, None, None, "文件不存在", "no such file")
+            continue
+        suffix, stem = path.suffix.lower(), Path(name).stem
+        table = contract.table_by_label(stem)
+        if suffix in (".et", ".ods"):
+            errors.add(name, None, None, None, None,
+                       f"不能读取 {suffix} 文件：请在 WPS 或 LibreOffice 中另存为 Excel 工作簿（.xlsx）或 CSV 后再报送",
+                       f"{suffix} files cannot be read: save the file as an Excel workbook (.xlsx)"
+                       " or CSV in WPS or LibreOffice and send it again")
+        elif suffix in (".xlsx", ".xls"):
+            plan.append((path, name, suffix[1:], None))
+        elif suffix == ".csv" and table:
+            if allowed is not None and table.name not in allowed:
+                errors.add(name, table.name, None, None, None, *_not_allowed(table))
+            else:
+                plan.append((path, name, "csv", table))
+        elif suffix in (".geojson", ".json") and table and table.name in contract.GEO_LAYERS:
+            if allowed is not None:
+                errors.add(name, table.name, None, None, None, *_not_allowed(table))
+            else:
+                plan.append((path, name, "geojson", table.name))
+        else:
+            errors.add(name, None, None, None, None,
+                       "文件名不是已知的表名（如 网格.csv 或 grids.csv），或不是 CSV/xlsx/xls/GeoJSON 文件",
+                       "the file name is not a table name (e.g. grids.csv or 网格.csv),"
+                       " or the file is not CSV, xlsx, xls or GeoJSON")
+        result.files.append({"name": name, "sha256": _sha256(path) if path.is_file() else None})
+    if township is not None and replace:
+        errors.add("", None, None, None, None, "乡镇填报员不能整表替换，只能按行更新",
+                   "a township reporter cannot replace whole tables, only add or update rows")
+    if errors:
+        return _finish(result, errors)
+    try:
+        with tempfile.TemporaryDirectory(prefix="load-") as tmp:
+            return _load_staged(Path(tmp), plan, store, by, replace, dry_run, township,
+                                result, errors)
+    except OSError as e:
+        errors.add("", None, None, None, None, *_disk_message(e, store))
+        return _finish(result, errors)
+    except duckdb.IOException as e:
+        errors.add("", None, None, None, None, *_disk_message(e, store))
+        return _finish(result, errors)
+
+
+def _disk_message(e: Exception, store: Store) -> tuple[str, str]:
+    """What happened and what to do, when the disk refuses a write (issue 11 item 10)."""
+    text = str(e)
+    if isinstance(e, OSError) and e.errno == errno.ENOSPC or "No space left" in text:
+        return ("磁盘空间已满，载入未完成，数据未作任何改动。请清理磁盘（或删除不再需要的旧版本）后重新载入。",
+                "the disk is full: the load did not finish and nothing was changed. Free some"
+                " disk space (or remove old versions no longer needed) and load again.")
+    if isinstance(e, OSError) and e.errno in (errno.EROFS, errno.EACCES, errno.EPERM) \
+            or "Read-only" in text or "Permission denied" in text:
+        return (f"数据存储目录无法写入（只读或没有权限）：{store.root}。数据未作任何改动。"
+                "请用有写权限的账号运行，或检查该目录的权限和挂载方式。",
+                f"the store folder cannot be written (read-only or no permission): {store.root}."
+                " Nothing was changed. Run as a user who may write there, or check the"
+                " folder's permissions and how it is mounted.")
+    return (f"读写磁盘出错，载入未完成，数据未作任何改动：{_clip(text, 200)}",
+            f"a disk error stopped the load; nothing was changed: {_clip(text, 200)}")
+
+
+def _load_staged(tmp: Path, plan, store: Store, by: str, replace: bool, dry_run: bool,
+                 township: str | None, result: LoadResult, errors: _Errors) -> LoadResult:
+    report = result.report
+    allowed = set(REPORTER_TABLES) if township is not None else None
+    staging = tmp / "staging.duckdb"
+    con = duckdb.connect(str(staging), config={"memory_limit": "1GB",
+                                               "temp_directory": str(tmp / "spill")})
+    counter = iter(range(1, 1 << 30))
+    next_stage = lambda: f"s{next(counter)}"  # noqa: E731
+    sources: list[_Source] = []
+    geo: list[tuple[str, str, list]] = []
+    unreadable: set[str] = set()   # tables whose file could not be read at all
+    try:
+        for path, name, kind, target in plan:
+            before = len(errors)
+            if kind == "csv":
+                s = _read_csv(con, path, name, target, next_stage(), errors, report)
+                sources += [s] if s else []
+                if s is None:
+                    unreadable.add(target.name)
+            elif kind in ("xlsx", "xls"):
+                reader = _read_xlsx if kind == "xlsx" else _read_xls
+                sources += reader(con, path, name, errors, next_stage, report, allowed)
+                unreadable |= {e.table for e in errors[before:] if e.table}
+            else:
+                feats = _read_geojson(path, name, target, errors)
+                if feats is not None:
+                    geo.append((name, target, feats))
+        for s in sources:
+            _stage_typed(con, s, errors, report)
+        batches = []
+        for tname in contract.TABLE_ORDER:
+            mine = [s for s in sources if s.table.name == tname]
+            if mine:
+                t = contract.TABLES[tname]
+                _build_batch(con, t, mine, errors, temp=False)
+                rows = con.execute(f"SELECT count(*) FROM batch_{tname}").fetchone()[0]
+                report["tables"].setdefault(tname, {"rows": 0})["rows"] = int(rows)
+                batches.append(t)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    if not batches and not geo:
+        return _finish(result, errors)
+
+    with store.writer() as draft:
+        con = draft.con
+        con.execute("ATTACH $p AS stg (READ_ONLY)", {"p": str(staging)})
+        for t in batches:
+            con.execute(f"CREATE TEMP VIEW batch_{t.name} AS SELECT * FROM stg.batch_{t.name}")
+        if township is not None:
+            _check_township(con, township, batches, errors)
+        touched = {t.name for t in batches}
+        for t in batches:
+            if dry_run:
+                result.samples[t.name] = _sample(con, t)
+            result.changes[t.name] = _merge(con, t, replace)
+        _check_merged(con, touched, unreadable, errors)
+        for file, layer, feats in geo:
+            result.changes[f"{layer}.geojson"] = _merge_geo(con, layer, feats, file, replace, errors)
+        for t in batches:
+            con.execute(f"DROP VIEW batch_{t.name}")
+        con.execute("DETACH stg")
+        if errors or dry_run:
+            return _finish(result, errors)
+        result.ok = True
+        if not result.changed:
+            return result
+        record = {"action": "replace" if replace else "load", "by": by,
+                  "files": result.files, "tables": result.changes}
+        if township is not None:
+            record["township"] = township
+        result.version = store.publish(draft, record)
+    return result
+
+
+# How a reporter's row finds its township: (table, column named in the error, SQL from the
+# batch b to the row's township as `tw`). Rows whose parent does not exist are left to the
+# reference check, which names them already.
+_TOWNSHIP_OF = {
+    "grid_weekly": ("grid_id", "JOIN grids g ON g.grid_id = b.grid_id "
+                               "JOIN zones z ON z.zone_id = g.zone_id "
+                               "JOIN communities c ON c.community_id = z.community_id",
+                    "c.township_id"),
+    "checkpoint_shifts": ("checkpoint_id", "JOIN checkpoints k ON k.checkpoint_id = b.checkpoint_id",
+                          "k.township_id"),
+    "branch_assessments": ("branch_id", "JOIN branches r ON r.branch_id = b.branch_id",
+                           "r.township_id"),
+    "trainings": ("township_id", "", "b.township_id"),
+}
+
+
+def _check_township(con, township: str, batches, errors: _Errors) -> None:
+    """Every row of a reporter's submission belongs to its township (all or nothing)."""
+    for t in batches:
+        if t.name not in _TOWNSHIP_OF:
+            continue
+        column, join, tw = _TOWNSHIP_OF[t.name]
+        rows = con.execute(
+            f"SELECT b._file, b._row, b.{_q(column)}, {tw} FROM batch_{t.name} b {join} "
+            f"WHERE {tw} IS DISTINCT FROM $t ORDER BY 1, 2 LIMIT $lim",
+            {"t": township, "lim": MAX_ERRORS + 1}).fetchall()
+        for file, row, value, other in rows:
+            if other is None and t.name == "trainings":
+                zh, en = (f"乡镇代码为空（县级活动），乡镇填报员只能报送本乡镇（{township}）的培训",
+                          f"township_id is blank (a county-level activity); a township reporter"
+                          f" may submit only trainings of {township}")
+            else:
+                zh, en = (f"该行属于其他乡镇（{other}），只能报送本乡镇（{township}）的数据",
+                          f"this row belongs to another township ({other}); you may submit only"
+                          f" rows of {township}")
+            errors.add(file, t.name, row, column, value, zh, en)
+        if t.name == "trainings":
+            # An activity code already used by another township (or the county) is not yours
+            # to overwrite.
+            rows = con.execute(
+                "SELECT b._file, b._row, b.activity_id, s.township_id FROM batch_trainings b "
+                "JOIN trainings s ON s.activity_id = b.activity_id "
+                "WHERE s.township_id IS DISTINCT FROM $t ORDER BY 1, 2 LIMIT $lim",
+                {"t": township, "lim": MAX_ERRORS + 1}).fetchall()
+            for file, row, value, other in rows:
+                errors.add(file, t.name, row, "activity_id", value,
+                           f"活动编号已被{other or '县级'}活动使用，请换一个编号",
+                           f"the activity code is already used by {other or 'a county-level'}"
+                           " activity; use another code")
+
+
+def _finish(result: LoadResult, errors: _Errors) -> LoadResult:
+    result.ok = not errors
+    result.truncated = errors.full
+    result.errors = list(errors[:MAX_ERRORS])
+    return result
+
+
+def load_uploads(files: list[tuple[str, bytes]], store: Store | None = None, **kwargs) -> LoadResult:
+    """Load files that arrived as (name, content) pairs, e.g. browser uploads.
+
+    Each is written to a private temporary folder under its base name only, so a
+    name can never point elsewhere; errors name the file as the sender called it.
+    """
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        paths, names = [], {}
+        for i, (name, content) in enumerate(files):
+            base = Path(name.replace("\\", "/")).name or f"file{i}"
+            folder = Path(tmp) / str(i)      # one folder per file: equal names cannot collide
+            folder.mkdir()
+            path = folder / base
+            path.write_bytes(content)
+            paths.append(path)
+            names[str(path)] = base
+        return load(paths, store, names=names, **kwargs)

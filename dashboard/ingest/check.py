@@ -1,0 +1,209 @@
+"""Checking rows: every cell typed by the contract, every row rule, errors by row and column."""
+from __future__ import annotations
+
+import re
+
+from .. import contract
+from ..contract import BOOL, DATE, ENUM, FLOAT, INT, TEXT, TIMESTAMP
+from .common import INT_PATTERN, MAX_ERRORS, TOTAL_RE, TYPE_NAMES, _Errors, _Params, _q, _Source
+
+# The forgiving reader (issue 10 §1). A cell is first read strictly, as before, which is
+# what nearly every cell of a clean file needs; only cells that fail are read again in the
+# forms clerks type, in one UPDATE of those rows, and counted by kind for the report.
+FULLWIDTH = "０１２３４５６７８９＋－−．，：／　\u00a0\t"
+HALFWIDTH = "0123456789+--.,:/   "
+GROUPED_INT = r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.0*)?"
+GROUPED_FLOAT = r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?"
+UNIT_AFTER_NUMBER = r"[+-]?[0-9][0-9,.]*\s*[^0-9\s,.+-].*"
+
+
+def _plain(raw: str, p: _Params) -> str:
+    """The cell with full-width digits, signs and spaces made half-width, trimmed."""
+    return f"trim(translate({raw}, {p.bind(FULLWIDTH)}, {p.bind(HALFWIDTH)}))"
+
+
+def _lenient(c: contract.Column, raw: str, p: _Params) -> tuple[str, list] | None:
+    """(SQL value read in the forms clerks type, [(kind, SQL condition), ...]) or None."""
+    if c.type not in (INT, FLOAT, BOOL, DATE, TIMESTAMP):
+        return None
+    x = _plain(raw, p)
+    if c.type in (INT, FLOAT):
+        grouped = p.bind(GROUPED_INT if c.type == INT else GROUPED_FLOAT)
+        nosep = f"replace({x}, ',', '')"
+        if c.type == INT:
+            pat = p.bind(INT_PATTERN)
+            value = (f"CASE WHEN regexp_full_match({x}, {pat}) THEN CAST(split_part({x}, '.', 1) AS BIGINT) "
+                     f"WHEN regexp_full_match({x}, {grouped}) "
+                     f"THEN CAST(split_part({nosep}, '.', 1) AS BIGINT) END")
+        else:
+            d = (f"CASE WHEN regexp_full_match({x}, {grouped}) THEN TRY_CAST({nosep} AS DOUBLE) "
+                 f"ELSE TRY_CAST({x} AS DOUBLE) END")
+            value = f"CASE WHEN isfinite({d}) THEN {d} END"
+        return value, [("fullwidth", f"{x} <> {raw}"),
+                       ("separator", f"regexp_full_match({x}, {grouped})")]
+    if c.type == BOOL:
+        lx = f"lower({x})"
+        t = p.bind(list(contract.BOOL_TRUE + contract.BOOL_TRUE_MARKS))
+        f = p.bind(list(contract.BOOL_FALSE + contract.BOOL_FALSE_MARKS))
+        marks = p.bind(list(contract.BOOL_TRUE_MARKS + contract.BOOL_FALSE_MARKS))
+        value = (f"CASE WHEN list_contains({t}, {lx}) THEN true "
+                 f"WHEN list_contains({f}, {lx}) THEN false END")
+        return value, [("bool_symbol", f"list_contains({marks}, {lx})"),
+                       ("fullwidth", f"NOT list_contains({marks}, {lx}) AND {x} <> {raw}")]
+    if c.type in (DATE, TIMESTAMP):
+        forms = contract.LENIENT_TIMESTAMP_FORMATS
+        ts = (f"CASE WHEN regexp_full_match({x}, '[0-9]{{8}}') THEN try_strptime({x}, '%Y%m%d') "
+              f"ELSE try_strptime({x}, {p.bind(list(forms))}) END")
+        value = f"CAST({ts} AS DATE)" if c.type == DATE else ts
+        return value, [("date", "true")]
+    return None
+
+def _typed_expr(c: contract.Column, p: _Params) -> str:
+    """SQL turning the text cell `v` of column c into its type (NULL when it does not parse)."""
+    v = f"NULLIF(trim({_q(c.name)}), '')"
+    if c.type == TEXT:
+        return v
+    if c.type == INT:
+        pattern = p.bind(INT_PATTERN)
+        return (f"CASE WHEN regexp_full_match({v}, {pattern}) "
+                f"THEN CAST(split_part({v}, '.', 1) AS BIGINT) END")
+    if c.type == FLOAT:
+        return f"CASE WHEN isfinite(TRY_CAST({v} AS DOUBLE)) THEN TRY_CAST({v} AS DOUBLE) END"
+    if c.type == BOOL:
+        return (f"CASE WHEN list_contains({p.bind(list(contract.BOOL_TRUE))}, lower({v})) THEN true "
+                f"WHEN list_contains({p.bind(list(contract.BOOL_FALSE))}, lower({v})) THEN false END")
+    if c.type == DATE:
+        return (f"CAST(try_strptime({v}, {p.bind(list(contract.DATE_FORMATS))}) AS DATE)")
+    if c.type == TIMESTAMP:
+        return (f"try_strptime({v}, "
+                f"{p.bind(list(contract.TIMESTAMP_FORMATS + contract.DATE_FORMATS))})")
+    if c.type == ENUM:
+        codes, labels = [], []
+        for code, (zh, en) in c.enum.items():
+            for label in (code, zh, en.lower()):
+                codes.append(code)
+                labels.append(label.lower())
+        return f"({p.bind(codes)})[list_position({p.bind(labels)}, lower({v}))]"
+    raise ValueError(c.type)
+
+
+def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None) -> None:
+    """Create typed_<stage> from raw_<stage>, reporting every cell that breaks a rule."""
+    t, p = src.table, _Params()
+    cells = ", ".join(f"{cell} AS {_q(col)}" for col, cell in src.cells.items())
+    where = ""
+    if src.skip_where:
+        p["tre"] = TOTAL_RE
+        where = f"WHERE NOT ({src.skip_where})"
+    source = f"(SELECT {src.row_expr} AS _row, {cells} FROM raw_{src.stage} {where})"
+    sel = []
+    for c in t.columns:
+        if c.name in src.columns:
+            sel.append(f"{_typed_expr(c, p)} AS {_q(c.name)}, "
+                       f"NULLIF(trim({_q(c.name)}), '') AS {_q(c.name + '__raw')}")
+        else:
+            sel.append(f"CAST(NULL AS {contract.SQL_TYPES[c.type]}) AS {_q(c.name)}, "
+                       f"CAST(NULL AS VARCHAR) AS {_q(c.name + '__raw')}")
+    con.execute(f"CREATE TEMP TABLE typed_{src.stage} AS SELECT _row, {', '.join(sel)} "
+                f"FROM {source}", p)
+    con.execute(f"DROP TABLE raw_{src.stage}")
+    _read_leniently(con, src, report)
+    typed = f"typed_{src.stage}"
+    p = _Params()
+    checks = []   # (column, condition, zh, en)
+    for c in t.columns:
+        col, raw = _q(c.name), _q(c.name + "__raw")
+        if c.required:
+            checks.append((c.name, f"{raw} IS NULL", "必填项为空", "required value is missing"))
+        tz, te = TYPE_NAMES[c.type]
+        if c.type == ENUM:
+            allowed = "、".join(f"{k}（{zh}）" for k, (zh, _) in c.enum.items())
+            checks.append((c.name, f"{raw} IS NOT NULL AND {col} IS NULL",
+                           f"不是允许的取值，应为：{allowed}",
+                           f"not an allowed value; use one of: {', '.join(c.enum)}"))
+        elif c.type in (INT, FLOAT):
+            unit = (f"{raw} IS NOT NULL AND {col} IS NULL AND "
+                    f"regexp_full_match({_plain(raw, p)}, {p.bind(UNIT_AFTER_NUMBER)})")
+            checks.append((c.name, unit,
+                           f"数字后面带有单位或文字，请只填写数字（如 12，而不是 12人），应为{tz}",
+                           f"not {te}: the cell has a unit or words after the number; enter"
+                           " the number only (12, not 12人)"))
+            checks.append((c.name, f"{raw} IS NOT NULL AND {col} IS NULL AND NOT ({unit})",
+                           f"格式不正确，应为{tz}", f"not {te}"))
+        elif c.type != TEXT:
+            checks.append((c.name, f"{raw} IS NOT NULL AND {col} IS NULL",
+                           f"格式不正确，应为{tz}", f"not {te}"))
+        if c.min is not None:
+            checks.append((c.name, f"{col} < {p.bind(c.min)}", f"不能小于 {c.min:g}",
+                           f"must be at least {c.min:g}"))
+        if c.max is not None:
+            checks.append((c.name, f"{col} > {p.bind(c.max)}", f"不能大于 {c.max:g}",
+                           f"must be at most {c.max:g}"))
+    row_rules = {
+        "monday": ("week_start", '"week_start" IS NOT NULL AND isodow("week_start") <> 1',
+                   "周起始日必须是星期一", "week_start must be a Monday"),
+        "vaccinated_le_checked": ("vaccinated", '"vaccinated" > "residents_checked"',
+                                  "已接种人数不能大于排查人数",
+                                  "vaccinated must not exceed residents_checked"),
+        "shift_span": ("shift_end", '"shift_end" <= "shift_start" OR '
+                       '"shift_end" > "shift_start" + INTERVAL 24 HOUR',
+                       "结束时间必须晚于开始时间，且不超过24小时",
+                       "shift_end must be after shift_start and at most 24 h later"),
+        "metric_code": ("metric", '"metric" IS NOT NULL AND NOT list_contains($metric_codes, "metric")',
+                        "不是已知的指标代码（见 CONTRACT.md 第4节）",
+                        "not a metric code of CONTRACT.md section 4"),
+    }
+    checks += [row_rules[r] for r in t.rules if r in row_rules]
+    if "metric_code" in t.rules:
+        p["metric_codes"] = list(contract.METRIC_CODES)
+    # One scan per check, all in one statement; each check stops at the error cap.
+    parts = [f"(SELECT _row, {_q(col + '__raw')} AS v, {i} AS k FROM {typed} WHERE {cond} "
+             f"ORDER BY _row LIMIT {p.bind(MAX_ERRORS + 1)})"
+             for i, (col, cond, _, _) in enumerate(checks)]
+    found = con.execute(" UNION ALL ".join(parts) + " ORDER BY _row, k", p).fetchall()
+    for row, value, k in found:
+        col, _, zh, en = checks[k]
+        errors.add(src.file, t.name, row, col, value, zh, en)
+
+
+def _used(sql: str, params: dict) -> dict:
+    """The parameters a statement refers to (DuckDB refuses unused ones)."""
+    names = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql))
+    return {k: v for k, v in params.items() if k in names}
+
+
+def _read_leniently(con, src: _Source, report: dict | None) -> None:
+    """Read again, in the forms clerks type, the cells the strict reading left empty."""
+    typed, p = f"typed_{src.stage}", _Params()
+    todo = []
+    for c in src.table.columns:
+        if c.name not in src.columns:
+            continue
+        raw, col = _q(c.name + "__raw"), _q(c.name)
+        got = _lenient(c, raw, p)
+        if got:
+            todo.append((c, raw, col, *got))
+    if not todo:
+        return
+    failed = " OR ".join(f"({raw} IS NOT NULL AND {col} IS NULL)" for _, raw, col, _, _ in todo)
+    aggs, keys = [], []
+    for i, (c, raw, col, value, kinds) in enumerate(todo):
+        aggs.append(f"count(*) FILTER (WHERE {raw} IS NOT NULL AND {col} IS NULL)")
+        keys.append((i, None))
+        for kind, cond in kinds:
+            aggs.append(f"count(*) FILTER (WHERE {raw} IS NOT NULL AND {col} IS NULL "
+                        f"AND ({value}) IS NOT NULL AND ({cond}))")
+            keys.append((i, kind))
+    sql = f"SELECT {', '.join(aggs)} FROM {typed} WHERE {failed}"
+    counts = con.execute(sql, _used(sql, p)).fetchone()
+    if not any(counts):
+        return
+    for (i, kind), n in zip(keys, counts):
+        if kind and n and report is not None:
+            report["converted"][kind] = report["converted"].get(kind, 0) + int(n)
+    for i, (c, raw, col, _, _) in enumerate(todo):
+        if counts[keys.index((i, None))]:
+            q = _Params()
+            value = _lenient(c, raw, q)[0]
+            sql = f"UPDATE {typed} SET {col} = {value} WHERE {raw} IS NOT NULL AND {col} IS NULL"
+            con.execute(sql, _used(sql, q))

@@ -1,0 +1,141 @@
+"""What every part of the loader shares: limits, errors, the result, small SQL helpers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import contract
+from ..contract import BOOL, DATE, ENUM, FLOAT, INT, TEXT, TIMESTAMP, Table
+
+MAX_ERRORS = 200
+MAX_ROWS_PER_FILE = 20_000_000
+MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024   # bytes, all parts of the zip together
+MAX_XLSX_CELLS = 20_000_000
+MAX_GEOJSON_BYTES = 200 * 1024 * 1024
+# Hostile files (issue 11 item 1): every limit is checked while reading, before DuckDB
+# or pandas see the data, so a small file can never cost minutes or gigabytes.
+MAX_COLUMNS = 256                 # cells in a row (the widest table has 14 columns)
+MAX_CELL_CHARS = 2_000            # characters in one cell (a name is never that long)
+EXCEL_MAX_ROWS = 1_048_576        # Excel's own limits for a sheet
+EXCEL_MAX_COLUMNS = 16_384
+MAX_XLSX_PART = 64 * 1024 * 1024  # shared strings, styles: parsed whole by openpyxl
+MAX_XLS_BYTES = 64 * 1024 * 1024  # xlrd reads an .xls whole
+HEADER_ROWS = 10                  # the header is looked for in the first 10 rows
+MAX_SKIPPED_LISTED = 200          # skipped rows named per file in the report
+NOTES_SHEETS = {"说明", "notes", "readme", "填写说明"}
+INT_PATTERN = r"[+-]?[0-9]{1,18}(\.0*)?"   # Excel may write 3 as 3.0
+STORED = "（已存储数据 stored data）"
+# A total row's label, as a clerk types it: 合计, 合 计, 合计：, 总计, 小计
+TOTAL_RE = r"[\s\x{3000}]*[合总小][\s\x{3000}]*计[\s\x{3000}:：]*"
+# What a township reporter may submit (issue 10 §2): its own township's weekly tables.
+REPORTER_TABLES = ("grid_weekly", "checkpoint_shifts", "trainings", "branch_assessments")
+
+TYPE_NAMES = {TEXT: ("文本", "text"), INT: ("整数", "a whole number"),
+              FLOAT: ("数字", "a number"), BOOL: ("是/否", "yes/no"),
+              DATE: ("日期（如 2021-11-01、2021/11/1、2021年11月1日；年份在前）",
+                     "a date (e.g. 2021-11-01, 2021/11/1, 2021年11月1日; year first)"),
+              TIMESTAMP: ("时间（如 2021-11-01 08:00、2021/11/1 8:00；年份在前）",
+                          "a time (e.g. 2021-11-01 08:00, 2021/11/1 8:00; year first)"),
+              ENUM: ("选项", "one of the listed codes")}
+
+
+@dataclass
+class LoadError:
+    file: str
+    table: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    zh: str
+    en: str
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.table:
+            where.append(f"表 table {self.table}")
+        if self.row is not None:
+            where.append(f"第{self.row}行 row {self.row}")
+        if self.column:
+            where.append(f"列 column {self.column}")
+        val = "" if self.value is None else f" 值 value「{_clip(self.value)}」"
+        return f"{', '.join(where)}:{val} {self.zh} / {self.en}"
+
+
+@dataclass
+class LoadResult:
+    ok: bool
+    errors: list[LoadError] = field(default_factory=list)
+    truncated: bool = False          # more errors than MAX_ERRORS were found
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)
+    version: int | None = None       # the version published, if any
+    files: list[dict] = field(default_factory=list)
+    samples: dict = field(default_factory=dict)   # table -> DataFrame of a few new/changed rows
+    # What the reader did (issue 10 §1), filled before anything is committed:
+    # {"tables": {table: {"rows": n}}, "skipped": [{"file", "table", "row", "reason"}],
+    #  "converted": {"date": n, "fullwidth": n, "separator": n, "bool_symbol": n},
+    #  "ignored_columns": [{"file", "table", "row", "column", "reason"}]}
+    report: dict = field(default_factory=lambda: new_report())
+
+    @property
+    def changed(self) -> bool:
+        return any(sum(c.values()) for c in self.changes.values())
+
+
+def new_report() -> dict:
+    return {"tables": {}, "skipped": [], "converted": {"date": 0, "fullwidth": 0,
+                                                       "separator": 0, "bool_symbol": 0},
+            "ignored_columns": []}
+
+
+class _Refused(Exception):
+    """A limit hit while reading: the file is refused at once (row, column where known)."""
+
+    def __init__(self, row, column, zh: str, en: str, value=None):
+        super().__init__(en)
+        self.row, self.column, self.zh, self.en, self.value = row, column, zh, en, value
+
+
+class _Errors(list):
+    def add(self, *args) -> None:
+        if len(self) <= MAX_ERRORS:
+            self.append(LoadError(*args))
+
+    @property
+    def full(self) -> bool:
+        return len(self) > MAX_ERRORS
+
+
+def _clip(value, n: int = 80) -> str:
+    s = str(value)
+    return s if len(s) <= n else s[:n] + "…"
+
+
+def _q(name: str) -> str:
+    """A quoted contract column, or its raw-text twin `<column>__raw` in staging tables."""
+    base = name[:-5] if name.endswith("__raw") else name
+    contract.quote_ident(base)
+    return '"' + name + '"'
+
+
+
+@dataclass
+class _Source:
+    file: str               # the name the sender knows
+    table: Table
+    stage: str              # name of its staging table (raw_<stage>, columns c0, c1, ...)
+    columns: list[str]      # canonical columns present in the file
+    cells: dict = field(default_factory=dict)   # canonical column -> staging column c<i>
+    header_row: int = 1
+    row_expr: str = "_row"            # SQL for the sender's row number in raw_<stage>
+    skip_where: str | None = None     # SQL of the empty and total rows to leave out
+
+
+class _Params(dict):
+    """Bound parameters with names this module makes up."""
+
+    def bind(self, value) -> str:
+        key = f"p{len(self)}"
+        self[key] = value
+        return "$" + key

@@ -1,0 +1,178 @@
+"""Merging into a version: the batch of each table, duplicate keys, upsert or replace,
+the rules across tables on the merged result, and GeoJSON outlines."""
+from __future__ import annotations
+
+from .. import contract
+from ..contract import Table
+from .common import MAX_ERRORS, STORED, _Errors, _Params, _q, _Source
+
+def _key_match(t: Table, a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{_q(k)} IS NOT DISTINCT FROM {b}.{_q(k)}" for k in t.key)
+
+
+def _build_batch(con, t: Table, sources: list[_Source], errors: _Errors,
+                 temp: bool = True) -> None:
+    """batch_<table>: every row of the load for table t, with _file and _row.
+
+    In the load's staging database it is a stored table (temp=False), which the draft
+    attaches under the store's lock."""
+    cols = ", ".join(_q(c) for c in t.column_names)
+    parts = []
+    p = _Params()
+    for s in sources:
+        parts.append(f"SELECT {p.bind(s.file)} AS _file, _row, {cols} FROM typed_{s.stage}")
+    kind = "TEMP TABLE" if temp else "TABLE"
+    con.execute(f"CREATE {kind} batch_{t.name} AS {' UNION ALL '.join(parts)}", p)
+    keys = ", ".join(_q(k) for k in t.key)
+    dups = con.execute(
+        f"SELECT _file, _row, first_file, first_row, {keys} FROM ("
+        f"  SELECT *, first_value(_file) OVER w AS first_file, first_value(_row) OVER w AS first_row,"
+        f"         row_number() OVER w AS n FROM batch_{t.name}"
+        f"  WINDOW w AS (PARTITION BY {keys} ORDER BY _file, _row)) WHERE n > 1 "
+        f"ORDER BY _file, _row LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
+    for file, row, ffile, frow, *key in dups:
+        same = f"第{frow}行" if ffile == file else f"{ffile} 第{frow}行"
+        errors.add(file, t.name, row, ",".join(t.key), "/".join(map(str, key)),
+                   f"主键重复，与{same}相同", f"duplicate key, same as row {frow}"
+                   + ("" if ffile == file else f" of {ffile}"))
+
+
+SAMPLE_ROWS = 5
+
+
+def _sample(con, t: Table) -> "pd.DataFrame":
+    """A few rows of the batch that are new or differ from what is stored (before the merge)."""
+    cols = ", ".join(f"b.{_q(c)}" for c in t.column_names)
+    diff = " OR ".join(f"s.{_q(c)} IS DISTINCT FROM b.{_q(c)}" for c in t.column_names)
+    return con.execute(
+        f"SELECT b._file, b._row, {cols}, s._stored IS NULL AS _new FROM batch_{t.name} b "
+        f"LEFT JOIN (SELECT *, true AS _stored FROM {_q(t.name)}) s ON {_key_match(t, 's', 'b')} "
+        f"WHERE s._stored IS NULL OR ({diff}) ORDER BY b._file, b._row LIMIT $n",
+        {"n": SAMPLE_ROWS}).df()
+
+
+def _merge(con, t: Table, replace: bool) -> dict[str, int]:
+    """Apply batch_<table> to the table (upsert by key, or replace it whole); count the rows."""
+    cols = ", ".join(_q(c) for c in t.column_names)
+    tbl, batch = _q(t.name), f"batch_{t.name}"
+    km = _key_match(t, "s", "b")
+    diff = " OR ".join(f"s.{_q(c)} IS DISTINCT FROM b.{_q(c)}" for c in t.column_names)
+    added, changed = con.execute(
+        f"SELECT count(*) FILTER (WHERE s._stored IS NULL), "
+        f"count(*) FILTER (WHERE s._stored AND ({diff})) "
+        f"FROM {batch} b LEFT JOIN (SELECT *, true AS _stored FROM {tbl}) s ON {km}").fetchone()
+    removed = 0
+    if replace:
+        removed = con.execute(
+            f"SELECT count(*) FROM {tbl} s ANTI JOIN {batch} b ON {km}").fetchone()[0]
+        con.execute(f"DELETE FROM {tbl}")
+    else:
+        con.execute(f"DELETE FROM {tbl} s USING {batch} b WHERE {km}")
+    con.execute(f"INSERT INTO {tbl} ({cols}) SELECT {cols} FROM {batch}")
+    return {"added": int(added), "changed": int(changed), "removed": int(removed)}
+
+
+def _where_from(con, t: Table, alias: str, loaded: bool) -> tuple[str, str]:
+    """SQL pieces that find a stored row's file and row in the batch, if it came from there."""
+    if not loaded:
+        return "NULL, NULL", ""
+    return "b._file, b._row", f"LEFT JOIN batch_{t.name} b ON {_key_match(t, alias, 'b')}"
+
+
+def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors) -> None:
+    """Rules across tables, on the merged result.
+
+    References into or out of a table whose file could not be read are not
+    checked: they would only repeat that file's error.
+    """
+    for t in contract.TABLES.values():
+        for c in t.columns:
+            if not c.fk or errors.full:
+                continue
+            if t.name not in touched and c.fk not in touched or {t.name, c.fk} & unreadable:
+                continue
+            parent = contract.TABLES[c.fk]
+            pk = c.fk_column or parent.key[0]
+            src, join = _where_from(con, t, "s", t.name in touched)
+            rows = con.execute(
+                f"SELECT {src}, s.{_q(c.name)} FROM {_q(t.name)} s {join} "
+                f"WHERE s.{_q(c.name)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                f"{_q(parent.name)} p WHERE p.{_q(pk)} = s.{_q(c.name)}) "
+                f"ORDER BY 1, 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
+            for file, row, value in rows:
+                errors.add(file or STORED, t.name, row, c.name, value,
+                           f"在「{parent.zh}」表中不存在", f"does not exist in table {parent.name}")
+    for t in contract.TABLES.values():
+        for c in t.columns:
+            if c.unique and t.name in touched:
+                src, join = _where_from(con, t, "s", True)
+                rows = con.execute(
+                    f"SELECT {src}, s.{_q(c.name)} FROM {_q(t.name)} s {join} WHERE s.{_q(c.name)} IN "
+                    f"(SELECT {_q(c.name)} FROM {_q(t.name)} GROUP BY 1 HAVING count(*) > 1) "
+                    f"ORDER BY 1, 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
+                for file, row, value in rows:
+                    errors.add(file or STORED, t.name, row, c.name, value,
+                               "与其他行重复，必须唯一", "must be unique; another row has the same value")
+    if {"grid_weekly", "grids"} & touched:
+        gw = contract.TABLES["grid_weekly"]
+        src, join = _where_from(con, gw, "s", "grid_weekly" in touched)
+        rows = con.execute(
+            f"SELECT {src}, s.households_visited, g.households FROM grid_weekly s "
+            f"JOIN grids g USING (grid_id) {join} WHERE s.households_visited > g.households "
+            f"ORDER BY 1, 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
+        for file, row, visited, households in rows:
+            errors.add(file or STORED, "grid_weekly", row, "households_visited", visited,
+                       f"走访户数超过该网格户数（{households}）",
+                       f"more than the grid's households ({households})")
+    if "branch_assessments" in touched:
+        ba = contract.TABLES["branch_assessments"]
+        rows = con.execute(
+            "SELECT min(b._file), min(b._row), s.branch_id, s.assessed_on, "
+            "list_sort(list_distinct(list(s.criterion))) FROM branch_assessments s "
+            f"LEFT JOIN batch_branch_assessments b ON {_key_match(ba, 's', 'b')} "
+            "GROUP BY s.branch_id, s.assessed_on HAVING count(DISTINCT s.criterion) < $n "
+            "ORDER BY 1, 2 LIMIT $lim",
+            {"n": len(contract.CRITERIA), "lim": MAX_ERRORS + 1}).fetchall()
+        for file, row, branch, on, have in rows:
+            missing = [k for k in contract.CRITERIA if k not in (have or [])]
+            errors.add(file or STORED, "branch_assessments", row, "criterion",
+                       f"{branch} {on}",
+                       "一次评估必须包含全部8个评估项目，缺少：" + "、".join(
+                           f"{k}（{contract.CRITERIA[k][0]}）" for k in missing),
+                       "an assessment must carry all 8 criteria; missing: " + ", ".join(missing))
+
+
+# ---------------------------------------------------------------- geometry
+def _merge_geo(con, layer: str, features: list[tuple], file: str, replace: bool,
+               errors: _Errors) -> dict[str, int]:
+    import pandas as pd
+    frame = pd.DataFrame(features, columns=["layer", "feature_id", "geometry", "_row"])
+    con.register("geo_batch", frame)
+    table, id_col = layer, contract.GEO_LAYERS[layer][1]
+    for fid, row in con.execute(
+            f"SELECT feature_id, _row FROM geo_batch g WHERE NOT EXISTS (SELECT 1 FROM "
+            f"{_q(table)} t WHERE t.{_q(id_col)} = g.feature_id) ORDER BY _row LIMIT $lim",
+            {"lim": MAX_ERRORS + 1}).fetchall():
+        errors.add(file, layer, int(row), id_col, fid, f"在「{contract.TABLES[table].zh}」表中不存在",
+                   f"does not exist in table {table}")
+    for fid, row in con.execute(
+            "SELECT feature_id, max(_row) FROM geo_batch GROUP BY 1 HAVING count(*) > 1 "
+            "ORDER BY 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall():
+        errors.add(file, layer, int(row), id_col, fid, "要素重复", "duplicate feature")
+    added, changed = con.execute(
+        "SELECT count(*) FILTER (WHERE s.feature_id IS NULL), "
+        "count(*) FILTER (WHERE s.geometry IS DISTINCT FROM g.geometry AND s.feature_id IS NOT NULL) "
+        "FROM geo_batch g LEFT JOIN geo_features s ON s.layer = g.layer AND s.feature_id = g.feature_id"
+    ).fetchone()
+    removed = 0
+    if replace:
+        removed = con.execute(
+            "SELECT count(*) FROM geo_features s WHERE layer = $layer AND feature_id NOT IN "
+            "(SELECT feature_id FROM geo_batch)", {"layer": layer}).fetchone()[0]
+        con.execute("DELETE FROM geo_features WHERE layer = $layer", {"layer": layer})
+    else:
+        con.execute("DELETE FROM geo_features s WHERE EXISTS (SELECT 1 FROM geo_batch g "
+                    "WHERE g.layer = s.layer AND g.feature_id = s.feature_id)")
+    con.execute("INSERT INTO geo_features SELECT layer, feature_id, geometry FROM geo_batch")
+    con.unregister("geo_batch")
+    return {"added": int(added), "changed": int(changed), "removed": int(removed)}

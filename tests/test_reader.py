@@ -1,0 +1,238 @@
+"""The forgiving reader (issue 10 §1): files as township clerks keep them, CSV, xlsx and xls alike."""
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+
+from dashboard import contract, ingest
+from dashboard.store import Store
+
+from conftest import TINY, write_county
+
+GW = ["week_start", "grid_id", "households_visited", "residents_checked", "travel_registered",
+      "vaccinated", "issues_found", "issues_resolved"]
+ZH = {c.name: c.zh for c in contract.TABLES["grid_weekly"].columns}
+
+
+def rows_of(store: Store, table: str) -> list[tuple]:
+    con = store.connect()
+    try:
+        cols = ", ".join(contract.quote_ident(c) for c in contract.TABLES[table].column_names)
+        return con.execute(f"SELECT {cols} FROM {contract.quote_ident(table)} ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def base_store(tmp_path) -> Store:
+    """The tiny county with a second grid week to fill: G1 and G2 in the week of 2021-05-10."""
+    store = Store(tmp_path / "store")
+    assert ingest.load([write_county(tmp_path / "base")], store).version == 1
+    return store
+
+
+# The sheet a clerk keeps: a title, a 填报单位 line, a blank line, a header with a 序号 column,
+# a reference column, full-width brackets and spaces; dates, digits and separators as typed;
+# a 合计 row at the end. Row numbers in the file: title 1, unit line 2, blank 3, header 4.
+HEADER = ["序号", "周起始日", "网格代码", "网格名称（参考）", "走访 户数", "排查人数", "进出县登记人数",
+          "已接种人数", "发现问题数", "解决问题数"]
+MESSY = [
+    ["孟连县网格周报表（2021年第19周）"] + [""] * 9,
+    ["填报单位：娜允镇党委　填报人：张三　日期：2021年5月14日"] + [""] * 9,
+    [""] * 10,
+    HEADER,
+    ["1", "2021年5月10日", "G1", "一网格", "３０", "1,080", "2", "1，050", " 3 ", "2"],
+    ["2", "2021.05.10", "G2", "二网格", "40", "90", "0", "88", "1", "1"],
+    ["合计", "", "", "", "70", "1170", "2", "1138", "4", "3"],
+]
+EXPECTED = [(dt.date(2021, 5, 10), "G1", 30, 1080, 2, 1050, 3, 2),
+            (dt.date(2021, 5, 10), "G2", 40, 90, 0, 88, 1, 1)]
+
+
+def write_csv(path, rows) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def write_xlsx(path, sheet, rows, merged_title=True) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r in rows:
+        ws.append([None if v == "" else v for v in r])
+    if merged_title:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[3]))
+    wb.save(path)
+
+
+def write_xls(path, sheet, rows) -> None:
+    xlwt = pytest.importorskip("xlwt")
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet(sheet)
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for i, r in enumerate(rows):
+        for j, v in enumerate(r):
+            if isinstance(v, dt.date):
+                ws.write(i, j, v, date_style)
+            elif v != "":
+                ws.write(i, j, v)
+    wb.save(str(path))
+
+
+def grid_weekly(store) -> list[tuple]:
+    return [r for r in rows_of(store, "grid_weekly") if r[0] == dt.date(2021, 5, 10)]
+
+
+def check_report(res, file, table="grid_weekly"):
+    rep = res.report
+    assert rep["tables"][table]["rows"] == 2
+    skipped = {(s["row"], s["reason"]) for s in rep["skipped"] if s["file"] == file}
+    assert skipped == {(1, "title"), (2, "title"), (3, "empty"), (7, "total")}, rep["skipped"]
+    ignored = {(c["column"], c["reason"]) for c in rep["ignored_columns"]}
+    assert ignored == {("序号", "serial"), ("网格名称（参考）", "reference")}
+    return rep
+
+
+def test_messy_csv_loads_like_a_clean_one(tmp_path):
+    store = base_store(tmp_path)
+    write_csv(tmp_path / "网格周报.csv", MESSY)
+    res = ingest.load([tmp_path / "网格周报.csv"], store)
+    assert res.ok, [str(e) for e in res.errors]
+    assert grid_weekly(store) == EXPECTED
+    rep = check_report(res, "网格周报.csv")
+    # two dates in another form; ３０ and 1，050 full-width; 1,080 and 1，050 with separators
+    assert rep["converted"]["date"] == 2
+    assert rep["converted"]["fullwidth"] == 2
+    assert rep["converted"]["separator"] == 2
+
+
+def test_messy_xlsx_with_merged_title_and_date_cells(tmp_path):
+    store = base_store(tmp_path)
+    rows = copy.deepcopy(MESSY)
+    rows[4][1] = dt.datetime(2021, 5, 10)           # an Excel date cell
+    rows[5][1] = dt.datetime(2021, 5, 10, 0, 0)     # a date-time cell at midnight
+    rows[5][4] = 40.0                               # Excel numbers are floats
+    write_xlsx(tmp_path / "乡镇.xlsx", "网格周报", rows)
+    res = ingest.load([tmp_path / "乡镇.xlsx"], store)
+    assert res.ok, [str(e) for e in res.errors]
+    assert grid_weekly(store) == EXPECTED
+    check_report(res, "乡镇.xlsx [网格周报]")
+
+
+def test_messy_xls_reads_like_xlsx(tmp_path):
+    store = base_store(tmp_path)
+    rows = copy.deepcopy(MESSY)
+    rows[4][1] = dt.date(2021, 5, 10)
+    write_xls(tmp_path / "乡镇.xls", "网格周报", rows)
+    res = ingest.load([tmp_path / "乡镇.xls"], store)
+    assert res.ok, [str(e) for e in res.errors]
+    assert grid_weekly(store) == EXPECTED
+    check_report(res, "乡镇.xls [网格周报]")
+
+
+@pytest.mark.parametrize("suffix", [".et", ".ods"])
+def test_et_and_ods_ask_for_xlsx_or_csv(store, tmp_path, suffix):
+    path = tmp_path / f"网格周报{suffix}"
+    path.write_bytes(b"PK\x03\x04 not really")
+    (e,) = ingest.load([path], store).errors
+    assert "xlsx" in e.en and "CSV" in e.en and "xlsx" in e.zh and store.current() is None
+
+
+@pytest.mark.parametrize("value,reason,row", [
+    ("11/1/2021", "not a date", 5),      # ambiguous: month or day first
+    ("1/11/2021", "not a date", 5),
+    ("2021-13-01", "not a date", 5),
+])
+def test_ambiguous_or_bad_dates_stay_errors_with_the_files_row(tmp_path, value, reason, row):
+    store = base_store(tmp_path)
+    rows = copy.deepcopy(MESSY)
+    rows[4][1] = value
+    write_csv(tmp_path / "grid_weekly.csv", rows)
+    res = ingest.load([tmp_path / "grid_weekly.csv"], store)
+    assert not res.ok and store.current() == 1
+    (e,) = res.errors
+    assert (e.row, e.column, e.value) == (row, "week_start", value) and reason in e.en
+
+
+def test_a_unit_in_a_number_is_an_error_with_a_hint(tmp_path):
+    store = base_store(tmp_path)
+    rows = copy.deepcopy(MESSY)
+    rows[5][4] = "12人"
+    write_csv(tmp_path / "grid_weekly.csv", rows)
+    res = ingest.load([tmp_path / "grid_weekly.csv"], store)
+    (e,) = res.errors
+    assert (e.row, e.column, e.value) == (6, "households_visited", "12人")
+    assert "unit" in e.en and "12人" in e.en and "单位" in e.zh
+    assert store.current() == 1
+
+
+def test_a_total_row_with_a_grid_code_is_an_error(tmp_path):
+    store = base_store(tmp_path)
+    rows = copy.deepcopy(MESSY)
+    rows[6][2] = "G1"
+    write_csv(tmp_path / "grid_weekly.csv", rows)
+    res = ingest.load([tmp_path / "grid_weekly.csv"], store)
+    (e,) = res.errors
+    assert (e.row, e.column) == (7, "grid_id") and "total row" in e.en
+    assert store.current() == 1
+
+
+def test_total_label_in_the_first_column_is_skipped(tmp_path):
+    store = base_store(tmp_path)
+    rows = [r[1:] for r in MESSY]              # no 序号 column: 合 计 sits in 周起始日
+    rows[6][0] = "合 计："
+    write_csv(tmp_path / "grid_weekly.csv", rows)
+    res = ingest.load([tmp_path / "grid_weekly.csv"], store)
+    assert res.ok, [str(e) for e in res.errors]
+    assert grid_weekly(store) == EXPECTED
+    assert {"file": "grid_weekly.csv", "table": "grid_weekly", "row": 7,
+            "reason": "total"} in res.report["skipped"]
+
+
+def test_yes_no_marks_and_timestamps_as_typed(tmp_path):
+    store = Store(tmp_path / "s")
+    data = copy.deepcopy(TINY)
+    data["branches"][0].update(on_border_line="√", is_model="×", link_county_leader="✓",
+                               link_unit="有", link_township="无", link_village_team="✗")
+    data["checkpoint_shifts"][0].update(shift_start="2021年5月3日 00:00",
+                                        shift_end="2021/5/3 8:00")
+    data["townships"][0]["lon"] = "９９.５９"
+    res = ingest.load([write_county(tmp_path / "x", data)], store)
+    assert res.ok, [str(e) for e in res.errors]
+    (b,) = rows_of(store, "branches")
+    assert b[5:12] == (True, 12, False, True, True, False, False)
+    (s,) = rows_of(store, "checkpoint_shifts")
+    assert s[1:3] == (dt.datetime(2021, 5, 3, 0, 0), dt.datetime(2021, 5, 3, 8, 0))
+    assert res.report["converted"]["bool_symbol"] == 6
+    assert res.report["converted"]["date"] == 1     # 2021年5月3日 00:00; 2021/5/3 8:00 was read before
+    assert res.report["converted"]["fullwidth"] == 1
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2021-05-10", dt.date(2021, 5, 10)), ("2021/5/10", dt.date(2021, 5, 10)),
+    ("2021.05.10", dt.date(2021, 5, 10)), ("2021年5月10日", dt.date(2021, 5, 10)),
+    ("20210510", dt.date(2021, 5, 10)), ("２０２１－０５－１０", dt.date(2021, 5, 10)),
+    ("2021/5/10 8:00", dt.date(2021, 5, 10)), ("2021年5月10日 08:00", dt.date(2021, 5, 10)),
+])
+def test_every_date_form_listed(tmp_path, value, expected):
+    store = base_store(tmp_path)
+    rows = copy.deepcopy(MESSY)
+    rows[4][1] = value
+    write_csv(tmp_path / "grid_weekly.csv", rows)
+    res = ingest.load([tmp_path / "grid_weekly.csv"], store)
+    assert res.ok, [str(e) for e in res.errors]
+    assert grid_weekly(store)[0][0] == expected
+
+
+def test_header_far_below_is_not_found(tmp_path):
+    """The header must be within the first 10 rows; below that the file is refused."""
+    store = base_store(tmp_path)
+    rows = [["说明"] + [""] * 9] * 10 + MESSY[3:]
+    write_csv(tmp_path / "grid_weekly.csv", rows)
+    res = ingest.load([tmp_path / "grid_weekly.csv"], store)
+    assert not res.ok and store.current() == 1
