@@ -38,7 +38,7 @@ else:
     form_tab = None
 
 with upload_tab:
-    st.markdown(ctx.t("sub.upload_help", township=ctx.township_name) if township
+    st.markdown(ctx.t("sub.upload_help", township=i18n.md_escape(ctx.township_name)) if township
                 else ctx.t("data.upload_help"))
     kinds = ["csv", "xlsx", "xls", "et", "ods"] + ([] if township else ["geojson", "json"])
     files = st.file_uploader(ctx.t("data.upload"), type=kinds, accept_multiple_files=True,
