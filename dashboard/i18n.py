@@ -34,7 +34,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "empty.store": ("尚未载入任何数据。请由管理员用命令行或数据管理页载入报表。",
                     "No data has been loaded yet. An administrator can load the reports"
                     " from the command line or the data page."),
-    "data.version": ("数据版本 {version}，载入于 {at}", "Data version {version}, loaded {at}"),
     "data.as_of": ("数据周：{start} 至 {end}", "Data week: {start} to {end}"),
     "na": ("—", "—"),
     "download.csv": ("下载 CSV", "Download CSV"),
@@ -75,7 +74,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "note.scoped": ("您的账号只能查看本乡镇的数据，链接中的乡镇「{value}」已忽略。",
                     "Your account sees its own township only; township “{value}” in the link was ignored."),
     "page.data": ("数据管理", "Data"),
-    "auth.no_access": ("只有管理员可以使用数据管理页。", "Only administrators can use the data page."),
+    "auth.no_access": ("您的账号无权打开此页。", "Your account may not open this page."),
 
     # --- sessions, tokens and throttling (issue 11: auth.py, ui.py login gate)
     "auth.ended_removed": ("您的账号已被删除，会话已结束。", "Your account was removed: the session has ended."),

@@ -6,7 +6,6 @@ issue 10) skip while the loader lacks it."""
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import io
 import json
 import shutil
@@ -25,9 +24,6 @@ from conftest import ROOT
 PASSWORD = "border-2021"
 WEEK = dt.date(2022, 1, 3)            # the week after the demo's last (the one being reported)
 LAST = dt.date(2021, 12, 27)          # the demo's last week with grid reports
-needs_township_loader = pytest.mark.skipif(
-    "township" not in inspect.signature(ingest.load).parameters,
-    reason="the loader's township scope (issue 10 §1, reader part) is not merged yet")
 
 
 # ------------------------------------------------------------------ fixtures
@@ -167,7 +163,6 @@ def test_cli_template_writes_the_prefilled_form_or_the_county_template(demo_stor
     assert "网格" in openpyxl.load_workbook(out).sheetnames           # the county template
 
 
-@needs_township_loader
 def test_a_filled_form_loads_as_it_is_for_its_township(copy_store):
     con = copy_store.connect()
     form = template.township_xlsx_bytes(con, "T01", WEEK)
@@ -183,7 +178,6 @@ def test_a_filled_form_loads_as_it_is_for_its_township(copy_store):
     assert (board["grids_reported"], board["checkpoint_days"], board["status"]) == (612, 805, "submitted")
 
 
-@needs_township_loader
 def test_a_form_with_another_townships_row_is_refused_naming_the_row(copy_store):
     con = copy_store.connect()
     form = openpyxl.load_workbook(io.BytesIO(fill(template.township_xlsx_bytes(con, "T06", WEEK))))

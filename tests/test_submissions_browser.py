@@ -8,7 +8,6 @@ Needs the loader's township scope (issue 10 §1, reader part): skips while it is
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import io
 import re
 import shutil
@@ -27,9 +26,7 @@ from test_submissions import PASSWORD, fill
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(
-    "township" not in inspect.signature(ingest.load).parameters,
-    reason="the loader's township scope (issue 10 §1, reader part) is not merged yet")]
+pytestmark = pytest.mark.browser
 
 TIMEOUT = 120_000
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
