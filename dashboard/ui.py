@@ -494,15 +494,14 @@ def login_gate(lang: str, banner: bool = True, kiosk: bool = False) -> auth.User
             st.session_state["_screen_token"] = st.query_params.get("token")
             return None
         _note("auth.screen_revoked")
-    if open_mode():
-        if direct_local():
-            if banner:
-                st.warning(t("auth.open_mode", lang), icon=":material/lock_open:")
-            return None
-        _note("auth.no_users")
+    no_users = open_mode()
+    if no_users and direct_local():
+        if banner:
+            st.warning(t("auth.open_mode", lang), icon=":material/lock_open:")
+        return None
     _cookie_frames()
     st.title(t("app.title", lang))
-    note = st.session_state.get("_auth_note")
+    note = "auth.no_users" if no_users else st.session_state.get("_auth_note")
     if note:
         st.warning(t(note, lang))
     with st.form("login"):

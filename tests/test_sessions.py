@@ -175,3 +175,24 @@ def test_a_restore_on_the_data_page_is_audited_before_and_after_with_the_address
                for e in log)
     login_line = next(e for e in auth.Users(secured.root).audit_log() if e["event"] == "login")
     assert login_line["address"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("peer, headers, direct, address", [
+    (None, {}, True, "127.0.0.1"),                                       # straight from here
+    (None, {"x-forwarded-for": "10.0.0.7"}, False, "10.0.0.7"),          # nginx on this machine
+    (None, {"x-forwarded-for": "1.2.3.4, 10.0.0.7"}, False, "10.0.0.7"),  # the proxy's own entry
+    (None, {"x-real-ip": "10.0.0.8", "x-forwarded-for": "6.6.6.6"}, False, "10.0.0.8"),
+    (None, {"forwarded": "for=10.0.0.9"}, False, "127.0.0.1"),
+    ("10.0.0.5", {}, False, "10.0.0.5"),                                 # another computer
+    ("10.0.0.5", {"x-real-ip": "127.0.0.1"}, False, "10.0.0.5"),         # headers of a stranger
+])
+def test_open_mode_needs_a_direct_request_from_this_machine(monkeypatch, peer, headers, direct,
+                                                            address):
+    """Issue 11 item 4: open mode only with no proxy header and a loopback peer; the client
+    address recorded in the audit log trusts forwarded headers only from a local proxy."""
+    monkeypatch.setattr(ui, "_peer", lambda: peer)
+    monkeypatch.setattr(ui, "_headers", lambda: headers)
+    monkeypatch.setattr(ui.st, "get_option", lambda key: "127.0.0.1")
+    assert ui.direct_local() is direct and ui.client_address() == address
+    monkeypatch.setattr(ui.st, "get_option", lambda key: "0.0.0.0")      # listening beyond here
+    assert ui.direct_local() is False

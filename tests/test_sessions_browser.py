@@ -29,6 +29,14 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "border-2021"
 TIMEOUT = 90_000
+
+
+@pytest.fixture(autouse=True)
+def patient_expect():
+    """A busy machine: a page's run may take seconds (Playwright's default wait is 5 s)."""
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)
 NGINX = "/usr/sbin/nginx"
 
 
@@ -65,6 +73,11 @@ def login(page, base: str, name: str, path: str = "/") -> None:
     page.get_by_label(i18n.t("auth.password")).fill(PASSWORD)
     page.get_by_role("button", name=i18n.t("auth.submit")).click()
     signed_in(page, name)
+    # the hidden frame trades the login's ticket for the cookie a moment after the page shows
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while auth.COOKIE not in {c["name"] for c in page.context.cookies()}:
+        assert time.monotonic() < deadline, "no session cookie after signing in"
+        time.sleep(0.1)
     if path != "/":
         # after signing in the dashboard opens its first page; the cookie carries the session
         page.goto(base + path)
