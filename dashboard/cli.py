@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_load(args, store: Store) -> int:
     from . import ingest
     res = ingest.load(args.paths, store, by=args.by, replace=args.replace, dry_run=args.dry_run)
+    if res.report.get("tables"):
+        print("\n".join(ingest.summary_lines(res.report)))
     if not res.ok:
         print(f"载入被拒绝，数据未作任何改动。发现 {len(res.errors)}"
               f"{'+' if res.truncated else ''} 个错误：", file=sys.stderr)

@@ -29,6 +29,7 @@ from .common import (INT_PATTERN, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ERRORS,  # no
                      _clip, _Errors, _Params, _q, _Source)
 from .merge import (SAMPLE_ROWS, _build_batch, _check_merged, _key_match, _merge,  # noqa: F401
                     _merge_geo, _sample, _where_from)
+from .summary import summary_lines  # noqa: F401
 from .read import (_cell_text, _decode_to_utf8, _map_header, _not_allowed,  # noqa: F401
                    _read_csv, _read_geojson, _read_xls, _read_xlsx, _sha256, expand_paths)
 
