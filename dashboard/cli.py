@@ -105,8 +105,16 @@ def cmd_load(args, store: Store) -> int:
     elif res.version is None:
         print("数据没有变化，未生成新版本 / nothing changed, no new version")
     else:
-        _audit(store, "load", args.by, version=res.version, files=[f["name"] for f in res.files])
         print(f"已保存为版本 {res.version} / stored as version {res.version}")
+        try:
+            _audit(store, "load", args.by, version=res.version,
+                   files=[f["name"] for f in res.files])
+        except OSError as e:     # a full disk or a read-only state folder: say so, no traceback
+            print(f"版本 {res.version} 已保存，但审计日志无法写入（{e.strerror or e}）：请检查磁盘空间和"
+                  f"状态目录的权限。 / version {res.version} is stored, but the audit log could not"
+                  f" be written ({e.strerror or e}): check the disk space and the state folder's"
+                  " permissions.", file=sys.stderr)
+            return 1
     return 0
 
 

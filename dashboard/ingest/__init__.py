@@ -112,7 +112,7 @@ def _disk_message(e: Exception, store: Store) -> tuple[str, str]:
                 "the disk is full: the load did not finish and nothing was changed. Free some"
                 " disk space (or remove old versions no longer needed) and load again.")
     if isinstance(e, OSError) and e.errno in (errno.EROFS, errno.EACCES, errno.EPERM) \
-            or "Read-only" in text or "Permission denied" in text:
+            or any(w in text for w in ("Read-only", "Permission denied", "not permitted")):
         return (f"数据存储目录无法写入（只读或没有权限）：{store.root}。数据未作任何改动。"
                 "请用有写权限的账号运行，或检查该目录的权限和挂载方式。",
                 f"the store folder cannot be written (read-only or no permission): {store.root}."
