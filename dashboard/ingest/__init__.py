@@ -15,6 +15,7 @@ rules), `merge` (batches, upsert, cross-table rules, publish); this module runs 
 from __future__ import annotations
 
 import errno
+import re
 import tempfile
 from pathlib import Path
 
@@ -256,12 +257,38 @@ def _finish(result: LoadResult, errors: _Errors) -> LoadResult:
     return result
 
 
+def _bad_upload_name(name: str) -> tuple[str, str] | None:
+    """Why an uploaded file's name is refused (NUL, '..', control characters, too long)."""
+    parts = re.split(r"[\\/]", name)
+    if "\x00" in name or any(ord(ch) < 32 for ch in name):
+        return ("文件名含有空字符或控制字符，请改名后再上传",
+                "the file name contains a NUL or control character; rename the file and upload again")
+    if ".." in parts or parts[-1] in ("", "."):
+        return ("文件名无效（含有“..”或没有文件名），请改名后再上传",
+                "the file name is not valid (it contains '..' or no name); rename the file and"
+                " upload again")
+    if len(parts[-1].encode("utf-8")) > 200:
+        return ("文件名过长（上限 200 字节），请改名后再上传",
+                "the file name is too long (limit 200 bytes); rename the file and upload again")
+    return None
+
+
 def load_uploads(files: list[tuple[str, bytes]], store: Store | None = None, **kwargs) -> LoadResult:
     """Load files that arrived as (name, content) pairs, e.g. browser uploads.
 
     Each is written to a private temporary folder under its base name only, so a
     name can never point elsewhere; errors name the file as the sender called it.
+    A name with NUL, control characters or '..' refuses the whole upload with a message.
     """
+    errors = _Errors()
+    for name, _ in files:
+        why = _bad_upload_name(str(name))
+        if why:
+            shown = str(name).replace("\x00", "\\0")
+            errors.add(_clip("".join(ch if ord(ch) >= 32 else "\ufffd" for ch in shown), 120),
+                       None, None, None, None, *why)
+    if errors:
+        return _finish(LoadResult(ok=False), errors)
     with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
         paths, names = [], {}
         for i, (name, content) in enumerate(files):
