@@ -256,3 +256,19 @@ def test_command_line_prints_the_import_summary_before_the_result(tmp_path):
     assert "skipped total rows of 网格周报.csv: 7" in text
     assert "dates in another form 2" in text and "thousands separators 2" in text
     assert text.index("Import summary") < text.index("stored as version 2")
+
+
+def test_blank_lines_keep_the_files_row_numbers(store, tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text("unit_id,name,kind\nU1,a,county\n\nU2,b,bad\n,,\nU3,c,county\n")
+    res = ingest.load([path], store)
+    (e,) = res.errors
+    assert (e.row, e.column, e.value) == (4, "kind", "bad")
+    assert [(s["row"], s["reason"]) for s in res.report["skipped"]] == [(3, "empty"), (5, "empty")]
+
+
+def test_a_damaged_xls_gives_a_message(store, tmp_path):
+    path = tmp_path / "乡镇.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    (e,) = ingest.load([path], store).errors
+    assert "not a valid Excel 97-2003" in e.en and "xls" in e.zh and store.current() is None

@@ -289,6 +289,16 @@ def _csv_records(path: Path):
             yield rn, cells
 
 
+def _has_blank_lines(path: Path) -> bool:
+    import mmap
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return False
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            body = m.find(b"\n")
+            return body >= 0 and (m.find(b"\n\n", body) >= 0 or m.find(b"\n\r\n", body) >= 0)
+
+
 def _csv_diagnose(path: Path, name: str, table: Table, hrow: int, width: int,
                   errors: _Errors) -> None:
     """Why DuckDB refused the file: rows whose cell count differs from the header's."""
@@ -315,6 +325,10 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
     if utf8 is None:
         return None
     try:
+        if _has_blank_lines(utf8):
+            # DuckDB's reader drops blank lines, which would shift every row number after
+            # them; such files (rare) are read record by record instead.
+            return _stage_sheet(con, _csv_records(utf8), name, table, stage, errors, report, [0])
         head = []
         try:
             for rn, cells in _csv_records(utf8):
