@@ -1,16 +1,21 @@
 """Load the county's files (CONTRACT.md sections 1 and 3) into a new store version.
 
-A load reads every file into a draft copy of the live version, checks every
-rule there, and publishes only when nothing is wrong. Each error names the
-file, table, row as the sender sees it (header = row 1), column, value and
-reason, in Chinese and English.
+A load reads every file into a private staging database and checks every row
+there, without the store's lock; then, holding the lock, it merges the rows into
+a draft copy of the live version, checks the rules across tables and publishes
+only when nothing is wrong. Each error names the file, table, row as the sender
+sees it (the file's own row number), column, value and reason, in Chinese and
+English. `LoadResult.report` says what the reader did (rows read, skipped,
+values read from another form) before anything is committed.
 
 SQL here is generated from the contract: identifiers come from
 `contract` (an allow-list) or are names this module makes up (`c0`, `p3`);
 every value, including constants such as enum codes, is a bound parameter.
 
-The package is split by job: `read` (files into staging tables), `check` (typing and row
-rules), `merge` (batches, upsert, cross-table rules, publish); this module runs a load.
+The package is split by job: `read` (files into staging tables, header finding,
+limits against hostile files), `check` (typing, the forgiving reading, row rules),
+`merge` (batches, upsert, rules across tables), `summary` (the report as text); this
+module runs a load, with the township scope of a reporter's submission.
 """
 from __future__ import annotations
 
