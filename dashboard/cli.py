@@ -113,18 +113,27 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_load(args, store: Store) -> int:
     from . import auth, ingest
+    res, audit_error = None, None
     if args.dry_run:
         res = ingest.load(args.paths, store, by=args.by, replace=args.replace, dry_run=True)
     else:
         # A pending line before anything is published, completed after: a load killed right
-        # after publishing still has its audit line.
-        with auth.Users(store.state).audited("load", args.by or None, via="cli",
-                                             paths=[str(p) for p in args.paths]) as done:
-            res = ingest.load(args.paths, store, by=args.by, replace=args.replace)
-            if res.ok and res.version is not None:
-                done.update(version=res.version, files=[f["name"] for f in res.files])
-            else:
-                done["skip"] = True
+        # after publishing still has its audit line. A state folder that cannot be written
+        # (full disk, read-only) does not stop the load; it is said below.
+        try:
+            with auth.Users(store.state).audited("load", args.by or None, via="cli",
+                                                 paths=[str(p) for p in args.paths]) as done:
+                res = ingest.load(args.paths, store, by=args.by, replace=args.replace)
+                if res.ok and res.version is not None:
+                    done.update(version=res.version, files=[f["name"] for f in res.files])
+                else:
+                    done["skip"] = True
+        except OSError as e:
+            audit_error = e
+            if res is None:         # the pending line itself could not be written
+                res = ingest.load(args.paths, store, by=args.by, replace=args.replace)
+    if res.report.get("tables"):
+        print("\n".join(ingest.summary_lines(res.report)))
     if not res.ok:
         print(f"载入被拒绝，数据未作任何改动。发现 {len(res.errors)}"
               f"{'+' if res.truncated else ''} 个错误：", file=sys.stderr)
@@ -141,6 +150,13 @@ def cmd_load(args, store: Store) -> int:
         print("数据没有变化，未生成新版本 / nothing changed, no new version")
     else:
         print(f"已保存为版本 {res.version} / stored as version {res.version}")
+        if audit_error is not None:  # a full disk or a read-only state folder: say so, no traceback
+            e = audit_error
+            print(f"版本 {res.version} 已保存，但审计日志无法写入（{e.strerror or e}）：请检查磁盘空间和"
+                  f"状态目录的权限。 / version {res.version} is stored, but the audit log could not"
+                  f" be written ({e.strerror or e}): check the disk space and the state folder's"
+                  " permissions.", file=sys.stderr)
+            return 1
     return 0
 
 

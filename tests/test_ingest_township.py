@@ -102,3 +102,22 @@ def test_county_tables_are_refused_by_file_and_by_sheet(tmp_path, county):
 def test_reporter_cannot_replace(tmp_path, county):
     res = submit(tmp_path, county, "T1", "grid_weekly", [WEEK2], replace=True)
     assert not res.ok and "replace" in res.errors[0].en and county.current() == 1
+
+
+@pytest.mark.parametrize("name", ["grid_weekly\x00.csv", "../grid_weekly.csv",
+                                  "..\\..\\grid_weekly.csv", "..", "a/../grid_weekly.csv",
+                                  "grid\x07weekly.csv", "网" * 80 + ".csv"])
+def test_upload_names_with_nul_or_dotdot_are_refused_cleanly(tmp_path, county, name):
+    """Issue 11 item 11: refused with a message, never an exception; nothing loaded."""
+    good = csv_text("grid_weekly", [WEEK2]).encode()
+    res = ingest.load_uploads([("grid_weekly.csv", good), (name, good)], county, by="clerk")
+    assert not res.ok and county.current() == 1
+    (e,) = res.errors
+    assert "rename the file" in e.en and "改名" in e.zh
+    assert "\x00" not in e.file
+
+
+def test_plain_upload_names_still_load(tmp_path, county):
+    good = csv_text("grid_weekly", [WEEK2]).encode()
+    res = ingest.load_uploads([("C:\\clerk\\grid_weekly.csv", good)], county, township="T1")
+    assert res.ok and res.version == 2 and res.files[0]["name"] == "grid_weekly.csv"

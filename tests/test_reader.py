@@ -236,3 +236,39 @@ def test_header_far_below_is_not_found(tmp_path):
     write_csv(tmp_path / "grid_weekly.csv", rows)
     res = ingest.load([tmp_path / "grid_weekly.csv"], store)
     assert not res.ok and store.current() == 1
+
+
+def test_command_line_prints_the_import_summary_before_the_result(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    store = base_store(tmp_path)
+    write_csv(tmp_path / "网格周报.csv", MESSY)
+    out = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(store.root), "load",
+                          str(tmp_path / "网格周报.csv")], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "导入摘要 / Import summary:"
+    assert "  网格周报 grid_weekly: 读取 2 行，跳过 4 行 / 2 rows read, 4 skipped" in lines
+    text = out.stdout
+    assert "skipped title rows of 网格周报.csv: 1, 2" in text and "第 1, 2 行" in text
+    assert "skipped total rows of 网格周报.csv: 7" in text
+    assert "dates in another form 2" in text and "thousands separators 2" in text
+    assert text.index("Import summary") < text.index("stored as version 2")
+
+
+def test_blank_lines_keep_the_files_row_numbers(store, tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text("unit_id,name,kind\nU1,a,county\n\nU2,b,bad\n,,\nU3,c,county\n")
+    res = ingest.load([path], store)
+    (e,) = res.errors
+    assert (e.row, e.column, e.value) == (4, "kind", "bad")
+    assert [(s["row"], s["reason"]) for s in res.report["skipped"]] == [(3, "empty"), (5, "empty")]
+
+
+def test_a_damaged_xls_gives_a_message(store, tmp_path):
+    path = tmp_path / "乡镇.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    (e,) = ingest.load([path], store).errors
+    assert "not a valid Excel 97-2003" in e.en and "xls" in e.zh and store.current() is None

@@ -1,20 +1,26 @@
 """Load the county's files (CONTRACT.md sections 1 and 3) into a new store version.
 
-A load reads every file into a draft copy of the live version, checks every
-rule there, and publishes only when nothing is wrong. Each error names the
-file, table, row as the sender sees it (header = row 1), column, value and
-reason, in Chinese and English.
+A load reads every file into a private staging database and checks every row
+there, without the store's lock; then, holding the lock, it merges the rows into
+a draft copy of the live version, checks the rules across tables and publishes
+only when nothing is wrong. Each error names the file, table, row as the sender
+sees it (the file's own row number), column, value and reason, in Chinese and
+English. `LoadResult.report` says what the reader did (rows read, skipped,
+values read from another form) before anything is committed.
 
 SQL here is generated from the contract: identifiers come from
 `contract` (an allow-list) or are names this module makes up (`c0`, `p3`);
 every value, including constants such as enum codes, is a bound parameter.
 
-The package is split by job: `read` (files into staging tables), `check` (typing and row
-rules), `merge` (batches, upsert, cross-table rules, publish); this module runs a load.
+The package is split by job: `read` (files into staging tables, header finding,
+limits against hostile files), `check` (typing, the forgiving reading, row rules),
+`merge` (batches, upsert, rules across tables), `summary` (the report as text); this
+module runs a load, with the township scope of a reporter's submission.
 """
 from __future__ import annotations
 
 import errno
+import re
 import tempfile
 from pathlib import Path
 
@@ -29,6 +35,7 @@ from .common import (INT_PATTERN, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ERRORS,  # no
                      _clip, _Errors, _Params, _q, _Source)
 from .merge import (SAMPLE_ROWS, _build_batch, _check_merged, _key_match, _merge,  # noqa: F401
                     _merge_geo, _sample, _where_from)
+from .summary import summary_lines  # noqa: F401
 from .read import (_cell_text, _decode_to_utf8, _map_header, _not_allowed,  # noqa: F401
                    _read_csv, _read_geojson, _read_xls, _read_xlsx, _sha256, expand_paths)
 
@@ -111,7 +118,7 @@ def _disk_message(e: Exception, store: Store) -> tuple[str, str]:
                 "the disk is full: the load did not finish and nothing was changed. Free some"
                 " disk space (or remove old versions no longer needed) and load again.")
     if isinstance(e, OSError) and e.errno in (errno.EROFS, errno.EACCES, errno.EPERM) \
-            or "Read-only" in text or "Permission denied" in text:
+            or any(w in text for w in ("Read-only", "Permission denied", "not permitted")):
         return (f"数据存储目录无法写入（只读或没有权限）：{store.root}。数据未作任何改动。"
                 "请用有写权限的账号运行，或检查该目录的权限和挂载方式。",
                 f"the store folder cannot be written (read-only or no permission): {store.root}."
@@ -255,12 +262,38 @@ def _finish(result: LoadResult, errors: _Errors) -> LoadResult:
     return result
 
 
+def _bad_upload_name(name: str) -> tuple[str, str] | None:
+    """Why an uploaded file's name is refused (NUL, '..', control characters, too long)."""
+    parts = re.split(r"[\\/]", name)
+    if "\x00" in name or any(ord(ch) < 32 for ch in name):
+        return ("文件名含有空字符或控制字符，请改名后再上传",
+                "the file name contains a NUL or control character; rename the file and upload again")
+    if ".." in parts or parts[-1] in ("", "."):
+        return ("文件名无效（含有“..”或没有文件名），请改名后再上传",
+                "the file name is not valid (it contains '..' or no name); rename the file and"
+                " upload again")
+    if len(parts[-1].encode("utf-8")) > 200:
+        return ("文件名过长（上限 200 字节），请改名后再上传",
+                "the file name is too long (limit 200 bytes); rename the file and upload again")
+    return None
+
+
 def load_uploads(files: list[tuple[str, bytes]], store: Store | None = None, **kwargs) -> LoadResult:
     """Load files that arrived as (name, content) pairs, e.g. browser uploads.
 
     Each is written to a private temporary folder under its base name only, so a
     name can never point elsewhere; errors name the file as the sender called it.
+    A name with NUL, control characters or '..' refuses the whole upload with a message.
     """
+    errors = _Errors()
+    for name, _ in files:
+        why = _bad_upload_name(str(name))
+        if why:
+            shown = str(name).replace("\x00", "\\0")
+            errors.add(_clip("".join(ch if ord(ch) >= 32 else "\ufffd" for ch in shown), 120),
+                       None, None, None, None, *why)
+    if errors:
+        return _finish(LoadResult(ok=False), errors)
     with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
         paths, names = [], {}
         for i, (name, content) in enumerate(files):

@@ -194,6 +194,8 @@ def _read_leniently(con, src: _Source, report: dict | None) -> None:
             aggs.append(f"count(*) FILTER (WHERE {raw} IS NOT NULL AND {col} IS NULL "
                         f"AND ({value}) IS NOT NULL AND ({cond}))")
             keys.append((i, kind))
+    if not con.execute(f"SELECT EXISTS (SELECT 1 FROM {typed} WHERE {failed})").fetchone()[0]:
+        return                  # a clean file: every cell was read strictly
     sql = f"SELECT {', '.join(aggs)} FROM {typed} WHERE {failed}"
     counts = con.execute(sql, _used(sql, p)).fetchone()
     if not any(counts):
