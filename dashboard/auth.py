@@ -9,6 +9,7 @@ The county intranet has no identity provider, so users live in the state folder:
     session.key         the secret that signs session cookies and tickets; mode 0600
     screen_tokens.json  meeting-screen credentials (only their hashes), mode 0600
     revoked.json        session ids ended by a logout, until they would have expired
+    tickets_used.json   login tickets already exchanged for a cookie, until they expire
 
 users.json is written under a lock and replaced atomically, and only when something in it
 changed (a login writes nothing to it).
@@ -188,6 +189,7 @@ class Users:
         self.key_path = self.root / "session.key"
         self.tokens_path = self.root / "screen_tokens.json"
         self.revoked_path = self.root / "revoked.json"
+        self.tickets_path = self.root / "tickets_used.json"
 
     # ---- storage
     @contextlib.contextmanager
@@ -504,6 +506,19 @@ class Users:
             if tid in _used_tickets:
                 return None
             _used_tickets[tid] = payload["exp"]
+        # Replicas share the state folder: a ticket used on one is refused on the others.
+        try:
+            with self._locked():
+                used = self._read_json(self.tickets_path, {})
+                if not isinstance(used, dict):
+                    used = {}
+                if tid in used:
+                    return None
+                used = {k: v for k, v in used.items() if isinstance(v, (int, float)) and v >= now}
+                used[tid] = payload["exp"]
+                self._write_json(self.tickets_path, used)
+        except OSError as e:        # a full disk: this process's own record still holds
+            print(f"dashboard: used ticket not recorded: {e}", file=sys.stderr)
         account, sid = checked
         return self.session_token(account.user.name, sid=sid), sid
 

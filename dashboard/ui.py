@@ -387,11 +387,12 @@ def current_user() -> auth.User | None:
         return None
     account = users().account(user.name)
     if account is None:
-        users()._audit_quietly("session_ended", user.name, reason="account removed")
+        # Written by the dashboard, not by the removed account (`user` stays empty).
+        users()._audit_quietly("session_ended", None, name=user.name, reason="account removed")
         _clear_session("auth.ended_removed")
         return None
     if account.stamp != st.session_state.get("_stamp"):
-        users()._audit_quietly("session_ended", user.name, reason="password changed")
+        users()._audit_quietly("session_ended", None, name=user.name, reason="password changed")
         _clear_session("auth.ended_password")
         return None
     if users().session_revoked(st.session_state.get("_sid")):

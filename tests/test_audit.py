@@ -104,3 +104,15 @@ def test_the_audit_tab_says_how_many_damaged_lines_it_skipped(open_app, demo_sto
     assert list(shown.iloc[:, 1])[:1] == [i18n.t("desk.event_login")]
     assert [w.max_chars for w in open_app(store=store).text_input] == [auth.MAX_NAME,
                                                                        auth.MAX_PASSWORD]
+
+
+def test_pin_and_unpin_from_the_command_line_are_audited(tmp_path):
+    store = Store(tmp_path / "store")
+    folder = write_county(tmp_path / "county")
+    for args in (["load", str(folder)], ["pin", "1", "例会"], ["unpin", "1"]):
+        out = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(store.root),
+                              *args, "--by", "clerk"], cwd=ROOT, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+    log = auth.Users(store.root).audit_log()
+    assert [(e["event"], e["user"], e.get("version")) for e in log[:2]] == [
+        ("unpin", "clerk", 1), ("pin", "clerk", 1)]

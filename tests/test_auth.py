@@ -168,6 +168,8 @@ def test_a_ticket_is_exchanged_once_for_a_session_token(users):
     token, sid = users.redeem_ticket(ticket)
     assert sid == "abc123" and users.verify_session(token)[0].user.name == "boss"
     assert users.redeem_ticket(ticket) is None                            # once only
+    auth._used_tickets.clear()                     # another replica, sharing the state folder
+    assert users.redeem_ticket(ticket) is None
     assert users.redeem_ticket("garbage") is None and users.redeem_ticket(None) is None
 
 
