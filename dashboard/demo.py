@@ -6,7 +6,7 @@
 byte-identical files.
 
 The figures follow the 《普洱日报》 article on Menglian's border party-building
-(/work/shared/source-article.txt): 4 communities, 28 zones, 600-odd grids,
+(2021): 4 communities, 28 zones, 600-odd grids,
 81 unit party organisations, 1,259 in-service members, 115 community
 checkpoints, 122 border village-group branches (28 model branches, all
 compliant by December), party school 24 sessions / 2,880 attendees, 2 border

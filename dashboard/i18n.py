@@ -66,11 +66,6 @@ LABELS: dict[str, tuple[str, str]] = {
                        "Open demo mode: no users are set up, so everything is visible to whoever uses"
                        " this machine, and the dashboard serves this machine (127.0.0.1) only."
                        " Add users from the command line before real use."),
-    "auth.open_not_local": ("尚未设置用户时，看板只能在本机（127.0.0.1）提供服务。请先用命令行添加用户，"
-                            "或以 --server.address 127.0.0.1 启动。",
-                            "With no users set up, the dashboard serves this machine (127.0.0.1) only."
-                            " Add users from the command line first, or start it with"
-                            " --server.address 127.0.0.1."),
     "note.scoped": ("您的账号只能查看本乡镇的数据，链接中的乡镇「{value}」已忽略。",
                     "Your account sees its own township only; township “{value}” in the link was ignored."),
     "page.data": ("数据管理", "Data"),
@@ -171,7 +166,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "desk.details": ("详情", "Details"),
     "desk.event_login": ("登录", "login"),
     "desk.event_login_failed": ("登录失败", "failed login"),
-    "desk.event_login_refused": ("账号锁定拒绝登录", "login refused (locked)"),
+    "desk.event_login_refused": ("登录过于频繁，暂缓受理", "login refused (throttled)"),
     "desk.event_logout": ("退出", "logout"),
     "desk.event_load": ("载入数据", "load"),
     "desk.event_restore": ("恢复版本", "restore"),
