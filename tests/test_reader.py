@@ -272,3 +272,24 @@ def test_a_damaged_xls_gives_a_message(store, tmp_path):
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     (e,) = ingest.load([path], store).errors
     assert "not a valid Excel 97-2003" in e.en and "xls" in e.zh and store.current() is None
+
+
+@pytest.mark.parametrize("header,ignored", [
+    ("ｇｒｉｄ＿ｉｄ", None),                 # full-width English name
+    ("Grid_ID", None),
+    ("网 格 代 码", None),                    # spaces inside
+    ("网格代码 ", "网格名称(参考)"),           # half-width brackets on a reference column
+    ("网格代码", "编号"),                     # a serial column by its other name
+])
+def test_headers_are_compared_leniently(tmp_path, header, ignored):
+    store = base_store(tmp_path)
+    cols = [ZH[c] for c in GW]
+    cols[1] = header
+    row = ["2021-05-10", "G1", "30", "80", "2", "50", "3", "2"]
+    if ignored:
+        cols.append(ignored)
+        row.append("一网格")
+    write_csv(tmp_path / "grid_weekly.csv", [cols, row])
+    res = ingest.load([tmp_path / "grid_weekly.csv"], store)
+    assert res.ok, [str(e) for e in res.errors]
+    assert grid_weekly(store)[0][:3] == (dt.date(2021, 5, 10), "G1", 30)
