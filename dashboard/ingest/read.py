@@ -328,7 +328,8 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
         if _has_blank_lines(utf8):
             # DuckDB's reader drops blank lines, which would shift every row number after
             # them; such files (rare) are read record by record instead.
-            return _stage_sheet(con, _csv_records(utf8), name, table, stage, errors, report, [0])
+            return _stage_sheet(con, _csv_records(utf8), name, table, stage, errors, report, [0],
+                                max_cells=MAX_ROWS_PER_FILE * MAX_COLUMNS)
         head = []
         try:
             for rn, cells in _csv_records(utf8):
@@ -402,7 +403,7 @@ def _cell_text(v) -> str | None:
 
 
 def _stage_sheet(con, rows, where: str, table: Table, stage: str, errors: _Errors,
-                 report: dict, cells_seen: list) -> _Source | None:
+                 report: dict, cells_seen: list, max_cells: int = MAX_XLSX_CELLS) -> _Source | None:
     """Stage one sheet's rows (an iterator of (row number, [values])) as raw_<stage>.
 
     The iterator raises _Refused at a limit; rows stream into DuckDB in chunks."""
@@ -464,9 +465,8 @@ def _stage_sheet(con, rows, where: str, table: Table, stage: str, errors: _Error
                 _skip(report, where, table, e, "empty")
             empties.clear()
             cells_seen[0] += len(vals)
-            if cells_seen[0] > MAX_XLSX_CELLS:
-                raise _Refused(rn, None, f"单元格数超过上限 {MAX_XLSX_CELLS}",
-                               f"more than {MAX_XLSX_CELLS} cells")
+            if cells_seen[0] > max_cells:
+                raise _Refused(rn, None, f"单元格数超过上限 {max_cells}", f"more than {max_cells} cells")
             row = vals[:width] + [None] * (width - len(vals))
             chunk.append([rn] + row)
             if len(chunk) >= CHUNK_ROWS:
