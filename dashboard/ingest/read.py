@@ -268,7 +268,9 @@ def _csv_records(path: Path):
     """(row number, cells) of a UTF-8 CSV file, refusing wide rows and long cells at once
     (the column of a long cell is given as a spreadsheet letter: A, B, ...)."""
     with open(path, encoding="utf-8-sig", newline="") as f, _field_limit(1 << 20):
-        reader = csv.reader(f)
+        # Lines are handed over at most 1M characters at a time, so a one-line file of
+        # hundreds of MB is never held whole: its first piece breaks a limit already.
+        reader = csv.reader(iter(lambda: f.readline(1 << 20), ""))
         rn = 0
         while True:
             try:
