@@ -270,7 +270,7 @@ def test_xlsx_uncompressed_size_is_capped_before_parsing(store, tmp_path, monkey
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/worksheets/sheet1.xml", b"0" * 5_000_000)
-    monkeypatch.setattr(ingest.read, "MAX_XLSX_UNCOMPRESSED", 1_000_000)
+    monkeypatch.setattr(ingest.sheets, "MAX_XLSX_UNCOMPRESSED", 1_000_000)
     res = ingest.load([path], store)
     assert "too large" in res.errors[0].en
 

@@ -272,3 +272,109 @@ def test_a_damaged_xls_gives_a_message(store, tmp_path):
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     (e,) = ingest.load([path], store).errors
     assert "not a valid Excel 97-2003" in e.en and "xls" in e.zh and store.current() is None
+
+
+@pytest.mark.parametrize("header,ignored", [
+    ("ｇｒｉｄ＿ｉｄ", None),                 # full-width English name
+    ("Grid_ID", None),
+    ("网 格 代 码", None),                    # spaces inside
+    ("网格代码 ", "网格名称(参考)"),           # half-width brackets on a reference column
+    ("网格代码", "编号"),                     # a serial column by its other name
+])
+def test_headers_are_compared_leniently(tmp_path, header, ignored):
+    store = base_store(tmp_path)
+    cols = [ZH[c] for c in GW]
+    cols[1] = header
+    row = ["2021-05-10", "G1", "30", "80", "2", "50", "3", "2"]
+    if ignored:
+        cols.append(ignored)
+        row.append("一网格")
+    write_csv(tmp_path / "grid_weekly.csv", [cols, row])
+    res = ingest.load([tmp_path / "grid_weekly.csv"], store)
+    assert res.ok, [str(e) for e in res.errors]
+    assert grid_weekly(store)[0][:3] == (dt.date(2021, 5, 10), "G1", 30)
+
+
+FW = str.maketrans("0123456789-", "０１２３４５６７８９－")
+
+
+def _as_clerk_types(c, v, i):
+    """A clean value as a clerk might type it (cycling through the forms by row index i)."""
+    if v in ("", None):
+        return ""
+    v = str(v)
+    if c.type == contract.DATE:
+        d = dt.date.fromisoformat(v.replace("/", "-")) if "-" in v or "/" in v else None
+        forms = [f"{d.year}年{d.month}月{d.day}日", f"{d.year}.{d.month:02d}.{d.day:02d}",
+                 f"{d.year}{d.month:02d}{d.day:02d}", f"{d.year}/{d.month}/{d.day}",
+                 dt.datetime(d.year, d.month, d.day)]
+        return forms[i % len(forms)]
+    if c.type == contract.TIMESTAMP:
+        t = dt.datetime.fromisoformat(v)
+        forms = [f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}", f"{t.year}/{t.month}/{t.day} {t.hour}:{t:%M}",
+                 t]
+        return forms[i % len(forms)]
+    if c.type == contract.INT:
+        n = int(v)
+        return [f"{n:,}", v.translate(FW), f" {v} ", f"{n:,}".replace(",", "，")][i % 4]
+    if c.type == contract.BOOL:
+        yes = v.lower() in contract.BOOL_TRUE
+        return [("√" if yes else "×"), ("是" if yes else "否"), ("有" if yes else "无")][i % 3]
+    return v
+
+
+def _clerk_sheet(table: str, rows: list[dict], unit: str) -> list[list]:
+    t = contract.TABLES[table]
+    out = [[f"孟连县{t.zh}报表"] + [""] * len(t.columns),
+           [f"填报单位：{unit}　填报人：　日期：2021年5月14日"] + [""] * len(t.columns),
+           ["序号"] + [c.zh for c in t.columns]]
+    for i, r in enumerate(rows):
+        out.append([str(i + 1)] + [_as_clerk_types(c, r.get(c.name, ""), i) for c in t.columns])
+    out.append(["合计"] + [""] * len(t.columns))
+    return out
+
+
+def test_county_sent_as_clerks_workbooks_equals_a_clean_load(tmp_path):
+    """One reference workbook and one workbook per township, every sheet as clerks keep
+    it, one township's resaved as .xls: the same store as the clean CSV files give."""
+    clean = Store(tmp_path / "clean")
+    assert ingest.load([write_county(tmp_path / "csv")], clean).ok
+    weekly = {"grid_weekly", "checkpoint_shifts", "branch_assessments", "trainings"}
+    books = {"县委组织部（参考）.xlsx": [t for t in TINY if t not in weekly],
+             "娜允镇.xlsx": ["grid_weekly", "checkpoint_shifts", "trainings"],
+             "公信乡.xls": ["branch_assessments"]}
+    paths = []
+    for name, tables in books.items():
+        path = tmp_path / name
+        if name.endswith(".xls"):
+            xlwt = pytest.importorskip("xlwt")
+            wb = xlwt.Workbook()
+            date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+            for table in tables:
+                ws = wb.add_sheet(contract.TABLES[table].zh)
+                for i, r in enumerate(_clerk_sheet(table, TINY[table], name[:-4])):
+                    for j, v in enumerate(r):
+                        if isinstance(v, dt.datetime):
+                            ws.write(i, j, v, date_style)
+                        elif v != "":
+                            ws.write(i, j, v)
+            wb.save(str(path))
+        else:
+            wb = openpyxl.Workbook()
+            wb.remove(wb.active)
+            for table in tables:
+                ws = wb.create_sheet(contract.TABLES[table].zh)
+                rows = _clerk_sheet(table, TINY[table], name[:-5])
+                for r in rows:
+                    ws.append([None if v == "" else v for v in r])
+                ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[2]))
+            wb.save(path)
+        paths.append(path)
+    messy = Store(tmp_path / "messy")
+    res = ingest.load(paths, messy)
+    assert res.ok, [str(e) for e in res.errors]
+    for table in contract.TABLES:
+        assert rows_of(messy, table) == rows_of(clean, table), table
+    conv = res.report["converted"]
+    assert conv["date"] and conv["fullwidth"] and conv["separator"] and conv["bool_symbol"]
+    assert sum(1 for s in res.report["skipped"] if s["reason"] == "total") == len(TINY)

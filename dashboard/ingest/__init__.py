@@ -12,8 +12,8 @@ SQL here is generated from the contract: identifiers come from
 `contract` (an allow-list) or are names this module makes up (`c0`, `p3`);
 every value, including constants such as enum codes, is a bound parameter.
 
-The package is split by job: `read` (files into staging tables, header finding,
-limits against hostile files), `check` (typing, the forgiving reading, row rules),
+The package is split by job: `read` (CSV and GeoJSON into staging tables, header finding,
+limits against hostile files), `sheets` (xlsx and xls, streamed), `check` (typing, the forgiving reading, row rules),
 `merge` (batches, upsert, rules across tables), `summary` (the report as text); this
 module runs a load, with the township scope of a reporter's submission.
 """
@@ -36,8 +36,9 @@ from .common import (INT_PATTERN, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ERRORS,  # no
 from .merge import (SAMPLE_ROWS, _build_batch, _check_merged, _key_match, _merge,  # noqa: F401
                     _merge_geo, _sample, _where_from)
 from .summary import summary_lines  # noqa: F401
-from .read import (_cell_text, _decode_to_utf8, _map_header, _not_allowed,  # noqa: F401
-                   _read_csv, _read_geojson, _read_xls, _read_xlsx, _sha256, expand_paths)
+from .read import (_decode_to_utf8, _map_header, _read_csv, _read_geojson,  # noqa: F401
+                   _sha256, expand_paths)
+from .sheets import _cell_text, _not_allowed, _read_xls, _read_xlsx  # noqa: F401
 
 def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
          dry_run: bool = False, names: dict | None = None,

@@ -1,0 +1,372 @@
+"""Reading xlsx and xls workbooks: one staging table per sheet, streamed in chunks, with
+Excel's limits, the sheet's declared size, columns per row and characters per cell checked
+as the rows come (see `read` for the header finding and row skipping they share)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import zipfile
+from pathlib import Path
+
+from .. import contract
+from ..contract import Table
+from .common import (EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, HEADER_ROWS, MAX_CELL_CHARS,
+                     MAX_COLUMNS, MAX_XLS_BYTES, MAX_XLSX_CELLS, MAX_XLSX_PART,
+                     MAX_XLSX_UNCOMPRESSED, NOTES_SHEETS, _clip, _Errors, _Refused, _Source)
+from .read import (CHUNK_ROWS, _col_letter, _find_header, _header_and_title_rows, _map_header,
+                   _prepare, _skip, _too_long)
+
+
+# ---------------------------------------------------------------- workbooks
+def _cell_text(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d") if v.time() == dt.time() else v.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dt.time):
+        return v.strftime("%H:%M:%S")
+    if isinstance(v, float):
+        if math.isfinite(v) and v == int(v) and abs(v) < 2**53:
+            return str(int(v))
+        return repr(v)
+    return str(v)
+
+
+def _stage_sheet(con, rows, where: str, table: Table, stage: str, errors: _Errors,
+                 report: dict, cells_seen: list, max_cells: int = MAX_XLSX_CELLS) -> _Source | None:
+    """Stage one sheet's rows (an iterator of (row number, [values])) as raw_<stage>.
+
+    The iterator raises _Refused at a limit; rows stream into DuckDB in chunks."""
+    import pyarrow as pa
+    try:
+        head, pending = [], None
+        for rn, vals in rows:
+            if rn > HEADER_ROWS:
+                pending = (rn, vals)
+                break
+            head.append((rn, [_cell_text(v) for v in vals]))
+        found = _find_header(head, table)
+        if found is None:
+            return None            # an empty sheet: nothing to load
+        hrow, headers = found
+        mapped = _map_header(headers, table, where, errors, hrow, report)
+        if mapped is None:
+            return None
+        _header_and_title_rows(head, hrow, where, table, report)
+        while mapped and mapped[-1] is None and not str(headers[len(mapped) - 1] or "").strip():
+            mapped.pop()
+        width = len(mapped)
+        names = [f"c{i}" for i in range(width)]
+        con.execute(f"CREATE TEMP TABLE raw_{stage} (_row BIGINT, "
+                    + ", ".join(f"{c} VARCHAR" for c in names) + ")")
+        chunk: list[list] = []
+        empties: list[int] = []
+
+        def flush():
+            if not chunk:
+                return
+            cols = list(zip(*chunk))
+            tbl = pa.table([pa.array(cols[0], pa.int64())]
+                           + [pa.array(c, pa.string()) for c in cols[1:]],
+                           names=["_row"] + names)
+            con.register(f"chunk_{stage}", tbl)
+            con.execute(f"INSERT INTO raw_{stage} SELECT * FROM chunk_{stage}")
+            con.unregister(f"chunk_{stage}")
+            chunk.clear()
+
+        def body():
+            for rn, vals in head:
+                if rn > hrow:
+                    yield rn, vals
+            if pending:
+                yield pending[0], [_cell_text(v) for v in pending[1]]
+                for rn, vals in rows:
+                    yield rn, [_cell_text(v) for v in vals]
+
+        for rn, vals in body():
+            if not any(v is not None and v.strip() for v in vals):
+                empties.append(rn)
+                continue
+            extra = [v for v in vals[width:] if v is not None and v.strip()]
+            if extra:
+                errors.add(where, table.name, rn, None, _clip(extra[0]),
+                           "表头之外的列有内容", "a cell to the right of the header has content")
+            for e in empties:
+                _skip(report, where, table, e, "empty")
+            empties.clear()
+            cells_seen[0] += len(vals)
+            if cells_seen[0] > max_cells:
+                raise _Refused(rn, None, f"单元格数超过上限 {max_cells}", f"more than {max_cells} cells")
+            row = vals[:width] + [None] * (width - len(vals))
+            chunk.append([rn] + row)
+            if len(chunk) >= CHUNK_ROWS:
+                flush()
+        flush()
+        src = _Source(where, table, stage, [c for c in mapped if c],
+                      {c: f"c{i}" for i, c in enumerate(mapped) if c}, hrow)
+        if not _prepare(con, src, width, mapped, errors, report, check_length=False):
+            return None
+        return src
+    except _Refused as e:
+        errors.add(where, table.name, e.row, e.column, e.value, e.zh, e.en)
+        return None
+
+
+def _checked_values(rn: int, cells) -> list:
+    """Values of a row given as (column number, value) pairs, with the per-row limits."""
+    vals: list = []
+    for col, v in cells:
+        if v is None:
+            continue
+        if col > MAX_COLUMNS:
+            raise _Refused(rn, _col_letter(col),
+                           f"第 {_col_letter(col)} 列有内容，超过上限 {MAX_COLUMNS} 列，文件被拒绝",
+                           f"a cell in column {_col_letter(col)} has content: more than the limit"
+                           f" of {MAX_COLUMNS} columns; file refused")
+        if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
+            raise _too_long(rn, _col_letter(col), len(v))
+        if col > len(vals):
+            vals.extend([None] * (col - len(vals)))
+        vals[col - 1] = v
+    return vals
+
+
+def _row_limit(rn: int, declared: int | None) -> None:
+    if rn > EXCEL_MAX_ROWS:
+        raise _Refused(rn, None,
+                       f"行号 {rn} 超过 Excel 工作表的上限 {EXCEL_MAX_ROWS} 行，文件被拒绝",
+                       f"row number {rn} is beyond Excel's limit of {EXCEL_MAX_ROWS} rows"
+                       " per sheet; file refused")
+    if declared is not None and rn > declared:
+        raise _Refused(rn, None,
+                       f"第 {rn} 行超出了工作表声明的范围（{declared} 行），文件可能已损坏，请用 Excel 重新保存",
+                       f"row {rn} is beyond the sheet's declared size ({declared} rows): the file"
+                       " may be damaged; save it again with Excel")
+
+
+_DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+
+
+def _declared_size(z: zipfile.ZipFile, part: str) -> tuple[int, int] | None:
+    """(rows, columns) the sheet declares in <dimension>, which comes before the data."""
+    from openpyxl.utils.cell import range_boundaries
+    with z.open(part) as f:
+        head = f.read(1 << 16)
+    m = _DIMENSION.search(head.split(b"<sheetData", 1)[0])
+    if not m:
+        return None
+    ref = m.group(1).decode()
+    _, _, max_col, max_row = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+    return max_row, max_col
+
+
+def _count_rows_beyond_limit(z: zipfile.ZipFile, part: str) -> bool:
+    """True when the sheet's XML holds more <row> elements than a sheet can (streamed,
+    stopping at the limit: a few seconds at most)."""
+    n, tail = 0, b""
+    with z.open(part) as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            buf = tail + chunk
+            n += buf.count(b"<row ") + buf.count(b"<row>") + buf.count(b":row ")
+            tail = buf[-8:]
+            n -= tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
+            if n > EXCEL_MAX_ROWS:
+                return True
+    return False
+
+
+def _xlsx_rows(book, part: str, z: zipfile.ZipFile):
+    """(row number, [values]) of a sheet, streamed; limits checked before and while reading.
+
+    openpyxl's own read-only worksheet is not used: it fills every missing row of a gap
+    and, without a <dimension>, parses the whole sheet just to size it."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+    size = _declared_size(z, part)
+    declared = None
+    if size and size != (1, 1):
+        declared = size[0]
+        if size[0] > EXCEL_MAX_ROWS or size[1] > EXCEL_MAX_COLUMNS:
+            raise _Refused(None, None,
+                           f"工作表声明的范围（{size[0]} 行 × {size[1]} 列）超过 Excel 的上限"
+                           f"（{EXCEL_MAX_ROWS} 行 × {EXCEL_MAX_COLUMNS} 列），文件被拒绝",
+                           f"the sheet declares {size[0]} rows × {size[1]} columns, beyond"
+                           f" Excel's limits ({EXCEL_MAX_ROWS} × {EXCEL_MAX_COLUMNS}); file refused")
+    elif _count_rows_beyond_limit(z, part):
+        raise _Refused(EXCEL_MAX_ROWS + 1, None,
+                       f"工作表的行数超过 Excel 的上限 {EXCEL_MAX_ROWS} 行，文件被拒绝",
+                       f"the sheet has more rows than Excel's limit of {EXCEL_MAX_ROWS}; file refused")
+    wb = book.wb
+    with z.open(part) as src:
+        parser = WorkSheetParser(src, book.shared_strings, data_only=True, epoch=wb.epoch,
+                                 date_formats=wb._date_formats,
+                                 timedelta_formats=wb._timedelta_formats)
+        for rn, cells in parser.parse():
+            _row_limit(rn, declared)
+            if cells and cells[-1]["column"] > EXCEL_MAX_COLUMNS:
+                raise _Refused(rn, None, f"列数超过 Excel 的上限 {EXCEL_MAX_COLUMNS} 列，文件被拒绝",
+                               f"more columns than Excel's limit of {EXCEL_MAX_COLUMNS}; file refused")
+            yield rn, _checked_values(rn, ((c["column"], c["value"]) for c in cells))
+
+
+def _open_xlsx(path: Path):
+    """openpyxl's reader up to, not including, its worksheets: strings, workbook, styles."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    book = ExcelReader(str(path), read_only=True, data_only=True)
+    try:
+        book.read_manifest()
+        book.read_strings()
+        book.read_workbook()
+        apply_stylesheet(book.archive, book.wb)
+        sheets = [(sheet.name, rel.target) for sheet, rel in book.parser.find_sheets()
+                  if rel.target in book.valid_files and "chartsheet" not in rel.Type]
+    except BaseException:
+        book.archive.close()
+        raise
+    return book, sheets
+
+
+def _sheet_table(title: str, where: str, errors: _Errors, allowed) -> Table | None | bool:
+    """The table of a sheet; False for a notes sheet; None (with an error) otherwise."""
+    if contract.norm_label(title) in NOTES_SHEETS:
+        return False
+    table = contract.table_by_label(title)
+    if table is None:
+        errors.add(where, None, None, None, title,
+                   "工作表名不是已知的表名（应为表的中文或英文名，如「网格」或 grids）",
+                   "the sheet name is not a table name (use the table's Chinese or"
+                   " English name, e.g. 网格 or grids)")
+        return None
+    if allowed is not None and table.name not in allowed:
+        errors.add(where, table.name, None, None, title, *_not_allowed(table))
+        return None
+    return table
+
+
+def _not_allowed(table: Table) -> tuple[str, str]:
+    from .common import REPORTER_TABLES
+    zh = "、".join(contract.TABLES[t].zh for t in REPORTER_TABLES)
+    return (f"乡镇填报员只能报送本乡镇的{zh}，不能报送「{table.zh}」表",
+            f"a township reporter may submit only {', '.join(REPORTER_TABLES)}, not {table.name}")
+
+
+def _read_xlsx(con, path: Path, name: str, errors: _Errors, next_stage,
+               report: dict | None = None, allowed=None) -> list[_Source]:
+    report = report if report is not None else {"tables": {}, "skipped": [], "ignored_columns": []}
+    try:
+        z = zipfile.ZipFile(path)
+        infos = z.infolist()
+        total = sum(i.file_size for i in infos)
+    except (zipfile.BadZipFile, OSError):
+        errors.add(name, None, None, None, None, "不是有效的 Excel（xlsx）文件",
+                   "not a valid Excel (xlsx) file")
+        return []
+    with z:
+        if total > MAX_XLSX_UNCOMPRESSED:
+            errors.add(name, None, None, None, None,
+                       f"Excel 文件解压后过大（{total // 2**20} MB，上限 {MAX_XLSX_UNCOMPRESSED // 2**20} MB）",
+                       f"the workbook is too large uncompressed ({total // 2**20} MB,"
+                       f" limit {MAX_XLSX_UNCOMPRESSED // 2**20} MB)")
+            return []
+        big = [i for i in infos if i.file_size > MAX_XLSX_PART and "worksheets/" not in i.filename]
+        if big:
+            errors.add(name, None, None, None, big[0].filename,
+                       f"Excel 文件的文本或样式部分过大（{big[0].file_size // 2**20} MB，上限 "
+                       f"{MAX_XLSX_PART // 2**20} MB），可能有单元格内容过长",
+                       f"a text or style part of the workbook is too large ({big[0].file_size // 2**20}"
+                       f" MB, limit {MAX_XLSX_PART // 2**20} MB): a cell may hold far too much text")
+            return []
+        sources = []
+        try:
+            book, sheets = _open_xlsx(path)   # openpyxl parses with defusedxml when installed
+        except Exception as e:
+            errors.add(name, None, None, None, None, f"无法打开 Excel 文件：{_clip(e, 200)}",
+                       f"cannot open the workbook: {_clip(e, 200)}")
+            return []
+        try:
+            cells_seen = [0]
+            for title, part in sheets:
+                title = title.strip()
+                where = f"{name} [{title}]"
+                table = _sheet_table(title, where, errors, allowed)
+                if not table:
+                    continue
+                try:
+                    rows = _xlsx_rows(book, part, z)
+                    s = _stage_sheet(con, rows, where, table, next_stage(), errors, report,
+                                     cells_seen)
+                except _Refused as e:
+                    errors.add(where, table.name, e.row, e.column, e.value, e.zh, e.en)
+                    s = None
+                if s:
+                    sources.append(s)
+        except Exception as e:
+            errors.add(name, None, None, None, None, f"无法读取 Excel 文件：{_clip(e, 200)}",
+                       f"cannot read the workbook: {_clip(e, 200)}")
+        finally:
+            book.archive.close()
+        return sources
+
+
+def _read_xls(con, path: Path, name: str, errors: _Errors, next_stage,
+              report: dict | None = None, allowed=None) -> list[_Source]:
+    """An .xls workbook (Excel 97–2003, as WPS and LibreOffice save it) via xlrd."""
+    report = report if report is not None else {"tables": {}, "skipped": [], "ignored_columns": []}
+    if path.stat().st_size > MAX_XLS_BYTES:
+        errors.add(name, None, None, None, None,
+                   f"xls 文件过大（上限 {MAX_XLS_BYTES // 2**20} MB），请另存为 xlsx",
+                   f"the .xls file is too large (limit {MAX_XLS_BYTES // 2**20} MB); save it as xlsx")
+        return []
+    import xlrd
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as e:
+        errors.add(name, None, None, None, None,
+                   f"不是有效的 Excel 97-2003（xls）文件：{_clip(e, 200)}",
+                   f"not a valid Excel 97-2003 (.xls) file: {_clip(e, 200)}")
+        return []
+    sources, cells_seen = [], [0]
+    try:
+        for i in range(book.nsheets):
+            sheet = book.sheet_by_index(i)
+            title = sheet.name.strip()
+            where = f"{name} [{title}]"
+            table = _sheet_table(title, where, errors, allowed)
+            if not table:
+                continue
+            s = _stage_sheet(con, _xls_rows(book, sheet), where, table, next_stage(), errors,
+                             report, cells_seen)
+            sources += [s] if s else []
+            book.unload_sheet(i)
+    except Exception as e:
+        errors.add(name, None, None, None, None, f"无法读取 xls 文件：{_clip(e, 200)}",
+                   f"cannot read the .xls file: {_clip(e, 200)}")
+    finally:
+        book.release_resources()
+    return sources
+
+
+def _xls_rows(book, sheet):
+    import xlrd
+    for r in range(sheet.nrows):
+        out = []
+        for c, cell in enumerate(sheet.row(r), start=1):
+            kind, v = cell.ctype, cell.value
+            if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                continue
+            if kind == xlrd.XL_CELL_DATE:
+                try:
+                    v = xlrd.xldate_as_datetime(v, book.datemode)
+                except Exception:   # noqa: BLE001 -- a date cell out of range stays a number
+                    pass
+            elif kind == xlrd.XL_CELL_BOOLEAN:
+                v = bool(v)
+            elif kind == xlrd.XL_CELL_ERROR:
+                v = xlrd.error_text_from_code.get(v, "#ERROR")
+            out.append((c, v))
+        yield r + 1, _checked_values(r + 1, out)
