@@ -640,3 +640,156 @@ def test_the_stored_rows_are_the_clerks_rows(county, admin_store):
             assert [_norm(r) for r in got] == [_norm(r) for r in want], table
     finally:
         con.close()
+
+
+# ============================================================================ what a clerk gets wrong
+def _col(table: str, column: str) -> int:
+    """1-based column of `column` in the sheets written above (序号 is column 1)."""
+    return COLUMNS[table].index(column) + 2
+
+
+def bad_workbook(county, folder: Path, name: str, edit=None, township: str = "HX01",
+                 extra: dict | None = None, total_with_code: bool = False):
+    """HX01's workbook as its clerk sends it, with one mistake; returns (path, layout)."""
+    from openpyxl import load_workbook
+    rows = township_rows(county, township)
+    for table, more in (extra or {}).items():
+        rows[table] = rows[table] + more
+    path = folder / name
+    layout = write_book(path, [(k, v) for k, v in rows.items() if v], Writer(), "禾溪乡",
+                        total_with_code=total_with_code)
+    if edit:
+        wb = load_workbook(path)
+        edit(wb, layout)
+        wb.save(path)
+    return path, layout
+
+
+def snapshot(root) -> tuple:
+    store = Store(root)
+    con = store.connect()
+    try:
+        counts = tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                       for t in REFERENCE + WEEKLY)
+    finally:
+        con.close()
+    return store.current(), counts
+
+
+def refused(res, file: str, row: int, column: str):
+    """The load was refused and one error names this file (sheet), row and column."""
+    assert not res.ok
+    hits = [e for e in res.errors if e.file == file and e.row == row and e.column == column]
+    assert hits, [str(e) for e in res.errors]
+    assert all(e.zh and e.en for e in hits)
+    return hits[0]
+
+
+def set_cell(table: str, index: int, column: str, value):
+    def edit(wb, layout):
+        wb[SHEET_NAMES[table]].cell(layout[table]["data"][index], _col(table, column)).value = value
+    return edit
+
+
+@pytest.mark.parametrize("typed", ["11/1/2021", "1/11/2021"])
+def test_an_ambiguous_date_is_refused_with_file_row_and_column(county, reporter_store, tmp_path,
+                                                              typed):
+    root, _ = reporter_store
+    before = snapshot(root)
+    path, layout = bad_workbook(county, tmp_path, "禾溪乡_周报.xlsx",
+                                set_cell("trainings", 1, "held_on", typed))
+    res = ingest.load([path], Store(root), by="reporter-HX01", township="HX01")
+    e = refused(res, f"{path.name} [培训宣讲]", layout["trainings"]["data"][1], "held_on")
+    assert e.value == typed and "年份在前" in e.zh and "year first" in e.en
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("typed", ["22.3.7", "22/3/7", "11/1/21", "22年3月7日"])
+def test_a_two_digit_year_is_refused_not_read_as_the_year_22(county, reporter_store, tmp_path,
+                                                            typed):
+    # DuckDB's %Y takes "22" as the year 0022: the clerk's 22.3.7 would be stored as a date
+    # 2000 years ago (a training silently out of every year-to-date figure); 11/1/21 would be
+    # the 21st of January of the year 11.
+    root, _ = reporter_store
+    before = snapshot(root)
+    path, layout = bad_workbook(county, tmp_path, "禾溪乡_周报.xlsx",
+                                set_cell("trainings", 0, "held_on", typed))
+    res = ingest.load([path], Store(root), by="reporter-HX01", township="HX01")
+    e = refused(res, f"{path.name} [培训宣讲]", layout["trainings"]["data"][0], "held_on")
+    assert e.value == typed and "四位" in e.zh and "four digits" in e.en
+    assert snapshot(root) == before
+
+
+def test_a_unit_in_a_number_cell_is_refused_with_a_hint(county, reporter_store, tmp_path):
+    root, _ = reporter_store
+    before = snapshot(root)
+    path, layout = bad_workbook(county, tmp_path, "禾溪乡_周报.xlsx",
+                                set_cell("grid_weekly", 2, "households_visited", "12人"))
+    res = ingest.load([path], Store(root), by="reporter-HX01", township="HX01")
+    e = refused(res, f"{path.name} [网格周报]", layout["grid_weekly"]["data"][2],
+                "households_visited")
+    assert e.value == "12人" and "12人" in e.zh and "12人" in e.en
+    assert snapshot(root) == before
+
+
+def test_a_total_row_that_carries_a_grid_code_is_refused(county, reporter_store, tmp_path):
+    root, _ = reporter_store
+    before = snapshot(root)
+    path, layout = bad_workbook(county, tmp_path, "禾溪乡_周报.xlsx", total_with_code=True)
+    res = ingest.load([path], Store(root), by="reporter-HX01", township="HX01")
+    e = refused(res, f"{path.name} [网格周报]", layout["grid_weekly"]["total"], "grid_id")
+    assert "合计" in e.zh and "total" in e.en
+    assert snapshot(root) == before
+
+
+def test_a_reporters_workbook_with_a_row_of_another_township_is_refused(county, reporter_store,
+                                                                       tmp_path):
+    root, _ = reporter_store
+    before = snapshot(root)
+    tog = township_of_grid(county)
+    other = next(r for r in county["grid_weekly"] if tog[r["grid_id"]] == "HX03")
+    stray = {**other, "week_start": W2 + dt.timedelta(days=7)}     # a new row, not a re-send
+    path, layout = bad_workbook(county, tmp_path, "禾溪乡_周报.xlsx",
+                                extra={"grid_weekly": [stray]})
+    res = ingest.load([path], Store(root), by="reporter-HX01", township="HX01")
+    e = refused(res, f"{path.name} [网格周报]", layout["grid_weekly"]["data"][-1], "grid_id")
+    assert e.value == other["grid_id"] and "HX03" in e.zh and "HX03" in e.en
+    assert len(res.errors) == 1
+    assert snapshot(root) == before
+
+
+def test_the_command_line_names_the_file_row_and_column_of_a_refused_load(county, admin_store,
+                                                                         tmp_path):
+    root, _ = admin_store
+    before = snapshot(root)
+    path, layout = bad_workbook(county, tmp_path, "禾溪乡_周报.xlsx",
+                                set_cell("grid_weekly", 0, "vaccinated", "12人"))
+    done = run_cli("--store", str(root), "load", str(path))
+    row = layout["grid_weekly"]["data"][0]
+    assert done.returncode == 1
+    line = next(x for x in done.stderr.splitlines() if "vaccinated" in x)
+    assert f"{path.name} [网格周报]" in line and f"第{row}行" in line and f"row {row}" in line
+    assert "12人" in line
+    assert snapshot(root) == before
+
+
+# ============================================================================ the import summary
+def test_the_load_report_names_skipped_rows_and_counts_conversions(county, sent, reporter_store):
+    """LoadResult.report of each reporter's load: rows read per table, the title, 填报单位,
+    empty and 合计 rows of every sheet by row number, and the values read from another form --
+    the same counts the generator made when it wrote them."""
+    _, results = reporter_store
+    for tw, res in results.items():
+        path = sent["townships"][tw]
+        layout = sent["layout"][path.name]
+        rep = res.report
+        for table, rows in township_rows(county, tw).items():
+            if not rows:
+                continue
+            where = f"{path.name} [{SHEET_NAMES[table]}]"
+            assert rep["tables"][table]["rows"] == len(rows), (tw, table)
+            skipped = {(s["row"], s["reason"]) for s in rep["skipped"] if s["file"] == where}
+            lay = layout[table]
+            assert skipped == {(lay["title"], "title"), (lay["unit_line"], "title"),
+                               (lay["empty"], "empty"), (lay["total"], "total")}, (tw, table)
+        assert rep["converted"] == sent["converted"][path.name], tw
