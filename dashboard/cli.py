@@ -125,6 +125,7 @@ def cmd_load(args, store: Store) -> int:
                 done.update(version=res.version, files=[f["name"] for f in res.files])
             else:
                 done["skip"] = True
+    _print_import_summary(getattr(res, "report", None))
     if not res.ok:
         print(f"载入被拒绝，数据未作任何改动。发现 {len(res.errors)}"
               f"{'+' if res.truncated else ''} 个错误：", file=sys.stderr)
@@ -142,6 +143,24 @@ def cmd_load(args, store: Store) -> int:
     else:
         print(f"已保存为版本 {res.version} / stored as version {res.version}")
     return 0
+
+
+def _print_import_summary(report: dict | None) -> None:
+    """What the reader did (issue 10 §1), as the data page shows it: rows read per table,
+    rows skipped and why with their row numbers, values read from another form."""
+    from .desk import import_summary
+    from .i18n import t
+    zh, en = import_summary(report, "zh"), import_summary(report, "en")
+    if zh.empty:
+        return
+    print("导入摘要 / import summary:")
+    for a, b in zip(zh.to_dict("records"), en.to_dict("records")):
+        line = f"  {a[t('sub.sum_item', 'zh')]} / {b[t('sub.sum_item', 'en')]}"
+        where = a.get(t("desk.file", "zh")) or a[t("desk.table", "zh")]   # a sheet names both
+        line += f"（{where}）" if where else ""
+        line += f": {a[t('sub.sum_count', 'zh')]}"
+        rows = a.get(t("sub.sum_rows", "zh"))
+        print(line + (f"，行号 rows {rows}" if rows else ""))
 
 
 def cmd_summary(args, store: Store) -> int:

@@ -793,3 +793,136 @@ def test_the_load_report_names_skipped_rows_and_counts_conversions(county, sent,
             assert skipped == {(lay["title"], "title"), (lay["unit_line"], "title"),
                                (lay["empty"], "empty"), (lay["total"], "total")}, (tw, table)
         assert rep["converted"] == sent["converted"][path.name], tw
+
+
+def test_the_command_line_prints_the_import_summary(county, sent, admin_store):
+    """The admin's `load` prints what the reader did before saying what it stored: the title,
+    填报单位, empty and 合计 rows of each sheet by row number, and the conversions by kind."""
+    _, done = admin_store
+    out = done.stdout
+    assert "导入摘要 / import summary:" in out
+    assert out.index("导入摘要") < out.index("已保存为版本")
+    lines = out.splitlines()
+    for path in [sent["reference"], *sent["townships"].values()]:
+        for table, lay in sent["layout"][path.name].items():
+            where = f"（{path.name} [{SHEET_NAMES[table]}]）"
+            mine = {x.split(" / ")[0].strip(): x for x in lines if where in x}
+            assert mine["跳过：标题行"].endswith(f": 2，行号 rows {lay['title']}–{lay['unit_line']}")
+            assert mine["跳过：空行"].endswith(f": 1，行号 rows {lay['empty']}"), mine
+            assert mine["跳过：合计行"].endswith(f": 1，行号 rows {lay['total']}")
+    for kind, label in (("date", "dates in another form"), ("fullwidth", "full-width digits"),
+                        ("separator", "numbers with separators"),
+                        ("bool_symbol", "yes/no marks")):
+        n = sum(c[kind] for c in sent["converted"].values())
+        assert any(label in x and x.endswith(f": {n}") for x in lines), (kind, n)
+    for table in REFERENCE + WEEKLY:
+        n = len(county[table])
+        assert f"{table}: +{n} added" in out
+
+
+# ============================================================================ the prefilled form
+def test_the_prefilled_form_of_an_unseen_township_loads_as_filled(county, sent, tmp_path):
+    """`template --township HX01 --week W` for the week after the last, filled by script (numbers
+    only, some typed full-width or with separators), submitted by HX01's reporter: the figures
+    of that week equal the independent computation over the county plus the filled rows."""
+    import copy
+    from openpyxl import load_workbook
+    root = tmp_path / "store"
+    store = Store(root)
+    assert ingest.load([sent["reference"]], store).ok
+    assert ingest.load([sent["townships"]["HX01"]], store, township="HX01").ok
+    week = W2 + dt.timedelta(days=7)
+    form = tmp_path / "禾溪乡_预填.xlsx"
+    assert cli.main(["--store", str(root), "template", "--township", "HX01",
+                     "--week", week.isoformat(), "--out", str(form)]) == 0
+
+    truth = copy.deepcopy(county)
+    households = {g["grid_id"]: g["households"] for g in county["grids"]}
+    wb = load_workbook(form)
+    ws = wb["网格周报"]
+    head = [c.value for c in ws[1]]
+    filled = 0
+    for r in range(2, ws.max_row + 1):
+        cell = {h: ws.cell(r, i + 1) for i, h in enumerate(head)}
+        gid = cell["网格代码"].value
+        if not gid:
+            continue
+        row = dict(week_start=week, grid_id=gid, households_visited=households[gid] // 2,
+                   residents_checked=1200 + r, travel_registered=r, vaccinated=1000,
+                   issues_found=2, issues_resolved=1)
+        assert cell["周起始日"].value.date() == week
+        for col, zh in (("households_visited", "走访户数"), ("residents_checked", "排查人数"),
+                        ("travel_registered", "进出县登记人数"), ("vaccinated", "已接种人数"),
+                        ("issues_found", "发现问题数"), ("issues_resolved", "解决问题数")):
+            v = row[col]
+            cell[zh].value = f"{v:,}" if v >= 1000 and r % 2 else str(v).translate(FW) if r % 3 else v
+        truth["grid_weekly"].append(row)
+        filled += 1
+    assert filled == sum(1 for g in county["grids"] if township_of_grid(county)[g["grid_id"]] == "HX01")
+    ws = wb["卡点值守"]
+    head = [c.value for c in ws[1]]
+    shifts = {(s["checkpoint_id"], s["shift_start"]): s for s in truth["checkpoint_shifts"]}
+    laid_out = 0
+    for r in range(2, ws.max_row + 1):
+        cell = {h: ws.cell(r, i + 1) for i, h in enumerate(head)}
+        if not cell["卡点代码"].value:
+            continue
+        s = dict(checkpoint_id=cell["卡点代码"].value, shift_start=cell["开始时间"].value,
+                 shift_end=cell["结束时间"].value, staff_party=1, staff_unit=r % 3,
+                 staff_volunteer=1, persons_checked=1500 + r)
+        for col, zh in (("staff_party", "党员干部人数"), ("staff_unit", "单位网格员人数"),
+                        ("staff_volunteer", "志愿者人数"), ("persons_checked", "测温扫码人次")):
+            cell[zh].value = s[col] if r % 2 else f"{s[col]:,}"
+        shifts[(s["checkpoint_id"], s["shift_start"])] = s        # a re-sent shift is replaced
+        laid_out += 1
+    assert laid_out > 0, "the form lays out the previous week's shifts"
+    truth["checkpoint_shifts"] = list(shifts.values())
+    wb.save(form)
+
+    res = ingest.load([form], store, by="reporter-HX01", township="HX01")
+    assert res.ok, [str(e) for e in res.errors]
+    assert res.report["converted"]["separator"] > 0
+    assert_same(cli_summary(root, "--week", week.isoformat(), "--township", "HX01"),
+                expected_summary(truth, week, "HX01"))
+
+
+# ============================================================================ the board
+def test_the_board_counts_what_each_township_sent(county, reporter_store):
+    """报送情况 for the last week after the four reporters' submissions, computed again from the
+    generator's records by the board's own rule (a checkpoint-day is covered when a shift of
+    that checkpoint starts that day), and the last submission names the township's reporter."""
+    from dashboard import submissions
+    root, _ = reporter_store
+    store = Store(root)
+    con = store.connect()
+    try:
+        got = submissions.board(con, W2).set_index("township_id").to_dict("index")
+    finally:
+        con.close()
+    tog = township_of_grid(county)
+    week_days = {W2 + dt.timedelta(days=i) for i in range(7)}
+    last = submissions.last_submissions(store, W2)
+    for t in county["townships"]:
+        tw = t["township_id"]
+        cps = {k["checkpoint_id"] for k in county["checkpoints"] if k["township_id"] == tw}
+        grids = [g for g in county["grids"] if tog[g["grid_id"]] == tw]
+        reported = {r["grid_id"] for r in county["grid_weekly"]
+                    if r["week_start"] == W2 and tog[r["grid_id"]] == tw}
+        days = {(s["checkpoint_id"], s["shift_start"].date()) for s in county["checkpoint_shifts"]
+                if s["checkpoint_id"] in cps and s["shift_start"].date() in week_days}
+        trainings = [x for x in county["trainings"] if x["township_id"] == tw
+                     and x["held_on"] in week_days]
+        mine = {b["branch_id"] for b in county["branches"] if b["township_id"] == tw}
+        assessed = {a["branch_id"] for a in county["branch_assessments"]
+                    if a["branch_id"] in mine and a["assessed_on"] in week_days}
+        row = got[tw]
+        assert (row["grids_total"], row["grids_reported"], row["checkpoints_total"],
+                row["checkpoint_days"], row["trainings"], row["branches_total"],
+                row["branches_assessed"]) == (len(grids), len(reported), len(cps), len(days),
+                                              len(trainings), len(mine), len(assessed)), tw
+        sent_any = reported or days or trainings or assessed
+        complete = len(reported) == len(grids) and len(days) == 7 * len(cps)
+        assert row["status"] == ("missing" if not sent_any else
+                                 "submitted" if complete else "partial"), tw
+        if sent_any:
+            assert last[tw]["by"] == f"reporter-{tw}", (tw, last[tw])

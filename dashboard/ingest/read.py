@@ -132,17 +132,21 @@ def _map_header(headers: list, table: Table, name: str, errors: _Errors, row: in
     return mapped if ok else None
 
 
-def _skip(report: dict, file: str, table: Table, row: int, reason: str) -> None:
+def _skip(report: dict, file: str, table: Table, row: int, reason: str,
+          last: int | None = None) -> None:
+    """Rows row..last (default: just row) skipped; each counted, the first ones listed."""
+    last = row if last is None else last
     t = report["tables"].setdefault(table.name, {"rows": 0})
-    t["skipped"] = t.get("skipped", 0) + 1
-    if sum(1 for s in report["skipped"] if s["file"] == file) < MAX_SKIPPED_LISTED:
-        report["skipped"].append({"file": file, "table": table.name, "row": row, "reason": reason})
+    t["skipped"] = t.get("skipped", 0) + last - row + 1
+    room = MAX_SKIPPED_LISTED - sum(1 for s in report["skipped"] if s["file"] == file)
+    for r in range(row, min(last, row + room - 1) + 1):
+        report["skipped"].append({"file": file, "table": table.name, "row": r, "reason": reason})
 
 
 def _header_and_title_rows(head, hrow, name, table, report) -> None:
-    for rn, cells in head:
-        if rn >= hrow:
-            break
+    present = {rn: cells for rn, cells in head}
+    for rn in range(1, hrow):   # a row missing from an xlsx file is an empty row in Excel
+        cells = present.get(rn, [])
         empty = not any(x is not None and str(x).strip() for x in cells)
         _skip(report, name, table, rn, "empty" if empty else "title")
 
@@ -412,7 +416,8 @@ def _stage_sheet(con, rows, where: str, table: Table, stage: str, errors: _Error
         con.execute(f"CREATE TEMP TABLE raw_{stage} (_row BIGINT, "
                     + ", ".join(f"{c} VARCHAR" for c in names) + ")")
         chunk: list[list] = []
-        empties: list[int] = []
+        empties: list[tuple[int, int]] = []   # runs of empty rows (first, last)
+        prev = hrow
 
         def flush():
             if not chunk:
@@ -436,15 +441,18 @@ def _stage_sheet(con, rows, where: str, table: Table, stage: str, errors: _Error
                     yield rn, [_cell_text(v) for v in vals]
 
         for rn, vals in body():
+            if rn > prev + 1:      # rows an xlsx file leaves out are empty rows in Excel
+                empties.append((prev + 1, rn - 1))
+            prev = rn
             if not any(v is not None and v.strip() for v in vals):
-                empties.append(rn)
+                empties.append((rn, rn))
                 continue
             extra = [v for v in vals[width:] if v is not None and v.strip()]
             if extra:
                 errors.add(where, table.name, rn, None, _clip(extra[0]),
                            "表头之外的列有内容", "a cell to the right of the header has content")
-            for e in empties:
-                _skip(report, where, table, e, "empty")
+            for first, last in empties:
+                _skip(report, where, table, first, "empty", last)
             empties.clear()
             cells_seen[0] += len(vals)
             if cells_seen[0] > MAX_XLSX_CELLS:
