@@ -84,6 +84,10 @@ def make_county(seed: int = 10) -> dict:
                         reported_on=D(2022, 3, 25), households_linked=7))
     members.append(dict(member_id="DY100", unit_id="DW2", grid_id=None, role="member",
                         reported_on=D(2022, 3, 20), households_linked=9))   # Sunday of W2
+    # A small grid whose members link more households than it has (a quality warning).
+    grids[2]["households"] = 6
+    members[0].update(grid_id=grids[2]["grid_id"], households_linked=5, role="chief")
+    members[1].update(grid_id=grids[2]["grid_id"], households_linked=4, role="chief")
     checkpoints = []
     for tw, n in (("HX01", 2), ("HX02", 1), ("HX03", 2), ("HX04", 1)):
         for i in range(1, n + 1):
@@ -926,3 +930,48 @@ def test_the_board_counts_what_each_township_sent(county, reporter_store):
                                  "submitted" if complete else "partial"), tw
         if sent_any:
             assert last[tw]["by"] == f"reporter-{tw}", (tw, last[tw])
+
+
+# ============================================================================ quality warnings
+def test_the_quality_warnings_name_the_rows_to_fix(county, admin_store):
+    """Issue 10 §3's roster checks on the unseen county, computed again from its records."""
+    from dashboard import quality
+    root, _ = admin_store
+    con = Store(root).connect()
+    try:
+        for township in (None, "HX01"):
+            got = quality.warnings(con, W2, township)
+            tog = township_of_grid(county)
+            grids = [g for g in county["grids"] if township in (None, tog[g["grid_id"]])]
+            members = [m for m in county["members"] if township is None
+                       or (m["grid_id"] and tog[m["grid_id"]] == township)]
+            chiefs = {g["grid_id"]: sum(1 for m in county["members"] if m["grid_id"] == g["grid_id"]
+                                        and m["role"] == "chief") for g in grids}
+            linked = {g["grid_id"]: sum(m["households_linked"] for m in county["members"]
+                                        if m["grid_id"] == g["grid_id"]) for g in grids}
+            start, end = DT.combine(W2, dt.time()), DT.combine(W2, dt.time()) + dt.timedelta(days=7)
+            cps = [k for k in county["checkpoints"] if township in (None, k["township_id"])]
+            on_duty = {s["checkpoint_id"] for s in county["checkpoint_shifts"]
+                       if s["shift_start"] < end and s["shift_end"] > start}
+            brs = [b for b in county["branches"] if township in (None, b["township_id"])]
+            assessed = {a["branch_id"] for a in county["branch_assessments"]
+                        if a["assessed_on"] < W2 + dt.timedelta(days=7)}
+            want = {
+                "grid_no_chief": {g for g, n in chiefs.items() if n == 0},
+                "grid_many_chiefs": {g for g, n in chiefs.items() if n > 1},
+                "member_links": {m["member_id"] for m in members
+                                 if not 5 <= m["households_linked"] <= 10},
+                "grid_overlinked": {g["grid_id"] for g in grids
+                                    if linked[g["grid_id"]] > g["households"]},
+                "checkpoint_no_shift": {k["checkpoint_id"] for k in cps
+                                        if k["checkpoint_id"] not in on_duty},
+                "branch_never_assessed": {b["branch_id"] for b in brs
+                                          if b["branch_id"] not in assessed},
+            }
+            key = {"member_links": "member_id", "checkpoint_no_shift": "checkpoint_id",
+                   "branch_never_assessed": "branch_id"}
+            for kind, ids in want.items():
+                assert set(got[kind][key.get(kind, "grid_id")]) == ids, (township, kind)
+            assert want["grid_overlinked"] or township, "the county has an overlinked grid"
+    finally:
+        con.close()
