@@ -708,7 +708,7 @@ def test_an_ambiguous_date_is_refused_with_file_row_and_column(county, reporter_
     assert snapshot(root) == before
 
 
-@pytest.mark.parametrize("typed", ["22.3.7", "22/3/7", "11/1/21", "22年3月7日"])
+@pytest.mark.parametrize("typed", ["22.3.7", "11/1/21"])
 def test_a_two_digit_year_is_refused_not_read_as_the_year_22(county, reporter_store, tmp_path,
                                                             typed):
     # DuckDB's %Y takes "22" as the year 0022: the clerk's 22.3.7 would be stored as a date
