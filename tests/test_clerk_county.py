@@ -975,3 +975,30 @@ def test_the_quality_warnings_name_the_rows_to_fix(county, admin_store):
             assert want["grid_overlinked"] or township, "the county has an overlinked grid"
     finally:
         con.close()
+
+
+# ============================================================================ CSV as clerks save it
+def test_a_clerks_csv_with_blank_lines_keeps_the_row_numbers_of_the_file(county, reporter_store,
+                                                                         tmp_path):
+    """A GB18030 CSV with a title row, a 填报单位 line, a 序号 column, a blank line between two
+    records, an empty row and a 合计 row: the error names the row the clerk sees (DuckDB's
+    CSV reader drops blank lines, which shifted every later row number by one), and the
+    report lists the blank line, the empty row and the 合计 row by their own numbers."""
+    root, _ = reporter_store
+    before = snapshot(root)
+    path = tmp_path / "培训宣讲.csv"
+    path.write_bytes((
+        "禾溪乡培训统计表,,,,,,,\n"
+        "填报单位：禾溪乡党委　填报人：党政办,,,,,,,\n"
+        "序号,活动编号,日期,乡镇代码,类别,主题,期数场次,参加人次\n"
+        '1,PX901,2022年3月8日,HX01,党校培训,学习,１,"1,200"\n'
+        "\n"
+        "2,PX902,2022.03.09,HX01,火塘夜校,学习,2,12人\n"
+        ",,,,,,,\n"
+        "合计,,,,,,3,1212\n").encode("gb18030"))
+    res = ingest.load([path], Store(root), by="reporter-HX01", township="HX01")
+    e = refused(res, path.name, 6, "attendees")
+    assert e.value == "12人"
+    assert snapshot(root) == before
+    skipped = {(s["row"], s["reason"]) for s in res.report["skipped"]}
+    assert skipped == {(1, "title"), (2, "title"), (5, "empty"), (7, "empty"), (8, "total")}

@@ -356,7 +356,7 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
             return None
         src = _Source(name, table, stage, [c for c in mapped if c],
                       {c: f"c{i}" for i, c in enumerate(mapped) if c}, hrow,
-                      row_expr=f"(rowid + {int(hrow) + 1})")
+                      row_expr=_csv_row_expr(con, utf8, stage, hrow, report, name, table))
         if not _prepare(con, src, width, mapped, errors, report, check_length=True):
             return None
         return src
@@ -367,6 +367,57 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
     finally:
         if utf8 != path:
             utf8.unlink(missing_ok=True)
+
+
+def _has_blank_line(path: Path) -> bool:
+    """Whether the file has an empty line before its last record (read in large chunks: no
+    Python work per line; empty lines at the end change no row number)."""
+    pending = False     # an empty line seen, not yet followed by a record
+    tail = b""
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            buf = tail + chunk
+            if pending and buf.strip(b"\r\n"):
+                return True
+            i = max(buf.rfind(b"\n\n"), buf.rfind(b"\n\r\n"))
+            if i >= 0:
+                if buf[i:].strip(b"\r\n"):
+                    return True
+                pending = True
+            tail = buf[-2:]
+    return False
+
+
+# Clerks' files are small; a huge file with empty lines keeps DuckDB's numbering rather than
+# a Python pass over every line (hostile files stay cheap).
+MAX_BLANK_SCAN_BYTES = 32 * 1024 * 1024
+
+
+def _csv_row_expr(con, path: Path, stage: str, hrow: int, report: dict, name: str,
+                  table: Table) -> str:
+    """SQL for the row number the sender sees of each record of raw_<stage>. DuckDB's reader
+    leaves out empty lines after the header, so where the file has some, each record's rowid
+    is shifted by the empty lines before it (found by one pass of Python's csv reader, only
+    for such files); those before the last record are reported as empty rows."""
+    first = int(hrow) + 1
+    if path.stat().st_size > MAX_BLANK_SCAN_BYTES or not _has_blank_line(path):
+        return f"(rowid + {first})"
+    blanks, last = [], 0
+    for rn, cells in _csv_records(path):
+        if rn > hrow and not cells:
+            blanks.append(rn)
+        elif cells:
+            last = rn
+    if not blanks:
+        return f"(rowid + {first})"
+    for rn in blanks:
+        if rn < last:
+            _skip(report, name, table, rn, "empty")
+    # the j-th empty line (row b) comes after b - first - j records of the data
+    con.execute(f"CREATE TEMP TABLE blanks_{stage} AS SELECT unnest($t)::BIGINT AS t",
+                {"t": [b - first - j for j, b in enumerate(blanks)]})
+    return (f"(rowid + {first} + (SELECT count(*) FROM blanks_{stage} AS b "
+            f"WHERE b.t <= raw_{stage}.rowid))")
 
 
 # ---------------------------------------------------------------- workbooks
