@@ -130,6 +130,11 @@ def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None)
                            " the number only (12, not 12人)"))
             checks.append((c.name, f"{raw} IS NOT NULL AND {col} IS NULL AND NOT ({unit})",
                            f"格式不正确，应为{tz}", f"not {te}"))
+        elif c.type in (DATE, TIMESTAMP):
+            # strptime's %Y takes the "22" of 22.3.7 or 11/1/21 as the year 0022 / 0011: a
+            # year of fewer than four digits is no date (one check, no extra scan)
+            checks.append((c.name, f"({raw} IS NOT NULL AND {col} IS NULL) OR year({col}) < 1000",
+                           f"格式不正确，应为{tz}", f"not {te}"))
         elif c.type != TEXT:
             checks.append((c.name, f"{raw} IS NOT NULL AND {col} IS NULL",
                            f"格式不正确，应为{tz}", f"not {te}"))

@@ -31,10 +31,10 @@ REPORTER_TABLES = ("grid_weekly", "checkpoint_shifts", "trainings", "branch_asse
 
 TYPE_NAMES = {TEXT: ("文本", "text"), INT: ("整数", "a whole number"),
               FLOAT: ("数字", "a number"), BOOL: ("是/否", "yes/no"),
-              DATE: ("日期（如 2021-11-01、2021/11/1、2021年11月1日；年份在前）",
-                     "a date (e.g. 2021-11-01, 2021/11/1, 2021年11月1日; year first)"),
-              TIMESTAMP: ("时间（如 2021-11-01 08:00、2021/11/1 8:00；年份在前）",
-                          "a time (e.g. 2021-11-01 08:00, 2021/11/1 8:00; year first)"),
+              DATE: ("日期（如 2021-11-01、2021/11/1、2021年11月1日；年份在前，写四位）",
+                     "a date (e.g. 2021-11-01, 2021/11/1, 2021年11月1日; year first, four digits)"),
+              TIMESTAMP: ("时间（如 2021-11-01 08:00、2021/11/1 8:00；年份在前，写四位）",
+                          "a time (e.g. 2021-11-01 08:00, 2021/11/1 8:00; year first, four digits)"),
               ENUM: ("选项", "one of the listed codes")}
 
 

@@ -13,7 +13,8 @@ from .. import contract
 from ..contract import Table
 from .common import (EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, HEADER_ROWS, MAX_CELL_CHARS,
                      MAX_COLUMNS, MAX_XLS_BYTES, MAX_XLSX_CELLS, MAX_XLSX_PART,
-                     MAX_XLSX_UNCOMPRESSED, NOTES_SHEETS, _clip, _Errors, _Refused, _Source)
+                     MAX_SKIPPED_LISTED, MAX_XLSX_UNCOMPRESSED, NOTES_SHEETS, _clip, _Errors,
+                     _Refused, _Source)
 from .read import (CHUNK_ROWS, _col_letter, _find_header, _header_and_title_rows, _map_header,
                    _prepare, _skip, _too_long)
 
@@ -66,6 +67,7 @@ def _stage_sheet(con, rows, where: str, table: Table, stage: str, errors: _Error
                     + ", ".join(f"{c} VARCHAR" for c in names) + ")")
         chunk: list[list] = []
         empties: list[int] = []
+        hidden = [0]                       # empty rows of a gap counted, not named
 
         def flush():
             if not chunk:
@@ -88,7 +90,14 @@ def _stage_sheet(con, rows, where: str, table: Table, stage: str, errors: _Error
                 for rn, vals in rows:
                     yield rn, [_cell_text(v) for v in vals]
 
+        prev = hrow
         for rn, vals in body():
+            # An xlsx file leaves empty rows out; Excel shows them, so they are empty rows too
+            # (at most MAX_SKIPPED_LISTED of a gap named, the rest counted).
+            gap = range(prev + 1, rn)
+            empties.extend(gap[:MAX_SKIPPED_LISTED])
+            hidden[0] += max(0, len(gap) - MAX_SKIPPED_LISTED)
+            prev = rn
             if not any(v is not None and v.strip() for v in vals):
                 empties.append(rn)
                 continue
@@ -98,7 +107,11 @@ def _stage_sheet(con, rows, where: str, table: Table, stage: str, errors: _Error
                            "表头之外的列有内容", "a cell to the right of the header has content")
             for e in empties:
                 _skip(report, where, table, e, "empty")
+            if hidden[0]:
+                t = report["tables"].setdefault(table.name, {"rows": 0})
+                t["skipped"] = t.get("skipped", 0) + hidden[0]
             empties.clear()
+            hidden[0] = 0
             cells_seen[0] += len(vals)
             if cells_seen[0] > max_cells:
                 raise _Refused(rn, None, f"单元格数超过上限 {max_cells}", f"more than {max_cells} cells")
