@@ -1000,3 +1000,40 @@ def test_a_clerks_csv_with_blank_lines_keeps_the_row_numbers_of_the_file(county,
     assert snapshot(root) == before
     skipped = {(s["row"], s["reason"]) for s in res.report["skipped"]}
     assert skipped == {(1, "title"), (2, "title"), (5, "empty"), (7, "empty"), (8, "total")}
+
+
+# ============================================================================ through the data page
+class _Upload:
+    def __init__(self, path: Path):
+        self.name, self._data = path.name, path.read_bytes()
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_the_xls_workbook_through_the_data_page_is_checked_committed_and_on_the_board(
+        county, sent, tmp_path):
+    """The data page's own functions (no browser): HX02's .xls checked (import summary in
+    both languages), committed as its reporter's submission, audited with its SHA-256, and
+    the board names the reporter; the same figures as the independent computation."""
+    import hashlib
+    from dashboard import desk, submissions
+    root = tmp_path / "store"
+    store = Store(root)
+    assert ingest.load([sent["reference"]], store).ok
+    upload = _Upload(sent["townships"][XLS_TOWNSHIP])
+    checked = desk.check_upload(store, [upload], replace=False, township=XLS_TOWNSHIP)
+    assert checked["result"].ok, [str(e) for e in checked["result"].errors]
+    for lang in ("zh", "en"):
+        table = desk.import_summary(checked["result"].report, lang)
+        assert len(table) >= 4 + 4 * 3 + 4, table      # read, title/empty/total per sheet, kinds
+    assert store.current() == 1                        # a check stores nothing
+    res = desk.commit_upload(store, [upload], replace=False, by="clerk-hx02",
+                             township=XLS_TOWNSHIP)
+    assert res.ok and res.version == 2
+    sha = hashlib.sha256(sent["townships"][XLS_TOWNSHIP].read_bytes()).hexdigest()
+    assert res.files == [{"name": upload.name, "sha256": sha}]
+    last = submissions.last_submissions(store, W2)[XLS_TOWNSHIP]
+    assert (last["version"], last["by"], last["via"]) == (2, "clerk-hx02", "submit")
+    assert_same(cli_summary(root, "--week", W2.isoformat(), "--township", XLS_TOWNSHIP),
+                expected_summary(county, W2, XLS_TOWNSHIP))
