@@ -12,7 +12,7 @@ import pytest
 from dashboard import auth, desk, i18n, ui
 from dashboard.store import Store
 
-from conftest import ROOT, TINY, write_county
+from conftest import ROOT, write_county
 
 KILLED_AFTER_PUBLISH = """
 import os, sys

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from dashboard import auth, contract, ingest, template

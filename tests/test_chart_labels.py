@@ -16,7 +16,7 @@ import pytest
 from dashboard import ingest, metrics, report
 from dashboard.charts import branches, checkpoints, common, print_map, training
 from dashboard.store import Store
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, TINY, write_county
+from tests.conftest import TINY, write_county
 
 LINK = '<a href="https://x">x</a>'
 BOLD = "<b>b</b>"

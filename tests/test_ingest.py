@@ -10,7 +10,7 @@ import pytest
 from dashboard import contract, ingest
 from dashboard.store import Store
 
-from conftest import TINY, csv_text, write_county
+from conftest import TINY, write_county
 
 
 def table_rows(store: Store, table: str) -> list[tuple]:

@@ -2,7 +2,6 @@
 of ingest.REPORTER_TABLES, and only rows of the reporter's own township; all or nothing."""
 from __future__ import annotations
 
-import copy
 
 import openpyxl
 import pytest

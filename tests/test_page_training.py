@@ -8,7 +8,6 @@ import base64
 import datetime as dt
 import json
 import re
-import shutil
 
 import numpy as np
 import pytest

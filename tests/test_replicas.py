@@ -36,7 +36,7 @@ import pytest
 from dashboard import auth, contract, i18n, metrics
 from dashboard.store import Store
 
-from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT
+from conftest import ARTIFACTS, CHROMIUM, ROOT
 
 NGINX = "/usr/sbin/nginx"
 

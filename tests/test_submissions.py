@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import shutil
 
 import openpyxl
@@ -16,7 +15,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth, cli, contract, desk, i18n, ingest, queries, submissions, template
+from dashboard import auth, cli, contract, desk, ingest, queries, submissions, template
 from dashboard.store import Store
 
 from conftest import ROOT

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from benchmarks.pagewait import wait_drawn
-from dashboard import auth, i18n, ingest
+from dashboard import auth, i18n
 from dashboard.store import Store
 
 from conftest import streamlit_server

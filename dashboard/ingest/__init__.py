@@ -59,7 +59,6 @@ def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
     errors = _Errors()
     files = expand_paths(paths)
     result = LoadResult(ok=False)
-    report = result.report
     allowed = set(REPORTER_TABLES) if township is not None else None
     if not files:
         errors.add("", None, None, None, None, "没有可载入的文件", "no file to load")
