@@ -56,36 +56,14 @@ def workbook() -> Workbook:
     for cell in notes[3]:
         cell.font = Font(bold=True)
     for t in contract.TABLES.values():
-        ws = wb.create_sheet(t.zh)
-        ws.append([c.zh for c in t.columns])
+        ws = _sheet(wb, t)
         for i, c in enumerate(t.columns, start=1):
-            cell = ws.cell(row=1, column=i)
-            cell.fill = HEADER_FILL
-            cell.font = REQUIRED_FONT if c.required else OPTIONAL_FONT
-            cell.alignment = Alignment(horizontal="center")
-            ws.column_dimensions[get_column_letter(i)].width = max(12, len(c.zh) * 2 + 4)
-            col = get_column_letter(i)
-            rng = f"{col}2:{col}{MAX_ROWS}"
-            choices = None
-            if c.type == BOOL:
-                choices = ["是", "否"]
-            elif c.type == ENUM:
-                choices = [zh for zh, _ in c.enum.values()]
-            if choices:
-                dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
-                                    allow_blank=not c.required, showErrorMessage=True,
-                                    errorTitle="无效的取值", error="请从下拉列表中选择")
-                dv.add(rng)
-                ws.add_data_validation(dv)
-            if c.type == DATE:
+            fmt = {DATE: "yyyy-mm-dd", TIMESTAMP: "yyyy-mm-dd hh:mm"}.get(c.type)
+            if fmt:
                 for row in range(2, 202):
-                    ws.cell(row=row, column=i).number_format = "yyyy-mm-dd"
-            elif c.type == TIMESTAMP:
-                for row in range(2, 202):
-                    ws.cell(row=row, column=i).number_format = "yyyy-mm-dd hh:mm"
+                    ws.cell(row=row, column=i).number_format = fmt
             notes.append([t.zh, c.zh, c.name, TYPE_ZH[c.type], "是" if c.required else "否",
                           column_rule(c), "是" if c.name in t.key else ""])
-        ws.freeze_panes = "A2"
     for col, width in zip("ABCDEFG", (16, 16, 22, 20, 10, 60, 8)):
         notes.column_dimensions[col].width = width
     return wb

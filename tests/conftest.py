@@ -77,6 +77,15 @@ def write_county(folder: Path, data: dict | None = None, *, chinese: bool = Fals
     return folder
 
 
+def table_rows(store: Store, table: str) -> list[tuple]:
+    con = store.connect()
+    try:
+        cols = ", ".join(contract.quote_ident(c) for c in contract.TABLES[table].column_names)
+        return con.execute(f"SELECT {cols} FROM {contract.quote_ident(table)} ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
 @pytest.fixture
 def store(tmp_path) -> Store:
     return Store(tmp_path / "store")

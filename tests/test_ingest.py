@@ -10,16 +10,9 @@ import pytest
 from dashboard import contract, ingest
 from dashboard.store import Store
 
-from conftest import TINY, write_county
+from conftest import TINY, table_rows, write_county
 
 
-def table_rows(store: Store, table: str) -> list[tuple]:
-    con = store.connect()
-    try:
-        cols = ", ".join(contract.quote_ident(c) for c in contract.TABLES[table].column_names)
-        return con.execute(f"SELECT {cols} FROM {contract.quote_ident(table)} ORDER BY ALL").fetchall()
-    finally:
-        con.close()
 
 
 def snapshot(store: Store) -> tuple:

@@ -12,20 +12,13 @@ import pytest
 from dashboard import contract, ingest
 from dashboard.store import Store
 
-from conftest import TINY, write_county
+from conftest import TINY, table_rows as rows_of, write_county
 
 GW = ["week_start", "grid_id", "households_visited", "residents_checked", "travel_registered",
       "vaccinated", "issues_found", "issues_resolved"]
 ZH = {c.name: c.zh for c in contract.TABLES["grid_weekly"].columns}
 
 
-def rows_of(store: Store, table: str) -> list[tuple]:
-    con = store.connect()
-    try:
-        cols = ", ".join(contract.quote_ident(c) for c in contract.TABLES[table].column_names)
-        return con.execute(f"SELECT {cols} FROM {contract.quote_ident(table)} ORDER BY ALL").fetchall()
-    finally:
-        con.close()
 
 
 def base_store(tmp_path) -> Store:
