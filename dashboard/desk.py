@@ -74,7 +74,7 @@ def commit_upload(store: Store, uploads, replace: bool, by: str,
 
 
 # What the reader did (LoadResult.report): rows read, rows skipped and why, values converted.
-SKIP_REASONS = ("title", "total", "empty", "blank_header")
+SKIP_REASONS = ("title", "total", "footer", "empty", "blank_header")
 CONVERSIONS = ("date", "fullwidth", "separator", "bool_symbol")
 
 

@@ -207,6 +207,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sub.sum_read": ("读取的记录", "Rows read"),
     "sub.sum_skipped_title": ("跳过：标题行", "Skipped: title rows"),
     "sub.sum_skipped_total": ("跳过：合计行", "Skipped: total rows"),
+    "sub.sum_skipped_footer": ("跳过：签字行（填报人、审核人等）", "Skipped: signature lines (filled in by, checked by)"),
     "sub.sum_skipped_empty": ("跳过：空行", "Skipped: empty rows"),
     "sub.sum_skipped_blank_header": ("跳过：无表头的列", "Skipped: columns without a header"),
     "sub.sum_skipped_other": ("跳过：{reason}", "Skipped: {reason}"),

@@ -187,6 +187,39 @@ def test_total_label_in_the_first_column_is_skipped(tmp_path):
             "reason": "total"} in res.report["skipped"]
 
 
+FOOTER = ["填报人：张三　审核人：李四　日期：2021年5月14日"] + [""] * 9
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_signature_line_under_the_table_is_skipped_and_its_names_kept_nowhere(tmp_path, kind):
+    store = base_store(tmp_path)
+    rows = MESSY + [FOOTER, ["", "审核人：李四", "", "", "", "", "", "", "", ""]]
+    path = tmp_path / f"grid_weekly.{kind}"
+    (write_csv(path, rows) if kind == "csv" else write_xlsx(path, "网格周报", rows))
+    res = ingest.load([path], store)
+    assert res.ok, [str(e) for e in res.errors]
+    assert grid_weekly(store) == EXPECTED
+    footers = {s["row"] for s in res.report["skipped"] if s["reason"] == "footer"}
+    assert footers == {8, 9}
+    con = store.connect()
+    try:
+        stored = con.execute("SELECT count(*) FROM grid_weekly WHERE grid_id LIKE '%李四%' "
+                             "OR grid_id LIKE '%张三%'").fetchone()[0]
+    finally:
+        con.close()
+    assert stored == 0 and "张三" not in str(res.report)
+
+
+def test_a_colon_in_a_data_row_is_not_a_signature_line(tmp_path):
+    store = base_store(tmp_path)
+    rows = [r[1:] for r in MESSY[:6]]               # no 序号: the week is the first cell
+    rows[5][0] = "2021/5/10 0:00"                    # a date with a time: a colon, still data
+    write_csv(tmp_path / "grid_weekly.csv", rows)
+    res = ingest.load([tmp_path / "grid_weekly.csv"], store)
+    assert res.ok, [str(e) for e in res.errors]
+    assert grid_weekly(store) == EXPECTED
+
+
 def test_yes_no_marks_and_timestamps_as_typed(tmp_path):
     store = Store(tmp_path / "s")
     data = copy.deepcopy(TINY)

@@ -5,7 +5,8 @@ import re
 
 from .. import contract
 from ..contract import BOOL, DATE, ENUM, FLOAT, INT, TEXT, TIMESTAMP
-from .common import INT_PATTERN, MAX_ERRORS, TOTAL_RE, TYPE_NAMES, _Errors, _Params, _q, _Source
+from .common import (FOOTER_RE, INT_PATTERN, MAX_ERRORS, TOTAL_RE, TYPE_NAMES, _Errors, _Params,
+                     _q, _Source)
 
 # The forgiving reader (issue 10 §1). A cell is first read strictly, as before, which is
 # what nearly every cell of a clean file needs; only cells that fail are read again in the
@@ -93,7 +94,7 @@ def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None)
     cells = ", ".join(f"{cell} AS {_q(col)}" for col, cell in src.cells.items())
     where = ""
     if src.skip_where:
-        p["tre"] = TOTAL_RE
+        p["tre"], p["fre"] = TOTAL_RE, FOOTER_RE
         where = f"WHERE NOT ({src.skip_where})"
     source = f"(SELECT {src.row_expr} AS _row, {cells} FROM raw_{src.stage} {where})"
     sel = []

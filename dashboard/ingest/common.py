@@ -26,6 +26,10 @@ INT_PATTERN = r"[+-]?[0-9]{1,18}(\.0*)?"   # Excel may write 3 as 3.0
 STORED = "（已存储数据 stored data）"
 # A total row's label, as a clerk types it: 合计, 合 计, 合计：, 总计, 小计
 TOTAL_RE = r"[\s\x{3000}]*[合总小][\s\x{3000}]*计[\s\x{3000}:：]*"
+# A signature line under a clerk's table: 填报人：…　审核人：…　日期：… (never data: a data
+# row's first cell is a code, a date or a serial number). Skipped whatever else it holds.
+FOOTER_RE = (r"[\s\x{3000}]*(填报人|填表人|制表人|审核人|审批人|负责人|单位负责人|联系人|联系电话|"
+             r"填报日期|填表日期|报送日期)[\s\x{3000}]*[:：].*")
 # What a township reporter may submit (issue 10 §2): its own township's weekly tables.
 REPORTER_TABLES = ("grid_weekly", "checkpoint_shifts", "trainings", "branch_assessments")
 

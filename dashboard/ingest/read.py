@@ -25,7 +25,7 @@ from pathlib import Path
 from .. import contract
 from ..contract import Table
 from .common import (HEADER_ROWS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ERRORS, MAX_GEOJSON_BYTES,
-                     MAX_ROWS_PER_FILE, MAX_SKIPPED_LISTED, TOTAL_RE, _clip, _Errors, _Refused,
+                     MAX_ROWS_PER_FILE, MAX_SKIPPED_LISTED, TOTAL_RE, FOOTER_RE, _clip, _Errors, _Refused,
                      _Source)
 
 LOADABLE = (".csv", ".xlsx", ".xls", ".geojson", ".json", ".et", ".ods")
@@ -160,18 +160,23 @@ def _prepare(con, src: _Source, width: int, mapped: list, errors: _Errors, repor
     key_vals = ", ".join(
         f"CASE WHEN NULLIF(trim({c}), '') IS NOT NULL AND NOT regexp_full_match({c}, $tre) "
         f"THEN {i} END" for i, (k, c) in enumerate(keys)) or "NULL"
-    # Only a row whose first cell is empty or holds 计 can be empty or a total row: that
-    # cheap test spares the other rows (nearly all) the rest.
-    cond = (f"(NULLIF(trim(c0), '') IS NULL OR contains(c0, '计')) AND ({first} IS NULL OR "
-            f"(contains({first}, '计') AND regexp_full_match({first}, $tre)))")
+    # Only a row whose first cell is empty, holds 计 or a colon can be an empty, total or
+    # signature (footer) row: that cheap test spares the other rows (nearly all) the rest.
+    cond = (f"(NULLIF(trim(c0), '') IS NULL OR contains(c0, '计') OR contains(c0, '：') "
+            f"OR contains(c0, ':')) AND ({first} IS NULL OR "
+            f"(contains({first}, '计') AND regexp_full_match({first}, $tre)) OR "
+            f"regexp_full_match({first}, $fre))")
     found = con.execute(
-        f"SELECT _row, {first} IS NULL, list_filter([{key_vals}], lambda x: x IS NOT NULL) "
-        f"FROM {raw} WHERE {cond} ORDER BY _row", {"tre": TOTAL_RE}).fetchall()
+        f"SELECT _row, {first} IS NULL, regexp_full_match({first}, $fre), "
+        f"list_filter([{key_vals}], lambda x: x IS NOT NULL) "
+        f"FROM {raw} WHERE {cond} ORDER BY _row", {"tre": TOTAL_RE, "fre": FOOTER_RE}).fetchall()
     if not found:
         return True
-    for row, empty, key_hits in found:
+    for row, empty, footer, key_hits in found:
         if empty:
             _skip(report, src.file, t, row, "empty")
+        elif footer:
+            _skip(report, src.file, t, row, "footer")
         elif key_hits:
             k = keys[key_hits[0]][0]
             errors.add(src.file, t.name, row, k, None,
@@ -180,7 +185,7 @@ def _prepare(con, src: _Source, width: int, mapped: list, errors: _Errors, repor
                        " or clear its codes")
         else:
             _skip(report, src.file, t, row, "total")
-    src.skip_where = cond      # uses the parameter $tre (TOTAL_RE)
+    src.skip_where = cond      # uses the parameters $tre (TOTAL_RE) and $fre (FOOTER_RE)
     return True
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .. import contract
 
 REASONS = {"title": ("标题行", "title"), "total": ("合计行", "total"),
+           "footer": ("签字行（填报人、审核人等）", "signature (footer)"),
            "empty": ("空行", "empty"), "blank_header": ("无表头", "no header")}
 KINDS = {"date": ("其他写法的日期", "dates in another form"),
          "fullwidth": ("全角数字或符号", "full-width digits or signs"),
