@@ -2,7 +2,6 @@
 audit, all as plain functions and display tables in the user's language. No streamlit here."""
 from __future__ import annotations
 
-import inspect
 
 import pandas as pd
 
@@ -17,31 +16,11 @@ def _files(uploads) -> list[tuple[str, bytes]]:
     return [(u.name, u.getvalue()) for u in uploads]
 
 
-def _scoped(township: str | None) -> dict:
-    """The loader's keyword for a township submission. Refuses (LookupError) when the loader
-    cannot scope a load to a township, rather than loading a reporter's file unscoped."""
-    if township is None:
-        return {}
-    if "township" not in inspect.signature(ingest.load).parameters:
-        raise LookupError("the loader cannot scope a load to a township")
-    return {"township": township}
-
-
-def _refused(uploads) -> ingest.LoadResult:
-    return ingest.LoadResult(ok=False, errors=[ingest.LoadError(
-        "、".join(u.name for u in uploads), None, None, None, None,
-        "本系统暂不能接收乡镇报送，请联系管理员", "township submissions are not available yet;"
-        " ask an administrator")])
-
-
 def check_upload(store: Store, uploads, replace: bool, township: str | None = None) -> dict:
     """Check uploads without storing anything: errors, or the changes and a sample.
     `township` (a reporter's, from the logged-in user) scopes the check to that township."""
-    try:
-        result = ingest.load_uploads(_files(uploads), store, replace=replace, dry_run=True,
-                                     **_scoped(township))
-    except LookupError:
-        result = _refused(uploads)
+    result = ingest.load_uploads(_files(uploads), store, replace=replace, dry_run=True,
+                                 township=township)
     return {"names": [u.name for u in uploads], "replace": replace, "township": township,
             "result": result}
 
@@ -52,10 +31,6 @@ def commit_upload(store: Store, uploads, replace: bool, by: str,
     submission (`township` given) is audited as "submit" with the township, the files and
     their SHA-256, and the version; a county load as "load". A pending audit line comes
     first and is completed after publishing (auth.Users.audited)."""
-    try:
-        scoped = _scoped(township)
-    except LookupError:
-        return _refused(uploads)
     event = "load" if township is None else "submit"
     details = {"files": [u.name for u in uploads]}
     if township is None:
@@ -63,7 +38,8 @@ def commit_upload(store: Store, uploads, replace: bool, by: str,
     else:
         details["township"] = township
     with Users(store.state).audited(event, by, **details) as done:
-        result = ingest.load_uploads(_files(uploads), store, replace=replace, by=by, **scoped)
+        result = ingest.load_uploads(_files(uploads), store, replace=replace, by=by,
+                                     township=township)
         if result.ok and (result.version or township is not None):
             done.update(version=result.version, tables=result.changes,
                         files=[{"name": f["name"], "sha256": f["sha256"]} for f in result.files]

@@ -138,6 +138,21 @@ def demo_store(tmp_path_factory) -> Store:
 
 
 @pytest.fixture
+def copy_store(demo_store, tmp_path) -> Store:
+    """A writable copy of the demo county (the presenter and uploads write into it)."""
+    shutil.copytree(demo_store.root, tmp_path / "store")
+    return Store(tmp_path / "store")
+
+
+@pytest.fixture(scope="module")
+def demo(demo_store):
+    """A read-only connection to the demo county, for computing expected figures."""
+    con = demo_store.connect()
+    yield con
+    con.close()
+
+
+@pytest.fixture
 def open_app(monkeypatch, demo_store):
     """Run app.py in AppTest as a browser would open a link; see the block comment above."""
     from streamlit.testing.v1 import AppTest

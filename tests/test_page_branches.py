@@ -21,13 +21,6 @@ EARLY = dt.date(2021, 6, 7)        # the first monthly assessment: 85 of 122 com
 
 
 @pytest.fixture(scope="module")
-def demo(demo_store):
-    con = demo_store.connect()
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
 def tiny_store(tmp_path_factory) -> Store:
     """conftest.TINY: one branch, in T2; 娜允镇 (T1) has none."""
     base = tmp_path_factory.mktemp("tiny_county")

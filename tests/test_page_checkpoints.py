@@ -21,13 +21,6 @@ NO_GAPS = dt.date(2021, 12, 6)       # the demo's one fully staffed week among t
 GREEN, AMBER, RED = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD))
 
 
-@pytest.fixture(scope="module")
-def demo(demo_store):
-    con = demo_store.connect()
-    yield con
-    con.close()
-
-
 def open_checkpoints(open_app, **query):
     at = open_app("checkpoints", **query)
     assert not at.exception, [e.value for e in at.exception]

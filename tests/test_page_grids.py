@@ -19,13 +19,6 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 GREEN, AMBER, RED, GREY = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD, maps.NEUTRAL))
 
 
-@pytest.fixture(scope="module")
-def demo(demo_store):
-    con = demo_store.connect()
-    yield con
-    con.close()
-
-
 def open_grids(open_app, **query):
     at = open_app("grids", **query)
     assert not at.exception, [e.value for e in at.exception]

@@ -6,7 +6,6 @@ shows or steers their own township."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from streamlit.testing.v1.element_tree import Block
@@ -47,20 +46,6 @@ def kiosk(open_app, store=None, **query):
     at = open_app(store=store, kiosk="1", **query)
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-@pytest.fixture
-def copy_store(demo_store, tmp_path) -> Store:
-    """A writable copy of the demo county (the presenter writes into the store folder)."""
-    shutil.copytree(demo_store.root, tmp_path / "store")
-    return Store(tmp_path / "store")
-
-
-@pytest.fixture(scope="module")
-def demo(demo_store):
-    con = demo_store.connect()
-    yield con
-    con.close()
 
 
 def context(lang="zh", township=None, version=1, week=None) -> ui.Context:

@@ -64,13 +64,6 @@ def assert_clean(at) -> None:
 
 
 # ------------------------------------------------------------------ what the figures should be
-@pytest.fixture(scope="module")
-def demo(demo_store):
-    con = demo_store.connect()
-    yield con
-    con.close()
-
-
 def expected_tiles(con, lang: str = "zh", week: dt.date | None = None,
                    township: str | None = None) -> dict[str, str]:
     """The overview tiles as metrics.summary() gives them, formatted as the page promises:
