@@ -741,6 +741,8 @@ def submission_board(ctx: Context, key: str = "board") -> None:
                              subset=[status_col]) if len(shown) else shown
     narrow = {t(f"sub.col_{c}", ctx.lang): st.column_config.Column(width="small")
               for c in ("status", "trainings", "assessed", "grids")}
+    if ctx.lang == "en":        # "Not submitted" needs more than a small column
+        narrow[status_col] = st.column_config.Column(width="medium")
     st.dataframe(styled, hide_index=True, width="stretch", column_config=narrow)
     if len(df) > len(shown):
         st.caption(t("table.first_rows", ctx.lang, n=i18n.fmt_int(len(shown)),
