@@ -1,0 +1,95 @@
+"""Chinese and English labels: one table for everything a user reads.
+
+Chinese is the default. `t(key, lang)` gives a label; enum codes and table
+columns get theirs from `contract`, so a code never shows untranslated.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import tomllib
+from pathlib import Path
+
+from .. import contract
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+# key -> (zh, en), from labels.toml beside this file: the label table is data, kept apart from code.
+LABELS: dict[str, tuple[str, str]] = {
+    key: (pair[0], pair[1])
+    for key, pair in tomllib.loads((Path(__file__).with_name("labels.toml")).read_text("utf-8")).items()
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
+    zh, en = LABELS[key]
+    text = en if lang == "en" else zh
+    return text.format(**fields) if fields else text
+
+
+def enum_label(enum: dict, code: str | None, lang: str = DEFAULT_LANG) -> str:
+    """The label of a contract enum code (criterion, training kind, indicator, ...)."""
+    if code is None:
+        return "—"
+    zh, en = enum.get(code, (code, code))
+    return en if lang == "en" else zh
+
+
+def column_label(table: str, column: str, lang: str = DEFAULT_LANG) -> str:
+    """A contract column's label: its Chinese name, or the English name made readable."""
+    c = contract.TABLES[table].column(column)
+    return c.name.replace("_", " ").capitalize() if lang == "en" else c.zh
+
+
+def place_name(name: str | None, name_en: str | None, lang: str) -> str:
+    """A proper name in the current language (Chinese where no English name is known)."""
+    if lang == "en" and name_en:
+        return name_en
+    return name or "—"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text) -> str:
+    """Text from uploaded files (names) made literal for Streamlit markdown (st.info, st.caption,
+    titles): no link, image, emphasis or formula can come from data."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def fmt_int(value, lang: str = DEFAULT_LANG) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{int(round(value)):,}"
+
+
+def fmt_num(value, lang: str = DEFAULT_LANG) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def fmt_rate(value, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
+    """A rate 0..1 as a percentage; None (an empty scope) as "—", never 0% or 100%."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+def fmt_date(value, lang: str = DEFAULT_LANG) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if lang == "en":
+        return value.strftime("%d %b %Y")
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def fmt_week(week_start: dt.date, lang: str = DEFAULT_LANG) -> str:
+    end = week_start + dt.timedelta(days=6)
+    if lang == "en":
+        return f"{week_start:%d %b} – {end:%d %b %Y}"
+    return f"{week_start.month}月{week_start.day}日—{end.month}月{end.day}日（{week_start.year}）"
