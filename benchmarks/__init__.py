@@ -1,1 +1,1 @@
-"""Benchmarks against the targets of DESIGN.md ("Targets"). Run: python -m benchmarks.run"""
+"""Benchmarks against the project's speed and memory targets (benchmarks/README.md). Run: python -m benchmarks.run"""

@@ -1,5 +1,5 @@
 """The dashboard's pages in headless Chromium, against a blank Streamlit page, and many
-sessions against one server (DESIGN.md, "Targets"). Called by benchmarks.run for each scale
+sessions against one server (the targets: benchmarks/README.md). Called by benchmarks.run for each scale
 (skip with --no-browser); the servers and helpers are also used by benchmarks.soak.
 
 - Page timing: for each page (PAGES), a `streamlit run app.py` started for it alone on the
@@ -49,7 +49,7 @@ SESSION_PAGES = ("overview", "grids", "branches", "training", "checkpoints")
 VIEWPORT = {"width": 1366, "height": 768}
 KIOSK_VIEWPORT = {"width": 1920, "height": 1080}
 
-# DESIGN.md, "Targets". Scales missing from a mapping have no target.
+# The project's targets (benchmarks/README.md). Scales missing from a mapping have no target.
 TARGET_WARM_RATIO = 2.0          # page warm / blank Streamlit page warm, any scale
 TARGET_WS_MB = {100: 5.0}        # websocket payload of one page visit
 TARGET_SUCCESS = 1.0             # concurrent sessions: all succeed

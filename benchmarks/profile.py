@@ -1,4 +1,4 @@
-"""Find where the time goes when a target of DESIGN.md is missed.
+"""Find where the time goes when a speed target (benchmarks/README.md) is missed.
 
     .venv/bin/python -m benchmarks.profile load DIR [--store TMP]
         Load DIR into a fresh store (a temp folder, removed afterwards, unless --store) under

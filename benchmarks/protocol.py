@@ -1,5 +1,5 @@
 """Server capacity without a browser: N concurrent *protocol* sessions against one server
-process (DESIGN.md, "Targets"). Called by benchmarks.run for each scale (the browser is not
+process (the targets: benchmarks/README.md). Called by benchmarks.run for each scale (the browser is not
 needed: --no-browser keeps it, --only-protocol runs nothing else, --no-protocol skips it);
 also on its own against an existing store:
 

@@ -1,4 +1,4 @@
-"""Measure the dashboard against the targets of DESIGN.md ("Targets").
+"""Measure the dashboard against its speed and memory targets (benchmarks/README.md).
 
     .venv/bin/python -m benchmarks.run [--scales 1,10,100] [--out benchmarks/results]
                                        [--no-browser] [--browser-repeat 5] [--sessions 10,30]
@@ -47,7 +47,7 @@ from dashboard.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 
-# DESIGN.md, "Targets". Scales missing from a mapping have no target (shown as "—").
+# The project's targets (benchmarks/README.md). Scales missing from a mapping have no target (shown as "—").
 TARGET_LOAD_S = {1: 3.0, 100: 60.0}
 TARGET_LOAD_RSS_MB = {100: 2048.0}
 TARGET_SUMMARY_WARM_S = {1: 0.050, 100: 1.0}
@@ -610,8 +610,8 @@ def markdown(results: list[dict], meta: dict) -> str:
         L += ["", "⚠ views/*.py and PAGE_DATA disagree (update PAGE_DATA in benchmarks/run.py): "
               + "; ".join(drift)]
     L += ["", "## Page data calls, each on its own, county scope, warm", "",
-          "Every distinct call of the pages above at county scope. No absolute target in"
-          " DESIGN.md (the page target is end-to-end in a browser, below); the overhead target"
+          "Every distinct call of the pages above at county scope. No absolute target for"
+          " a call on its own (the page target is end-to-end in a browser, below); the overhead target"
           " ≤ 1.3× raw DuckDB applies.", "",
           "| scale | call | rows | warm ms (median) | warm CPU ms | raw DuckDB ms | ratio | ≤ 1.3× "
           "| CPU ratio | queries |",

@@ -1,4 +1,4 @@
-"""Versioned DuckDB snapshots (DESIGN.md, "Storage").
+"""Versioned DuckDB snapshots (docs/architecture.md, "The store").
 
     <root>/versions/000001.duckdb   immutable once published
     <root>/versions/000001.json     its record: when, by whom, files, rows per table

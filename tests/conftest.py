@@ -19,7 +19,7 @@ import pytest
 from dashboard import contract
 from dashboard.store import Store
 
-# A minimal county that satisfies every rule of CONTRACT.md.
+# A minimal county that satisfies every rule of the data contract (dashboard/contract.py).
 TINY = {
     "townships": [
         dict(township_id="T1", name="娜允镇", name_en="Nayun", lon=99.59, lat=22.33, is_border="true"),

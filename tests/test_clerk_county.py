@@ -6,7 +6,7 @@ every form the issue lists; one township's workbook as .xls (written with xlwt: 
 not installed here, so "resaved by LibreOffice" is stood in for by an Excel 97-2003 file).
 
 Every figure of `summary --json` is computed again below in plain Python from the generator's
-own records, following CONTRACT.md section 4 -- not from the store, not with dashboard.metrics.
+own records, following the figure definitions of docs/data-contract.md -- not from the store, not with dashboard.metrics.
 """
 from __future__ import annotations
 
@@ -189,7 +189,7 @@ def township_of_grid(c: dict) -> dict:
 
 
 def expected_summary(c: dict, week: D, township: str | None) -> dict:
-    """CONTRACT.md section 4, line by line, in plain Python."""
+    """The figure definitions of docs/data-contract.md, line by line, in plain Python."""
     start = DT.combine(week, dt.time())
     end = start + dt.timedelta(days=7)
     last_day = week + dt.timedelta(days=6)
@@ -214,8 +214,8 @@ def expected_summary(c: dict, week: D, township: str | None) -> dict:
     gr = [g for g in c["grids"] if mine(tog[g["grid_id"]])]
     ids = {g["grid_id"] for g in gr}
     # "at least one member assigned": the store's reading, by the week's end (a member who
-    # reports after the week was not in the grid that week). CONTRACT.md does not say "by the
-    # week's end" for grids.staffed; DY099 (reports 2022-03-25) tells the two readings apart.
+    # reports after the week was not in the grid that week), as docs/data-contract.md says for
+    # grids.staffed; DY099 (reports 2022-03-25) tells the two readings apart.
     staffed = {m["grid_id"] for m in c["members"] if m["grid_id"] in ids
                and m["reported_on"] <= last_day}
     reports = [r for r in c["grid_weekly"] if r["week_start"] == week and r["grid_id"] in ids]

@@ -1,4 +1,4 @@
-"""The command line of CONTRACT.md section 5, and the demo county's figures through it."""
+"""The command line (README.md, "Command line"), and the demo county's figures through it."""
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,4 @@
-"""The loader against every rule of CONTRACT.md sections 1–3."""
+"""The loader against every rule of the data contract (docs/data-contract.md: input files, tables, loading rules)."""
 from __future__ import annotations
 
 import copy

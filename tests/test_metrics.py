@@ -1,4 +1,4 @@
-"""Metrics of CONTRACT.md section 4 on a small hand-made county, with every expected value
+"""The figures of docs/data-contract.md on a small hand-made county, with every expected value
 worked out by hand in the comments (never by re-running the SQL).
 
 The county, viewed in the week W = Monday 2022-01-10 .. Sunday 2022-01-16:

@@ -55,7 +55,7 @@ def selectbox(at, label: str):
 
 
 def expected_colour(row) -> tuple:
-    """The map colour of a grid, worked out from the CONTRACT rules rather than the chart code:
+    """The map colour of a grid, worked out from the documented rules (docs/data-contract.md) rather than the chart code:
     grey without a report, green at or above target, amber within 10 points, red below."""
     if not row.reported:
         return GREY
