@@ -1,4 +1,7 @@
-"""The command line of CONTRACT.md section 5: the same figures the pages show."""
+"""The command line: the same figures the pages show, for scripts, reports and tests.
+
+README.md ("Command line") shows every command; `contract --markdown` prints
+docs/data-contract.md."""
 from __future__ import annotations
 
 import argparse
@@ -32,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default=os.environ.get("USER", ""), help="who is loading")
     p.add_argument("--dry-run", action="store_true", help="check and count, store nothing")
 
-    p = sub.add_parser("summary", help="every figure of CONTRACT.md section 4")
+    p = sub.add_parser("summary", help="every figure (defined in docs/data-contract.md)")
     p.add_argument("--week", type=_date)
     p.add_argument("--township")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -97,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="FILE.xlsx")
     p.add_argument("--township", help="prefilled form of this township (needs --week)")
     p.add_argument("--week", help="Monday of the week of the prefilled form, YYYY-MM-DD")
+
+    p = sub.add_parser("contract", help="the data contract: tables, columns, rules and every "
+                                        "figure's definition (docs/data-contract.md)")
+    p.add_argument("--markdown", action="store_true",
+                   help="print docs/data-contract.md as the code defines it (without it: one "
+                        "line per table)")
 
     p = sub.add_parser("demo", help="write the demo county's files")
     p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "data" / "demo"))
@@ -241,6 +250,18 @@ def cmd_unpin(args, store: Store) -> int:
     return 0
 
 
+def cmd_contract(args, store: Store) -> int:
+    from . import contract, contract_doc
+    if args.markdown:
+        sys.stdout.write(contract_doc.markdown())
+        return 0
+    for name in contract.TABLE_ORDER:
+        t = contract.TABLES[name]
+        print(f"{t.name}\t{t.zh}\t{', '.join(t.column_names)}")
+    print("(--markdown for the whole contract with every figure's definition)")
+    return 0
+
+
 def cmd_demo(args, store: Store) -> int:
     from . import demo
     counts = demo.generate(Path(args.out), scale=args.scale, seed=args.seed)
@@ -382,4 +403,4 @@ def _audit(store: Store, event: str, by: str, **details) -> None:
 COMMANDS = {"load": cmd_load, "summary": cmd_summary, "versions": cmd_versions,
             "restore": cmd_restore, "pin": cmd_pin, "unpin": cmd_unpin, "demo": cmd_demo,
             "user": cmd_user, "template": cmd_template, "audit": cmd_audit,
-            "report": cmd_report, "screen": cmd_screen}
+            "report": cmd_report, "screen": cmd_screen, "contract": cmd_contract}

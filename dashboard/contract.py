@@ -1,8 +1,9 @@
-"""The data contract of CONTRACT.md section 2, as data.
+"""The data contract, as data: the tables the county hands in, their columns and rules.
 
 This module is the one source for the loader (column rules), the DDL of the
-store, the Excel templates and the docs. It imports nothing outside the
-standard library.
+store, the Excel templates and docs/data-contract.md (written from here and from
+`metric_definitions` by `python -m dashboard contract --markdown`; a test keeps the
+committed file in step). It imports nothing outside the standard library.
 """
 from __future__ import annotations
 
@@ -232,7 +233,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("member_id", "党员编号", TEXT, fk="members"),
     ), key=("activity_id", "member_id")),
     Table("targets", "目标", "Targets", (
-        Column("metric", "指标", TEXT, note="a metric code of CONTRACT.md section 4",
+        Column("metric", "指标", TEXT, note="a figure code (see Figures below)",
                note_zh="指标代码，如 branches.compliance_rate"),
         Column("year", "年度", INT, min=2000, max=2100),
         Column("township_id", "乡镇代码", TEXT, required=False, fk="townships",
@@ -255,7 +256,7 @@ TABLE_ORDER = list(TABLES)
 GEO_LAYERS = {"townships": ("townships", "township_id"),
               "grids": ("grids", "grid_id")}
 
-# Metric codes of CONTRACT.md section 4 (those a target may name).
+# Figure codes (those a target may name); their definitions: metric_definitions.FIGURES.
 RATE_METRICS = ("branches.compliance_rate", "branches.link_coverage_rate",
                 "grids.staffed_rate", "grids.visit_rate", "grids.reporting_rate",
                 "checkpoints.coverage_rate", "checkpoints.party_share")
@@ -271,6 +272,79 @@ METRIC_CODES = (RATE_METRICS + COUNT_METRICS
                 + tuple(f"training.{k}.{m}" for k in TRAINING_KINDS
                         for m in ("sessions", "attendees"))
                 + tuple(f"indicators.{k}" for k in INDICATORS))
+
+# ------------------------------------------------------------- words for docs and templates
+# What the docs and the template's 说明 sheet say about the contract, in both languages: one
+# source for docs/data-contract.md and the 说明 sheet (rendered by dashboard/contract_doc.py).
+
+# type -> (zh, en)
+TYPE_LABELS = {TEXT: ("文本", "text"), INT: ("整数", "int"), FLOAT: ("数字", "float"),
+               BOOL: ("是/否", "bool"), DATE: ("日期 YYYY-MM-DD", "date"),
+               TIMESTAMP: ("时间 YYYY-MM-DD HH:MM", "timestamp"), ENUM: ("选项", "enum")}
+
+# Cross-row rules of Table.rules -> (zh, en); None where the column's note already says it.
+RULE_TEXT = {
+    "monday": None,
+    "visited_le_households": None,
+    "vaccinated_le_checked": None,
+    "shift_span": ("同一卡点的班次可以重叠（加派人员），人数相加",
+                   "shifts of one checkpoint may overlap (a reinforcement shift); their staff "
+                   "add up"),
+    "all_criteria": ("一次评估（一个党支部、一个评估日期）须填齐全部 8 个评估项目，缺项即为错误",
+                     "an assessment (a branch on a date) must carry all 8 criteria; a partial "
+                     "one is an error"),
+    "metric_code": ("指标须为指标口径中列出的指标代码",
+                    "metric must be one of the figure codes listed under Figures"),
+}
+
+# Notes on a whole table -> (zh, en).
+TABLE_NOTES = {
+    "training_attendance": ("可选：报送后看板可在人次之外统计参训人数（人）",
+                            "optional: lets the dashboard count distinct people (人) beside "
+                            "person-times (人次)"),
+}
+
+# Geometry layers -> (zh, en) description; a layer without one is listed by its file alone.
+GEO_NOTES = {
+    "townships": ("乡镇边界：Polygon/MultiPolygon 要素，属性 township_id；作为每张地图的底图",
+                  "township outlines: Polygon/MultiPolygon features with properties.township_id, "
+                  "drawn as the base layer of every map"),
+    "grids": ("网格边界：Polygon/MultiPolygon 要素，属性 grid_id；没有边界的网格画在其中心点",
+              "grid outlines: Polygon/MultiPolygon features with properties.grid_id; a grid "
+              "without an outline is drawn at its centroid (lon/lat)"),
+    "county": ("县界：一个 Polygon/MultiPolygon", "the county outline: one Polygon/MultiPolygon"),
+    "border": ("国境线：LineString/MultiLineString 要素，属性 name、name_en 为邻国名称",
+               "the national border: LineString/MultiLineString features with name and name_en "
+               "of the neighbouring country"),
+}
+
+
+def column_rule(c: Column, lang: str = "zh") -> str:
+    """A column's rules in one line (allowed codes, range, reference, uniqueness, note): the
+    same words for the template's 说明 sheet (zh) and docs/data-contract.md (en)."""
+    zh = lang != "en"
+    parts = []
+    if c.enum:
+        if zh:
+            parts.append("可选：" + "、".join(z for z, _ in c.enum.values())
+                         + "（也可填代码 " + ", ".join(c.enum) + "）")
+        else:
+            parts.append("one of " + ", ".join(f"`{code}` {z} ({e})"
+                                               for code, (z, e) in c.enum.items()))
+    if c.min is not None and c.max is not None:
+        parts.append(f"{c.min:g}–{c.max:g}")
+    elif c.min is not None:
+        parts.append(f"≥ {c.min:g}")
+    if c.fk:
+        ref = TABLES[c.fk]
+        parts.append(f"须为「{ref.zh}」表中已有的代码" if zh
+                     else f"must exist in {ref.name} ({c.fk_column or c.name})")
+    if c.unique:
+        parts.append("不能重复" if zh else "unique")
+    note = c.note_zh if zh else c.note
+    if note:
+        parts.append(note)
+    return ("；" if zh else "; ").join(parts)
 
 
 def norm_label(text) -> str:

@@ -1,9 +1,11 @@
-"""The figures of CONTRACT.md section 4, and the lists the pages show beside them.
+"""The figures (defined in docs/data-contract.md) and the lists the pages show beside them.
 
 Every function takes an open DuckDB connection to the store (read-only is enough), the week
 (`week_start`, a Monday) and the township scope (a township_id, or None for the whole county).
 The SQL lives in queries/*.sql; this module binds parameters, converts results to plain Python
-values and puts the figures together. It does not import streamlit.
+values and puts the figures together. What each figure of summary() means (labels, unit,
+definition) is declared in metric_definitions.FIGURES, re-exported here. It does not import
+streamlit.
 """
 from __future__ import annotations
 
@@ -16,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from . import contract, queries
+from .metric_definitions import FIGURES, HOURS_PER_WEEK  # noqa: F401  (what each figure means)
 
-HOURS_PER_WEEK = 168
 DEFAULT_VISIT_TARGET = 0.9     # grids.visit_rate target when the targets table has none
 CRITERIA = list(contract.CRITERIA)
 
@@ -104,7 +106,7 @@ def latest_week(con: duckdb.DuckDBPyConnection) -> dt.date | None:
 
 def summary(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
             township: str | None = None) -> dict:
-    """Every figure of CONTRACT.md section 4 for one week and scope, nested at the dots.
+    """Every figure of `metric_definitions.FIGURES` for one week and scope, nested at the dots.
 
     `week` defaults to the latest week with data (the current week on an empty store) and must
     be a Monday. Rates are floats in 0..1, None over an empty scope.

@@ -1,8 +1,9 @@
 """The Excel template for the county's weekly reports, generated from the contract.
 
 One sheet per table with Chinese headers, drop-down lists for enums and yes/no
-columns, and a 说明 (notes) sheet that explains every column and rule. A filled
-template loads as it is: the loader skips the notes sheet and accepts the
+columns, and a 说明 (notes) sheet that explains every column, rule and figure: the
+same words as docs/data-contract.md, from the same functions (`contract_doc`). A
+filled template loads as it is: the loader skips the notes sheet and accepts the
 Chinese labels the drop-downs offer.
 """
 from __future__ import annotations
@@ -15,33 +16,46 @@ from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import contract
-from .contract import BOOL, DATE, ENUM, FLOAT, INT, TEXT, TIMESTAMP
+from . import contract, contract_doc
+from .contract import BOOL, DATE, ENUM, TIMESTAMP
 
 MAX_ROWS = 20000   # how far down the drop-downs and formats reach
-TYPE_ZH = {TEXT: "文本", INT: "整数", FLOAT: "数字", BOOL: "是/否", DATE: "日期 YYYY-MM-DD",
-           TIMESTAMP: "时间 YYYY-MM-DD HH:MM", ENUM: "选项"}
 HEADER_FILL = PatternFill("solid", fgColor="C62828")
 REQUIRED_FONT = Font(bold=True, color="FFFFFF")
 OPTIONAL_FONT = Font(color="FFFFFF")
 
 
-def column_rule(c: contract.Column) -> str:
-    parts = []
-    if c.enum:
-        parts.append("可选：" + "、".join(zh for zh, _ in c.enum.values())
-                     + "（也可填代码 " + ", ".join(c.enum) + "）")
-    if c.min is not None and c.max is not None:
-        parts.append(f"{c.min:g}–{c.max:g}")
-    elif c.min is not None:
-        parts.append(f"≥ {c.min:g}")
-    if c.fk:
-        parts.append(f"须为「{contract.TABLES[c.fk].zh}」表中已有的代码")
-    if c.unique:
-        parts.append("不能重复")
-    if c.note_zh:
-        parts.append(c.note_zh)
-    return "；".join(parts)
+def _column_notes(notes, table: contract.Table, key: bool) -> None:
+    """The 说明 rows of a table: one per column, then its whole-table rules."""
+    for r in contract_doc.column_rows(table):
+        notes.append([table.zh, r["zh"], r["name"], r["type_zh"], "是" if r["required"] else "否",
+                      r["rule_zh"]] + (["是" if r["key"] else ""] if key else []))
+    for rule in contract_doc.table_rules(table, "zh"):
+        notes.append([table.zh, "（整表）", "", "", "", rule])
+
+
+def _bold_row(ws) -> None:
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+
+
+def _rules_and_figures(notes) -> None:
+    """The loading rules and every figure's definition, as docs/data-contract.md has them."""
+    for heading, rules in contract_doc.loading_rules("zh"):
+        notes.append([])
+        notes.append([heading])
+        _bold_row(notes)
+        for i, rule in enumerate(rules, start=1):
+            notes.append([f"{i}. {rule}"])
+    notes.append([])
+    notes.append(["指标口径（看板上每个数字的算法；目标表的“指标”列填这里的指标代码）"])
+    _bold_row(notes)
+    for i, rule in enumerate(contract_doc.general_rules("zh"), start=1):
+        notes.append([f"{i}. {rule}"])
+    notes.append(["指标代码 Code", "指标 Figure", "英文名称 English", "单位 Unit", "", "口径 Definition"])
+    _bold_row(notes)
+    for r in contract_doc.figure_rows("zh", expanded=True):
+        notes.append([r["code"], r["zh"], r["en"], r["unit"], "", r["definition"]])
 
 
 def workbook() -> Workbook:
@@ -62,8 +76,8 @@ def workbook() -> Workbook:
             if fmt:
                 for row in range(2, 202):
                     ws.cell(row=row, column=i).number_format = fmt
-            notes.append([t.zh, c.zh, c.name, TYPE_ZH[c.type], "是" if c.required else "否",
-                          column_rule(c), "是" if c.name in t.key else ""])
+        _column_notes(notes, t, key=True)
+    _rules_and_figures(notes)
     for col, width in zip("ABCDEFG", (16, 16, 22, 20, 10, 60, 8)):
         notes.column_dimensions[col].width = width
     return wb
@@ -235,10 +249,7 @@ def township_workbook(con, township: str, week) -> Workbook:
     for cell in notes[notes.max_row]:
         cell.font = Font(bold=True)
     for name in WEEKLY_TABLES:
-        t = tables[name]
-        for c in t.columns:
-            notes.append([t.zh, c.zh, c.name, TYPE_ZH[c.type], "是" if c.required else "否",
-                          column_rule(c)])
+        _column_notes(notes, tables[name], key=False)
     for col, width in zip("ABCDEF", (28, 16, 22, 20, 10, 60)):
         notes.column_dimensions[col].width = width
     return wb
