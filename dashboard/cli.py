@@ -401,6 +401,7 @@ def _audit(store: Store, event: str, by: str, **details) -> None:
 
 
 COMMANDS = {"load": cmd_load, "summary": cmd_summary, "versions": cmd_versions,
+            "contract": cmd_contract,
             "restore": cmd_restore, "pin": cmd_pin, "unpin": cmd_unpin, "demo": cmd_demo,
             "user": cmd_user, "template": cmd_template, "audit": cmd_audit,
-            "report": cmd_report, "screen": cmd_screen, "contract": cmd_contract}
+            "report": cmd_report, "screen": cmd_screen}

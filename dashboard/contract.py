@@ -288,11 +288,11 @@ RULE_TEXT = {
     "visited_le_households": None,
     "vaccinated_le_checked": None,
     "shift_span": ("同一卡点的班次可以重叠（加派人员），人数相加",
-                   "shifts of one checkpoint may overlap (a reinforcement shift); their staff "
-                   "add up"),
+                   ("shifts of one checkpoint may overlap (a reinforcement shift); their "
+                    "staff add up")),
     "all_criteria": ("一次评估（一个党支部、一个评估日期）须填齐全部 8 个评估项目，缺项即为错误",
-                     "an assessment (a branch on a date) must carry all 8 criteria; a partial "
-                     "one is an error"),
+                     ("an assessment (a branch on a date) must carry all 8 criteria; a "
+                      "partial one is an error")),
     "metric_code": ("指标须为指标口径中列出的指标代码",
                     "metric must be one of the figure codes listed under Figures"),
 }
@@ -300,22 +300,18 @@ RULE_TEXT = {
 # Notes on a whole table -> (zh, en).
 TABLE_NOTES = {
     "training_attendance": ("可选：报送后看板可在人次之外统计参训人数（人）",
-                            "optional: lets the dashboard count distinct people (人) beside "
-                            "person-times (人次)"),
+                            ("optional: lets the dashboard count distinct people (人) "
+                             "beside person-times (人次)")),
 }
 
 # Geometry layers -> (zh, en) description; a layer without one is listed by its file alone.
 GEO_NOTES = {
-    "townships": ("乡镇边界：Polygon/MultiPolygon 要素，属性 township_id；作为每张地图的底图",
-                  "township outlines: Polygon/MultiPolygon features with properties.township_id, "
-                  "drawn as the base layer of every map"),
-    "grids": ("网格边界：Polygon/MultiPolygon 要素，属性 grid_id；没有边界的网格画在其中心点",
-              "grid outlines: Polygon/MultiPolygon features with properties.grid_id; a grid "
-              "without an outline is drawn at its centroid (lon/lat)"),
-    "county": ("县界：一个 Polygon/MultiPolygon", "the county outline: one Polygon/MultiPolygon"),
-    "border": ("国境线：LineString/MultiLineString 要素，属性 name、name_en 为邻国名称",
-               "the national border: LineString/MultiLineString features with name and name_en "
-               "of the neighbouring country"),
+    "townships": ("乡镇边界，作为每张地图的底图", "township outlines, the base layer of every map"),
+    "grids": ("网格边界；没有边界的网格画在其中心点",
+              "grid outlines; a grid without an outline is drawn at its centroid (lon/lat)"),
+    "county": ("县界（一个要素）", "the county's outline (one feature)"),
+    "border": ("国境线（每个邻国一个线要素）",
+               "the national border (one line feature per neighbouring country)"),
 }
 
 

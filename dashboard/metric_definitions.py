@@ -8,13 +8,14 @@ template's 说明 sheet. A code holding `{kind}` stands for one figure per train
 those of `contract.METRIC_CODES`, the ones a target may name (tests/test_contract_doc.py
 keeps the two in step). Standard library and `contract` only.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from . import contract
 
-HOURS_PER_WEEK = 168           # hour slots in a week: a checkpoint's slots per week
+HOURS_PER_WEEK = 168  # hour slots in a week: a checkpoint's slots per week
 
 # unit -> (zh, en)
 UNITS = {
@@ -33,138 +34,290 @@ UNITS = {
 
 # What holds for every figure: (zh, en) paragraphs.
 GENERAL = (
-    ("一周指周起始日（星期一）0 时起的 7 天：[周起始日 00:00, 周起始日 + 7 天 00:00)。默认显示有数据的最近一周。",
-     "A week is [week_start 00:00, week_start + 7 days 00:00), week_start being a Monday; the "
-     "default is the latest week with data."),
-    ("年度累计指周起始日所在年份 1 月 1 日至该周结束。",
-     "Year to date (YTD) is from 1 January of week_start's year to the week's end."),
-    ("比率为 0–1 的小数；范围内没有对象时比率为空，显示为“—”，绝不显示为 0% 或 100%。",
-     "Rates are fractions in 0..1; a rate over an empty scope is null, shown as \"—\", never as "
-     "0% or 100%."),
-    ("范围：党支部、卡点、培训和强边固防指标按其乡镇代码归属；网格按 片区 → 社区 → 乡镇 归属；"
-     "下沉党员按其所在网格的乡镇归属（尚未入格的党员只计入全县）。县级培训和县级指标（乡镇代码为空）"
-     "只计入全县。",
-     "Scope: branches, checkpoints, trainings and indicators count in the township of their "
-     "township_id; grids by zone → community → township; members by their grid's township "
-     "(members not yet assigned to a grid count only county-wide). County-level trainings and "
-     "indicators (township_id blank) count only county-wide."),
-    ("值守空档：某个卡点连续未达最少人数的小时时段；卡点值守页列出每个空档的开始、结束和缺员人数。",
-     "A gap is a run of consecutive unstaffed hour slots of one checkpoint; the staffing page "
-     "lists gaps with start, end and shortfall."),
+    (
+        (
+            "一周指周起始日（星期一）0 时起的 7 天：[周起始日 00:00, 周起始日 + 7 天 00:00)。默认显"
+            "示有数据的最近一周。"
+        ),
+        (
+            "A week is [week_start 00:00, week_start + 7 days 00:00), week_start being a Monday; "
+            "the default is the latest week with data."
+        ),
+    ),
+    (
+        "年度累计指周起始日所在年份 1 月 1 日至该周结束。",
+        "Year to date (YTD) is from 1 January of week_start's year to the week's end.",
+    ),
+    (
+        "比率为 0–1 的小数；范围内没有对象时比率为空，显示为“—”，绝不显示为 0% 或 100%。",
+        (
+            'Rates are fractions in 0..1; a rate over an empty scope is null, shown as "—", '
+            "never as 0% or 100%."
+        ),
+    ),
+    (
+        (
+            "范围：党支部、卡点、培训和强边固防指标按其乡镇代码归属；网格按 片区 → 社区 → 乡镇 归"
+            "属；下沉党员按其所在网格的乡镇归属（尚未入格的党员只计入全县）。县级培训和县级指标（乡"
+            "镇代码为空）只计入全县。"
+        ),
+        (
+            "Scope: branches, checkpoints, trainings and indicators count in the township of their "
+            "township_id; grids by zone → community → township; members by their grid's township "
+            "(members not yet assigned to a grid count only county-wide). County-level trainings "
+            "and indicators (township_id blank) count only county-wide."
+        ),
+    ),
+    (
+        (
+            "值守空档：某个卡点连续未达最少人数的小时时段；卡点值守页列出每个空档的开始、结束和缺员"
+            "人数。"
+        ),
+        (
+            "A gap is a run of consecutive unstaffed hour slots of one checkpoint; the staffing "
+            "page lists gaps with start, end and shortfall."
+        ),
+    ),
 )
 
 
 @dataclass(frozen=True)
 class Figure:
-    code: str              # the key path in summary(), dots between levels
+    code: str  # the key path in summary(), dots between levels
     zh: str
     en: str
-    unit: str              # a key of UNITS
-    definition: str        # English
+    unit: str  # a key of UNITS
+    definition: str  # English
     definition_zh: str
 
 
 FIGURES: tuple[Figure, ...] = (
-    Figure("branches.total", "边境村组党支部", "Border branches", "branches",
-           "branches in scope",
-           "范围内的边境村组党支部数"),
-    Figure("branches.compliant", "达标党支部", "Branches up to standard", "branches",
-           "branches whose latest assessment on or before the week's end passed all 8 criteria; "
-           "a branch never assessed is not compliant",
-           "截至本周末最近一次评估 8 个项目全部达标的党支部数；从未评估的党支部不算达标"),
-    Figure("branches.compliance_rate", "党支部达标率", "Branch compliance rate", "rate",
-           "branches.compliant / branches.total",
-           "达标党支部数 ÷ 党支部总数"),
-    Figure("branches.model", "示范党组织", "Model branches", "branches",
-           "branches with is_model",
-           "标为示范党组织的党支部数"),
-    Figure("branches.link_coverage_rate", "“4+N”挂联覆盖率", "\"4+N\" link coverage", "rate",
-           "branches with all four link_* columns true / branches.total",
-           "县级领导、挂包单位、乡镇班子、驻村工作队四方挂联齐全的党支部数 ÷ 党支部总数"),
-    Figure("grids.total", "网格", "Grids", "grids",
-           "grids in scope",
-           "范围内的网格数"),
-    Figure("grids.staffed", "有人包保的网格", "Grids staffed", "grids",
-           "grids with at least one member assigned (any role) who reported on or before the "
-           "week's end",
-           "至少有一名截至本周末已报到的下沉党员（网格长或网格员）的网格数"),
-    Figure("grids.staffed_rate", "网格包保率", "Grids staffed rate", "rate",
-           "grids.staffed / grids.total",
-           "有人包保的网格数 ÷ 网格总数"),
-    Figure("grids.households", "网格户数", "Households in grids", "households",
-           "sum of the grids' households",
-           "范围内网格的户数合计"),
-    Figure("grids.households_visited", "本周走访户数", "Households visited this week",
-           "households",
-           "sum over grids in scope of that week's households_visited (0 where the grid did not "
-           "report)",
-           "范围内各网格本周周报的走访户数合计（未报送的网格按 0 计）"),
-    Figure("grids.visit_rate", "入户走访率", "Household visit rate", "rate",
-           "grids.households_visited / grids.households",
-           "本周走访户数 ÷ 网格户数"),
-    Figure("grids.reporting_rate", "网格周报报送率", "Grids reporting", "rate",
-           "grids with a grid_weekly row that week / grids.total",
-           "本周有网格周报的网格数 ÷ 网格总数"),
-    Figure("members.reported", "下沉党员报到", "Members reported", "members",
-           "members with reported_on on or before the week's end",
-           "报到日期在本周末或之前的下沉党员人数"),
-    Figure("members.assigned", "已入格党员", "Members assigned to a grid", "members",
-           "of members.reported, those with a grid",
-           "已报到党员中已分配到网格的人数"),
-    Figure("members.households_linked", "党员挂联户数", "Households linked by members",
-           "households",
-           "sum of households_linked over members.reported",
-           "已报到党员的挂联户数合计"),
-    Figure("checkpoints.total", "卡点", "Checkpoints", "checkpoints",
-           "checkpoints in scope",
-           "范围内的卡点数"),
-    Figure("checkpoints.slots", "应值守时段", "Hour slots to staff", "slots",
-           f"checkpoints.total × {HOURS_PER_WEEK} (hour slots of the week)",
-           f"卡点数 × {HOURS_PER_WEEK}（一周的小时时段数）"),
-    Figure("checkpoints.staffed_slots", "达标时段", "Hour slots staffed", "slots",
-           "hour slots [h, h+1) in which the staff of the shifts covering the whole slot "
-           "(shift_start <= h and shift_end >= h+1) add up to at least required_staff; "
-           "overlapping shifts of one checkpoint add up",
-           "在岗人数达到每班最少人数的小时时段 [h, h+1)：只计完整覆盖该时段的班次"
-           "（开始时间 <= h 且结束时间 >= h+1），同一卡点重叠班次的人数相加"),
-    Figure("checkpoints.coverage_rate", "卡点24小时值守覆盖率", "Checkpoint 24 h coverage", "rate",
-           "checkpoints.staffed_slots / checkpoints.slots (24-hour duty means 1.0)",
-           "达标时段 ÷ 应值守时段（24 小时值守即为 100%）"),
-    Figure("checkpoints.staff_hours", "值守人时", "Staff-hours on duty", "staff_hours",
-           "sum over shifts overlapping the week of (staff_party + staff_unit + staff_volunteer) "
-           "× hours of the shift inside the week",
-           "与本周有重叠的班次：（党员干部 + 单位网格员 + 志愿者人数）× 班次在本周内的小时数，求和"),
-    Figure("checkpoints.party_share", "党员干部值守占比", "Party cadres' share of duty", "rate",
-           "the staff_party part of checkpoints.staff_hours / checkpoints.staff_hours",
-           "值守人时中党员干部的部分 ÷ 值守人时"),
-    Figure("checkpoints.persons_checked", "测温扫码人次", "Persons checked", "person_times",
-           "sum of persons_checked of shifts starting in the week",
-           "本周开始的班次的测温扫码人次合计"),
-    Figure("training.sessions", "培训宣讲期数场次（年度累计）", "Training sessions (YTD)",
-           "sessions",
-           "YTD sum of sessions over all kinds",
-           "年度累计各类活动的期数场次合计"),
-    Figure("training.attendees", "培训宣讲参加人次（年度累计）", "Training attendees (YTD)",
-           "person_times",
-           "YTD sum of attendees over all kinds",
-           "年度累计各类活动的参加人次合计"),
-    Figure("training.distinct_members", "参训党员人数（年度累计）", "Members trained (YTD)",
-           "members",
-           "YTD distinct member_id in training_attendance (null where no attendance is loaded)",
-           "年度累计参训记录中不重复的党员编号数（未报送参训记录时为空）"),
-    Figure("training.{kind}.sessions", "{kind}（期数场次，年度累计）", "{kind}: sessions (YTD)",
-           "sessions",
-           "YTD sum of sessions of that kind",
-           "该类活动年度累计期数场次"),
-    Figure("training.{kind}.attendees", "{kind}（参加人次，年度累计）", "{kind}: attendees (YTD)",
-           "person_times",
-           "YTD sum of attendees of that kind",
-           "该类活动年度累计参加人次"),
-    Figure("indicators.{code}", "{code}", "{code}", "value",
-           "latest value on or before the week's end: for a township its own latest row; for "
-           "the county the county-level row if there is one, else the sum of the townships' "
-           "latest rows",
-           "截至本周末的最新数值：乡镇取本乡镇最新一行；全县取县级行，没有县级行时取各乡镇最新值之和"),
+    Figure(
+        "branches.total",
+        "边境村组党支部",
+        "Border branches",
+        "branches",
+        "branches in scope",
+        "范围内的边境村组党支部数",
+    ),
+    Figure(
+        "branches.compliant",
+        "达标党支部",
+        "Branches up to standard",
+        "branches",
+        "branches whose latest assessment on or before the week's end passed all 8 criteria; "
+        "a branch never assessed is not compliant",
+        "截至本周末最近一次评估 8 个项目全部达标的党支部数；从未评估的党支部不算达标",
+    ),
+    Figure(
+        "branches.compliance_rate",
+        "党支部达标率",
+        "Branch compliance rate",
+        "rate",
+        "branches.compliant / branches.total",
+        "达标党支部数 ÷ 党支部总数",
+    ),
+    Figure(
+        "branches.model",
+        "示范党组织",
+        "Model branches",
+        "branches",
+        "branches with is_model",
+        "标为示范党组织的党支部数",
+    ),
+    Figure(
+        "branches.link_coverage_rate",
+        "“4+N”挂联覆盖率",
+        '"4+N" link coverage',
+        "rate",
+        "branches with all four link_* columns true / branches.total",
+        "县级领导、挂包单位、乡镇班子、驻村工作队四方挂联齐全的党支部数 ÷ 党支部总数",
+    ),
+    Figure("grids.total", "网格", "Grids", "grids", "grids in scope", "范围内的网格数"),
+    Figure(
+        "grids.staffed",
+        "有人包保的网格",
+        "Grids staffed",
+        "grids",
+        "grids with at least one member assigned (any role) who reported on or before the "
+        "week's end",
+        "至少有一名截至本周末已报到的下沉党员（网格长或网格员）的网格数",
+    ),
+    Figure(
+        "grids.staffed_rate",
+        "网格包保率",
+        "Grids staffed rate",
+        "rate",
+        "grids.staffed / grids.total",
+        "有人包保的网格数 ÷ 网格总数",
+    ),
+    Figure(
+        "grids.households",
+        "网格户数",
+        "Households in grids",
+        "households",
+        "sum of the grids' households",
+        "范围内网格的户数合计",
+    ),
+    Figure(
+        "grids.households_visited",
+        "本周走访户数",
+        "Households visited this week",
+        "households",
+        "sum over grids in scope of that week's households_visited (0 where the grid did not "
+        "report)",
+        "范围内各网格本周周报的走访户数合计（未报送的网格按 0 计）",
+    ),
+    Figure(
+        "grids.visit_rate",
+        "入户走访率",
+        "Household visit rate",
+        "rate",
+        "grids.households_visited / grids.households",
+        "本周走访户数 ÷ 网格户数",
+    ),
+    Figure(
+        "grids.reporting_rate",
+        "网格周报报送率",
+        "Grids reporting",
+        "rate",
+        "grids with a grid_weekly row that week / grids.total",
+        "本周有网格周报的网格数 ÷ 网格总数",
+    ),
+    Figure(
+        "members.reported",
+        "下沉党员报到",
+        "Members reported",
+        "members",
+        "members with reported_on on or before the week's end",
+        "报到日期在本周末或之前的下沉党员人数",
+    ),
+    Figure(
+        "members.assigned",
+        "已入格党员",
+        "Members assigned to a grid",
+        "members",
+        "of members.reported, those with a grid",
+        "已报到党员中已分配到网格的人数",
+    ),
+    Figure(
+        "members.households_linked",
+        "党员挂联户数",
+        "Households linked by members",
+        "households",
+        "sum of households_linked over members.reported",
+        "已报到党员的挂联户数合计",
+    ),
+    Figure(
+        "checkpoints.total",
+        "卡点",
+        "Checkpoints",
+        "checkpoints",
+        "checkpoints in scope",
+        "范围内的卡点数",
+    ),
+    Figure(
+        "checkpoints.slots",
+        "应值守时段",
+        "Hour slots to staff",
+        "slots",
+        f"checkpoints.total × {HOURS_PER_WEEK} (hour slots of the week)",
+        f"卡点数 × {HOURS_PER_WEEK}（一周的小时时段数）",
+    ),
+    Figure(
+        "checkpoints.staffed_slots",
+        "达标时段",
+        "Hour slots staffed",
+        "slots",
+        "hour slots [h, h+1) in which the staff of the shifts covering the whole slot (shift_start "
+        "<= h and shift_end >= h+1) add up to at least required_staff; "
+        "overlapping shifts of one checkpoint add up",
+        "在岗人数达到每班最少人数的小时时段 [h, h+1)：只计完整覆盖该时段的班次"
+        "（开始时间 <= h 且结束时间 >= h+1），同一卡点重叠班次的人数相加",
+    ),
+    Figure(
+        "checkpoints.coverage_rate",
+        "卡点24小时值守覆盖率",
+        "Checkpoint 24 h coverage",
+        "rate",
+        "checkpoints.staffed_slots / checkpoints.slots (24-hour duty means 1.0)",
+        "达标时段 ÷ 应值守时段（24 小时值守即为 100%）",
+    ),
+    Figure(
+        "checkpoints.staff_hours",
+        "值守人时",
+        "Staff-hours on duty",
+        "staff_hours",
+        "sum over shifts overlapping the week of (staff_party + staff_unit + staff_volunteer) "
+        "× hours of the shift inside the week",
+        "与本周有重叠的班次：（党员干部 + 单位网格员 + 志愿者人数）× 班次在本周内的小时数，求和",
+    ),
+    Figure(
+        "checkpoints.party_share",
+        "党员干部值守占比",
+        "Party cadres' share of duty",
+        "rate",
+        "the staff_party part of checkpoints.staff_hours / checkpoints.staff_hours",
+        "值守人时中党员干部的部分 ÷ 值守人时",
+    ),
+    Figure(
+        "checkpoints.persons_checked",
+        "测温扫码人次",
+        "Persons checked",
+        "person_times",
+        "sum of persons_checked of shifts starting in the week",
+        "本周开始的班次的测温扫码人次合计",
+    ),
+    Figure(
+        "training.sessions",
+        "培训宣讲期数场次（年度累计）",
+        "Training sessions (YTD)",
+        "sessions",
+        "YTD sum of sessions over all kinds",
+        "年度累计各类活动的期数场次合计",
+    ),
+    Figure(
+        "training.attendees",
+        "培训宣讲参加人次（年度累计）",
+        "Training attendees (YTD)",
+        "person_times",
+        "YTD sum of attendees over all kinds",
+        "年度累计各类活动的参加人次合计",
+    ),
+    Figure(
+        "training.distinct_members",
+        "参训党员人数（年度累计）",
+        "Members trained (YTD)",
+        "members",
+        "YTD distinct member_id in training_attendance (null where no attendance is loaded)",
+        "年度累计参训记录中不重复的党员编号数（未报送参训记录时为空）",
+    ),
+    Figure(
+        "training.{kind}.sessions",
+        "{kind}（期数场次，年度累计）",
+        "{kind}: sessions (YTD)",
+        "sessions",
+        "YTD sum of sessions of that kind",
+        "该类活动年度累计期数场次",
+    ),
+    Figure(
+        "training.{kind}.attendees",
+        "{kind}（参加人次，年度累计）",
+        "{kind}: attendees (YTD)",
+        "person_times",
+        "YTD sum of attendees of that kind",
+        "该类活动年度累计参加人次",
+    ),
+    Figure(
+        "indicators.{code}",
+        "{code}",
+        "{code}",
+        "value",
+        "latest value on or before the week's end: for a township its own latest row; for the "
+        "county the county-level row if there is one, else the sum of the townships' "
+        "latest rows",
+        "截至本周末的最新数值：乡镇取本乡镇最新一行；全县取县级行，没有县级行时取各乡镇最新值之和",
+    ),
 )
 
 # Placeholder -> the contract enum it runs over.
@@ -188,8 +341,16 @@ def expand() -> list[Figure]:
             out.append(f)
             continue
         for key, (zh, en) in PLACEHOLDERS[name].items():
-            out.append(Figure(f.code.format(**{name: key}), f.zh.format(**{name: zh}),
-                              f.en.format(**{name: en}), f.unit, f.definition, f.definition_zh))
+            out.append(
+                Figure(
+                    f.code.format(**{name: key}),
+                    f.zh.format(**{name: zh}),
+                    f.en.format(**{name: en}),
+                    f.unit,
+                    f.definition,
+                    f.definition_zh,
+                )
+            )
     return out
 
 

@@ -1,6 +1,7 @@
 """docs/data-contract.md is what the code says: tables, columns, rules, geometry layers and every
 figure's definition, from dashboard/contract.py and dashboard/metric_definitions.py; the
 template's 说明 sheet says the same from the same functions."""
+
 from __future__ import annotations
 
 import io
@@ -28,7 +29,8 @@ def notes() -> list[list]:
 def test_committed_doc_is_what_the_code_says(markdown):
     assert DOC.read_text("utf-8") == markdown, (
         "docs/data-contract.md and the code disagree; regenerate it with\n    "
-        + contract_doc.REGENERATE)
+        + contract_doc.REGENERATE
+    )
 
 
 def test_cli_prints_the_doc(markdown, capsys):
@@ -46,7 +48,7 @@ def _section(markdown: str, heading: str) -> str:
 
 def _table_section(markdown: str, table: contract.Table) -> str:
     start = markdown.index(f"### {table.name} {table.zh}")
-    return markdown[start:markdown.index("\n### ", start + 1)]
+    return markdown[start : markdown.index("\n### ", start + 1)]
 
 
 @pytest.mark.parametrize("name", list(contract.TABLES))
@@ -110,6 +112,6 @@ def test_template_notes_say_what_the_doc_says(notes):
         for rule in rules:
             assert any(v.endswith(rule) for v in flat), rule
     figures = {row[0]: row for row in notes if row[0] in contract.METRIC_CODES}
-    assert set(figures) == set(contract.METRIC_CODES)       # every code a target may name
+    assert set(figures) == set(contract.METRIC_CODES)  # every code a target may name
     for f in metric_definitions.expand():
         assert figures[f.code][1] == f.zh and figures[f.code][5] == f.definition_zh
