@@ -31,7 +31,7 @@ def _column_notes(notes, table: contract.Table, key: bool) -> None:
         notes.append([table.zh, r["zh"], r["name"], r["type_zh"], "是" if r["required"] else "否",
                       r["rule_zh"]] + (["是" if r["key"] else ""] if key else []))
     for rule in contract_doc.table_rules(table, "zh"):
-        notes.append([table.zh, "（整表）", "", "", "", rule])
+        notes.append([table.zh, "（整表）", None, None, None, rule])
 
 
 def _bold_row(ws) -> None:
@@ -52,10 +52,11 @@ def _rules_and_figures(notes) -> None:
     _bold_row(notes)
     for i, rule in enumerate(contract_doc.general_rules("zh"), start=1):
         notes.append([f"{i}. {rule}"])
-    notes.append(["指标代码 Code", "指标 Figure", "英文名称 English", "单位 Unit", "", "口径 Definition"])
+    notes.append(["指标代码 Code", "指标 Figure", "英文名称 English", "单位 Unit", None,
+                  "口径 Definition"])
     _bold_row(notes)
     for r in contract_doc.figure_rows("zh", expanded=True):
-        notes.append([r["code"], r["zh"], r["en"], r["unit"], "", r["definition"]])
+        notes.append([r["code"], r["zh"], r["en"], r["unit"], None, r["definition"]])
 
 
 def workbook() -> Workbook:
