@@ -13,7 +13,7 @@ No streamlit here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from . import i18n
@@ -158,6 +158,11 @@ class Status:
     def met(self) -> bool | None:
         return None if self.state == "none" else self.state == "met"
 
+    @property
+    def tone(self) -> str:
+        """good / bad / warn (short of a year's target) / "" (no target)."""
+        return {"met": "good", "below": "bad", "progress": "warn"}.get(self.state, "")
+
 
 def met(value, target) -> bool | None:
     """Whether `value` meets `target` (None when either is missing)."""
@@ -198,10 +203,11 @@ def gap_text(st: Status, lang: str, unit: str | None = RATE) -> str:
     return i18n.t("kpi.short_n", lang, n=n)
 
 
-def status_text(st: Status, lang: str, unit: str | None = RATE) -> str:
-    """The status as a word or two: 达标 / 差 42.9 个百分点 / 完成80% / —."""
+def status_text(st: Status, lang: str, unit: str | None = RATE,
+                year_to_date: bool = False) -> str:
+    """The status as a word or two: 达标 (a year's target: 已完成) / 差 42.9 个百分点 / 完成80% / —."""
     if st.state == "met":
-        return i18n.t("on_target", lang)
+        return i18n.t("report.status.done" if year_to_date else "on_target", lang)
     if st.state == "below":
         return gap_text(st, lang, unit)
     if st.state == "progress":
@@ -275,7 +281,6 @@ class Reading:
     status: Status
     status_text: str
     change: Change | None
-    extra: dict = field(default_factory=dict)
 
 
 def read(kpi: Kpi, s: dict, targets: dict, d: dict, base: dict | None, lang: str,
@@ -287,7 +292,7 @@ def read(kpi: Kpi, s: dict, targets: dict, d: dict, base: dict | None, lang: str
                                lang),
                    value_text(kpi, s, lang), detail_text(kpi, s, lang), get(s, kpi.value),
                    target_of(kpi, targets), target_text(kpi, targets, lang), st,
-                   status_text(st, lang, kpi.unit), kpi_change(kpi, d, base, lang))
+                   status_text(st, lang, kpi.unit, kpi.year_to_date), kpi_change(kpi, d, base, lang))
 
 
 def readings(s: dict, targets: dict, d: dict, base: dict | None, lang: str,
