@@ -205,14 +205,15 @@ def gap_text(st: Status, lang: str, unit: str | None = RATE) -> str:
 
 def status_text(st: Status, lang: str, unit: str | None = RATE,
                 year_to_date: bool = False) -> str:
-    """The status as a word or two: 达标 (a year's target: 已完成) / 差 42.9 个百分点 / 完成80% / —."""
+    """The status in a few words: 达标 (of a year's target: 已完成), 差 42.9 个百分点,
+    完成80%, or —."""
     if st.state == "met":
         return i18n.t("report.status.done" if year_to_date else "on_target", lang)
     if st.state == "below":
         return gap_text(st, lang, unit)
     if st.state == "progress":
-        return i18n.t("report.status.share", lang,
-                      share=i18n.fmt_rate(st.share, lang, digits=0) if st.share is not None else "—")
+        share = i18n.fmt_rate(st.share, lang, digits=0) if st.share is not None else "—"
+        return i18n.t("report.status.share", lang, share=share)
     return i18n.t("na", lang)
 
 
@@ -292,7 +293,8 @@ def read(kpi: Kpi, s: dict, targets: dict, d: dict, base: dict | None, lang: str
                                lang),
                    value_text(kpi, s, lang), detail_text(kpi, s, lang), get(s, kpi.value),
                    target_of(kpi, targets), target_text(kpi, targets, lang), st,
-                   status_text(st, lang, kpi.unit, kpi.year_to_date), kpi_change(kpi, d, base, lang))
+                   status_text(st, lang, kpi.unit, kpi.year_to_date),
+                   kpi_change(kpi, d, base, lang))
 
 
 def readings(s: dict, targets: dict, d: dict, base: dict | None, lang: str,

@@ -24,11 +24,11 @@ import datetime as dt
 from .. import i18n
 from ..store import Store
 from .brief import township_brief
-from .content import LIST_CAP, Briefing, Kpi, charts, collect, kpi_rows
+from .content import LIST_CAP, Briefing, KpiRow, charts, collect, kpi_rows
 from .pdf import CHROMIUM_ENV, ReportError, chromium_path, html_to_pdf
 from .render import render_html
 
-__all__ = ["CHROMIUM_ENV", "LIST_CAP", "Briefing", "Kpi", "ReportError", "build_html",
+__all__ = ["CHROMIUM_ENV", "LIST_CAP", "Briefing", "KpiRow", "ReportError", "build_html",
            "build_pdf", "charts", "chromium_path", "collect", "html_to_pdf", "kpi_rows",
            "render_html", "township_brief"]
 

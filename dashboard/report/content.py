@@ -40,7 +40,7 @@ def _slot_text(ts, lang: str) -> str:
 
 
 @dataclass
-class Kpi:
+class KpiRow:
     """A row of the key-figures table, as printed."""
     label: str
     value: str
@@ -61,7 +61,7 @@ class Briefing:
     version_text: str = ""
     base_text: str = ""
     base_kind: str | None = None
-    kpis: list[Kpi] = field(default_factory=list)
+    kpis: list[KpiRow] = field(default_factory=list)
     scope_notes: list[str] = field(default_factory=list)
     training: list[list[str]] = field(default_factory=list)
     indicators: list[tuple[str, str]] = field(default_factory=list)
@@ -71,12 +71,12 @@ class Briefing:
     charts: list[tuple[str, go.Figure]] = field(default_factory=list)
 
 
-def kpi_rows(s: dict, change: dict, base: dict | None, targets: dict, lang: str) -> list[Kpi]:
+def kpi_rows(s: dict, change: dict, base: dict | None, targets: dict, lang: str) -> list[KpiRow]:
     """Every key figure of dashboard.kpis the scope has, with target, status and change, in
     the list's order (the overview's). Figures of an empty scope (a township without grids,
     checkpoints or branches) are left out rather than shown as "—" rows."""
-    return [Kpi(r.label, r.value, r.detail, r.target_text, r.status_text, r.status.tone,
-                r.change.amount if r.change is not None else i18n.t("na", lang))
+    return [KpiRow(r.label, r.value, r.detail, r.target_text, r.status_text, r.status.tone,
+                   r.change.amount if r.change is not None else i18n.t("na", lang))
             for r in kpis.readings(s, targets, change, base, lang)]
 
 
@@ -90,7 +90,8 @@ def training_rows(training: dict, targets: dict, lang: str) -> list[list[str]]:
         checks = [kpis.status(done[k], tgt, year_to_date=True)
                   for k, tgt in (("sessions", t_s), ("attendees", t_a)) if tgt is not None]
         # Both targets met is done; otherwise the one still short speaks.
-        said = next((st for st in checks if not st.met), checks[0] if checks else kpis.Status("none"))
+        said = next((st for st in checks if not st.met),
+                    checks[0] if checks else kpis.Status("none"))
         status, tone = kpis.status_text(said, lang, year_to_date=True), said.tone
         rows.append([i18n.enum_label(contract.TRAINING_KINDS, code, lang),
                      i18n.fmt_int(done["sessions"]), i18n.fmt_num(t_s, lang),
