@@ -141,16 +141,10 @@ def baseline(ctx: Context) -> dict | None:
 
 
 def change_text(ctx: Context, base: dict | None, delta, rate: bool = False) -> str | None:
-    """"+3 since the 12-27 meeting" / "+1.5 pts vs last week"; None when there is nothing to say."""
-    if base is None or delta is None:
-        return None
-    if rate:
-        amount = f"{delta * 100:+.1f}" + ctx.t("change.points")
-    else:
-        amount = f"{delta:+,.0f}" if float(delta).is_integer() else f"{delta:+,.1f}"
-    if base["kind"] == "pinned":
-        return ctx.t("change.since_meeting", label=base["label"], amount=amount)
-    return ctx.t("change.since_week", amount=amount)
+    """"+3 since the 12-27 meeting" / "+1.5 pts vs last week"; None when there is nothing to say.
+    The text is a kpis.Change: tile() draws its amount with an arrow."""
+    from . import kpis
+    return kpis.change(delta, base, ctx.lang, rate=rate)
 
 
 # ---------------------------------------------------------------- filters
@@ -565,25 +559,31 @@ def empty_store(ctx: Context) -> bool:
 
 def tile(ctx: Context, label: str, value: str, *, rate=None, target=None, target_text=None,
          help_text=None, trend=None, detail: str | None = None, change: str | None = None) -> None:
-    """A KPI tile: the figure, and against its target (green when met, red when not).
+    """A KPI tile: the figure with its change over time (an arrow, from `change`, a
+    ui.change_text()), and against its target a line without arrow: green "达标 · 目标 100%",
+    red "差 42.9 个百分点 · 目标 100%" (dashboard.kpis decides "met").
 
     `rate` and `target` are compared; `target_text` is how the target reads (e.g. "100%").
     """
-    delta, colour = None, "off"
-    if target is not None and rate is not None:
-        gap = rate - target
-        shown = target_text or i18n.fmt_num(target)
-        if gap >= -1e-9:
-            delta, colour = f"{ctx.t('on_target')} · {ctx.t('kpi.target_is', target=shown)}", "normal"
-        else:
-            short = i18n.fmt_rate(-gap) if target <= 1 else i18n.fmt_num(-gap)
-            delta, colour = f"-{short} · {ctx.t('kpi.target_is', target=shown)}", "normal"
+    from . import kpis
+    arrow = getattr(change, "direction", None)          # a kpis.Change; plain text has none
     with st.container(border=True):
-        st.metric(label, value, delta=delta, delta_color=colour, help=help_text,
-                  chart_data=trend, chart_type="line")
+        st.metric(label, value, delta=change.amount if arrow is not None else None,
+                  delta_description=change.base if arrow is not None else None,
+                  delta_arrow="auto" if arrow else "off",
+                  delta_color=("normal" if change.better == change.direction else "inverse")
+                  if arrow else "off",
+                  help=help_text, chart_data=trend, chart_type="line")
+        status = kpis.status(rate, target)
+        if status.met is not None:
+            said = (ctx.t("on_target") if status.met else
+                    kpis.gap_text(status, ctx.lang, kpis.RATE if target <= 1 else None))
+            line = ctx.t("kpi.status_target", status=said,
+                         target=target_text or i18n.fmt_num(target))
+            st.markdown(f":{'green' if status.met else 'red'}[{i18n.md_escape(line)}]")
         if detail:
             st.caption(detail)
-        if change:
+        if change and arrow is None:
             st.caption(f"**{change}**")
 
 

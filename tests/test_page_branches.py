@@ -106,7 +106,7 @@ def test_latest_week_all_compliant(open_app, demo):
         "“4+N”全覆盖挂联": i18n.fmt_rate(s["link_coverage_rate"]),
         "示范党组织": "28 个",
     }
-    assert [m.proto.delta for m in at.metric][:2] == ["达标 · 目标 100%"] * 2
+    assert [m.value for m in at.markdown].count(":green[达标 · 目标 100%]") == 2
     assert [s.value for s in at.success] == ["截至本周，全部 122 个党支部均已达标。"]
     shown = charts(at)
     assert set(shown) == {"compliance_trend", "compliance_by_township"}   # nothing failed
@@ -151,7 +151,10 @@ def test_early_week_lists_what_fails(open_app, demo):
     failing = metrics.noncompliant_branches(demo, EARLY)
     assert (s["compliant"], len(failing)) == (85, 37)
     assert tiles(at)["边境村组党支部达标"] == "85 / 122"
-    assert at.metric[0].proto.delta == f"-{i18n.fmt_rate(1 - 85 / 122)} · 目标 100%"
+    # Short of target: how far, in words and red, with no arrow (an arrow would read "fell 30.3%")
+    assert round((1 - 85 / 122) * 100, 1) == 30.3
+    assert ":red[差 30\\.3 个百分点 · 目标 100%]" in [m.value for m in at.markdown]
+    assert at.metric[0].proto.delta == ""
 
     table = at.dataframe[0].value
     assert list(table["党支部代码"]) == list(failing["branch_id"])

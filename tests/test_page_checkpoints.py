@@ -65,8 +65,9 @@ def points(at) -> list[dict]:
 
 def label_texts(at) -> list[str]:
     """Every label the page writes (not data such as checkpoint or township names)."""
-    out = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success",
-                                "warning") for e in getattr(at, kind)]
+    out = [re.sub(r"^:(?:red|green)\[(.*)\]$", r"\1", e.value)    # a colour is no word
+           for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
+           for e in getattr(at, kind)]
     out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.help)]
     out += [t.label for t in at.toggle]
     out += [str(c) for df in at.dataframe for c in df.value.columns]
@@ -93,7 +94,9 @@ def test_tiles_show_the_summary(open_app, demo):
         "党员干部工时占比": i18n.fmt_rate(c["party_share"]),
         "测温扫码人次": i18n.fmt_int(c["persons_checked"]),
     }
-    assert at.metric[0].proto.delta == f"-{i18n.fmt_rate(1 - c['coverage_rate'])} · 目标 100%"
+    short = f"{(1 - c['coverage_rate']) * 100:.1f}".replace(".", "\\.")       # 0.2 points short
+    assert f":red[差 {short} 个百分点 · 目标 100%]" in [m.value for m in at.markdown]
+    assert at.metric[0].proto.delta == ""                          # no arrow says the gap
     gaps = metrics.checkpoint_gaps(demo)
     assert f"{len(gaps)} 处空档，共 {gaps['hours'].sum()} 小时" in [x.value for x in at.caption]
     assert "20,624 / 20,664 个时段" in [x.value for x in at.caption]

@@ -24,16 +24,37 @@ def tiles(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def deltas(at) -> dict[str, tuple[str, str]]:
-    """Metric label -> (the line under the figure, its colour)."""
-    return {m.label: (m.proto.delta, Metric.MetricColor.Name(m.proto.color)) for m in at.metric}
+def arrows(at) -> dict[str, tuple[str, str, str]]:
+    """Metric label -> (the change beside its arrow, the arrow UP / DOWN / NONE, the words after)."""
+    return {m.label: (m.proto.delta, Metric.MetricDirection.Name(m.proto.direction),
+                      m.proto.delta_description) for m in at.metric}
+
+
+def status_lines(at) -> dict[str, tuple[str, str]]:
+    """Metric label -> (the tile's line against its target, as read, and its colour)."""
+    out = {}
+
+    def walk(node):
+        children = list(getattr(node, "children", {}).values())
+        metrics_here = [c for c in children if getattr(c, "type", None) == "metric"]
+        for c in children:
+            match = re.fullmatch(r":(\w+)\[(.*)\]", getattr(c, "value", "") or "") \
+                if getattr(c, "type", None) == "markdown" else None
+            if metrics_here and match:
+                out[metrics_here[0].label] = (re.sub(r"\\(.)", r"\1", match.group(2)),
+                                              match.group(1))
+        for c in children:
+            walk(c)
+
+    walk(at.main)
+    return out
 
 
 def label_texts(at) -> list[str]:
     """Every label the interface writes (not data such as branch or checkpoint names)."""
     out = [e.value for kind in ("title", "header", "subheader", "markdown", "caption",
                                 "warning", "info", "success", "error") for e in getattr(at, kind)]
-    out += [x for m in at.metric for x in (m.label, m.proto.delta)]
+    out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.delta_description)]
     out += [w.label for kind in ("selectbox", "radio") for w in getattr(at, kind)
             if w.label != LANG_WIDGET]
     out += [p.proto.label for p in at.get("page_link")]
@@ -111,10 +132,27 @@ def test_tiles_say_on_target_in_green_and_a_shortfall_in_red(open_app, demo):
     at = open_app()
     s = metrics.summary(demo)
     assert s["branches"]["compliance_rate"] == 1 and s["checkpoints"]["coverage_rate"] < 1
-    shown = deltas(at)
-    assert shown["边境村组党支部达标"] == ("达标 · 目标 100%", "GREEN")
-    short = i18n.fmt_rate(1 - s["checkpoints"]["coverage_rate"])
-    assert shown["卡点24小时值守覆盖率"] == (f"-{short} · 目标 100%", "RED")
+    shown = status_lines(at)
+    assert shown["边境村组党支部达标"] == ("达标 · 目标 100%", "green")
+    short = f"{(1 - s['checkpoints']['coverage_rate']) * 100:.1f}"
+    assert shown["卡点24小时值守覆盖率"] == (f"差 {short} 个百分点 · 目标 100%", "red")
+
+
+@pytest.mark.parametrize("lang, gap", [("zh", "差 37.5 个百分点 · 目标 100%"),
+                                       ("en", "37.5 pts short · target 100%")])
+def test_a_tile_below_target_says_how_far_short_and_no_arrow_says_it(open_app, demo, lang, gap):
+    # 勐马镇 on 2021-06-07: 20 of its 32 branches up to standard against a target of 100%.
+    # The gap to target is said in words, in red; the arrow beside the figure is only ever the
+    # change since the week before, never the gap (once "↓ -37.5% · 目标 100%": "fell 37.5%").
+    at = open_app(week="2021-06-07", township="T02", lang=lang)
+    assert_clean(at)
+    label = i18n.t("kpi.compliance", lang)
+    assert tiles(at)[label] == "20 / 32"
+    assert status_lines(at)[label] == (gap, "red")
+    # The week before had 20 up to standard as well: no change, so no arrow at all.
+    assert metrics.summary(demo, dt.date(2021, 5, 31), "T02")["branches"]["compliant"] == 20
+    assert arrows(at)[label] == (i18n.t("change.same", lang), "NONE", i18n.t("change.vs_week", lang))
+    assert not any(arrow == "DOWN" for _, arrow, _ in arrows(at).values())
 
 
 @pytest.mark.parametrize("township, place", [("T06", "公信乡"), ("T01", "娜允镇")], ids=["T06", "T01"])
@@ -167,9 +205,10 @@ def test_tiles_show_the_change_since_the_week_before(open_app, demo, lang, membe
                   - then["checkpoints"]["coverage_rate"]) * 100, 1) == 0.3
     at = open_app(week=week.isoformat(), lang=lang)
     assert_clean(at)
-    captions = [c.value.strip("*") for c in at.caption]
-    assert members in captions
-    assert coverage in captions
+    shown = {label: f"{since} {delta}" if lang == "zh" else f"{delta} {since}"
+             for label, (delta, arrow, since) in arrows(at).items() if arrow == "UP"}
+    assert shown[i18n.t("kpi.members", lang)] == members
+    assert shown[i18n.t("kpi.coverage", lang)] == coverage
 
 
 # ------------------------------------------------------------------ language

@@ -205,7 +205,8 @@ def test_targets_and_status_beside_the_figures(briefings):
     text = briefings["county-zh"]["text"]
     assert re.search(r"122 / 122\s+100%\s+达标\s", line_with(text, "边境村组党支部达标"))
     assert re.search(r"94\.0%\s+90%\s+达标\s", line_with(text, "本周入户走访率"))
-    assert re.search(r"99\.0%\s+100%\s+未达标\s", line_with(text, "网格有人包保"))
+    # Short of target: how far, in points (never a "-1.0%" that would read as a fall)
+    assert re.search(r"99\.0%\s+100%\s+差 1\.0 个百分点\s", line_with(text, "网格有人包保"))
     assert re.search(r"24\s+24\s+2,880\s+2,880\s+已完成", line_with(text, "党校培训"))
 
 

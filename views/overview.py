@@ -1,7 +1,7 @@
 """总览 Overview: the headline figures against target, what needs attention, indicators."""
 import streamlit as st
 
-from dashboard import contract, i18n, metrics, ui
+from dashboard import contract, i18n, kpis, metrics, ui
 from dashboard.charts import common, training
 
 ctx = ui.context()
@@ -11,56 +11,27 @@ if not ui.empty_store(ctx):
     s = ui.data("summary", ctx)
     targets = ui.data("targets", ctx)
     trend = ui.data("weekly_trend", ctx, weeks=12)
-    b, g, m, c = s["branches"], s["grids"], s["members"], s["checkpoints"]
+    b, g, c = s["branches"], s["grids"], s["checkpoints"]
     base = ui.baseline(ctx)
-    d = metrics.summary_change(s, base and base["summary"])
+    change = metrics.summary_change(s, base and base["summary"])
 
-    def spark(col):
+    def spark(kpi):
+        """The figure's last weeks, where weekly_trend has them (its rates)."""
+        col = kpi.value.rsplit(".", 1)[-1]
+        if col not in trend:
+            return None
         values = [v for v in trend[col] if v is not None and v == v]   # drop empty weeks
         return values if len(values) > 1 else None
 
     st.subheader(ctx.t("overview.headline"))
-
-    def rate_tile(label, rate, metric, trend_col=None, delta=None, detail=None):
-        ui.tile(ctx, ctx.t(label), i18n.fmt_rate(rate, ctx.lang), rate=rate,
-                target=targets.get(metric), target_text=i18n.fmt_rate(targets.get(metric), digits=0),
-                trend=spark(trend_col) if trend_col else None,
-                change=ui.change_text(ctx, base, delta, rate=True), detail=detail)
-
-    tiles = []   # (draw, ...) in reading order; a scope without such units gets a sentence
-    if b["total"]:
-        tiles.append(lambda: ui.tile(
-            ctx, ctx.t("kpi.compliance"), f"{b['compliant']:,} / {b['total']:,}",
-            rate=b["compliance_rate"], target=targets.get("branches.compliance_rate"),
-            target_text=i18n.fmt_rate(targets.get("branches.compliance_rate"), digits=0),
-            trend=spark("compliance_rate"), detail=i18n.fmt_rate(b["compliance_rate"], ctx.lang),
-            change=ui.change_text(ctx, base, d["branches"]["compliant"])))
-    if c["total"]:
-        tiles.append(lambda: rate_tile(
-            "kpi.coverage", c["coverage_rate"], "checkpoints.coverage_rate", "coverage_rate",
-            d["checkpoints"]["coverage_rate"],
-            ctx.t("kpi.slots_of", staffed=i18n.fmt_int(c["staffed_slots"]), slots=i18n.fmt_int(c["slots"]))))
-    if g["total"]:
-        tiles.append(lambda: ui.tile(
-            ctx, ctx.t("kpi.members"), i18n.fmt_int(m["reported"]), rate=m["reported"],
-            target=targets.get("members.reported"), change=ui.change_text(ctx, base, d["members"]["reported"]),
-            detail=ctx.t("kpi.assigned", assigned=i18n.fmt_int(m["assigned"]),
-                         households=i18n.fmt_int(m["households_linked"]))))
-        tiles.append(lambda: rate_tile(
-            "kpi.grids_staffed", g["staffed_rate"], "grids.staffed_rate", "staffed_rate",
-            d["grids"]["staffed_rate"],
-            f"{i18n.fmt_int(g['staffed'])} / {i18n.fmt_int(g['total'])} {ctx.t('unit.grids')}"))
-        tiles.append(lambda: rate_tile(
-            "kpi.visit_rate", g["visit_rate"], "grids.visit_rate", "visit_rate", d["grids"]["visit_rate"],
-            ctx.t("kpi.visited_of", visited=i18n.fmt_int(g["households_visited"]),
-                  households=i18n.fmt_int(g["households"]))))
-        tiles.append(lambda: rate_tile(
-            "kpi.reporting_rate", g["reporting_rate"], "grids.reporting_rate", "reporting_rate",
-            d["grids"]["reporting_rate"]))
+    # The key figures of dashboard.kpis, in its order; a scope without such units gets a sentence.
+    tiles = kpis.readings(s, targets, change, base, ctx.lang, kpis.HEADLINE)
     for start in range(0, len(tiles), 3):
-        for col, draw in zip(st.columns(3), tiles[start:start + 3]):
+        for col, r in zip(st.columns(3), tiles[start:start + 3]):
             with col:
-                draw()
+                ui.tile(ctx, r.label, r.value, rate=r.figure, target=r.target,
+                        target_text=r.target_text, trend=spark(r.kpi), detail=r.detail or None,
+                        change=r.change)
     for empty, key in ((not b["total"], "overview.no_branches"), (not c["total"], "overview.no_checkpoints"),
                        (not g["total"], "overview.no_grids")):
         if empty:

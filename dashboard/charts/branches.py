@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import contract, i18n
+from .. import contract, i18n, kpis
 from . import maps
 from .common import BAD, GOOD, NEUTRAL, SERIES, base_layout, plot_texts, rate_axis
 
@@ -30,7 +30,7 @@ def township_names(townships: pd.DataFrame, lang: str) -> dict:
 def _status_colour(rate, target) -> str:
     if rate is None or rate != rate:
         return NEUTRAL
-    return GOOD if target is None or rate >= target - 1e-9 else BAD
+    return GOOD if target is None or kpis.met(rate, target) else BAD
 
 
 def compliance_trend(trend: pd.DataFrame, target: float | None, lang: str) -> go.Figure:

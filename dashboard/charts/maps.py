@@ -21,6 +21,7 @@ import pydeck as pdk
 from pydeck.bindings import json_tools
 
 from .. import i18n
+from ..kpis import TOLERANCE
 from . import common
 
 
@@ -81,9 +82,9 @@ def status(rate, target, close: float = CLOSE) -> str:
     """"met" (rate >= target), "close" (within `close` of it), "short", or "none" (no rate)."""
     if rate is None or target is None or pd.isna(rate):
         return "none"
-    if rate >= target - 1e-9:
+    if rate >= target - TOLERANCE:
         return "met"
-    if rate >= target - close - 1e-9:
+    if rate >= target - close - TOLERANCE:
         return "close"
     return "short"
 
@@ -95,8 +96,8 @@ def statuses(rates, targets, close: float = CLOSE) -> np.ndarray:
     t = np.broadcast_to(pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(targets, dtype=object))),
                                       errors="coerce").to_numpy(float), r.shape)
     with np.errstate(invalid="ignore"):
-        out = np.where(r >= t - 1e-9, "met",
-                       np.where(r >= t - close - 1e-9, "close", "short")).astype(object)
+        out = np.where(r >= t - TOLERANCE, "met",
+                       np.where(r >= t - close - TOLERANCE, "close", "short")).astype(object)
     out[np.isnan(r) | np.isnan(t)] = "none"
     return out
 

@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import contract, i18n
+from .. import contract, i18n, kpis
 from .branches import township_names
 from .common import GOOD, NEUTRAL, SERIES, WARN, base_layout, plot_text, plot_texts
 
@@ -46,7 +46,7 @@ def kind_progress(kinds: dict, targets: dict, measure: str, lang: str) -> go.Fig
             colours.append(NEUTRAL)
             text.append(f"{done:,}")
         else:
-            colours.append(GOOD if done >= target else WARN)
+            colours.append(GOOD if kpis.met(done, target) else WARN)
             share = i18n.fmt_rate(done / target, lang, digits=0) if target else "—"
             text.append(f"{done:,} / {target:,.0f} ({share})")
     top = max([1, *(r[1] for r in rows), *(r[2] or 0 for r in rows)])
