@@ -288,7 +288,7 @@ def test_past_the_map_limit_the_map_shows_townships_and_tables_are_cut(open_app,
     from dashboard import ui
     from dashboard.charts import grids as grid_charts
     monkeypatch.setattr(grid_charts, "MAP_MAX_GRIDS", 100)
-    monkeypatch.setattr(ui, "TABLE_MAX_ROWS", 10)
+    monkeypatch.setattr(ui.widgets, "TABLE_MAX_ROWS", 10)
     at = open_grids(open_app)
     layers = {x["id"] for x in deck(at)["layers"]}
     assert "grids" not in layers and "grid-townships" in layers
