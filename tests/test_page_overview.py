@@ -68,7 +68,7 @@ def expected_tiles(con, lang: str = "zh", week: dt.date | None = None,
                    township: str | None = None) -> dict[str, str]:
     """The overview tiles as metrics.summary() gives them, formatted as the page promises:
     a scope without branches, checkpoints or grids has no tile for them (it gets a sentence)."""
-    s = metrics.summary(con, week, township)
+    s = metrics.summary(con, metrics.Scope(week, township))
     b, g, m, c = s["branches"], s["grids"], s["members"], s["checkpoints"]
     tiles = {}
     if b["total"]:
@@ -161,7 +161,7 @@ def test_week_in_the_link_shows_that_week(open_app, demo):
 def test_tiles_show_the_change_since_the_week_before(open_app, demo, lang, members, coverage):
     # Nothing is pinned in the demo store, so the tiles compare with the previous week.
     week, before = dt.date(2021, 6, 7), dt.date(2021, 5, 31)
-    now, then = metrics.summary(demo, week), metrics.summary(demo, before)
+    now, then = metrics.summary(demo, metrics.Scope(week)), metrics.summary(demo, metrics.Scope(before))
     assert now["members"]["reported"] - then["members"]["reported"] == 16
     assert round((now["checkpoints"]["coverage_rate"]
                   - then["checkpoints"]["coverage_rate"]) * 100, 1) == 0.3

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from .. import i18n
+from .. import i18n, metrics
 from ..i18n import t
 from .data import _cached, data
 from .gate import _open_here, current_user, screen_grant
@@ -29,6 +29,11 @@ class Context:
 
     def t(self, key: str, **fields) -> str:
         return t(key, self.lang, **fields)
+
+    @property
+    def scope(self) -> metrics.Scope:
+        """What the view's figures are about: its week and township (dashboard.metrics)."""
+        return metrics.Scope(self.week, self.township)
 
     @property
     def query_params(self) -> dict:
@@ -78,7 +83,7 @@ def resolve_context() -> Context:
 
     version = store().current()
     root = str(store().root)
-    towns = _cached(root, version, "townships", None, None, ())
+    towns = _cached(root, version, "townships", metrics.DEFAULT_SCOPE, ())
     township = _param("township") or None
     if township is not None and township not in set(towns["township_id"]):
         notes.append(t("note.bad_township", lang, value=township))
@@ -92,7 +97,7 @@ def resolve_context() -> Context:
         township = user.scope(township)
         st.query_params["township"] = township
 
-    weeks = _cached(root, version, "available_weeks", None, None, ())
+    weeks = _cached(root, version, "available_weeks", metrics.DEFAULT_SCOPE, ())
     week_text = _param("week")
     week = weeks[-1] if weeks else None
     if week_text:
@@ -132,7 +137,7 @@ def screen_context(lang: str, township: str | None) -> Context:
     (else the county, or the user's own township). Touches neither the URL nor the session."""
     version = store().current()
     root = str(store().root)
-    towns = _cached(root, version, "townships", None, None, ())
+    towns = _cached(root, version, "townships", metrics.DEFAULT_SCOPE, ())
     notes = []
     if township is not None and township not in set(towns["township_id"]):
         notes.append(t("note.bad_township", lang, value=township))
@@ -147,7 +152,7 @@ def screen_context(lang: str, township: str | None) -> Context:
         township = grant.township or township
     elif not _open_here():
         st.rerun()                 # the session ended: the full run shows the login form
-    weeks = _cached(root, version, "available_weeks", None, None, ())
+    weeks = _cached(root, version, "available_weeks", metrics.DEFAULT_SCOPE, ())
     return Context(lang=lang, township=township, week=weeks[-1] if weeks else None,
                    version=version, township_name=_place_name(towns, township, lang),
                    notes=tuple(notes))

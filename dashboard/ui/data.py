@@ -17,32 +17,21 @@ if TYPE_CHECKING:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(root: str, version: int | None, name: str, week, township, kwargs: tuple):
-    con = _connection(root, version)
-    fn = getattr(metrics, name)
-    if name in ("townships", "latest_week", "available_weeks"):
-        return fn(con)
-    if name == "geo_features":
-        return fn(con, **dict(kwargs))
-    if name == "targets":
-        return fn(con, week.year, township)
-    if name == "weekly_trend":
-        return fn(con, township, until=week, **dict(kwargs))
-    return fn(con, week, township, **dict(kwargs))
+def _cached(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple):
+    return getattr(metrics, name)(_connection(root, version), scope, **dict(kwargs))
 
 
 def data(name: str, ctx: Context, **kwargs):
-    """metrics.<name>(con, week, township, **kwargs) for the view, cached by data version."""
+    """metrics.<name>(con, ctx.scope, **kwargs) for the view, cached by data version."""
     if st.session_state.get("_user") is not None and current_user() is None:
         st.rerun()          # a fragment's run: the session just ended; the full run says so
-    return _cached(str(store().root), ctx.version, name, ctx.week, ctx.township,
-                   tuple(sorted(kwargs.items())))
+    return _cached(str(store().root), ctx.version, name, ctx.scope, tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _baseline(root: str, version: int | None, pins: str, week, township):
+def _baseline(root: str, version: int | None, pins: str, scope: metrics.Scope):
     con = _connection(root, version)
-    return metrics.baseline_summary(Store(root), con, week, township)
+    return metrics.baseline_summary(con, scope, store=Store(root))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -56,4 +45,4 @@ def baseline(ctx: Context) -> dict | None:
     if ctx.version is None or ctx.week is None:
         return None
     s = store()
-    return _baseline(str(s.root), ctx.version, repr(sorted(s.pins())), ctx.week, ctx.township)
+    return _baseline(str(s.root), ctx.version, repr(sorted(s.pins())), ctx.scope)
