@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
-from . import contract, i18n, metrics, quality
+from . import contract, i18n, metrics, places, quality
 from .charts import branches as branch_charts
 from .charts import checkpoints as cp_charts
 from .charts import common, print_map
@@ -396,7 +396,7 @@ def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.Da
     out ("skip") where the scope has no branches, checkpoints or grids at all; totals: summary().
     """
     out = []
-    names = branch_charts.township_names(towns, lang)
+    names = places.township_names(towns, lang)
 
     table = branch_charts.noncompliant_table(noncompliant, towns, lang)
     table = table.drop(columns=[i18n.t("branches.col.code", lang)]
@@ -471,7 +471,7 @@ def collect(store: Store, week: dt.date | None = None, township: str | None = No
         if township is not None and township not in set(towns["township_id"]):
             raise ValueError(f"no township {township!r} (known: "
                              f"{', '.join(sorted(towns['township_id']))})")
-        names = branch_charts.township_names(towns, lang)
+        names = places.township_names(towns, lang)
         scope = names[township] if township else i18n.t("filter.county", lang)
         brief = Briefing(lang=lang, scope=scope, township=township, version=version)
         if version is None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import pandas as pd
 import streamlit as st
 
-from .. import i18n, metrics
+from .. import i18n, metrics, places
 from ..i18n import t
 from .data import _cached, data
 from .gate import _open_here, current_user, screen_grant
@@ -118,17 +117,10 @@ def resolve_context() -> Context:
             st.query_params[key] = value
 
     ctx = Context(lang=lang, township=township, week=week, version=version,
-                  township_name=_place_name(towns, township, lang), notes=tuple(notes),
+                  township_name=places.township_name(towns, township, lang), notes=tuple(notes),
                   latest=not weeks or week == weeks[-1])
     st.session_state["_ctx"] = ctx
     return ctx
-
-
-def _place_name(towns: pd.DataFrame, township: str | None, lang: str) -> str:
-    if not township:
-        return t("filter.county", lang)
-    row = towns.loc[towns["township_id"] == township].iloc[0]
-    return i18n.place_name(row["name"], row.get("name_en"), lang)
 
 
 def screen_context(lang: str, township: str | None) -> Context:
@@ -154,7 +146,7 @@ def screen_context(lang: str, township: str | None) -> Context:
         st.rerun()                 # the session ended: the full run shows the login form
     weeks = _cached(root, version, "available_weeks", metrics.DEFAULT_SCOPE, ())
     return Context(lang=lang, township=township, week=weeks[-1] if weeks else None,
-                   version=version, township_name=_place_name(towns, township, lang),
+                   version=version, township_name=places.township_name(towns, township, lang),
                    notes=tuple(notes))
 
 
@@ -168,9 +160,7 @@ def sidebar_filters(ctx: Context) -> None:
     towns = data("townships", ctx)
     weeks = data("available_weeks", ctx)
     options = [COUNTY] + list(towns["township_id"])
-    labels = {COUNTY: t("filter.county", ctx.lang)}
-    for r in towns.itertuples():
-        labels[r.township_id] = i18n.place_name(r.name, getattr(r, "name_en", None), ctx.lang)
+    labels = {COUNTY: t("filter.county", ctx.lang), **places.township_names(towns, ctx.lang)}
 
     def on_township():
         _set_param("township", st.session_state["_w_township"] or None)
