@@ -204,7 +204,7 @@ def query_calls(con, week, township):
     from dashboard import metrics
     from benchmarks.run import PAGE_CALLS, capture
     out, seen = [], set()
-    _, calls = capture(lambda: metrics.summary(con, week, township))
+    _, calls = capture(lambda: metrics.summary(con, metrics.Scope(week, township)))
     for name, params in calls:
         out.append(("summary", name, params))
     for label, call in PAGE_CALLS.items():

@@ -103,20 +103,12 @@ def page_calls(page: str, township: str | None) -> list[tuple[str, dict]]:
 
 
 def data_call(store: Store | None, con, name: str, week, township, kwargs: dict):
-    """metrics.<name>(...) called exactly as ui._cached calls it for ui.data(name, ctx, **kwargs)
-    (dashboard/ui.py), without Streamlit's cache; baseline_summary as ui.baseline calls it."""
-    fn = getattr(metrics, name)
-    if name in ("townships", "latest_week", "available_weeks"):
-        return fn(con)
-    if name == "geo_features":
-        return fn(con, **kwargs)
-    if name == "targets":
-        return fn(con, week.year, township)
-    if name == "weekly_trend":
-        return fn(con, township, until=week, **kwargs)
+    """metrics.<name>(con, scope, **kwargs) as ui.data(name, ctx, **kwargs) calls it
+    (dashboard/ui/data.py), without Streamlit's cache; baseline_summary as ui.baseline does."""
+    scope = metrics.Scope(week, township)
     if name == "baseline_summary":
-        return fn(store, con, week, township)
-    return fn(con, week, township, **kwargs)
+        return metrics.baseline_summary(con, scope, store=store)
+    return getattr(metrics, name)(con, scope, **kwargs)
 
 
 def run_page(store: Store, con, page: str, week, township, times: dict | None = None):
@@ -350,7 +342,7 @@ def bench_scale(scale: int, args, tmp: Path) -> dict:
         scopes = [None] + ids
         # Warm the process (imports, SQL file cache, OS page cache) so that "cold" below means
         # a cold DuckDB connection, not a cold Python interpreter.
-        metrics.summary(con, week, None)
+        metrics.summary(con, metrics.Scope(week))
     finally:
         con.close()
 
@@ -361,7 +353,7 @@ def bench_scale(scale: int, args, tmp: Path) -> dict:
         t0 = time.perf_counter()
         fresh = store.connect()
         t1 = time.perf_counter()
-        metrics.summary(fresh, week, township)
+        metrics.summary(fresh, metrics.Scope(week, township))
         t2 = time.perf_counter()
         fresh.close()
         entry["connect_s"], entry["cold_s"] = t1 - t0, t2 - t1
@@ -371,9 +363,10 @@ def bench_scale(scale: int, args, tmp: Path) -> dict:
     try:
         for entry in res["summary"]:
             township = entry["township"]
-            _, calls = capture(lambda: metrics.summary(con, week, township))
+            scope = metrics.Scope(week, township)
+            _, calls = capture(lambda: metrics.summary(con, scope))
             raw, prepared = raw_runner(con, calls)
-            layer_st, raw_st = timed_pair(lambda: metrics.summary(con, week, township), raw,
+            layer_st, raw_st = timed_pair(lambda: metrics.summary(con, scope), raw,
                                           args.repeat, args.budget)
             entry.update(warm=layer_st, raw=raw_st, queries=[n for n, _, _ in prepared],
                          ratio=layer_st["median_s"] / raw_st["median_s"])
@@ -381,7 +374,7 @@ def bench_scale(scale: int, args, tmp: Path) -> dict:
                 f"raw {ms(raw_st['median_s'])} ms")
 
         # Each query of the county summary on its own (where the time goes).
-        _, calls = capture(lambda: metrics.summary(con, week, None))
+        _, calls = capture(lambda: metrics.summary(con, metrics.Scope(week)))
         res["summary_queries"] = []
         for name, params in calls:
             raw, prepared = raw_runner(con, [(name, params)])

@@ -33,6 +33,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import locks
+
 ROLES = {
     "admin": ("管理员", "Administrator"),        # everything, including the data page
     "leader": ("县级领导", "County leader"),       # all townships, all pages but data
@@ -192,15 +194,8 @@ class Users:
         self.tickets_path = self.root / "tickets_used.json"
 
     # ---- storage
-    @contextlib.contextmanager
     def _locked(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "users.lock", "a+") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+        return locks.exclusive(self.root / "users.lock")
 
     def _read(self) -> dict:
         """The user file, parsed (a copy the caller may change); read from disk only when it

@@ -179,7 +179,7 @@ def cmd_summary(args, store: Store) -> int:
                   file=sys.stderr)
             return 2
         try:
-            result = metrics.summary(con, args.week, args.township)
+            result = metrics.summary(con, metrics.Scope(args.week, args.township))
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2

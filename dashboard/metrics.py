@@ -1,7 +1,8 @@
 """The figures (defined in docs/data-contract.md) and the lists the pages show beside them.
 
-Every function takes an open DuckDB connection to the store (read-only is enough), the week
-(`week_start`, a Monday) and the township scope (a township_id, or None for the whole county).
+Every function takes an open DuckDB connection to the store (read-only is enough) and a
+`Scope`: the week (`week_start`, a Monday; None for the latest) and the township (a
+township_id, or None for the whole county); anything else is a keyword: `fn(con, scope, **kw)`.
 The SQL lives in queries/*.sql; this module binds parameters, converts results to plain Python
 values and puts the figures together. What each figure of summary() means (labels, unit,
 definition) is declared in metric_definitions.FIGURES, re-exported here. It does not import
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import duckdb
@@ -25,6 +27,18 @@ CRITERIA = list(contract.CRITERIA)
 
 # Reasons a grid needs attention, most serious first (codes; labels belong to i18n).
 GRID_REASONS = ("not_reported", "unstaffed", "below_target")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a figure is about: the week (its Monday; None = the latest week with data) and the
+    township (a township_id; None = the whole county). Every function the pages call takes
+    `(con, scope, **kw)`; the few that need neither (townships, latest_week, ...) ignore it."""
+    week: dt.date | None = None
+    township: str | None = None
+
+
+DEFAULT_SCOPE = Scope()     # the latest week, the whole county
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -71,6 +85,13 @@ def _monday(week) -> dt.date:
     return week
 
 
+def _resolve(con, scope: Scope) -> tuple[dt.date, str | None]:
+    """(week, township) of a scope, the week checked to be a Monday or the latest with data."""
+    if not isinstance(scope, Scope):
+        raise TypeError(f"scope must be a metrics.Scope, got {type(scope).__name__}")
+    return _week_or_latest(con, scope.week), scope.township
+
+
 def _week_or_latest(con, week) -> dt.date:
     """The given week (checked to be a Monday), else the latest week with data, else this week."""
     if week is not None:
@@ -98,20 +119,19 @@ def _to_date(value) -> dt.date | None:
 
 # -- the summary ---------------------------------------------------------------------------
 
-def latest_week(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+def latest_week(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> dt.date | None:
     """Monday of the latest week with data (grid reports first, else shifts, assessments,
     trainings); None on an empty store."""
     return _to_date(queries.run(con, "latest_week")["week_start"].iloc[0])
 
 
-def summary(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-            township: str | None = None) -> dict:
+def summary(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> dict:
     """Every figure of `metric_definitions.FIGURES` for one week and scope, nested at the dots.
 
-    `week` defaults to the latest week with data (the current week on an empty store) and must
-    be a Monday. Rates are floats in 0..1, None over an empty scope.
+    The scope's week defaults to the latest week with data (the current week on an empty store);
+    it must be a Monday. Rates are floats in 0..1, None over an empty scope.
     """
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     p = {"week": week, "weeks": 1, "township": township}
 
     branch_rows = queries.run(con, "compliance_by_township", criteria=CRITERIA, **p)
@@ -172,14 +192,14 @@ def summary(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
     }
 
 
-def weekly_trend(con: duckdb.DuckDBPyConnection, township: str | None = None,
-                 weeks: int = 12, until: dt.date | None = None) -> pd.DataFrame:
-    """One row per week, oldest first, for the `weeks` weeks ending with `until` (default the
-    latest week): week_start (date), compliance_rate, staffed_rate, visit_rate, reporting_rate,
-    coverage_rate. Same queries and rates as summary(), over several weeks at once."""
+def weekly_trend(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
+                 weeks: int = 12) -> pd.DataFrame:
+    """One row per week, oldest first, for the `weeks` weeks ending with the scope's week
+    (default the latest week): week_start (date), compliance_rate, staffed_rate, visit_rate,
+    reporting_rate, coverage_rate. Same queries and rates as summary(), over several weeks."""
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
-    until = _week_or_latest(con, until)
+    until, township = _resolve(con, scope)
     p = {"week": until, "weeks": int(weeks), "township": township}
     branches = (queries.run(con, "compliance_by_township", criteria=CRITERIA, **p)
                 .groupby("week_start")[["total", "compliant"]].sum())
@@ -202,12 +222,16 @@ def weekly_trend(con: duckdb.DuckDBPyConnection, township: str | None = None,
                                        "visit_rate", "reporting_rate", "coverage_rate"])
 
 
-def targets(con: duckdb.DuckDBPyConnection, year: int, township: str | None = None) -> dict:
-    """Metric code -> target for `year`.
+def targets(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
+            year: int | None = None) -> dict:
+    """Metric code -> target for `year` (default the year of the scope's week).
 
     For the county, the county-wide rows. For a township, its own rows for every metric, and
     the county-wide row only for a rate (contract.RATE_METRICS): a county-wide count (sessions,
     attendees, members) is the whole county's and must not be held against one township."""
+    township = scope.township
+    if year is None:
+        year = _resolve(con, scope)[0].year
     df = queries.run(con, "targets", year=int(year), township=township)
     return {r.metric: float(r.target) for r in df.itertuples()
             if township is None or r.own_row or r.metric in contract.RATE_METRICS}
@@ -215,34 +239,33 @@ def targets(con: duckdb.DuckDBPyConnection, year: int, township: str | None = No
 
 # -- lists that need attention ---------------------------------------------------------------
 
-def checkpoint_gaps(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                    township: str | None = None) -> pd.DataFrame:
+def checkpoint_gaps(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Runs of consecutive unstaffed hour slots per checkpoint in the week: checkpoint_id, name,
     township_id, kind, gap_start, gap_end (exclusive; timestamps), hours, shortfall (largest
     required_staff - staff over the run). Ordered by township, checkpoint, start."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     return queries.run(con, "checkpoint_gaps", week=week, township=township)
 
 
-def noncompliant_branches(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                          township: str | None = None) -> pd.DataFrame:
+def noncompliant_branches(con: duckdb.DuckDBPyConnection,
+                          scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Branches not compliant at the week's end: branch_id, name, township_id, village,
     last_assessed_on (date, None if never), failed_criteria (list of criterion codes in
     contract order; [] if never assessed), never_assessed."""
-    status = branch_status(con, week, township)
+    status = branch_status(con, scope)
     out = status.loc[~status["compliant"], ["branch_id", "name", "township_id", "village",
                                             "last_assessed_on", "failed_criteria"]].copy()
     out["never_assessed"] = out["last_assessed_on"].isna()
     return out.reset_index(drop=True)
 
 
-def grids_needing_attention(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                            township: str | None = None) -> pd.DataFrame:
+def grids_needing_attention(con: duckdb.DuckDBPyConnection,
+                            scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Grids that did not report, have no member assigned, or were visited below the
     grids.visit_rate target: grid_id, name, township_id, community_id, zone_id, households,
     households_visited, visit_rate, visit_target, reported, staffed, reason (the most serious
     of GRID_REASONS), reasons (all that apply)."""
-    grids = grid_visit_rates(con, week, township)
+    grids = grid_visit_rates(con, scope)
     flags = pd.DataFrame({  # columns in the order of GRID_REASONS
         "not_reported": ~grids["reported"].astype(bool),
         "unstaffed": ~grids["staffed"].astype(bool),
@@ -261,23 +284,22 @@ def grids_needing_attention(con: duckdb.DuckDBPyConnection, week: dt.date | None
 
 # -- series and tables for the pages ---------------------------------------------------------
 
-def branch_status(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                  township: str | None = None) -> pd.DataFrame:
+def branch_status(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """One row per branch in scope at the week's end: branch_id, name, township_id, village,
     group_name, on_border_line, party_members, is_model, linked (all four link_* true), lon,
     lat, last_assessed_on (date or None), failed_criteria (list), compliant."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     df = queries.run(con, "branch_status", week=week, township=township, criteria=CRITERIA)
     df["failed_criteria"] = [list(v) for v in df["failed_criteria"]]
     df["last_assessed_on"] = _dates(df["last_assessed_on"])
     return df
 
 
-def compliance_by_township(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                           township: str | None = None) -> pd.DataFrame:
+def compliance_by_township(con: duckdb.DuckDBPyConnection,
+                           scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """One row per township with branches in scope: township_id, name, total, compliant,
     compliance_rate, model, link_coverage_rate."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     df = queries.run(con, "compliance_by_township", week=week, weeks=1, township=township,
                      criteria=CRITERIA)
     names = queries.run(con, "townships").set_index("township_id")["name"]
@@ -292,40 +314,38 @@ def compliance_by_township(con: duckdb.DuckDBPyConnection, week: dt.date | None 
     })
 
 
-def grid_visit_rates(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                     township: str | None = None) -> pd.DataFrame:
+def grid_visit_rates(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """One row per grid in scope for the week (for the map and table): grid_id, name,
     township_id, community_id, zone_id, unit_id, lon, lat, households, households_visited,
     visit_rate (NaN if no households), reported, members, staffed, visit_target."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     return queries.run(con, "grid_visit_rates", week=week, township=township,
                        default_visit_target=DEFAULT_VISIT_TARGET)
 
 
-def checkpoint_hourly(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                      township: str | None = None,
+def checkpoint_hourly(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
                       checkpoints: tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
     """Checkpoint x hour slot of the week, for the heatmap: checkpoint_id, name, township_id,
     kind, slot (0..167), slot_start, required_staff, staff, staffed. `checkpoints` narrows it to
     those ids (a heatmap shows a few rows; a province has thousands of checkpoints)."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     return queries.run(con, "checkpoint_hourly", week=week, township=township,
                        checkpoints=None if checkpoints is None else list(checkpoints))
 
 
-def training_by_kind_month(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                           township: str | None = None) -> pd.DataFrame:
+def training_by_kind_month(con: duckdb.DuckDBPyConnection,
+                           scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Trainings year to date by month and kind: month (first day), kind, sessions, attendees."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     return queries.run(con, "training_by_kind_month", week=week, township=township)
 
 
-def townships(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def townships(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """All townships: township_id, name, name_en, lon, lat, is_border."""
     return queries.run(con, "townships")
 
 
-def available_weeks(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+def available_weeks(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> list[dt.date]:
     """Mondays the week picker offers, oldest first: weeks with grid reports or shifts,
     plus latest_week() when only other tables have data."""
     weeks = [_to_date(v) for v in queries.run(con, "available_weeks")["week_start"]]
@@ -335,7 +355,8 @@ def available_weeks(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     return weeks
 
 
-def geo_features(con: duckdb.DuckDBPyConnection, layer: str) -> pd.DataFrame:
+def geo_features(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
+                 layer: str) -> pd.DataFrame:
     """Outlines loaded from <layer>.geojson: feature_id, geometry (GeoJSON text)."""
     if layer not in contract.GEO_LAYERS:
         raise ValueError(f"unknown layer {layer!r}")
@@ -344,13 +365,12 @@ def geo_features(con: duckdb.DuckDBPyConnection, layer: str) -> pd.DataFrame:
 
 # -- branches and training pages -------------------------------------------------------------
 
-def compliance_trend(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                     township: str | None = None) -> pd.DataFrame:
+def compliance_trend(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Branch compliance per week, oldest first, from the week of the first assessment in the
     store to `week`: week_start (date), total, compliant, compliance_rate, link_coverage_rate.
     Same query and rule as summary(). No rows when nothing was assessed by then or the scope
     has no branches (weeks before any assessment would only read 0%)."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     columns = ["week_start", "total", "compliant", "compliance_rate", "link_coverage_rate"]
     first = _to_date(queries.run(con, "first_assessment_week")["week_start"].iloc[0])
     if first is None or first > week:
@@ -367,12 +387,12 @@ def compliance_trend(con: duckdb.DuckDBPyConnection, week: dt.date | None = None
     } for w, r in weekly.iterrows()], columns=columns)
 
 
-def failed_criteria_counts(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                           township: str | None = None) -> pd.DataFrame:
+def failed_criteria_counts(con: duckdb.DuckDBPyConnection,
+                           scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Criteria failed in the latest assessment of branches in scope at the week's end:
     criterion (code), branches (how many failed it). Only criteria failed at least once, most
     failed first (ties in contract order); no rows when every assessed branch passed all."""
-    status = branch_status(con, week, township)
+    status = branch_status(con, scope)
     counts = {c: 0 for c in CRITERIA}
     for failed in status["failed_criteria"]:
         for c in failed:
@@ -382,34 +402,33 @@ def failed_criteria_counts(con: duckdb.DuckDBPyConnection, week: dt.date | None 
     return pd.DataFrame(rows, columns=["criterion", "branches"])
 
 
-def training_by_township(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                         township: str | None = None) -> pd.DataFrame:
+def training_by_township(con: duckdb.DuckDBPyConnection,
+                         scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Trainings year to date by township and kind: township_id (None = county-level
     activities), kind, sessions, attendees. County-level activities come first."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     df = queries.run(con, "training_by_township", week=week, township=township)
     df["township_id"] = df["township_id"].astype(object).where(df["township_id"].notna(), None)
     return df
 
 
-def training_activities(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                        township: str | None = None) -> pd.DataFrame:
+def training_activities(con: duckdb.DuckDBPyConnection,
+                        scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """The year's activities in scope up to the week's end, newest first: activity_id,
     held_on (date), township_id (None = county-level), kind, title, sessions, attendees,
     attendance_records (0 where no attendance was loaded for the activity)."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     df = queries.run(con, "training_activities", week=week, township=township)
     df["held_on"] = _dates(df["held_on"])
     df["township_id"] = df["township_id"].astype(object).where(df["township_id"].notna(), None)
     return df
 
 
-def training_people(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                    township: str | None = None) -> dict:
+def training_people(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> dict:
     """Distinct people beside person-times, year to date in scope: distinct_members (None when
     no attendance is loaded at all, as in summary()), activities_recorded (activities with
     attendance records), attendance_records (person-times those records cover)."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     p = {"week": week, "township": township}
     distinct = _row(queries.run(con, "training_distinct_members", **p))["distinct_members"]
     records = queries.run(con, "training_activities", **p)["attendance_records"]
@@ -420,15 +439,15 @@ def training_people(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
 
 # -- grid and checkpoint pages ---------------------------------------------------------------
 
-def grid_list(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-              township: str | None = None, community: str | None = None,
+def grid_list(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
+              community: str | None = None,
               zone: str | None = None, geometry: bool = True) -> pd.DataFrame:
     """grid_visit_rates() of the scope, narrowed to one community and/or zone when given, with
     where each grid sits: community_name, zone_name, leader_title, unit_name, residents and
     geometry (GeoJSON text, None without an outline, or for every grid if not `geometry`).
     Same rows and rates as the overview."""
-    grids = grid_visit_rates(con, week, township)
-    places = queries.run(con, "grid_places", township=township, geometry=bool(geometry))
+    grids = grid_visit_rates(con, scope)
+    places = queries.run(con, "grid_places", township=scope.township, geometry=bool(geometry))
     out = grids.merge(places.drop(columns=["township_id", "community_id", "zone_id"]),
                       on="grid_id", how="left")
     if community:
@@ -439,15 +458,14 @@ def grid_list(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
     return out.reset_index(drop=True)
 
 
-def grid_areas(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-               township: str | None = None) -> pd.DataFrame:
+def grid_areas(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Communities and zones that have grids in scope, for the drill-down: township_id,
     community_id, community_name, zone_id, zone_name, grids (how many)."""
-    return queries.run(con, "grid_areas", township=township)
+    return queries.run(con, "grid_areas", township=scope.township)
 
 
-def grid_history(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                 township: str | None = None, grid_id: str | None = None,
+def grid_history(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
+                 grid_id: str | None = None,
                  weeks: int = 12) -> pd.DataFrame:
     """One grid's weekly visits, oldest first, for the `weeks` weeks ending with `week` (none
     before the first week with any grid report): week_start (date), households,
@@ -455,7 +473,7 @@ def grid_history(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
     grid is unknown or outside the township scope."""
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     df = queries.run(con, "grid_history", grid_id=grid_id, week=week, weeks=int(weeks),
                      township=township)
     df["week_start"] = pd.Series([_to_date(v) for v in df["week_start"]], index=df.index,
@@ -463,14 +481,13 @@ def grid_history(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
     return df
 
 
-def checkpoint_status(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                      township: str | None = None) -> pd.DataFrame:
+def checkpoint_status(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """One row per checkpoint in scope for the week, worst covered first (for the heatmap's
     order and the map): checkpoint_id, name, township_id, community_id, kind, required_staff,
     lon, lat, staffed_slots, short_slots (some staff, fewer than required), empty_slots
     (nobody), gap_hours (short + empty), coverage_rate (staffed_slots / 168). The slots are
     those of checkpoint_hourly(), so they add up to summary()'s staffed_slots."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     places = queries.run(con, "checkpoint_places", township=township)
     slots = queries.run(con, "checkpoint_status", week=week, township=township)
     out = places.merge(slots, on="checkpoint_id", how="left")
@@ -483,12 +500,11 @@ def checkpoint_status(con: duckdb.DuckDBPyConnection, week: dt.date | None = Non
             .reset_index(drop=True))
 
 
-def checkpoint_daily(con: duckdb.DuckDBPyConnection, week: dt.date | None = None,
-                     township: str | None = None) -> pd.DataFrame:
+def checkpoint_daily(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Checkpoint duty per day of the week (7 rows): day (date), party_hours, unit_hours,
     volunteer_hours, persons_checked. The days add up to summary()'s staff_hours (the party
     part to its party_share) and persons_checked."""
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     df = queries.run(con, "checkpoint_daily", week=week, township=township)
     df["day"] = _dates(df["day"])
     return df
@@ -510,25 +526,26 @@ def summary_change(now: dict, before: dict | None) -> dict:
     return out
 
 
-def baseline_summary(store, con, week: dt.date | None, township: str | None) -> dict:
+def baseline_summary(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
+                     store) -> dict:
     """What the figures are compared with ("since the last meeting"):
     the last pinned version (older than the live one) at its own latest week, or,
     when nothing is pinned, the previous week of the live data.
 
     Returns {"kind": "pinned" | "previous_week" | None, "version", "label", "week", "summary"}.
     """
-    week = _week_or_latest(con, week)
+    week, township = _resolve(con, scope)
     live = store.current()
     pinned = store.last_pinned(before=live) if live else None
     if pinned is not None:
         base = store.connect(pinned)
         try:
             base_week = latest_week(base)
-            summ = summary(base, min(base_week, week) if base_week else week, township)
+            summ = summary(base, Scope(min(base_week, week) if base_week else week, township))
         finally:
             base.close()
         return {"kind": "pinned", "version": pinned, "label": store.pins()[str(pinned)]["label"],
                 "week": summ["week_start"], "summary": summ}
     previous = week - dt.timedelta(days=7)
     return {"kind": "previous_week", "version": live, "label": None, "week": previous.isoformat(),
-            "summary": summary(con, previous, township)}
+            "summary": summary(con, Scope(previous, township))}

@@ -28,7 +28,7 @@ import os
 import duckdb
 import pandas as pd
 
-from . import contract, i18n, metrics, queries
+from . import contract, i18n, metrics, places, queries
 from .store import Store
 
 LINKS_MIN, LINKS_MAX = 5, 10        # households each member links (the county's rule)
@@ -107,8 +107,8 @@ def summary_line(found: dict[str, pd.DataFrame], lang: str) -> str:
 
 
 def _township(df: pd.DataFrame, lang: str) -> list[str]:
-    return [i18n.place_name(n, e if pd.notna(e) else None, lang) if pd.notna(t) else "—"
-            for t, n, e in zip(df["township_id"], df["township_name"], df["township_name_en"])]
+    names = places.place_names(df["township_name"], df["township_name_en"], lang)
+    return [n if pd.notna(t) else "—" for t, n in zip(df["township_id"], names)]
 
 
 def _code(table: str, column: str, lang: str) -> str:

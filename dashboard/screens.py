@@ -14,9 +14,7 @@ The kiosk reads the file on every tick (`Rotation.step`), so a change shows with
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import json
 import math
 import os
@@ -24,6 +22,8 @@ import re
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from . import locks
 
 # The slides in their default order, and the defaults of the kiosk's URL parameters.
 SLIDES = ("overview", "grids", "branches", "checkpoints", "training", "submissions")
@@ -154,15 +154,8 @@ class Screens:
             old = self.read(name) or ScreenState(township=None)
             return self.write(name, replace(old, **{"slide": None, "by": by, **changes}))
 
-    @contextlib.contextmanager
     def _locked(self):
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.dir / ".lock", "a+") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+        return locks.exclusive(self.dir / ".lock")
 
     def clear(self, name: str) -> None:
         """Hand the screen back to its URL."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import shutil
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import contract
+from . import contract, locks
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "data" / "store"
 
@@ -131,12 +130,8 @@ class Store:
     @contextlib.contextmanager
     def _lock(self):
         self.versions_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "lock", "a+") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+        with locks.exclusive(self.root / "lock"):
+            yield
 
     @contextlib.contextmanager
     def writer(self, base: int | None = None, memory_limit: str = "1GB"):

@@ -23,7 +23,7 @@ from collections import OrderedDict
 
 import pandas as pd
 
-from . import i18n, queries
+from . import i18n, places, queries
 from .auth import Users
 from .i18n import t
 from .store import Store
@@ -154,7 +154,8 @@ def status_label(code: str, lang: str) -> str:
 def board_table(df: pd.DataFrame, last: dict[str, dict], lang: str) -> pd.DataFrame:
     """The board as the page shows it, in the user's language."""
     rows = []
-    for r in df.to_dict("records"):
+    names = places.place_names(df["name"], df.get("name_en"), lang)
+    for r, name in zip(df.to_dict("records"), names):
         sent = last.get(r["township_id"]) or {}
         if sent.get("version") is not None:
             when = (sent.get("at") or "")[:16].replace("T", " ")
@@ -166,7 +167,7 @@ def board_table(df: pd.DataFrame, last: dict[str, dict], lang: str) -> pd.DataFr
         else:
             when, who, via = "—", "—", "—"
         rows.append({
-            t("sub.col_township", lang): i18n.place_name(r["name"], r.get("name_en"), lang),
+            t("sub.col_township", lang): name,
             t("sub.col_status", lang): status_label(r["status"], lang),
             t("sub.col_grids", lang): f"{r['grids_reported']:,} / {r['grids_total']:,}",
             t("sub.col_checkpoint_days", lang):

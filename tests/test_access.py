@@ -74,7 +74,7 @@ def test_township_user_sees_only_their_township_whatever_the_link_says(monkeypat
     assert at.title[0].value.endswith("公信乡")
     assert any("T01" in w.value and "已忽略" in w.value for w in at.warning)
     con = secured_store.connect()
-    gongxin = metrics.summary(con, township="T06")
+    gongxin = metrics.summary(con, metrics.Scope(township="T06"))
     con.close()
     shown = {m.label: m.value for m in at.metric}
     assert shown[i18n.t("kpi.coverage")] == i18n.fmt_rate(gongxin["checkpoints"]["coverage_rate"])

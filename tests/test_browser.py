@@ -185,7 +185,7 @@ def test_link_reproduces_the_view(server, visit):
 
 def test_township_picker_rescopes_figures_and_url(server, visit, demo_store):
     con = demo_store.connect()
-    county, gongxin = metrics.summary(con), metrics.summary(con, township="T06")
+    county, gongxin = metrics.summary(con), metrics.summary(con, metrics.Scope(township="T06"))
     con.close()
     assert county["checkpoints"]["coverage_rate"] != gongxin["checkpoints"]["coverage_rate"]
     coverage, compliance = i18n.t("kpi.coverage"), i18n.t("kpi.compliance")

@@ -11,7 +11,7 @@ from conftest import TINY, write_county
 def test_change_since_pinned_meeting_and_previous_week(store, tmp_path):
     ingest.load([write_county(tmp_path / "a")], store)
     con = store.connect()
-    base = metrics.baseline_summary(store, con, None, None)
+    base = metrics.baseline_summary(con, metrics.Scope(), store=store)
     con.close()
     assert base["kind"] == "previous_week" and base["week"] == "2021-04-26"
 
@@ -23,7 +23,7 @@ def test_change_since_pinned_meeting_and_previous_week(store, tmp_path):
     ingest.load([write_county(tmp_path / "b", data)], store)
     con = store.connect()
     now = metrics.summary(con)
-    base = metrics.baseline_summary(store, con, None, None)
+    base = metrics.baseline_summary(con, metrics.Scope(), store=store)
     con.close()
     assert (base["kind"], base["version"], base["label"]) == ("pinned", 1, "5-3 例会")
     d = metrics.summary_change(now, base["summary"])

@@ -72,7 +72,7 @@ def assert_literal(fig, *expected):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_compliance_by_township_shows_markup_as_text(hostile, lang):
     _, con = hostile
-    fig = branches.compliance_by_township(metrics.compliance_by_township(con, WEEK),
+    fig = branches.compliance_by_township(metrics.compliance_by_township(con, metrics.Scope(WEEK)),
                                           metrics.townships(con), 1.0, lang)
     assert_literal(fig, "&lt;b&gt;b&lt;/b&gt;乡 &amp; Co")
 
@@ -80,15 +80,15 @@ def test_compliance_by_township_shows_markup_as_text(hostile, lang):
 @pytest.mark.parametrize("measure", ["sessions", "attendees"])
 def test_training_by_township_shows_markup_as_text(hostile, measure):
     _, con = hostile
-    fig = training.by_township(metrics.training_by_township(con, WEEK), metrics.townships(con),
+    fig = training.by_township(metrics.training_by_township(con, metrics.Scope(WEEK)), metrics.townships(con),
                                measure, "zh")
     assert_literal(fig, f"{ESCAPED_LINK}镇", "&lt;b&gt;b&lt;/b&gt;乡 &amp; Co")
 
 
 def test_heatmap_ticks_and_hover_show_markup_and_quotes_as_text(hostile):
     _, con = hostile
-    status = metrics.checkpoint_status(con, WEEK)
-    hourly = metrics.checkpoint_hourly(con, WEEK, None, tuple(status["checkpoint_id"]))
+    status = metrics.checkpoint_status(con, metrics.Scope(WEEK))
+    hourly = metrics.checkpoint_hourly(con, metrics.Scope(WEEK), checkpoints=tuple(status["checkpoint_id"]))
     fig = checkpoints.heatmap(hourly, status, WEEK, "zh")
     name = f'{ESCAPED_LINK} "一号" {ESCAPED_BOLD}'
     assert list(fig.layout.yaxis.ticktext) == [name]
@@ -99,8 +99,8 @@ def test_heatmap_ticks_and_hover_show_markup_and_quotes_as_text(hostile):
 
 def test_print_map_names_townships_as_text(hostile):
     _, con = hostile
-    fig = print_map.county_map(metrics.geo_features(con, "townships"), metrics.townships(con),
-                               metrics.branch_status(con, WEEK), metrics.checkpoint_status(con, WEEK),
+    fig = print_map.county_map(metrics.geo_features(con, layer="townships"), metrics.townships(con),
+                               metrics.branch_status(con, metrics.Scope(WEEK)), metrics.checkpoint_status(con, metrics.Scope(WEEK)),
                                "zh")
     names = [a.text for a in fig.layout.annotations]
     assert f"<b>{ESCAPED_LINK}镇</b>" in names            # the bold is ours, the name is text
@@ -109,10 +109,10 @@ def test_print_map_names_townships_as_text(hostile):
 
 def test_briefing_charts_escape_once(hostile):
     store, con = hostile
-    s = metrics.summary(con, WEEK)
+    s = metrics.summary(con, metrics.Scope(WEEK))
     towns = metrics.townships(con)
-    figures = report.charts(con, s, metrics.targets(con, WEEK.year), WEEK, None, towns,
-                            metrics.checkpoint_status(con, WEEK), "zh")
+    figures = report.charts(con, s, metrics.targets(con, metrics.Scope(), year=WEEK.year), WEEK, None, towns,
+                            metrics.checkpoint_status(con, metrics.Scope(WEEK)), "zh")
     assert figures
     for _, fig in figures:
         assert_literal(fig)
@@ -133,11 +133,11 @@ def test_chromium_renders_the_names_as_typed(hostile, browser, tmp_path):
     """What the user sees: the heatmap's tick label and a by-township bar carry the names as
     typed (quotes as quotes), no link, no bold; a screenshot is kept for review."""
     _, con = hostile
-    status = metrics.checkpoint_status(con, WEEK)
-    hourly = metrics.checkpoint_hourly(con, WEEK, None, tuple(status["checkpoint_id"]))
+    status = metrics.checkpoint_status(con, metrics.Scope(WEEK))
+    hourly = metrics.checkpoint_hourly(con, metrics.Scope(WEEK), checkpoints=tuple(status["checkpoint_id"]))
     js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     figs = {"heatmap": checkpoints.heatmap(hourly, status, WEEK, "zh"),
-            "by_township": training.by_township(metrics.training_by_township(con, WEEK),
+            "by_township": training.by_township(metrics.training_by_township(con, metrics.Scope(WEEK)),
                                                 metrics.townships(con), "sessions", "zh")}
     page = browser.new_page(viewport={"width": 1100, "height": 500})
     try:

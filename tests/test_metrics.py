@@ -256,7 +256,7 @@ def test_expected_table_covers_every_metric_code():
 
 @pytest.mark.parametrize("township", SCOPES)
 def test_summary_has_exactly_the_contract_codes(con, township):
-    s = metrics.summary(con, W, township)
+    s = metrics.summary(con, metrics.Scope(W, township))
     assert s["week_start"] == "2022-01-10"
     assert s["township_id"] == township
     codes = set(flatten(s)) - {"week_start", "township_id"}
@@ -266,7 +266,7 @@ def test_summary_has_exactly_the_contract_codes(con, township):
 @pytest.fixture(scope="module")
 def summaries(con):
     """summary() of week W per scope, computed once for the figure table."""
-    return [flatten(metrics.summary(con, W, township)) for township in SCOPES]
+    return [flatten(metrics.summary(con, metrics.Scope(W, township))) for township in SCOPES]
 
 
 @pytest.mark.parametrize("code", sorted(EXPECTED))
@@ -279,12 +279,12 @@ def test_summary_figure(summaries, code, scope):
 
 
 def test_summary_is_plain_json(con):
-    text = json.dumps(metrics.summary(con, W, None), allow_nan=False)
+    text = json.dumps(metrics.summary(con, metrics.Scope(W)), allow_nan=False)
     assert json.loads(text)["branches"]["compliance_rate"] == 0.5
 
 
 def test_unknown_township_is_an_empty_scope(con):
-    s = flatten(metrics.summary(con, W, "NOPE"))
+    s = flatten(metrics.summary(con, metrics.Scope(W, "NOPE")))
     assert s["branches.total"] == 0 and s["branches.compliance_rate"] is None
     assert s["checkpoints.coverage_rate"] is None and s["grids.visit_rate"] is None
     assert s["training.distinct_members"] == 0   # attendance is loaded, none in scope
@@ -294,14 +294,14 @@ def test_distinct_members_is_null_without_attendance(con):
     con2 = duckdb.connect()
     build_county(con2)
     con2.execute("DELETE FROM training_attendance")
-    assert metrics.summary(con2, W)["training"]["distinct_members"] is None
+    assert metrics.summary(con2, metrics.Scope(W))["training"]["distinct_members"] is None
     con2.close()
 
 
 @pytest.mark.parametrize("week", [dt.date(2022, 1, 11), "2022-01-16"])
 def test_summary_refuses_a_week_not_starting_on_monday(con, week):
     with pytest.raises(ValueError, match="Monday"):
-        metrics.summary(con, week)
+        metrics.summary(con, metrics.Scope(week))
 
 
 def test_summary_defaults_to_the_latest_week(con):
@@ -321,7 +321,7 @@ def test_latest_week_falls_back_to_other_dates(empty_con):
 
 
 def test_summary_on_an_empty_store(empty_con):
-    s = flatten(metrics.summary(empty_con, W))
+    s = flatten(metrics.summary(empty_con, metrics.Scope(W)))
     assert s["branches.total"] == 0 and s["branches.compliance_rate"] is None
     assert s["grids.visit_rate"] is None and s["checkpoints.party_share"] is None
     assert s["training.distinct_members"] is None
@@ -329,7 +329,7 @@ def test_summary_on_an_empty_store(empty_con):
 
 
 def test_checkpoint_gaps(con):
-    gaps = metrics.checkpoint_gaps(con, W, None)
+    gaps = metrics.checkpoint_gaps(con, metrics.Scope(W))
     rows = [(r.checkpoint_id, r.gap_start.to_pydatetime(), r.gap_end.to_pydatetime(),
              r.hours, r.shortfall) for r in gaps.itertuples()]
     assert rows == [
@@ -351,8 +351,8 @@ def test_checkpoint_gaps(con):
 
 
 def test_checkpoint_gaps_in_a_township(con):
-    assert list(metrics.checkpoint_gaps(con, W, "T2")["checkpoint_id"]) == ["K3"]
-    assert metrics.checkpoint_gaps(con, W, "T3").empty
+    assert list(metrics.checkpoint_gaps(con, metrics.Scope(W, "T2"))["checkpoint_id"]) == ["K3"]
+    assert metrics.checkpoint_gaps(con, metrics.Scope(W, "T3")).empty
 
 
 @pytest.mark.parametrize("checkpoint_id, slot, staff, staffed", [
@@ -364,7 +364,7 @@ def test_checkpoint_gaps_in_a_township(con):
     ("K2", 108, 0, False),   # h ends 12:45: does not cover 12:00-13:00
 ])
 def test_checkpoint_hourly(con, checkpoint_id, slot, staff, staffed):
-    hourly = metrics.checkpoint_hourly(con, W, None)
+    hourly = metrics.checkpoint_hourly(con, metrics.Scope(W))
     assert len(hourly) == 3 * 168
     row = hourly[(hourly.checkpoint_id == checkpoint_id) & (hourly.slot == slot)].iloc[0]
     assert (row.staff, bool(row.staffed)) == (staff, staffed)
@@ -372,7 +372,7 @@ def test_checkpoint_hourly(con, checkpoint_id, slot, staff, staffed):
 
 
 def test_noncompliant_branches(con):
-    df = metrics.noncompliant_branches(con, W, None)
+    df = metrics.noncompliant_branches(con, metrics.Scope(W))
     assert list(df.columns) == ["branch_id", "name", "township_id", "village",
                                 "last_assessed_on", "failed_criteria", "never_assessed"]
     rows = [(r.branch_id, r.township_id, r.village, r.last_assessed_on, r.failed_criteria,
@@ -385,12 +385,12 @@ def test_noncompliant_branches(con):
 
 def test_noncompliant_branches_a_week_later(con):
     # week of 01-17: B1's assessment of 01-20 failed "rules"
-    df = metrics.noncompliant_branches(con, dt.date(2022, 1, 17), "T1")
+    df = metrics.noncompliant_branches(con, metrics.Scope(dt.date(2022, 1, 17), "T1"))
     assert list(zip(df.branch_id, df.failed_criteria)) == [("B1", ["rules"]), ("B2", ["venue"])]
 
 
 def test_grids_needing_attention(con):
-    df = metrics.grids_needing_attention(con, W, None)
+    df = metrics.grids_needing_attention(con, metrics.Scope(W))
     rows = [(r.grid_id, r.households_visited, r.visit_rate, r.visit_target, r.reason, r.reasons)
             for r in df.itertuples()]
     assert rows == [
@@ -402,12 +402,12 @@ def test_grids_needing_attention(con):
         ("G3", 30, 0.375, 0.8, "unstaffed", ["unstaffed", "below_target"]),
         # G4 20/20, staffed by M5: fine
     ]
-    assert metrics.grids_needing_attention(con, W, "T3").empty
+    assert metrics.grids_needing_attention(con, metrics.Scope(W, "T3")).empty
 
 
 def test_grids_needing_attention_default_target(con):
     # 2023 has no targets: default 0.9; in the week of 2023-01-02 no grid reported
-    df = metrics.grids_needing_attention(con, dt.date(2023, 1, 2), "T2")
+    df = metrics.grids_needing_attention(con, metrics.Scope(dt.date(2023, 1, 2), "T2"))
     assert list(df.visit_target) == [0.9, 0.9]
 
 
@@ -417,12 +417,12 @@ def test_grids_needing_attention_default_target(con):
     ("T2", {"grids.visit_rate": 0.8, "branches.compliance_rate": 1.0}),
 ])
 def test_targets(con, township, expected):
-    assert metrics.targets(con, 2022, township) == expected
+    assert metrics.targets(con, metrics.Scope(township=township), year=2022) == expected
 
 
 def test_targets_of_another_year(con):
-    assert metrics.targets(con, 2021, "T1") == {"grids.visit_rate": 0.5}
-    assert metrics.targets(con, 2030, None) == {}
+    assert metrics.targets(con, metrics.Scope(township="T1"), year=2021) == {"grids.visit_rate": 0.5}
+    assert metrics.targets(con, metrics.Scope(), year=2030) == {}
 
 
 @pytest.mark.parametrize("township, expected", [
@@ -445,11 +445,11 @@ def test_targets_inherit_county_rates_but_not_county_counts(empty_con, township,
                         ("training.party_school.sessions", None, 24),
                         ("training.party_school.sessions", "T1", 4),
                         ("members.reported", None, 1259))])
-    assert metrics.targets(empty_con, 2022, township) == expected
+    assert metrics.targets(empty_con, metrics.Scope(township=township), year=2022) == expected
 
 
 def test_weekly_trend(con):
-    df = metrics.weekly_trend(con, None, weeks=3, until=dt.date(2022, 1, 17))
+    df = metrics.weekly_trend(con, metrics.Scope(dt.date(2022, 1, 17)), weeks=3)
     assert list(df.columns) == ["week_start", "compliance_rate", "staffed_rate", "visit_rate",
                                 "reporting_rate", "coverage_rate"]
     assert df.to_dict("records") == [
@@ -469,8 +469,8 @@ def test_weekly_trend(con):
 
 @pytest.mark.parametrize("township", SCOPES)
 def test_weekly_trend_agrees_with_summary(con, township):
-    row = metrics.weekly_trend(con, township, weeks=1, until=W).iloc[0]
-    s = metrics.summary(con, W, township)
+    row = metrics.weekly_trend(con, metrics.Scope(W, township), weeks=1).iloc[0]
+    s = metrics.summary(con, metrics.Scope(W, township))
     for column, (group, code) in {"compliance_rate": ("branches", "compliance_rate"),
                                   "staffed_rate": ("grids", "staffed_rate"),
                                   "visit_rate": ("grids", "visit_rate"),
@@ -481,7 +481,7 @@ def test_weekly_trend_agrees_with_summary(con, township):
 
 
 def test_compliance_by_township(con):
-    df = metrics.compliance_by_township(con, W, None)
+    df = metrics.compliance_by_township(con, metrics.Scope(W))
     assert df.to_dict("records") == [
         {"township_id": "T1", "name": "娜允镇", "total": 2, "compliant": 1,
          "compliance_rate": 0.5, "model": 1, "link_coverage_rate": 0.5},
@@ -491,7 +491,7 @@ def test_compliance_by_township(con):
 
 
 def test_training_by_kind_month(con):
-    df = metrics.training_by_kind_month(con, W, None)
+    df = metrics.training_by_kind_month(con, metrics.Scope(W))
     assert [(r.month.date(), r.kind, r.sessions, r.attendees) for r in df.itertuples()] == [
         (D("2022-01-01"), "fireside_school", 3, 45),
         (D("2022-01-01"), "outreach", 1, 100),
@@ -534,11 +534,11 @@ def test_hour_slots_match_a_slot_by_slot_count():
                 and s["shift_end"] >= slot + dt.timedelta(hours=1))
     staffed = {key for key, n in expected_staff.items() if n >= required[key[0]]}
 
-    hourly = metrics.checkpoint_hourly(con, W, None)
+    hourly = metrics.checkpoint_hourly(con, metrics.Scope(W))
     assert {(r.checkpoint_id, r.slot): r.staff for r in hourly.itertuples()} == expected_staff
-    assert metrics.summary(con, W)["checkpoints"]["staffed_slots"] == len(staffed)
+    assert metrics.summary(con, metrics.Scope(W))["checkpoints"]["staffed_slots"] == len(staffed)
 
-    gaps = metrics.checkpoint_gaps(con, W, None)
+    gaps = metrics.checkpoint_gaps(con, metrics.Scope(W))
     hour = pd.Timedelta(hours=1)
     gap_slots = set()
     for r in gaps.itertuples():
@@ -558,7 +558,7 @@ def test_hour_slots_match_a_slot_by_slot_count():
 
 def test_compliance_trend_starts_at_the_first_assessment(con):
     # the first assessment (B2, Wed 2021-12-01) is in the week of Monday 2021-11-29
-    df = metrics.compliance_trend(con, W, None)
+    df = metrics.compliance_trend(con, metrics.Scope(W))
     rows = [(r.week_start, r.compliant, r.total, r.compliance_rate, r.link_coverage_rate)
             for r in df.itertuples()]
     december = [D("2021-11-29"), D("2021-12-06"), D("2021-12-13"), D("2021-12-20"),
@@ -567,44 +567,44 @@ def test_compliance_trend_starts_at_the_first_assessment(con):
         (D("2022-01-03"), 3, 4, 3 / 4, 3 / 4),    # B1 (01-05) and B4 (01-03) pass
         (D("2022-01-10"), 2, 4, 2 / 4, 3 / 4),    # B2 fails venue on W's Sunday
     ]
-    assert df.iloc[-1]["compliance_rate"] == metrics.summary(con, W)["branches"]["compliance_rate"]
+    assert df.iloc[-1]["compliance_rate"] == metrics.summary(con, metrics.Scope(W))["branches"]["compliance_rate"]
 
 
 def test_compliance_trend_of_a_township_and_of_an_empty_scope(con):
-    t2 = metrics.compliance_trend(con, W, "T2")            # B3 never assessed, B4 from 01-03
+    t2 = metrics.compliance_trend(con, metrics.Scope(W, "T2"))            # B3 never assessed, B4 from 01-03
     assert list(t2["compliant"]) == [0, 0, 0, 0, 0, 1, 1] and set(t2["total"]) == {2}
-    assert metrics.compliance_trend(con, W, "T3").empty     # no branches: no 0% line
-    assert metrics.compliance_trend(con, D("2021-11-22"), None).empty   # before any assessment
+    assert metrics.compliance_trend(con, metrics.Scope(W, "T3")).empty     # no branches: no 0% line
+    assert metrics.compliance_trend(con, metrics.Scope(D("2021-11-22"))).empty   # before any assessment
 
 
 def test_failed_criteria_counts(con):
-    assert metrics.failed_criteria_counts(con, W, None).to_dict("records") == [
+    assert metrics.failed_criteria_counts(con, metrics.Scope(W)).to_dict("records") == [
         {"criterion": "venue", "branches": 1}]              # B2; B3 never assessed fails none
     # a week later B1 fails rules too: ties in contract order (venue before rules)
-    assert metrics.failed_criteria_counts(con, D("2022-01-17"), None).to_dict("records") == [
+    assert metrics.failed_criteria_counts(con, metrics.Scope(D("2022-01-17"))).to_dict("records") == [
         {"criterion": "venue", "branches": 1}, {"criterion": "rules", "branches": 1}]
-    assert metrics.failed_criteria_counts(con, W, "T2").empty
+    assert metrics.failed_criteria_counts(con, metrics.Scope(W, "T2")).empty
 
 
 def test_training_by_township(con):
-    df = metrics.training_by_township(con, W, None)
+    df = metrics.training_by_township(con, metrics.Scope(W))
     assert [tuple(r) for r in df.itertuples(index=False)] == [
         (None, "party_school", 1, 60),                      # TR3, county-level, first
         ("T1", "fireside_school", 3, 45),                   # TR6 on W's Sunday
         ("T1", "party_school", 2, 40),                      # TR1; TR4 last year, TR5 after W
         ("T2", "outreach", 1, 100),
     ]
-    assert list(metrics.training_by_township(con, W, "T2")["township_id"]) == ["T2"]
+    assert list(metrics.training_by_township(con, metrics.Scope(W, "T2"))["township_id"]) == ["T2"]
 
 
 def test_training_activities(con):
-    df = metrics.training_activities(con, W, "T1")
+    df = metrics.training_activities(con, metrics.Scope(W, "T1"))
     assert [(r.activity_id, r.held_on, r.township_id, r.kind, r.sessions, r.attendees,
              r.attendance_records) for r in df.itertuples()] == [
         ("TR6", D("2022-01-16"), "T1", "fireside_school", 3, 45, 0),
         ("TR1", D("2022-01-05"), "T1", "party_school", 2, 40, 2),   # M1, M2
     ]
-    county = metrics.training_activities(con, W, None)
+    county = metrics.training_activities(con, metrics.Scope(W))
     assert list(county["activity_id"]) == ["TR6", "TR2", "TR3", "TR1"]
     assert county.loc[county["activity_id"] == "TR3", "township_id"].item() is None
 
@@ -617,20 +617,20 @@ def test_training_activities(con):
     ("T3", {"distinct_members": 0, "activities_recorded": 0, "attendance_records": 0}),
 ])
 def test_training_people(con, township, expected):
-    assert metrics.training_people(con, W, township) == expected
+    assert metrics.training_people(con, metrics.Scope(W, township)) == expected
     assert expected["distinct_members"] == \
-        metrics.summary(con, W, township)["training"]["distinct_members"]
+        metrics.summary(con, metrics.Scope(W, township))["training"]["distinct_members"]
 
 
 def test_training_people_without_attendance(empty_con):
-    assert metrics.training_people(empty_con, W) == {
+    assert metrics.training_people(empty_con, metrics.Scope(W)) == {
         "distinct_members": None, "activities_recorded": 0, "attendance_records": 0}
 
 
 def test_checkpoints_the_week_after(con):
     # week of 01-17: d's last 4 hours (Mon 00-04, 3 staff, 2 of them party) and g2 (Mon
     # 08-12, 1 unit); d started in W, so only g2's 999 persons count
-    c = metrics.summary(con, D("2022-01-17"), "T1")["checkpoints"]
+    c = metrics.summary(con, metrics.Scope(D("2022-01-17"), "T1"))["checkpoints"]
     assert (c["staffed_slots"], c["staff_hours"], c["party_share"], c["persons_checked"]) == \
         (4 + 4, 3 * 4 + 1 * 4.0, 2 * 4 / 16, 999)
 
@@ -640,7 +640,7 @@ def test_checkpoint_weeks_at_once_equal_week_by_week(con):
     from dashboard import queries
     weeks = queries.run(con, "checkpoint_coverage", week=D("2022-01-17"), weeks=3, township=None)
     for row in weeks.itertuples():
-        c = metrics.summary(con, row.week_start.date(), None)["checkpoints"]
+        c = metrics.summary(con, metrics.Scope(row.week_start.date()))["checkpoints"]
         assert (row.staffed_slots, row.staff_hours, row.persons_checked) == \
             (c["staffed_slots"], c["staff_hours"], c["persons_checked"])
         assert row.party_hours / row.staff_hours == c["party_share"]

@@ -147,8 +147,8 @@ def test_map_shows_every_branch_by_status(open_app, demo):
 # ------------------------------------------------------------------ an early week: 37 fail
 def test_early_week_lists_what_fails(open_app, demo):
     at = open_branches(open_app, week=EARLY.isoformat())
-    s = metrics.summary(demo, EARLY)["branches"]
-    failing = metrics.noncompliant_branches(demo, EARLY)
+    s = metrics.summary(demo, metrics.Scope(EARLY))["branches"]
+    failing = metrics.noncompliant_branches(demo, metrics.Scope(EARLY))
     assert (s["compliant"], len(failing)) == (85, 37)
     assert tiles(at)["边境村组党支部达标"] == "85 / 122"
     # Short of target: how far, in words and red, with no arrow (an arrow would read "fell 30.3%")
@@ -169,7 +169,7 @@ def test_early_week_lists_what_fails(open_app, demo):
 
 def test_failed_criteria_chart_counts_branches_per_criterion(open_app, demo):
     at = open_branches(open_app, week=EARLY.isoformat())
-    counts = metrics.failed_criteria_counts(demo, EARLY)
+    counts = metrics.failed_criteria_counts(demo, metrics.Scope(EARLY))
     spec = charts(at)["failed_criteria"]
     names = [contract.CRITERIA[c][0] for c in counts["criterion"]]
     assert categories(spec) == names[::-1]                                 # most failed on top
@@ -186,7 +186,7 @@ def test_map_colours_the_failing_branches_red(open_app, demo):
 # ------------------------------------------------------------------ township scope
 def test_township_view(open_app, demo):
     at = open_branches(open_app, township="T02", week=EARLY.isoformat())
-    s = metrics.summary(demo, EARLY, "T02")["branches"]
+    s = metrics.summary(demo, metrics.Scope(EARLY, "T02"))["branches"]
     assert tiles(at)["边境村组党支部达标"] == f"{s['compliant']} / {s['total']}" == "20 / 32"
     assert "compliance_by_township" not in charts(at)                     # one township: no bars
     assert len(at.dataframe[0].value) == s["total"] - s["compliant"]

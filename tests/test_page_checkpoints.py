@@ -173,7 +173,7 @@ def test_map_colours_each_checkpoint_by_its_coverage(open_app, demo):
 
 def test_fully_staffed_week_says_so(open_app, demo):
     at = open_checkpoints(open_app, week=NO_GAPS.isoformat())
-    assert metrics.checkpoint_gaps(demo, NO_GAPS).empty
+    assert metrics.checkpoint_gaps(demo, metrics.Scope(NO_GAPS)).empty
     assert tiles(at)["24小时值守覆盖率"] == "100.0%"
     assert [s.value for s in at.success] == ["本周所有卡点全时段值守到位。", "本周没有值守空档。"]
     assert "cp_heatmap" not in charts(at) and len(at.dataframe) == 0
@@ -182,7 +182,7 @@ def test_fully_staffed_week_says_so(open_app, demo):
 # ------------------------------------------------------------------ township scope
 def test_border_township(open_app, demo):
     at = open_checkpoints(open_app, township="T06")
-    c = metrics.summary(demo, None, "T06")["checkpoints"]
+    c = metrics.summary(demo, metrics.Scope(township="T06"))["checkpoints"]
     assert c["total"] == 8
     assert tiles(at)["24小时值守覆盖率"] == i18n.fmt_rate(c["coverage_rate"])
     assert len(points(at)) == 8
@@ -197,7 +197,7 @@ def test_border_township(open_app, demo):
 ])
 def test_township_without_checkpoints_says_so(open_app, demo, township, lang, sentence):
     at = open_checkpoints(open_app, township=township, lang=lang)
-    assert metrics.summary(demo, None, township)["checkpoints"]["coverage_rate"] is None
+    assert metrics.summary(demo, metrics.Scope(township=township))["checkpoints"]["coverage_rate"] is None
     assert [i.value for i in at.info] == [sentence]
     assert len(at.metric) == 0 and len(at.get("plotly_chart")) == 0      # no chart, no "0%"
     assert len(at.get("deck_gl_json_chart")) == 0 and len(at.dataframe) == 0
@@ -205,12 +205,12 @@ def test_township_without_checkpoints_says_so(open_app, demo, township, lang, se
 
 def test_daily_duty_adds_up_for_every_scope(demo):
     for township in (None, "T01", "T06", "T03"):
-        s = metrics.summary(demo, None, township)["checkpoints"]
-        daily = metrics.checkpoint_daily(demo, None, township)
+        s = metrics.summary(demo, metrics.Scope(township=township))["checkpoints"]
+        daily = metrics.checkpoint_daily(demo, metrics.Scope(township=township))
         hours = daily[["party_hours", "unit_hours", "volunteer_hours"]].to_numpy().sum()
         assert len(daily) == 7 and hours == pytest.approx(s["staff_hours"])
         assert daily["persons_checked"].sum() == s["persons_checked"]
-        status = metrics.checkpoint_status(demo, None, township)
+        status = metrics.checkpoint_status(demo, metrics.Scope(township=township))
         assert status["staffed_slots"].sum() == s["staffed_slots"]
 
 

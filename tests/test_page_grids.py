@@ -157,7 +157,7 @@ def test_attention_list_before_a_grid_is_picked(open_app, demo):
 # ------------------------------------------------------------------ drill-down and one grid
 def test_drill_down_to_a_zone_narrows_map_and_table(open_app, demo):
     at = open_grids(open_app, township="T01")
-    areas = metrics.grid_areas(demo, None, "T01")
+    areas = metrics.grid_areas(demo, metrics.Scope(township="T01"))
     selectbox(at, "社区").set_value("C02").run()
     in_community = areas.loc[areas["community_id"] == "C02"]
     assert len(layer(at, "grids")["data"]) == in_community["grids"].sum()
@@ -173,7 +173,7 @@ def test_drill_down_to_a_zone_narrows_map_and_table(open_app, demo):
 
 def test_picking_a_grid_shows_its_figures_and_history(open_app, demo):
     at = open_grids(open_app, township="T01")
-    grid = metrics.grid_list(demo, None, "T01").set_index("grid_id").loc["G0078"]
+    grid = metrics.grid_list(demo, metrics.Scope(township="T01")).set_index("grid_id").loc["G0078"]
     selectbox(at, "网格").set_value("G0078").run()
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
@@ -181,7 +181,7 @@ def test_picking_a_grid_shows_its_figures_and_history(open_app, demo):
     assert shown["党员数"] == i18n.fmt_int(grid["members"])
     assert shown["走访率"] == i18n.fmt_rate(grid["visit_rate"])
     assert "娜允社区 · 娜允社区第四片区 · 县委党校" in [c.value for c in at.caption]
-    history = metrics.grid_history(demo, None, "T01", grid_id="G0078")
+    history = metrics.grid_history(demo, metrics.Scope(township="T01"), grid_id="G0078")
     spec = charts(at)["grid_history"]
     assert len(history) == 12 and numbers(spec["data"][0]["y"]) == pytest.approx(
         list(history["visit_rate"]))
@@ -197,10 +197,10 @@ def test_a_grid_that_never_reported_shows_its_missing_weeks(open_app, demo):
 
 
 def test_grid_history_is_scoped_and_bounded(demo):
-    assert metrics.grid_history(demo, None, "T02", grid_id="G0001").empty   # not in T02
-    assert metrics.grid_history(demo, None, None, grid_id="nope").empty
+    assert metrics.grid_history(demo, metrics.Scope(township="T02"), grid_id="G0001").empty   # not in T02
+    assert metrics.grid_history(demo, metrics.Scope(), grid_id="nope").empty
     first = metrics.available_weeks(demo)[0]
-    early = metrics.grid_history(demo, first, None, grid_id="G0001", weeks=12)
+    early = metrics.grid_history(demo, metrics.Scope(first), grid_id="G0001", weeks=12)
     assert list(early["week_start"]) == [first]            # no weeks before any report
 
 
@@ -289,7 +289,7 @@ def test_past_the_map_limit_the_map_shows_townships_and_tables_are_cut(open_app,
     from dashboard import ui
     from dashboard.charts import grids as grid_charts
     monkeypatch.setattr(grid_charts, "MAP_MAX_GRIDS", 100)
-    monkeypatch.setattr(ui, "TABLE_MAX_ROWS", 10)
+    monkeypatch.setattr(ui.widgets, "TABLE_MAX_ROWS", 10)
     at = open_grids(open_app)
     layers = {x["id"] for x in deck(at)["layers"]}
     assert "grids" not in layers and "grid-townships" in layers

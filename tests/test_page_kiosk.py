@@ -58,8 +58,8 @@ def test_overview_shows_the_summary_against_targets_and_since_last_meeting(open_
     shown = lines(at)
     s = metrics.summary(demo)
     week = metrics.latest_week(demo)
-    targets = metrics.targets(demo, week.year)
-    base = metrics.baseline_summary(demo_store, demo, week, None)
+    targets = metrics.targets(demo, metrics.Scope(), year=week.year)
+    base = metrics.baseline_summary(demo, metrics.Scope(week), store=demo_store)
     change = metrics.summary_change(s, base["summary"])
     b, g, m, c = s["branches"], s["grids"], s["members"], s["checkpoints"]
 
@@ -138,7 +138,7 @@ def test_the_link_sets_township_slides_and_says_what_it_ignores(open_app, demo):
     assert shown["kiosk-place"] == "娜允镇"
     assert shown["kiosk-title"] == i18n.t("page.branches")              # the link's order
     assert shown["kiosk-position"] == "1 / 2"
-    t01 = metrics.summary(demo, township="T01")["branches"]
+    t01 = metrics.summary(demo, metrics.Scope(township="T01"))["branches"]
     assert shown["tvalue-compliance"] == f"{t01['compliant']} / {t01['total']}"
     notes = shown["kiosk-notes"]
     assert "maps" in notes and "abc" in notes and "../etc" in notes

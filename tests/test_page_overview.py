@@ -89,7 +89,7 @@ def expected_tiles(con, lang: str = "zh", week: dt.date | None = None,
                    township: str | None = None) -> dict[str, str]:
     """The overview tiles as metrics.summary() gives them, formatted as the page promises:
     a scope without branches, checkpoints or grids has no tile for them (it gets a sentence)."""
-    s = metrics.summary(con, week, township)
+    s = metrics.summary(con, metrics.Scope(week, township))
     b, g, m, c = s["branches"], s["grids"], s["members"], s["checkpoints"]
     tiles = {}
     if b["total"]:
@@ -150,7 +150,7 @@ def test_a_tile_below_target_says_how_far_short_and_no_arrow_says_it(open_app, d
     assert tiles(at)[label] == "20 / 32"
     assert status_lines(at)[label] == (gap, "red")
     # The week before had 20 up to standard as well: no change, so no arrow at all.
-    assert metrics.summary(demo, dt.date(2021, 5, 31), "T02")["branches"]["compliant"] == 20
+    assert metrics.summary(demo, metrics.Scope(dt.date(2021, 5, 31), "T02"))["branches"]["compliant"] == 20
     assert arrows(at)[label] == (i18n.t("change.same", lang), "NONE", i18n.t("change.vs_week", lang))
     assert not any(arrow == "DOWN" for _, arrow, _ in arrows(at).values())
 
@@ -199,7 +199,7 @@ def test_week_in_the_link_shows_that_week(open_app, demo):
 def test_tiles_show_the_change_since_the_week_before(open_app, demo, lang, members, coverage):
     # Nothing is pinned in the demo store, so the tiles compare with the previous week.
     week, before = dt.date(2021, 6, 7), dt.date(2021, 5, 31)
-    now, then = metrics.summary(demo, week), metrics.summary(demo, before)
+    now, then = metrics.summary(demo, metrics.Scope(week)), metrics.summary(demo, metrics.Scope(before))
     assert now["members"]["reported"] - then["members"]["reported"] == 16
     assert round((now["checkpoints"]["coverage_rate"]
                   - then["checkpoints"]["coverage_rate"]) * 100, 1) == 0.3

@@ -180,9 +180,9 @@ def test_activities_table_and_export(open_app, con):
 def test_township_gets_only_its_own_targets(open_app, con):
     # 勐马镇 has no targets of its own: the county's 218 outreach sessions are not its target
     at = open_training(open_app, township="T02")
-    s = metrics.summary(con, None, "T02")["training"]
+    s = metrics.summary(con, metrics.Scope(township="T02"))["training"]
     assert tiles(at)["培训宣讲期（场）次"] == i18n.fmt_int(s["sessions"])
-    assert not any(k.startswith("training.") for k in metrics.targets(con, 2021, "T02"))
+    assert not any(k.startswith("training.") for k in metrics.targets(con, metrics.Scope(township="T02"), year=2021))
     assert set(bars(charts(at)["progress_sessions"], "x")["目标"]) == {0}
     assert "training_by_township" not in charts(at)
     assert i18n.t("training.county_note") in details(at)
@@ -199,7 +199,7 @@ def test_township_with_its_own_target(open_app, con):
 
 def test_township_without_attendance_lists_shows_no_people_count(open_app, con):
     at = open_training(open_app, township="T02")
-    people = metrics.training_people(con, None, "T02")
+    people = metrics.training_people(con, metrics.Scope(township="T02"))
     assert people["distinct_members"] == 0 and people["activities_recorded"] == 0
     assert tiles(at)["参训党员（人，不重复计）"] == "—"          # not "0 人"
     assert i18n.t("training.no_attendance_here") in details(at)
@@ -207,7 +207,7 @@ def test_township_without_attendance_lists_shows_no_people_count(open_app, con):
 
 def test_early_week(open_app, con):
     at = open_training(open_app, week=EARLY.isoformat(), lang="en")
-    s = metrics.summary(con, EARLY)["training"]
+    s = metrics.summary(con, metrics.Scope(EARLY))["training"]
     assert tiles(at)["Sessions held"] == i18n.fmt_int(s["sessions"], "en") == "174"
     assert tiles(at)["Person-times"] == "10,881"
     months = next(t["x"] for t in charts(at)["training_by_month"]["data"] if t.get("type") == "bar")

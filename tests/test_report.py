@@ -256,7 +256,7 @@ def test_long_lists_are_cut_with_the_number_left_out(briefings, demo_store):
 def test_noncompliant_branches_show_their_failed_criteria_in_chinese(briefings, demo_store):
     con = demo_store.connect()
     try:
-        branches = metrics.noncompliant_branches(con, dt.date(2021, 9, 6))
+        branches = metrics.noncompliant_branches(con, metrics.Scope(dt.date(2021, 9, 6)))
     finally:
         con.close()
     text = briefings["september-zh"]["text"]

@@ -58,7 +58,7 @@ def test_ticks_divide_the_interval_and_are_at_most_poll(interval, tick):
 def test_a_scope_without_grids_or_checkpoints_skips_those_slides(demo_store):
     from dashboard import metrics
     con = demo_store.connect()
-    county, mengma = metrics.summary(con), metrics.summary(con, township="T02")
+    county, mengma = metrics.summary(con), metrics.summary(con, metrics.Scope(township="T02"))
     con.close()
     assert screens.slides_with_data(ALL, county) == ALL
     # 勐马镇 has border branches and training but no community grids and no checkpoints

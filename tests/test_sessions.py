@@ -191,9 +191,9 @@ def test_open_mode_needs_a_direct_request_from_this_machine(monkeypatch, peer, h
                                                             address):
     """Issue 11 item 4: open mode only with no proxy header and a loopback peer; the client
     address recorded in the audit log trusts forwarded headers only from a local proxy."""
-    monkeypatch.setattr(ui, "_peer", lambda: peer)
-    monkeypatch.setattr(ui, "_headers", lambda: headers)
-    monkeypatch.setattr(ui.st, "get_option", lambda key: "127.0.0.1")
+    monkeypatch.setattr(ui.gate, "_peer", lambda: peer)
+    monkeypatch.setattr(ui.gate, "_headers", lambda: headers)
+    monkeypatch.setattr(ui.gate.st, "get_option", lambda key: "127.0.0.1")
     assert ui.direct_local() is direct and ui.client_address() == address
-    monkeypatch.setattr(ui.st, "get_option", lambda key: "0.0.0.0")      # listening beyond here
+    monkeypatch.setattr(ui.gate.st, "get_option", lambda key: "0.0.0.0")      # listening beyond here
     assert ui.direct_local() is False

@@ -4,7 +4,7 @@ weekly tables (the township is the logged-in user's, never the URL's or a widget
 its prefilled form and sees its own row of the board."""
 import streamlit as st
 
-from dashboard import desk, i18n, quality, submissions, ui
+from dashboard import desk, i18n, places, quality, submissions, ui
 
 ctx = ui.context()
 ui.require_page(ctx, "data")
@@ -20,7 +20,7 @@ def form_download(town: str, key: str) -> None:
     weeks = submissions.report_weeks(ui.data("latest_week", ctx))
     week = st.selectbox(ctx.t("sub.form_week"), weeks, key=f"{key}_week", width=320,
                         format_func=lambda w: i18n.fmt_week(w, ctx.lang))
-    name = ui.data("townships", ctx).set_index("township_id")["name"].get(town, town)
+    name = places.township_name(ui.data("townships", ctx), town, "zh")
     st.download_button(ctx.t("sub.form_download"),
                        lambda: desk.township_form(ui.store(), town, week),
                        f"{ctx.t('sub.form_file', name=name, week=week.isoformat())}.xlsx", XLSX,
@@ -139,8 +139,7 @@ if template_tab is not None:
         if len(towns):
             st.divider()
             st.markdown(ctx.t("sub.form_help"))
-            names = {r.township_id: i18n.place_name(r.name, getattr(r, "name_en", None), ctx.lang)
-                     for r in towns.itertuples()}
+            names = places.township_names(towns, ctx.lang)
             town = st.selectbox(ctx.t("filter.township"), list(names), key="form_township", width=320,
                                 format_func=lambda v: names.get(v, v))
             form_download(town, "admin_form")

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from dashboard import i18n, screens, ui
+from dashboard import i18n, places, screens, ui
 
 ctx = ui.context()
 user = ui.current_user()
@@ -70,8 +70,7 @@ def release() -> None:
 # ---- what the screen does now
 towns = ui.data("townships", ctx)
 labels = {LINK: ctx.t("presenter.as_link"), screens.COUNTY: ctx.t("filter.county")}
-for r in towns.itertuples():
-    labels[r.township_id] = i18n.place_name(r.name, getattr(r, "name_en", None), ctx.lang)
+labels.update(places.township_names(towns, ctx.lang))
 if state is None:
     st.info(ctx.t("presenter.free"))
 else:

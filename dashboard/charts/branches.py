@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import contract, i18n, kpis
+from .. import contract, i18n, kpis, places
 from . import maps
 from .common import BAD, GOOD, NEUTRAL, SERIES, base_layout, plot_texts, rate_axis
 
@@ -19,12 +19,6 @@ STATUSES = ("compliant", "noncompliant", "never")
 STATUS_COLOURS = {"compliant": maps.status_colour(1.0, 1.0),
                   "noncompliant": maps.status_colour(0.0, 1.0),
                   "never": maps.status_colour(None, 1.0)}
-
-
-def township_names(townships: pd.DataFrame, lang: str) -> dict:
-    """township_id -> name in the view's language."""
-    return {r.township_id: i18n.place_name(r.name, getattr(r, "name_en", None), lang)
-            for r in townships.itertuples()}
 
 
 def _status_colour(rate, target) -> str:
@@ -58,7 +52,7 @@ def compliance_by_township(df: pd.DataFrame, townships: pd.DataFrame, target: fl
                            lang: str) -> go.Figure:
     """One horizontal bar per township with branches: its compliance rate, green when on
     target, red when not; "compliant / total (rate)" in a column right of the 100% mark."""
-    names = township_names(townships, lang)
+    names = places.township_names(townships, lang)
     df = df.iloc[::-1]                          # first township on top
     labels = plot_texts(names.get(t, t) for t in df["township_id"])
     rates = [None if r is None or r != r else r for r in df["compliance_rate"]]
@@ -105,7 +99,7 @@ def _failed_text(failed: list, never: bool, lang: str) -> str:
 def noncompliant_table(df: pd.DataFrame, townships: pd.DataFrame, lang: str) -> pd.DataFrame:
     """metrics.noncompliant_branches as the page and the export show it: labelled columns,
     criteria by name, never-assessed branches said so."""
-    names = township_names(townships, lang)
+    names = places.township_names(townships, lang)
     return pd.DataFrame({
         i18n.t("col.township", lang): [names.get(t, t) for t in df["township_id"]],
         i18n.t("col.village", lang): df["village"],
@@ -121,7 +115,7 @@ def noncompliant_table(df: pd.DataFrame, townships: pd.DataFrame, lang: str) -> 
 
 def model_table(status: pd.DataFrame, townships: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The model branches (示范党组织) of metrics.branch_status, labelled."""
-    names = township_names(townships, lang)
+    names = places.township_names(townships, lang)
     df = status.loc[status["is_model"]]
     return pd.DataFrame({
         i18n.t("col.township", lang): [names.get(t, t) for t in df["township_id"]],
@@ -157,7 +151,7 @@ def map_legend(status: pd.DataFrame, lang: str) -> list[tuple[str, list[int]]]:
 def branch_points(status: pd.DataFrame, townships: pd.DataFrame, lang: str) -> pd.DataFrame:
     """metrics.branch_status as map points: lon, lat, colour ([r, g, b, a]) and the tooltip's
     fields (name, township, status label, model mark, failed criteria)."""
-    names = township_names(townships, lang)
+    names = places.township_names(townships, lang)
     statuses = branch_statuses(status)
     return pd.DataFrame({
         "lon": status["lon"].astype(float),

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 
-from .. import i18n
+from .. import i18n, places
 from . import common, maps
 
 HOURS = 168
@@ -175,8 +175,7 @@ def legend(lang: str, target: float | None) -> list[tuple]:
 def gap_table(gaps: pd.DataFrame, townships: pd.DataFrame, lang: str,
               with_township: bool) -> pd.DataFrame:
     """The gap list with labelled columns, longest gaps first."""
-    names = {r.township_id: i18n.place_name(r.name, getattr(r, "name_en", None), lang)
-             for r in townships.itertuples()}
+    names = places.township_names(townships, lang)
     df = gaps.sort_values(["hours", "shortfall", "gap_start"], ascending=[False, False, True])
     cols = {i18n.t("col.checkpoint", lang): df["name"].to_numpy()}
     if with_township:
@@ -197,8 +196,7 @@ def no_checkpoints_text(county_status: pd.DataFrame, townships: pd.DataFrame,
     county_status: checkpoint_status() of the whole county."""
     if not len(county_status):
         return i18n.t("cp.none_loaded", lang)
-    names = {r.township_id: i18n.place_name(r.name, getattr(r, "name_en", None), lang)
-             for r in townships.itertuples()}
+    names = places.township_names(townships, lang)
     where = ("、" if lang == "zh" else ", ").join(
         i18n.md_escape(names.get(t, t)) for t in sorted(set(county_status["township_id"])))
     return i18n.t("cp.none_here", lang, township=i18n.md_escape(township_name), where=where)

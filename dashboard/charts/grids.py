@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 
-from .. import i18n
+from .. import i18n, places
 from . import common, maps
 
 GRID_LAYER, POINT_LAYER = "grids", "grid-points"    # layers whose clicks pick a grid
@@ -128,9 +128,10 @@ def township_deck(rollup: pd.DataFrame, township_geo: pd.DataFrame, townships: p
                   size: tuple[int, int] = MAP_SIZE) -> pdk.Deck:
     """One dot per township at its seat, coloured by its grids' visit rate against target (the
     colours of grid_deck), on the township outlines. For views with more than MAP_MAX_GRIDS."""
+    names = places.township_names(townships, lang)
+
     def tip(r):
-        return i18n.t("grids.township_tooltip", lang,
-                      name=i18n.place_name(r.name, getattr(r, "name_en", None), lang),
+        return i18n.t("grids.township_tooltip", lang, name=names.get(r.township_id),
                       grids=i18n.fmt_int(r.grids), rate=i18n.fmt_rate(r.visit_rate, lang),
                       staffed=i18n.fmt_int(r.staffed), reported=i18n.fmt_int(r.reported))
     shown = rollup.assign(
@@ -224,8 +225,7 @@ def no_grids_text(areas: pd.DataFrame, townships: pd.DataFrame, township_name: s
     county's grids are. areas: grid_areas() of the whole county."""
     if not len(areas):
         return i18n.t("grids.none_loaded", lang)
-    names = {r.township_id: i18n.place_name(r.name, getattr(r, "name_en", None), lang)
-             for r in townships.itertuples()}
+    names = places.township_names(townships, lang)
     where = ("、" if lang == "zh" else ", ").join(
         i18n.md_escape(names.get(t, t)) for t in dict.fromkeys(areas["township_id"]))
     return i18n.t("grids.none_here", lang, township=i18n.md_escape(township_name), where=where,

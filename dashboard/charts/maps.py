@@ -20,7 +20,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings import json_tools
 
-from .. import i18n
+from .. import i18n, places
 from ..kpis import TOLERANCE
 from . import common
 
@@ -297,8 +297,7 @@ def county_deck(township_geo: pd.DataFrame, townships: pd.DataFrame, layers: lis
     """
     names = {}
     if len(townships):
-        names = {r.township_id: i18n.place_name(r.name, getattr(r, "name_en", None), lang)
-                 for r in townships.itertuples()}
+        names = places.township_names(townships, lang)
     outlines = pd.DataFrame({
         "township_id": list(township_geo["feature_id"]) if len(township_geo) else [],
         "name": [names.get(f, f) for f in township_geo["feature_id"]] if len(township_geo) else [],

@@ -13,7 +13,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import i18n
+from .. import i18n, places
 from . import common
 from .branches import STATUS_COLOURS as BRANCH_COLOURS, STATUSES as BRANCH_STATUSES, branch_statuses
 
@@ -43,6 +43,7 @@ def _township_names(fig: go.Figure, townships: pd.DataFrame, points: pd.DataFram
     """Township names on a pale box, on top of the markers. A name whose seat is crowded
     with markers (the county seat's checkpoints) moves just below the crowd instead of
     hiding it."""
+    names = places.township_names(townships, lang)
     for r in townships.itertuples():
         x, y = float(r.lon), float(r.lat)
         near = points[((points["lon"].astype(float) - x).abs() < radius)
@@ -50,7 +51,7 @@ def _township_names(fig: go.Figure, townships: pd.DataFrame, points: pd.DataFram
         if len(near) >= crowd:
             y = float(near["lat"].min()) - radius / 2
         fig.add_annotation(x=x, y=y, showarrow=False,
-                           text=f"<b>{common.plot_text(i18n.place_name(r.name, getattr(r, 'name_en', None), lang))}</b>",
+                           text=f"<b>{common.plot_text(names[r.township_id])}</b>",
                            font=dict(size=14, color="#37474f"), bgcolor="rgba(255,255,255,0.75)",
                            borderpad=2)
 

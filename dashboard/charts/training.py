@@ -12,8 +12,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import contract, i18n, kpis
-from .branches import township_names
+from .. import contract, i18n, kpis, places
 from .common import GOOD, NEUTRAL, SERIES, WARN, base_layout, plot_text, plot_texts
 
 MEASURES = ("sessions", "attendees")
@@ -107,7 +106,7 @@ def by_township(df: pd.DataFrame, townships: pd.DataFrame, measure: str, lang: s
 
     df: metrics.training_by_township (township_id None = county-level, kind, sessions,
     attendees); townships: metrics.townships."""
-    names = township_names(townships, lang)
+    names = places.township_names(townships, lang)
     keys = [COUNTY_LEVEL, *townships["township_id"]]
     labels = [plot_text(i18n.t("training.county_level", lang)),
               *plot_texts(names[t] for t in townships["township_id"])]
@@ -136,7 +135,7 @@ def by_township(df: pd.DataFrame, townships: pd.DataFrame, measure: str, lang: s
 def activities_table(df: pd.DataFrame, townships: pd.DataFrame, lang: str) -> pd.DataFrame:
     """metrics.training_activities as the page and the export show it: labelled columns, kinds
     by name, county-level activities as 县级 / County level."""
-    names = township_names(townships, lang)
+    names = places.township_names(townships, lang)
     county = i18n.t("training.county_level", lang)
     return pd.DataFrame({
         i18n.t("training.col.date", lang): [d.isoformat() for d in df["held_on"]],

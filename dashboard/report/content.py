@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import contract, i18n, kpis, metrics, quality
+from .. import contract, i18n, kpis, metrics, places, quality
 from ..charts import branches as branch_charts
 from ..charts import checkpoints as cp_charts
 from ..charts import common, print_map
@@ -115,7 +115,7 @@ def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.Da
     out ("skip") where the scope has no branches, checkpoints or grids at all; totals: summary().
     """
     out = []
-    names = branch_charts.township_names(towns, lang)
+    names = places.township_names(towns, lang)
 
     table = branch_charts.noncompliant_table(noncompliant, towns, lang)
     table = table.drop(columns=[i18n.t("branches.col.code", lang)]
@@ -190,18 +190,18 @@ def collect(store: Store, week: dt.date | None = None, township: str | None = No
         if township is not None and township not in set(towns["township_id"]):
             raise ValueError(f"no township {township!r} (known: "
                              f"{', '.join(sorted(towns['township_id']))})")
-        names = branch_charts.township_names(towns, lang)
+        names = places.township_names(towns, lang)
         scope = names[township] if township else i18n.t("filter.county", lang)
         brief = Briefing(lang=lang, scope=scope, township=township, version=version)
         if version is None:
             return brief
         county = township is None
 
-        s = metrics.summary(con, week, township)
+        s = metrics.summary(con, metrics.Scope(week, township))
         week = dt.date.fromisoformat(s["week_start"])
         brief.week = week
-        targets = metrics.targets(con, week.year, township)
-        base = metrics.baseline_summary(store, con, week, township)
+        targets = metrics.targets(con, metrics.Scope(week, township))
+        base = metrics.baseline_summary(con, metrics.Scope(week, township), store=store)
         change = metrics.summary_change(s, base["summary"])
         brief.base_kind = base["kind"]
 
@@ -227,21 +227,21 @@ def collect(store: Store, week: dt.date | None = None, township: str | None = No
         brief.indicators = [(i18n.enum_label(contract.INDICATORS, k, lang), i18n.fmt_num(v, lang))
                             for k, v in s["indicators"].items() if v is not None]
 
-        noncompliant = metrics.noncompliant_branches(con, week, township)
-        gaps = metrics.checkpoint_gaps(con, week, township)
-        grids = metrics.grids_needing_attention(con, week, township)
-        cp_status = metrics.checkpoint_status(con, week, township)
+        noncompliant = metrics.noncompliant_branches(con, metrics.Scope(week, township))
+        gaps = metrics.checkpoint_gaps(con, metrics.Scope(week, township))
+        grids = metrics.grids_needing_attention(con, metrics.Scope(week, township))
+        cp_status = metrics.checkpoint_status(con, metrics.Scope(week, township))
 
         # Briefing notes: the scope first, then (for the county) every township.
         brief.briefs.append((scope, township_brief(s, change, base["kind"], targets, noncompliant,
                                                    gaps, cp_status, grids, lang)))
         if county:
             for t in towns["township_id"]:
-                s_t = metrics.summary(con, week, t)
-                base_t = metrics.baseline_summary(store, con, week, t)
+                s_t = metrics.summary(con, metrics.Scope(week, t))
+                base_t = metrics.baseline_summary(con, metrics.Scope(week, t), store=store)
                 brief.briefs.append((names[t], township_brief(
                     s_t, metrics.summary_change(s_t, base_t["summary"]), base_t["kind"],
-                    metrics.targets(con, week.year, t), _for(noncompliant, t), _for(gaps, t),
+                    metrics.targets(con, metrics.Scope(week, t)), _for(noncompliant, t), _for(gaps, t),
                     _for(cp_status, t), _for(grids, t), lang)))
 
         brief.attention = attention_lists(noncompliant, gaps, grids, towns, s, lang, county)
@@ -257,7 +257,7 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
     """(title, figure) of the briefing's charts, built by dashboard.charts."""
     out = []
 
-    trend = metrics.weekly_trend(con, township, weeks=TREND_WEEKS, until=week)
+    trend = metrics.weekly_trend(con, metrics.Scope(week, township), weeks=TREND_WEEKS)
     cols = ["compliance_rate", "visit_rate", "coverage_rate"]
     if trend[cols].notna().any().any():
         fig = _sized(common.weekly_trend(trend, lang), 270, top=30)
@@ -278,25 +278,26 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
         target = targets.get("branches.compliance_rate")
         if township is None:
             fig = branch_charts.compliance_by_township(
-                metrics.compliance_by_township(con, week), towns, target, lang)
+                metrics.compliance_by_township(con, metrics.Scope(week)), towns, target, lang)
             out.append((i18n.t("branches.by_township", lang),
                         _sized(fig, max(160, 40 + 40 * len(fig.data[0].y)))))
         else:
-            ctrend = metrics.compliance_trend(con, week, township)
+            ctrend = metrics.compliance_trend(con, metrics.Scope(week, township))
             if len(ctrend):
                 out.append((i18n.t("branches.trend", lang),
                             _sized(branch_charts.compliance_trend(ctrend, target, lang), 300)))
 
     gap_rows = cp_charts.heatmap_shown(cp_charts.heatmap_rows(cp_status, only_gaps=True))
     if len(gap_rows):
-        hourly = metrics.checkpoint_hourly(con, week, township, tuple(gap_rows["checkpoint_id"]))
+        hourly = metrics.checkpoint_hourly(con, metrics.Scope(week, township),
+                                           checkpoints=tuple(gap_rows["checkpoint_id"]))
         out.append((i18n.t("report.chart.gaps", lang),
                     _sized(cp_charts.heatmap(hourly, gap_rows, week, lang), top=40)
                     # The 6-hour marks point into the plot, not through the day labels above it.
                     .update_xaxes(minor_ticks="inside")))
 
-    geo = metrics.geo_features(con, "townships")
-    status = metrics.branch_status(con, week, township)
+    geo = metrics.geo_features(con, layer="townships")
+    status = metrics.branch_status(con, metrics.Scope(week, township))
     if len(status) or len(cp_status):            # nothing to place on a bare outline
         map_towns = towns if township is None else _for(towns, township)
         fig = print_map.county_map(geo, map_towns, status, cp_status, lang, township,

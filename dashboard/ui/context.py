@@ -1,0 +1,191 @@
+"""The view of a run (`Context`: language, township, week, data version) and the filters kept
+in the URL: read and checked once per run, remembered for page switches, picked in the sidebar."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from .. import i18n, metrics, places
+from ..i18n import t
+from .data import _cached, data
+from .gate import _open_here, current_user, screen_grant
+from .handles import store
+
+COUNTY = ""   # the township picker's value for the whole county
+
+
+@dataclass(frozen=True)
+class Context:
+    lang: str
+    township: str | None          # None = whole county
+    week: dt.date | None          # None only when the store is empty
+    version: int | None
+    township_name: str
+    notes: tuple[str, ...] = field(default=())
+    latest: bool = True               # the week is the latest with data (links leave it out)
+
+    def t(self, key: str, **fields) -> str:
+        return t(key, self.lang, **fields)
+
+    @property
+    def scope(self) -> metrics.Scope:
+        """What the view's figures are about: its week and township (dashboard.metrics)."""
+        return metrics.Scope(self.week, self.township)
+
+    @property
+    def query_params(self) -> dict:
+        """The filters as URL parameters, for links that keep the view."""
+        qp = {}
+        if self.lang != i18n.DEFAULT_LANG:
+            qp["lang"] = self.lang
+        if self.township:
+            qp["township"] = self.township
+        if self.week and not self.latest:
+            qp["week"] = self.week.isoformat()
+        return qp
+
+
+def _remember(key: str, value) -> None:
+    st.session_state[f"_view_{key}"] = value
+
+
+def _param(key: str) -> str | None:
+    """A filter from the URL; when the URL lacks it (a page switch), the session's last value."""
+    if key in st.query_params:
+        return st.query_params[key]
+    return st.session_state.get(f"_view_{key}")
+
+
+def _set_param(key: str, value: str | None) -> None:
+    _remember(key, value)
+    if value is None:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value
+
+
+def url_lang() -> str:
+    lang = _param("lang")
+    return lang if lang in i18n.LANGS else i18n.DEFAULT_LANG
+
+
+def resolve_context() -> Context:
+    """Read and check the filters of the URL; remember them for page switches."""
+    notes = []
+    lang = _param("lang") or i18n.DEFAULT_LANG
+    if lang not in i18n.LANGS:
+        notes.append(t("note.bad_lang", i18n.DEFAULT_LANG, value=lang))
+        lang = i18n.DEFAULT_LANG
+        st.query_params.pop("lang", None)
+
+    version = store().current()
+    root = str(store().root)
+    towns = _cached(root, version, "townships", metrics.DEFAULT_SCOPE, ())
+    township = _param("township") or None
+    if township is not None and township not in set(towns["township_id"]):
+        notes.append(t("note.bad_township", lang, value=township))
+        township = None
+        st.query_params.pop("township", None)
+    user = current_user()
+    if user is not None and user.scope(township) != township:
+        # A township user sees their own township, whatever the link says.
+        if township is not None:
+            notes.append(t("note.scoped", lang, value=township))
+        township = user.scope(township)
+        st.query_params["township"] = township
+
+    weeks = _cached(root, version, "available_weeks", metrics.DEFAULT_SCOPE, ())
+    week_text = _param("week")
+    week = weeks[-1] if weeks else None
+    if week_text:
+        try:
+            asked = dt.date.fromisoformat(week_text)
+        except ValueError:
+            asked = None
+        if asked in weeks:
+            week = asked
+        else:
+            notes.append(t("note.bad_week", lang, value=week_text,
+                           latest=weeks[-1].isoformat() if weeks else "—"))
+            st.query_params.pop("week", None)
+    for key, value in (("lang", None if lang == i18n.DEFAULT_LANG else lang), ("township", township),
+                       ("week", week_text if week_text and week and week_text == week.isoformat() else None)):
+        _remember(key, value)
+        if value is not None and st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+    ctx = Context(lang=lang, township=township, week=week, version=version,
+                  township_name=places.township_name(towns, township, lang), notes=tuple(notes),
+                  latest=not weeks or week == weeks[-1])
+    st.session_state["_ctx"] = ctx
+    return ctx
+
+
+def screen_context(lang: str, township: str | None) -> Context:
+    """The view of a meeting screen: the live version (read anew, so a load published since
+    the last call shows), its latest week, `township` if it exists and the user may see it
+    (else the county, or the user's own township). Touches neither the URL nor the session."""
+    version = store().current()
+    root = str(store().root)
+    towns = _cached(root, version, "townships", metrics.DEFAULT_SCOPE, ())
+    notes = []
+    if township is not None and township not in set(towns["township_id"]):
+        notes.append(t("note.bad_township", lang, value=township))
+        township = None
+    user = current_user()
+    if user is not None:
+        township = user.scope(township)
+    elif st.session_state.get("_screen") is not None:
+        grant = screen_grant()
+        if grant is None:
+            st.rerun()             # revoked: the full run shows the login form
+        township = grant.township or township
+    elif not _open_here():
+        st.rerun()                 # the session ended: the full run shows the login form
+    weeks = _cached(root, version, "available_weeks", metrics.DEFAULT_SCOPE, ())
+    return Context(lang=lang, township=township, week=weeks[-1] if weeks else None,
+                   version=version, township_name=places.township_name(towns, township, lang),
+                   notes=tuple(notes))
+
+
+def context() -> Context:
+    """The view resolved by app.py for this run."""
+    return st.session_state.get("_ctx") or resolve_context()
+
+
+def sidebar_filters(ctx: Context) -> None:
+    """Township, week and language pickers; each change goes to the URL."""
+    towns = data("townships", ctx)
+    weeks = data("available_weeks", ctx)
+    options = [COUNTY] + list(towns["township_id"])
+    labels = {COUNTY: t("filter.county", ctx.lang), **places.township_names(towns, ctx.lang)}
+
+    def on_township():
+        _set_param("township", st.session_state["_w_township"] or None)
+
+    def on_week():
+        w = st.session_state["_w_week"]
+        _set_param("week", None if w is None or w == weeks[-1] else w.isoformat())
+
+    def on_lang():
+        lang = st.session_state["_w_lang"]
+        _set_param("lang", None if lang == i18n.DEFAULT_LANG else lang)
+
+    user = current_user()
+    if user is not None and user.township_bound:
+        options = [user.township]
+    with st.sidebar:
+        st.session_state["_w_township"] = ctx.township or COUNTY
+        st.selectbox(t("filter.township", ctx.lang), options, key="_w_township",
+                     placeholder=t("filter.county", ctx.lang),
+                     format_func=lambda v: labels.get(v, str(v)), on_change=on_township,
+                     disabled=len(options) == 1)
+        if weeks:
+            st.session_state["_w_week"] = ctx.week
+            st.selectbox(t("filter.week", ctx.lang), list(reversed(weeks)), key="_w_week",
+                         format_func=lambda w: i18n.fmt_week(w, ctx.lang), on_change=on_week)
+        st.session_state["_w_lang"] = ctx.lang
+        st.radio(t("filter.lang", ctx.lang), list(i18n.LANGS), key="_w_lang", horizontal=True,
+                 format_func=lambda v: {"zh": "中文", "en": "English"}[v], on_change=on_lang)

@@ -1,0 +1,127 @@
+"""The pieces pages are built from: the header, the empty-store notice, KPI tiles and their
+change text, tables, downloads, page links and the briefing button."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from .. import export, i18n
+from .context import Context
+from .data import _briefing
+from .handles import store
+from .routing import PAGE_FILES
+
+
+def page_header(ctx: Context, page: str) -> None:
+    st.title(f"{ctx.t('page.' + page)} · {i18n.md_escape(ctx.township_name)}")
+    for note in ctx.notes:
+        st.warning(note)
+    if ctx.week:
+        st.caption(ctx.t("data.as_of", start=i18n.fmt_date(ctx.week, ctx.lang),
+                         end=i18n.fmt_date(ctx.week + dt.timedelta(days=6), ctx.lang))
+                   + ("" if ctx.version is None else f" · v{ctx.version}"))
+
+
+def empty_store(ctx: Context) -> bool:
+    """Say so and return True when nothing has been loaded yet."""
+    if ctx.version is None:
+        st.info(ctx.t("empty.store"))
+        return True
+    return False
+
+
+def tile(ctx: Context, label: str, value: str, *, rate=None, target=None, target_text=None,
+         help_text=None, trend=None, detail: str | None = None, change: str | None = None) -> None:
+    """A KPI tile: the figure with its change over time (an arrow, from `change`, a
+    ui.change_text()), and against its target a line without arrow: green "达标 · 目标 100%",
+    red "差 42.9 个百分点 · 目标 100%" (dashboard.kpis decides "met").
+
+    `rate` and `target` are compared; `target_text` is how the target reads (e.g. "100%").
+    """
+    from .. import kpis
+    arrow = getattr(change, "direction", None)          # a kpis.Change; plain text has none
+    with st.container(border=True):
+        st.metric(label, value, delta=change.amount if arrow is not None else None,
+                  delta_description=change.base if arrow is not None else None,
+                  delta_arrow="auto" if arrow else "off",
+                  delta_color=("normal" if change.better == change.direction else "inverse")
+                  if arrow else "off",
+                  help=help_text, chart_data=trend, chart_type="line")
+        status = kpis.status(rate, target)
+        if status.met is not None:
+            said = (ctx.t("on_target") if status.met else
+                    kpis.gap_text(status, ctx.lang, kpis.RATE if target <= 1 else None))
+            line = ctx.t("kpi.status_target", status=said,
+                         target=target_text or i18n.fmt_num(target))
+            st.markdown(f":{'green' if status.met else 'red'}[{i18n.md_escape(line)}]")
+        if detail:
+            st.caption(detail)
+        if change and arrow is None:
+            st.caption(f"**{change}**")
+
+
+def downloads(ctx: Context, df: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Excel download buttons for a table (formula cells neutralised). The files are
+    made when a button is clicked, not on every run: a province's table takes seconds to
+    write as xlsx, and bytes made up front would sit in the server's memory per session."""
+    # on_click="ignore": a download needs no rerun, and a rerun would replace the file's id
+    # while the browser is still fetching it.
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(ctx.t("download.csv"), lambda: export.to_csv_bytes(df), f"{name}.csv",
+                       "text/csv", key=f"{key}_csv", on_click="ignore")
+    c2.download_button(ctx.t("download.xlsx"), lambda: export.to_xlsx_bytes(df, name),
+                       f"{name}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}_xlsx", on_click="ignore")
+
+
+# A table shows at most this many rows (most serious first); its download has them all. Past
+# it (a province's tens of thousands of grids or activities) the page would be megabytes.
+TABLE_MAX_ROWS = 2000
+
+
+def table(ctx: Context, df: pd.DataFrame, **kwargs) -> None:
+    """st.dataframe of the first TABLE_MAX_ROWS rows of `df`, saying so when it has more.
+    `height` may be a function of the number of rows shown."""
+    shown = df.head(TABLE_MAX_ROWS)
+    if callable(kwargs.get("height")):
+        kwargs["height"] = kwargs["height"](len(shown))
+    st.dataframe(shown, hide_index=True, **kwargs)
+    if len(shown) < len(df):
+        st.caption(ctx.t("table.first_rows", n=i18n.fmt_int(len(shown)),
+                         total=i18n.fmt_int(len(df))))
+
+
+def page_link(ctx: Context, page: str, label: str) -> None:
+    st.page_link(PAGE_FILES[page], label=label, query_params=ctx.query_params)
+
+
+def briefing_button(ctx: Context) -> None:
+    """Make the weekly briefing PDF on request (it takes seconds), then offer it for download."""
+    if ctx.version is None:
+        return
+    s = store()
+    key = (str(s.root), ctx.version, repr(sorted(s.pins())), ctx.week, ctx.township, ctx.lang)
+    if st.session_state.get("_briefing_key") != key:
+        if not st.button(ctx.t("briefing.make"), icon=":material/picture_as_pdf:"):
+            return
+        with st.spinner(ctx.t("briefing.making")):
+            try:
+                _briefing(*key)
+            except Exception as e:      # chromium missing or failing: say so, keep the page
+                st.error(ctx.t("briefing.failed", reason=str(e)))
+                return
+        st.session_state["_briefing_key"] = key
+    name = f"{ctx.t('briefing.file')}-{ctx.week}-{ctx.township or 'county'}.pdf"
+    st.download_button(ctx.t("briefing.download"), _briefing(*key), name, "application/pdf",
+                       icon=":material/download:")
+
+
+
+def change_text(ctx: Context, base: dict | None, delta, rate: bool = False) -> str | None:
+    """"+3 since the 12-27 meeting" / "+1.5 pts vs last week"; None when there is nothing to say.
+    The text is a kpis.Change: tile() draws its amount with an arrow."""
+    from .. import kpis
+    return kpis.change(delta, base, ctx.lang, rate=rate)
