@@ -267,3 +267,28 @@ def test_english_view_has_no_chinese_labels(open_app):
     for column in ("Township", "Kind"):
         assert not any(CJK.search(str(v)) for v in table[column]), column
     assert "County level" in set(table["Township"])
+
+
+# ------------------------------------------------------------------ against the year's target
+@pytest.fixture(scope="module")
+def year_target_store(tmp_path_factory) -> Store:
+    """conftest.TINY with its one training in May, and a target of 10 sessions for 2021."""
+    base = tmp_path_factory.mktemp("year_target")
+    county = dict(TINY, trainings=[dict(TINY["trainings"][0], held_on="2021-05-04")],
+                  targets=TINY["targets"] + [dict(metric="training.sessions", year=2021,
+                                                  township_id="", target=10)])
+    store = Store(base / "store")
+    assert ingest.load([write_county(base / "csv", county)], store, by="tests").ok
+    return store
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_years_target_not_yet_reached_reads_as_progress_not_failure(open_app, year_target_store,
+                                                                       lang):
+    """In May 1 of the year's 10 sessions is held: the tile says how much of it is done, in
+    amber ("完成10%"), never the red "差 9 …" of a target missed."""
+    at = open_training(open_app, store=year_target_store, lang=lang)
+    lines = [m.value for m in at.markdown if re.fullmatch(r":\w+\[.*\]", m.value)]
+    done = i18n.t("report.status.share", lang, share="10%")
+    assert any(v.startswith(":orange[") and i18n.md_escape(done) in v for v in lines), lines
+    assert not any(v.startswith(":red[") for v in lines), lines

@@ -31,7 +31,7 @@ if not ui.empty_store(ctx):
             with col:
                 ui.tile(ctx, r.label, r.value, rate=r.figure, target=r.target,
                         target_text=r.target_text, trend=spark(r.kpi), detail=r.detail or None,
-                        change=r.change)
+                        change=r.change, kpi=r.kpi)
     for empty, key in ((not b["total"], "overview.no_branches"), (not c["total"], "overview.no_checkpoints"),
                        (not g["total"], "overview.no_grids")):
         if empty:

@@ -2,7 +2,7 @@
 by township, distinct people where attendance lists are loaded, and the list of activities."""
 import streamlit as st
 
-from dashboard import i18n, ui
+from dashboard import i18n, kpis, ui
 from dashboard.charts import training as charts
 
 ctx = ui.context()
@@ -26,11 +26,13 @@ if not ui.empty_store(ctx):
         ui.tile(ctx, ctx.t("training.tile_sessions"),
                 i18n.fmt_int(tr["sessions"]),
                 rate=tr["sessions"], target=targets.get("training.sessions"),
+                kpi=kpis.BY_KEY["sessions"],
                 detail=ctx.t("training.activities_detail", n=i18n.fmt_int(len(activities))))
     with tiles[1]:
         ui.tile(ctx, ctx.t("training.tile_attendees"),
                 i18n.fmt_int(tr["attendees"]),
                 rate=tr["attendees"], target=targets.get("training.attendees"),
+                kpi=kpis.BY_KEY["attendees"],
                 detail=ctx.t("training.attendees_detail"))
     with tiles[2]:
         ui.tile(ctx, ctx.t("training.tile_people"), people_value, detail=people_detail)

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from .. import export, i18n
+from .. import export, i18n, kpis
 from .context import Context
 from .data import _briefing
 from .handles import store
@@ -33,14 +33,17 @@ def empty_store(ctx: Context) -> bool:
 
 
 def tile(ctx: Context, label: str, value: str, *, rate=None, target=None, target_text=None,
-         help_text=None, trend=None, detail: str | None = None, change: str | None = None) -> None:
+         help_text=None, trend=None, detail: str | None = None, change: str | None = None,
+         kpi=None) -> None:
     """A KPI tile: the figure with its change over time (an arrow, from `change`, a
     ui.change_text()), and against its target a line without arrow: green "达标 · 目标 100%",
     red "差 42.9 个百分点 · 目标 100%" (dashboard.kpis decides "met").
 
     `rate` and `target` are compared; `target_text` is how the target reads (e.g. "100%").
+    `kpi` (a kpis.Kpi) gives the figure's unit ("差 29 人") and whether its target is for the
+    year (short of it before the year is out reads "完成80%" in amber, not red); without it a
+    target up to 1 is a rate and anything else a count.
     """
-    from .. import kpis
     arrow = getattr(change, "direction", None)          # a kpis.Change; plain text has none
     with st.container(border=True):
         st.metric(label, value, delta=change.amount if arrow is not None else None,
@@ -49,13 +52,15 @@ def tile(ctx: Context, label: str, value: str, *, rate=None, target=None, target
                   delta_color=("normal" if change.better == change.direction else "inverse")
                   if arrow else "off",
                   help=help_text, chart_data=trend, chart_type="line")
-        status = kpis.status(rate, target)
+        unit = kpi.unit if kpi else (kpis.RATE if target is not None and target <= 1 else None)
+        year_to_date = bool(kpi and kpi.year_to_date)
+        status = kpis.status(rate, target, year_to_date)
         if status.met is not None:
-            said = (ctx.t("on_target") if status.met else
-                    kpis.gap_text(status, ctx.lang, kpis.RATE if target <= 1 else None))
+            said = kpis.status_text(status, ctx.lang, unit, year_to_date)
             line = ctx.t("kpi.status_target", status=said,
                          target=target_text or i18n.fmt_num(target))
-            st.markdown(f":{'green' if status.met else 'red'}[{i18n.md_escape(line)}]")
+            colour = {"good": "green", "bad": "red", "warn": "orange"}[status.tone]
+            st.markdown(f":{colour}[{i18n.md_escape(line)}]")
         if detail:
             st.caption(detail)
         if change and arrow is None:
@@ -123,5 +128,4 @@ def briefing_button(ctx: Context) -> None:
 def change_text(ctx: Context, base: dict | None, delta, rate: bool = False) -> str | None:
     """"+3 since the 12-27 meeting" / "+1.5 pts vs last week"; None when there is nothing to say.
     The text is a kpis.Change: tile() draws its amount with an arrow."""
-    from .. import kpis
     return kpis.change(delta, base, ctx.lang, rate=rate)
