@@ -17,7 +17,8 @@ warm one: HTTP cache, code cache and the server's caches filled by a first visit
   blink.user_timing). The page's websocket is routed through Playwright
   (`page.route_web_socket`): every message from the server is passed on unchanged and in
   order, but before and after each *heavy element* (a Plotly chart, a pydeck/deck.gl map, a
-  dataframe/glide grid, a table, an iframe/component) the benchmark waits until the page is
+  dataframe/glide grid, a table, an iframe/component, a metric tile with a sparkline) the
+  benchmark waits until the page is
   quiet (nothing left to draw, no long task and no delayed timer for QUIET_MS) and sets a
   `performance.mark`. The browser time between the two marks of an element is that
   element's; everything else (loading the front end, the sidebar, headings, metric tiles,
@@ -67,6 +68,8 @@ HEAVY = {"plotly_chart": "plotly", "deck_gl_json_chart": "pydeck", "dataframe": 
          "table": "table", "vega_lite_chart": "vega", "iframe": "iframe",
          "component_instance": "component", "bidi_component": "component",
          "echarts_chart": "echarts", "graphviz_chart": "graphviz"}
+# a metric tile with a sparkline (st.metric chart_data) is drawn by a chart library too
+SPARK = "metric"
 CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "toplevel",
               "v8.execute", "blink.user_timing", "__metadata"]
 QUIET_MS = 400          # the page counts as quiet after this long without work
@@ -168,6 +171,9 @@ def describe(el) -> dict:
                        rows=table.num_rows if table is not None else 0, cols=len(cols),
                        points=(table.num_rows * len(cols)) if table is not None else 0,
                        bytes=len(arrow.data))
+        elif kind == SPARK:
+            out.update(kind="metric sparkline", title=el.metric.label,
+                       points=len(el.metric.chart_data), bytes=el.ByteSize())
         else:
             out.update(title="", points=0, bytes=el.ByteSize())
     except Exception as e:                                   # a label is not worth a crash
@@ -244,7 +250,8 @@ async def traced_visit(browser, context, base: str, page: str) -> dict:
                     el = cache.get(msg.ref_hash)
                 if el is not None and el.WhichOneof("type") == "heading":
                     state["heading"] = el.heading.body
-                if el is not None and el.WhichOneof("type") in HEAVY:
+                if el is not None and (el.WhichOneof("type") in HEAVY or (
+                        el.WhichOneof("type") == SPARK and len(el.metric.chart_data))):
                     k = len(elements)
                     info = describe(el)
                     info["heading"] = state.get("heading", "")
