@@ -57,6 +57,7 @@ from benchmarks.pagewait import KIOSK_STABLE_MS, STABLE_MS, wait_drawn_async
 ROOT = Path(__file__).resolve().parent.parent
 APP = "app.py"
 BLANK_APP = "benchmarks/blank_app.py"
+LAB_APP = "benchmarks/element_lab.py"
 PAGES = {"overview": "/", "grids": "/grids", "branches": "/branches", "training": "/training",
          "checkpoints": "/checkpoints", "submissions": "/submissions",
          "kiosk": "/?kiosk=1&interval=600&screen=benchmark",
@@ -369,10 +370,15 @@ def attribute(doc, n_elements: int) -> dict:
              if e.get("ph") == "M" and e.get("name") == "process_name"}
     gpu = {p for p, n in procs.items() if n == "GPU Process"}
     done = marks["bench:done"]["ts"]
-    starts = [e["ts"] for e in events if e.get("name") == "navigationStart"
-              and e.get("pid") == pid and e["ts"] < done]
-    t_nav = max(starts) if starts else min(e["ts"] for e in events if e.get("pid") == pid
-                                           and e.get("ts"))
+    # the start of the navigation the marks were set in (a deck.gl map starts navigations
+    # of its own, without a URL, in the same renderer)
+    nav_id = (marks["bench:done"].get("args", {}).get("data") or {}).get("navigationId")
+    navs = [e for e in events if e.get("name") == "navigationStart" and e.get("pid") == pid
+            and e["ts"] < done]
+    ours = [e["ts"] for e in navs if nav_id and (e.get("args", {}).get("data") or {})
+            .get("navigationId") == nav_id]
+    t_nav = min(ours or [e["ts"] for e in navs] or [min(e["ts"] for e in events
+                                                       if e.get("pid") == pid and e.get("ts"))])
     main, others = [], {}
     for e in events:
         if e.get("ph") != "X" or "dur" not in e:
@@ -418,11 +424,12 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
-async def measure(store: Path, tmp: Path, pages: list[str], repeat: int, traces: int) -> dict:
+async def measure(store: Path | None, tmp: Path, pages: list[str], repeat: int, traces: int,
+                  app_file: str = APP) -> dict:
     from playwright.async_api import async_playwright
     out = {"pages": {}, "loadavg_start": os.getloadavg()}
     with Server(BLANK_APP, None, tmp / "streamlit-blank.log") as blank, \
-            Server(APP, store, tmp / "streamlit-app.log") as app:
+            Server(app_file, store, tmp / "streamlit-app.log") as app:
         servers = {blank.pid, app.pid}
         async with async_playwright() as pw:
             browser = await launch(pw)
@@ -574,9 +581,17 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="plain warm visits per page (3)")
     ap.add_argument("--traces", type=int, default=2, help="traced warm visits per page (2)")
     ap.add_argument("--store", help="serve this store (read only); else the demo county at 1×")
+    ap.add_argument("--lab", action="store_true",
+                    help="measure benchmarks/element_lab.py's variants instead of the pages")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--tmp", default="/tmp")
     args = ap.parse_args(argv)
+    if args.lab:
+        from benchmarks.element_lab import VARIANTS
+        PAGES.clear()
+        PAGES.update({f"lab-{v}": f"/?v={v}" for v in VARIANTS})
+        if args.pages == ap.get_default("pages"):
+            args.pages = ",".join(PAGES)
     pages = [p for p in args.pages.split(",") if p]
     if unknown := [p for p in pages if p not in PAGES]:
         ap.error(f"unknown pages: {', '.join(unknown)}")
@@ -585,13 +600,16 @@ def main(argv=None) -> int:
     from benchmarks.soak import make_store
     tmp = Path(tempfile.mkdtemp(prefix="dashboard-trace-", dir=args.tmp))
     try:
-        store = Path(args.store) if args.store else make_store(1, tmp)
+        store = (None if args.lab else Path(args.store) if args.store
+                 else make_store(1, tmp))
         meta = {"when": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                 "argv": list(argv if argv is not None else sys.argv[1:]), "git": git_version(),
-                "store": str(store) if args.store else "demo 1×", "cpus": os.cpu_count(),
+                "store": "none (lab)" if args.lab else str(store) if args.store else "demo 1×",
+                "cpus": os.cpu_count(),
                 "repeat": args.repeat, "traces": args.traces,
                 "viewport": VIEWPORT, "kiosk_viewport": KIOSK_VIEWPORT}
-        res = asyncio.run(measure(store, tmp, pages, args.repeat, args.traces))
+        res = asyncio.run(measure(store, tmp, pages, args.repeat, args.traces,
+                                  LAB_APP if args.lab else APP))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     meta["loadavg_start"], meta["loadavg_end"] = res["loadavg_start"], res["loadavg_end"]
@@ -603,7 +621,7 @@ def main(argv=None) -> int:
     doc = {"meta": meta, "pages": res["pages"],
            "summary": {n: summarise(p) for n, p in res["pages"].items()}}
     md = markdown(doc)
-    for name in ("trace-latest", f"trace-{stamp}"):
+    for name in ("lab-latest" if args.lab else "trace-latest", f"trace-{stamp}"):
         (out / f"{name}.md").write_text(md, encoding="utf-8")
         (out / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1,
                                                      default=str), encoding="utf-8")
