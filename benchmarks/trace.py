@@ -26,6 +26,9 @@ warm one: HTTP cache, code cache and the server's caches filled by a first visit
   Times are thread CPU (`tdur` of the top-level tasks) on the renderer's main thread, plus
   the other renderer threads and the GPU process in a second column.
 
+`--lab` measures benchmarks/element_lab.py's drawing variants (one synthetic figure drawn in
+the ways issue 14 §2 weighs) the same way, instead of the pages.
+
 Nothing in the product is changed or switched off; the element's message is the one the
 server sent. See benchmarks/README.md ("Per element") for what the method can and cannot say.
 """
