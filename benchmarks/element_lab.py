@@ -31,7 +31,7 @@ def bars() -> go.Figure:
     fig.add_bar(y=labels, x=[30 + 7 * i for i in range(6)], orientation="h", marker_color="#eceff1")
     fig.add_bar(y=labels, x=[20 + 5 * i for i in range(6)], orientation="h",
                 text=[f"{20 + 5 * i}" for i in range(6)], textposition="outside")
-    fig.update_layout(barmode="overlay", height=300, margin=dict(l=10, r=10, t=10, b=10),
+    fig.update_layout(barmode="overlay", height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       showlegend=False)
     return fig
 
@@ -41,7 +41,7 @@ def lines(n: int) -> go.Figure:
     for k in range(3):
         fig.add_scatter(x=list(range(n)), y=[0.5 + 0.4 * math.sin(i / n * 12 + k) for i in range(n)],
                         mode="lines", name=f"序列{k}")
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10))
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return fig
 
 
