@@ -1,0 +1,98 @@
+"""Test bench for the product decisions of issue 14 §2, measured by `python -m benchmarks.trace
+--lab`: the same figure drawn in different ways on an otherwise blank Streamlit page, chosen
+by `?v=NAME` (VARIANTS). Made here from synthetic numbers (no store, no dashboard code), so
+it answers "what does this way of drawing cost in the browser" apart from any page:
+
+- a Plotly bar chart: interactive (mode bar hidden, as the pages draw it), `staticPlot`, two
+  of them, one inside a collapsed `st.expander`, and a line chart of 3 × 2,000 points against
+  the same thinned to 3 × 200;
+- a deck.gl map (pydeck, 612 polygons as on the grids page): one, two, and one inside a
+  collapsed expander;
+- the chart and the map in a collapsed expander that tracks its state (`key=`,
+  `on_change="rerun"`) and sends them only when open (`if box.open:`), as Streamlit 1.67 allows.
+
+`streamlit run benchmarks/element_lab.py` and open `/?v=plotly` to look at one.
+"""
+import math
+
+import plotly.graph_objects as go
+import pydeck as pdk
+import streamlit as st
+
+VARIANTS = ("none", "plotly", "plotly-static", "plotly-x2", "plotly-expander",
+            "line-2000", "line-200", "deck", "deck-x2", "deck-expander",
+            "plotly-expander-lazy", "deck-expander-lazy")
+PLAIN = {"displayModeBar": False}
+
+
+def bars() -> go.Figure:
+    labels = [f"类别{i}" for i in range(6)]
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=[30 + 7 * i for i in range(6)], orientation="h", marker_color="#eceff1")
+    fig.add_bar(y=labels, x=[20 + 5 * i for i in range(6)], orientation="h",
+                text=[f"{20 + 5 * i}" for i in range(6)], textposition="outside")
+    fig.update_layout(barmode="overlay", height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      showlegend=False)
+    return fig
+
+
+def lines(n: int) -> go.Figure:
+    fig = go.Figure()
+    for k in range(3):
+        fig.add_scatter(x=list(range(n)), y=[0.5 + 0.4 * math.sin(i / n * 12 + k) for i in range(n)],
+                        mode="lines", name=f"序列{k}")
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def deck() -> pdk.Deck:
+    polys = []
+    for i in range(612):
+        x, y = 99.4 + (i % 34) * 0.02, 22.1 + (i // 34) * 0.02
+        polys.append({"polygon": [[x, y], [x + 0.018, y], [x + 0.018, y + 0.018], [x, y + 0.018]],
+                      "colour": [40 + (i * 37) % 200, 120, 90, 160], "name": f"网格{i}"})
+    layer = pdk.Layer("PolygonLayer", data=polys, get_polygon="polygon", get_fill_color="colour",
+                      stroked=True, get_line_color=[60, 60, 60], get_line_width=1,
+                      line_width_units="'pixels'", pickable=True, auto_highlight=True)
+    return pdk.Deck(layers=[layer], map_style=None, tooltip={"text": "{name}"},
+                    initial_view_state=pdk.ViewState(longitude=99.75, latitude=22.3, zoom=9))
+
+
+def main() -> None:
+    v = st.query_params.get("v", "none")
+    st.title("测试台 · Element lab")
+    st.caption(v)
+    if v == "plotly":
+        st.plotly_chart(bars(), config=PLAIN)
+    elif v == "plotly-static":
+        st.plotly_chart(bars(), config={"displayModeBar": False, "staticPlot": True})
+    elif v == "plotly-x2":
+        st.plotly_chart(bars(), config=PLAIN, key="a")
+        st.plotly_chart(bars(), config=PLAIN, key="b")
+    elif v == "plotly-expander":
+        with st.expander("图表 · chart", expanded=False):
+            st.plotly_chart(bars(), config=PLAIN)
+    elif v == "line-2000":
+        st.plotly_chart(lines(2000), config=PLAIN)
+    elif v == "line-200":
+        st.plotly_chart(lines(200), config=PLAIN)
+    elif v == "deck":
+        st.pydeck_chart(deck(), height=480, key="m1")
+    elif v == "deck-x2":
+        st.pydeck_chart(deck(), height=480, key="m1")
+        st.pydeck_chart(deck(), height=480, key="m2")
+    elif v == "deck-expander":
+        with st.expander("地图 · map", expanded=False):
+            st.pydeck_chart(deck(), height=480, key="m1")
+    elif v == "plotly-expander-lazy":       # the chart is only sent once the expander is open
+        with st.expander("图表 · chart", expanded=False, key="x", on_change="rerun") as box:
+            if box.open:
+                st.plotly_chart(bars(), config=PLAIN)
+    elif v == "deck-expander-lazy":
+        with st.expander("地图 · map", expanded=False, key="x", on_change="rerun") as box:
+            if box.open:
+                st.pydeck_chart(deck(), height=480, key="m1")
+
+
+if __name__ == "__main__":         # `streamlit run` runs the file as __main__
+    main()
