@@ -91,6 +91,13 @@ class ByLang(Text):
     def text(self, lang: str = DEFAULT_LANG) -> str:
         return str(render(self.en_value if lang == "en" else self.zh_value, lang))
 
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ByLang) and \
+            (self.zh_value, self.en_value) == (other.zh_value, other.en_value)
+
+    def __hash__(self) -> int:
+        return hash(str(self.zh_value))
+
     def __repr__(self) -> str:
         return f"ByLang({self.zh_value!r}, {self.en_value!r})"
 
