@@ -110,9 +110,9 @@ def test_one_import_summary_for_the_page_and_the_command_line():
         "导入摘要 / Import summary:",
         "  读取的记录：2（网格周报） / Rows read: 2 (Grid weekly reports)",
         "  跳过：标题行：2（网格周报.csv，第 1–2 行） / Skipped: title rows: 2 (网格周报.csv, rows 1–2)",
-        "  跳过：合计行：1（网格周报.csv，第 7 行） / Skipped: total rows: 1 (网格周报.csv, rows 7)",
+        "  跳过：合计行：1（网格周报.csv，第 7 行） / Skipped: total rows: 1 (网格周报.csv, row 7)",
         "  忽略：序号列「序号」：1（网格周报.csv，第 3 行） / Ignored: serial-number column “序号”: 1"
-        " (网格周报.csv, rows 3)",
+        " (网格周报.csv, row 3)",
         "  转换：其他格式的日期：2 / Converted: dates in another form: 2"]
     for lang, half in (("zh", 0), ("en", 1)):       # the page's table: the same items
         table = ingest.summary_table(report, lang)

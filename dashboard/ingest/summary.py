@@ -96,7 +96,8 @@ def summary_table(report: dict | None, lang: str) -> pd.DataFrame:
 def _line(item: Item) -> Msg:
     where = item.file or item.table
     if item.rows:
-        return Msg("intake.sum_line_rows", what=item.what, count=item.count, where=where,
+        one = len(set(item.rows)) == 1
+        return Msg("intake.sum_line_row" if one else "intake.sum_line_rows", what=item.what, count=item.count, where=where,
                    rows=row_list(item.rows))
     if where:
         return Msg("intake.sum_line_where", what=item.what, count=item.count, where=where)
