@@ -62,14 +62,16 @@ def summary_items(report: dict | None) -> list[Item]:
         what = Msg(f"sub.sum_skipped_{reason}") if reason in SKIP_REASONS \
             else Msg("sub.sum_skipped_other", reason=reason)
         items.append(Item(what, len(rows), table_name(table) if table else "", file, rows))
+    ignored: dict[tuple, list] = {}       # columns ignored, per file, table and reason
     for c in report.get("ignored_columns") or []:
-        reason = c.get("reason") or ""
-        what = Msg(f"intake.sum_ignored_{reason}", column=c.get("column") or "") \
-            if reason in COLUMN_REASONS \
-            else Msg("intake.sum_ignored_other", column=c.get("column") or "", reason=reason)
-        table = c.get("table") or ""
-        items.append(Item(what, 1, table_name(table) if table else "", c.get("file") or "",
-                          [c["row"]] if c.get("row") is not None else []))
+        ignored.setdefault((c.get("file") or "", c.get("table") or "", c.get("reason") or ""),
+                           []).append(c)
+    for (file, table, reason), cols in ignored.items():
+        names = [Msg("intake.quoted", value=c.get("column") or "") for c in cols]
+        what = Msg(f"intake.sum_ignored_{reason}", columns=names) if reason in COLUMN_REASONS \
+            else Msg("intake.sum_ignored_other", columns=names, reason=reason)
+        items.append(Item(what, len(cols), table_name(table) if table else "", file,
+                          [c["row"] for c in cols if c.get("row") is not None]))
     for kind, n in (report.get("converted") or {}).items():
         if n:
             what = Msg(f"sub.sum_converted_{kind}") if kind in CONVERSIONS \
