@@ -112,8 +112,8 @@ def test_one_import_summary_for_the_page_and_the_command_line():
         "  读取的记录：2（网格周报） / Rows read: 2 (Grid weekly reports)",
         "  跳过：标题行：2（网格周报.csv，第 1–2 行） / Skipped: title rows: 2 (网格周报.csv, rows 1–2)",
         "  跳过：合计行：1（网格周报.csv，第 7 行） / Skipped: total rows: 1 (网格周报.csv, row 7)",
-        "  忽略：参考列「网格名称（参考）」、「社区（参考）」：2（网格周报.csv，第 3 行） / Ignored:"
-        " reference columns “网格名称（参考）”, “社区（参考）”: 2 (网格周报.csv, row 3)",
+        ("  忽略：参考列「网格名称（参考）」、「社区（参考）」：2（网格周报.csv，第 3 行） / Ignored:"
+         " reference columns “网格名称（参考）”, “社区（参考）”: 2 (网格周报.csv, row 3)"),
         "  转换：其他格式的日期：2 / Converted: dates in another form: 2"]
     for lang, half in (("zh", 0), ("en", 1)):       # the page's table: the same items
         table = ingest.summary_table(report, lang)

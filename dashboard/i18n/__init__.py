@@ -59,7 +59,7 @@ class Msg(Text):
     A field may be a Text (rendered in the same language), a list (joined by "list.sep") or a
     plain value (formatted as it is)."""
 
-    __slots__ = ("key", "fields")
+    __slots__ = ("fields", "key")
 
     def __init__(self, key: str, **fields):
         if key not in LABELS:
@@ -83,7 +83,7 @@ class ByLang(Text):
     """A value that differs by language but is no label: a contract name (网格 / grids), a
     code with its Chinese name. Each side may itself be a Text or a list."""
 
-    __slots__ = ("zh_value", "en_value")
+    __slots__ = ("en_value", "zh_value")
 
     def __init__(self, zh, en):
         self.zh_value, self.en_value = zh, en

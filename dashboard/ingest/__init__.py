@@ -37,10 +37,10 @@ from .common import (INT_PATTERN, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ERRORS,  # no
                      _clip, _Errors, _Params, _q, _Source, type_name)
 from .merge import (SAMPLE_ROWS, _build_batch, _check_merged, _key_match, _merge,  # noqa: F401
                     _merge_geo, _sample, _where_from)
-from .summary import summary_lines, summary_table  # noqa: F401
 from .read import (_decode_to_utf8, _map_header, _read_csv, _read_geojson,  # noqa: F401
                    _sha256, expand_paths)
 from .sheets import _cell_text, _not_allowed, _read_xls, _read_xlsx  # noqa: F401
+from .summary import summary_lines, summary_table  # noqa: F401
 
 MAX_NAME_BYTES = 200   # an uploaded file's name
 

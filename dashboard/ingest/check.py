@@ -142,8 +142,8 @@ def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None)
     row_rules = {   # rule -> (column named, condition); the message is intake.rule.<rule>
         "monday": ("week_start", '"week_start" IS NOT NULL AND isodow("week_start") <> 1'),
         "vaccinated_le_checked": ("vaccinated", '"vaccinated" > "residents_checked"'),
-        "shift_span": ("shift_end", '"shift_end" <= "shift_start" OR '
-                       '"shift_end" > "shift_start" + INTERVAL 24 HOUR'),
+        "shift_span": ("shift_end", ('"shift_end" <= "shift_start" OR '
+                                     '"shift_end" > "shift_start" + INTERVAL 24 HOUR')),
         "metric_code": ("metric", '"metric" IS NOT NULL AND NOT list_contains($metric_codes, "metric")'),
     }
     checks += [(*row_rules[r], Msg(f"intake.rule.{r}")) for r in t.rules if r in row_rules]
