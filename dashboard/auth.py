@@ -34,14 +34,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import locks
+from .i18n import Msg, t
 
-ROLES = {
-    "admin": ("管理员", "Administrator"),        # everything, including the data page
-    "leader": ("县级领导", "County leader"),       # all townships, all pages but data
-    "township": ("乡镇用户", "Township user"),     # only its township, everywhere
-    "reporter": ("乡镇填报员", "Township reporter"),  # its township's pages, and submits its
-                                                   # township's weekly tables on the data page
-}
+# role -> (Chinese, English) name, from the label table (auth.role.<role>):
+#   admin     everything, including the data page
+#   leader    all townships, all pages but data
+#   township  only its township, everywhere
+#   reporter  its township's pages, and submits its township's weekly tables on the data page
+ROLES = {role: (t(f"auth.role.{role}", "zh"), t(f"auth.role.{role}", "en"))
+         for role in ("admin", "leader", "township", "reporter")}
 # Roles bound to one township: they see it only, whatever a link asks for.
 TOWNSHIP_ROLES = ("township", "reporter")
 MIN_PASSWORD = 8
@@ -115,27 +116,33 @@ class ScreenGrant:
 
 
 class AuthError(Exception):
-    """A refusal to show the user: `zh` and `en` say why."""
+    """A refusal to show the user: `message` (a label, auth.err.*) says why, as `zh`, `en`."""
 
-    def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.zh, self.en = zh, en
+    def __init__(self, message: Msg):
+        super().__init__(message.en)
+        self.message = message
+
+    @property
+    def zh(self) -> str:
+        return self.message.zh
+
+    @property
+    def en(self) -> str:
+        return self.message.en
 
 
 class Throttled(AuthError):
     """Too many failed logins from this address for this name: wait `seconds`."""
 
     def __init__(self, seconds: int):
-        wait_zh, wait_en = _duration(seconds)
-        super().__init__(f"登录失败次数过多，请 {wait_zh}后再试", f"Too many failed sign-ins: try again in {wait_en}")
+        super().__init__(Msg("auth.err.throttled", wait=_duration(seconds)))
         self.seconds = seconds
 
 
-def _duration(seconds: int) -> tuple[str, str]:
+def _duration(seconds: int) -> Msg:
     if seconds < 60:
-        return f"{seconds} 秒", f"{seconds} s"
-    minutes = -(-seconds // 60)
-    return f"{minutes} 分钟", f"{minutes} min"
+        return Msg("auth.wait_seconds", n=seconds)
+    return Msg("auth.wait_minutes", n=-(-seconds // 60))
 
 
 def _hash(password: str, salt: bytes) -> str:
@@ -271,24 +278,21 @@ class Users:
     def add(self, name: str, role: str, password: str, township: str | None = None,
             known_townships: set[str] | None = None) -> User:
         if not NAME_RE.match(name or ""):
-            raise AuthError("用户名应为2–32个字母、数字、汉字或 . _ -",
-                            "a user name is 2–32 letters, digits, Chinese characters or . _ -")
+            raise AuthError(Msg("auth.err.bad_name"))
         if role not in ROLES:
-            raise AuthError(f"角色应为 {'、'.join(ROLES)}", f"role must be one of {', '.join(ROLES)}")
+            raise AuthError(Msg("auth.err.bad_role", roles=list(ROLES)))
         if role in TOWNSHIP_ROLES:
             if not township:
-                raise AuthError("乡镇用户和乡镇填报员必须指定乡镇（--township）",
-                                "a township user or reporter needs --township")
+                raise AuthError(Msg("auth.err.needs_township"))
             if known_townships is not None and township not in known_townships:
-                raise AuthError(f"乡镇代码 {township} 不存在", f"no township {township}")
+                raise AuthError(Msg("auth.err.no_township", township=township))
         elif township:
-            raise AuthError("只有乡镇用户和乡镇填报员才指定乡镇",
-                            "only township users and reporters have a township")
+            raise AuthError(Msg("auth.err.no_township_role"))
         self._check_password(password)
         with self._locked():
             users = self._read()
             if name in users:
-                raise AuthError(f"用户 {name} 已存在", f"user {name} exists already")
+                raise AuthError(Msg("auth.err.user_exists", name=name))
             salt = secrets.token_bytes(16)
             users[name] = {"role": role, "township": township, "salt": salt.hex(),
                            "hash": _hash(password, salt), "session_epoch": secrets.token_hex(8),
@@ -300,7 +304,7 @@ class Users:
         with self._locked():
             users = self._read()
             if users.pop(name, None) is None:
-                raise AuthError(f"没有用户 {name}", f"no user {name}")
+                raise AuthError(Msg("auth.err.no_user", name=name))
             self._write(users)
 
     def set_password(self, name: str, password: str) -> None:
@@ -309,7 +313,7 @@ class Users:
         with self._locked():
             users = self._read()
             if name not in users:
-                raise AuthError(f"没有用户 {name}", f"no user {name}")
+                raise AuthError(Msg("auth.err.no_user", name=name))
             salt = secrets.token_bytes(16)
             users[name].update(salt=salt.hex(), hash=_hash(password, salt),
                                session_epoch=secrets.token_hex(8))
@@ -324,9 +328,7 @@ class Users:
         if len(name) > MAX_NAME or len(password) > MAX_PASSWORD:
             self._audit_quietly("login_failed", name[:MAX_NAME], reason="too long",
                                 name_chars=len(name), **_addr(address))
-            raise AuthError(f"用户名最多 {MAX_NAME} 个字符，密码最多 {MAX_PASSWORD} 个字符",
-                            f"a user name has at most {MAX_NAME} characters, a password at most"
-                            f" {MAX_PASSWORD}")
+            raise AuthError(Msg("auth.err.too_long", name_max=MAX_NAME, password_max=MAX_PASSWORD))
         pair = f"{name}\n{address or '-'}"
         wait = self._throttle_wait(pair)
         if wait:
@@ -345,16 +347,16 @@ class Users:
             self._audit_quietly("login_failed", name,
                                 reason="unknown user" if u is None else "wrong password",
                                 **_addr(address))
-            raise AuthError("用户名或密码错误", "wrong user name or password")
+            raise AuthError(Msg("auth.err.wrong"))
         self._throttle_clear(pair)
         self._audit_quietly("login", name, **_addr(address))
         return User(name, u["role"], u.get("township"))
 
     def _check_password(self, password: str) -> None:
         if len(password or "") < MIN_PASSWORD:
-            raise AuthError(f"密码至少{MIN_PASSWORD}位", f"a password has at least {MIN_PASSWORD} characters")
+            raise AuthError(Msg("auth.err.password_short", n=MIN_PASSWORD))
         if len(password) > MAX_PASSWORD:
-            raise AuthError(f"密码最多{MAX_PASSWORD}位", f"a password has at most {MAX_PASSWORD} characters")
+            raise AuthError(Msg("auth.err.password_long", n=MAX_PASSWORD))
 
     # ---- throttling
     def _throttle_wait(self, pair: str, now: float | None = None) -> int:
@@ -446,7 +448,7 @@ class Users:
         rights stamp, an expiry and a session id; never the password."""
         account = self.account(name)
         if account is None:
-            raise AuthError(f"没有用户 {name}", f"no user {name}")
+            raise AuthError(Msg("auth.err.no_user", name=name))
         life = seconds if seconds is not None else hours * 3600
         return self._sign({"k": kind, "u": name, "c": account.stamp, "r": account.rights,
                            "sid": sid or secrets.token_hex(8), "exp": int(time.time() + life)})
@@ -542,10 +544,9 @@ class Users:
         """A new credential for the meeting screen `name` (one township, or the county):
         read-only, kiosk only. Replaces the screen's earlier token. Only its hash is kept."""
         if not SCREEN_NAME_RE.match(name or ""):
-            raise AuthError("大屏名称应为1–32个字母、数字、_ 或 -",
-                            "a screen name is 1–32 letters, digits, _ or -")
+            raise AuthError(Msg("auth.err.bad_screen_name"))
         if township and known_townships is not None and township not in known_townships:
-            raise AuthError(f"乡镇代码 {township} 不存在", f"no township {township}")
+            raise AuthError(Msg("auth.err.no_township", township=township))
         secret = secrets.token_urlsafe(24)
         with self._locked():
             data = self._read_json(self.tokens_path, {})
@@ -560,7 +561,7 @@ class Users:
         with self._locked():
             data = self._read_json(self.tokens_path, {})
             if data.pop(name, None) is None:
-                raise AuthError(f"大屏 {name} 没有令牌", f"screen {name} has no token")
+                raise AuthError(Msg("auth.err.no_screen_token", name=name))
             self._write_json(self.tokens_path, data)
         self.audit("screen_revoke", by, screen=name)
 

@@ -2,12 +2,12 @@
 audit, all as plain functions and display tables in the user's language. No streamlit here."""
 from __future__ import annotations
 
-
 import pandas as pd
 
 from . import contract, ingest, template
 from .auth import Users
-from .i18n import t
+from .i18n import ByLang, Msg, render, t
+from .ingest.summary import table_name
 from .store import Store
 
 
@@ -49,54 +49,9 @@ def commit_upload(store: Store, uploads, replace: bool, by: str,
     return result
 
 
-# What the reader did (LoadResult.report): rows read, rows skipped and why, values converted.
-SKIP_REASONS = ("title", "total", "footer", "empty", "blank_header")
-CONVERSIONS = ("date", "fullwidth", "separator", "bool_symbol")
-
-
-def _row_list(rows: list) -> str:
-    """3, 4, 7–9: row numbers, runs joined."""
-    nums = sorted({int(r) for r in rows if r is not None})
-    parts, i = [], 0
-    while i < len(nums):
-        j = i
-        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
-            j += 1
-        parts.append(str(nums[i]) if i == j else f"{nums[i]}–{nums[j]}")
-        i = j + 1
-    return ", ".join(parts)
-
-
-def import_summary(report: dict | None, lang: str) -> pd.DataFrame:
-    """The load's report as a table in the user's language: rows read per table, rows skipped
-    with the reason and their row numbers (per file and table), values read from another form
-    by kind. Empty when there is no report (an older loader) or nothing in it."""
-    if not report:
-        return pd.DataFrame()
-    item, table, file, count, where = (t("sub.sum_item", lang), t("desk.table", lang),
-                                       t("desk.file", lang), t("sub.sum_count", lang),
-                                       t("sub.sum_rows", lang))
-    rows = []
-    for name, info in (report.get("tables") or {}).items():
-        rows.append({item: t("sub.sum_read", lang), table: table_label(name, lang), file: "",
-                     count: int((info or {}).get("rows") or 0), where: ""})
-    groups: dict[tuple, list] = {}
-    for s in report.get("skipped") or []:
-        groups.setdefault((s.get("file") or "", s.get("table") or "", s.get("reason") or ""),
-                          []).append(s.get("row"))
-    for (f, tb, reason), nums in groups.items():
-        label = t(f"sub.sum_skipped_{reason}", lang) if reason in SKIP_REASONS \
-            else t("sub.sum_skipped_other", lang, reason=reason)
-        rows.append({item: label, table: table_label(tb, lang) if tb else "", file: f,
-                     count: len(nums), where: _row_list(nums)})
-    for kind, n in (report.get("converted") or {}).items():
-        if n:
-            label = t(f"sub.sum_converted_{kind}", lang) if kind in CONVERSIONS \
-                else t("sub.sum_converted_other", lang, kind=kind)
-            rows.append({item: label, table: "", file: "", count: int(n), where: ""})
-    out = pd.DataFrame(rows, columns=[item, table, file, count, where])
-    # File and row columns only when something names a file or rows (skipped rows do).
-    return out.drop(columns=[c for c in (file, where) if not out[c].astype(bool).any()])
+# What the reader did (LoadResult.report), as the page's table: the same items the command
+# line prints (ingest.summary).
+import_summary = ingest.summary_table
 
 
 def restore_version(store: Store, version: int, by: str) -> int:
@@ -111,20 +66,18 @@ def pin_version(store: Store, version: int, label: str, by: str) -> None:
 
 
 def table_label(table: str, lang: str) -> str:
-    if table.endswith(".geojson"):
-        base = contract.TABLES[table[:-8]]
-        return f"{base.en if lang == 'en' else base.zh} (GeoJSON)"
-    tbl = contract.TABLES.get(table)
-    return table if tbl is None else (tbl.en if lang == "en" else tbl.zh)
+    return render(table_name(table), lang)
 
 
 def _column(table: str | None, column: str | None, lang: str) -> str:
+    """A contract column as "网格代码（grid_id）" in Chinese, "grid_id" in English."""
     if not column:
         return ""
     tbl = contract.TABLES.get(table or "")
     if tbl is None or column not in tbl.column_names:
         return column
-    return column if lang == "en" else f"{tbl.column(column).zh}（{column}）"
+    return render(ByLang(Msg("desk.column_named", name=tbl.column(column).zh, code=column),
+                         column), lang)
 
 
 def error_table(errors, lang: str) -> pd.DataFrame:
@@ -134,7 +87,7 @@ def error_table(errors, lang: str) -> pd.DataFrame:
         t("desk.row", lang): e.row,
         t("desk.column", lang): _column(e.table, e.column, lang),
         t("desk.value", lang): "" if e.value is None else str(e.value),
-        t("desk.reason", lang): e.en if lang == "en" else e.zh,
+        t("desk.reason", lang): e.text(lang),
     } for e in errors])
 
 
@@ -165,7 +118,7 @@ def version_history(store: Store, lang: str) -> pd.DataFrame:
             t("desk.when", lang): v.get("created_at", "")[:19].replace("T", " "),
             t("desk.by", lang): v.get("by") or "—",
             t("desk.action", lang): action,
-            t("desk.files", lang): "、".join(f["name"] for f in v.get("files", [])),
+            t("desk.files", lang): render([f["name"] for f in v.get("files", [])], lang),
             t("desk.rows", lang): "; ".join(
                 f"{table_label(tb, lang)} +{c['added']}/~{c['changed']}/-{c['removed']}"
                 for tb, c in v.get("tables", {}).items() if sum(c.values())),

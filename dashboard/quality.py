@@ -103,7 +103,7 @@ def summary_line(found: dict[str, pd.DataFrame], lang: str) -> str:
                     high=LINKS_MAX) for k in KINDS if n[k]]
     if not items:
         return i18n.t("quality.line_none", lang)
-    return i18n.t("quality.line", lang, items=("；" if lang == "zh" else "; ").join(items))
+    return i18n.t("quality.line", lang, items=i18n.t("quality.sep", lang).join(items))
 
 
 def _township(df: pd.DataFrame, lang: str) -> list[str]:

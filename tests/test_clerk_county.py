@@ -809,14 +809,16 @@ def test_the_command_line_prints_the_import_summary(county, sent, admin_store):
     for path in [sent["reference"], *sent["townships"].values()]:
         for table, lay in sent["layout"][path.name].items():
             where = f"{path.name} [{SHEET_NAMES[table]}]"
-            assert f"跳过 {where} 的标题行：第 {lay['title']}, {lay['unit_line']} 行" in out
-            assert f"跳过 {where} 的空行：第 {lay['empty']} 行" in out
-            assert f"跳过 {where} 的合计行：第 {lay['total']} 行" in out
-    conversions = next(x for x in out.splitlines() if "read from another form" in x)
+            assert lay["unit_line"] == lay["title"] + 1         # two title rows: one run
+            assert f"跳过：标题行：2（{where}，第 {lay['title']}–{lay['unit_line']} 行）" in out
+            assert f"跳过：空行：1（{where}，第 {lay['empty']} 行）" in out
+            assert f"跳过：合计行：1（{where}，第 {lay['total']} 行）" in out
     for kind, label in (("date", "dates in another form"), ("fullwidth", "full-width digits or signs"),
-                        ("separator", "thousands separators"), ("bool_symbol", "√/× marks")):
+                        ("separator", "numbers with separators"),
+                        ("bool_symbol", "√ × and other yes/no marks")):
         n = sum(c[kind] for c in sent["converted"].values())
-        assert f"{label} {n}" in conversions, (kind, n, conversions)
+        line = next(x for x in out.splitlines() if f"Converted: {label}:" in x)
+        assert line.endswith(f"Converted: {label}: {n}"), (kind, n, line)
     for table in REFERENCE + WEEKLY:
         n = len(county[table])
         assert f"{table}: +{n} added" in out

@@ -276,11 +276,12 @@ def test_command_line_prints_the_import_summary_before_the_result(tmp_path):
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0] == "导入摘要 / Import summary:"
-    assert "  网格周报 grid_weekly: 读取 2 行，跳过 4 行 / 2 rows read, 4 skipped" in lines
+    assert "  读取的记录：2（网格周报） / Rows read: 2 (Grid weekly reports)" in lines
     text = out.stdout
-    assert "skipped title rows of 网格周报.csv: 1, 2" in text and "第 1, 2 行" in text
-    assert "skipped total rows of 网格周报.csv: 7" in text
-    assert "dates in another form 2" in text and "thousands separators 2" in text
+    assert "Skipped: title rows: 2 (网格周报.csv, rows 1–2)" in text and "第 1–2 行" in text
+    assert "Skipped: total rows: 1 (网格周报.csv, row 7)" in text
+    assert "Converted: dates in another form: 2" in text
+    assert "Converted: numbers with separators: 2" in text
     assert text.index("Import summary") < text.index("stored as version 2")
 
 

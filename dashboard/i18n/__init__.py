@@ -29,6 +29,88 @@ def t(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
     return text.format(**fields) if fields else text
 
 
+class Text:
+    """Something a user reads, kept until it is shown: `text(lang)` in one language (the
+    page), `zh` / `en`, or `both()` as "中文 / English" (the command line)."""
+
+    __slots__ = ()
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        raise NotImplementedError
+
+    @property
+    def zh(self) -> str:
+        return self.text("zh")
+
+    @property
+    def en(self) -> str:
+        return self.text("en")
+
+    def both(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+    def __str__(self) -> str:
+        return self.both()
+
+
+class Msg(Text):
+    """A label of the table with its fields, e.g. Msg("intake.too_many_rows", limit=20_000_000).
+
+    A field may be a Text (rendered in the same language), a list (joined by "list.sep") or a
+    plain value (formatted as it is)."""
+
+    __slots__ = ("fields", "key")
+
+    def __init__(self, key: str, **fields):
+        if key not in LABELS:
+            raise KeyError(f"no label {key!r} in labels.toml")
+        self.key, self.fields = key, fields
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        return t(self.key, lang, **{k: render(v, lang) for k, v in self.fields.items()})
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Msg) and (self.key, self.fields) == (other.key, other.fields)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.key!r}, {self.fields!r})"
+
+
+class ByLang(Text):
+    """A value that differs by language but is no label: a contract name (网格 / grids), a
+    code with its Chinese name. Each side may itself be a Text or a list."""
+
+    __slots__ = ("en_value", "zh_value")
+
+    def __init__(self, zh, en):
+        self.zh_value, self.en_value = zh, en
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        return str(render(self.en_value if lang == "en" else self.zh_value, lang))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ByLang) and \
+            (self.zh_value, self.en_value) == (other.zh_value, other.en_value)
+
+    def __hash__(self) -> int:
+        return hash(str(self.zh_value))
+
+    def __repr__(self) -> str:
+        return f"ByLang({self.zh_value!r}, {self.en_value!r})"
+
+
+def render(value, lang: str = DEFAULT_LANG):
+    """A message field in one language (numbers stay numbers, for formats such as {n:g})."""
+    if isinstance(value, Text):
+        return value.text(lang)
+    if isinstance(value, (list, tuple)):
+        return t("list.sep", lang).join(str(render(v, lang)) for v in value)
+    return value
+
+
 def enum_label(enum: dict, code: str | None, lang: str = DEFAULT_LANG) -> str:
     """The label of a contract enum code (criterion, training kind, indicator, ...)."""
     if code is None:

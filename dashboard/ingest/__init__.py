@@ -1,11 +1,11 @@
-"""Load the county's files (CONTRACT.md sections 1 and 3) into a new store version.
+"""Load the county's files (the tables and rules of docs/data-contract.md) into a new store version.
 
 A load reads every file into a private staging database and checks every row
 there, without the store's lock; then, holding the lock, it merges the rows into
 a draft copy of the live version, checks the rules across tables and publishes
 only when nothing is wrong. Each error names the file, table, row as the sender
-sees it (the file's own row number), column, value and reason, in Chinese and
-English. `LoadResult.report` says what the reader did (rows read, skipped,
+sees it (the file's own row number), column, value and reason: an `i18n.Msg` of the
+label table (intake.*), shown in Chinese, English or both. `LoadResult.report` says what the reader did (rows read, skipped,
 values read from another form) before anything is committed.
 
 SQL here is generated from the contract: identifiers come from
@@ -14,7 +14,8 @@ every value, including constants such as enum codes, is a bound parameter.
 
 The package is split by job: `read` (CSV and GeoJSON into staging tables, header finding,
 limits against hostile files), `sheets` (xlsx and xls, streamed), `check` (typing, the forgiving reading, row rules),
-`merge` (batches, upsert, rules across tables), `summary` (the report as text); this
+`merge` (batches, upsert, rules across tables), `summary` (the report as a table for the page and
+as lines for the command line); this
 module runs a load, with the township scope of a reporter's submission.
 """
 from __future__ import annotations
@@ -27,18 +28,22 @@ from pathlib import Path
 import duckdb
 
 from .. import contract
+from ..i18n import Msg
 from ..store import Store
 from .check import _stage_typed, _typed_expr  # noqa: F401
 from .common import (INT_PATTERN, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ERRORS,  # noqa: F401
                      MAX_GEOJSON_BYTES, MAX_ROWS_PER_FILE, MAX_XLSX_CELLS, MAX_XLSX_UNCOMPRESSED,
-                     NOTES_SHEETS, REPORTER_TABLES, STORED, TYPE_NAMES, LoadError, LoadResult,
-                     _clip, _Errors, _Params, _q, _Source)
+                     NOTES_SHEETS, REPORTER_TABLES, STORED, LoadError, LoadResult,
+                     _clip, _Errors, _Params, _q, _Source, type_name)
 from .merge import (SAMPLE_ROWS, _build_batch, _check_merged, _key_match, _merge,  # noqa: F401
                     _merge_geo, _sample, _where_from)
-from .summary import summary_lines  # noqa: F401
 from .read import (_decode_to_utf8, _map_header, _read_csv, _read_geojson,  # noqa: F401
                    _sha256, expand_paths)
 from .sheets import _cell_text, _not_allowed, _read_xls, _read_xlsx  # noqa: F401
+from .summary import summary_lines, summary_table  # noqa: F401
+
+MAX_NAME_BYTES = 200   # an uploaded file's name
+
 
 def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
          dry_run: bool = False, names: dict | None = None,
@@ -61,41 +66,34 @@ def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
     result = LoadResult(ok=False)
     allowed = set(REPORTER_TABLES) if township is not None else None
     if not files:
-        errors.add("", None, None, None, None, "没有可载入的文件", "no file to load")
+        errors.add("", None, None, None, None, Msg("intake.no_files"))
     plan = []   # (path, display name, kind, table-or-layer)
     for path in files:
         name = names.get(str(path), path.name)
         if not path.is_file():
-            errors.add(name, None, None, None, None, "文件不存在", "no such file")
+            errors.add(name, None, None, None, None, Msg("intake.no_such_file"))
             continue
         suffix, stem = path.suffix.lower(), Path(name).stem
         table = contract.table_by_label(stem)
         if suffix in (".et", ".ods"):
-            errors.add(name, None, None, None, None,
-                       f"不能读取 {suffix} 文件：请在 WPS 或 LibreOffice 中另存为 Excel 工作簿（.xlsx）或 CSV 后再报送",
-                       f"{suffix} files cannot be read: save the file as an Excel workbook (.xlsx)"
-                       " or CSV in WPS or LibreOffice and send it again")
+            errors.add(name, None, None, None, None, Msg("intake.wps_format", suffix=suffix))
         elif suffix in (".xlsx", ".xls"):
             plan.append((path, name, suffix[1:], None))
         elif suffix == ".csv" and table:
             if allowed is not None and table.name not in allowed:
-                errors.add(name, table.name, None, None, None, *_not_allowed(table))
+                errors.add(name, table.name, None, None, None, _not_allowed(table))
             else:
                 plan.append((path, name, "csv", table))
         elif suffix in (".geojson", ".json") and table and table.name in contract.GEO_LAYERS:
             if allowed is not None:
-                errors.add(name, table.name, None, None, None, *_not_allowed(table))
+                errors.add(name, table.name, None, None, None, _not_allowed(table))
             else:
                 plan.append((path, name, "geojson", table.name))
         else:
-            errors.add(name, None, None, None, None,
-                       "文件名不是已知的表名（如 网格.csv 或 grids.csv），或不是 CSV/xlsx/xls/GeoJSON 文件",
-                       "the file name is not a table name (e.g. grids.csv or 网格.csv),"
-                       " or the file is not CSV, xlsx, xls or GeoJSON")
+            errors.add(name, None, None, None, None, Msg("intake.unknown_file"))
         result.files.append({"name": name, "sha256": _sha256(path) if path.is_file() else None})
     if township is not None and replace:
-        errors.add("", None, None, None, None, "乡镇填报员不能整表替换，只能按行更新",
-                   "a township reporter cannot replace whole tables, only add or update rows")
+        errors.add("", None, None, None, None, Msg("intake.reporter_replace"))
     if errors:
         return _finish(result, errors)
     try:
@@ -103,29 +101,22 @@ def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
             return _load_staged(Path(tmp), plan, store, by, replace, dry_run, township,
                                 result, errors)
     except OSError as e:
-        errors.add("", None, None, None, None, *_disk_message(e, store))
+        errors.add("", None, None, None, None, _disk_message(e, store))
         return _finish(result, errors)
     except duckdb.IOException as e:
-        errors.add("", None, None, None, None, *_disk_message(e, store))
+        errors.add("", None, None, None, None, _disk_message(e, store))
         return _finish(result, errors)
 
 
-def _disk_message(e: Exception, store: Store) -> tuple[str, str]:
+def _disk_message(e: Exception, store: Store) -> Msg:
     """What happened and what to do, when the disk refuses a write (issue 11 item 10)."""
     text = str(e)
     if isinstance(e, OSError) and e.errno == errno.ENOSPC or "No space left" in text:
-        return ("磁盘空间已满，载入未完成，数据未作任何改动。请清理磁盘（或删除不再需要的旧版本）后重新载入。",
-                "the disk is full: the load did not finish and nothing was changed. Free some"
-                " disk space (or remove old versions no longer needed) and load again.")
+        return Msg("intake.disk_full")
     if isinstance(e, OSError) and e.errno in (errno.EROFS, errno.EACCES, errno.EPERM) \
             or any(w in text for w in ("Read-only", "Permission denied", "not permitted")):
-        return (f"数据存储目录无法写入（只读或没有权限）：{store.root}。数据未作任何改动。"
-                "请用有写权限的账号运行，或检查该目录的权限和挂载方式。",
-                f"the store folder cannot be written (read-only or no permission): {store.root}."
-                " Nothing was changed. Run as a user who may write there, or check the"
-                " folder's permissions and how it is mounted.")
-    return (f"读写磁盘出错，载入未完成，数据未作任何改动：{_clip(text, 200)}",
-            f"a disk error stopped the load; nothing was changed: {_clip(text, 200)}")
+        return Msg("intake.disk_readonly", root=str(store.root))
+    return Msg("intake.disk_error", error=_clip(text, 200))
 
 
 def _load_staged(tmp: Path, plan, store: Store, by: str, replace: bool, dry_run: bool,
@@ -232,14 +223,10 @@ def _check_township(con, township: str, batches, errors: _Errors) -> None:
             {"t": township, "lim": MAX_ERRORS + 1}).fetchall()
         for file, row, value, other in rows:
             if other is None and t.name == "trainings":
-                zh, en = (f"乡镇代码为空（县级活动），乡镇填报员只能报送本乡镇（{township}）的培训",
-                          f"township_id is blank (a county-level activity); a township reporter"
-                          f" may submit only trainings of {township}")
+                message = Msg("intake.township_blank", township=township)
             else:
-                zh, en = (f"该行属于其他乡镇（{other}），只能报送本乡镇（{township}）的数据",
-                          f"this row belongs to another township ({other}); you may submit only"
-                          f" rows of {township}")
-            errors.add(file, t.name, row, column, value, zh, en)
+                message = Msg("intake.township_other", other=other, township=township)
+            errors.add(file, t.name, row, column, value, message)
         if t.name == "trainings":
             # An activity code already used by another township (or the county) is not yours
             # to overwrite.
@@ -249,10 +236,8 @@ def _check_township(con, township: str, batches, errors: _Errors) -> None:
                 "WHERE s.township_id IS DISTINCT FROM $t ORDER BY 1, 2 LIMIT $lim",
                 {"t": township, "lim": MAX_ERRORS + 1}).fetchall()
             for file, row, value, other in rows:
-                errors.add(file, t.name, row, "activity_id", value,
-                           f"活动编号已被{other or '县级'}活动使用，请换一个编号",
-                           f"the activity code is already used by {other or 'a county-level'}"
-                           " activity; use another code")
+                errors.add(file, t.name, row, "activity_id", value, Msg(
+                    "intake.activity_taken", owner=other or Msg("intake.county_level")))
 
 
 def _finish(result: LoadResult, errors: _Errors) -> LoadResult:
@@ -262,19 +247,15 @@ def _finish(result: LoadResult, errors: _Errors) -> LoadResult:
     return result
 
 
-def _bad_upload_name(name: str) -> tuple[str, str] | None:
+def _bad_upload_name(name: str) -> Msg | None:
     """Why an uploaded file's name is refused (NUL, '..', control characters, too long)."""
     parts = re.split(r"[\\/]", name)
     if "\x00" in name or any(ord(ch) < 32 for ch in name):
-        return ("文件名含有空字符或控制字符，请改名后再上传",
-                "the file name contains a NUL or control character; rename the file and upload again")
+        return Msg("intake.name_control")
     if ".." in parts or parts[-1] in ("", "."):
-        return ("文件名无效（含有“..”或没有文件名），请改名后再上传",
-                "the file name is not valid (it contains '..' or no name); rename the file and"
-                " upload again")
-    if len(parts[-1].encode("utf-8")) > 200:
-        return ("文件名过长（上限 200 字节），请改名后再上传",
-                "the file name is too long (limit 200 bytes); rename the file and upload again")
+        return Msg("intake.name_dots")
+    if len(parts[-1].encode("utf-8")) > MAX_NAME_BYTES:
+        return Msg("intake.name_long", limit=MAX_NAME_BYTES)
     return None
 
 
@@ -291,7 +272,7 @@ def load_uploads(files: list[tuple[str, bytes]], store: Store | None = None, **k
         if why:
             shown = str(name).replace("\x00", "\\0")
             errors.add(_clip("".join(ch if ord(ch) >= 32 else "\ufffd" for ch in shown), 120),
-                       None, None, None, None, *why)
+                       None, None, None, None, why)
     if errors:
         return _finish(LoadResult(ok=False), errors)
     with tempfile.TemporaryDirectory(prefix="upload-") as tmp:

@@ -5,14 +5,13 @@ import re
 
 from .. import contract
 from ..contract import BOOL, DATE, ENUM, FLOAT, INT, TEXT, TIMESTAMP
-from .common import (FOOTER_RE, INT_PATTERN, MAX_ERRORS, TOTAL_RE, TYPE_NAMES, _Errors, _Params,
-                     _q, _Source)
+from ..i18n import ByLang, Msg
+from .common import (FULLWIDTH, HALFWIDTH, INT_PATTERN, MAX_ERRORS, SKIP_PARAMS, _Errors, _Params, _q,
+                     _Source, type_name)
 
 # The forgiving reader (issue 10 §1). A cell is first read strictly, as before, which is
 # what nearly every cell of a clean file needs; only cells that fail are read again in the
 # forms clerks type, in one UPDATE of those rows, and counted by kind for the report.
-FULLWIDTH = "０１２３４５６７８９＋－−．，：／　\u00a0\t"
-HALFWIDTH = "0123456789+--.,:/   "
 GROUPED_INT = r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.0*)?"
 GROUPED_FLOAT = r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?"
 UNIT_AFTER_NUMBER = r"[+-]?[0-9][0-9,.]*\s*[^0-9\s,.+-].*"
@@ -94,7 +93,7 @@ def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None)
     cells = ", ".join(f"{cell} AS {_q(col)}" for col, cell in src.cells.items())
     where = ""
     if src.skip_where:
-        p["tre"], p["fre"] = TOTAL_RE, FOOTER_RE
+        p.update(SKIP_PARAMS)
         where = f"WHERE NOT ({src.skip_where})"
     source = f"(SELECT {src.row_expr} AS _row, {cells} FROM raw_{src.stage} {where})"
     sel = []
@@ -111,65 +110,53 @@ def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None)
     _read_leniently(con, src, report)
     typed = f"typed_{src.stage}"
     p = _Params()
-    checks = []   # (column, condition, zh, en)
+    checks = []   # (column, condition, message)
     for c in t.columns:
         col, raw = _q(c.name), _q(c.name + "__raw")
         if c.required:
-            checks.append((c.name, f"{raw} IS NULL", "必填项为空", "required value is missing"))
-        tz, te = TYPE_NAMES[c.type]
+            checks.append((c.name, f"{raw} IS NULL", Msg("intake.required_missing")))
+        kind = type_name(c.type)
         if c.type == ENUM:
-            allowed = "、".join(f"{k}（{zh}）" for k, (zh, _) in c.enum.items())
+            allowed = [ByLang(Msg("intake.code_named", code=k, name=zh), k)
+                       for k, (zh, _) in c.enum.items()]
             checks.append((c.name, f"{raw} IS NOT NULL AND {col} IS NULL",
-                           f"不是允许的取值，应为：{allowed}",
-                           f"not an allowed value; use one of: {', '.join(c.enum)}"))
+                           Msg("intake.not_allowed_value", allowed=allowed)))
         elif c.type in (INT, FLOAT):
             unit = (f"{raw} IS NOT NULL AND {col} IS NULL AND "
                     f"regexp_full_match({_plain(raw, p)}, {p.bind(UNIT_AFTER_NUMBER)})")
-            checks.append((c.name, unit,
-                           f"数字后面带有单位或文字，请只填写数字（如 12，而不是 12人），应为{tz}",
-                           f"not {te}: the cell has a unit or words after the number; enter"
-                           " the number only (12, not 12人)"))
+            checks.append((c.name, unit, Msg("intake.unit_after_number", type=kind)))
             checks.append((c.name, f"{raw} IS NOT NULL AND {col} IS NULL AND NOT ({unit})",
-                           f"格式不正确，应为{tz}", f"not {te}"))
+                           Msg("intake.bad_format", type=kind)))
         elif c.type in (DATE, TIMESTAMP):
             # strptime's %Y takes the "22" of 22.3.7 or 11/1/21 as the year 0022 / 0011: a
             # year of fewer than four digits is no date (one check, no extra scan)
             checks.append((c.name, f"({raw} IS NOT NULL AND {col} IS NULL) OR year({col}) < 1000",
-                           f"格式不正确，应为{tz}", f"not {te}"))
+                           Msg("intake.bad_format", type=kind)))
         elif c.type != TEXT:
             checks.append((c.name, f"{raw} IS NOT NULL AND {col} IS NULL",
-                           f"格式不正确，应为{tz}", f"not {te}"))
+                           Msg("intake.bad_format", type=kind)))
         if c.min is not None:
-            checks.append((c.name, f"{col} < {p.bind(c.min)}", f"不能小于 {c.min:g}",
-                           f"must be at least {c.min:g}"))
+            checks.append((c.name, f"{col} < {p.bind(c.min)}", Msg("intake.below_min", min=c.min)))
         if c.max is not None:
-            checks.append((c.name, f"{col} > {p.bind(c.max)}", f"不能大于 {c.max:g}",
-                           f"must be at most {c.max:g}"))
-    row_rules = {
-        "monday": ("week_start", '"week_start" IS NOT NULL AND isodow("week_start") <> 1',
-                   "周起始日必须是星期一", "week_start must be a Monday"),
-        "vaccinated_le_checked": ("vaccinated", '"vaccinated" > "residents_checked"',
-                                  "已接种人数不能大于排查人数",
-                                  "vaccinated must not exceed residents_checked"),
-        "shift_span": ("shift_end", '"shift_end" <= "shift_start" OR '
-                       '"shift_end" > "shift_start" + INTERVAL 24 HOUR',
-                       "结束时间必须晚于开始时间，且不超过24小时",
-                       "shift_end must be after shift_start and at most 24 h later"),
-        "metric_code": ("metric", '"metric" IS NOT NULL AND NOT list_contains($metric_codes, "metric")',
-                        "不是已知的指标代码（见 CONTRACT.md 第4节）",
-                        "not a metric code of CONTRACT.md section 4"),
+            checks.append((c.name, f"{col} > {p.bind(c.max)}", Msg("intake.above_max", max=c.max)))
+    row_rules = {   # rule -> (column named, condition); the message is intake.rule.<rule>
+        "monday": ("week_start", '"week_start" IS NOT NULL AND isodow("week_start") <> 1'),
+        "vaccinated_le_checked": ("vaccinated", '"vaccinated" > "residents_checked"'),
+        "shift_span": ("shift_end", ('"shift_end" <= "shift_start" OR '
+                                     '"shift_end" > "shift_start" + INTERVAL 24 HOUR')),
+        "metric_code": ("metric", '"metric" IS NOT NULL AND NOT list_contains($metric_codes, "metric")'),
     }
-    checks += [row_rules[r] for r in t.rules if r in row_rules]
+    checks += [(*row_rules[r], Msg(f"intake.rule.{r}")) for r in t.rules if r in row_rules]
     if "metric_code" in t.rules:
         p["metric_codes"] = list(contract.METRIC_CODES)
     # One scan per check, all in one statement; each check stops at the error cap.
     parts = [f"(SELECT _row, {_q(col + '__raw')} AS v, {i} AS k FROM {typed} WHERE {cond} "
              f"ORDER BY _row LIMIT {p.bind(MAX_ERRORS + 1)})"
-             for i, (col, cond, _, _) in enumerate(checks)]
+             for i, (col, cond, _) in enumerate(checks)]
     found = con.execute(" UNION ALL ".join(parts) + " ORDER BY _row, k", p).fetchall()
     for row, value, k in found:
-        col, _, zh, en = checks[k]
-        errors.add(src.file, t.name, row, col, value, zh, en)
+        col, _, message = checks[k]
+        errors.add(src.file, t.name, row, col, value, message)
 
 
 def _used(sql: str, params: dict) -> dict:

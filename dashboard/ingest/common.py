@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import contract
-from ..contract import BOOL, DATE, ENUM, FLOAT, INT, TEXT, TIMESTAMP, Table
+from ..contract import Table
+from ..i18n import Msg, t
 
 MAX_ERRORS = 200
 MAX_ROWS_PER_FILE = 20_000_000
@@ -21,50 +22,81 @@ MAX_XLSX_PART = 64 * 1024 * 1024  # shared strings, styles: parsed whole by open
 MAX_XLS_BYTES = 64 * 1024 * 1024  # xlrd reads an .xls whole
 HEADER_ROWS = 10                  # the header is looked for in the first 10 rows
 MAX_SKIPPED_LISTED = 200          # skipped rows named per file in the report
-NOTES_SHEETS = {"说明", "notes", "readme", "填写说明"}
 INT_PATTERN = r"[+-]?[0-9]{1,18}(\.0*)?"   # Excel may write 3 as 3.0
-STORED = "（已存储数据 stored data）"
+STORED = t("intake.stored_file")   # the file of an error found in rows already stored
+# What a township reporter may submit (issue 10 §2): its own township's weekly tables.
+REPORTER_TABLES = ("grid_weekly", "checkpoint_shifts", "trainings", "branch_assessments")
+
+# ---------------------------------------------------------------- data, not messages
+# What the reader matches in the cells of a clerk's file: data, kept here in code. Every
+# message is a label of dashboard/i18n/labels.toml (intake.*); this block is the only Chinese
+# in dashboard/ingest outside comments (tests/test_i18n.py holds it to that).
+NOTES_SHEETS = {"说明", "notes", "readme", "填写说明"}
+SERIAL_HEADERS = {"序号", "编号"}      # a serial-number column, ignored
+REFERENCE_MARK = "参考"                # in a header: a reference column (名称(参考)), ignored
 # A total row's label, as a clerk types it: 合计, 合 计, 合计：, 总计, 小计
 TOTAL_RE = r"[\s\x{3000}]*[合总小][\s\x{3000}]*计[\s\x{3000}:：]*"
 # A signature line under a clerk's table: 填报人：…　审核人：…　日期：… (never data: a data
 # row's first cell is a code, a date or a serial number). Skipped whatever else it holds.
 FOOTER_RE = (r"[\s\x{3000}]*(填报人|填表人|制表人|审核人|审批人|负责人|单位负责人|联系人|联系电话|"
              r"填报日期|填表日期|报送日期)[\s\x{3000}]*[:：].*")
-# What a township reporter may submit (issue 10 §2): its own township's weekly tables.
-REPORTER_TABLES = ("grid_weekly", "checkpoint_shifts", "trainings", "branch_assessments")
+# The cheap test before those patterns: only a row whose first cell holds 计 or a colon can
+# be a total or signature row. Bound as parameters of the reader's SQL ($tre, $fre, ...).
+SKIP_PARAMS = {"tre": TOTAL_RE, "fre": FOOTER_RE, "tmark": "计", "wcolon": "："}
+# Full-width digits, signs and spaces as clerks' input methods type them, and their
+# half-width twins (check._plain).
+FULLWIDTH = "０１２３４５６７８９＋－−．，：／　\u00a0\t"
+HALFWIDTH = "0123456789+--.,:/   "
 
-TYPE_NAMES = {TEXT: ("文本", "text"), INT: ("整数", "a whole number"),
-              FLOAT: ("数字", "a number"), BOOL: ("是/否", "yes/no"),
-              DATE: ("日期（如 2021-11-01、2021/11/1、2021年11月1日；年份在前，写四位）",
-                     "a date (e.g. 2021-11-01, 2021/11/1, 2021年11月1日; year first, four digits)"),
-              TIMESTAMP: ("时间（如 2021-11-01 08:00、2021/11/1 8:00；年份在前，写四位）",
-                          "a time (e.g. 2021-11-01 08:00, 2021/11/1 8:00; year first, four digits)"),
-              ENUM: ("选项", "one of the listed codes")}
+
+def type_name(column_type: str) -> Msg:
+    """What a cell of a contract type should hold ("整数" / "a whole number")."""
+    return Msg(f"intake.type.{column_type}")
+
+
+def _words(key: str, **fields) -> str:
+    """A label in both languages, side by side ("第2行 row 2"), for the command line."""
+    m = Msg(key, **fields)
+    return f"{m.zh} {m.en}"
 
 
 @dataclass
 class LoadError:
+    """One problem, where the sender finds it (file, table, row, column, value), and why:
+    `message`, rendered when shown (`zh`, `en`, or both in `str()`)."""
     file: str
     table: str | None
     row: int | None
     column: str | None
     value: str | None
-    zh: str
-    en: str
+    message: Msg
+
+    @property
+    def zh(self) -> str:
+        return self.message.zh
+
+    @property
+    def en(self) -> str:
+        return self.message.en
+
+    def text(self, lang: str) -> str:
+        return self.message.text(lang)
 
     def as_dict(self) -> dict:
-        return self.__dict__.copy()
+        out = {k: v for k, v in self.__dict__.items() if k != "message"}
+        return out | {"key": self.message.key, "zh": self.zh, "en": self.en}
 
     def __str__(self) -> str:
         where = [self.file]
         if self.table:
-            where.append(f"表 table {self.table}")
+            where.append(f"{_words('intake.at_table')} {self.table}")
         if self.row is not None:
-            where.append(f"第{self.row}行 row {self.row}")
+            where.append(_words("intake.at_row", row=self.row))
         if self.column:
-            where.append(f"列 column {self.column}")
-        val = "" if self.value is None else f" 值 value「{_clip(self.value)}」"
-        return f"{', '.join(where)}:{val} {self.zh} / {self.en}"
+            where.append(f"{_words('intake.at_column')} {self.column}")
+        val = "" if self.value is None else \
+            f" {_words('intake.at_value')}{t('intake.quoted', 'zh', value=_clip(self.value))}"
+        return f"{', '.join(where)}:{val} {self.message.both()}"
 
 
 @dataclass
@@ -96,9 +128,9 @@ def new_report() -> dict:
 class _Refused(Exception):
     """A limit hit while reading: the file is refused at once (row, column where known)."""
 
-    def __init__(self, row, column, zh: str, en: str, value=None):
-        super().__init__(en)
-        self.row, self.column, self.zh, self.en, self.value = row, column, zh, en, value
+    def __init__(self, row, column, message: Msg, value=None):
+        super().__init__(message.en)
+        self.row, self.column, self.message, self.value = row, column, message, value
 
 
 class _Errors(list):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import contract
 from ..contract import Table
+from ..i18n import ByLang, Msg
 from .common import MAX_ERRORS, STORED, _Errors, _Params, _q, _Source
 
 def _key_match(t: Table, a: str, b: str) -> str:
@@ -31,10 +32,9 @@ def _build_batch(con, t: Table, sources: list[_Source], errors: _Errors,
         f"  WINDOW w AS (PARTITION BY {keys} ORDER BY _file, _row)) WHERE n > 1 "
         f"ORDER BY _file, _row LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
     for file, row, ffile, frow, *key in dups:
-        same = f"第{frow}行" if ffile == file else f"{ffile} 第{frow}行"
         errors.add(file, t.name, row, ",".join(t.key), "/".join(map(str, key)),
-                   f"主键重复，与{same}相同", f"duplicate key, same as row {frow}"
-                   + ("" if ffile == file else f" of {ffile}"))
+                   Msg("intake.duplicate_key", row=frow) if ffile == file
+                   else Msg("intake.duplicate_key_file", row=frow, file=ffile))
 
 
 SAMPLE_ROWS = 5
@@ -101,7 +101,7 @@ def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors)
                 f"ORDER BY 1, 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
             for file, row, value in rows:
                 errors.add(file or STORED, t.name, row, c.name, value,
-                           f"在「{parent.zh}」表中不存在", f"does not exist in table {parent.name}")
+                           Msg("intake.not_in_table", table=ByLang(parent.zh, parent.name)))
     for t in contract.TABLES.values():
         for c in t.columns:
             if c.unique and t.name in touched:
@@ -111,8 +111,7 @@ def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors)
                     f"(SELECT {_q(c.name)} FROM {_q(t.name)} GROUP BY 1 HAVING count(*) > 1) "
                     f"ORDER BY 1, 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
                 for file, row, value in rows:
-                    errors.add(file or STORED, t.name, row, c.name, value,
-                               "与其他行重复，必须唯一", "must be unique; another row has the same value")
+                    errors.add(file or STORED, t.name, row, c.name, value, Msg("intake.not_unique"))
     if {"grid_weekly", "grids"} & touched:
         gw = contract.TABLES["grid_weekly"]
         src, join = _where_from(con, gw, "s", "grid_weekly" in touched)
@@ -122,8 +121,7 @@ def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors)
             f"ORDER BY 1, 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
         for file, row, visited, households in rows:
             errors.add(file or STORED, "grid_weekly", row, "households_visited", visited,
-                       f"走访户数超过该网格户数（{households}）",
-                       f"more than the grid's households ({households})")
+                       Msg("intake.visits_over_households", households=households))
     if "branch_assessments" in touched:
         ba = contract.TABLES["branch_assessments"]
         rows = con.execute(
@@ -136,10 +134,10 @@ def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors)
         for file, row, branch, on, have in rows:
             missing = [k for k in contract.CRITERIA if k not in (have or [])]
             errors.add(file or STORED, "branch_assessments", row, "criterion",
-                       f"{branch} {on}",
-                       "一次评估必须包含全部8个评估项目，缺少：" + "、".join(
-                           f"{k}（{contract.CRITERIA[k][0]}）" for k in missing),
-                       "an assessment must carry all 8 criteria; missing: " + ", ".join(missing))
+                       f"{branch} {on}", Msg(
+                           "intake.criteria_missing", n=len(contract.CRITERIA), missing=[
+                               ByLang(Msg("intake.code_named", code=k,
+                                          name=contract.CRITERIA[k][0]), k) for k in missing]))
 
 
 # ---------------------------------------------------------------- geometry
@@ -153,12 +151,12 @@ def _merge_geo(con, layer: str, features: list[tuple], file: str, replace: bool,
             f"SELECT feature_id, _row FROM geo_batch g WHERE NOT EXISTS (SELECT 1 FROM "
             f"{_q(table)} t WHERE t.{_q(id_col)} = g.feature_id) ORDER BY _row LIMIT $lim",
             {"lim": MAX_ERRORS + 1}).fetchall():
-        errors.add(file, layer, int(row), id_col, fid, f"在「{contract.TABLES[table].zh}」表中不存在",
-                   f"does not exist in table {table}")
+        errors.add(file, layer, int(row), id_col, fid, Msg(
+            "intake.not_in_table", table=ByLang(contract.TABLES[table].zh, table)))
     for fid, row in con.execute(
             "SELECT feature_id, max(_row) FROM geo_batch GROUP BY 1 HAVING count(*) > 1 "
             "ORDER BY 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall():
-        errors.add(file, layer, int(row), id_col, fid, "要素重复", "duplicate feature")
+        errors.add(file, layer, int(row), id_col, fid, Msg("intake.geo_duplicate"))
     added, changed = con.execute(
         "SELECT count(*) FILTER (WHERE s.feature_id IS NULL), "
         "count(*) FILTER (WHERE s.geometry IS DISTINCT FROM g.geometry AND s.feature_id IS NOT NULL) "

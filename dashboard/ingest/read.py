@@ -24,13 +24,12 @@ from pathlib import Path
 
 from .. import contract
 from ..contract import Table
+from ..i18n import ByLang, Msg
 from .common import (HEADER_ROWS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ERRORS, MAX_GEOJSON_BYTES,
-                     MAX_ROWS_PER_FILE, MAX_SKIPPED_LISTED, TOTAL_RE, FOOTER_RE, _clip, _Errors, _Refused,
-                     _Source)
+                     MAX_ROWS_PER_FILE, MAX_SKIPPED_LISTED, REFERENCE_MARK, SERIAL_HEADERS,
+                     SKIP_PARAMS, _clip, _Errors, _Refused, _Source)
 
 LOADABLE = (".csv", ".xlsx", ".xls", ".geojson", ".json", ".et", ".ods")
-SERIAL_HEADERS = {"序号", "编号"}
-REFERENCE_MARK = "参考"
 CHUNK_ROWS = 50_000
 
 
@@ -44,15 +43,11 @@ def _col_letter(i: int) -> str:
 
 
 def _too_long(row, column, n) -> _Refused:
-    return _Refused(row, column,
-                    f"单元格内容过长（{n} 个字符，上限 {MAX_CELL_CHARS}），请检查该单元格",
-                    f"the cell is too long ({n} characters, limit {MAX_CELL_CHARS}); check this cell")
+    return _Refused(row, column, Msg("intake.cell_too_long", n=n, limit=MAX_CELL_CHARS))
 
 
 def _too_wide(row, n) -> _Refused:
-    return _Refused(row, None,
-                    f"该行有 {n} 列，超过上限 {MAX_COLUMNS} 列，文件被拒绝",
-                    f"the row has {n} cells, more than the limit of {MAX_COLUMNS}; file refused")
+    return _Refused(row, None, Msg("intake.row_too_wide", n=n, limit=MAX_COLUMNS))
 
 
 # ---------------------------------------------------------------- header
@@ -99,24 +94,20 @@ def _map_header(headers: list, table: Table, name: str, errors: _Errors, row: in
         if col is None:
             ok = False
             if contract.looks_personal(h):
-                errors.add(name, table.name, row, h, None,
-                           "疑似个人信息列（姓名、身份证、电话、住址等），请删除该列后再报送；本系统只保存编号和数量",
-                           "this column looks like personal data (name, ID number, phone, address);"
-                           " remove it and send again: the dashboard keeps only codes and counts")
+                errors.add(name, table.name, row, h, None, Msg("intake.personal_column"))
             else:
-                errors.add(name, table.name, row, h, None,
-                           f"未知的列（{table.zh}表的列为：{'、'.join(c.zh for c in table.columns)}）",
-                           f"unknown column (the columns of {table.name} are: "
-                           f"{', '.join(table.column_names)})")
+                errors.add(name, table.name, row, h, None, Msg(
+                    "intake.unknown_column", table=ByLang(table.zh, table.name),
+                    columns=[ByLang(c.zh, c.name) for c in table.columns]))
         elif col in mapped:
             ok = False
-            errors.add(name, table.name, row, h, None, "列重复", "duplicate column")
+            errors.add(name, table.name, row, h, None, Msg("intake.duplicate_column"))
         mapped.append(col)
     for c in table.columns:
         if c.required and c.name not in mapped:
             ok = False
             errors.add(name, table.name, row, c.name, None,
-                       f"缺少必填列「{c.zh}」", f"required column {c.name} is missing")
+                       Msg("intake.missing_column", column=ByLang(c.zh, c.name)))
     return mapped if ok else None
 
 
@@ -153,7 +144,7 @@ def _prepare(con, src: _Source, width: int, mapped: list, errors: _Errors, repor
             row, lengths = hit
             i = max(range(width), key=lambda k: lengths[k] or 0)
             e = _too_long(row, mapped[i] or _col_letter(i + 1), lengths[i])
-            errors.add(src.file, t.name, e.row, e.column, None, e.zh, e.en)
+            errors.add(src.file, t.name, e.row, e.column, None, e.message)
             return False
     first = f"coalesce({', '.join(f'NULLIF(trim({c}), {chr(39)}{chr(39)})' for c in cells)})"
     keys = [(k, src.cells[k]) for k in t.key if k in src.cells]
@@ -162,14 +153,14 @@ def _prepare(con, src: _Source, width: int, mapped: list, errors: _Errors, repor
         f"THEN {i} END" for i, (k, c) in enumerate(keys)) or "NULL"
     # Only a row whose first cell is empty, holds 计 or a colon can be an empty, total or
     # signature (footer) row: that cheap test spares the other rows (nearly all) the rest.
-    cond = (f"(NULLIF(trim(c0), '') IS NULL OR contains(c0, '计') OR contains(c0, '：') "
+    cond = (f"(NULLIF(trim(c0), '') IS NULL OR contains(c0, $tmark) OR contains(c0, $wcolon) "
             f"OR contains(c0, ':')) AND ({first} IS NULL OR "
-            f"(contains({first}, '计') AND regexp_full_match({first}, $tre)) OR "
+            f"(contains({first}, $tmark) AND regexp_full_match({first}, $tre)) OR "
             f"regexp_full_match({first}, $fre))")
     found = con.execute(
         f"SELECT _row, {first} IS NULL, regexp_full_match({first}, $fre), "
         f"list_filter([{key_vals}], lambda x: x IS NOT NULL) "
-        f"FROM {raw} WHERE {cond} ORDER BY _row", {"tre": TOTAL_RE, "fre": FOOTER_RE}).fetchall()
+        f"FROM {raw} WHERE {cond} ORDER BY _row", SKIP_PARAMS).fetchall()
     if not found:
         return True
     for row, empty, footer, key_hits in found:
@@ -179,13 +170,10 @@ def _prepare(con, src: _Source, width: int, mapped: list, errors: _Errors, repor
             _skip(report, src.file, t, row, "footer")
         elif key_hits:
             k = keys[key_hits[0]][0]
-            errors.add(src.file, t.name, row, k, None,
-                       "合计/小计行不应填写代码或日期；请删除该行，或清空该行的代码",
-                       "a total row (合计/小计) must not carry codes or dates; remove the row"
-                       " or clear its codes")
+            errors.add(src.file, t.name, row, k, None, Msg("intake.total_with_codes"))
         else:
             _skip(report, src.file, t, row, "total")
-    src.skip_where = cond      # uses the parameters $tre (TOTAL_RE) and $fre (FOOTER_RE)
+    src.skip_where = cond      # uses the parameters of SKIP_PARAMS
     return True
 
 
@@ -215,11 +203,10 @@ def _decode_to_utf8(path: Path, errors: _Errors, name: str) -> Path | None:
     with open(path, "rb") as f:
         head = f.read(4096)
     if not head.strip():
-        errors.add(name, None, None, None, None, "文件为空", "the file is empty")
+        errors.add(name, None, None, None, None, Msg("intake.empty_file"))
         return None
     if b"\x00" in head:
-        errors.add(name, None, None, None, None, "不是文本文件（CSV）",
-                   "not a text (CSV) file")
+        errors.add(name, None, None, None, None, Msg("intake.not_text"))
         return None
     for enc in ("utf-8-sig", "gb18030"):
         dec = codecs.getincrementaldecoder(enc)()
@@ -238,9 +225,7 @@ def _decode_to_utf8(path: Path, errors: _Errors, name: str) -> Path | None:
             for chunk in iter(lambda: src.read(1 << 22), ""):
                 dst.write(chunk)
         return Path(tmp)
-    errors.add(name, None, None, None, None,
-               "无法识别文件编码（应为 UTF-8 或 GB18030）",
-               "cannot decode the file (expected UTF-8 or GB18030)")
+    errors.add(name, None, None, None, None, Msg("intake.bad_encoding"))
     return None
 
 
@@ -272,9 +257,7 @@ def _csv_records(path: Path):
                 return
             except csv.Error:
                 raise _Refused(rn + 1, None,
-                               f"有单元格超过 {MAX_CELL_CHARS} 个字符，或引号未闭合，请检查逗号和引号",
-                               f"a cell is longer than {MAX_CELL_CHARS} characters, or a quote is"
-                               " not closed; check commas and quotes") from None
+                               Msg("intake.csv_long_or_quote", limit=MAX_CELL_CHARS)) from None
             rn += 1
             if len(cells) > MAX_COLUMNS:
                 raise _too_wide(rn, len(cells))
@@ -303,14 +286,12 @@ def _csv_diagnose(path: Path, name: str, table: Table, hrow: int, width: int,
             if rn <= hrow or len(cells) == width or cells == []:
                 continue
             errors.add(name, table.name, rn, None, _clip(",".join(cells)),
-                       f"该行有 {len(cells)} 列，表头有 {width} 列，请检查逗号和引号",
-                       f"the row does not have as many cells as the header ({len(cells)}, not"
-                       f" {width}); check commas and quotes")
+                       Msg("intake.csv_cells", n=len(cells), width=width))
             found += 1
             if found > MAX_ERRORS:
                 return
     except _Refused as e:
-        errors.add(name, table.name, e.row, e.column, None, e.zh, e.en)
+        errors.add(name, table.name, e.row, e.column, None, e.message)
 
 
 def _read_csv(con, path: Path, name: str, table: Table, stage: str,
@@ -333,11 +314,11 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
                 if rn >= HEADER_ROWS:
                     break
         except _Refused as e:
-            errors.add(name, table.name, e.row, e.column, None, e.zh, e.en)
+            errors.add(name, table.name, e.row, e.column, None, e.message)
             return None
         found = _find_header(head, table)
         if found is None:
-            errors.add(name, None, None, None, None, "文件为空", "the file is empty")
+            errors.add(name, None, None, None, None, Msg("intake.empty_file"))
             return None
         hrow, headers = found
         mapped = _map_header(headers, table, name, errors, hrow, report)
@@ -362,7 +343,7 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
         n = con.execute(f"SELECT count(*) FROM raw_{stage}").fetchone()[0]
         if n > MAX_ROWS_PER_FILE:
             errors.add(name, table.name, None, None, None,
-                       f"行数超过上限 {MAX_ROWS_PER_FILE}", f"more than {MAX_ROWS_PER_FILE} rows")
+                       Msg("intake.too_many_rows", limit=MAX_ROWS_PER_FILE))
             return None
         src = _Source(name, table, stage, [c for c in mapped if c],
                       {c: f"c{i}" for i, c in enumerate(mapped) if c}, hrow,
@@ -372,7 +353,7 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
         return src
     except Exception as e:  # a malformed file must give a message, never a traceback
         errors.add(name, table.name, None, None, None,
-                   f"无法读取该 CSV 文件：{_clip(e, 200)}", f"cannot read this CSV file: {_clip(e, 200)}")
+                   Msg("intake.csv_unreadable", error=_clip(e, 200)))
         return None
     finally:
         if utf8 != path:
@@ -383,18 +364,16 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
 def _read_geojson(path: Path, name: str, layer: str, errors: _Errors) -> list[tuple] | None:
     id_prop = contract.GEO_LAYERS[layer][1]
     if path.stat().st_size > MAX_GEOJSON_BYTES:
-        errors.add(name, layer, None, None, None, "文件过大", "the file is too large")
+        errors.add(name, layer, None, None, None, Msg("intake.geo_too_large"))
         return None
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as e:
-        errors.add(name, layer, None, None, None, f"不是有效的 GeoJSON：{_clip(e)}",
-                   f"not valid GeoJSON: {_clip(e)}")
+        errors.add(name, layer, None, None, None, Msg("intake.geo_invalid", error=_clip(e)))
         return None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
             or not isinstance(doc.get("features"), list):
-        errors.add(name, layer, None, None, None, "应为 GeoJSON FeatureCollection",
-                   "expected a GeoJSON FeatureCollection")
+        errors.add(name, layer, None, None, None, Msg("intake.geo_not_collection"))
         return None
     out = []
     for i, feat in enumerate(doc["features"], start=1):
@@ -402,14 +381,11 @@ def _read_geojson(path: Path, name: str, layer: str, errors: _Errors) -> list[tu
         props = feat.get("properties") if isinstance(feat, dict) else None
         fid = props.get(id_prop) if isinstance(props, dict) else None
         if fid is None or str(fid).strip() == "":
-            errors.add(name, layer, i, id_prop, None, f"要素缺少属性 {id_prop}",
-                       f"feature has no properties.{id_prop}")
+            errors.add(name, layer, i, id_prop, None, Msg("intake.geo_no_id", prop=id_prop))
             continue
         if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon") \
                 or not _coords_ok(geom.get("coordinates"), geom.get("type")):
-            errors.add(name, layer, i, "geometry", str(fid),
-                       "几何图形应为有效的 Polygon 或 MultiPolygon（经度-180..180，纬度-90..90）",
-                       "geometry must be a valid Polygon or MultiPolygon (lon -180..180, lat -90..90)")
+            errors.add(name, layer, i, "geometry", str(fid), Msg("intake.geo_bad_geometry"))
             continue
         out.append((layer, str(fid), json.dumps(geom, separators=(",", ":")), i))
     return out

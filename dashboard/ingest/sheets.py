@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .. import contract
 from ..contract import Table
+from ..i18n import ByLang, Msg
 from .common import (EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, HEADER_ROWS, MAX_CELL_CHARS,
                      MAX_COLUMNS, MAX_XLS_BYTES, MAX_XLSX_CELLS, MAX_XLSX_PART,
                      MAX_SKIPPED_LISTED, MAX_XLSX_UNCOMPRESSED, NOTES_SHEETS, _clip, _Errors,
@@ -104,7 +105,7 @@ def _stage_sheet(con, rows, where: str, table: Table, stage: str, errors: _Error
             extra = [v for v in vals[width:] if v is not None and v.strip()]
             if extra:
                 errors.add(where, table.name, rn, None, _clip(extra[0]),
-                           "表头之外的列有内容", "a cell to the right of the header has content")
+                           Msg("intake.right_of_header"))
             for e in empties:
                 _skip(report, where, table, e, "empty")
             if hidden[0]:
@@ -114,7 +115,7 @@ def _stage_sheet(con, rows, where: str, table: Table, stage: str, errors: _Error
             hidden[0] = 0
             cells_seen[0] += len(vals)
             if cells_seen[0] > max_cells:
-                raise _Refused(rn, None, f"单元格数超过上限 {max_cells}", f"more than {max_cells} cells")
+                raise _Refused(rn, None, Msg("intake.too_many_cells", limit=max_cells))
             row = vals[:width] + [None] * (width - len(vals))
             chunk.append([rn] + row)
             if len(chunk) >= CHUNK_ROWS:
@@ -126,7 +127,7 @@ def _stage_sheet(con, rows, where: str, table: Table, stage: str, errors: _Error
             return None
         return src
     except _Refused as e:
-        errors.add(where, table.name, e.row, e.column, e.value, e.zh, e.en)
+        errors.add(where, table.name, e.row, e.column, e.value, e.message)
         return None
 
 
@@ -137,10 +138,8 @@ def _checked_values(rn: int, cells) -> list:
         if v is None:
             continue
         if col > MAX_COLUMNS:
-            raise _Refused(rn, _col_letter(col),
-                           f"第 {_col_letter(col)} 列有内容，超过上限 {MAX_COLUMNS} 列，文件被拒绝",
-                           f"a cell in column {_col_letter(col)} has content: more than the limit"
-                           f" of {MAX_COLUMNS} columns; file refused")
+            raise _Refused(rn, _col_letter(col), Msg("intake.column_beyond_limit",
+                                                     column=_col_letter(col), limit=MAX_COLUMNS))
         if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
             raise _too_long(rn, _col_letter(col), len(v))
         if col > len(vals):
@@ -151,15 +150,9 @@ def _checked_values(rn: int, cells) -> list:
 
 def _row_limit(rn: int, declared: int | None) -> None:
     if rn > EXCEL_MAX_ROWS:
-        raise _Refused(rn, None,
-                       f"行号 {rn} 超过 Excel 工作表的上限 {EXCEL_MAX_ROWS} 行，文件被拒绝",
-                       f"row number {rn} is beyond Excel's limit of {EXCEL_MAX_ROWS} rows"
-                       " per sheet; file refused")
+        raise _Refused(rn, None, Msg("intake.row_beyond_excel", row=rn, limit=EXCEL_MAX_ROWS))
     if declared is not None and rn > declared:
-        raise _Refused(rn, None,
-                       f"第 {rn} 行超出了工作表声明的范围（{declared} 行），文件可能已损坏，请用 Excel 重新保存",
-                       f"row {rn} is beyond the sheet's declared size ({declared} rows): the file"
-                       " may be damaged; save it again with Excel")
+        raise _Refused(rn, None, Msg("intake.row_beyond_declared", row=rn, declared=declared))
 
 
 _DIMENSION = re.compile(rb'<(?:[A-Za-z0-9_]+:)?dimension\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
@@ -204,15 +197,12 @@ def _xlsx_rows(book, part: str, z: zipfile.ZipFile):
     if size and size != (1, 1):
         declared = size[0]
         if size[0] > EXCEL_MAX_ROWS or size[1] > EXCEL_MAX_COLUMNS:
-            raise _Refused(None, None,
-                           f"工作表声明的范围（{size[0]} 行 × {size[1]} 列）超过 Excel 的上限"
-                           f"（{EXCEL_MAX_ROWS} 行 × {EXCEL_MAX_COLUMNS} 列），文件被拒绝",
-                           f"the sheet declares {size[0]} rows × {size[1]} columns, beyond"
-                           f" Excel's limits ({EXCEL_MAX_ROWS} × {EXCEL_MAX_COLUMNS}); file refused")
+            raise _Refused(None, None, Msg(
+                "intake.sheet_declared_too_large", rows=size[0], columns=size[1],
+                max_rows=EXCEL_MAX_ROWS, max_columns=EXCEL_MAX_COLUMNS))
     elif _count_rows_beyond_limit(z, part):
         raise _Refused(EXCEL_MAX_ROWS + 1, None,
-                       f"工作表的行数超过 Excel 的上限 {EXCEL_MAX_ROWS} 行，文件被拒绝",
-                       f"the sheet has more rows than Excel's limit of {EXCEL_MAX_ROWS}; file refused")
+                       Msg("intake.sheet_too_many_rows", limit=EXCEL_MAX_ROWS))
     wb = book.wb
     with z.open(part) as src:
         parser = WorkSheetParser(src, book.shared_strings, data_only=True, epoch=wb.epoch,
@@ -221,8 +211,8 @@ def _xlsx_rows(book, part: str, z: zipfile.ZipFile):
         for rn, cells in parser.parse():
             _row_limit(rn, declared)
             if cells and cells[-1]["column"] > EXCEL_MAX_COLUMNS:
-                raise _Refused(rn, None, f"列数超过 Excel 的上限 {EXCEL_MAX_COLUMNS} 列，文件被拒绝",
-                               f"more columns than Excel's limit of {EXCEL_MAX_COLUMNS}; file refused")
+                raise _Refused(rn, None,
+                               Msg("intake.sheet_too_many_columns", limit=EXCEL_MAX_COLUMNS))
             yield rn, _checked_values(rn, ((c["column"], c["value"]) for c in cells))
 
 
@@ -250,22 +240,18 @@ def _sheet_table(title: str, where: str, errors: _Errors, allowed) -> Table | No
         return False
     table = contract.table_by_label(title)
     if table is None:
-        errors.add(where, None, None, None, title,
-                   "工作表名不是已知的表名（应为表的中文或英文名，如「网格」或 grids）",
-                   "the sheet name is not a table name (use the table's Chinese or"
-                   " English name, e.g. 网格 or grids)")
+        errors.add(where, None, None, None, title, Msg("intake.unknown_sheet"))
         return None
     if allowed is not None and table.name not in allowed:
-        errors.add(where, table.name, None, None, title, *_not_allowed(table))
+        errors.add(where, table.name, None, None, title, _not_allowed(table))
         return None
     return table
 
 
-def _not_allowed(table: Table) -> tuple[str, str]:
+def _not_allowed(table: Table) -> Msg:
     from .common import REPORTER_TABLES
-    zh = "、".join(contract.TABLES[t].zh for t in REPORTER_TABLES)
-    return (f"乡镇填报员只能报送本乡镇的{zh}，不能报送「{table.zh}」表",
-            f"a township reporter may submit only {', '.join(REPORTER_TABLES)}, not {table.name}")
+    return Msg("intake.reporter_table", table=ByLang(table.zh, table.name),
+               tables=[ByLang(contract.TABLES[t].zh, t) for t in REPORTER_TABLES])
 
 
 def _read_xlsx(con, path: Path, name: str, errors: _Errors, next_stage,
@@ -276,30 +262,25 @@ def _read_xlsx(con, path: Path, name: str, errors: _Errors, next_stage,
         infos = z.infolist()
         total = sum(i.file_size for i in infos)
     except (zipfile.BadZipFile, OSError):
-        errors.add(name, None, None, None, None, "不是有效的 Excel（xlsx）文件",
-                   "not a valid Excel (xlsx) file")
+        errors.add(name, None, None, None, None, Msg("intake.xlsx_invalid"))
         return []
     with z:
         if total > MAX_XLSX_UNCOMPRESSED:
-            errors.add(name, None, None, None, None,
-                       f"Excel 文件解压后过大（{total // 2**20} MB，上限 {MAX_XLSX_UNCOMPRESSED // 2**20} MB）",
-                       f"the workbook is too large uncompressed ({total // 2**20} MB,"
-                       f" limit {MAX_XLSX_UNCOMPRESSED // 2**20} MB)")
+            errors.add(name, None, None, None, None, Msg(
+                "intake.xlsx_too_large", mb=total // 2**20, limit=MAX_XLSX_UNCOMPRESSED // 2**20))
             return []
         big = [i for i in infos if i.file_size > MAX_XLSX_PART and "worksheets/" not in i.filename]
         if big:
-            errors.add(name, None, None, None, big[0].filename,
-                       f"Excel 文件的文本或样式部分过大（{big[0].file_size // 2**20} MB，上限 "
-                       f"{MAX_XLSX_PART // 2**20} MB），可能有单元格内容过长",
-                       f"a text or style part of the workbook is too large ({big[0].file_size // 2**20}"
-                       f" MB, limit {MAX_XLSX_PART // 2**20} MB): a cell may hold far too much text")
+            errors.add(name, None, None, None, big[0].filename, Msg(
+                "intake.xlsx_part_too_large", mb=big[0].file_size // 2**20,
+                limit=MAX_XLSX_PART // 2**20))
             return []
         sources = []
         try:
             book, sheets = _open_xlsx(path)   # openpyxl parses with defusedxml when installed
         except Exception as e:
-            errors.add(name, None, None, None, None, f"无法打开 Excel 文件：{_clip(e, 200)}",
-                       f"cannot open the workbook: {_clip(e, 200)}")
+            errors.add(name, None, None, None, None,
+                       Msg("intake.xlsx_unopenable", error=_clip(e, 200)))
             return []
         try:
             cells_seen = [0]
@@ -314,13 +295,13 @@ def _read_xlsx(con, path: Path, name: str, errors: _Errors, next_stage,
                     s = _stage_sheet(con, rows, where, table, next_stage(), errors, report,
                                      cells_seen)
                 except _Refused as e:
-                    errors.add(where, table.name, e.row, e.column, e.value, e.zh, e.en)
+                    errors.add(where, table.name, e.row, e.column, e.value, e.message)
                     s = None
                 if s:
                     sources.append(s)
         except Exception as e:
-            errors.add(name, None, None, None, None, f"无法读取 Excel 文件：{_clip(e, 200)}",
-                       f"cannot read the workbook: {_clip(e, 200)}")
+            errors.add(name, None, None, None, None,
+                       Msg("intake.xlsx_unreadable", error=_clip(e, 200)))
         finally:
             book.archive.close()
         return sources
@@ -332,16 +313,13 @@ def _read_xls(con, path: Path, name: str, errors: _Errors, next_stage,
     report = report if report is not None else {"tables": {}, "skipped": [], "ignored_columns": []}
     if path.stat().st_size > MAX_XLS_BYTES:
         errors.add(name, None, None, None, None,
-                   f"xls 文件过大（上限 {MAX_XLS_BYTES // 2**20} MB），请另存为 xlsx",
-                   f"the .xls file is too large (limit {MAX_XLS_BYTES // 2**20} MB); save it as xlsx")
+                   Msg("intake.xls_too_large", limit=MAX_XLS_BYTES // 2**20))
         return []
     import xlrd
     try:
         book = xlrd.open_workbook(str(path), on_demand=True)
     except Exception as e:
-        errors.add(name, None, None, None, None,
-                   f"不是有效的 Excel 97-2003（xls）文件：{_clip(e, 200)}",
-                   f"not a valid Excel 97-2003 (.xls) file: {_clip(e, 200)}")
+        errors.add(name, None, None, None, None, Msg("intake.xls_invalid", error=_clip(e, 200)))
         return []
     sources, cells_seen = [], [0]
     try:
@@ -357,8 +335,7 @@ def _read_xls(con, path: Path, name: str, errors: _Errors, next_stage,
             sources += [s] if s else []
             book.unload_sheet(i)
     except Exception as e:
-        errors.add(name, None, None, None, None, f"无法读取 xls 文件：{_clip(e, 200)}",
-                   f"cannot read the .xls file: {_clip(e, 200)}")
+        errors.add(name, None, None, None, None, Msg("intake.xls_unreadable", error=_clip(e, 200)))
     finally:
         book.release_resources()
     return sources

@@ -1,46 +1,116 @@
-"""The import summary as text lines, Chinese then English (for the command line).
-
-The page shows the same `LoadResult.report` dict in its own way."""
+"""The import summary: what the reader did (`LoadResult.report`) -- rows read per table, rows
+skipped and why, columns ignored, values read from another form -- as one list of items,
+shown by the data page as a table in the user's language and by the command line as lines
+in Chinese and English."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import pandas as pd
+
 from .. import contract
+from ..i18n import ByLang, Msg, Text, render, t
 
-REASONS = {"title": ("标题行", "title"), "total": ("合计行", "total"),
-           "footer": ("签字行（填报人、审核人等）", "signature (footer)"),
-           "empty": ("空行", "empty"), "blank_header": ("无表头", "no header")}
-KINDS = {"date": ("其他写法的日期", "dates in another form"),
-         "fullwidth": ("全角数字或符号", "full-width digits or signs"),
-         "separator": ("千位分隔符", "thousands separators"),
-         "bool_symbol": ("√/× 等符号", "√/× marks")}
-COLUMN_REASONS = {"serial": ("序号列", "serial number"), "reference": ("参考列", "reference")}
+SKIP_REASONS = ("title", "total", "footer", "empty", "blank_header")
+CONVERSIONS = ("date", "fullwidth", "separator", "bool_symbol")
+COLUMN_REASONS = ("serial", "reference")
 
 
-def _rows(rows: list[int], n: int = 12) -> str:
-    s = ", ".join(map(str, rows[:n]))
-    return s + (f" … (+{len(rows) - n})" if len(rows) > n else "")
+@dataclass
+class Item:
+    what: Msg                        # sub.sum_read, sub.sum_skipped_<reason>, ...
+    count: int
+    table: Text | str = ""           # the table's name (ByLang), if the item has one
+    file: str = ""                   # the file (and sheet) it concerns, if any
+    rows: list[int] = field(default_factory=list)
 
 
-def summary_lines(report: dict) -> list[str]:
-    out = ["导入摘要 / Import summary:"]
-    for name, t in report.get("tables", {}).items():
-        zh = contract.TABLES[name].zh if name in contract.TABLES else name
-        skipped = t.get("skipped", 0)
-        zh_more, en_more = (f"，跳过 {skipped} 行", f", {skipped} skipped") if skipped else ("", "")
-        out.append(f"  {zh} {name}: 读取 {t['rows']} 行{zh_more} / {t['rows']} rows read{en_more}")
-    by_file: dict[tuple, list[int]] = {}
-    for s in report.get("skipped", []):
-        by_file.setdefault((s["file"], s["reason"]), []).append(s["row"])
-    for (file, reason), rows in by_file.items():
-        zh, en = REASONS.get(reason, (reason, reason))
-        out.append(f"  跳过 {file} 的{zh}：第 {_rows(rows)} 行 / skipped {en} rows of {file}:"
-                   f" {_rows(rows)}")
-    for c in report.get("ignored_columns", []):
-        zh, en = COLUMN_REASONS.get(c["reason"], (c["reason"], c["reason"]))
-        out.append(f"  忽略 {c['file']} 的{zh}「{c['column']}」 / ignored the {en} column"
-                   f" \"{c['column']}\" of {c['file']}")
-    conv = {k: v for k, v in report.get("converted", {}).items() if v}
-    if conv:
-        out.append("  按其他写法读取 / read from another form: " + "; ".join(
-            f"{KINDS.get(k, (k, k))[0]} {v} / {KINDS.get(k, (k, k))[1]} {v}"
-            for k, v in conv.items()))
-    return out
+def table_name(table: str) -> Text | str:
+    """A table's name in either language ("网格" / "Grids"); GeoJSON layers marked; an
+    unknown name as it is."""
+    if table.endswith(".geojson") and table[:-8] in contract.TABLES:
+        base = contract.TABLES[table[:-8]]
+        return ByLang(f"{base.zh} (GeoJSON)", f"{base.en} (GeoJSON)")
+    tbl = contract.TABLES.get(table)
+    return table if tbl is None else ByLang(tbl.zh, tbl.en)
+
+
+def row_list(rows: list) -> str:
+    """3, 4, 7–9: row numbers, runs joined."""
+    nums = sorted({int(r) for r in rows if r is not None})
+    parts, i = [], 0
+    while i < len(nums):
+        j = i
+        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
+            j += 1
+        parts.append(str(nums[i]) if i == j else f"{nums[i]}–{nums[j]}")
+        i = j + 1
+    return ", ".join(parts)
+
+
+def summary_items(report: dict | None) -> list[Item]:
+    """The report as items: rows read per table, rows skipped per file, table and reason,
+    columns ignored, values converted per kind (kinds with none left out)."""
+    report = report or {}
+    items = [Item(Msg("sub.sum_read"), int((info or {}).get("rows") or 0), table_name(name))
+             for name, info in (report.get("tables") or {}).items()]
+    groups: dict[tuple, list] = {}
+    for s in report.get("skipped") or []:
+        groups.setdefault((s.get("file") or "", s.get("table") or "", s.get("reason") or ""),
+                          []).append(s.get("row"))
+    for (file, table, reason), rows in groups.items():
+        what = Msg(f"sub.sum_skipped_{reason}") if reason in SKIP_REASONS \
+            else Msg("sub.sum_skipped_other", reason=reason)
+        items.append(Item(what, len(rows), table_name(table) if table else "", file, rows))
+    ignored: dict[tuple, list] = {}       # columns ignored, per file, table and reason
+    for c in report.get("ignored_columns") or []:
+        ignored.setdefault((c.get("file") or "", c.get("table") or "", c.get("reason") or ""),
+                           []).append(c)
+    for (file, table, reason), cols in ignored.items():
+        names = [Msg("intake.quoted", value=c.get("column") or "") for c in cols]
+        what = Msg(f"intake.sum_ignored_{reason}", columns=names) if reason in COLUMN_REASONS \
+            else Msg("intake.sum_ignored_other", columns=names, reason=reason)
+        items.append(Item(what, len(cols), table_name(table) if table else "", file,
+                          [c["row"] for c in cols if c.get("row") is not None]))
+    for kind, n in (report.get("converted") or {}).items():
+        if n:
+            what = Msg(f"sub.sum_converted_{kind}") if kind in CONVERSIONS \
+                else Msg("sub.sum_converted_other", kind=kind)
+            items.append(Item(what, int(n)))
+    return items
+
+
+def summary_table(report: dict | None, lang: str) -> pd.DataFrame:
+    """The items as the data page's table in the user's language. The file and row columns
+    only when some item names a file or rows; empty when there is nothing to say."""
+    items = summary_items(report)
+    if not items:
+        return pd.DataFrame()
+    what, table, file, count, rows = (t("sub.sum_item", lang), t("desk.table", lang),
+                                      t("desk.file", lang), t("sub.sum_count", lang),
+                                      t("sub.sum_rows", lang))
+    out = pd.DataFrame([{what: i.what.text(lang), table: render(i.table, lang), file: i.file,
+                         count: i.count, rows: row_list(i.rows)} for i in items],
+                       columns=[what, table, file, count, rows])
+    return out.drop(columns=[c for c in (file, rows) if not out[c].astype(bool).any()])
+
+
+def _line(item: Item) -> Msg:
+    where = item.file or item.table
+    if item.rows:
+        one = len(set(item.rows)) == 1
+        return Msg("intake.sum_line_row" if one else "intake.sum_line_rows", what=item.what, count=item.count, where=where,
+                   rows=row_list(item.rows))
+    if where:
+        return Msg("intake.sum_line_where", what=item.what, count=item.count, where=where)
+    return Msg("intake.sum_line", what=item.what, count=item.count)
+
+
+def summary_lines(report: dict | None) -> list[str]:
+    """The items as the command line prints them: a heading, then one line per item,
+    "中文 / English"."""
+    items = summary_items(report)
+    if not items:
+        return []
+    title = Msg("intake.summary")
+    return [f"{title.both()}:"] + ["  " + _line(i).both() for i in items]
