@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from .i18n import Msg
 from .store import Store
 
 
@@ -23,7 +24,7 @@ def _date(text: str) -> dt.date:
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m dashboard",
-                                 description="孟连县边境党建数据看板 — command line")
+                                 description=Msg("app.title").zh + " — command line")
     ap.add_argument("--store", help="store folder (default $DASHBOARD_STORE or data/store)")
     ap.add_argument("--state", help="folder for users, audit log and meeting screens "
                                     "(default $DASHBOARD_STATE, else the store folder)")
@@ -144,27 +145,24 @@ def cmd_load(args, store: Store) -> int:
     if res.report.get("tables"):
         print("\n".join(ingest.summary_lines(res.report)))
     if not res.ok:
-        print(f"载入被拒绝，数据未作任何改动。发现 {len(res.errors)}"
-              f"{'+' if res.truncated else ''} 个错误：", file=sys.stderr)
-        print(f"Load rejected, nothing was changed. {len(res.errors)}"
-              f"{'+' if res.truncated else ''} error(s):", file=sys.stderr)
+        n = f"{len(res.errors)}{'+' if res.truncated else ''}"
+        print(Msg("cli.rejected", n=n).zh, file=sys.stderr)
+        print(Msg("cli.rejected", n=n).en, file=sys.stderr)
         for e in res.errors:
             print("  " + str(e), file=sys.stderr)
         return 1
     for table, c in res.changes.items():
         print(f"{table}: +{c['added']} added, {c['changed']} changed, {c['removed']} removed")
     if args.dry_run:
-        print("检查通过（未保存） / check passed (dry run, nothing stored)")
+        print(Msg("cli.dry_run").both())
     elif res.version is None:
-        print("数据没有变化，未生成新版本 / nothing changed, no new version")
+        print(Msg("cli.unchanged").both())
     else:
-        print(f"已保存为版本 {res.version} / stored as version {res.version}")
+        print(Msg("cli.stored", version=res.version).both())
         if audit_error is not None:  # a full disk or a read-only state folder: say so, no traceback
             e = audit_error
-            print(f"版本 {res.version} 已保存，但审计日志无法写入（{e.strerror or e}）：请检查磁盘空间和"
-                  f"状态目录的权限。 / version {res.version} is stored, but the audit log could not"
-                  f" be written ({e.strerror or e}): check the disk space and the state folder's"
-                  " permissions.", file=sys.stderr)
+            print(Msg("cli.audit_failed", version=res.version, reason=e.strerror or e).both(),
+                  file=sys.stderr)
             return 1
     return 0
 
@@ -203,7 +201,7 @@ def _print_nested(d: dict, prefix: str = "") -> None:
 def cmd_versions(args, store: Store) -> int:
     vs = store.versions()
     if not vs:
-        print("没有已保存的版本 / no versions stored")
+        print(Msg("cli.no_versions").both())
     for v in vs:
         tables = ", ".join(f"{t} +{c['added']}/~{c['changed']}/-{c['removed']}"
                            for t, c in v.get("tables", {}).items())
@@ -228,7 +226,7 @@ def cmd_restore(args, store: Store) -> int:
     except LookupError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    print(f"版本 {args.version} 已恢复为新版本 {v} / version {args.version} restored as version {v}")
+    print(Msg("cli.restored", version=args.version, new=v).both())
     return 0
 
 
@@ -274,7 +272,7 @@ def cmd_demo(args, store: Store) -> int:
 def _read_password() -> str:
     if sys.stdin.isatty():
         import getpass
-        return getpass.getpass("密码 Password: ")
+        return getpass.getpass(Msg("auth.password").zh + " " + Msg("auth.password").en + ": ")
     return sys.stdin.readline().rstrip("\r\n")
 
 
@@ -317,8 +315,7 @@ def cmd_audit(args, store: Store) -> int:
         print(f"{e['at']}\t{e['event']}\t{e.get('user') or '-'}\t"
               f"{json.dumps(rest, ensure_ascii=False) if rest else ''}")
     if skipped:
-        print(f"操作日志中有 {skipped} 行已损坏，已跳过 / {skipped} damaged line(s) of the audit "
-              f"log skipped", file=sys.stderr)
+        print(Msg("cli.audit_damaged", n=skipped).both(), file=sys.stderr)
     return 0
 
 
@@ -340,9 +337,8 @@ def cmd_screen(args, store: Store) -> int:
                                               known_townships=known)
             query = urlencode({"kiosk": "1", "screen": args.name, "token": secret,
                                **({"township": args.township} if args.township else {})})
-            print(f"screen {args.name} ({args.township or 'county'}): bookmark this link on the "
-                  f"screen's computer; it opens the meeting screen only / 请在大屏电脑上收藏此链接，"
-                  f"它只能打开会议大屏：")
+            print(f"screen {args.name} ({args.township or 'county'}): "
+                  + Msg("cli.screen_link").both())
             print(f"{args.url.rstrip('/')}/?{query}")
         elif args.screen_command == "tokens":
             for t in users.screen_tokens():
@@ -379,8 +375,7 @@ def cmd_template(args, store: Store) -> int:
         print(f"written to {args.out}")
         return 0
     if args.township is None or args.week is None:
-        print("error: 预填报表需要同时指定 --township 和 --week / a prefilled form needs both"
-              " --township and --week", file=sys.stderr)
+        print("error: " + Msg("cli.form_needs").both(), file=sys.stderr)
         return 2
     con = store.connect()
     try:
