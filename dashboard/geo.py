@@ -19,10 +19,12 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from functools import lru_cache
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+import shapely
 from shapely import geometry as sg
 from shapely import ops
 
@@ -123,8 +125,7 @@ def _scale(lat: float) -> tuple[float, float]:
 def _km_length(geom) -> float:
     lat = geom.centroid.y if not geom.is_empty else 0.0
     kx, ky = _scale(lat)
-    return ops.transform(lambda x, y, z=None: (np.asarray(x) * kx, np.asarray(y) * ky),
-                         geom).length
+    return shapely.transform(geom, lambda c: c * [kx, ky]).length
 
 
 def shape(geometry) -> sg.base.BaseGeometry | None:
@@ -152,7 +153,7 @@ def border_km(lons: Iterable[float], lats: Iterable[float], line) -> list[float 
     if line is None:
         return [None] * len(lons)
     kx, ky = _scale(line.centroid.y)
-    scaled = ops.transform(lambda x, y, z=None: (np.asarray(x) * kx, np.asarray(y) * ky), line)
+    scaled = shapely.transform(line, lambda c: c * [kx, ky])
     out = []
     for x, y in zip(lons, lats):
         try:
@@ -165,3 +166,42 @@ def border_km(lons: Iterable[float], lats: Iterable[float], line) -> list[float 
             continue
         out.append(round(scaled.distance(sg.Point(x * kx, y * ky)), 2))
     return out
+
+
+def dashes(geometries: Iterable, dash_km: float = 1.2, gap_km: float = 0.8) -> list[list]:
+    """The border lines (GeoJSON text or dicts) cut into dashes: a list of [[lon, lat], ...]
+    paths, `dash_km` long with `gap_km` between them. Drawn as plain paths, a dashed line
+    needs no renderer extension (deck.gl's, plotly's) and looks the same everywhere."""
+    return _dashes(tuple(g if isinstance(g, str) else json.dumps(g) for g in geometries),
+                   dash_km, gap_km)
+
+
+@lru_cache(maxsize=32)
+def _dashes(geometries: tuple, dash_km: float, gap_km: float) -> list[list]:
+    line = border_line(geometries)
+    if line is None:
+        return []
+    kx, ky = _scale(line.centroid.y)
+    out = []
+    for part in getattr(line, "geoms", [line]):
+        if part.geom_type != "LineString":
+            continue
+        scaled = shapely.transform(part, lambda c: c * [kx, ky])
+        pos = 0.0
+        while pos < scaled.length:
+            piece = ops.substring(scaled, pos, min(pos + dash_km, scaled.length))
+            coords = [[round(x / kx, 5), round(y / ky, 5)] for x, y in piece.coords]
+            if len(coords) >= 2:
+                out.append(coords)
+            pos += dash_km + gap_km
+    return out
+
+
+def nearest_on(geometries: Iterable, lon: float, lat: float) -> tuple[float, float] | None:
+    """The point of the border lines nearest to (lon, lat), e.g. to place the border's name
+    in view."""
+    line = border_line(geometries)
+    if line is None:
+        return None
+    p = ops.nearest_points(line, sg.Point(lon, lat))[0]
+    return p.x, p.y

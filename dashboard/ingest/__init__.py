@@ -87,6 +87,12 @@ def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
                 errors.add(name, table.name, None, None, None, *_not_allowed(table))
             else:
                 plan.append((path, name, "geojson", table.name))
+        elif suffix in (".geojson", ".json") and _outline_layer(stem):
+            if allowed is not None:
+                errors.add(name, None, None, None, None, "乡镇填报员不能报送县界或国界",
+                           "a township reporter cannot send the county outline or the border")
+            else:
+                plan.append((path, name, "geojson", _outline_layer(stem)))
         else:
             errors.add(name, None, None, None, None,
                        "文件名不是已知的表名（如 网格.csv 或 grids.csv），或不是 CSV/xlsx/xls/GeoJSON 文件",
@@ -108,6 +114,12 @@ def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
     except duckdb.IOException as e:
         errors.add("", None, None, None, None, *_disk_message(e, store))
         return _finish(result, errors)
+
+
+def _outline_layer(stem: str) -> str | None:
+    """The geometry layer without a table (county, border) a file stem names, if any."""
+    stems = {v[0]: k for k, v in contract.GEO_LAYERS.items() if k not in contract.TABLES}
+    return stems.get(contract.norm_label(stem))
 
 
 def _disk_message(e: Exception, store: Store) -> tuple[str, str]:

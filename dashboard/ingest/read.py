@@ -382,8 +382,12 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
 # ---------------------------------------------------------------- geometry
 def _read_geojson(path: Path, name: str, layer: str, errors: _Errors) -> list[tuple] | None:
     id_prop = contract.GEO_LAYERS[layer][1]
-    if path.stat().st_size > MAX_GEOJSON_BYTES:
-        errors.add(name, layer, None, None, None, "文件过大", "the file is too large")
+    kinds = contract.GEO_TYPES.get(layer, ("Polygon", "MultiPolygon"))
+    limit = contract.GEO_MAX_BYTES.get(layer, MAX_GEOJSON_BYTES)
+    if path.stat().st_size > limit:
+        mb = f"{limit / 1024 / 1024:g}"
+        errors.add(name, layer, None, None, None, f"文件过大（上限 {mb} MB）",
+                   f"the file is too large (at most {mb} MB)")
         return None
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
@@ -405,22 +409,27 @@ def _read_geojson(path: Path, name: str, layer: str, errors: _Errors) -> list[tu
             errors.add(name, layer, i, id_prop, None, f"要素缺少属性 {id_prop}",
                        f"feature has no properties.{id_prop}")
             continue
-        if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon") \
+        if not isinstance(geom, dict) or geom.get("type") not in kinds \
                 or not _coords_ok(geom.get("coordinates"), geom.get("type")):
             errors.add(name, layer, i, "geometry", str(fid),
-                       "几何图形应为有效的 Polygon 或 MultiPolygon（经度-180..180，纬度-90..90）",
-                       "geometry must be a valid Polygon or MultiPolygon (lon -180..180, lat -90..90)")
+                       f"几何图形应为有效的 {' 或 '.join(kinds)}（经度-180..180，纬度-90..90）",
+                       f"geometry must be a valid {' or '.join(kinds)} (lon -180..180, lat -90..90)")
             continue
         out.append((layer, str(fid), json.dumps(geom, separators=(",", ":")), i))
     return out
 
 
 def _coords_ok(coords, kind) -> bool:
-    polys = [coords] if kind == "Polygon" else coords
+    if kind in ("LineString", "MultiLineString"):     # a line: one "ring" of at least 2 points
+        polys = [[coords]] if kind == "LineString" else [[c] for c in coords or []]
+        least = 2
+    else:
+        polys = [coords] if kind == "Polygon" else coords
+        least = 4
     try:
         for poly in polys:
             for ring in poly:
-                if len(ring) < 4:
+                if len(ring) < least:
                     return False
                 for pt in ring:
                     lon, lat = float(pt[0]), float(pt[1])
