@@ -69,6 +69,69 @@ TOWNSHIPS = [
 ]
 _TS = {t[0]: t for t in TOWNSHIPS}
 
+
+# The outlines of the demo's first, hand-drawn geography: kept only so that the branches' random
+# stream is drawn exactly as it was (which branches are models, fail which criterion, when), so
+# that every figure of the demo stays what it was; positions are drawn anew inside the cells.
+_A, _A2, _B = (99.33, 22.58), (99.44, 22.60), (99.56, 22.60)
+_C, _D, _E = (99.70, 22.59), (99.88, 22.55), (99.90, 22.40)
+_F, _G, _H = (99.86, 22.25), (99.84, 22.10), (99.68, 22.05)
+_I, _J, _J2 = (99.52, 22.09), (99.38, 22.14), (99.46, 22.18)
+_K, _K1, _K2 = (99.30, 22.28), (99.29, 22.32), (99.30, 22.37)
+_K3, _L, _L1 = (99.28, 22.42), (99.29, 22.47), (99.30, 22.53)
+_M, _N, _O = (99.56, 22.48), (99.70, 22.44), (99.72, 22.25)
+_P, _R, _S = (99.52, 22.24), (99.53, 22.37), (99.62, 22.45)
+_Q1, _Q2, _Q3 = (99.45, 22.49), (99.60, 22.53), (99.60, 22.40)
+_Q4, _Q5, _Q6 = (99.74, 22.34), (99.62, 22.23), (99.50, 22.31)
+_REPLAY = {  # township: (outline, Myanmar-border edge)
+    "T01": ([_R, _Q3, _S, _N, _Q4, _O, _Q5, _P, _Q6], []),
+    "T02": ([_K2, _R, _Q6, _P, _J2, _J, _K, _K1], [_J, _K, _K1, _K2]),
+    "T03": ([_P, _Q5, _O, _F, _G, _H, _I, _J, _J2], [_G, _H, _I, _J]),
+    "T04": ([_L, _Q1, _M, _S, _Q3, _R, _K2, _K3], [_K2, _K3, _L]),
+    "T05": ([_B, _C, _D, _E, _F, _O, _Q4, _N, _S, _M, _Q2], []),
+    "T06": ([_A, _A2, _B, _Q2, _M, _Q1, _L, _L1], [_L, _L1, _A]),
+}
+
+
+def _replay_inside(pt, poly) -> bool:
+    x, y = pt
+    inside = False
+    n = len(poly)
+    for i in range(n):
+        x1, y1 = poly[i]
+        x2, y2 = poly[(i + 1) % n]
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def _replay_branch_place(rng, tid: str, avoid) -> bool:
+    """Draw from `rng` what the first geography drew for a branch of `tid`; return on_line."""
+    poly, edge = _REPLAY[tid]
+    seat = _REPLAY_SEATS[tid]
+    on_line = bool(edge) and rng.random() < 0.55
+    if on_line:
+        while True:
+            i = rng.randrange(len(edge) - 1)
+            t = rng.random()
+            (x1, y1), (x2, y2) = edge[i], edge[i + 1]
+            x, y = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+            d = rng.uniform(0.01, 0.04)
+            vx, vy = seat[0] - x, seat[1] - y
+            norm = (vx * vx + vy * vy) ** 0.5 or 1.0
+            if _replay_inside((x + d * vx / norm, y + d * vy / norm), poly):
+                return True
+    xs, ys = [p[0] for p in poly], [p[1] for p in poly]
+    while True:
+        pt = (rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys)))
+        if _replay_inside(pt, poly) and not (avoid[0] <= pt[0] <= avoid[2]
+                                             and avoid[1] <= pt[1] <= avoid[3]):
+            return False
+
+
+_REPLAY_SEATS = {"T01": (99.590, 22.330), "T02": (99.410, 22.270), "T03": (99.700, 22.140),
+                 "T04": (99.450, 22.430), "T05": (99.790, 22.450), "T06": (99.440, 22.540)}
+
 # The grid lattice of the county seat: 26 × 24 cells, 4 quadrants = 4 communities.
 LAT_COLS, LAT_ROWS = 26, 24
 LAT_LON0, LAT_LAT0, LAT_SPAN = 99.570, 22.310, 0.040
@@ -616,6 +679,7 @@ class _County:
 
     def branches(self) -> None:
         rng = self.rng("branches")
+        places = self.rng("branch-places")
         avoid = (LAT_LON0 - 0.005, LAT_LAT0 - 0.005,
                  LAT_LON0 + LAT_SPAN + 0.005, LAT_LAT0 + LAT_SPAN + 0.005)
         plan = []       # (township, village, group)
@@ -644,9 +708,9 @@ class _County:
         for i, (tid, village, group) in enumerate(plan):
             seat = _TS[tid][3]
             poly, edge = geography()["townships"][tid], geography()["edges"][tid]
-            on_line = edge is not None and rng.random() < 0.55
-            x, y = (_point_near_edge(rng, poly, edge, seat) if on_line
-                    else _point_in(rng, poly, avoid))
+            on_line = _replay_branch_place(rng, tid, avoid)
+            x, y = (_point_near_edge(places, poly, edge, seat) if on_line
+                    else _point_in(places, poly, avoid))
             bid = f"B{i + 1:03d}"
             self.branch_ids.append(bid)
             rows.append((self.id(bid), self.id(tid), village, group, f"{village}{group}党支部",

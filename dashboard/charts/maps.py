@@ -214,6 +214,30 @@ def split_geo(township_geo: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, p
             township_geo[layer == "border"])
 
 
+def scope_view(township_geo: pd.DataFrame, township: str | None, lons: Iterable[float] = (),
+               lats: Iterable[float] = (), size: tuple[int, int] = (900, 520),
+               max_zoom: float = 14.5) -> tuple[float, float, float] | None:
+    """(lon, lat, zoom) showing the whole scope in a map of `size` pixels (its size on a
+    1366 px screen: a wider screen shows more around it): the township's outline, or the
+    county's (its outline, else all township outlines), with the points shown on it."""
+    towns, county, _border = split_geo(township_geo)
+    if township is not None:
+        shapes = towns[towns["feature_id"] == township] if len(towns) else towns
+    else:
+        shapes = county if len(county) else towns
+    xs, ys = geo_bounds(shapes)
+    xs, ys = [*xs, *lons], [*ys, *lats]
+    return fit_view(xs, ys, width=size[0], height=size[1], max_zoom=max_zoom)
+
+
+def clicked_township(event) -> str | None:
+    """The township clicked on a county map drawn with county_deck(drill=True), if any."""
+    for obj in selected(event, "townships"):
+        if obj.get("township_id"):
+            return obj["township_id"]
+    return None
+
+
 def border_name(feature_id: str, lang: str) -> str:
     """The border's name on the map, by the neighbouring country's ISO3 code (a demo copy's
     id carries a prefix): 中缅边境 / China–Myanmar border; 国界 / National border otherwise."""
@@ -242,9 +266,9 @@ def border_layers(border: pd.DataFrame, lang: str, centre: tuple[float, float] |
         return []
     dark = theme.dark
     colour = [229, 115, 115] if dark else BORDER
-    paths = [{"path": p} for p in geo.dashes(list(border["geometry"]))]
+    paths = [{"path": p} for p in geo.dashes(list(border["geometry"]), dash_km=2.0, gap_km=1.2)]
     layers = [pdk.Layer("PathLayer", id="border", data=paths, get_path="path",
-                        get_color=colour, get_width=3 * theme.label_scale ** 0.5,
+                        get_color=colour, get_width=3.5 * theme.label_scale ** 0.5,
                         width_units="'pixels'", cap_rounded=False, pickable=False)]
     if centre is not None:
         at = geo.nearest_on(list(border["geometry"]), *centre)
@@ -347,7 +371,8 @@ def labels_layer(df: pd.DataFrame, layer_id: str, text_column: str = "label", lo
 # ---------------------------------------------------------------- the county base map
 def county_deck(township_geo: pd.DataFrame, townships: pd.DataFrame, layers: list, lang: str,
                 focus: tuple[float, float, float] | None = None,
-                tooltip: dict | None = None, theme: MapTheme = LIGHT) -> pdk.Deck:
+                tooltip: dict | None = None, theme: MapTheme = LIGHT,
+                drill: bool = False) -> pdk.Deck:
     """Township outlines (light fill, dark outline), the county's outline, the national
     border (dashed dark red, named) and township names as the base, `layers` on top.
 
@@ -355,7 +380,8 @@ def county_deck(township_geo: pd.DataFrame, townships: pd.DataFrame, layers: lis
     metrics.geo_features(con, "townships") (with the county and border rows when loaded);
     townships: township_id, name, name_en, lon, lat. The view fits the county, or is `focus`
     = (lon, lat, zoom). `tooltip` is a pydeck tooltip; use {"text": ...} (not "html") so that
-    names from uploaded files are shown as text.
+    names from uploaded files are shown as text. With `drill` the townships can be clicked
+    (layer "townships", see clicked_township(); their tooltip field is their name).
     """
     township_geo, county, border = split_geo(township_geo)
     names = {}
@@ -368,7 +394,8 @@ def county_deck(township_geo: pd.DataFrame, townships: pd.DataFrame, layers: lis
         "geometry": list(township_geo["geometry"]) if len(township_geo) else [],
         "colour": [list(theme.township_fill)] * len(township_geo),
     })
-    base = polygons_layer(outlines, "townships", pickable=False, line_colour=theme.outline,
+    outlines["tooltip"] = [f"{n}\n{i18n.t('geo.county_hint', lang)}" for n in outlines["name"]]
+    base = polygons_layer(outlines, "townships", pickable=drill, line_colour=theme.outline,
                           line_width_px=1.5)
     county_fill = [0, 0, 0, 0] if len(township_geo) else list(theme.township_fill)
     county_layer = polygons_layer(county.assign(colour=[county_fill] * len(county)), "county",
