@@ -125,7 +125,8 @@ def test_map_is_offline_and_labelled(open_app):
     ids = [x.get("id") for x in spec["layers"]]
     assert all(ids) and len(ids) == len(set(ids))
     # the base (townships, county, the border and its name, township names), then grids
-    assert ids[:5] == ["townships", "county", "border", "border-name", "township-names"]
+    assert ids[:6] == ["townships", "county", "border-halo", "border", "border-name",
+                       "township-names"]
     names = layer(at, "area-names")
     assert names["characterSet"] == "auto"
     assert sorted(r["label"] for r in names["data"]) == sorted(

@@ -246,7 +246,7 @@ def border_name(feature_id: str, lang: str) -> str:
     return i18n.t(key if key in i18n.LABELS else "geo.border", lang)
 
 
-def _line_rows(geometries) -> list[list]:
+def line_rows(geometries) -> list[list]:
     """[[lon, lat], ...] paths of GeoJSON LineString/MultiLineString text or dicts."""
     out = []
     for g in geometries:
@@ -267,7 +267,13 @@ def border_layers(border: pd.DataFrame, lang: str, centre: tuple[float, float] |
     dark = theme.dark
     colour = [229, 115, 115] if dark else BORDER
     paths = [{"path": p} for p in geo.dashes(list(border["geometry"]), dash_km=2.0, gap_km=1.2)]
-    layers = [pdk.Layer("PathLayer", id="border", data=paths, get_path="path",
+    # A pale band under the dashes hides the county's outline there, so the gaps read as gaps.
+    halo = [{"path": p} for p in line_rows(border["geometry"])]
+    layers = [pdk.Layer("PathLayer", id="border-halo", data=halo, get_path="path",
+                        get_color=list(theme.township_fill[:3]) if dark else [255, 255, 255],
+                        get_width=4 * theme.label_scale ** 0.5, width_units="'pixels'",
+                        pickable=False),
+              pdk.Layer("PathLayer", id="border", data=paths, get_path="path",
                         get_color=colour, get_width=3.5 * theme.label_scale ** 0.5,
                         width_units="'pixels'", cap_rounded=False, pickable=False)]
     if centre is not None:

@@ -89,6 +89,10 @@ def county_map(township_geo: pd.DataFrame, townships: pd.DataFrame, branches: pd
         for path in geo.dashes(list(border["geometry"]), dash_km=1.6, gap_km=1.0):
             xs += [p[0] for p in path] + [None]
             ys += [p[1] for p in path] + [None]
+        for line in maps.line_rows(border["geometry"]):   # a white band under the dashes
+            fig.add_scatter(x=[p[0] for p in line], y=[p[1] for p in line], mode="lines",
+                            line=dict(color="#ffffff", width=3.2), hoverinfo="skip",
+                            showlegend=False)
         name = maps.border_name(border["feature_id"].iloc[0], lang)
         fig.add_scatter(x=xs, y=ys, mode="lines", line=dict(color=BORDER, width=2.6),
                         hoverinfo="skip", name=common.plot_text(name))
