@@ -152,3 +152,29 @@ def test_printed_map_draws_the_county_and_the_named_dashed_border(demo):
     assert sum(x is None for x in border[0].x) > 30                      # dashes
     x0, x1 = fig.layout.xaxis.range
     assert x0 < 99.16 and x1 > 99.76                                     # the whole county
+
+
+def test_meeting_screen_maps_get_the_border_from_the_builders(demo):
+    """The slides call the chart builders with the townships layer: the county outline and
+    the border come with it, in the dark theme's colours."""
+    from dashboard.charts import branches as branch_charts
+    week = metrics.latest_week(demo)
+    deck = branch_charts.branch_map(metrics.branch_status(demo, week),
+                                    metrics.geo_features(demo, "townships"),
+                                    metrics.townships(demo), "en", theme=maps.DARK,
+                                    size=(1300, 800))
+    ids = [layer.id for layer in deck.layers]
+    assert ids.index("county") < ids.index("border") < ids.index("branches")
+    (name,) = [layer for layer in deck.layers if layer.id == "border-name"]
+    assert name.data[0]["label"] == "China–Myanmar border"
+
+
+def test_border_branches_are_near_the_border(demo):
+    """抵边 can be checked against the map: the branches marked on the border line are
+    within 5 km of it, and nearer on average than the others."""
+    from dashboard import mapnav
+    status = metrics.branch_status(demo, metrics.latest_week(demo))
+    km = mapnav.border_km(status, metrics.geo_features(demo, "townships"))
+    on = [k for k, b in zip(km, status["on_border_line"]) if b]
+    off = [k for k, b in zip(km, status["on_border_line"]) if not b]
+    assert on and off and max(on) < 5 and sum(on) / len(on) < sum(off) / len(off)
