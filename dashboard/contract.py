@@ -254,7 +254,15 @@ TABLE_ORDER = list(TABLES)
 
 # Geometry layers loaded from GeoJSON files: layer -> (file stem, id property, table).
 GEO_LAYERS = {"townships": ("townships", "township_id"),
-              "grids": ("grids", "grid_id")}
+              "grids": ("grids", "grid_id"),
+              # Optional, not tied to a table: the county's outline (one feature) and the
+              # national border (one line feature per neighbouring country, ISO3 code).
+              "county": ("county", "adcode"),
+              "border": ("border", "country")}
+# Geometry types a layer accepts (layers not named here: Polygon or MultiPolygon).
+GEO_TYPES = {"border": ("LineString", "MultiLineString")}
+# Size limit of a layer's file in bytes (layers not named here: the loader's general limit).
+GEO_MAX_BYTES = {"county": 5 * 1024 * 1024, "border": 5 * 1024 * 1024}
 
 # Figure codes (those a target may name); their definitions: metric_definitions.FIGURES.
 RATE_METRICS = ("branches.compliance_rate", "branches.link_coverage_rate",

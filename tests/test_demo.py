@@ -9,10 +9,14 @@ import json
 import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from shapely import unary_union
+from shapely.geometry import Point, shape
 
-from dashboard import contract
+from dashboard import contract, geo
+from dashboard import demo as demo_mod
 from dashboard.contract import TABLES
 from dashboard.demo import LAST_WEEK, generate
 
@@ -51,7 +55,7 @@ def test_byte_identical(demo, tmp_path):
     assert again == counts
     names = sorted(p.name for p in d.iterdir())
     assert names == sorted(p.name for p in tmp_path.iterdir())
-    assert len(names) == len(TABLES) + 2
+    assert len(names) == len(TABLES) + len(contract.GEO_LAYERS)
     for name in names:
         assert (d / name).read_bytes() == (tmp_path / name).read_bytes(), name
 
@@ -277,45 +281,55 @@ def test_targets(demo):
     assert t[("checkpoints.coverage_rate", "T06")] == 1.0
 
 
-def _inside(pt, ring):
-    x, y = pt
-    inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-    return inside
+def _shapes(d, stem, key):
+    return {f["properties"][key]: shape(f["geometry"])
+            for f in json.loads((d / f"{stem}.geojson").read_text(encoding="utf-8"))["features"]}
 
 
 def test_geometry(demo):
     d, _ = demo
-    tgeo = json.loads((d / "townships.geojson").read_text(encoding="utf-8"))
-    ggeo = json.loads((d / "grids.geojson").read_text(encoding="utf-8"))
-    rings = {f["properties"]["township_id"]: f["geometry"]["coordinates"][0]
-             for f in tgeo["features"]}
-    assert set(rings) == {t["township_id"] for t in read(d, "townships")}
+    towns = _shapes(d, "townships", "township_id")
+    assert set(towns) == {t["township_id"] for t in read(d, "townships")}
     for t in read(d, "townships"):
-        assert _inside((float(t["lon"]), float(t["lat"])), rings[t["township_id"]])
+        assert towns[t["township_id"]].contains(Point(float(t["lon"]), float(t["lat"])))
     for table in ("checkpoints", "branches"):
         for r in read(d, table):
-            assert _inside((float(r["lon"]), float(r["lat"])), rings[r["township_id"]]), r
+            assert towns[r["township_id"]].contains(Point(float(r["lon"]), float(r["lat"]))), r
     grids = read(d, "grids")
-    cells = {f["properties"]["grid_id"]: f["geometry"]["coordinates"][0]
-             for f in ggeo["features"]}
+    cells = _shapes(d, "grids", "grid_id")
     assert set(cells) == {g["grid_id"] for g in grids}
-    boxes = []
+    zones = {}
     for g in grids:
-        ring = cells[g["grid_id"]]
-        assert ring[0] == ring[-1]
-        assert _inside((float(g["lon"]), float(g["lat"])), ring)
-        assert _inside((float(g["lon"]), float(g["lat"])), rings["T01"])
-        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
-        boxes.append((min(xs), max(xs), min(ys), max(ys)))
-    boxes.sort()
-    for i, a in enumerate(boxes):        # rectangles: no two overlap
-        for b in boxes[i + 1:]:
-            if b[0] >= a[1]:
-                break
-            assert b[2] >= a[3] or a[2] >= b[3], (a, b)
+        pt = Point(float(g["lon"]), float(g["lat"]))
+        assert cells[g["grid_id"]].contains(pt)
+        assert towns["T01"].contains(cells[g["grid_id"]].buffer(-1e-7))
+        zones.setdefault(g["zone_id"], []).append(cells[g["grid_id"]])
+    # cells, not a lattice: no two overlap, and they are not all rectangles
+    union = unary_union(list(cells.values()))
+    assert abs(union.area - sum(c.area for c in cells.values())) < 1e-9
+    assert sum(abs(c.area - c.envelope.area) < 1e-12 for c in cells.values()) < len(cells) / 10
+    # a zone is one piece of town: its grids' cells join up
+    assert all(unary_union([c.buffer(1e-6) for c in z]).geom_type == "Polygon"
+               for z in zones.values())
+
+
+def test_townships_cover_the_real_county(demo):
+    """The illustrative townships, together, are the real county outline (data/geo/), and
+    the border lies on that outline, about half of it."""
+    d, _ = demo
+    county = _shapes(Path(demo_mod.GEO_DIR), "county", "adcode")["530827"]
+    towns = unary_union(list(_shapes(d, "townships", "township_id").values()))
+    assert towns.intersection(county).area / towns.union(county).area >= 0.95
+    border = _shapes(Path(demo_mod.GEO_DIR), "border", "country")["MMR"]
+    assert border.distance(county.exterior) < 1e-6
+    assert border.buffer(1e-6).difference(county.exterior.buffer(1e-5)).is_empty
+    assert 0.35 < border.length / county.exterior.length < 0.65
+    # border townships' branches on the line are within 5 km of it; 景信乡 touches no border
+    assert not _shapes(d, "townships", "township_id")["T05"].intersects(border)
+    for r in read(d, "branches"):
+        if r["on_border_line"] == "true":
+            km = geo.border_km([r["lon"]], [r["lat"]], border)[0]
+            assert km < 5, r
 
 
 def test_scale2(demo, demo2):
@@ -330,7 +344,5 @@ def test_scale2(demo, demo2):
         assert (d2 / f"{name}.csv").read_bytes().startswith(
             (d1 / f"{name}.csv").read_bytes()), name
     # the copies do not overlap on the map
-    rings = [f["geometry"]["coordinates"][0] for f in
-             json.loads((d2 / "townships.geojson").read_text(encoding="utf-8"))["features"]]
-    spans = [(min(p[0] for p in r), max(p[0] for p in r)) for r in rings]
-    assert max(s[1] for s in spans[:6]) < min(s[0] for s in spans[6:])
+    spans = [g.bounds for g in _shapes(d2, "townships", "township_id").values()]
+    assert max(s[2] for s in spans[:6]) < min(s[0] for s in spans[6:])

@@ -141,7 +141,9 @@ def test_map_shows_every_branch_by_status(open_app, demo):
     spec = deck(at)
     # no basemap: no map provider, no style URL (pydeck leaves its placeholder)
     assert "mapProvider" not in spec and "://" not in str(spec.get("mapStyle"))
-    assert tooltip(at).startswith("{name}\n{township}")
+    assert tooltip(at) == "{tooltip}"
+    first = layer["data"][0]
+    assert first["tooltip"].startswith(f"{first['name']}\n{first['township']} · 达标")
 
 
 # ------------------------------------------------------------------ an early week: 37 fail

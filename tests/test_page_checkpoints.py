@@ -139,7 +139,8 @@ def test_gap_list_is_the_metrics_gap_list(open_app, demo):
     assert sorted(zip(table["卡点"], table["小时数"], table["缺员人数"])) == sorted(
         zip(gaps["name"], gaps["hours"], gaps["shortfall"]))
     assert set(table["乡镇"]) == {"娜允镇", "公信乡"}
-    assert [b.proto.label for b in at.get("download_button")] == ["下载 CSV", "下载 Excel"]
+    # the gap list's downloads, then those of the distance-to-border list
+    assert [b.proto.label for b in at.get("download_button")] == ["下载 CSV", "下载 Excel"] * 2
 
 
 def test_duty_charts_add_up_to_the_summary(open_app, demo):
@@ -176,7 +177,8 @@ def test_fully_staffed_week_says_so(open_app, demo):
     assert metrics.checkpoint_gaps(demo, metrics.Scope(NO_GAPS)).empty
     assert tiles(at)["24小时值守覆盖率"] == "100.0%"
     assert [s.value for s in at.success] == ["本周所有卡点全时段值守到位。", "本周没有值守空档。"]
-    assert "cp_heatmap" not in charts(at) and len(at.dataframe) == 0
+    assert "cp_heatmap" not in charts(at)
+    assert [list(df.value.columns) for df in at.dataframe] == [["乡镇", "卡点", "卡点类别", "距边境（公里）"]]
 
 
 # ------------------------------------------------------------------ township scope
@@ -278,3 +280,40 @@ def test_hourly_slots_can_be_asked_for_a_few_checkpoints(demo):
     assert few.reset_index(drop=True).equals(
         every[every["checkpoint_id"].isin(["CP051", "CP121"])].reset_index(drop=True))
     assert metrics.checkpoint_hourly(demo, checkpoints=()).empty
+
+
+def test_distance_to_the_border(open_app, demo):
+    """Every checkpoint with its distance to the China–Myanmar border: the border
+    checkpoints of 公信乡 within a few km, the county seat's compounds far inland;
+    nearest first on request."""
+    at = open_checkpoints(open_app)
+    table = at.dataframe[-1].value
+    assert list(table.columns) == ["乡镇", "卡点", "卡点类别", "距边境（公里）"]
+    assert len(table) == 123
+    km = dict(zip(table["卡点"], table["距边境（公里）"]))
+    border = [n for n in km if n.startswith("公信乡边境")]
+    assert len(border) == 8 and all(0.3 < km[n] < 5 for n in border)
+    assert all(15 < km[n] < 30 for n in km if n not in border)
+    assert list(table["乡镇"]) == sorted(table["乡镇"])            # by township, then name
+    at.toggle(key="checkpoints_border_sort").set_value(True).run()
+    table = at.dataframe[-1].value
+    assert list(table["距边境（公里）"]) == sorted(table["距边境（公里）"])
+    assert set(table["卡点"].head(8)) == set(border)
+
+
+def test_map_draws_the_county_and_the_border(open_app):
+    """Under the checkpoints: township outlines, the county's outline, the border as dashes
+    named 中缅边境; the view fits the whole county (not just the checkpoints)."""
+    at = open_checkpoints(open_app)
+    (chart,) = at.get("deck_gl_json_chart")
+    spec = json.loads(chart.proto.json)
+    ids = [x["id"] for x in spec["layers"]]
+    assert ids.index("county") < ids.index("border") < ids.index("checkpoints")
+    border = next(x for x in spec["layers"] if x["id"] == "border")
+    assert border["getColor"] == [139, 0, 0] and len(border["data"]) > 30     # dashed
+    name = next(x for x in spec["layers"] if x["id"] == "border-name")
+    assert [r["label"] for r in name["data"]] == ["中缅边境"]
+    view = spec["initialViewState"]
+    # the county spans 99.16-99.76 E, 22.09-22.53 N
+    assert 99.40 < view["longitude"] < 99.52 and 22.25 < view["latitude"] < 22.37
+    assert 9 < view["zoom"] < 10.2

@@ -125,7 +125,9 @@ def test_map_is_offline_and_labelled(open_app):
     assert "mapProvider" not in spec and "://" not in str(spec.get("mapStyle"))
     ids = [x.get("id") for x in spec["layers"]]
     assert all(ids) and len(ids) == len(set(ids))
-    assert ids[:2] == ["townships", "township-names"]                    # the base, then grids
+    # the base (townships, county, the border and its name, township names), then grids
+    assert ids[:6] == ["townships", "county", "border-halo", "border", "border-name",
+                       "township-names"]
     names = layer(at, "area-names")
     assert names["characterSet"] == "auto"
     assert sorted(r["label"] for r in names["data"]) == sorted(

@@ -2,7 +2,7 @@
 where they are along the border, the "4+N" links and the model branches."""
 import streamlit as st
 
-from dashboard import i18n, ui
+from dashboard import i18n, mapnav, ui
 from dashboard.charts import branches as charts
 from dashboard.charts import maps
 
@@ -80,12 +80,23 @@ if not ui.empty_store(ctx):
             st.plotly_chart(charts.failed_criteria(criteria, ctx.lang), config=PLAIN,
                             key="failed_criteria")
             st.caption(ctx.t("branches.failed_caption"))
+    township_geo = ui.data("geo_features", ctx, layer="townships")
     with map_area:
         st.subheader(ctx.t("branches.map"))
         st.markdown(maps.legend_html(charts.map_legend(status, ctx.lang)), unsafe_allow_html=True)
-        st.pydeck_chart(charts.branch_map(status, ui.data("geo_features", ctx, layer="townships"),
-                                          towns, ctx.lang, township=ctx.township),
-                        height=560, key="branch_map")
+        drill = mapnav.can_drill(ctx)
+        event = st.pydeck_chart(
+            charts.branch_map(status, township_geo, towns, ctx.lang, township=ctx.township,
+                              size=(540, 560) if not criteria.empty else (900, 560), drill=drill),
+            height=560, key=f"branch_map_{ctx.township}",
+            **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}))
+        if drill:
+            st.caption(ctx.t("geo.county_hint"))
+            mapnav.drill(ctx, event)
+        mapnav.back_to_county(ctx, "branch_map_back")
+
+    st.subheader(ctx.t("geo.branches_distance"))
+    mapnav.distance_section(ctx, status, township_geo, towns, "branches", "branches_border")
 
     st.subheader(ctx.t("branches.models"))
     models = charts.model_table(status, towns, ctx.lang)

@@ -4,7 +4,7 @@ import dataclasses
 
 import streamlit as st
 
-from dashboard import i18n, ui
+from dashboard import i18n, mapnav, ui
 from dashboard.charts import checkpoints as cp_charts
 from dashboard.charts import maps
 
@@ -87,12 +87,22 @@ if not ui.empty_store(ctx):
     st.markdown(maps.legend_html(cp_charts.legend(ctx.lang, coverage_target)),
                 unsafe_allow_html=True)
     on_map = cp_charts.map_rows(status)
-    st.pydeck_chart(cp_charts.checkpoint_deck(
-        on_map, ui.data("geo_features", ctx, layer="townships"), townships, ctx.lang,
-        coverage_target), height=480, key="cp_map")
+    township_geo = ui.data("geo_features", ctx, layer="townships")
+    drill = mapnav.can_drill(ctx)
+    event = st.pydeck_chart(cp_charts.checkpoint_deck(
+        on_map, township_geo, townships, ctx.lang, coverage_target, township=ctx.township,
+        drill=drill), height=480, key=f"cp_map_{ctx.township}",
+        **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}))
     st.caption((ctx.t("cp.map_gaps_only", total=i18n.fmt_int(len(status)),
                       n=i18n.fmt_int(len(on_map))) + " · " if len(on_map) < len(status) else "")
-               + ctx.t("map.hint"))
+               + ctx.t("map.hint") + (" · " + ctx.t("geo.county_hint") if drill else ""))
+    if drill:
+        mapnav.drill(ctx, event)
+    mapnav.back_to_county(ctx, "cp_map_back")
+
+    st.subheader(ctx.t("geo.checkpoints_distance"))
+    mapnav.distance_section(ctx, status, township_geo, townships, "checkpoints",
+                            "checkpoints_border")
 
     left, right = st.columns([1, 1])
     with left:

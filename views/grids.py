@@ -4,7 +4,7 @@ import dataclasses
 
 import streamlit as st
 
-from dashboard import i18n, ui
+from dashboard import i18n, mapnav, ui
 from dashboard.charts import grids as grid_charts
 from dashboard.charts import maps
 
@@ -77,11 +77,16 @@ if not ui.empty_store(ctx):
             event = None
         else:
             st.markdown(maps.legend_html(grid_charts.legend(grids, ctx.lang)), unsafe_allow_html=True)
-            deck = grid_charts.grid_deck(grids, township_geo, townships, ctx.lang)
+            drill = mapnav.can_drill(ctx) and not community and not zone
+            deck = grid_charts.grid_deck(grids, township_geo, townships, ctx.lang, drill=drill)
             event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
                                     height=540, key=map_key)
             st.caption(ctx.t("grids.in_view", n=i18n.fmt_int(len(grids))) + " · "
-                       + ctx.t("grids.map_hint"))
+                       + ctx.t("grids.map_hint")
+                       + (" · " + ctx.t("geo.county_hint") if drill else ""))
+            if drill:
+                mapnav.drill(ctx, event)
+        mapnav.back_to_county(ctx, "grid_map_back")
 
     # A click on the map chooses the grid of the detail panel; the picker can choose too.
     pick_key = f"grid_pick_{ctx.township}_{community}_{zone}"

@@ -168,23 +168,21 @@ def branch_points(status: pd.DataFrame, townships: pd.DataFrame, lang: str) -> p
 
 def branch_map(status: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.DataFrame,
                lang: str, township: str | None = None, theme: maps.MapTheme = maps.LIGHT,
-               size: tuple[int, int] = (900, 520)):
-    """The branches over the township outlines, coloured by status; a township view is zoomed
-    to that township. Hover shows name, township, status and failed criteria."""
+               size: tuple[int, int] = (540, 560), drill: bool = False):
+    """The branches over the township outlines, coloured by status; the view fits the scope
+    (the county, or `township`) in a map of `size` pixels. Hover shows name, township, status
+    and failed criteria. `drill`: townships can be clicked (maps.clicked_township)."""
     points = branch_points(status, townships, lang)
+    points["tooltip"] = [i18n.t("branches.map_tooltip", lang, name=r.name, township=r.township,
+                                status=r.status, model=r.model, failed=r.failed)
+                         for r in points.itertuples()]
     if theme.dark:
         bright = {tuple(STATUS_COLOURS[s]): maps.DOTS_ON_DARK[m]
                   for s, m in zip(STATUSES, ("met", "short", "none"))}
         points["colour"] = [[*bright.get(tuple(c[:3]), c[:3]), c[3]] for c in points["colour"]]
-    focus = None
-    if township is not None:
-        outline = township_geo.loc[township_geo["feature_id"] == township]
-        focus = (maps.fit_view(*maps.geo_bounds(outline), width=size[0], height=size[1])
-                 or maps.fit_view(points["lon"], points["lat"], width=size[0], height=size[1]))
-    elif theme.dark:                    # the big screen: fit the county to the map's own size
-        focus = maps.fit_view(*maps.geo_bounds(township_geo), width=size[0], height=size[1])
+    focus = maps.scope_view(township_geo, township, points["lon"], points["lat"], size=size)
     big = theme.label_scale
     layer = maps.points_layer(points, "branches", radius=300, min_pixels=5 * big,
                               max_pixels=14 * big)
     return maps.county_deck(township_geo, townships, [layer], lang, focus=focus,
-                            tooltip={"text": i18n.t("branches.map_tooltip", lang)}, theme=theme)
+                            tooltip={"text": "{tooltip}"}, theme=theme, drill=drill)

@@ -149,22 +149,22 @@ def map_rows(status: pd.DataFrame) -> pd.DataFrame:
 
 
 def checkpoint_deck(status: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.DataFrame,
-                    lang: str, target: float | None) -> pdk.Deck:
+                    lang: str, target: float | None, township: str | None = None,
+                    drill: bool = False) -> pdk.Deck:
     """Checkpoints as dots coloured by the week's coverage against the target, on the
-    township outlines; worst covered drawn last (on top). The view fits the checkpoints.
-    status: the rows to show (map_rows() of checkpoint_status())."""
+    township outlines; worst covered drawn last (on top). The view fits the scope (the
+    county, or `township`) with its checkpoints. status: the rows to show (map_rows() of
+    checkpoint_status()). `drill`: townships can be clicked (maps.clicked_township)."""
     shown = status.iloc[::-1].assign(
         colour=[maps.status_colour(r, target) for r in status["coverage_rate"].iloc[::-1]],
         tooltip=[_tooltip(r, lang) for r in status.iloc[::-1].itertuples()],
     )[["checkpoint_id", "lon", "lat", "colour", "tooltip"]]
-    focus = maps.fit_view(shown["lon"], shown["lat"], width=MAP_SIZE[0], height=MAP_SIZE[1])
-    if focus is not None:
-        focus = (focus[0], focus[1], min(focus[2], 14.5))
+    focus = maps.scope_view(township_geo, township, shown["lon"], shown["lat"], size=MAP_SIZE)
     layer = maps.points_layer(shown, "checkpoints", radius=45, min_pixels=6)
     if focus is not None:
         townships = maps.townships_clear_of(townships, shown["lon"], shown["lat"], focus[2])
     return maps.county_deck(township_geo, townships, [layer], lang, focus=focus,
-                            tooltip={"text": "{tooltip}"})
+                            tooltip={"text": "{tooltip}"}, drill=drill)
 
 
 def legend(lang: str, target: float | None) -> list[tuple]:

@@ -69,11 +69,11 @@ def _area_labels(grids: pd.DataFrame) -> pd.DataFrame:
 
 def grid_deck(grids: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.DataFrame,
               lang: str, theme: maps.MapTheme = maps.LIGHT,
-              size: tuple[int, int] = MAP_SIZE) -> pdk.Deck:
+              size: tuple[int, int] = MAP_SIZE, drill: bool = False) -> pdk.Deck:
     """Grid outlines coloured by this week's visit rate against target (grey: no report),
     unstaffed grids outlined in violet, community or zone names on top, township outlines and
     names below. Grids without an outline are drawn as dots. The view fits the grids in a
-    map of `size` pixels."""
+    map of `size` pixels. `drill`: townships can be clicked (maps.clicked_township)."""
     unstaffed_colour = UNSTAFFED_ON_DARK if theme.dark else UNSTAFFED
     codes = grid_status(grids)
     shown = grids.assign(
@@ -99,12 +99,12 @@ def grid_deck(grids: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.Dat
     lons, lats = [*lons, *dots["lon"]], [*lats, *dots["lat"]]
     focus = maps.fit_view(lons, lats, width=size[0], height=size[1])
     # A township's name placed among or next to the grids would sit half hidden under them.
-    if focus is not None:
+    if focus is not None and lons:
         inside = (townships["lon"].between(min(lons), max(lons))
                   & townships["lat"].between(min(lats), max(lats)))
         townships = maps.townships_clear_of(townships[~inside], lons, lats, focus[2])
     return maps.county_deck(township_geo, townships, layers, lang, focus=focus,
-                            tooltip={"text": "{tooltip}"}, theme=theme)
+                            tooltip={"text": "{tooltip}"}, theme=theme, drill=drill)
 
 
 def township_rollup(grids: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:

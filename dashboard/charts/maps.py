@@ -20,7 +20,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings import json_tools
 
-from .. import i18n, places
+from .. import geo, i18n, places
 from ..kpis import TOLERANCE
 from . import common
 
@@ -46,6 +46,8 @@ GOOD, WARN, BAD, NEUTRAL = (_rgb(c) for c in (common.GOOD, common.WARN, common.B
 OUTLINE = [84, 84, 84]
 TOWNSHIP_FILL = [241, 237, 228, 255]
 LABEL = [33, 33, 33]
+BORDER = [139, 0, 0]            # the national border: dashed dark red
+COUNTY_LINE = [55, 55, 55]      # the county's outline, darker and wider than the townships'
 CLOSE = 0.1          # within 10 percentage points of the target counts as "close"
 STATUSES = ("met", "close", "short", "none")
 STATUS_COLOURS = {"met": GOOD, "close": WARN, "short": BAD, "none": NEUTRAL}
@@ -201,6 +203,95 @@ def geo_bounds(geo: pd.DataFrame, geometry_column: str = "geometry") -> tuple[li
     return lons, lats
 
 
+def split_geo(township_geo: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(township outlines, county outline, border lines) of what metrics.geo_features(con,
+    "townships") gives: the township layer comes with the county's outline and the national
+    border when the county loaded them (column `layer`)."""
+    if not len(township_geo) or "layer" not in township_geo.columns:
+        empty = township_geo.iloc[:0]
+        return township_geo, empty, empty
+    layer = township_geo["layer"]
+    return (township_geo[~layer.isin(["county", "border"])], township_geo[layer == "county"],
+            township_geo[layer == "border"])
+
+
+def scope_view(township_geo: pd.DataFrame, township: str | None, lons: Iterable[float] = (),
+               lats: Iterable[float] = (), size: tuple[int, int] = (900, 520),
+               max_zoom: float = 14.5) -> tuple[float, float, float] | None:
+    """(lon, lat, zoom) showing the whole scope in a map of `size` pixels (its size on a
+    1366 px screen: a wider screen shows more around it): the township's outline, or the
+    county's (its outline, else all township outlines), with the points shown on it."""
+    towns, county, _border = split_geo(township_geo)
+    if township is not None:
+        shapes = towns[towns["feature_id"] == township] if len(towns) else towns
+    else:
+        shapes = county if len(county) else towns
+    xs, ys = geo_bounds(shapes)
+    xs, ys = [*xs, *lons], [*ys, *lats]
+    return fit_view(xs, ys, width=size[0], height=size[1], max_zoom=max_zoom)
+
+
+def clicked_township(event) -> str | None:
+    """The township clicked on a county map drawn with county_deck(drill=True), if any."""
+    for obj in selected(event, "townships"):
+        if obj.get("township_id"):
+            return obj["township_id"]
+    return None
+
+
+def border_name(feature_id: str, lang: str) -> str:
+    """The border's name on the map, by the neighbouring country's ISO3 code (a demo copy's
+    id carries a prefix): 中缅边境 / China–Myanmar border; 国界 / National border otherwise."""
+    code = str(feature_id).rsplit("-", 1)[-1].upper()
+    key = f"geo.border.{code}"
+    return i18n.t(key if key in i18n.LABELS else "geo.border", lang)
+
+
+def line_rows(geometries) -> list[list]:
+    """[[lon, lat], ...] paths of GeoJSON LineString/MultiLineString text or dicts."""
+    out = []
+    for g in geometries:
+        g = _parse(g) or {}
+        if g.get("type") == "LineString":
+            out.append(g["coordinates"])
+        elif g.get("type") == "MultiLineString":
+            out.extend(g["coordinates"])
+    return out
+
+
+def border_layers(border: pd.DataFrame, lang: str, centre: tuple[float, float] | None,
+                  theme: "MapTheme") -> list[pdk.Layer]:
+    """The national border as a dashed dark-red line, and its name placed on the line at the
+    point nearest to the view's centre (so a township view names it too)."""
+    if not len(border):
+        return []
+    dark = theme.dark
+    colour = [229, 115, 115] if dark else BORDER
+    paths = [{"path": p} for p in geo.dashes(list(border["geometry"]), dash_km=2.0, gap_km=1.2)]
+    # A pale band under the dashes hides the county's outline there, so the gaps read as gaps.
+    halo = [{"path": p} for p in line_rows(border["geometry"])]
+    layers = [pdk.Layer("PathLayer", id="border-halo", data=halo, get_path="path",
+                        get_color=list(theme.township_fill[:3]) if dark else [255, 255, 255],
+                        get_width=4 * theme.label_scale ** 0.5, width_units="'pixels'",
+                        pickable=False),
+              pdk.Layer("PathLayer", id="border", data=paths, get_path="path",
+                        get_color=colour, get_width=3.5 * theme.label_scale ** 0.5,
+                        width_units="'pixels'", cap_rounded=False, pickable=False)]
+    if centre is not None:
+        at = geo.nearest_on(list(border["geometry"]), *centre)
+        if at is not None:
+            label = pd.DataFrame({"label": [border_name(border["feature_id"].iloc[0], lang)],
+                                  "lon": [at[0]], "lat": [at[1]]})
+            layers.append(pdk.Layer(
+                "TextLayer", id="border-name", data=_records(label), get_position=["lon", "lat"],
+                get_text="label", get_size=round(13 * theme.label_scale), get_color=colour,
+                size_units="'pixels'", character_set="'auto'", font_family=_FONT,
+                font_weight=700, get_text_anchor="'middle'", get_alignment_baseline="'center'",
+                background=True, get_background_color=list(theme.label_background),
+                background_padding=[4, 2], pickable=False))
+    return layers
+
+
 def townships_clear_of(townships: pd.DataFrame, lons: Iterable[float], lats: Iterable[float],
                        zoom: float, pixels: float = 60) -> pd.DataFrame:
     """The townships whose label point has none of the given points within `pixels` on a map
@@ -287,14 +378,19 @@ def labels_layer(df: pd.DataFrame, layer_id: str, text_column: str = "label", lo
 # ---------------------------------------------------------------- the county base map
 def county_deck(township_geo: pd.DataFrame, townships: pd.DataFrame, layers: list, lang: str,
                 focus: tuple[float, float, float] | None = None,
-                tooltip: dict | None = None, theme: MapTheme = LIGHT) -> pdk.Deck:
-    """Township outlines (light fill, dark outline) and names as the base, `layers` on top.
+                tooltip: dict | None = None, theme: MapTheme = LIGHT,
+                drill: bool = False) -> pdk.Deck:
+    """Township outlines (light fill, dark outline), the county's outline, the national
+    border (dashed dark red, named) and township names as the base, `layers` on top.
 
-    township_geo: feature_id, geometry (GeoJSON text), as from metrics.geo_features(con,
-    "townships"); townships: township_id, name, name_en, lon, lat. The view fits the county,
-    or is `focus` = (lon, lat, zoom). `tooltip` is a pydeck tooltip; use {"text": ...} (not
-    "html") so that names from uploaded files are shown as text.
+    township_geo: feature_id, geometry (GeoJSON text)(, layer), as from
+    metrics.geo_features(con, "townships") (with the county and border rows when loaded);
+    townships: township_id, name, name_en, lon, lat. The view fits the county, or is `focus`
+    = (lon, lat, zoom). `tooltip` is a pydeck tooltip; use {"text": ...} (not "html") so that
+    names from uploaded files are shown as text. With `drill` the townships can be clicked
+    (layer "townships", see clicked_township(); their tooltip field is their name).
     """
+    township_geo, county, border = split_geo(township_geo)
     names = {}
     if len(townships):
         names = places.township_names(townships, lang)
@@ -304,8 +400,13 @@ def county_deck(township_geo: pd.DataFrame, townships: pd.DataFrame, layers: lis
         "geometry": list(township_geo["geometry"]) if len(township_geo) else [],
         "colour": [list(theme.township_fill)] * len(township_geo),
     })
-    base = polygons_layer(outlines, "townships", pickable=False, line_colour=theme.outline,
+    outlines["tooltip"] = [f"{n}\n{i18n.t('geo.county_hint', lang)}" for n in outlines["name"]]
+    base = polygons_layer(outlines, "townships", pickable=drill, line_colour=theme.outline,
                           line_width_px=1.5)
+    county_fill = [0, 0, 0, 0] if len(township_geo) else list(theme.township_fill)
+    county_layer = polygons_layer(county.assign(colour=[county_fill] * len(county)), "county",
+                                  pickable=False, line_colour=theme.label if theme.dark
+                                  else COUNTY_LINE, line_width_px=2.5)
     label_rows = pd.DataFrame({
         "label": [names[r.township_id] for r in townships.itertuples()] if len(townships) else [],
         "lon": list(townships["lon"]) if len(townships) else [],
@@ -314,11 +415,13 @@ def county_deck(township_geo: pd.DataFrame, townships: pd.DataFrame, layers: lis
     labels = labels_layer(label_rows, "township-names", size=15, theme=theme)
 
     if focus is None:
-        focus = fit_view(*geo_bounds(township_geo)) or fit_view(
+        lons, lats = geo_bounds(pd.concat([township_geo, county]))
+        focus = fit_view(lons, lats) or fit_view(
             label_rows["lon"], label_rows["lat"]) or _COUNTY_VIEW
     lon, lat, zoom = focus
     return Deck(
-        layers=[base, labels, *layers],
+        layers=[base, county_layer, *border_layers(border, lang, (lon, lat), theme), labels,
+                *layers],
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, pitch=0,
                                          bearing=0),
         views=[pdk.View(type="MapView", controller=True)],

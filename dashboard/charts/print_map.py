@@ -13,11 +13,12 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import i18n, places
-from . import common
+from .. import geo, i18n, places
+from . import common, maps
 from .branches import STATUS_COLOURS as BRANCH_COLOURS, STATUSES as BRANCH_STATUSES, branch_statuses
 
 OUTLINE, FILL = "#616161", "#f3efe6"
+COUNTY_LINE, BORDER = "#373737", "rgb(139,0,0)"
 CP_OK, CP_GAP = common.GOOD, common.BAD
 
 
@@ -65,6 +66,7 @@ def county_map(township_geo: pd.DataFrame, townships: pd.DataFrame, branches: pd
     the figure is no taller than the framed area needs at `width` (at most `height`)."""
     fig = go.Figure()
     focus_x, focus_y = [], []
+    township_geo, county, border = maps.split_geo(township_geo)
     for r in township_geo.itertuples():
         for ring in _polygons(r.geometry):
             xs, ys = [p[0] for p in ring], [p[1] for p in ring]
@@ -75,6 +77,26 @@ def county_map(township_geo: pd.DataFrame, townships: pd.DataFrame, branches: pd
                 focus_x += xs
                 focus_y += ys
 
+    for r in county.itertuples():              # the county's outline over the townships'
+        for ring in _polygons(r.geometry):
+            fig.add_scatter(x=[p[0] for p in ring], y=[p[1] for p in ring], mode="lines",
+                            line=dict(color=COUNTY_LINE, width=2), hoverinfo="skip",
+                            showlegend=False)
+            if township is None:
+                focus_x += [p[0] for p in ring]
+                focus_y += [p[1] for p in ring]
+    if len(border):                            # the national border: dashed dark red, named
+        xs, ys = [], []
+        for path in geo.dashes(list(border["geometry"]), dash_km=1.6, gap_km=1.0):
+            xs += [p[0] for p in path] + [None]
+            ys += [p[1] for p in path] + [None]
+        for line in maps.line_rows(border["geometry"]):   # a white band under the dashes
+            fig.add_scatter(x=[p[0] for p in line], y=[p[1] for p in line], mode="lines",
+                            line=dict(color="#ffffff", width=3.2), hoverinfo="skip",
+                            showlegend=False)
+        name = maps.border_name(border["feature_id"].iloc[0], lang)
+        fig.add_scatter(x=xs, y=ys, mode="lines", line=dict(color=BORDER, width=2.6),
+                        hoverinfo="skip", name=common.plot_text(name))
     statuses = branch_statuses(branches) if len(branches) else []
     for status in BRANCH_STATUSES:
         part = branches[[s == status for s in statuses]] if len(branches) else branches

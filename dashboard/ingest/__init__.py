@@ -89,6 +89,11 @@ def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
                 errors.add(name, table.name, None, None, None, _not_allowed(table))
             else:
                 plan.append((path, name, "geojson", table.name))
+        elif suffix in (".geojson", ".json") and _outline_layer(stem):
+            if allowed is not None:
+                errors.add(name, None, None, None, None, Msg("intake.reporter_no_outline"))
+            else:
+                plan.append((path, name, "geojson", _outline_layer(stem)))
         else:
             errors.add(name, None, None, None, None, Msg("intake.unknown_file"))
         result.files.append({"name": name, "sha256": _sha256(path) if path.is_file() else None})
@@ -106,6 +111,12 @@ def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
     except duckdb.IOException as e:
         errors.add("", None, None, None, None, _disk_message(e, store))
         return _finish(result, errors)
+
+
+def _outline_layer(stem: str) -> str | None:
+    """The geometry layer without a table (county, border) a file stem names, if any."""
+    stems = {v[0]: k for k, v in contract.GEO_LAYERS.items() if k not in contract.TABLES}
+    return stems.get(contract.norm_label(stem))
 
 
 def _disk_message(e: Exception, store: Store) -> Msg:

@@ -147,7 +147,7 @@ def _merge_geo(con, layer: str, features: list[tuple], file: str, replace: bool,
     frame = pd.DataFrame(features, columns=["layer", "feature_id", "geometry", "_row"])
     con.register("geo_batch", frame)
     table, id_col = layer, contract.GEO_LAYERS[layer][1]
-    for fid, row in con.execute(
+    for fid, row in [] if table not in contract.TABLES else con.execute(
             f"SELECT feature_id, _row FROM geo_batch g WHERE NOT EXISTS (SELECT 1 FROM "
             f"{_q(table)} t WHERE t.{_q(id_col)} = g.feature_id) ORDER BY _row LIMIT $lim",
             {"lim": MAX_ERRORS + 1}).fetchall():

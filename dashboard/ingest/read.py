@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .. import contract
 from ..contract import Table
-from ..i18n import ByLang, Msg
+from ..i18n import ByLang, Msg, t
 from .common import (HEADER_ROWS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ERRORS, MAX_GEOJSON_BYTES,
                      MAX_ROWS_PER_FILE, MAX_SKIPPED_LISTED, REFERENCE_MARK, SERIAL_HEADERS,
                      SKIP_PARAMS, _clip, _Errors, _Refused, _Source)
@@ -363,8 +363,11 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
 # ---------------------------------------------------------------- geometry
 def _read_geojson(path: Path, name: str, layer: str, errors: _Errors) -> list[tuple] | None:
     id_prop = contract.GEO_LAYERS[layer][1]
-    if path.stat().st_size > MAX_GEOJSON_BYTES:
-        errors.add(name, layer, None, None, None, Msg("intake.geo_too_large"))
+    kinds = contract.GEO_TYPES.get(layer, ("Polygon", "MultiPolygon"))
+    limit = contract.GEO_MAX_BYTES.get(layer, MAX_GEOJSON_BYTES)
+    if path.stat().st_size > limit:
+        errors.add(name, layer, None, None, None,
+                   Msg("intake.geo_too_large", mb=f"{limit / 1024 / 1024:g}"))
         return None
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
@@ -383,20 +386,27 @@ def _read_geojson(path: Path, name: str, layer: str, errors: _Errors) -> list[tu
         if fid is None or str(fid).strip() == "":
             errors.add(name, layer, i, id_prop, None, Msg("intake.geo_no_id", prop=id_prop))
             continue
-        if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon") \
+        if not isinstance(geom, dict) or geom.get("type") not in kinds \
                 or not _coords_ok(geom.get("coordinates"), geom.get("type")):
-            errors.add(name, layer, i, "geometry", str(fid), Msg("intake.geo_bad_geometry"))
+            errors.add(name, layer, i, "geometry", str(fid),
+                       Msg("intake.geo_bad_geometry",
+                           kinds=ByLang(*(t("list.or", lang).join(kinds) for lang in ("zh", "en")))))
             continue
         out.append((layer, str(fid), json.dumps(geom, separators=(",", ":")), i))
     return out
 
 
 def _coords_ok(coords, kind) -> bool:
-    polys = [coords] if kind == "Polygon" else coords
+    if kind in ("LineString", "MultiLineString"):     # a line: one "ring" of at least 2 points
+        polys = [[coords]] if kind == "LineString" else [[c] for c in coords or []]
+        least = 2
+    else:
+        polys = [coords] if kind == "Polygon" else coords
+        least = 4
     try:
         for poly in polys:
             for ring in poly:
-                if len(ring) < 4:
+                if len(ring) < least:
                     return False
                 for pt in ring:
                     lon, lat = float(pt[0]), float(pt[1])

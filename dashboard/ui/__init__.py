@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .board import board, board_scope, submission_board
 from .context import (COUNTY, Context, context, resolve_context, screen_context,
-                      sidebar_filters, url_lang)
+                      set_township, sidebar_filters, url_lang)
 from .data import baseline, data
 from .gate import (actor_name, client_address, current_user, direct_local, login_gate,
                    logout_button, open_mode, screen_grant, users)
@@ -38,7 +38,7 @@ __all__ = [
     "board_scope", "briefing_button", "change_text", "client_address", "connection", "context",
     "current_user", "data", "direct_local", "downloads", "empty_store", "kiosk_requested",
     "kiosk_style", "login_gate", "logout_button", "open_mode", "page_header", "page_link",
-    "require_page", "resolve_context", "run_kiosk", "screen_context", "screen_grant",
+    "require_page", "resolve_context", "run_kiosk", "screen_context", "screen_grant", "set_township",
     "screens", "settle_heap", "sidebar_filters", "store", "submission_board", "table", "tile",
     "url_lang", "users", "visible_pages",
 ]

@@ -66,6 +66,11 @@ def _set_param(key: str, value: str | None) -> None:
         st.query_params[key] = value
 
 
+def set_township(township: str | None) -> None:
+    """Open a township (None: the whole county), as the sidebar's picker does: URL included."""
+    _set_param("township", township)
+
+
 def url_lang() -> str:
     lang = _param("lang")
     return lang if lang in i18n.LANGS else i18n.DEFAULT_LANG
