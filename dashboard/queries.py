@@ -1,13 +1,22 @@
 """Named SQL: one file in queries/ per query, named for what it returns.
 
-Values are bound as $name parameters, never formatted into the text. A line
-`-- include: _fragment` is replaced by queries/_fragment.sql: CTEs that several
-queries share (a fragment is a static file of this folder, never input).
+Values are bound as $name parameters, never formatted into the text. What several queries
+share (the scopes, the week generator, the hour-slot chain, the named numbers) is declared once
+as DuckDB macros in queries/_macros.sql, which `install(con)` creates on each connection and on
+each cursor queries run on (TEMP macros belong to one connection, and work read-only).
+
+A version is published with weekly tables (queries/_aggregates.sql, built by
+`build_aggregates(con)` from Store.publish): one row per week and checkpoint, and per week and
+grid. The macros checkpoint_weeks and grid_weeks read them; on a version without them (made
+before they existed) they compute the same rows from the shifts and reports instead
+(the macros' default): the same figures, at the old speed.
 """
 from __future__ import annotations
 
 import re
+import threading
 import warnings
+import weakref
 from functools import cache
 from pathlib import Path
 
@@ -19,22 +28,72 @@ import pyarrow as pa
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
 
-INCLUDE = re.compile(r"^-- include: (_[a-z0-9_]+)[ \t]*$", re.MULTILINE)
+# The format of the weekly tables (agg_info.format): raise it whenever queries/_aggregates.sql
+# changes what they hold, so that versions published before are read as having none.
+AGGREGATES_FORMAT = 1
+AGGREGATE_TABLES = ("agg_info", "agg_checkpoint_week", "agg_grid_week")
+PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+STATEMENT_END = re.compile(r"^;[ \t]*$", re.MULTILINE)
 
 
 @cache
 def sql(name: str) -> str:
-    """The text of queries/<name>.sql, its `-- include:` lines replaced by their fragments."""
+    """The text of queries/<name>.sql (a name starting with _ is a script of statements)."""
     path = QUERY_DIR / f"{name}.sql"
     if path.parent != QUERY_DIR or not path.is_file():
         raise KeyError(f"no query named {name!r}")
-    text = path.read_text(encoding="utf-8")
-    return INCLUDE.sub(lambda m: sql(m[1]).rstrip(), text)
+    return path.read_text(encoding="utf-8")
 
 
 @cache
 def _param_names(name: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\$([A-Za-z_]\w*)", sql(name)))
+    return frozenset(PARAM.findall(sql(name)))
+
+
+@cache
+def statements(name: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The statements of the script queries/<name>.sql (split at lines holding only `;`), each
+    with the $parameters it names."""
+    out = []
+    for part in STATEMENT_END.split(sql(name)):
+        code = "\n".join(line for line in part.splitlines()
+                         if not line.lstrip().startswith("--"))
+        if code.strip():
+            out.append((part.strip(), frozenset(PARAM.findall(code))))
+    return tuple(out)
+
+
+def _script(con: duckdb.DuckDBPyConnection, name: str, **params) -> None:
+    for text, names in statements(name):
+        con.execute(text, {k: v for k, v in params.items() if k in names})
+
+
+def has_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database `con` reads was published with weekly tables of this format."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND schema_name = 'main' AND table_name IN $names",
+        {"names": list(AGGREGATE_TABLES)}).fetchone()[0]
+    if found != len(AGGREGATE_TABLES):
+        return False
+    return con.execute("SELECT max(format) FROM agg_info").fetchone()[0] == AGGREGATES_FORMAT
+
+
+def install(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Create the shared macros of queries/_macros.sql on `con` (a connection or cursor; read-only
+    is enough), reading the weekly tables if the version has them, else computing them."""
+    _script(con, "_macros")
+    if has_aggregates(con):
+        _script(con, "_macros_stored")
+    return con
+
+
+def build_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build the weekly tables of queries/_aggregates.sql in the writable database `con`,
+    from its current rows. Store.publish calls it on the draft it is about to publish."""
+    _script(con, "_macros")
+    span = con.execute(sql("shift_span")).fetchone()
+    _script(con, "_aggregates", first_week=span[0], weeks=span[1], format=AGGREGATES_FORMAT)
 
 
 # Queries with a row per grid, branch, checkpoint (hour) or activity come through Arrow: with
@@ -77,13 +136,46 @@ def _frame(table: pa.Table) -> pd.DataFrame:
     return df
 
 
+# Cursors with the macros installed, kept per connection for the next query: a connection
+# refuses concurrent calls, so each query runs on a cursor of its own, and creating the macros
+# costs a few milliseconds per cursor. The cursors go with their connection (a cursor does not
+# keep it alive, and closing it closes them).
+_idle: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_idle_lock = threading.Lock()
+MAX_IDLE_CURSORS = 8
+
+
+def _take_cursor(con: duckdb.DuckDBPyConnection):
+    with _idle_lock:
+        idle = _idle.get(con)
+        if idle is None:
+            idle = _idle[con] = []
+        if idle:
+            return idle.pop(), idle
+    cur = con.cursor()
+    try:
+        install(cur)
+    except BaseException:
+        cur.close()
+        raise
+    return cur, idle
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql on a cursor of `con`, binding only the parameters it names."""
     text = sql(name)
     bound = {k: v for k, v in params.items() if k in _param_names(name)}
-    cur = con.cursor()
+    cur, idle = _take_cursor(con)
     try:
         result = cur.execute(text, bound)
-        return _frame(result.to_arrow_table()) if name in LARGE_RESULTS else result.df()
-    finally:
+        df = _frame(result.to_arrow_table()) if name in LARGE_RESULTS else result.df()
+    except BaseException:
         cur.close()
+        raise
+    with _idle_lock:
+        if len(idle) < MAX_IDLE_CURSORS:
+            idle.append(cur)
+            cur = None
+    if cur is not None:
+        cur.close()
+    return df
