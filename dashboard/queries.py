@@ -80,18 +80,53 @@ def has_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def install(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """Create the shared macros of queries/_macros.sql on `con` (a connection or cursor; read-only
-    is enough), reading the weekly tables if the version has them, else computing them."""
-    _script(con, "_macros")
-    if has_aggregates(con):
-        _script(con, "_macros_stored")
+    """Create every shared macro of queries/_macros.sql on `con` (a connection or cursor;
+    read-only is enough), reading the weekly tables if the version has them, else computing
+    them. Store.connect does this, so that SQL from queries/ can also be run on its connections
+    directly; `run` creates on its cursors only the macros each query needs."""
+    stored = has_aggregates(con)
+    for macro in MACRO_ORDER:
+        con.execute(_macro_text(macro, stored))
     return con
+
+
+MACRO = re.compile(r"^CREATE OR REPLACE TEMP MACRO (\w+)\(", re.MULTILINE)
+
+
+@cache
+def _macros(name: str) -> dict[str, str]:
+    """macro name -> its CREATE statement, in the order of the script queries/<name>.sql."""
+    return {MACRO.search(text)[1]: text for text, _ in statements(name)}
+
+
+MACRO_ORDER = tuple(_macros("_macros"))
+
+
+def _macro_text(macro: str, stored: bool) -> str:
+    return (_macros("_macros_stored") if stored else {}).get(macro) or _macros("_macros")[macro]
+
+
+@cache
+def _needs(text: str, stored: bool) -> frozenset[str]:
+    """The macros `text` calls, and the macros they call, recursively."""
+    found = {m for m in MACRO_ORDER if re.search(rf"\b{m}\(", text)}
+    for m in list(found):
+        found |= _needs(_macro_text(m, stored).split(" AS ", 1)[1], stored)
+    return frozenset(found)
+
+
+@cache
+def _needed(name: str, stored: bool) -> tuple[str, ...]:
+    """The macros queries/<name>.sql needs, in the order they may be created."""
+    needs = _needs(sql(name), stored)
+    return tuple(m for m in MACRO_ORDER if m in needs)
 
 
 def build_aggregates(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build the weekly tables of queries/_aggregates.sql in the writable database `con`,
     from its current rows. Store.publish calls it on the draft it is about to publish."""
-    _script(con, "_macros")
+    for macro in MACRO_ORDER:
+        con.execute(_macro_text(macro, stored=False))
     span = con.execute(sql("shift_span")).fetchone()
     _script(con, "_aggregates", first_week=span[0], weeks=span[1], format=AGGREGATES_FORMAT)
 
@@ -136,16 +171,31 @@ def _frame(table: pa.Table) -> pd.DataFrame:
     return df
 
 
-# Cursors with the macros installed, kept per connection for the next query: a connection
-# refuses concurrent calls, so each query runs on a cursor of its own, and creating the macros
-# costs a few milliseconds per cursor. The cursors go with their connection (a cursor does not
-# keep it alive, and closing it closes them).
+# Cursors kept per connection for the next query, with the macros created on them so far: a
+# connection refuses concurrent calls, so each query runs on a cursor of its own, and creating
+# a macro costs about a millisecond, so each cursor gets only those its queries need, once.
+# The cursors go with their connection (a cursor does not keep it alive, and closing the
+# connection closes them).
+class _Cursor:
+    __slots__ = ("cur", "stored", "made")
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, stored: bool):
+        self.cur, self.stored, self.made = cur, stored, set()
+
+    def prepare(self, name: str) -> duckdb.DuckDBPyConnection:
+        for macro in _needed(name, self.stored):
+            if macro not in self.made:
+                self.cur.execute(_macro_text(macro, self.stored))
+                self.made.add(macro)
+        return self.cur
+
+
 _idle: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _idle_lock = threading.Lock()
 MAX_IDLE_CURSORS = 8
 
 
-def _take_cursor(con: duckdb.DuckDBPyConnection):
+def _take_cursor(con: duckdb.DuckDBPyConnection) -> tuple[_Cursor, list]:
     with _idle_lock:
         idle = _idle.get(con)
         if idle is None:
@@ -154,28 +204,27 @@ def _take_cursor(con: duckdb.DuckDBPyConnection):
             return idle.pop(), idle
     cur = con.cursor()
     try:
-        install(cur)
+        return _Cursor(cur, has_aggregates(cur)), idle
     except BaseException:
         cur.close()
         raise
-    return cur, idle
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql on a cursor of `con`, binding only the parameters it names."""
     text = sql(name)
     bound = {k: v for k, v in params.items() if k in _param_names(name)}
-    cur, idle = _take_cursor(con)
+    cursor, idle = _take_cursor(con)
     try:
-        result = cur.execute(text, bound)
+        result = cursor.prepare(name).execute(text, bound)
         df = _frame(result.to_arrow_table()) if name in LARGE_RESULTS else result.df()
     except BaseException:
-        cur.close()
+        cursor.cur.close()
         raise
     with _idle_lock:
         if len(idle) < MAX_IDLE_CURSORS:
-            idle.append(cur)
-            cur = None
-    if cur is not None:
-        cur.close()
+            idle.append(cursor)
+            cursor = None
+    if cursor is not None:
+        cursor.cur.close()
     return df
