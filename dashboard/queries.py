@@ -2,8 +2,9 @@
 
 Values are bound as $name parameters, never formatted into the text. What several queries
 share (the scopes, the week generator, the hour-slot chain, the named numbers) is declared once
-as DuckDB macros in queries/_macros.sql, which `install(con)` creates on each connection and on
-each cursor queries run on (TEMP macros belong to one connection, and work read-only).
+as DuckDB macros in queries/_macros.sql (TEMP macros: they belong to one connection, and work
+read-only). `run` creates on each cursor it uses the macros the query needs; `install(con)`
+creates them all (Store.connect does, so that SQL from queries/ also runs on it directly).
 
 A version is published with weekly tables (queries/_aggregates.sql, built by
 `build_aggregates(con)` from Store.publish): one row per week and checkpoint, and per week and

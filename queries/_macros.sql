@@ -1,8 +1,10 @@
 -- Shared SQL, declared once: DuckDB macros that queries/*.sql use by name.
--- dashboard.queries.install(con) creates them on every connection and cursor that runs a query
--- (TEMP macros live in the connection's own catalog, so this works on a read-only connection).
--- Statements are separated by a line holding only `;`. Macro parameters are values (bound
--- $parameters of the calling query), never text put into SQL.
+-- TEMP macros live in the connection's own catalog, so they are created on read-only
+-- connections too: dashboard.queries.run creates on each cursor it runs a query on the macros
+-- that query needs (once per cursor), and Store.connect all of them on the connection it
+-- opens. Statements are separated by a line holding only `;`, in an order in which each macro
+-- comes after those it calls. Macro parameters are values (bound $parameters of the calling
+-- query), never text put into SQL.
 
 -- Named numbers ------------------------------------------------------------------------------
 
