@@ -1,13 +1,23 @@
 """Named SQL: one file in queries/ per query, named for what it returns.
 
-Values are bound as $name parameters, never formatted into the text. A line
-`-- include: _fragment` is replaced by queries/_fragment.sql: CTEs that several
-queries share (a fragment is a static file of this folder, never input).
+Values are bound as $name parameters, never formatted into the text. What several queries
+share (the scopes, the week generator, the hour-slot chain, the named numbers) is declared once
+as DuckDB macros in queries/_macros.sql (TEMP macros: they belong to one connection, and work
+read-only). `run` creates on each cursor it uses the macros the query needs; `install(con)`
+creates them all (Store.connect does, so that SQL from queries/ also runs on it directly).
+
+A version is published with weekly tables (queries/_aggregates.sql, built by
+`build_aggregates(con)` from Store.publish): one row per week and checkpoint, and per week and
+grid. The macros checkpoint_weeks and grid_weeks read them; on a version without them (made
+before they existed) they compute the same rows from the shifts and reports instead
+(the macros' default): the same figures, at the old speed.
 """
 from __future__ import annotations
 
 import re
+import threading
 import warnings
+import weakref
 from functools import cache
 from pathlib import Path
 
@@ -19,22 +29,107 @@ import pyarrow as pa
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
 
-INCLUDE = re.compile(r"^-- include: (_[a-z0-9_]+)[ \t]*$", re.MULTILINE)
+# The format of the weekly tables (agg_info.format): raise it whenever queries/_aggregates.sql
+# changes what they hold, so that versions published before are read as having none.
+AGGREGATES_FORMAT = 1
+AGGREGATE_TABLES = ("agg_info", "agg_checkpoint_week", "agg_grid_week")
+PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+STATEMENT_END = re.compile(r"^;[ \t]*$", re.MULTILINE)
 
 
 @cache
 def sql(name: str) -> str:
-    """The text of queries/<name>.sql, its `-- include:` lines replaced by their fragments."""
+    """The text of queries/<name>.sql (a name starting with _ is a script of statements)."""
     path = QUERY_DIR / f"{name}.sql"
     if path.parent != QUERY_DIR or not path.is_file():
         raise KeyError(f"no query named {name!r}")
-    text = path.read_text(encoding="utf-8")
-    return INCLUDE.sub(lambda m: sql(m[1]).rstrip(), text)
+    return path.read_text(encoding="utf-8")
 
 
 @cache
 def _param_names(name: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\$([A-Za-z_]\w*)", sql(name)))
+    return frozenset(PARAM.findall(sql(name)))
+
+
+@cache
+def statements(name: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The statements of the script queries/<name>.sql (split at lines holding only `;`), each
+    with the $parameters it names."""
+    out = []
+    for part in STATEMENT_END.split(sql(name)):
+        code = "\n".join(line for line in part.splitlines()
+                         if not line.lstrip().startswith("--"))
+        if code.strip():
+            out.append((part.strip(), frozenset(PARAM.findall(code))))
+    return tuple(out)
+
+
+def _script(con: duckdb.DuckDBPyConnection, name: str, **params) -> None:
+    for text, names in statements(name):
+        con.execute(text, {k: v for k, v in params.items() if k in names})
+
+
+def has_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database `con` reads was published with weekly tables of this format."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND schema_name = 'main' AND table_name IN $names",
+        {"names": list(AGGREGATE_TABLES)}).fetchone()[0]
+    if found != len(AGGREGATE_TABLES):
+        return False
+    return con.execute("SELECT max(format) FROM agg_info").fetchone()[0] == AGGREGATES_FORMAT
+
+
+def install(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Create every shared macro of queries/_macros.sql on `con` (a connection or cursor;
+    read-only is enough), reading the weekly tables if the version has them, else computing
+    them. Store.connect does this, so that SQL from queries/ can also be run on its connections
+    directly; `run` creates on its cursors only the macros each query needs."""
+    stored = has_aggregates(con)
+    for macro in MACRO_ORDER:
+        con.execute(_macro_text(macro, stored))
+    return con
+
+
+MACRO = re.compile(r"^CREATE OR REPLACE TEMP MACRO (\w+)\(", re.MULTILINE)
+
+
+@cache
+def _macros(name: str) -> dict[str, str]:
+    """macro name -> its CREATE statement, in the order of the script queries/<name>.sql."""
+    return {MACRO.search(text)[1]: text for text, _ in statements(name)}
+
+
+MACRO_ORDER = tuple(_macros("_macros"))
+
+
+def _macro_text(macro: str, stored: bool) -> str:
+    return (_macros("_macros_stored") if stored else {}).get(macro) or _macros("_macros")[macro]
+
+
+@cache
+def _needs(text: str, stored: bool) -> frozenset[str]:
+    """The macros `text` calls, and the macros they call, recursively."""
+    found = {m for m in MACRO_ORDER if re.search(rf"\b{m}\(", text)}
+    for m in list(found):
+        found |= _needs(_macro_text(m, stored).split(" AS ", 1)[1], stored)
+    return frozenset(found)
+
+
+@cache
+def _needed(name: str, stored: bool) -> tuple[str, ...]:
+    """The macros queries/<name>.sql needs, in the order they may be created."""
+    needs = _needs(sql(name), stored)
+    return tuple(m for m in MACRO_ORDER if m in needs)
+
+
+def build_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build the weekly tables of queries/_aggregates.sql in the writable database `con`,
+    from its current rows. Store.publish calls it on the draft it is about to publish."""
+    for macro in MACRO_ORDER:
+        con.execute(_macro_text(macro, stored=False))
+    span = con.execute(sql("shift_span")).fetchone()
+    _script(con, "_aggregates", first_week=span[0], weeks=span[1], format=AGGREGATES_FORMAT)
 
 
 # Queries with a row per grid, branch, checkpoint (hour) or activity come through Arrow: with
@@ -77,13 +172,60 @@ def _frame(table: pa.Table) -> pd.DataFrame:
     return df
 
 
+# Cursors kept per connection for the next query, with the macros created on them so far: a
+# connection refuses concurrent calls, so each query runs on a cursor of its own, and creating
+# a macro costs about a millisecond, so each cursor gets only those its queries need, once.
+# The cursors go with their connection (a cursor does not keep it alive, and closing the
+# connection closes them).
+class _Cursor:
+    __slots__ = ("cur", "stored", "made")
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, stored: bool):
+        self.cur, self.stored, self.made = cur, stored, set()
+
+    def prepare(self, name: str) -> duckdb.DuckDBPyConnection:
+        for macro in _needed(name, self.stored):
+            if macro not in self.made:
+                self.cur.execute(_macro_text(macro, self.stored))
+                self.made.add(macro)
+        return self.cur
+
+
+_idle: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_idle_lock = threading.Lock()
+MAX_IDLE_CURSORS = 8
+
+
+def _take_cursor(con: duckdb.DuckDBPyConnection) -> tuple[_Cursor, list]:
+    with _idle_lock:
+        idle = _idle.get(con)
+        if idle is None:
+            idle = _idle[con] = []
+        if idle:
+            return idle.pop(), idle
+    cur = con.cursor()
+    try:
+        return _Cursor(cur, has_aggregates(cur)), idle
+    except BaseException:
+        cur.close()
+        raise
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql on a cursor of `con`, binding only the parameters it names."""
     text = sql(name)
     bound = {k: v for k, v in params.items() if k in _param_names(name)}
-    cur = con.cursor()
+    cursor, idle = _take_cursor(con)
     try:
-        result = cur.execute(text, bound)
-        return _frame(result.to_arrow_table()) if name in LARGE_RESULTS else result.df()
-    finally:
-        cur.close()
+        result = cursor.prepare(name).execute(text, bound)
+        df = _frame(result.to_arrow_table()) if name in LARGE_RESULTS else result.df()
+    except BaseException:
+        cursor.cur.close()
+        raise
+    with _idle_lock:
+        if len(idle) < MAX_IDLE_CURSORS:
+            idle.append(cursor)
+            cursor = None
+    if cursor is not None:
+        cursor.cur.close()
+    return df

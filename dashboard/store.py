@@ -15,6 +15,11 @@ A writer never touches a published file: it copies the live version to a
 temporary file, changes that, checkpoints and closes it, renames it into
 versions/, then swaps CURRENT. A crash at any point leaves the old version live.
 A version numbered above CURRENT is a leftover of such a crash and is ignored.
+
+Publishing also builds the version's weekly tables (dashboard.queries.build_aggregates: one row
+per week and checkpoint, and per week and grid) inside the same file, so a version's figures
+and its tables are never out of step. A connection comes with the shared SQL macros installed
+(dashboard.queries.install).
 """
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import contract, locks
+from . import contract, locks, queries
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "data" / "store"
 
@@ -92,8 +97,8 @@ class Store:
             con = duckdb.connect(":memory:")
             for stmt in contract.ddl():
                 con.execute(stmt)
-            return con
-        return duckdb.connect(str(self.path(version)), read_only=True)
+            return queries.install(con)
+        return queries.install(duckdb.connect(str(self.path(version)), read_only=True))
 
     def record(self, version: int) -> dict:
         return json.loads((self.versions_dir / f"{version:06d}.json").read_text("utf-8"))
@@ -161,7 +166,9 @@ class Store:
                 Path(str(tmp) + ".wal").unlink(missing_ok=True)
 
     def publish(self, draft: Draft, record: dict) -> int:
-        """Make the draft the next live version. Call inside `writer()`."""
+        """Make the draft the next live version, with its weekly tables built from its rows.
+        Call inside `writer()`."""
+        queries.build_aggregates(draft.con)
         draft.con.execute("CHECKPOINT")
         draft.con.close()
         with open(draft.path, "rb+") as f:

@@ -1,5 +1,6 @@
 -- available_weeks: every Monday with a grid weekly report or a checkpoint shift starting
--- in it, oldest first. No parameters.
+-- in it, oldest first.
+-- Parameters: none.
 WITH grid_weeks AS (
     SELECT DISTINCT week_start FROM grid_weekly
 ),

@@ -1,4 +1,4 @@
--- One row per border branch in scope, as of the week starting $week:
+-- branch_status: one row per border branch in scope, as of the week starting $week:
 -- branch_id, name, township_id, village, group_name, on_border_line, party_members, is_model,
 -- linked (all four link_* true), lon, lat, last_assessed_on (NULL if never assessed),
 -- failed_criteria (criteria of $criteria not passed in that assessment; [] if never assessed),

@@ -1,15 +1,9 @@
--- Checkpoint duty per day of the week starting $week (7 rows): day (DATE), party_hours,
--- unit_hours, volunteer_hours (staff of that kind x hours of each shift inside that day, so the
--- days add up to checkpoint_coverage.sql's staff_hours), persons_checked (of shifts starting that
--- day, adding up to its persons_checked).
+-- checkpoint_daily: checkpoint duty per day of the week starting $week (7 rows): day (DATE),
+-- party_hours, unit_hours, volunteer_hours (staff of that kind x hours of each shift inside that
+-- day, so the days add up to checkpoint_coverage.sql's staff_hours), persons_checked (of shifts
+-- starting that day, adding up to its persons_checked).
 -- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county).
-WITH checkpoints_in_scope AS (
-    SELECT checkpoint_id
-    FROM checkpoints
-    WHERE $township IS NULL OR township_id = $township
-),
-
-days AS (
+WITH days AS (
     SELECT $week::DATE + i::INTEGER AS day
     FROM range(7) AS t(i)
 ),
@@ -18,7 +12,7 @@ days AS (
 shifts_in_week AS (
     SELECT shift_start, shift_end, staff_party, staff_unit, staff_volunteer, persons_checked
     FROM checkpoint_shifts
-    WHERE checkpoint_id IN (SELECT checkpoint_id FROM checkpoints_in_scope)
+    WHERE checkpoint_id IN (SELECT checkpoint_id FROM checkpoints_in_scope($township))
       AND shift_start < $week::TIMESTAMP + INTERVAL 7 DAY
       AND shift_end > $week::TIMESTAMP
       AND shift_start > $week::TIMESTAMP - INTERVAL 1 DAY
@@ -40,9 +34,9 @@ shift_days AS (
 duty_per_day AS (
     SELECT
         day,
-        sum(staff_party * us_in_day) / 3.6e9 AS party_hours,
-        sum(staff_unit * us_in_day) / 3.6e9 AS unit_hours,
-        sum(staff_volunteer * us_in_day) / 3.6e9 AS volunteer_hours
+        sum(staff_party * us_in_day) / us_per_hour() AS party_hours,
+        sum(staff_unit * us_in_day) / us_per_hour() AS unit_hours,
+        sum(staff_volunteer * us_in_day) / us_per_hour() AS volunteer_hours
     FROM shift_days
     GROUP BY day
 ),

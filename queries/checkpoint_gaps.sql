@@ -1,15 +1,12 @@
--- Staffing gaps in the week starting $week: one row per run of consecutive unstaffed hour slots
--- of a checkpoint in scope: checkpoint_id, name, township_id, kind, gap_start, gap_end (exclusive),
--- hours, shortfall (the largest required_staff - staff over the run; required_staff when nobody).
+-- checkpoint_gaps: staffing gaps in the week starting $week, one row per run of consecutive
+-- unstaffed hour slots of a checkpoint in scope: checkpoint_id, name, township_id, kind,
+-- gap_start, gap_end (exclusive), hours, shortfall (the largest required_staff - staff over the
+-- run; required_staff when nobody).
 -- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county).
--- include: _checkpoint_staff_runs
-,
-
-unstaffed_slots AS (
-    SELECT r.k, c.required_staff - r.staff AS shortfall, unnest(range(r.run_start, r.run_end)) AS slot
-    FROM staff_runs AS r
-    JOIN checkpoints_in_scope AS c ON c.k = r.k
-    WHERE r.run_end > r.run_start AND r.staff < c.required_staff
+WITH unstaffed_slots AS (
+    SELECT k, required_staff - staff AS shortfall, unnest(range(run_start, run_end)) AS slot
+    FROM checkpoint_staff_runs($week, 1, $township)
+    WHERE staff < required_staff
 ),
 
 -- Consecutive slots of a checkpoint share slot - row_number(), which tells one gap from the next.
@@ -33,7 +30,7 @@ final AS (
         g.end_slot - g.first_slot AS hours,
         g.shortfall::BIGINT AS shortfall
     FROM gaps AS g
-    JOIN checkpoints_in_scope AS c ON c.k = g.k
+    JOIN checkpoints_in_scope($township) AS c ON c.k = g.k
 )
 
 SELECT * FROM final

@@ -1,13 +1,12 @@
--- Border branches per week and township, for the $weeks weeks ending with the week starting $week:
--- week_start, township_id, total, compliant, model, linked (all four link_* true: "4+N").
--- A branch is compliant in a week when its latest assessment on or before the week's end
--- passed every criterion in $criteria; a branch never assessed is not compliant.
+-- compliance_by_township: border branches per week and township, for the $weeks weeks ending with
+-- the week starting $week: week_start, township_id, total, compliant, model, linked (all four
+-- link_* true: "4+N"). A branch is compliant in a week when its latest assessment on or before the
+-- week's end passed every criterion in $criteria; a branch never assessed is not compliant.
 -- Townships without branches have no row.
 -- Parameters: $week (DATE, a Monday), $weeks (INT >= 1),
 --             $township (township_id, or NULL for the whole county), $criteria (VARCHAR[]).
 WITH weeks AS (
-    SELECT $week::DATE - 7 * i::INTEGER AS week_start
-    FROM range($weeks) AS t(i)
+    SELECT week_start FROM weeks_ending($week, $weeks)
 ),
 
 branches_in_scope AS (

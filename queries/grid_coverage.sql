@@ -1,34 +1,30 @@
--- Community grids and their members per week, for the $weeks weeks ending with the week starting
--- $week: week_start, total (grids in scope), staffed (grids with an assigned member who reported
--- on or before the week's end), households, households_visited (that week's reports; 0 where a
--- grid did not report), reporting (grids with a report that week), members_reported (members
--- who reported on or before the week's end), members_assigned (of those, with a grid),
--- members_households_linked (their households_linked).
--- Members count in their grid's township; unassigned members only county-wide.
+-- grid_coverage: community grids and their members per week, for the $weeks weeks ending with the
+-- week starting $week: week_start, total (grids in scope), staffed (grids with an assigned member
+-- who reported on or before the week's end), households, households_visited (that week's reports; 0
+-- where a grid did not report), reporting (grids with a report that week), members_reported
+-- (members who reported on or before the week's end), members_assigned (of those, with a grid),
+-- members_households_linked (their households_linked). Members count in their grid's township;
+-- unassigned members only county-wide.
 -- Parameters: $week (DATE, a Monday), $weeks (INT >= 1),
 --             $township (township_id, or NULL for the whole county).
 WITH weeks AS (
-    SELECT $week::DATE - 7 * i::INTEGER AS week_start
-    FROM range($weeks) AS t(i)
+    SELECT week_start FROM weeks_ending($week, $weeks)
 ),
 
-grids_in_scope AS (
-    SELECT g.grid_id, g.households
-    FROM grids AS g
-    LEFT JOIN zones AS z ON z.zone_id = g.zone_id
-    LEFT JOIN communities AS c ON c.community_id = z.community_id
-    WHERE $township IS NULL OR c.township_id = $township
+scoped_grids AS (
+    SELECT grid_id, households
+    FROM grids_in_scope($township)
 ),
 
 grid_totals AS (
     SELECT count(*) AS total, coalesce(sum(households), 0)::BIGINT AS households
-    FROM grids_in_scope
+    FROM scoped_grids
 ),
 
 members_in_scope AS (
     SELECT grid_id, reported_on, households_linked
     FROM members
-    WHERE $township IS NULL OR grid_id IN (SELECT grid_id FROM grids_in_scope)
+    WHERE $township IS NULL OR grid_id IN (SELECT grid_id FROM scoped_grids)
 ),
 
 -- Members by the day they reported, and grids by the day their first member reported: a few
@@ -74,13 +70,11 @@ staffed_per_week AS (
 
 reports_per_week AS (
     SELECT
-        r.week_start,
+        week_start,
         count(*) AS reporting,
-        sum(r.households_visited)::BIGINT AS households_visited
-    FROM grid_weekly AS r
-    JOIN grids_in_scope AS g ON g.grid_id = r.grid_id
-    WHERE r.week_start BETWEEN $week::DATE - 7 * ($weeks::INTEGER - 1) AND $week::DATE
-    GROUP BY r.week_start
+        sum(households_visited)::BIGINT AS households_visited
+    FROM grid_weeks($week::DATE - 7 * ($weeks::INTEGER - 1), $week, $township)
+    GROUP BY week_start
 ),
 
 final AS (

@@ -1,4 +1,4 @@
--- One row per community grid in scope for the week starting $week:
+-- grid_visit_rates: one row per community grid in scope for the week starting $week:
 -- grid_id, name, township_id, community_id, zone_id, unit_id, lon, lat, households,
 -- households_visited (0 if no report), visit_rate (NULL if the grid has no households),
 -- reported, members (assigned members reported on or before the week's end), staffed,
@@ -6,20 +6,14 @@
 -- else the county-wide row, else $default_visit_target).
 -- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county),
 --             $default_visit_target (DOUBLE).
-WITH grids_in_scope AS (
-    SELECT
-        g.grid_id, g.name, c.township_id, z.community_id, g.zone_id, g.unit_id,
-        g.lon, g.lat, g.households
-    FROM grids AS g
-    LEFT JOIN zones AS z ON z.zone_id = g.zone_id
-    LEFT JOIN communities AS c ON c.community_id = z.community_id
-    WHERE $township IS NULL OR c.township_id = $township
+WITH scoped_grids AS (
+    SELECT grid_id, name, township_id, community_id, zone_id, unit_id, lon, lat, households
+    FROM grids_in_scope($township)
 ),
 
 reports AS (
     SELECT grid_id, households_visited
-    FROM grid_weekly
-    WHERE week_start = $week::DATE
+    FROM grid_weeks($week, $week, $township)
 ),
 
 assigned_members AS (
@@ -45,7 +39,7 @@ final AS (
         m.grid_id IS NOT NULL AS staffed,
         coalesce(township_target.target, county_target.target, $default_visit_target::DOUBLE)
             AS visit_target
-    FROM grids_in_scope AS g
+    FROM scoped_grids AS g
     LEFT JOIN reports AS r ON r.grid_id = g.grid_id
     LEFT JOIN assigned_members AS m ON m.grid_id = g.grid_id
     LEFT JOIN visit_targets AS township_target ON township_target.township_id = g.township_id

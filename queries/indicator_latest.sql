@@ -1,7 +1,7 @@
--- Border-defence indicators as of the end of the week starting $week, one row per indicator
--- with data: indicator, value. For a township, its latest row; for the county, the latest
--- county-level row (township_id NULL) if the indicator has one, else the sum of each
--- township's latest row.
+-- indicator_latest: border-defence indicators as of the end of the week starting $week, one row per
+-- indicator with data: indicator, value. For a township, its latest row; for the county, the latest
+-- county-level row (township_id NULL) if the indicator has one, else the sum of each township's
+-- latest row.
 -- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county).
 WITH latest_rows AS (
     SELECT indicator, township_id, arg_max(value, as_of) AS value

@@ -1,5 +1,5 @@
--- The Monday of the latest week with data, as week_start (DATE; NULL on an empty store):
--- the latest grid_weekly.week_start, else the Monday of the latest checkpoint shift start,
+-- latest_week: the Monday of the latest week with data, as week_start (DATE; NULL on an empty
+-- store): the latest grid_weekly.week_start, else the Monday of the latest checkpoint shift start,
 -- branch assessment or training.
 -- Parameters: none.
 WITH weekly_reports AS (

@@ -1,7 +1,7 @@
--- Data quality (issue 10 §3): checkpoints in scope with no shift in the week starting $week
--- (no shift overlapping it). One row per checkpoint: township_id, township_name,
--- township_name_en, checkpoint_id, name, kind, last_shift (the start of its latest shift
--- before the week's end; NULL if it has none).
+-- quality_checkpoint_no_shift: data quality (issue 10 §3): checkpoints in scope with no shift in
+-- the week starting $week (no shift overlapping it). One row per checkpoint: township_id,
+-- township_name, township_name_en, checkpoint_id, name, kind, last_shift (the start of its latest
+-- shift before the week's end; NULL if it has none).
 -- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county).
 WITH
 -- A shift lasts at most 24 h: one starting the day before the week may reach into it. The
@@ -16,9 +16,8 @@ in_week AS (
 
 missing AS (
     SELECT c.checkpoint_id, c.name, c.kind, c.township_id
-    FROM checkpoints AS c
+    FROM checkpoints_in_scope($township) AS c
     ANTI JOIN in_week AS w ON w.checkpoint_id = c.checkpoint_id
-    WHERE $township IS NULL OR c.township_id = $township
 ),
 
 -- Only for the few checkpoints without a shift that week.
@@ -28,11 +27,16 @@ last_shift AS (
     SEMI JOIN missing AS m ON m.checkpoint_id = s.checkpoint_id
     WHERE s.shift_start < $week::TIMESTAMP + INTERVAL 7 DAY
     GROUP BY s.checkpoint_id
+),
+
+final AS (
+    SELECT
+        m.township_id, t.name AS township_name, t.name_en AS township_name_en, m.checkpoint_id,
+        m.name, m.kind, l.last_shift
+    FROM missing AS m
+    LEFT JOIN townships AS t ON t.township_id = m.township_id
+    LEFT JOIN last_shift AS l ON l.checkpoint_id = m.checkpoint_id
 )
 
-SELECT m.township_id, t.name AS township_name, t.name_en AS township_name_en, m.checkpoint_id,
-       m.name, m.kind, l.last_shift
-FROM missing AS m
-LEFT JOIN townships AS t ON t.township_id = m.township_id
-LEFT JOIN last_shift AS l ON l.checkpoint_id = m.checkpoint_id
-ORDER BY m.township_id, m.checkpoint_id
+SELECT * FROM final
+ORDER BY township_id, checkpoint_id

@@ -1,10 +1,9 @@
--- The submission board (报送情况) for the week starting $week: one row per township in scope
--- with what it sent for that week. township_id, name, name_en,
--- grids_total, grids_reported (grids with a weekly report for the week),
--- checkpoints_total, checkpoint_days (checkpoint-days covered: a checkpoint and a day of the
--- week on which some shift of that checkpoint starts; of 7 x checkpoints_total),
--- trainings (activities of the township held in the week),
--- branches_total, branches_assessed (branches of the township with an assessment in the week).
+-- submission_board: the submission board (报送情况) for the week starting $week: one row per township
+-- in scope with what it sent for that week. township_id, name, name_en, grids_total, grids_reported
+-- (grids with a weekly report for the week), checkpoints_total, checkpoint_days (checkpoint-days
+-- covered: a checkpoint and a day of the week on which some shift of that checkpoint starts; of 7 x
+-- checkpoints_total), trainings (activities of the township held in the week), branches_total,
+-- branches_assessed (branches of the township with an assessment in the week).
 -- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for every township).
 WITH towns AS (
     SELECT township_id, name, name_en
@@ -12,22 +11,16 @@ WITH towns AS (
     WHERE $township IS NULL OR township_id = $township
 ),
 
-grids_of AS (
-    SELECT g.grid_id, c.township_id
-    FROM grids AS g
-    JOIN zones AS z ON z.zone_id = g.zone_id
-    JOIN communities AS c ON c.community_id = z.community_id
+grid_totals AS (
+    SELECT township_id, count(*) AS grids_total
+    FROM grids_in_scope($township)
+    GROUP BY township_id
 ),
 
-grid_counts AS (
-    SELECT
-        g.township_id,
-        count(*) AS grids_total,
-        count(*) FILTER (WHERE EXISTS (
-            SELECT 1 FROM grid_weekly AS w
-            WHERE w.grid_id = g.grid_id AND w.week_start = $week::DATE)) AS grids_reported
-    FROM grids_of AS g
-    GROUP BY g.township_id
+grid_reports AS (
+    SELECT township_id, count(*) AS grids_reported
+    FROM grid_weeks($week, $week, $township)
+    GROUP BY township_id
 ),
 
 checkpoint_counts AS (
@@ -71,14 +64,15 @@ final AS (
     SELECT
         t.township_id, t.name, t.name_en,
         coalesce(g.grids_total, 0)::BIGINT AS grids_total,
-        coalesce(g.grids_reported, 0)::BIGINT AS grids_reported,
+        coalesce(gr.grids_reported, 0)::BIGINT AS grids_reported,
         coalesce(k.checkpoints_total, 0)::BIGINT AS checkpoints_total,
         coalesce(d.checkpoint_days, 0)::BIGINT AS checkpoint_days,
         coalesce(tr.trainings, 0)::BIGINT AS trainings,
         coalesce(b.branches_total, 0)::BIGINT AS branches_total,
         coalesce(a.branches_assessed, 0)::BIGINT AS branches_assessed
     FROM towns AS t
-    LEFT JOIN grid_counts AS g ON g.township_id = t.township_id
+    LEFT JOIN grid_totals AS g ON g.township_id = t.township_id
+    LEFT JOIN grid_reports AS gr ON gr.township_id = t.township_id
     LEFT JOIN checkpoint_counts AS k ON k.township_id = t.township_id
     LEFT JOIN checkpoint_days AS d ON d.township_id = t.township_id
     LEFT JOIN training_counts AS tr ON tr.township_id = t.township_id

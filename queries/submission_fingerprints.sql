@@ -1,14 +1,13 @@
--- What each township has stored for the week starting $week, as a fingerprint that changes
--- whenever a row of it is added, changed or removed: township_id, rows (of its grid reports,
--- shifts starting in the week, trainings held and assessments made in the week), digest (a
--- sum of the rows' hashes). Comparing two versions' fingerprints tells which version brought
--- a township's week. Parameters: $week (DATE, a Monday).
+-- submission_fingerprints: what each township has stored for the week starting $week, as a
+-- fingerprint that changes whenever a row of it is added, changed or removed: township_id, rows (of
+-- its grid reports, shifts starting in the week, trainings held and assessments made in the week),
+-- digest (a sum of the rows' hashes). Comparing two versions' fingerprints tells which version
+-- brought a township's week.
+-- Parameters: $week (DATE, a Monday).
 WITH grid_rows AS (
-    SELECT c.township_id, hash(w) AS h
+    SELECT g.township_id, hash(w) AS h
     FROM grid_weekly AS w
-    JOIN grids AS g ON g.grid_id = w.grid_id
-    JOIN zones AS z ON z.zone_id = g.zone_id
-    JOIN communities AS c ON c.community_id = z.community_id
+    JOIN grids_in_scope(NULL) AS g ON g.grid_id = w.grid_id
     WHERE w.week_start = $week::DATE
 ),
 

@@ -1,5 +1,5 @@
--- Targets for $year, one row per metric: metric, target, own_row. For a township, its own row
--- where it has one (own_row true), else the county-wide row (township_id NULL, own_row false);
+-- targets: targets for $year, one row per metric: metric, target, own_row. For a township, its own
+-- row where it has one (own_row true), else the county-wide row (township_id NULL, own_row false);
 -- for the county, the county-wide row. metrics.targets() decides which inherited rows apply.
 -- Parameters: $year (INT), $township (township_id, or NULL for the whole county).
 WITH target_rows AS (

@@ -1,4 +1,4 @@
--- All townships: township_id, name, name_en, lon, lat, is_border.
+-- townships: all townships: township_id, name, name_en, lon, lat, is_border.
 -- Parameters: none.
 WITH final AS (
     SELECT township_id, name, name_en, lon, lat, is_border

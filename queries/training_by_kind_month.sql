@@ -1,12 +1,10 @@
--- Trainings in scope held from 1 January of $week's year to the end of the week starting $week,
--- one row per month and kind held: month (DATE, the 1st), kind, sessions, attendees.
+-- training_by_kind_month: trainings in scope held from 1 January of $week's year to the end of the
+-- week starting $week, one row per month and kind held: month (DATE, the 1st), kind, sessions,
+-- attendees.
 -- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county).
-WITH trainings_ytd AS (
+WITH activities AS (
     SELECT date_trunc('month', held_on)::DATE AS month, kind, sessions, attendees
-    FROM trainings
-    WHERE held_on >= date_trunc('year', $week::DATE)::DATE
-      AND held_on < $week::DATE + 7
-      AND ($township IS NULL OR township_id = $township)
+    FROM trainings_ytd($week, $township)
 ),
 
 final AS (
@@ -15,7 +13,7 @@ final AS (
         kind,
         sum(sessions)::BIGINT AS sessions,
         sum(attendees)::BIGINT AS attendees
-    FROM trainings_ytd
+    FROM activities
     GROUP BY month, kind
 )
 

@@ -1,14 +1,11 @@
--- Trainings in scope held from 1 January of $week's year to the end of the week starting $week,
--- one row per township and kind held: township_id (NULL = county-level activities), kind,
--- sessions, attendees (person-times).
--- County-level trainings (township_id NULL) count only county-wide.
+-- training_by_township: trainings in scope held from 1 January of $week's year to the end of the
+-- week starting $week, one row per township and kind held: township_id (NULL = county-level
+-- activities), kind, sessions, attendees (person-times). County-level trainings (township_id NULL)
+-- count only county-wide.
 -- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county).
-WITH trainings_ytd AS (
+WITH activities AS (
     SELECT township_id, kind, sessions, attendees
-    FROM trainings
-    WHERE held_on >= date_trunc('year', $week::DATE)::DATE
-      AND held_on < $week::DATE + 7
-      AND ($township IS NULL OR township_id = $township)
+    FROM trainings_ytd($week, $township)
 ),
 
 final AS (
@@ -17,7 +14,7 @@ final AS (
         kind,
         sum(sessions)::BIGINT AS sessions,
         sum(attendees)::BIGINT AS attendees
-    FROM trainings_ytd
+    FROM activities
     GROUP BY township_id, kind
 )
 

@@ -1,13 +1,11 @@
--- Distinct members who attended trainings in scope held from 1 January of $week's year to the
--- end of the week starting $week, one row: distinct_members (NULL when no attendance is loaded).
+-- training_distinct_members: distinct members who attended trainings in scope held from 1 January
+-- of $week's year to the end of the week starting $week, one row: distinct_members (NULL when no
+-- attendance is loaded).
 -- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county).
 WITH attendance_ytd AS (
     SELECT a.member_id
     FROM training_attendance AS a
-    JOIN trainings AS t ON t.activity_id = a.activity_id
-    WHERE t.held_on >= date_trunc('year', $week::DATE)::DATE
-      AND t.held_on < $week::DATE + 7
-      AND ($township IS NULL OR t.township_id = $township)
+    JOIN trainings_ytd($week, $township) AS t ON t.activity_id = a.activity_id
 ),
 
 final AS (
