@@ -70,6 +70,7 @@ class Upload:
         return self._data
 
 
+@pytest.mark.slow
 def test_a_page_upload_is_audited_before_and_after_with_the_address(tmp_path):
     store = Store(tmp_path / "store")
     folder = write_county(tmp_path / "county")

@@ -192,6 +192,7 @@ def test_screen_tokens_grant_one_screen_and_are_listed_revoked_and_audited(users
                           ("screen_token", "hall-t06")]
 
 
+@pytest.mark.slow
 def test_screen_token_command_line(tmp_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "dashboard", "--store", str(tmp_path),
@@ -264,6 +265,7 @@ def test_only_admins_see_the_data_page():
     assert not auth.User("t", "township", "T01").sees_data_page
 
 
+@pytest.mark.slow
 def test_user_command_line_reads_the_password_from_stdin(tmp_path):
     def run(*args, stdin=""):
         return subprocess.run([sys.executable, "-m", "dashboard", "--store", str(tmp_path), "user", *args],
@@ -289,6 +291,7 @@ def test_user_command_line_reads_the_password_from_stdin(tmp_path):
     assert oct((tmp_path / "users.json").stat().st_mode & 0o777) == "0o600"
 
 
+@pytest.mark.slow
 def test_filled_template_loads_cleanly(tmp_path):
     wb = template.workbook()
     assert wb.sheetnames[0] == "说明" and set(wb.sheetnames[1:]) == {t.zh for t in contract.TABLES.values()}

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from dashboard import ingest, metrics
 
 from conftest import TINY, write_county
 
 
+@pytest.mark.slow
 def test_change_since_pinned_meeting_and_previous_week(store, tmp_path):
     ingest.load([write_county(tmp_path / "a")], store)
     con = store.connect()

@@ -762,6 +762,7 @@ def test_a_reporters_workbook_with_a_row_of_another_township_is_refused(county, 
     assert snapshot(root) == before
 
 
+@pytest.mark.slow
 def test_the_command_line_names_the_file_row_and_column_of_a_refused_load(county, admin_store,
                                                                          tmp_path):
     root, _ = admin_store
@@ -825,6 +826,7 @@ def test_the_command_line_prints_the_import_summary(county, sent, admin_store):
 
 
 # ============================================================================ the prefilled form
+@pytest.mark.slow
 def test_the_prefilled_form_of_an_unseen_township_loads_as_filled(county, sent, tmp_path):
     """`template --township HX01 --week W` for the week after the last, filled by script (numbers
     only, some typed full-width or with separators), submitted by HX01's reporter: the figures
@@ -1013,6 +1015,7 @@ class _Upload:
         return self._data
 
 
+@pytest.mark.slow
 def test_the_xls_workbook_through_the_data_page_is_checked_committed_and_on_the_board(
         county, sent, tmp_path):
     """The data page's own functions (no browser): HX02's .xls checked (import summary in

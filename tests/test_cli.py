@@ -31,6 +31,7 @@ def demo_cli_store(tmp_path_factory):
     return base / "store"
 
 
+@pytest.mark.slow
 def test_demo_county_last_week_has_the_article_figures(demo_cli_store):
     out = cli("summary", "--json", store=demo_cli_store)
     assert out.returncode == 0, out.stderr
@@ -53,6 +54,7 @@ def test_demo_county_last_week_has_the_article_figures(demo_cli_store):
     assert ind["materials_distributed"] >= 400_000 and ind["waste_bins_added"] >= 100
 
 
+@pytest.mark.slow
 def test_fireside_schools_are_in_gongxin(demo_cli_store):
     s = json.loads(cli("summary", "--json", "--township", "T06", store=demo_cli_store).stdout)
     county = json.loads(cli("summary", "--json", store=demo_cli_store).stdout)
@@ -60,6 +62,7 @@ def test_fireside_schools_are_in_gongxin(demo_cli_store):
     assert s["grids"]["total"] == 0 and s["grids"]["visit_rate"] is None   # no community grids there
 
 
+@pytest.mark.slow
 def test_summary_refuses_a_bad_week_or_township(demo_cli_store):
     bad_week = cli("summary", "--json", "--week", "2021-12-28", store=demo_cli_store)
     assert bad_week.returncode == 2 and "Monday" in bad_week.stderr
@@ -67,6 +70,7 @@ def test_summary_refuses_a_bad_week_or_township(demo_cli_store):
     assert bad_town.returncode == 2 and "T99" in bad_town.stderr
 
 
+@pytest.mark.slow
 def test_load_exit_codes_versions_restore_and_pin(tmp_path):
     store = tmp_path / "store"
     good = write_county(tmp_path / "good")

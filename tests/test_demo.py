@@ -145,6 +145,7 @@ def test_contract_rules(demo):
     _validate(demo[0])
 
 
+@pytest.mark.slow
 def test_contract_rules_scale2(demo2):
     data = _validate(demo2[0])
     assert len({t["name"] for t in data["townships"]}) == 12

@@ -140,6 +140,7 @@ def county(tmp_path) -> Store:
     return store
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind,words,row,column", CASES)
 def test_hostile_file_is_refused_fast_in_little_memory(tmp_path, county, kind, words, row, column):
     path = hostile(tmp_path, kind)
@@ -164,6 +165,7 @@ def test_hostile_file_is_refused_fast_in_little_memory(tmp_path, county, kind, w
     assert lock_is_free(county)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["wide_csv", "too_many_rows", "huge_cell", "one_line_csv"])
 def test_hostile_file_peak_memory_under_1gb(tmp_path, county, kind):
     path = hostile(tmp_path, kind)

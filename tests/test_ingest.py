@@ -76,6 +76,7 @@ def test_replace_swaps_the_table_and_checks_references(store, tiny_dir, tmp_path
     assert [r[0] for r in table_rows(store, "units")] == ["U1", "U2"]
 
 
+@pytest.mark.slow
 def test_gb18030_with_chinese_headers_and_file_names(tmp_path):
     a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
     assert ingest.load([write_county(tmp_path / "utf8")], a).ok
@@ -121,6 +122,7 @@ def _workbook(path, data, chinese_sheets=True, typed_cells=True):
     return path
 
 
+@pytest.mark.slow
 def test_xlsx_workbook_equals_csv(tmp_path):
     a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
     assert ingest.load([write_county(tmp_path / "csv")], a).ok
@@ -178,6 +180,7 @@ ROW_RULES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("table,index,column,value,reason", ROW_RULES)
 def test_row_rule_names_row_and_column(tmp_path, table, index, column, value, reason):
     store = Store(tmp_path / "store")

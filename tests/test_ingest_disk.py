@@ -88,6 +88,7 @@ def _make_read_only(paths):
     return lambda: subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
 
 
+@pytest.mark.slow
 def test_read_only_store_folder_from_the_command_line(tmp_path, county):
     folder = changed_county(tmp_path)
     undo = _make_read_only([county.root, county.versions_dir])

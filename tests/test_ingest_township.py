@@ -33,6 +33,7 @@ def test_reporter_tables_are_the_weekly_four():
                                            "branch_assessments"}
 
 
+@pytest.mark.slow
 def test_own_township_rows_are_stored(tmp_path, county):
     res = submit(tmp_path, county, "T1", "grid_weekly", [WEEK2])
     assert res.ok and res.version == 2, [str(e) for e in res.errors]

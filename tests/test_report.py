@@ -143,6 +143,7 @@ def figures(demo_store) -> dict:
     }
 
 
+@pytest.mark.pdf
 def test_the_cli_prints_an_a4_briefing(briefings):
     b = briefings["county-zh"]
     assert b["stdout"].strip() == f"written to {b['path']}"
@@ -152,6 +153,7 @@ def test_the_cli_prints_an_a4_briefing(briefings):
     assert 3 <= int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 8
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("name", list(VIEWS))
 def test_every_font_is_embedded(briefings, name):
     out = subprocess.run(["pdffonts", str(briefings[name]["path"])], capture_output=True,
@@ -161,6 +163,7 @@ def test_every_font_is_embedded(briefings, name):
     assert all(line.split()[-5] == "yes" for line in out), "\n".join(out)
 
 
+@pytest.mark.pdf
 def test_title_scope_week_and_data_version(briefings):
     text = flat(briefings["county-zh"]["text"])
     assert "孟连县边境党建工作周报" in text
@@ -168,6 +171,7 @@ def test_title_scope_week_and_data_version(briefings):
     assert "数据版本1（" in text
 
 
+@pytest.mark.pdf
 def test_every_key_figure_is_the_summary_json_figure(briefings, figures):
     text, s = briefings["county-zh"]["text"], figures["county"]
     b, g, m, c, tr = s["branches"], s["grids"], s["members"], s["checkpoints"], s["training"]
@@ -201,6 +205,7 @@ def test_every_key_figure_is_the_summary_json_figure(briefings, figures):
         assert value_below(text, i18n.enum_label(contract.INDICATORS, code)) == i18n.fmt_num(value)
 
 
+@pytest.mark.pdf
 def test_targets_and_status_beside_the_figures(briefings):
     text = briefings["county-zh"]["text"]
     assert re.search(r"122 / 122\s+100%\s+达标\s", line_with(text, "边境村组党支部达标"))
@@ -210,6 +215,7 @@ def test_targets_and_status_beside_the_figures(briefings):
     assert re.search(r"24\s+24\s+2,880\s+2,880\s+已完成", line_with(text, "党校培训"))
 
 
+@pytest.mark.pdf
 def test_without_a_pin_the_change_is_against_the_week_before(briefings, figures):
     text, now, before = briefings["county-zh"]["text"], figures["county"], figures["county_before"]
     assert "较上周" in line_with(text, "本周")                    # the column header
@@ -221,6 +227,7 @@ def test_without_a_pin_the_change_is_against_the_week_before(briefings, figures)
     assert (round(coverage * 100, 1), checked) == (-0.1, -2577)     # the demo week, by hand
 
 
+@pytest.mark.pdf
 def test_checkpoint_gaps_are_listed_with_from_to_and_shortfall(briefings, demo_store):
     text = briefings["county-zh"]["text"]
     assert "5处卡点值守空档（共40小时）" in flat(text)
@@ -239,6 +246,7 @@ def test_checkpoint_gaps_are_listed_with_from_to_and_shortfall(briefings, demo_s
         assert any(g.name in line and start in line and end in line for line in lines), g
 
 
+@pytest.mark.pdf
 def test_long_lists_are_cut_with_the_number_left_out(briefings, demo_store):
     con = demo_store.connect()
     try:
@@ -253,6 +261,7 @@ def test_long_lists_are_cut_with_the_number_left_out(briefings, demo_store):
     assert flat(not_reported.iloc[0]["name"]) + "本周未报送" in text   # most serious first
 
 
+@pytest.mark.pdf
 def test_noncompliant_branches_show_their_failed_criteria_in_chinese(briefings, demo_store):
     con = demo_store.connect()
     try:
@@ -275,6 +284,7 @@ def test_noncompliant_branches_show_their_failed_criteria_in_chinese(briefings, 
     assert f"…及其他{len(branches) - report.LIST_CAP}项" in flat(text)
 
 
+@pytest.mark.pdf
 def test_chinese_version_is_chinese_text_not_boxes(briefings):
     text = briefings["county-zh"]["text"]
     for phrase in ("主要指标", "培训宣讲（年度累计，对照年度目标）", "强边固防指标", "工作简报",
@@ -286,6 +296,7 @@ def test_chinese_version_is_chinese_text_not_boxes(briefings):
     assert not latin, f"English in the Chinese briefing: {sorted(latin)}"
 
 
+@pytest.mark.pdf
 def test_gongxin_note_is_written_from_its_figures(briefings, figures, demo_store):
     now, before = figures["T06"], figures["T06_before"]
     pts = round((now["checkpoints"]["coverage_rate"] - before["checkpoints"]["coverage_rate"]) * 100, 1)
@@ -303,6 +314,7 @@ def test_gongxin_note_is_written_from_its_figures(briefings, figures, demo_store
     assert "强边固防先锋队员88名" in note
 
 
+@pytest.mark.pdf
 def test_a_township_without_grids_checkpoints_or_branches_says_nothing_of_them(briefings):
     text = briefings["county-zh"]["text"]
     mengma = note_of(text, "勐马镇")
@@ -312,6 +324,7 @@ def test_a_township_without_grids_checkpoints_or_branches_says_nothing_of_them(b
     assert "党支部" not in jingxin and "网格" not in jingxin and "卡点" not in jingxin
 
 
+@pytest.mark.pdf
 def test_a_township_briefing_keeps_to_its_township(briefings, figures):
     text = briefings["gongxin-zh"]["text"]
     body = flat(text)
@@ -324,6 +337,7 @@ def test_a_township_briefing_keeps_to_its_township(briefings, figures):
     assert "3处卡点值守空档（共24小时）" in body
 
 
+@pytest.mark.pdf
 def test_english_briefing_is_english(briefings, demo_store, figures):
     text = briefings["county-en"]["text"]
     body = words(text)
@@ -412,6 +426,7 @@ def meeting(demo_store, tmp_path_factory) -> dict:
             "visited": sum(int(r["households_visited"]) for r in original)}
 
 
+@pytest.mark.pdf
 def test_since_the_last_meeting_a_fall_shows_with_its_sign(meeting, figures):
     households = figures["county"]["grids"]["households"]
     pts = round(meeting["visited"] / households * 100, 1)        # by hand: visits wiped
@@ -427,6 +442,7 @@ def test_since_the_last_meeting_a_fall_shows_with_its_sign(meeting, figures):
     assert "本周卡点24小时值守覆盖率97.6%" in gongxin
 
 
+@pytest.mark.pdf
 def test_since_the_last_meeting_a_rise_shows_with_its_sign(meeting, figures):
     households = figures["county"]["grids"]["households"]
     pts = round(meeting["visited"] / households * 100, 1)

@@ -137,6 +137,7 @@ READER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_reader_process_sees_whole_versions_while_loads_publish(store, tmp_path):
     def county(n):
         data = copy.deepcopy(TINY)
