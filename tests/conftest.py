@@ -5,19 +5,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from benchmarks.browser import Server
+from benchmarks.pagewait import CHROMIUM, CHROMIUM_ARGS
 from dashboard import contract
 from dashboard.store import Store
+
+import helpers
 
 # A minimal county that satisfies every rule of the data contract (dashboard/contract.py).
 TINY = {
@@ -120,10 +118,6 @@ def tiny_dir(tmp_path) -> Path:
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-SERVER_START_TIMEOUT = 60       # seconds until /_stcore/health must answer
 
 
 @pytest.fixture(scope="session")
@@ -155,18 +149,9 @@ def demo(demo_store):
 @pytest.fixture
 def open_app(monkeypatch, demo_store):
     """Run app.py in AppTest as a browser would open a link; see the block comment above."""
-    from streamlit.testing.v1 import AppTest
-    import streamlit as st
-
     def run(page: str = "overview", store: Store | None = None, timeout: float = 30,
-            **query_params) -> AppTest:
-        # ui caches the Store and its connections as resources: a new store needs clean caches.
-        monkeypatch.setenv("DASHBOARD_STORE", str((store or demo_store).root))
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-        at.query_params.update(query_params)
-        at.run()
+            **query_params):
+        at = helpers.app(monkeypatch, store or demo_store, timeout, **query_params)
         if page != "overview" and not at.exception:
             # st.navigation registers its pages in the first run; a page is reachable after it.
             from dashboard import ui
@@ -174,12 +159,6 @@ def open_app(monkeypatch, demo_store):
         return at
 
     return run
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _tail(path: Path, lines: int = 80) -> str:
@@ -195,41 +174,18 @@ def streamlit_server(store_root, log_path: Path, request, name: str = "server"):
     yields the base URL and stops the server on leaving. `name` is the fixture that yields it:
     the log's tail goes with any failing test using that fixture, and the log is copied to
     artifacts/streamlit-<name>.log when the session has failures."""
-    port = _free_port()
-    env = dict(os.environ, DASHBOARD_STORE=str(store_root), PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1"]
-    log = open(log_path, "w", encoding="utf-8")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     if not hasattr(request.config, "_streamlit_logs"):
         request.config._streamlit_logs = {}
     request.config._streamlit_logs[name] = log_path
+    srv = Server("app.py", Path(store_root), log_path)       # benchmarks/browser.py
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode} before answering:\n"
-                            f"{_tail(log_path)}", pytrace=False)
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer {url}/_stcore/health within "
-                            f"{SERVER_START_TIMEOUT} s:\n{_tail(log_path)}", pytrace=False)
-            time.sleep(0.2)
-        yield url
+        srv.__enter__()                 # waits for /_stcore/health; stops what it started
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
+    try:
+        yield srv.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        srv.__exit__(None, None, None)
         if request.session.testsfailed:
             ARTIFACTS.mkdir(exist_ok=True)
             shutil.copyfile(log_path, ARTIFACTS / f"streamlit-{name}.log")

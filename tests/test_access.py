@@ -7,15 +7,12 @@ import shutil
 import time
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from dashboard import auth, export, i18n, ingest, metrics
 from dashboard.store import Store
 
-from conftest import ROOT, TINY, write_county
-
-PASSWORD = "border-2021"
+from conftest import TINY, write_county
+from helpers import PASSWORD, app, login
 
 
 @pytest.fixture(scope="module")
@@ -28,21 +25,6 @@ def secured_store(demo_store, tmp_path_factory) -> Store:
     users.add("leader", "leader", PASSWORD)
     users.add("gongxin", "township", PASSWORD, township="T06")
     return Store(root)
-
-
-def app(monkeypatch, store: Store, **query) -> AppTest:
-    monkeypatch.setenv("DASHBOARD_STORE", str(store.root))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update(query)
-    return at.run()
-
-
-def login(at: AppTest, name: str, password: str) -> AppTest:
-    at.text_input[0].input(name)
-    at.text_input[1].input(password)
-    return at.button[0].click().run()
 
 
 def test_nothing_shows_before_login(monkeypatch, secured_store):
@@ -97,6 +79,7 @@ def test_data_page_is_refused_to_non_admins(monkeypatch, secured_store, name):
         at.switch_page("views/data.py").run()
 
 
+@pytest.mark.slow
 def test_admin_reaches_the_data_page_and_the_audit_log(monkeypatch, secured_store):
     at = login(app(monkeypatch, secured_store), "admin", PASSWORD)
     at.switch_page("views/data.py").run()
@@ -111,6 +94,7 @@ HOSTILE = '<img src=x onerror=alert(1)>'
 FORMULA = '=HYPERLINK("http://evil.example","点我")'
 
 
+@pytest.mark.slow
 def test_hostile_names_are_text_in_pages_and_neutralised_in_exports(monkeypatch, tmp_path):
     data = copy.deepcopy(TINY)
     data["branches"][0]["name"] = HOSTILE

@@ -3,20 +3,18 @@ metrics.summary(), the charts and lists show the week's failures by name, the ma
 branches by status, a township without branches says so, and each language stays in its own."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import re
 
-import numpy as np
 import pytest
 
 from dashboard import contract, i18n, ingest, metrics
 from dashboard.store import Store
 
 from conftest import write_county
+from helpers import CJK, charts, numbers, tiles
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 EARLY = dt.date(2021, 6, 7)        # the first monthly assessment: 85 of 122 compliant
 
 
@@ -36,16 +34,6 @@ def open_branches(open_app, **query):
 
 
 # ------------------------------------------------------------------ what the user sees
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def charts(at) -> dict[str, dict]:
-    """Plotly specs by the chart's element key (compliance_trend, failed_criteria, ...)."""
-    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
-            for c in at.get("plotly_chart")}
-
-
 def categories(spec: dict) -> list[str]:
     """The text categories (bar labels) of a chart's traces."""
     out = []
@@ -54,13 +42,6 @@ def categories(spec: dict) -> list[str]:
         if isinstance(ys, list):
             out += [y for y in ys if isinstance(y, str) and y not in out]
     return out
-
-
-def numbers(values) -> list:
-    """A plotly array: a list, or numbers packed as {"dtype": ..., "bdata": base64}."""
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)
 
 
 def bar_values(spec: dict) -> list:

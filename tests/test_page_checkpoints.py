@@ -5,7 +5,6 @@ summary, the map colours each checkpoint by its coverage, a township without che
 so in one sentence, and each language stays in its own."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import re
@@ -16,7 +15,8 @@ import pytest
 from dashboard import i18n, metrics
 from dashboard.charts import maps
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+from helpers import CJK, charts, numbers, tiles
+
 NO_GAPS = dt.date(2021, 12, 6)       # the demo's one fully staffed week among the last ten
 GREEN, AMBER, RED = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD))
 
@@ -28,26 +28,6 @@ def open_checkpoints(open_app, **query):
 
 
 # ------------------------------------------------------------------ what the user sees
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def charts(at) -> dict[str, dict]:
-    """Plotly specs by the chart's element key (cp_heatmap, cp_composition, cp_checked)."""
-    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
-            for c in at.get("plotly_chart")}
-
-
-def numbers(values) -> list:
-    """A plotly array: a list, or numbers packed as {"dtype": ..., "bdata": base64}."""
-    if isinstance(values, dict):
-        arr = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
-        if "shape" in values:                         # "4, 168"
-            arr = arr.reshape([int(n) for n in str(values["shape"]).split(",")])
-        return arr.tolist()
-    return list(values)
-
-
 def heat(at) -> tuple[list[str], np.ndarray]:
     """The heatmap's row names (top first) and its state matrix (0 nobody, 1 short, 2 staffed)."""
     spec = charts(at)["cp_heatmap"]

@@ -4,18 +4,17 @@ unstaffed ones, the drill-down narrows map and table, picking a grid shows its h
 township without grids says so in one sentence, and each language stays in its own."""
 from __future__ import annotations
 
-import base64
 import json
 import re
 
-import numpy as np
 import pytest
 
 from dashboard import i18n, metrics
 from dashboard.charts import maps
 from dashboard.store import Store
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+from helpers import CJK, charts, numbers, tiles
+
 GREEN, AMBER, RED, GREY = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD, maps.NEUTRAL))
 
 
@@ -26,10 +25,6 @@ def open_grids(open_app, **query):
 
 
 # ------------------------------------------------------------------ what the user sees
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def deck(at) -> dict:
     (chart,) = at.get("deck_gl_json_chart")
     return json.loads(chart.proto.json)
@@ -37,17 +32,6 @@ def deck(at) -> dict:
 
 def layer(at, layer_id: str) -> dict:
     return next(x for x in deck(at)["layers"] if x["id"] == layer_id)
-
-
-def charts(at) -> dict[str, dict]:
-    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
-            for c in at.get("plotly_chart")}
-
-
-def numbers(values) -> list:
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)
 
 
 def selectbox(at, label: str):

@@ -13,9 +13,9 @@ from streamlit.testing.v1.element_tree import Block
 from dashboard import auth, contract, i18n, ingest, metrics, screens, ui
 from dashboard.store import Store
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+from helpers import CJK, PASSWORD, login
+
 KEYED = re.compile(r"^\$\$ID-[0-9a-f]+-(.+)$")
-PASSWORD = "border-2021"
 
 
 # ------------------------------------------------------------------ what the screen shows
@@ -214,12 +214,6 @@ def test_presenter_page_writes_the_screens_state(open_app, copy_store):
     at.button(key="presenter_release").click().run()
     assert panel.read("hall") is None and panel.read("main") is None
     assert "hall" in at.code[0].value and "kiosk=1" in at.code[0].value
-
-
-def login(at, name):
-    at.text_input[0].input(name)
-    at.text_input[1].input(PASSWORD)
-    return at.button[0].click().run()
 
 
 def test_a_township_user_steers_and_shows_only_their_township(open_app, copy_store):

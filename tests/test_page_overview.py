@@ -13,17 +13,13 @@ from streamlit.proto.Metric_pb2 import Metric
 from dashboard import contract, i18n, metrics
 from dashboard.store import Store
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+from helpers import CJK, tiles
+
 LATEST = "2021-12-27"                       # the demo county's latest week, named in the week note
 LANG_WIDGET = i18n.t("filter.lang")        # "语言 Language" in both languages, by design
 
 
 # ------------------------------------------------------------------ what the user sees
-def tiles(at) -> dict[str, str]:
-    """Metric label -> the figure shown."""
-    return {m.label: m.value for m in at.metric}
-
-
 def arrows(at) -> dict[str, tuple[str, str, str]]:
     """Metric label -> (the change beside its arrow, the arrow UP / DOWN / NONE, the words after)."""
     return {m.label: (m.proto.delta, Metric.MetricDirection.Name(m.proto.direction),

@@ -4,9 +4,7 @@ for another; targets only where the scope has them; charts by kind, month and to
 (county-level activities as 县级); the year's activities with export; empty scopes said in words."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import re
 
 import numpy as np
@@ -16,8 +14,8 @@ from dashboard import contract, demo, i18n, ingest, metrics
 from dashboard.store import Store
 
 from conftest import TINY, write_county
+from helpers import CJK, charts, numbers, tiles
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 EARLY = dt.date(2021, 6, 7)
 
 
@@ -57,25 +55,8 @@ def open_training(open_app, **query):
 
 
 # ------------------------------------------------------------------ what the user sees
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def details(at) -> list[str]:
     return [c.value for c in at.caption]
-
-
-def charts(at) -> dict[str, dict]:
-    """Plotly specs by the chart's element key (progress_sessions, training_by_month, ...)."""
-    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
-            for c in at.get("plotly_chart")}
-
-
-def numbers(values) -> list:
-    """A plotly array: a list, or numbers packed as {"dtype": ..., "bdata": base64}."""
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)
 
 
 def bars(spec: dict, axis: str) -> dict[str, list]:

@@ -6,13 +6,12 @@ import copy
 import datetime as dt
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n, ingest, quality, report
 from dashboard.store import Store
 
-from conftest import ROOT, TINY, write_county
+from conftest import TINY, write_county
+from helpers import app
 
 WEEK = dt.date(2021, 5, 3)
 LATER = dt.date(2021, 5, 17)
@@ -183,12 +182,7 @@ def test_the_demo_county_warns_of_its_six_grids_without_a_chief(demo_store):
 
 
 def _data_page(monkeypatch, store):
-    monkeypatch.setenv("DASHBOARD_STORE", str(store.root))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    return at.switch_page("views/data.py").run()
+    return app(monkeypatch, store).switch_page("views/data.py").run()
 
 
 def test_the_data_page_lists_the_warnings_of_the_current_data(monkeypatch, county):
@@ -203,6 +197,7 @@ def test_the_data_page_lists_the_warnings_of_the_current_data(monkeypatch, count
                for df in tables)
 
 
+@pytest.mark.slow
 def test_the_data_page_shows_a_loads_warnings_at_once(monkeypatch, tmp_path):
     """Load a clean county, then (as a clerk would) a members file that leaves G1 without a
     chief: the page, run after the load, names G1."""

@@ -11,9 +11,8 @@ import pytest
 from dashboard import auth, i18n, screens, ui
 from dashboard.store import Store
 
+from helpers import PASSWORD, login
 from test_page_kiosk import lines
-
-PASSWORD = "border-2021"
 
 
 @pytest.fixture
@@ -25,12 +24,6 @@ def secured(demo_store, tmp_path) -> Store:
     users.add("leader", "leader", PASSWORD)
     users.add("gongxin", "township", PASSWORD, township="T06")
     return Store(tmp_path / "store")
-
-
-def login(at, name: str, password: str = PASSWORD):
-    at.text_input[0].input(name)
-    at.text_input[1].input(password)
-    return at.button[0].click().run()
 
 
 def on_login_form(at) -> bool:

@@ -16,10 +16,11 @@ import time
 
 import pytest
 
+from benchmarks.browser import _free_port
 from dashboard import auth, i18n
 from dashboard.store import Store
 
-from conftest import ROOT, _free_port, streamlit_server
+from conftest import ROOT, streamlit_server
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect

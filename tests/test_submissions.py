@@ -12,13 +12,12 @@ import shutil
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth, cli, contract, desk, ingest, queries, submissions, template
 from dashboard.store import Store
 
-from conftest import ROOT
+import helpers
 
 PASSWORD = "border-2021"
 WEEK = dt.date(2022, 1, 3)            # the week after the demo's last (the one being reported)
@@ -149,6 +148,7 @@ def test_cli_template_writes_the_prefilled_form_or_the_county_template(demo_stor
     assert "网格" in openpyxl.load_workbook(out).sheetnames           # the county template
 
 
+@pytest.mark.slow
 def test_a_filled_form_loads_as_it_is_for_its_township(copy_store):
     con = copy_store.connect()
     form = template.township_xlsx_bytes(con, "T01", WEEK)
@@ -292,15 +292,7 @@ def test_report_weeks_start_with_the_week_being_reported():
 
 # ------------------------------------------------------------------ who sees what (AppTest)
 def app(monkeypatch, store: Store, name: str, **query) -> AppTest:
-    monkeypatch.setenv("DASHBOARD_STORE", str(store.root))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.query_params.update(query)
-    at.run()
-    at.text_input[0].input(name)
-    at.text_input[1].input(PASSWORD)
-    return at.button[0].click().run()
+    return helpers.login(helpers.app(monkeypatch, store, timeout=90, **query), name, PASSWORD)
 
 
 def board_tables(at, status_column: str) -> list:
@@ -308,6 +300,7 @@ def board_tables(at, status_column: str) -> list:
     return [d.value for d in at.dataframe if status_column in d.value.columns]
 
 
+@pytest.mark.slow
 def test_reporter_sees_upload_form_and_own_row_only(monkeypatch, users_store):
     # a link naming another township changes nothing: the scope is the logged-in user's
     at = app(monkeypatch, users_store, "gongxin_clerk", township="T01")
