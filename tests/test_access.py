@@ -79,7 +79,6 @@ def test_data_page_is_refused_to_non_admins(monkeypatch, secured_store, name):
         at.switch_page("views/data.py").run()
 
 
-@pytest.mark.slow
 def test_admin_reaches_the_data_page_and_the_audit_log(monkeypatch, secured_store):
     at = login(app(monkeypatch, secured_store), "admin", PASSWORD)
     at.switch_page("views/data.py").run()
