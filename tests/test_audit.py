@@ -27,6 +27,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["load", "restore"])
 def test_a_load_or_restore_killed_right_after_publishing_has_its_audit_line(tmp_path, command):
     store = Store(tmp_path / "store")
@@ -48,6 +49,7 @@ def test_a_load_or_restore_killed_right_after_publishing_has_its_audit_line(tmp_
         (command, "clerk", "pending", "cli")
 
 
+@pytest.mark.slow
 def test_cli_load_and_restore_write_pending_then_done(tmp_path):
     store = Store(tmp_path / "store")
     folder = write_county(tmp_path / "county")
@@ -107,6 +109,7 @@ def test_the_audit_tab_says_how_many_damaged_lines_it_skipped(open_app, demo_sto
                                                                        auth.MAX_PASSWORD]
 
 
+@pytest.mark.slow
 def test_pin_and_unpin_from_the_command_line_are_audited(tmp_path):
     store = Store(tmp_path / "store")
     folder = write_county(tmp_path / "county")

@@ -95,6 +95,7 @@ KILLED_LOADER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", ["mid-merge", "before-db-rename", "after-db-rename"])
 def test_loader_killed_mid_publish_leaves_old_version_serving(store, tmp_path, stage):
     ingest.load([variant(tmp_path, 40)], store)
@@ -170,6 +171,7 @@ def test_reader_process_sees_whole_versions_while_loads_publish(store, tmp_path)
     assert 105 in seen and seen <= {100, 101, 102, 103, 104, 105}
 
 
+@pytest.mark.slow
 def test_state_folder_keeps_what_the_dashboard_writes_apart(tmp_path, tiny_dir, monkeypatch):
     """With a state folder, users, the audit log and the screens live there and the store
     folder gets only versions: replicas can read the versions from a read-only share."""
