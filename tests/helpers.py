@@ -1,6 +1,7 @@
 """What the page tests (AppTest) share: opening app.py on a store, signing in, and reading what a
 page shows (tiles, Plotly charts). Fixtures live in conftest.py; this module holds plain
 functions, imported as `from helpers import ...` (tests/ is on sys.path, as for conftest)."""
+
 from __future__ import annotations
 
 import base64
@@ -11,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")     # Chinese text and punctuation
-PASSWORD = "border-2021"        # the password the tests give the users they add
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese text and punctuation
+PASSWORD = "border-2021"  # the password the tests give the users they add
 
 
 def app(monkeypatch, store, timeout: float = 60, **query_params):
@@ -44,8 +45,7 @@ def tiles(at) -> dict[str, str]:
 
 def charts(at) -> dict[str, dict]:
     """Plotly specs by the chart's element key (e.g. compliance_trend, cp_heatmap)."""
-    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
-            for c in at.get("plotly_chart")}
+    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
 
 
 def numbers(values) -> list:

@@ -1,4 +1,5 @@
 """The command line (README.md, "Command line"), and the demo county's figures through it."""
+
 from __future__ import annotations
 
 import copy
@@ -49,8 +50,13 @@ def test_demo_county_last_week_has_the_article_figures(demo_cli_store):
     assert t["outreach"]["sessions"] == 218
     assert t["fireside_school"]["sessions"] > 0
     ind = s["indicators"]
-    assert (ind["vanguard_cadres"], ind["cadres_promoted"], ind["village_team_members"],
-            ind["party_households"], ind["outreach_teams"]) == (487, 63, 116, 402, 71)
+    assert (
+        ind["vanguard_cadres"],
+        ind["cadres_promoted"],
+        ind["village_team_members"],
+        ind["party_households"],
+        ind["outreach_teams"],
+    ) == (487, 63, 116, 402, 71)
     assert ind["materials_distributed"] >= 400_000 and ind["waste_bins_added"] >= 100
 
 
@@ -59,7 +65,7 @@ def test_fireside_schools_are_in_gongxin(demo_cli_store):
     s = json.loads(cli("summary", "--json", "--township", "T06", store=demo_cli_store).stdout)
     county = json.loads(cli("summary", "--json", store=demo_cli_store).stdout)
     assert s["training"]["fireside_school"]["sessions"] == county["training"]["fireside_school"]["sessions"]
-    assert s["grids"]["total"] == 0 and s["grids"]["visit_rate"] is None   # no community grids there
+    assert s["grids"]["total"] == 0 and s["grids"]["visit_rate"] is None  # no community grids there
 
 
 @pytest.mark.slow
@@ -89,7 +95,7 @@ def test_load_exit_codes_versions_restore_and_pin(tmp_path):
     data["members"][0]["households_linked"] = 9
     assert cli("load", write_county(tmp_path / "v2", data), store=store).returncode == 0
     lines = cli("versions", store=store).stdout.splitlines()
-    assert [l.split("\t")[0] for l in lines] == ["2 *", "1"]
+    assert [line.split("\t")[0] for line in lines] == ["2 *", "1"]
     assert "乡镇文书" in lines[1] and "members +0/~1/-0" in lines[0]
 
     assert cli("restore", "1", store=store).returncode == 0

@@ -2,6 +2,7 @@
 (人次) and distinct people (人) as metrics.summary() and training_people() give them, never one
 for another; targets only where the scope has them; charts by kind, month and township
 (county-level activities as 县级); the year's activities with export; empty scopes said in words."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,12 +67,14 @@ def bars(spec: dict, axis: str) -> dict[str, list]:
 
 def label_texts(at) -> list[str]:
     """Every label the page writes (not data such as activity titles)."""
-    out = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success",
-                                "warning") for e in getattr(at, kind)]
+    out = [
+        e.value
+        for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
+        for e in getattr(at, kind)
+    ]
     out += [x for m in at.metric for x in (m.label, m.value, m.proto.delta)]
     out += [w.label for w in at.radio if w.label != i18n.t("filter.lang")]
-    out += [o for w in at.radio if w.label != i18n.t("filter.lang")
-            for o in w.options]
+    out += [o for w in at.radio if w.label != i18n.t("filter.lang") for o in w.options]
     out += [str(c) for df in at.dataframe for c in df.value.columns]
     out += [b.proto.label for b in at.get("download_button")]
     for spec in charts(at).values():
@@ -93,7 +96,9 @@ def test_county_tiles_are_the_summary(open_app, con):
     people = metrics.training_people(con)
     # the article's figures: 24 party-school classes for 2,880, 2 border classes for 252
     assert (s["party_school"], s["border_training"]) == (
-        {"sessions": 24, "attendees": 2880}, {"sessions": 2, "attendees": 252})
+        {"sessions": 24, "attendees": 2880},
+        {"sessions": 2, "attendees": 252},
+    )
     assert tiles(at) == {
         "培训宣讲期（场）次": i18n.fmt_int(s["sessions"]),
         "参加人次": i18n.fmt_int(s["attendees"]),
@@ -107,10 +112,14 @@ def test_county_tiles_are_the_summary(open_app, con):
 def test_county_charts(open_app, con):
     at = open_training(open_app)
     shown = charts(at)
-    assert set(shown) == {"progress_sessions", "progress_attendees", "training_by_month",
-                          "training_by_township"}
+    assert set(shown) == {
+        "progress_sessions",
+        "progress_attendees",
+        "training_by_month",
+        "training_by_township",
+    }
     s = metrics.summary(con)["training"]
-    kinds = list(contract.TRAINING_KINDS)[::-1]                 # first kind on top
+    kinds = list(contract.TRAINING_KINDS)[::-1]  # first kind on top
     done = bars(shown["progress_sessions"], "x")["期（场）次"]
     assert done == [s[k]["sessions"] for k in kinds]
     target = bars(shown["progress_sessions"], "x")["目标"]
@@ -123,10 +132,10 @@ def test_by_township_shows_county_level_activities_as_such(open_app, con):
     at = open_training(open_app)
     spec = charts(at)["training_by_township"]
     labels = next(t["y"] for t in spec["data"] if t.get("type") == "bar")
-    assert labels[-1] == "县级"                                  # on top
+    assert labels[-1] == "县级"  # on top
     assert set(labels) == {"县级", "娜允镇", "勐马镇", "芒信镇", "富岩镇", "景信乡", "公信乡"}
     per_place = np.sum([v for v in bars(spec, "x").values()], axis=0).tolist()
-    by_place = dict(zip(labels, per_place))
+    by_place = dict(zip(labels, per_place, strict=False))
     rows = metrics.training_by_township(con)
     assert by_place["县级"] == rows.loc[rows["township_id"].isna(), "sessions"].sum() == 26
     assert sum(per_place) == metrics.summary(con)["training"]["sessions"]
@@ -163,7 +172,9 @@ def test_township_gets_only_its_own_targets(open_app, con):
     at = open_training(open_app, township="T02")
     s = metrics.summary(con, metrics.Scope(township="T02"))["training"]
     assert tiles(at)["培训宣讲期（场）次"] == i18n.fmt_int(s["sessions"])
-    assert not any(k.startswith("training.") for k in metrics.targets(con, metrics.Scope(township="T02"), year=2021))
+    assert not any(
+        k.startswith("training.") for k in metrics.targets(con, metrics.Scope(township="T02"), year=2021)
+    )
     assert set(bars(charts(at)["progress_sessions"], "x")["目标"]) == {0}
     assert "training_by_township" not in charts(at)
     assert i18n.t("training.county_note") in details(at)
@@ -182,7 +193,7 @@ def test_township_without_attendance_lists_shows_no_people_count(open_app, con):
     at = open_training(open_app, township="T02")
     people = metrics.training_people(con, metrics.Scope(township="T02"))
     assert people["distinct_members"] == 0 and people["activities_recorded"] == 0
-    assert tiles(at)["参训党员（人，不重复计）"] == "—"          # not "0 人"
+    assert tiles(at)["参训党员（人，不重复计）"] == "—"  # not "0 人"
     assert i18n.t("training.no_attendance_here") in details(at)
 
 
@@ -218,8 +229,7 @@ def test_county_level_training_counts_only_county_wide(open_app, tiny_store):
 # ------------------------------------------------------------------ language
 def english_fragments() -> set[str]:
     """English words of this page's labels and of the training kinds."""
-    texts = [en for key, (zh, en) in i18n.LABELS.items()
-             if key.startswith("training.") and zh != en]
+    texts = [en for key, (zh, en) in i18n.LABELS.items() if key.startswith("training.") and zh != en]
     texts += [en for _, en in contract.TRAINING_KINDS.values()]
     out = set()
     for text in texts:
@@ -255,17 +265,18 @@ def test_english_view_has_no_chinese_labels(open_app):
 def year_target_store(tmp_path_factory) -> Store:
     """conftest.TINY with its one training in May, and a target of 10 sessions for 2021."""
     base = tmp_path_factory.mktemp("year_target")
-    county = dict(TINY, trainings=[dict(TINY["trainings"][0], held_on="2021-05-04")],
-                  targets=TINY["targets"] + [dict(metric="training.sessions", year=2021,
-                                                  township_id="", target=10)])
+    county = dict(
+        TINY,
+        trainings=[dict(TINY["trainings"][0], held_on="2021-05-04")],
+        targets=TINY["targets"] + [dict(metric="training.sessions", year=2021, township_id="", target=10)],
+    )
     store = Store(base / "store")
     assert ingest.load([write_county(base / "csv", county)], store, by="tests").ok
     return store
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_a_years_target_not_yet_reached_reads_as_progress_not_failure(open_app, year_target_store,
-                                                                       lang):
+def test_a_years_target_not_yet_reached_reads_as_progress_not_failure(open_app, year_target_store, lang):
     """In May 1 of the year's 10 sessions is held: the tile says how much of it is done, in
     amber ("完成10%"), never the red "差 9 …" of a target missed."""
     at = open_training(open_app, store=year_target_store, lang=lang)

@@ -3,6 +3,7 @@
 Chinese is the default. `t(key, lang)` gives a label; enum codes and table
 columns get theirs from `contract`, so a code never shows untranslated.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -92,8 +93,10 @@ class ByLang(Text):
         return str(render(self.en_value if lang == "en" else self.zh_value, lang))
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, ByLang) and \
-            (self.zh_value, self.en_value) == (other.zh_value, other.en_value)
+        return isinstance(other, ByLang) and (self.zh_value, self.en_value) == (
+            other.zh_value,
+            other.en_value,
+        )
 
     def __hash__(self) -> int:
         return hash(str(self.zh_value))
