@@ -56,6 +56,7 @@ from benchmarks.browser import (
     launch,
     new_context,
 )
+from benchmarks.browser import PAGES as BROWSER_PAGES
 from benchmarks.pagewait import KIOSK_STABLE_MS, STABLE_MS, wait_drawn_async
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,13 +64,8 @@ APP = "app.py"
 BLANK_APP = "benchmarks/blank_app.py"
 LAB_APP = "benchmarks/element_lab.py"
 PAGES = {
-    "overview": "/",
-    "grids": "/grids",
-    "branches": "/branches",
-    "training": "/training",
-    "checkpoints": "/checkpoints",
+    **BROWSER_PAGES,
     "submissions": "/submissions",
-    "kiosk": "/?kiosk=1&interval=600&screen=benchmark",
     # the meeting screen's richer slides, each shown alone (it has a minute per slide)
     **{
         f"kiosk-{s}": f"/?kiosk=1&interval=600&screen=benchmark&slides={s}"

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import locks
-from .i18n import Msg, t
+from .i18n import Explained, Msg, t
 
 # role -> (Chinese, English) name, from the label table (auth.role.<role>):
 #   admin     everything, including the data page
@@ -120,20 +120,12 @@ class ScreenGrant:
     township: str | None
 
 
-class AuthError(Exception):
+class AuthError(Explained, Exception):
     """A refusal to show the user: `message` (a label, auth.err.*) says why, as `zh`, `en`."""
 
     def __init__(self, message: Msg):
         super().__init__(message.en)
         self.message = message
-
-    @property
-    def zh(self) -> str:
-        return self.message.zh
-
-    @property
-    def en(self) -> str:
-        return self.message.en
 
 
 class Throttled(AuthError):

@@ -54,6 +54,24 @@ class Text:
         return self.both()
 
 
+class Explained:
+    """A refusal or a problem that carries its `message` (a Text): read as `zh`, `en`, or
+    `text(lang)` like the message itself."""
+
+    message: Text
+
+    @property
+    def zh(self) -> str:
+        return self.message.zh
+
+    @property
+    def en(self) -> str:
+        return self.message.en
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        return self.message.text(lang)
+
+
 class Msg(Text):
     """A label of the table with its fields, e.g. Msg("intake.too_many_rows", limit=20_000_000).
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .. import contract
 from ..contract import Table
-from ..i18n import Msg, t
+from ..i18n import Explained, Msg, t
 
 MAX_ERRORS = 200
 MAX_ROWS_PER_FILE = 20_000_000
@@ -64,7 +64,7 @@ def _words(key: str, **fields) -> str:
 
 
 @dataclass
-class LoadError:
+class LoadError(Explained):
     """One problem, where the sender finds it (file, table, row, column, value), and why:
     `message`, rendered when shown (`zh`, `en`, or both in `str()`)."""
 
@@ -74,17 +74,6 @@ class LoadError:
     column: str | None
     value: str | None
     message: Msg
-
-    @property
-    def zh(self) -> str:
-        return self.message.zh
-
-    @property
-    def en(self) -> str:
-        return self.message.en
-
-    def text(self, lang: str) -> str:
-        return self.message.text(lang)
 
     def as_dict(self) -> dict:
         out = {k: v for k, v in self.__dict__.items() if k != "message"}
