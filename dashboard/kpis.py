@@ -196,12 +196,13 @@ def present(kpi: Kpi, s: dict) -> bool:
 
 
 def value_text(kpi: Kpi, s: dict, lang: str) -> str:
-    """The figure as shown: "57 / 100", "94.0%", "1,259"."""
+    """The figure as shown: "57 / 100", "94.0%", "1,259"; a count of seven digits or more
+    compact, "340.8万" / "3.41 M" (i18n.fmt_compact: a province's figures fit the tile)."""
     if kpi.shown:
         part, whole = kpi.shown
-        return f"{i18n.fmt_int(get(s, part))} / {i18n.fmt_int(get(s, whole))}"
+        return f"{i18n.fmt_compact(get(s, part), lang)} / {i18n.fmt_compact(get(s, whole), lang)}"
     value = get(s, kpi.value)
-    return i18n.fmt_rate(value, lang) if kpi.rate else i18n.fmt_int(value, lang)
+    return i18n.fmt_rate(value, lang) if kpi.rate else i18n.fmt_compact(value, lang)
 
 
 def detail_text(kpi: Kpi, s: dict, lang: str) -> str:

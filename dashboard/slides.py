@@ -92,6 +92,11 @@ def subheading(text: str, key: str) -> None:
     line("sub", text, key)
 
 
+# The by-township chart of the screen: at most this many townships (the weakest) in its 430 px
+# at the back row's type size; a county's six all show.
+KIOSK_TOWNSHIPS = 8
+
+
 def chart(fig, key: str, height: int, font_size: int = 26) -> None:
     st.plotly_chart(
         common.for_screen(fig, font_size=font_size, height=height), config=PLAIN, theme=None, key=key
@@ -176,7 +181,7 @@ def branches(ctx, s, targets, base, change) -> None:
         if ctx.township is None:
             subheading(ctx.t("kiosk.by_township"), "by-township")
             fig = branch_charts.compliance_by_township(
-                ui.data("compliance_by_township", ctx), towns, t, ctx.lang
+                ui.data("compliance_by_township", ctx), towns, t, ctx.lang, most=KIOSK_TOWNSHIPS
             )
             fig.update_xaxes(range=[0, 1.75], showticklabels=False, showgrid=False)
             chart(fig, "kiosk_by_township", height=430)
@@ -230,7 +235,13 @@ def checkpoints(ctx, s, targets, base, change) -> None:
             note=ctx.t("kiosk.cp_gaps_hours", hours=i18n.fmt_int(gaps["hours"].sum())) if len(gaps) else None,
             small=True,
         )
-        tile(ctx, "persons", ctx.t("kiosk.cp_persons"), i18n.fmt_int(c["persons_checked"]), small=True)
+        tile(
+            ctx,
+            "persons",
+            ctx.t("kiosk.cp_persons"),
+            i18n.fmt_compact(c["persons_checked"], ctx.lang),
+            small=True,
+        )
     with right:
         rows = cp_charts.heatmap_rows(status, only_gaps=True).head(8)
         if len(rows):

@@ -46,13 +46,18 @@ if not ui.empty_store(ctx):
         ui.tile(
             ctx,
             ctx.t("cp.kpi.staffed_slots"),
-            i18n.fmt_int(c["staffed_slots"]),
+            i18n.fmt_compact(c["staffed_slots"], ctx.lang),
             detail=ctx.t(
                 "kpi.slots_of", staffed=i18n.fmt_int(c["staffed_slots"]), slots=i18n.fmt_int(c["slots"])
             ),
         )
     with tiles[2]:
-        ui.tile(ctx, ctx.t("cp.kpi.staff_hours"), i18n.fmt_int(c["staff_hours"]), detail=ctx.t("unit.hours"))
+        ui.tile(
+            ctx,
+            ctx.t("cp.kpi.staff_hours"),
+            i18n.fmt_compact(c["staff_hours"], ctx.lang),
+            detail=ctx.t("unit.hours"),
+        )
     with tiles[3]:
         ui.tile(
             ctx,
@@ -67,7 +72,7 @@ if not ui.empty_store(ctx):
         ui.tile(
             ctx,
             ctx.t("cp.kpi.persons_checked"),
-            i18n.fmt_int(c["persons_checked"]),
+            i18n.fmt_compact(c["persons_checked"], ctx.lang),
             detail=ctx.t("cp.kpi.per_day", n=i18n.fmt_int(c["persons_checked"] / 7)),
         )
 

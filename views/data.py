@@ -188,6 +188,7 @@ if template_tab is not None:
                 key="form_township",
                 width=320,
                 format_func=lambda v: names.get(v, v),
+                filter_mode="contains",
             )
             form_download(town, "admin_form")
 

@@ -173,18 +173,27 @@ if not ui.empty_store(ctx):
                 st.success(ctx.t("grids.attention_none"))
 
     st.subheader(ctx.t("grids.table"))
-    table = grid_charts.grid_table(grids, ctx.lang)
-    ui.table(
-        ctx,
-        table,
-        height=420,
-        column_config={
-            ctx.t("col.visit_rate"): st.column_config.ProgressColumn(
-                ctx.t("col.visit_rate"), format="percent", min_value=0, max_value=1, color="blue"
-            ),
-            ctx.t("col.households"): st.column_config.NumberColumn(format="%d"),
-            ctx.t("col.visited"): st.column_config.NumberColumn(format="%d"),
-            ctx.t("col.members"): st.column_config.NumberColumn(format="%d"),
-        },
-    )
-    ui.downloads(ctx, table, f"grids_{ctx.week.isoformat()}", key="grids_table")
+    if many:  # a province: the table of every grid is not built; a township's is
+        st.info(
+            ctx.t(
+                "scale.grid_table_skipped",
+                n=i18n.fmt_int(len(grids)),
+                max=i18n.fmt_int(grid_charts.MAP_MAX_GRIDS),
+            )
+        )
+    else:
+        table = grid_charts.grid_table(grids, ctx.lang)
+        ui.table(
+            ctx,
+            table,
+            height=420,
+            column_config={
+                ctx.t("col.visit_rate"): st.column_config.ProgressColumn(
+                    ctx.t("col.visit_rate"), format="percent", min_value=0, max_value=1, color="blue"
+                ),
+                ctx.t("col.households"): st.column_config.NumberColumn(format="%d"),
+                ctx.t("col.visited"): st.column_config.NumberColumn(format="%d"),
+                ctx.t("col.members"): st.column_config.NumberColumn(format="%d"),
+            },
+        )
+        ui.downloads(ctx, table, f"grids_{ctx.week.isoformat()}", key="grids_table")

@@ -104,6 +104,7 @@ st.selectbox(
     ctx.t("presenter.township"),
     options,
     key="presenter_township",
+    filter_mode="contains",
     format_func=lambda v: labels.get(v, str(v)),
     on_change=on_township,
     disabled=len(options) == 1 or not allowed,

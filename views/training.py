@@ -27,7 +27,7 @@ if not ui.empty_store(ctx):
         ui.tile(
             ctx,
             ctx.t("training.tile_sessions"),
-            i18n.fmt_int(tr["sessions"]),
+            i18n.fmt_compact(tr["sessions"], ctx.lang),
             rate=tr["sessions"],
             target=targets.get("training.sessions"),
             kpi=kpis.BY_KEY["sessions"],
@@ -37,7 +37,7 @@ if not ui.empty_store(ctx):
         ui.tile(
             ctx,
             ctx.t("training.tile_attendees"),
-            i18n.fmt_int(tr["attendees"]),
+            i18n.fmt_compact(tr["attendees"], ctx.lang),
             rate=tr["attendees"],
             target=targets.get("training.attendees"),
             kpi=kpis.BY_KEY["attendees"],

@@ -12,7 +12,17 @@ import plotly.graph_objects as go
 
 from .. import contract, i18n, kpis, places
 from . import maps
-from .common import BAD, GOOD, NEUTRAL, SERIES, base_layout, plot_texts, rate_axis
+from .common import (
+    BAD,
+    GOOD,
+    MAX_TOWNSHIPS,
+    NEUTRAL,
+    SERIES,
+    base_layout,
+    plot_texts,
+    rate_axis,
+    weakest_title,
+)
 
 # A branch on the map is one of these, in this order (legend order too), coloured as every map
 # colours a rate against its target: compliant = met, not compliant = short, never = no rate.
@@ -61,11 +71,16 @@ def compliance_trend(trend: pd.DataFrame, target: float | None, lang: str) -> go
 
 
 def compliance_by_township(
-    df: pd.DataFrame, townships: pd.DataFrame, target: float | None, lang: str
+    df: pd.DataFrame, townships: pd.DataFrame, target: float | None, lang: str, most: int = MAX_TOWNSHIPS
 ) -> go.Figure:
     """One horizontal bar per township with branches: its compliance rate, green when on
-    target, red when not; "compliant / total (rate)" in a column right of the 100% mark."""
+    target, red when not; "compliant / total (rate)" in a column right of the 100% mark.
+    Past `most` townships (a province) only the `most` weakest show, lowest rate on top, and
+    the title says so."""
     names = places.township_names(townships, lang)
+    every = len(df)
+    if every > most:
+        df = weakest_compliance(df, most)
     df = df.iloc[::-1]  # first township on top
     labels = plot_texts(names.get(t, t) for t in df["township_id"])
     rates = [None if r is None or r != r else r for r in df["compliance_rate"]]
@@ -99,7 +114,22 @@ def compliance_by_township(
         tickformat=".0%", range=[0, 1.6], gridcolor="#e0e0e0", tickvals=[0, 0.25, 0.5, 0.75, 1.0]
     )
     fig.update_yaxes(automargin=True)
-    return base_layout(fig, height=max(220, 60 + 48 * len(df)), legend=False)
+    if every <= most:
+        return base_layout(fig, height=max(220, 60 + 48 * len(df)), legend=False)
+    fig.update_layout(bargap=0.25)
+    return weakest_title(
+        base_layout(fig, height=60 + 28 * len(df), legend=False),
+        i18n.t("weakest.compliance", lang, n=len(df), total=i18n.fmt_int(every)),
+    )
+
+
+def weakest_compliance(df: pd.DataFrame, n: int = MAX_TOWNSHIPS) -> pd.DataFrame:
+    """The `n` townships of metrics.compliance_by_township with the lowest compliance rate
+    (then the most branches short of it), weakest first."""
+    short = df["total"] - df["compliant"]
+    order = df.assign(_rate=df["compliance_rate"].astype(float).fillna(-1.0), _short=-short)
+    order = order.sort_values(["_rate", "_short", "township_id"], kind="stable")
+    return df.loc[order.index[:n]]
 
 
 def failed_criteria(counts: pd.DataFrame, lang: str) -> go.Figure:

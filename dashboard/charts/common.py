@@ -36,6 +36,33 @@ def plot_texts(values) -> list[str]:
     return [plot_text(v) for v in values]
 
 
+# A by-township chart shows at most this many townships: at a province's hundreds, the weakest,
+# and its title says so (a chart of 600 bars is a wall nobody reads).
+MAX_TOWNSHIPS = 30
+
+
+def weakest_title(fig: go.Figure, text: str) -> go.Figure:
+    """Title a chart that shows only the weakest townships with `text` (the note saying so),
+    small and muted, above the plot and its legend (call after base_layout)."""
+    top = (fig.layout.margin.t or 40) + 28
+    fig.update_layout(
+        title=dict(
+            text=plot_text(text),
+            x=0,
+            xanchor="left",
+            xref="paper",
+            y=1,
+            yref="container",
+            yanchor="top",
+            pad=dict(t=6),
+            font=dict(size=13, color="#616161"),
+        ),
+        margin=dict(t=top),
+        height=fig.layout.height + 28,
+    )
+    return fig
+
+
 def base_layout(fig: go.Figure, height: int = 360, legend: bool = True) -> go.Figure:
     fig.update_layout(
         height=height,
@@ -142,6 +169,8 @@ def for_screen(fig: go.Figure, font_size: int = 26, height: int | None = None) -
     for shape in fig.layout.shapes:
         if shape.line.color is not None:
             shape.line.color = _dark(shape.line.color)
+    if fig.layout.title.text:  # a weakest-townships note
+        fig.update_layout(title_font=dict(size=font_size, color=SCREEN_MUTED))
     for note in fig.layout.annotations:
         note.font.size = font_size
         note.font.color = _dark(note.font.color) if note.font.color else SCREEN_TEXT

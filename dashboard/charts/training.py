@@ -14,7 +14,17 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .. import contract, i18n, kpis, places
-from .common import GOOD, NEUTRAL, SERIES, WARN, base_layout, plot_text, plot_texts
+from .common import (
+    GOOD,
+    MAX_TOWNSHIPS,
+    NEUTRAL,
+    SERIES,
+    WARN,
+    base_layout,
+    plot_text,
+    plot_texts,
+    weakest_title,
+)
 
 MEASURES = ("sessions", "attendees")
 KIND_COLOURS = dict(zip(contract.TRAINING_KINDS, SERIES, strict=False))
@@ -130,14 +140,22 @@ def by_township(df: pd.DataFrame, townships: pd.DataFrame, measure: str, lang: s
     县级 / County level), one colour per kind; every township shows, with nothing as 0.
 
     df: metrics.training_by_township (township_id None = county-level, kind, sessions,
-    attendees); townships: metrics.townships."""
+    attendees); townships: metrics.townships. Past MAX_TOWNSHIPS townships (a province) only
+    the weakest show — the fewest `measure`, fewest on top, without the county-level row —
+    and the title says so."""
     names = places.township_names(townships, lang)
-    keys = [COUNTY_LEVEL, *townships["township_id"]]
-    labels = [
-        plot_text(i18n.t("training.county_level", lang)),
-        *plot_texts(names[t] for t in townships["township_id"]),
-    ]
     df = df.assign(key=[COUNTY_LEVEL if t is None else t for t in df["township_id"]])
+    every = len(townships)
+    if every > MAX_TOWNSHIPS:
+        towns = weakest_training(df, townships, measure)
+        keys = list(towns)
+        labels = plot_texts(names[t] for t in towns)
+    else:
+        keys = [COUNTY_LEVEL, *townships["township_id"]]
+        labels = [
+            plot_text(i18n.t("training.county_level", lang)),
+            *plot_texts(names[t] for t in townships["township_id"]),
+        ]
     keys, labels = keys[::-1], labels[::-1]  # county level on top
     fig = go.Figure()
     for code in contract.TRAINING_KINDS:
@@ -168,7 +186,30 @@ def by_township(df: pd.DataFrame, townships: pd.DataFrame, measure: str, lang: s
         title_text=measure_label(measure, lang), gridcolor="#e0e0e0", range=[0, max([1, *totals]) * 1.15]
     )
     fig.update_yaxes(automargin=True)
-    return base_layout(fig, height=max(300, 110 + 42 * len(keys)))
+    if every <= MAX_TOWNSHIPS:
+        return base_layout(fig, height=max(300, 110 + 42 * len(keys)))
+    fig.update_layout(bargap=0.25)
+    return weakest_title(
+        base_layout(fig, height=110 + 26 * len(keys)),
+        i18n.t(
+            "weakest.training",
+            lang,
+            n=len(keys),
+            total=i18n.fmt_int(every),
+            measure=measure_label(measure, lang).lower(),
+        ),
+    )
+
+
+def weakest_training(
+    df: pd.DataFrame, townships: pd.DataFrame, measure: str, n: int = MAX_TOWNSHIPS
+) -> list[str]:
+    """The ids of the `n` townships with the fewest `measure` (none counts 0), fewest first.
+    df: training_by_township with its `key` column (by_township adds it)."""
+    totals = df.loc[df["key"] != COUNTY_LEVEL].groupby("key")[measure].sum()
+    every = pd.DataFrame({"township_id": townships["township_id"]})
+    every["total"] = [int(totals.get(t, 0)) for t in every["township_id"]]
+    return list(every.sort_values(["total", "township_id"], kind="stable")["township_id"][:n])
 
 
 def activities_table(df: pd.DataFrame, townships: pd.DataFrame, lang: str) -> pd.DataFrame:

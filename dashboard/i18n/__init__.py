@@ -196,3 +196,42 @@ def fmt_week(week_start: dt.date, lang: str = DEFAULT_LANG) -> str:
     if lang == "en":
         return f"{week_start:%d %b} – {end:%d %b %Y}"
     return f"{week_start.month}月{week_start.day}日—{end.month}月{end.day}日（{week_start.year}）"
+
+
+# A figure with this many digits or more no longer fits a tile in full (a quarter of the page
+# at 1366 px): fmt_compact shortens it to 万 / 亿 (K / M / B in English).
+COMPACT_DIGITS = 7
+_COMPACT_UNITS = {
+    "zh": ((10**8, "亿", 2), (10**4, "万", 1)),
+    "en": ((10**9, " B", 3), (10**6, " M", 3), (10**3, " K", 3)),
+}
+
+
+def fmt_compact(value, lang: str = DEFAULT_LANG, digits: int = COMPACT_DIGITS) -> str:
+    """A count as a tile shows it: in full (fmt_int) below `digits` digits, else compact —
+    2,062,345 reads 206.2万 in Chinese and 2.06 M in English; 123,456,789 reads 1.23亿 / 123 M.
+    Chinese keeps one decimal of 万 (two of 亿), English three significant figures."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if abs(value) < 10 ** (digits - 1):
+        return fmt_int(value, lang)
+    units = _COMPACT_UNITS["en" if lang == "en" else "zh"]
+    sign, size = ("-" if value < 0 else ""), abs(float(value))
+    for i, (base, unit, places) in enumerate(units):
+        if size < base:
+            continue
+        if lang == "en":
+            text = f"{size / base:.{places}g}"
+            if float(text) >= 1000 and i > 0:  # 999.96 M -> 1 B
+                base, unit, places = units[i - 1]
+                text = f"{size / base:.{places}g}"
+            if "e" in text:  # thousands of billions
+                text = f"{size / base:,.0f}"
+        else:
+            text = f"{size / base:.{places}f}"
+            if float(text) >= 10**4 and i > 0:  # 9999.96万 -> 1亿
+                base, unit, places = units[i - 1]
+                text = f"{size / base:.{places}f}"
+            text = text.rstrip("0").rstrip(".") if "." in text else text
+        return f"{sign}{text}{unit}"
+    return fmt_int(value, lang)

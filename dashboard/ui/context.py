@@ -10,11 +10,12 @@ import streamlit as st
 
 from .. import i18n, metrics, places
 from ..i18n import t
-from .data import _cached, data
+from .data import data, fetch
 from .gate import _open_here, current_user, screen_grant
 from .handles import store
 
 COUNTY = ""  # the township picker's value for the whole county
+SEARCH_HINT_TOWNSHIPS = 30  # past this many townships the picker says it can be searched
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def resolve_context() -> Context:
 
     version = store().current()
     root = str(store().root)
-    towns = _cached(root, version, "townships", metrics.DEFAULT_SCOPE, ())
+    towns = fetch(root, version, "townships", metrics.DEFAULT_SCOPE)
     township = _param("township") or None
     if township is not None and township not in set(towns["township_id"]):
         notes.append(t("note.bad_township", lang, value=township))
@@ -102,7 +103,7 @@ def resolve_context() -> Context:
         township = user.scope(township)
         st.query_params["township"] = township
 
-    weeks = _cached(root, version, "available_weeks", metrics.DEFAULT_SCOPE, ())
+    weeks = fetch(root, version, "available_weeks", metrics.DEFAULT_SCOPE)
     week_text = _param("week")
     week = weeks[-1] if weeks else None
     if week_text:
@@ -145,7 +146,7 @@ def screen_context(lang: str, township: str | None) -> Context:
     (else the county, or the user's own township). Touches neither the URL nor the session."""
     version = store().current()
     root = str(store().root)
-    towns = _cached(root, version, "townships", metrics.DEFAULT_SCOPE, ())
+    towns = fetch(root, version, "townships", metrics.DEFAULT_SCOPE)
     notes = []
     if township is not None and township not in set(towns["township_id"]):
         notes.append(t("note.bad_township", lang, value=township))
@@ -160,7 +161,7 @@ def screen_context(lang: str, township: str | None) -> Context:
         township = grant.township or township
     elif not _open_here():
         st.rerun()  # the session ended: the full run shows the login form
-    weeks = _cached(root, version, "available_weeks", metrics.DEFAULT_SCOPE, ())
+    weeks = fetch(root, version, "available_weeks", metrics.DEFAULT_SCOPE)
     return Context(
         lang=lang,
         township=township,
@@ -197,13 +198,18 @@ def sidebar_filters(ctx: Context) -> None:
     user = current_user()
     if user is not None and user.township_bound:
         options = [user.township]
+    many = len(options) > SEARCH_HINT_TOWNSHIPS + 1
     with st.sidebar:
         st.session_state["_w_township"] = ctx.township or COUNTY
+        # Typing filters the list (a province's hundreds of townships): by any part of the
+        # name, "37" finds 勐马镇·37, not every name with a 3 before a 7.
         st.selectbox(
             t("filter.township", ctx.lang),
             options,
             key="_w_township",
             placeholder=t("filter.county", ctx.lang),
+            filter_mode="contains",
+            help=t("scale.township_search", ctx.lang) if many else None,
             format_func=lambda v: labels.get(v, str(v)),
             on_change=on_township,
             disabled=len(options) == 1,

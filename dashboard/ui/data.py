@@ -1,11 +1,22 @@
 """Data access for the pages: `data(name, ctx)` for a figure or list of `dashboard.metrics`,
 the comparison baseline and the briefing PDF, each cached by data version (a new load
-invalidates nothing by hand)."""
+invalidates nothing by hand).
+
+Two caches. The lists that grow with the area served (SHARED: every grid, branch,
+checkpoint, activity…; at a province's scale `grid_list` alone is 20–30 MB) are kept once per
+process in a resource cache and handed to every session as the same frame, read-only
+(`freeze`): a view derives what it shows (`df.assign`, `df.loc[…]`, `df.sort_values`, copies
+under pandas' copy-on-write) and never writes into them. Streamlit's data cache would unpickle
+a fresh copy for every page view of every session instead — ten sessions on the grids page held
+ten copies at once, and the heap they fragmented was not given back. Small figures (dicts,
+trends, lists of weeks) stay in the data cache, where a copy is cheap and safe."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from .. import metrics
@@ -16,17 +27,81 @@ from .handles import _connection, store
 if TYPE_CHECKING:
     from .context import Context
 
+# metrics.<name> whose frames have a row per grid, branch, checkpoint, activity or township:
+# shared read-only across sessions (see the module's docstring).
+SHARED = frozenset(
+    {
+        "townships",
+        "grid_list",
+        "grid_areas",
+        "geo_features",
+        "grids_needing_attention",
+        "branch_status",
+        "noncompliant_branches",
+        "checkpoint_status",
+        "checkpoint_gaps",
+        "training_activities",
+    }
+)
+# The shared cache's bounds: entries (a page view of one scope needs about six; the latest
+# week of the county and a few dozen townships stay in) and age — entries of a replaced data
+# version are dropped when the next version is first read (`data`), and anything unused for
+# SHARED_TTL_S goes too.
+SHARED_MAX_ENTRIES = 192
+SHARED_TTL_S = 30 * 60
+
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple):
     return getattr(metrics, name)(_connection(root, version), scope, **dict(kwargs))
 
 
+def freeze(df):
+    """`df` made read-only in place, as far as pandas lets a frame be: its NumPy columns refuse
+    writes (`df.loc[i, c] = v` raises "assignment destination is read-only"). A view must
+    never mutate a shared frame; tests/test_shared_frames.py runs every page and checks that
+    none did, also for the kinds of change this cannot refuse (a new column, an in-place
+    sort, a string column)."""
+    if isinstance(df, pd.DataFrame):
+        for block in getattr(getattr(df, "_mgr", None), "blocks", ()):
+            values = getattr(block, "values", None)
+            if isinstance(values, np.ndarray):
+                values.flags.writeable = False
+    return df
+
+
+@st.cache_resource(show_spinner=False, max_entries=SHARED_MAX_ENTRIES, ttl=SHARED_TTL_S)
+def _shared(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple):
+    return freeze(getattr(metrics, name)(_connection(root, version), scope, **dict(kwargs)))
+
+
+_seen = {"version": None}  # the newest data version read through `data` so far
+
+
+def _drop_replaced(version: int | None) -> None:
+    """A newer data version was published: the shared frames of the older one go at once
+    (the pages read the live version only; a view still running keeps its own reference)."""
+    last = _seen["version"]
+    if version is not None and (last is None or version > last):
+        _seen["version"] = version
+        if last is not None:
+            _shared.clear()
+
+
+def fetch(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple = ()):
+    """metrics.<name>(connection of `version`, scope, **dict(kwargs)) from the right cache."""
+    if name in SHARED:
+        _drop_replaced(version)
+        return _shared(root, version, name, scope, kwargs)
+    return _cached(root, version, name, scope, kwargs)
+
+
 def data(name: str, ctx: Context, **kwargs):
-    """metrics.<name>(con, ctx.scope, **kwargs) for the view, cached by data version."""
+    """metrics.<name>(con, ctx.scope, **kwargs) for the view, cached by data version. A frame
+    of SHARED is shared with every session: read it, derive from it, never write into it."""
     if st.session_state.get("_user") is not None and current_user() is None:
         st.rerun()  # a fragment's run: the session just ended; the full run says so
-    return _cached(str(store().root), ctx.version, name, ctx.scope, tuple(sorted(kwargs.items())))
+    return fetch(str(store().root), ctx.version, name, ctx.scope, tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

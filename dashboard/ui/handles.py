@@ -21,7 +21,12 @@ def store() -> Store:
 def _connection(root: str, version: int | None):
     # A version file never changes, so one read-only connection per version is safe;
     # queries use a cursor each (a connection refuses concurrent calls).
-    return Store(root).connect(version)
+    con = Store(root).connect(version)
+    # DuckDB's allocator gives idle memory back by itself (background threads), not only on
+    # its next allocation: what ten concurrent page views needed does not stay with a quiet
+    # server (dashboard.ui.memory does the same for Python's and Arrow's memory).
+    con.execute("SET allocator_background_threads = true")
+    return con
 
 
 def connection(version: int | None):

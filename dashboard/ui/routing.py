@@ -13,6 +13,7 @@ import streamlit as st
 
 from .. import screens as screens_module
 from ..i18n import t
+from . import memory
 from .gate import _open_here, current_user
 from .handles import store
 
@@ -91,6 +92,7 @@ def settle_heap(page: str) -> None:
             # Give the frozen objects back at exit, so that the interpreter's last collection
             # frees them (DuckDB's bindings report objects never freed).
             atexit.register(gc.unfreeze)
+            memory.start()  # closed sessions' memory goes back to the system
         _settled.add(page)
         gc.collect()
         gc.freeze()
