@@ -56,6 +56,17 @@ def open_training(open_app, **query):
     return at
 
 
+CHARTS_BOX = "show_training_charts"
+
+
+def open_charts(at):
+    """Open the by-month / by-township box, as a leader clicking on it does."""
+    at.session_state[CHARTS_BOX] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 # ------------------------------------------------------------------ what the user sees
 def tiles(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
@@ -66,7 +77,7 @@ def details(at) -> list[str]:
 
 
 def charts(at) -> dict[str, dict]:
-    """Plotly specs by the chart's element key (progress_sessions, training_by_month, ...)."""
+    """Plotly specs by the chart's element key (training_by_month, training_by_township)."""
     return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
             for c in at.get("plotly_chart")}
 
@@ -76,6 +87,20 @@ def numbers(values) -> list:
     if isinstance(values, dict):
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
     return list(values)
+
+
+def progress(at) -> dict[str, dict[str, tuple[str, str, int]]]:
+    """The progress bars, sessions (left) then person-times (right): measure -> kind ->
+    ("done / target (share)" as read, its colour, how full the bar is in %)."""
+    out = []
+    for bar in at.get("progress"):
+        match = re.fullmatch(r"\*\*(.*)\*\*\u3000:(\w+)\[(.*)\]", bar.proto.text)
+        unescape = lambda t: re.sub(r"\\(.)", r"\1", t)       # noqa: E731
+        out.append((unescape(match.group(1)), (unescape(match.group(3)), match.group(2),
+                                               bar.proto.value)))
+    n = len(contract.TRAINING_KINDS)
+    assert len(out) == 2 * n
+    return {"sessions": dict(out[:n]), "attendees": dict(out[n:])}
 
 
 def bars(spec: dict, axis: str) -> dict[str, list]:
@@ -93,6 +118,10 @@ def label_texts(at) -> list[str]:
             for o in w.options]
     out += [str(c) for df in at.dataframe for c in df.value.columns]
     out += [b.proto.label for b in at.get("download_button")]
+    out += [e.label for e in at.expander]
+    out += [kind for bars_ in progress(at).values() for kind in bars_] if at.get("progress") else []
+    out += [text for bars_ in progress(at).values() for text, _, _ in bars_.values()] \
+        if at.get("progress") else []
     for spec in charts(at).values():
         for trace in spec["data"]:
             out += [trace.get("name") or ""]
@@ -123,23 +152,29 @@ def test_county_tiles_are_the_summary(open_app, con):
     assert "据 2 项活动的参训记录（252 人次）" in details(at)
 
 
-def test_county_charts(open_app, con):
+def test_county_progress_bars(open_app, con):
     at = open_training(open_app)
-    shown = charts(at)
-    assert set(shown) == {"progress_sessions", "progress_attendees", "training_by_month",
-                          "training_by_township"}
+    shown = progress(at)
     s = metrics.summary(con)["training"]
-    kinds = list(contract.TRAINING_KINDS)[::-1]                 # first kind on top
-    done = bars(shown["progress_sessions"], "x")["期（场）次"]
-    assert done == [s[k]["sessions"] for k in kinds]
-    target = bars(shown["progress_sessions"], "x")["目标"]
-    assert target[kinds.index("party_school")] == 24 and target[kinds.index("outreach")] == 218
-    people = bars(shown["progress_attendees"], "x")["人次"]
-    assert people == [s[k]["attendees"] for k in kinds]
+    kinds = contract.TRAINING_KINDS
+    for measure in ("sessions", "attendees"):
+        assert list(shown[measure]) == [name for name, _ in kinds.values()]
+        for code, (name, _) in kinds.items():                # the figure, read first
+            assert shown[measure][name][0].split(" ")[0] == f"{s[code][measure]:,}"
+    assert shown["sessions"]["党校培训"] == ("24 / 24 (100%)", "green", 100)
+    assert shown["sessions"]["政策宣讲"][0].split(" / ")[1].startswith("218 ")
+
+
+def test_page_sends_no_plotly_chart_until_the_charts_are_opened(open_app):
+    # plotly.js costs the browser ~0.7 s per visit: the page sends none on load
+    at = open_training(open_app)
+    assert at.get("plotly_chart") == []
+    assert [e.label for e in at.expander] == ["按月、按乡镇开展情况图（点击展开）"]
+    assert set(charts(open_charts(at))) == {"training_by_month", "training_by_township"}
 
 
 def test_by_township_shows_county_level_activities_as_such(open_app, con):
-    at = open_training(open_app)
+    at = open_charts(open_training(open_app))
     spec = charts(at)["training_by_township"]
     labels = next(t["y"] for t in spec["data"] if t.get("type") == "bar")
     assert labels[-1] == "县级"                                  # on top
@@ -152,7 +187,7 @@ def test_by_township_shows_county_level_activities_as_such(open_app, con):
 
 
 def test_by_month_switches_between_sessions_and_person_times(open_app, con):
-    at = open_training(open_app)
+    at = open_charts(open_training(open_app))
     month_rows = metrics.training_by_kind_month(con)
     sessions = bars(charts(at)["training_by_month"], "y")
     assert sum(map(sum, sessions.values())) == month_rows["sessions"].sum()
@@ -183,18 +218,18 @@ def test_township_gets_only_its_own_targets(open_app, con):
     s = metrics.summary(con, metrics.Scope(township="T02"))["training"]
     assert tiles(at)["培训宣讲期（场）次"] == i18n.fmt_int(s["sessions"])
     assert not any(k.startswith("training.") for k in metrics.targets(con, metrics.Scope(township="T02"), year=2021))
-    assert set(bars(charts(at)["progress_sessions"], "x")["目标"]) == {0}
-    assert "training_by_township" not in charts(at)
+    assert all("/" not in text and colour == "gray"
+               for text, colour, _ in progress(at)["sessions"].values())
+    assert "training_by_township" not in charts(open_charts(at))
     assert i18n.t("training.county_note") in details(at)
 
 
 def test_township_with_its_own_target(open_app, con):
     # 公信乡 has its own 火塘夜校 target (40), and nothing else
     at = open_training(open_app, township="T06")
-    kinds = list(contract.TRAINING_KINDS)[::-1]
-    target = bars(charts(at)["progress_sessions"], "x")["目标"]
-    assert target[kinds.index("fireside_school")] == 40
-    assert sum(target) == 40
+    with_target = {kind: text for kind, (text, _, _) in progress(at)["sessions"].items()
+                   if "/" in text}
+    assert list(with_target) == ["火塘夜校"] and with_target["火塘夜校"].startswith("40 / 40 ")
 
 
 def test_township_without_attendance_lists_shows_no_people_count(open_app, con):
@@ -206,7 +241,7 @@ def test_township_without_attendance_lists_shows_no_people_count(open_app, con):
 
 
 def test_early_week(open_app, con):
-    at = open_training(open_app, week=EARLY.isoformat(), lang="en")
+    at = open_charts(open_training(open_app, week=EARLY.isoformat(), lang="en"))
     s = metrics.summary(con, metrics.Scope(EARLY))["training"]
     assert tiles(at)["Sessions held"] == i18n.fmt_int(s["sessions"], "en") == "174"
     assert tiles(at)["Person-times"] == "10,881"
@@ -251,7 +286,7 @@ def english_fragments() -> set[str]:
 
 @pytest.mark.parametrize("query", [{}, {"township": "T06"}])
 def test_chinese_view_has_no_english(open_app, query):
-    at = open_training(open_app, **query)
+    at = open_charts(open_training(open_app, **query))
     texts = label_texts(at) + [str(v) for col in ("乡镇", "类别") for v in at.dataframe[0].value[col]]
     fragments = english_fragments()
     assert "County level" in fragments and "Fireside night school" in fragments
@@ -259,7 +294,7 @@ def test_chinese_view_has_no_english(open_app, query):
 
 
 def test_english_view_has_no_chinese_labels(open_app):
-    at = open_training(open_app, lang="en")
+    at = open_charts(open_training(open_app, lang="en"))
     assert [t.value for t in at.title] == ["Training · Whole county"]
     assert tiles(at)["Members trained (people, each once)"] == "240 people"
     assert [t for t in label_texts(at) if CJK.search(t)] == []

@@ -69,11 +69,14 @@ if not ui.empty_store(ctx):
                 ui.page_link(ctx, "grids", ctx.t("attention.more") + " →")
     with right:
         st.subheader(ctx.t("overview.training"))
-        st.plotly_chart(training.kind_progress(s["training"], targets, "sessions", ctx.lang),
-                        config={"displayModeBar": False}, key="training_progress")
+        # Progress bars, not a Plotly chart: the page sends no Plotly on load (issue 14 §2).
+        ui.kind_progress(ctx, training.kind_rows(s["training"], targets, "sessions", ctx.lang))
         st.subheader(ctx.t("overview.trend"))
-        st.plotly_chart(common.weekly_trend(trend, ctx.lang), config={"displayModeBar": False},
-                        key="weekly_trend")
+        st.caption(ctx.t("light.trend_note"))
+        with ui.on_request("show_weekly_trend", ctx.t("light.trend")) as box:
+            if box.open:
+                st.plotly_chart(common.weekly_trend(trend, ctx.lang),
+                                config={"displayModeBar": False}, key="weekly_trend")
 
     st.subheader(ctx.t("overview.indicators"))
     codes = list(contract.INDICATORS)

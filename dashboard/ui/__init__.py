@@ -13,6 +13,7 @@ One job per module, each importing only those above it:
     context.py   Context and the filters kept in the URL (township, week, language), the sidebar
     widgets.py   header, tiles and change text, tables, downloads, page links, briefing button
     board.py     the submission board (报送情况)
+    light.py     charts drawn on request (on_request), progress bars without Plotly
 
 Pages use the names below as `ui.x`; a test that patches a module-level name patches it in
 the module that reads it (e.g. `ui.gate._peer`, `ui.widgets.TABLE_MAX_ROWS`).
@@ -26,6 +27,7 @@ from .data import baseline, data
 from .gate import (actor_name, client_address, current_user, direct_local, login_gate,
                    logout_button, open_mode, screen_grant, users)
 from .handles import connection, store
+from .light import kind_progress, on_request
 from .routing import (ADMIN_PAGES, BOARD_PAGES, KIOSK_CSS, KIOSK_FILE, PAGE_FILES, PAGES,
                       SCREEN_PAGES, kiosk_requested, kiosk_style, require_page, run_kiosk,
                       screens, settle_heap, visible_pages)
@@ -37,8 +39,9 @@ __all__ = [
     "SCREEN_PAGES", "TABLE_MAX_ROWS", "Context", "actor_name", "baseline", "board",
     "board_scope", "briefing_button", "change_text", "client_address", "connection", "context",
     "current_user", "data", "direct_local", "downloads", "empty_store", "kiosk_requested",
-    "kiosk_style", "login_gate", "logout_button", "open_mode", "page_header", "page_link",
-    "require_page", "resolve_context", "run_kiosk", "screen_context", "screen_grant", "set_township",
+    "kind_progress", "kiosk_style", "login_gate", "logout_button", "on_request", "open_mode",
+    "page_header", "page_link", "require_page", "resolve_context", "run_kiosk",
+    "screen_context", "screen_grant", "set_township",
     "screens", "settle_heap", "sidebar_filters", "store", "submission_board", "table", "tile",
     "url_lang", "users", "visible_pages",
 ]
