@@ -4,6 +4,7 @@ falls back to a view that exists; an empty store says that nothing is loaded."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 
@@ -64,15 +65,13 @@ def label_texts(at) -> list[str]:
 
 
 def progress_bars(at) -> list[tuple[str, str, str, int]]:
-    """The training progress bars: (kind, "done / target (share)" as read, its colour, how
-    full the bar is in %)."""
-    out = []
-    for bar in at.get("progress"):
-        match = re.fullmatch(r"\*\*(.*)\*\*\u3000:(\w+)\[(.*)\]", bar.proto.text)
-        unescape = lambda t: re.sub(r"\\(.)", r"\1", t)       # noqa: E731
-        out.append((unescape(match.group(1)), unescape(match.group(3)), match.group(2),
-                    bar.proto.value))
-    return out
+    """The training progress bars: (kind, "done / target (share)" as read, its tone: good
+    (green) / warn (amber) / none (grey), how full the bar is in %)."""
+    return [(html.unescape(kind), html.unescape(said), tone, int(value))
+            for m in at.markdown
+            for value, kind, said, tone in re.findall(
+                r'role="progressbar"[^>]*aria-valuenow="(\d+)" aria-label="(.*?): (.*?)" '
+                r'data-tone="(\w+)"', m.value)]
 
 
 TREND_BOX = "show_weekly_trend"
@@ -279,8 +278,8 @@ def bar_texts(at) -> list[str]:
 
 def test_training_progress_reads_done_against_target_for_the_county(open_app):
     bars = {kind: (text, colour, full) for kind, text, colour, full in progress_bars(open_app())}
-    assert bars["党校培训"] == ("24 / 24 (100%)", "green", 100)        # 24 sessions, target 24
-    assert bars["专题党课"] == ("206 / 200 (103%)", "green", 100)      # above target
+    assert bars["党校培训"] == ("24 / 24 (100%)", "good", 100)        # 24 sessions, target 24
+    assert bars["专题党课"] == ("206 / 200 (103%)", "good", 100)      # above target
     assert len(bars) == len(contract.TRAINING_KINDS)
 
 
@@ -292,10 +291,10 @@ def test_training_progress_short_of_target_is_amber_and_part_full(open_app, demo
     bars = {kind: (text, colour, full) for kind, text, colour, full in
             progress_bars(open_app(township="T06", week=week.isoformat()))}
     share = i18n.fmt_rate(done / 40, digits=0)
-    assert bars["火塘夜校"] == (f"{done} / 40 ({share})", "orange", int(done / 40 * 100))
+    assert bars["火塘夜校"] == (f"{done} / 40 ({share})", "warn", round(done / 40 * 100))
     # a kind without a target of its own reads as a bare count and says so, in grey
     text, colour, _ = bars["党校培训"]
-    assert colour == "gray" and text.endswith(i18n.t("light.no_target")) and "/" not in text
+    assert colour == "none" and text.endswith(i18n.t("light.no_target")) and "/" not in text
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

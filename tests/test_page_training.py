@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import json
 import re
 
@@ -91,13 +92,12 @@ def numbers(values) -> list:
 
 def progress(at) -> dict[str, dict[str, tuple[str, str, int]]]:
     """The progress bars, sessions (left) then person-times (right): measure -> kind ->
-    ("done / target (share)" as read, its colour, how full the bar is in %)."""
-    out = []
-    for bar in at.get("progress"):
-        match = re.fullmatch(r"\*\*(.*)\*\*\u3000:(\w+)\[(.*)\]", bar.proto.text)
-        unescape = lambda t: re.sub(r"\\(.)", r"\1", t)       # noqa: E731
-        out.append((unescape(match.group(1)), (unescape(match.group(3)), match.group(2),
-                                               bar.proto.value)))
+    ("done / target (share)" as read, its tone good / warn / none, how full the bar is in %)."""
+    out = [(html.unescape(kind), (html.unescape(said), tone, int(value)))
+           for m in at.markdown
+           for value, kind, said, tone in re.findall(
+               r'role="progressbar"[^>]*aria-valuenow="(\d+)" aria-label="(.*?): (.*?)" '
+               r'data-tone="(\w+)"', m.value)]
     n = len(contract.TRAINING_KINDS)
     assert len(out) == 2 * n
     return {"sessions": dict(out[:n]), "attendees": dict(out[n:])}
@@ -119,9 +119,9 @@ def label_texts(at) -> list[str]:
     out += [str(c) for df in at.dataframe for c in df.value.columns]
     out += [b.proto.label for b in at.get("download_button")]
     out += [e.label for e in at.expander]
-    out += [kind for bars_ in progress(at).values() for kind in bars_] if at.get("progress") else []
-    out += [text for bars_ in progress(at).values() for text, _, _ in bars_.values()] \
-        if at.get("progress") else []
+    bars_ = progress(at) if at.metric else {}
+    out += [kind for shown in bars_.values() for kind in shown]
+    out += [text for shown in bars_.values() for text, _, _ in shown.values()]
     for spec in charts(at).values():
         for trace in spec["data"]:
             out += [trace.get("name") or ""]
@@ -161,7 +161,7 @@ def test_county_progress_bars(open_app, con):
         assert list(shown[measure]) == [name for name, _ in kinds.values()]
         for code, (name, _) in kinds.items():                # the figure, read first
             assert shown[measure][name][0].split(" ")[0] == f"{s[code][measure]:,}"
-    assert shown["sessions"]["党校培训"] == ("24 / 24 (100%)", "green", 100)
+    assert shown["sessions"]["党校培训"] == ("24 / 24 (100%)", "good", 100)
     assert shown["sessions"]["政策宣讲"][0].split(" / ")[1].startswith("218 ")
 
 
@@ -218,7 +218,7 @@ def test_township_gets_only_its_own_targets(open_app, con):
     s = metrics.summary(con, metrics.Scope(township="T02"))["training"]
     assert tiles(at)["培训宣讲期（场）次"] == i18n.fmt_int(s["sessions"])
     assert not any(k.startswith("training.") for k in metrics.targets(con, metrics.Scope(township="T02"), year=2021))
-    assert all("/" not in text and colour == "gray"
+    assert all("/" not in text and colour == "none"
                for text, colour, _ in progress(at)["sessions"].values())
     assert "training_by_township" not in charts(open_charts(at))
     assert i18n.t("training.county_note") in details(at)

@@ -6,10 +6,12 @@ sends no Plotly chart on load costs what a blank page costs (benchmarks/RESULTS-
 """
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from .. import i18n
+from ..charts.common import GOOD, NEUTRAL, WARN
 from .context import Context
 
 _OPEN = "_open_{}"                     # session state: whether the leader left the box open
@@ -28,21 +30,33 @@ def on_request(key: str, label: str) -> DeltaGenerator:
     return box
 
 
-_TONE = {"good": "green", "warn": "orange", "none": "gray"}
+# Bar and text colours by tone: the status colours of every chart (charts.common); the text of
+# "short" a darker amber, readable on white.
+_BAR = {"good": GOOD, "warn": WARN, "none": NEUTRAL}
+_TEXT = {"good": GOOD, "warn": "#a15c00", "none": "#607d8b"}
+_ROW = ('<div role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="{value}" '
+        'aria-label="{label}: {said}" data-tone="{tone}" style="margin:0 0 0.6rem 0">'
+        '<div style="display:flex;justify-content:space-between;gap:0.5rem;font-size:0.9rem">'
+        '<span style="font-weight:600">{label}</span><span style="color:{text}">{said}</span></div>'
+        '<div style="background:#eceff1;border-radius:4px;height:10px;margin-top:2px">'
+        '<div style="width:{value}%;height:10px;border-radius:4px;background:{bar}"></div>'
+        '</div></div>')
 
 
 def kind_progress(ctx: Context, rows) -> None:
-    """charts.training.kind_rows as one progress bar per kind, no Plotly: the bar is the share
-    of the year's target done (full when met); without a target, the figure against the
-    largest figure shown. Above each bar the kind and "done / target (share)" in the tone's
-    colour (green met, amber short of it, grey no target)."""
+    """charts.training.kind_rows as one bar per kind, drawn in HTML: no Plotly, one element.
+    The pale bar is the year's target, the coloured bar the share of it done (full when met);
+    without a target, the figure against the largest figure shown. Above each bar the kind and
+    "done / target (share)", in the tone's colour (green met, amber short of it, grey no
+    target), which also reads out as the bar's aria-label.
+
+    Only the label table's kind names and figures go into the HTML (no uploaded text), and
+    each is escaped."""
     top = max([1, *(r.done for r in rows), *(r.target or 0 for r in rows)])
+    html = []
     for r in rows:
-        if r.target:
-            value = min(r.done / r.target, 1.0)
-            said = r.text
-        else:
-            value = min(r.done / top, 1.0)
-            said = f"{r.text} · {ctx.t('light.no_target')}" if r.target is None else r.text
-        st.progress(value, text=f"**{i18n.md_escape(r.label)}**　"
-                                f":{_TONE[r.tone]}[{i18n.md_escape(said)}]")
+        share = min(r.done / r.target, 1.0) if r.target else min(r.done / top, 1.0)
+        said = f"{r.text} · {ctx.t('light.no_target')}" if r.target is None else r.text
+        html.append(_ROW.format(value=round(share * 100), label=escape(r.label), said=escape(said),
+                                tone=r.tone, text=_TEXT[r.tone], bar=_BAR[r.tone]))
+    st.markdown("".join(html), unsafe_allow_html=True)
