@@ -54,7 +54,8 @@ def status_lines(at) -> dict[str, tuple[str, str]]:
 def label_texts(at) -> list[str]:
     """Every label the interface writes (not data such as branch or checkpoint names)."""
     out = [e.value for kind in ("title", "header", "subheader", "markdown", "caption",
-                                "warning", "info", "success", "error") for e in getattr(at, kind)]
+                                "warning", "info", "success", "error") for e in getattr(at, kind)
+           if 'role="progressbar"' not in e.value]            # the bars' words: progress_bars
     out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.delta_description)]
     out += [w.label for kind in ("selectbox", "radio") for w in getattr(at, kind)
             if w.label != LANG_WIDGET]
