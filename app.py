@@ -4,6 +4,7 @@
 session-cookie routes of dashboard.web) and then runs the same file as the page script,
 as `__main__`, on every run.
 """
+
 import streamlit as st
 
 if __name__ != "__main__":
@@ -14,7 +15,7 @@ else:
     from dashboard import ui
 
     st.set_page_config(page_title="孟连县边境党建数据看板", layout="wide")
-    kiosk = ui.kiosk_requested()          # ?kiosk=1: the meeting screen, on any page's path
+    kiosk = ui.kiosk_requested()  # ?kiosk=1: the meeting screen, on any page's path
     ui.login_gate(ui.url_lang(), banner=not kiosk, kiosk=kiosk)
     if kiosk:
         ui.run_kiosk(ui.url_lang())
@@ -22,8 +23,10 @@ else:
         st.stop()
     ctx = ui.resolve_context()
     st.set_page_config(page_title=ctx.t("app.title"))
-    pages = [st.Page(ui.PAGE_FILES[p], title=ctx.t(f"page.{p}"), url_path=p,
-                     default=(p == "overview")) for p in ui.visible_pages()]
+    pages = [
+        st.Page(ui.PAGE_FILES[p], title=ctx.t(f"page.{p}"), url_path=p, default=(p == "overview"))
+        for p in ui.visible_pages()
+    ]
     nav = st.navigation(pages)
     with st.sidebar:
         st.markdown(f"**{ctx.t('app.title')}**")

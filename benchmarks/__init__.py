@@ -1,1 +1,4 @@
-"""Benchmarks against the project's speed and memory targets (benchmarks/README.md). Run: python -m benchmarks.run"""
+"""Benchmarks against the project's speed and memory targets (benchmarks/README.md).
+
+Run: python -m benchmarks.run
+"""

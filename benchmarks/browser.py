@@ -21,9 +21,11 @@ sessions against one server (the targets: benchmarks/README.md). Called by bench
 The browser is Debian's /usr/bin/chromium through the Playwright async API, with the flags of
 tests/conftest.py; nothing is requested from anywhere but 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
@@ -33,31 +35,35 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks.pagewait import (CHROMIUM, CHROMIUM_ARGS, KIOSK_STABLE_MS, STABLE_MS,
-                                 wait_drawn_async)
+from benchmarks.pagewait import CHROMIUM, CHROMIUM_ARGS, KIOSK_STABLE_MS, STABLE_MS, wait_drawn_async
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 APP = "app.py"
 BLANK_APP = "benchmarks/blank_app.py"
 
-PAGES = {"overview": "/", "grids": "/grids", "branches": "/branches", "training": "/training",
-         "checkpoints": "/checkpoints",
-         # the meeting screen on its first slide (the overview), turning only every 10 minutes
-         "kiosk": "/?kiosk=1&interval=600&screen=benchmark"}
+PAGES = {
+    "overview": "/",
+    "grids": "/grids",
+    "branches": "/branches",
+    "training": "/training",
+    "checkpoints": "/checkpoints",
+    # the meeting screen on its first slide (the overview), turning only every 10 minutes
+    "kiosk": "/?kiosk=1&interval=600&screen=benchmark",
+}
 SESSION_PAGES = ("overview", "grids", "branches", "training", "checkpoints")
 VIEWPORT = {"width": 1366, "height": 768}
 KIOSK_VIEWPORT = {"width": 1920, "height": 1080}
 
 # The project's targets (benchmarks/README.md). Scales missing from a mapping have no target.
-TARGET_WARM_RATIO = 2.0          # page warm / blank Streamlit page warm, any scale
-TARGET_WS_MB = {100: 5.0}        # websocket payload of one page visit
-TARGET_SUCCESS = 1.0             # concurrent sessions: all succeed
+TARGET_WARM_RATIO = 2.0  # page warm / blank Streamlit page warm, any scale
+TARGET_WS_MB = {100: 5.0}  # websocket payload of one page visit
+TARGET_SUCCESS = 1.0  # concurrent sessions: all succeed
 TARGET_P95_S = 5.0
 TARGET_RSS_GROWTH_MB = 100.0
 
-VISIT_TIMEOUT_MS = 90_000        # a visit that is not drawn by then failed
-SERVER_START_TIMEOUT = 60        # s until /_stcore/health must answer
+VISIT_TIMEOUT_MS = 90_000  # a visit that is not drawn by then failed
+SERVER_START_TIMEOUT = 60  # s until /_stcore/health must answer
 
 
 def log(msg: str) -> None:
@@ -70,7 +76,7 @@ def _stat(pid: int) -> list[str] | None:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return text[text.rindex(")") + 2:].split()      # fields from 3 (state) on
+    return text[text.rindex(")") + 2 :].split()  # fields from 3 (state) on
 
 
 def descendants(pid: int) -> list[int]:
@@ -141,24 +147,33 @@ class Server:
         self.app, self.store, self.log_path = app, store, Path(log_path)
         self.proc = None
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         port = _free_port()
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         if self.store is not None:
             env["DASHBOARD_STORE"] = str(self.store)
-        cmd = [sys.executable, "-m", "streamlit", "run", self.app, "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            self.app,
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ]
         self.log = open(self.log_path, "w", encoding="utf-8")
         t0 = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.pid, self.url = self.proc.pid, f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         try:
             while True:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n"
-                                       f"{self.tail()}")
+                    raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.tail()}")
                 try:
                     with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
                         if r.status == 200:
@@ -166,8 +181,9 @@ class Server:
                 except OSError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not answer within {SERVER_START_TIMEOUT}"
-                                       f" s:\n{self.tail()}")
+                    raise RuntimeError(
+                        f"streamlit did not answer within {SERVER_START_TIMEOUT} s:\n{self.tail()}"
+                    )
                 time.sleep(0.1)
         except BaseException:
             self.__exit__()
@@ -206,8 +222,9 @@ async def launch(pw):
 
 
 async def new_context(browser, page: str | None = None):
-    ctx = await browser.new_context(viewport=KIOSK_VIEWPORT if page == "kiosk" else VIEWPORT,
-                                    locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx = await browser.new_context(
+        viewport=KIOSK_VIEWPORT if page == "kiosk" else VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     ctx.set_default_timeout(VISIT_TIMEOUT_MS)
     return ctx
 
@@ -234,8 +251,9 @@ async def visit(context, base: str, page: str, timeout_ms: int = VISIT_TIMEOUT_M
     t0 = time.perf_counter()
     try:
         await tab.goto(base + path, timeout=timeout_ms)
-        drawn_ms = await wait_drawn_async(tab, KIOSK_STABLE_MS if page == "kiosk" else STABLE_MS,
-                                          timeout=timeout_ms)
+        drawn_ms = await wait_drawn_async(
+            tab, KIOSK_STABLE_MS if page == "kiosk" else STABLE_MS, timeout=timeout_ms
+        )
         out["wall_s"] = time.perf_counter() - t0
         out["s"] = drawn_ms / 1000 if drawn_ms is not None else None
         out["exceptions"] = await tab.locator("[data-testid=stException]").count()
@@ -246,10 +264,8 @@ async def visit(context, base: str, page: str, timeout_ms: int = VISIT_TIMEOUT_M
         out["wall_s"] = time.perf_counter() - t0
         out["error"] = f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
     out["ws_bytes"], out["ws_frames"] = ws["bytes"], ws["frames"]
-    try:
+    with contextlib.suppress(Exception):
         await tab.close()
-    except Exception:
-        pass
     return out
 
 
@@ -274,7 +290,7 @@ async def page_timing(browser, store: Path, tmp: Path, repeat: int, pages=tuple(
         out["blank_cold"] = await visit(ctx, blank.url, "blank")
         await ctx.close()
         blank_ctx = await new_context(browser)
-        await visit(blank_ctx, blank.url, "blank")          # its HTTP cache, untimed
+        await visit(blank_ctx, blank.url, "blank")  # its HTTP cache, untimed
         blank_all = []
         for page in pages:
             with Server(APP, store, tmp / f"streamlit-{page}.log") as srv:
@@ -289,17 +305,23 @@ async def page_timing(browser, store: Path, tmp: Path, repeat: int, pages=tuple(
                     blank_warm.append(await visit(blank_ctx, blank.url, "blank"))
                 await ctx.close()
                 entry = summarise_page(page, cold, warm, blank_warm)
-                entry.update(server_start_s=srv.start_s, server_cpu_s=srv.cpu_s() - cpu0,
-                             blank_server_cpu_s=blank.cpu_s() - blank0,
-                             client_cpu_s=client_cpu_s(servers) - client0,
-                             server_rss_mb=srv.rss_mb(), loadavg=load0)
+                entry.update(
+                    server_start_s=srv.start_s,
+                    server_cpu_s=srv.cpu_s() - cpu0,
+                    blank_server_cpu_s=blank.cpu_s() - blank0,
+                    client_cpu_s=client_cpu_s(servers) - client0,
+                    server_rss_mb=srv.rss_mb(),
+                    loadavg=load0,
+                )
                 if not (cold["ok"] and entry["warm_ok"] == repeat):
                     entry["log_tail"] = srv.tail(20)
             blank_all += blank_warm
             out["pages"].append(entry)
-            log(f"browser {page}: cold {fmt_s(entry['cold_s'])} s, warm "
+            log(
+                f"browser {page}: cold {fmt_s(entry['cold_s'])} s, warm "
                 f"{fmt_s(entry['warm_s'])} s, blank {fmt_s(entry['blank_warm_s'])} s, "
-                f"ratio {fmt_x(entry['ratio'])}, ws {entry['ws_mb'] or 0:.2f} MB")
+                f"ratio {fmt_x(entry['ratio'])}, ws {entry['ws_mb'] or 0:.2f} MB"
+            )
         await blank_ctx.close()
     out["blank_warm_s"] = _median([v["s"] for v in blank_all if v["ok"]])
     out["loadavg_end"] = os.getloadavg()
@@ -310,16 +332,25 @@ def summarise_page(page: str, cold: dict, warm: list[dict], blank_warm: list[dic
     ok = [v for v in warm if v["ok"]]
     w, b = _median([v["s"] for v in ok]), _median([v["s"] for v in blank_warm if v["ok"]])
     errors = sorted({v["error"] for v in [cold, *warm] if v.get("error")})
-    return {"page": page, "path": PAGES[page],
-            "cold_s": cold.get("s") if cold["ok"] else None, "cold_ok": cold["ok"],
-            "cold_ws_mb": cold["ws_bytes"] / MB,
-            "warm_s": w, "warm_min_s": min((v["s"] for v in ok), default=None),
-            "warm_max_s": max((v["s"] for v in ok), default=None),
-            "warm_ok": len(ok), "warm_n": len(warm),
-            "ws_mb": _median([v["ws_bytes"] / MB for v in ok]),
-            "ws_frames": _median([v["ws_frames"] for v in ok]),
-            "blank_warm_s": b, "ratio": w / b if w and b else None,
-            "errors": errors, "visits": [cold, *warm], "blank_visits": blank_warm}
+    return {
+        "page": page,
+        "path": PAGES[page],
+        "cold_s": cold.get("s") if cold["ok"] else None,
+        "cold_ok": cold["ok"],
+        "cold_ws_mb": cold["ws_bytes"] / MB,
+        "warm_s": w,
+        "warm_min_s": min((v["s"] for v in ok), default=None),
+        "warm_max_s": max((v["s"] for v in ok), default=None),
+        "warm_ok": len(ok),
+        "warm_n": len(warm),
+        "ws_mb": _median([v["ws_bytes"] / MB for v in ok]),
+        "ws_frames": _median([v["ws_frames"] for v in ok]),
+        "blank_warm_s": b,
+        "ratio": w / b if w and b else None,
+        "errors": errors,
+        "visits": [cold, *warm],
+        "blank_visits": blank_warm,
+    }
 
 
 # ---------------------------------------------------------------- concurrency
@@ -327,7 +358,7 @@ async def concurrency(browser, store: Path, tmp: Path, n: int) -> dict:
     """n sessions at once against one freshly started, warmed server."""
     with Server(APP, store, tmp / f"streamlit-sessions-{n}.log") as srv:
         ctx = await new_context(browser)
-        for page in SESSION_PAGES:                          # warm the server's caches
+        for page in SESSION_PAGES:  # warm the server's caches
             await visit(ctx, srv.url, page)
         await ctx.close()
         await asyncio.sleep(1)
@@ -344,8 +375,9 @@ async def concurrency(browser, store: Path, tmp: Path, n: int) -> dict:
         contexts = [await new_context(browser) for _ in range(n)]
         sampler = asyncio.create_task(sample())
         t0 = time.perf_counter()
-        visits = await asyncio.gather(*(visit(c, srv.url, SESSION_PAGES[i % len(SESSION_PAGES)])
-                                        for i, c in enumerate(contexts)))
+        visits = await asyncio.gather(
+            *(visit(c, srv.url, SESSION_PAGES[i % len(SESSION_PAGES)]) for i, c in enumerate(contexts))
+        )
         wall = time.perf_counter() - t0
         with_open = srv.rss_mb()
         done.set()
@@ -359,25 +391,40 @@ async def concurrency(browser, store: Path, tmp: Path, n: int) -> dict:
         tail = srv.tail(20)
     ok = [v for v in visits if v["ok"]]
     times = [v["s"] for v in ok]
-    res = {"sessions": n, "ok": len(ok), "success": len(ok) / n,
-           "p50_s": _pct(times, 0.5), "p95_s": _pct(times, 0.95),
-           "max_s": max(times, default=None), "wall_s": wall,
-           "rss_before_mb": before, "rss_peak_mb": max(peak), "rss_open_mb": with_open,
-           "rss_after_close_mb": after, "rss_growth_mb": max(peak) - before,
-           "server_cpu_s": cpu, "client_cpu_s": client, "loadavg": load0, "loadavg_end": os.getloadavg(),
-           "errors": sorted({v["error"] for v in visits if v.get("error")}),
-           "by_page": {p: _median([v["s"] for v in ok if v["page"] == p]) for p in SESSION_PAGES},
-           "visits": visits}
+    res = {
+        "sessions": n,
+        "ok": len(ok),
+        "success": len(ok) / n,
+        "p50_s": _pct(times, 0.5),
+        "p95_s": _pct(times, 0.95),
+        "max_s": max(times, default=None),
+        "wall_s": wall,
+        "rss_before_mb": before,
+        "rss_peak_mb": max(peak),
+        "rss_open_mb": with_open,
+        "rss_after_close_mb": after,
+        "rss_growth_mb": max(peak) - before,
+        "server_cpu_s": cpu,
+        "client_cpu_s": client,
+        "loadavg": load0,
+        "loadavg_end": os.getloadavg(),
+        "errors": sorted({v["error"] for v in visits if v.get("error")}),
+        "by_page": {p: _median([v["s"] for v in ok if v["page"] == p]) for p in SESSION_PAGES},
+        "visits": visits,
+    }
     if len(ok) < n:
         res["log_tail"] = tail
-    log(f"browser {n} sessions: {len(ok)}/{n} ok, p50 {fmt_s(res['p50_s'])} s, p95 "
-        f"{fmt_s(res['p95_s'])} s, RSS {before:.0f} -> peak {max(peak):.0f} MB")
+    log(
+        f"browser {n} sessions: {len(ok)}/{n} ok, p50 {fmt_s(res['p50_s'])} s, p95 "
+        f"{fmt_s(res['p95_s'])} s, RSS {before:.0f} -> peak {max(peak):.0f} MB"
+    )
     return res
 
 
 # ---------------------------------------------------------------- entry
 async def _run(store: Path, tmp: Path, repeat: int, sessions: list[int]) -> dict:
     from playwright.async_api import async_playwright
+
     t_cpu0 = os.times()
     async with async_playwright() as pw:
         browser = await launch(pw)
@@ -427,13 +474,17 @@ def verdicts(b: dict, scale: int) -> list[str]:
     ws_target = TARGET_WS_MB.get(scale)
     for p in b["pages"]:
         if not p["cold_ok"] or p["warm_ok"] < p["warm_n"]:
-            misses.append(f"page {p['page']}: {p['warm_n'] + 1 - p['warm_ok'] - p['cold_ok']} of "
-                          f"{p['warm_n'] + 1} visits failed ({'; '.join(p['errors'])})")
+            misses.append(
+                f"page {p['page']}: {p['warm_n'] + 1 - p['warm_ok'] - p['cold_ok']} of "
+                f"{p['warm_n'] + 1} visits failed ({'; '.join(p['errors'])})"
+            )
         if p["ratio"] is None:
             misses.append(f"page {p['page']}: no warm ratio")
         elif p["ratio"] > TARGET_WARM_RATIO:
-            misses.append(f"page {p['page']} warm {p['warm_s']:.2f} s = {p['ratio']:.2f}× the blank"
-                          f" page > {TARGET_WARM_RATIO:g}×")
+            misses.append(
+                f"page {p['page']} warm {p['warm_s']:.2f} s = {p['ratio']:.2f}× the blank"
+                f" page > {TARGET_WARM_RATIO:g}×"
+            )
         if ws_target is not None and (p["ws_mb"] or 0) > ws_target:
             misses.append(f"page {p['page']} websocket {p['ws_mb']:.1f} MB > {ws_target:g} MB")
     for c in b.get("concurrency", []):
@@ -443,77 +494,97 @@ def verdicts(b: dict, scale: int) -> list[str]:
         if c["p95_s"] is None or c["p95_s"] > TARGET_P95_S:
             misses.append(f"{n} sessions: p95 {fmt_s(c['p95_s'])} s > {TARGET_P95_S:g} s")
         if c["rss_growth_mb"] > TARGET_RSS_GROWTH_MB:
-            misses.append(f"{n} sessions: RSS growth {c['rss_growth_mb']:.0f} MB > "
-                          f"{TARGET_RSS_GROWTH_MB:g} MB")
+            misses.append(
+                f"{n} sessions: RSS growth {c['rss_growth_mb']:.0f} MB > {TARGET_RSS_GROWTH_MB:g} MB"
+            )
     return misses
 
 
 def markdown(results: list[dict]) -> list[str]:
-    L = ["", "## Pages in headless Chromium", "",
-         "Navigation start → drawn (benchmarks/pagewait.py: script idle, charts and maps drawn,"
-         " page unchanged; the stability wait not counted). Cold: first visit on a server just"
-         " started for that page, new browser context. Warm: median (min–max) of further visits"
-         " in new tabs (new Streamlit sessions), alternating with the blank Streamlit page"
-         " (benchmarks/blank_app.py) on a second server; ratio = page warm / blank warm."
-         " WS MB: websocket frames received on /_stcore/stream per warm visit (cold in"
-         " brackets). CPU s per visit: the page's server process, and the browser (Playwright's"
-         " driver and Chromium; this includes drawing the blank pages in between), divided by"
-         " the page's visits (cold + warm).", "",
-         "| scale | page | cold s | warm s | warm min–max s | blank s | ratio | ≤ 2× | WS MB "
-         "| target | met | frames | server CPU s/visit | browser CPU s/visit | load avg |",
-         "|---:|:--|---:|---:|---:|---:|---:|:--|---:|---:|:--|---:|---:|---:|---:|"]
+    L = [
+        "",
+        "## Pages in headless Chromium",
+        "",
+        "Navigation start → drawn (benchmarks/pagewait.py: script idle, charts and maps drawn,"
+        " page unchanged; the stability wait not counted). Cold: first visit on a server just"
+        " started for that page, new browser context. Warm: median (min–max) of further visits"
+        " in new tabs (new Streamlit sessions), alternating with the blank Streamlit page"
+        " (benchmarks/blank_app.py) on a second server; ratio = page warm / blank warm."
+        " WS MB: websocket frames received on /_stcore/stream per warm visit (cold in"
+        " brackets). CPU s per visit: the page's server process, and the browser (Playwright's"
+        " driver and Chromium; this includes drawing the blank pages in between), divided by"
+        " the page's visits (cold + warm).",
+        "",
+        "| scale | page | cold s | warm s | warm min–max s | blank s | ratio | ≤ 2× | WS MB "
+        "| target | met | frames | server CPU s/visit | browser CPU s/visit | load avg |",
+        "|---:|:--|---:|---:|---:|---:|---:|:--|---:|---:|:--|---:|---:|---:|---:|",
+    ]
     for r in results:
         b = r.get("browser")
         if not b or b.get("error"):
             continue
         target = TARGET_WS_MB.get(r["scale"])
         bc = b["blank_cold"]
-        L.append(f"| {r['scale']}× | *blank page* | {fmt_s(bc.get('s'))} | "
-                 f"{fmt_s(b['blank_warm_s'])} | | | | | {bc['ws_bytes'] / MB:.3f} (cold) | | | "
-                 f"{bc['ws_frames']} | | | {b['loadavg_start'][0]:.1f} |")
+        L.append(
+            f"| {r['scale']}× | *blank page* | {fmt_s(bc.get('s'))} | "
+            f"{fmt_s(b['blank_warm_s'])} | | | | | {bc['ws_bytes'] / MB:.3f} (cold) | | | "
+            f"{bc['ws_frames']} | | | {b['loadavg_start'][0]:.1f} |"
+        )
         for p in b["pages"]:
             fail = "" if p["warm_ok"] == p["warm_n"] else f" ({p['warm_ok']}/{p['warm_n']} ok)"
-            L.append(f"| {r['scale']}× | {p['page']} | "
-                     f"{fmt_s(p['cold_s']) if p['cold_ok'] else '❌ failed'} | "
-                     f"{fmt_s(p['warm_s'])}{fail} | {fmt_s(p['warm_min_s'])}–"
-                     f"{fmt_s(p['warm_max_s'])} | {fmt_s(p['blank_warm_s'])} | "
-                     f"{fmt_x(p['ratio'])} | {_met(p['ratio'], TARGET_WARM_RATIO)} | "
-                     f"{p['ws_mb'] or 0:.2f} ({p['cold_ws_mb']:.2f}) | "
-                     f"{'—' if target is None else '≤ %g' % target} | "
-                     f"{_met(p['ws_mb'], target)} | {p['ws_frames'] or 0:.0f} | "
-                     f"{p['server_cpu_s'] / (p['warm_n'] + 1):.2f} | "
-                     f"{p['client_cpu_s'] / (p['warm_n'] + 1):.2f} | {p['loadavg'][0]:.1f} |")
-    L += ["", "## Concurrent browser sessions, one server process", "",
-          "N new browser contexts open a page each at once (cycling overview, grids, branches,"
-          " training, checkpoints) on a server freshly started and warmed by one visit of each"
-          " page. Page time as above. RSS: VmRSS of the server process (and children), before"
-          " (after the warm-up), peak (sampled every 0.2 s), after the sessions closed (+3 s);"
-          " growth = peak − before. CPU s: the server and the browser during the burst; the"
-          " browser runs on the same two cores as the server.", "",
-          "| scale | sessions | ok | success | p50 s | p95 s | ≤ 5 s | max s | burst wall s "
-          "| RSS before MB | peak MB | growth MB | ≤ 100 MB | after close MB | server CPU s "
-          "| browser CPU s | load avg |",
-          "|---:|---:|---:|:--|---:|---:|:--|---:|---:|---:|---:|---:|:--|---:|---:|---:|---:|"]
+            L.append(
+                f"| {r['scale']}× | {p['page']} | "
+                f"{fmt_s(p['cold_s']) if p['cold_ok'] else '❌ failed'} | "
+                f"{fmt_s(p['warm_s'])}{fail} | {fmt_s(p['warm_min_s'])}–"
+                f"{fmt_s(p['warm_max_s'])} | {fmt_s(p['blank_warm_s'])} | "
+                f"{fmt_x(p['ratio'])} | {_met(p['ratio'], TARGET_WARM_RATIO)} | "
+                f"{p['ws_mb'] or 0:.2f} ({p['cold_ws_mb']:.2f}) | "
+                f"{'—' if target is None else f'≤ {target:g}'} | "
+                f"{_met(p['ws_mb'], target)} | {p['ws_frames'] or 0:.0f} | "
+                f"{p['server_cpu_s'] / (p['warm_n'] + 1):.2f} | "
+                f"{p['client_cpu_s'] / (p['warm_n'] + 1):.2f} | {p['loadavg'][0]:.1f} |"
+            )
+    L += [
+        "",
+        "## Concurrent browser sessions, one server process",
+        "",
+        "N new browser contexts open a page each at once (cycling overview, grids, branches,"
+        " training, checkpoints) on a server freshly started and warmed by one visit of each"
+        " page. Page time as above. RSS: VmRSS of the server process (and children), before"
+        " (after the warm-up), peak (sampled every 0.2 s), after the sessions closed (+3 s);"
+        " growth = peak − before. CPU s: the server and the browser during the burst; the"
+        " browser runs on the same two cores as the server.",
+        "",
+        "| scale | sessions | ok | success | p50 s | p95 s | ≤ 5 s | max s | burst wall s "
+        "| RSS before MB | peak MB | growth MB | ≤ 100 MB | after close MB | server CPU s "
+        "| browser CPU s | load avg |",
+        "|---:|---:|---:|:--|---:|---:|:--|---:|---:|---:|---:|---:|:--|---:|---:|---:|---:|",
+    ]
     for r in results:
         b = r.get("browser")
         if not b or b.get("error"):
             continue
         for c in b.get("concurrency", []):
             ok = "✅" if c["success"] >= TARGET_SUCCESS else "❌"
-            L.append(f"| {r['scale']}× | {c['sessions']} | {c['ok']} | {ok} {c['success']:.0%} | "
-                     f"{fmt_s(c['p50_s'])} | {fmt_s(c['p95_s'])} | "
-                     f"{_met(c['p95_s'], TARGET_P95_S) if c['p95_s'] is not None else '❌ NO'} | "
-                     f"{fmt_s(c['max_s'])} | {c['wall_s']:.1f} | {c['rss_before_mb']:.0f} | "
-                     f"{c['rss_peak_mb']:.0f} | {c['rss_growth_mb']:.0f} | "
-                     f"{_met(c['rss_growth_mb'], TARGET_RSS_GROWTH_MB)} | "
-                     f"{c['rss_after_close_mb']:.0f} | {c['server_cpu_s']:.1f} | "
-                     f"{c['client_cpu_s']:.1f} | {c['loadavg'][0]:.1f} |")
+            L.append(
+                f"| {r['scale']}× | {c['sessions']} | {c['ok']} | {ok} {c['success']:.0%} | "
+                f"{fmt_s(c['p50_s'])} | {fmt_s(c['p95_s'])} | "
+                f"{_met(c['p95_s'], TARGET_P95_S) if c['p95_s'] is not None else '❌ NO'} | "
+                f"{fmt_s(c['max_s'])} | {c['wall_s']:.1f} | {c['rss_before_mb']:.0f} | "
+                f"{c['rss_peak_mb']:.0f} | {c['rss_growth_mb']:.0f} | "
+                f"{_met(c['rss_growth_mb'], TARGET_RSS_GROWTH_MB)} | "
+                f"{c['rss_after_close_mb']:.0f} | {c['server_cpu_s']:.1f} | "
+                f"{c['client_cpu_s']:.1f} | {c['loadavg'][0]:.1f} |"
+            )
     for r in results:
         b = r.get("browser")
         if b and not b.get("error"):
-            L += ["", f"{r['scale']}×: browser part took {b['wall_s']:.0f} s; server start "
-                  f"{_median([p['server_start_s'] for p in b['pages']]):.1f} s (median); load "
-                  f"average {b['loadavg_start'][0]:.1f} → {b['loadavg_end'][0]:.1f}."]
+            L += [
+                "",
+                f"{r['scale']}×: browser part took {b['wall_s']:.0f} s; server start "
+                f"{_median([p['server_start_s'] for p in b['pages']]):.1f} s (median); load "
+                f"average {b['loadavg_start'][0]:.1f} → {b['loadavg_end'][0]:.1f}.",
+            ]
         elif b:
             L += ["", f"{r['scale']}×: ❌ browser benchmark failed: {b['error']}"]
     return L

@@ -13,15 +13,27 @@ it answers "what does this way of drawing cost in the browser" apart from any pa
 
 `streamlit run benchmarks/element_lab.py` and open `/?v=plotly` to look at one.
 """
+
 import math
 
 import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-VARIANTS = ("none", "plotly", "plotly-static", "plotly-x2", "plotly-expander",
-            "line-2000", "line-200", "deck", "deck-x2", "deck-expander",
-            "plotly-expander-lazy", "deck-expander-lazy")
+VARIANTS = (
+    "none",
+    "plotly",
+    "plotly-static",
+    "plotly-x2",
+    "plotly-expander",
+    "line-2000",
+    "line-200",
+    "deck",
+    "deck-x2",
+    "deck-expander",
+    "plotly-expander-lazy",
+    "deck-expander-lazy",
+)
 PLAIN = {"displayModeBar": False}
 
 
@@ -29,18 +41,28 @@ def bars() -> go.Figure:
     labels = [f"类别{i}" for i in range(6)]
     fig = go.Figure()
     fig.add_bar(y=labels, x=[30 + 7 * i for i in range(6)], orientation="h", marker_color="#eceff1")
-    fig.add_bar(y=labels, x=[20 + 5 * i for i in range(6)], orientation="h",
-                text=[f"{20 + 5 * i}" for i in range(6)], textposition="outside")
-    fig.update_layout(barmode="overlay", height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      showlegend=False)
+    fig.add_bar(
+        y=labels,
+        x=[20 + 5 * i for i in range(6)],
+        orientation="h",
+        text=[f"{20 + 5 * i}" for i in range(6)],
+        textposition="outside",
+    )
+    fig.update_layout(
+        barmode="overlay", height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False
+    )
     return fig
 
 
 def lines(n: int) -> go.Figure:
     fig = go.Figure()
     for k in range(3):
-        fig.add_scatter(x=list(range(n)), y=[0.5 + 0.4 * math.sin(i / n * 12 + k) for i in range(n)],
-                        mode="lines", name=f"序列{k}")
+        fig.add_scatter(
+            x=list(range(n)),
+            y=[0.5 + 0.4 * math.sin(i / n * 12 + k) for i in range(n)],
+            mode="lines",
+            name=f"序列{k}",
+        )
     fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return fig
 
@@ -49,13 +71,31 @@ def deck() -> pdk.Deck:
     polys = []
     for i in range(612):
         x, y = 99.4 + (i % 34) * 0.02, 22.1 + (i // 34) * 0.02
-        polys.append({"polygon": [[x, y], [x + 0.018, y], [x + 0.018, y + 0.018], [x, y + 0.018]],
-                      "colour": [40 + (i * 37) % 200, 120, 90, 160], "name": f"网格{i}"})
-    layer = pdk.Layer("PolygonLayer", data=polys, get_polygon="polygon", get_fill_color="colour",
-                      stroked=True, get_line_color=[60, 60, 60], get_line_width=1,
-                      line_width_units="'pixels'", pickable=True, auto_highlight=True)
-    return pdk.Deck(layers=[layer], map_style=None, tooltip={"text": "{name}"},
-                    initial_view_state=pdk.ViewState(longitude=99.75, latitude=22.3, zoom=9))
+        polys.append(
+            {
+                "polygon": [[x, y], [x + 0.018, y], [x + 0.018, y + 0.018], [x, y + 0.018]],
+                "colour": [40 + (i * 37) % 200, 120, 90, 160],
+                "name": f"网格{i}",
+            }
+        )
+    layer = pdk.Layer(
+        "PolygonLayer",
+        data=polys,
+        get_polygon="polygon",
+        get_fill_color="colour",
+        stroked=True,
+        get_line_color=[60, 60, 60],
+        get_line_width=1,
+        line_width_units="'pixels'",
+        pickable=True,
+        auto_highlight=True,
+    )
+    return pdk.Deck(
+        layers=[layer],
+        map_style=None,
+        tooltip={"text": "{name}"},
+        initial_view_state=pdk.ViewState(longitude=99.75, latitude=22.3, zoom=9),
+    )
 
 
 def main() -> None:
@@ -84,7 +124,7 @@ def main() -> None:
     elif v == "deck-expander":
         with st.expander("地图 · map", expanded=False):
             st.pydeck_chart(deck(), height=480, key="m1")
-    elif v == "plotly-expander-lazy":       # the chart is only sent once the expander is open
+    elif v == "plotly-expander-lazy":  # the chart is only sent once the expander is open
         with st.expander("图表 · chart", expanded=False, key="x", on_change="rerun") as box:
             if box.open:
                 st.plotly_chart(bars(), config=PLAIN)
@@ -94,5 +134,5 @@ def main() -> None:
                 st.pydeck_chart(deck(), height=480, key="m1")
 
 
-if __name__ == "__main__":         # `streamlit run` runs the file as __main__
+if __name__ == "__main__":  # `streamlit run` runs the file as __main__
     main()

@@ -12,6 +12,7 @@ the same files, so a busy shared machine hits both alike (compare the CPU column
 markdown table; the median wall time is the figure to compare (target: the forgiving
 reader costs at most 1.3x the previous load).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,17 +64,28 @@ def main(argv=None) -> int:
             for k in range(args.repeat):
                 for root in roots:
                     store = tmp / f"store{k}"
-                    w, c, r, _ = run([py, "-m", "dashboard", "--store", str(store), "load",
-                                      str(data)], root)
-                    for lst, v in zip(got[root], (w, c, r)):
+                    w, c, r, _ = run([py, "-m", "dashboard", "--store", str(store), "load", str(data)], root)
+                    for lst, v in zip(got[root], (w, c, r), strict=False):
                         lst.append(v)
                     shutil.rmtree(store, ignore_errors=True)
-                    print(f"{scale}x {root.name} run {k + 1}: {w:.2f} s wall, {c:.2f} s CPU,"
-                          f" {r:.0f} MB", file=sys.stderr)
+                    print(
+                        f"{scale}x {root.name} run {k + 1}: {w:.2f} s wall, {c:.2f} s CPU, {r:.0f} MB",
+                        file=sys.stderr,
+                    )
             for root in roots:
                 walls, cpus, rss = got[root]
-                rows.append((scale, root, statistics.median(walls), min(walls), max(walls),
-                             statistics.median(cpus), max(rss), os.getloadavg()[0]))
+                rows.append(
+                    (
+                        scale,
+                        root,
+                        statistics.median(walls),
+                        min(walls),
+                        max(walls),
+                        statistics.median(cpus),
+                        max(rss),
+                        os.getloadavg()[0],
+                    )
+                )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     print("| scale | loader | load s (median) | min–max s | CPU s (median) | peak RSS MB | load avg |")

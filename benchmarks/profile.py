@@ -12,6 +12,7 @@
 
 Nothing here changes dashboard/: the loader's connection is wrapped from outside.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,7 +35,10 @@ STEPS = [
     ("csv row count", r"count\(\*\) FROM raw_"),
     ("typing (text → types)", r"CREATE TEMP TABLE typed_"),
     ("cell length / total and empty rows", r"FROM \(SELECT \(?(rowid|_row)"),
-    ("lenient re-reading (count, update)", r"^UPDATE typed_|^SELECT EXISTS|count\(\*\) FILTER \(WHERE \"\w+__raw"),
+    (
+        "lenient re-reading (count, update)",
+        r"^UPDATE typed_|^SELECT EXISTS|count\(\*\) FILTER \(WHERE \"\w+__raw",
+    ),
     ("row checks (validation)", r"FROM typed_\w+ WHERE"),
     ("batch (UNION of files, staging)", r"CREATE (TEMP )?TABLE batch_"),
     ("attach staging", r"^ATTACH|^CREATE TEMP VIEW|^DETACH|^DROP VIEW"),
@@ -52,7 +56,9 @@ STEPS = [
     ("drop temp tables", r"^DROP TABLE"),
     ("DDL", r"^CREATE TABLE|^CREATE (UNIQUE )?INDEX"),
 ]
-TABLE_REF = re.compile(r'\b(?:raw|src|typed|rej)_(s\d+)\b|\bbatch_(\w+)|^(?:DELETE FROM|INSERT INTO) "?(\w+)"?')
+TABLE_REF = re.compile(
+    r'\b(?:raw|src|typed|rej)_(s\d+)\b|\bbatch_(\w+)|^(?:DELETE FROM|INSERT INTO) "?(\w+)"?'
+)
 
 
 def step_of(sql: str) -> str:
@@ -83,13 +89,14 @@ class TimedConnection:
         try:
             cur = self._con.cursor()
             try:
-                mem = cur.execute("SELECT coalesce(sum(memory_usage_bytes), 0), "
-                                  "coalesce(sum(temporary_storage_bytes), 0) FROM duckdb_memory()"
-                                  ).fetchone()
+                mem = cur.execute(
+                    "SELECT coalesce(sum(memory_usage_bytes), 0), "
+                    "coalesce(sum(temporary_storage_bytes), 0) FROM duckdb_memory()"
+                ).fetchone()
             finally:
                 cur.close()
             self._mem.append(mem)
-        except Exception:       # a closed connection, an older DuckDB
+        except Exception:  # a closed connection, an older DuckDB
             pass
 
     def __getattr__(self, name):
@@ -100,15 +107,16 @@ def profile_load(data_dir: Path, store_dir: Path, top: int = 25) -> dict:
     t_import = time.perf_counter()
     from dashboard import ingest
     from dashboard.store import Store
+
     import_s = time.perf_counter() - t_import
 
-    log: list[tuple[str, float, float]] = []   # sql, wall s, CPU s of the process
+    log: list[tuple[str, float, float]] = []  # sql, wall s, CPU s of the process
     mem: list[tuple[int, int]] = []
     stages: dict[str, str] = {}
     original_writer, original_read_csv = Store.writer, ingest._read_csv
     original_duckdb = ingest.duckdb
 
-    class TimedDuckDB:      # the load's staging database (files are read there, outside the lock)
+    class TimedDuckDB:  # the load's staging database (files are read there, outside the lock)
         def __getattr__(self, name):
             return getattr(original_duckdb, name)
 
@@ -119,8 +127,9 @@ def profile_load(data_dir: Path, store_dir: Path, top: int = 25) -> dict:
     def writer(self, *a, **kw):
         t0 = time.perf_counter()
         with original_writer(self, *a, **kw) as draft:
-            log.append(("-- writer(): lock, copy of the live version, connect",
-                        time.perf_counter() - t0, 0.0))
+            log.append(
+                ("-- writer(): lock, copy of the live version, connect", time.perf_counter() - t0, 0.0)
+            )
             draft.con = TimedConnection(draft.con, log, mem)
             yield draft
 
@@ -163,27 +172,40 @@ def profile_load(data_dir: Path, store_dir: Path, top: int = 25) -> dict:
 
     st = pstats.Stats(prof, stream=io.StringIO())
     funcs = []
-    for (file, line, fn), (cc, nc, tt, ct, callers) in st.stats.items():
-        if "dashboard" in file or fn in ("copyfile", "fsync", "<method 'execute' of '_duckdb.DuckDBPyConnection' objects>"):
+    for (file, line, fn), (_cc, nc, tt, ct, _callers) in st.stats.items():
+        if "dashboard" in file or fn in (
+            "copyfile",
+            "fsync",
+            "<method 'execute' of '_duckdb.DuckDBPyConnection' objects>",
+        ):
             funcs.append((ct, tt, nc, f"{Path(file).name}:{line} {fn}"))
     funcs.sort(reverse=True)
-    return {"import_s": import_s, "load_s": total, "sql_s": sql_total,
-            "peak_duckdb_memory_mb": max((m for m, _ in mem), default=0) / 2**20,
-            "peak_duckdb_spill_mb": max((t for _, t in mem), default=0) / 2**20,
-            "python_other_s": total - sql_total, "statements": len(log),
-            "by_step": dict(sorted(by_step.items(), key=lambda kv: -kv[1])),
-            "cpu_by_step": dict(cpu_step),
-            "by_table": dict(sorted(by_table.items(), key=lambda kv: -kv[1])),
-            "slowest": sorted(slowest, reverse=True)[:top],
-            "functions": funcs[:top]}
+    return {
+        "import_s": import_s,
+        "load_s": total,
+        "sql_s": sql_total,
+        "peak_duckdb_memory_mb": max((m for m, _ in mem), default=0) / 2**20,
+        "peak_duckdb_spill_mb": max((t for _, t in mem), default=0) / 2**20,
+        "python_other_s": total - sql_total,
+        "statements": len(log),
+        "by_step": dict(sorted(by_step.items(), key=lambda kv: -kv[1])),
+        "cpu_by_step": dict(cpu_step),
+        "by_table": dict(sorted(by_table.items(), key=lambda kv: -kv[1])),
+        "slowest": sorted(slowest, reverse=True)[:top],
+        "functions": funcs[:top],
+    }
 
 
 def print_load(p: dict) -> None:
-    print(f"import dashboard.ingest: {p['import_s']:.2f} s   ingest.load(): {p['load_s']:.2f} s "
-          f"(DuckDB statements {p['sql_s']:.2f} s in {p['statements']}, "
-          f"Python and other {p['python_other_s']:.2f} s)")
-    print(f"DuckDB memory in use, peak after a statement: {p['peak_duckdb_memory_mb']:.0f} MB; "
-          f"temporary (spilled) storage, peak: {p['peak_duckdb_spill_mb']:.0f} MB\n")
+    print(
+        f"import dashboard.ingest: {p['import_s']:.2f} s   ingest.load(): {p['load_s']:.2f} s "
+        f"(DuckDB statements {p['sql_s']:.2f} s in {p['statements']}, "
+        f"Python and other {p['python_other_s']:.2f} s)"
+    )
+    print(
+        f"DuckDB memory in use, peak after a statement: {p['peak_duckdb_memory_mb']:.0f} MB; "
+        f"temporary (spilled) storage, peak: {p['peak_duckdb_spill_mb']:.0f} MB\n"
+    )
     print("by step (wall; CPU of all threads):")
     for k, v in p["by_step"].items():
         print(f"  {v:8.3f} s  {100 * v / p['load_s']:5.1f}%  CPU {p['cpu_by_step'].get(k, 0):8.3f} s  {k}")
@@ -201,14 +223,15 @@ def print_load(p: dict) -> None:
 # ---------------------------------------------------------------- queries
 def query_calls(con, week, township):
     """(label, query name, params) of every query summary() and the page calls run."""
-    from dashboard import metrics
     from benchmarks.run import PAGE_CALLS, capture
+    from dashboard import metrics
+
     out, seen = [], set()
     _, calls = capture(lambda: metrics.summary(con, metrics.Scope(week, township)))
     for name, params in calls:
         out.append(("summary", name, params))
     for label, call in PAGE_CALLS.items():
-        _, calls = capture(lambda: call(con, week))
+        _, calls = capture(lambda call=call: call(con, week))
         for name, params in calls:
             out.append((label, name, params))
     uniq = []
@@ -221,7 +244,7 @@ def query_calls(con, week, township):
 
 
 def profile_query(con, text: str, params: dict, out_json: Path, top: int = 6) -> dict:
-    con.execute(text, params).fetchall()    # warm
+    con.execute(text, params).fetchall()  # warm
     t0 = time.perf_counter()
     con.execute(text, params).fetchall()
     wall = time.perf_counter() - t0
@@ -240,21 +263,27 @@ def profile_query(con, text: str, params: dict, out_json: Path, top: int = 6) ->
         ops.append((n.get("timing", 0), n.get("type"), str(what)[:60], n.get("intermediate_rows")))
         for c in n.get("children", []):
             walk(c, path + 1)
+
     for c in d.get("operator", []):
         walk(c, 0)
     q = d.get("query", {})
-    return {"wall_s": wall, "total_s": q.get("total_time"), "cpu_s": q.get("cpu_time"),
-            "rows_scanned": q.get("total_rows_scanned"),
-            "planner_s": d.get("planner", {}).get("total_time"),
-            "optimizer_s": d.get("optimizer", {}).get("total_time"),
-            "physical_planner_s": d.get("physical_planner", {}).get("total_time"),
-            "operators_s": sum(o[0] for o in ops),
-            "slowest_operators": sorted(ops, key=lambda o: -o[0])[:top]}
+    return {
+        "wall_s": wall,
+        "total_s": q.get("total_time"),
+        "cpu_s": q.get("cpu_time"),
+        "rows_scanned": q.get("total_rows_scanned"),
+        "planner_s": d.get("planner", {}).get("total_time"),
+        "optimizer_s": d.get("optimizer", {}).get("total_time"),
+        "physical_planner_s": d.get("physical_planner", {}).get("total_time"),
+        "operators_s": sum(o[0] for o in ops),
+        "slowest_operators": sorted(ops, key=lambda o: -o[0])[:top],
+    }
 
 
 def profile_queries(store_dir: Path, township=None, names=None) -> list[dict]:
     from dashboard import metrics, queries
     from dashboard.store import Store
+
     con = Store(store_dir).connect()
     tmp = Path(tempfile.mkdtemp(prefix="dashboard-bench-prof-"))
     try:
@@ -279,17 +308,22 @@ def print_queries(rows: list[dict]) -> None:
     ms = lambda s: "—" if s is None else f"{s * 1000:7.1f}"  # noqa: E731
     for r in sorted(rows, key=lambda r: -r["wall_s"]):
         print(f"{r['query']} (via {r['caller']}; {r['params']})")
-        print(f"  wall {ms(r['wall_s'])} ms | profile total {ms(r['total_s'])} cpu {ms(r['cpu_s'])}"
-              f" | planner {ms(r['planner_s'])} optimizer {ms(r['optimizer_s'])}"
-              f" physical {ms(r['physical_planner_s'])} | operators {ms(r['operators_s'])}"
-              f" | rows scanned {r['rows_scanned']}")
+        print(
+            f"  wall {ms(r['wall_s'])} ms | profile total {ms(r['total_s'])} cpu {ms(r['cpu_s'])}"
+            f" | planner {ms(r['planner_s'])} optimizer {ms(r['optimizer_s'])}"
+            f" physical {ms(r['physical_planner_s'])} | operators {ms(r['operators_s'])}"
+            f" | rows scanned {r['rows_scanned']}"
+        )
         for t, typ, what, n in r["slowest_operators"]:
             print(f"      {ms(t)} ms  {typ} {what} → {n} rows")
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.profile",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = ap.add_subparsers(dest="what", required=True)
     p = sub.add_parser("load", help="profile a full load of a folder")
     p.add_argument("dir")

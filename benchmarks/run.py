@@ -19,6 +19,7 @@ the demo generation, the load and the protocol sessions. Writes `<out>/latest.{m
 timestamped copy), prints the tables, and removes the temporary folder. See
 benchmarks/README.md for what each column means; the soak test is benchmarks.soak.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,7 @@ MB = 1024 * 1024
 TARGET_LOAD_S = {1: 3.0, 100: 60.0}
 TARGET_LOAD_RSS_MB = {100: 2048.0}
 TARGET_SUMMARY_WARM_S = {1: 0.050, 100: 1.0}
-TARGET_OVERHEAD = 1.3          # our Python layer / the same SQL run directly, any scale
+TARGET_OVERHEAD = 1.3  # our Python layer / the same SQL run directly, any scale
 
 # The data each page asks `ui.data()` for (views/*.py), in the order it asks, as
 # (metrics function, keyword arguments, county scope only). APP_CALLS are made by app.py itself
@@ -61,33 +62,68 @@ TARGET_OVERHEAD = 1.3          # our Python layer / the same SQL run directly, a
 APP_CALLS = (("townships", {}, False), ("available_weeks", {}, False))
 LAYER = {"layer": "townships"}
 PAGE_DATA = {
-    "overview": (("summary", {}, False), ("targets", {}, False),
-                 ("weekly_trend", {"weeks": 12}, False), ("baseline_summary", {}, False),
-                 ("noncompliant_branches", {}, False), ("checkpoint_gaps", {}, False),
-                 ("grids_needing_attention", {}, False)),
-    "grids": (("summary", {}, False), ("targets", {}, False), ("grid_areas", {}, False),
-              ("grid_list", {"community": None, "zone": None}, False),
-              ("geo_features", LAYER, False)),
-    "branches": (("summary", {}, False), ("targets", {}, False), ("branch_status", {}, False),
-                 ("noncompliant_branches", {}, False), ("compliance_trend", {}, False),
-                 ("compliance_by_township", {}, True), ("failed_criteria_counts", {}, False),
-                 ("geo_features", LAYER, False)),
-    "training": (("summary", {}, False), ("targets", {}, False),
-                 ("training_activities", {}, False), ("training_people", {}, False),
-                 ("training_by_kind_month", {}, False), ("training_by_township", {}, True)),
-    "checkpoints": (("summary", {}, False), ("targets", {}, False),
-                    ("checkpoint_gaps", {}, False), ("checkpoint_status", {}, False),
-                    ("checkpoint_daily", {}, False), ("checkpoint_hourly", {}, False),
-                    ("geo_features", LAYER, False)),
+    "overview": (
+        ("summary", {}, False),
+        ("targets", {}, False),
+        ("weekly_trend", {"weeks": 12}, False),
+        ("baseline_summary", {}, False),
+        ("noncompliant_branches", {}, False),
+        ("checkpoint_gaps", {}, False),
+        ("grids_needing_attention", {}, False),
+    ),
+    "grids": (
+        ("summary", {}, False),
+        ("targets", {}, False),
+        ("grid_areas", {}, False),
+        ("grid_list", {"community": None, "zone": None}, False),
+        ("geo_features", LAYER, False),
+    ),
+    "branches": (
+        ("summary", {}, False),
+        ("targets", {}, False),
+        ("branch_status", {}, False),
+        ("noncompliant_branches", {}, False),
+        ("compliance_trend", {}, False),
+        ("compliance_by_township", {}, True),
+        ("failed_criteria_counts", {}, False),
+        ("geo_features", LAYER, False),
+    ),
+    "training": (
+        ("summary", {}, False),
+        ("targets", {}, False),
+        ("training_activities", {}, False),
+        ("training_people", {}, False),
+        ("training_by_kind_month", {}, False),
+        ("training_by_township", {}, True),
+    ),
+    "checkpoints": (
+        ("summary", {}, False),
+        ("targets", {}, False),
+        ("checkpoint_gaps", {}, False),
+        ("checkpoint_status", {}, False),
+        ("checkpoint_daily", {}, False),
+        ("checkpoint_hourly", {}, False),
+        ("geo_features", LAYER, False),
+    ),
     # The meeting screen (?kiosk=1) on its first slide, the overview (views/kiosk.py).
     "kiosk": (("summary", {}, False), ("targets", {}, False), ("baseline_summary", {}, False)),
 }
 # Calls found in views/*.py that PAGE_DATA leaves out on purpose: after a click, and the
 # meeting screen's later slides (the same calls as the pages they show).
-NOT_TIMED = {"grids": {"grid_history"},
-             "kiosk": {"grid_list", "grids_needing_attention", "geo_features", "branch_status",
-                       "compliance_by_township", "compliance_trend", "checkpoint_gaps",
-                       "checkpoint_status", "checkpoint_hourly"}}
+NOT_TIMED = {
+    "grids": {"grid_history"},
+    "kiosk": {
+        "grid_list",
+        "grids_needing_attention",
+        "geo_features",
+        "branch_status",
+        "compliance_by_township",
+        "compliance_trend",
+        "checkpoint_gaps",
+        "checkpoint_status",
+        "checkpoint_hourly",
+    },
+}
 
 
 def page_calls(page: str, township: str | None) -> list[tuple[str, dict]]:
@@ -148,7 +184,7 @@ for _page in PAGE_DATA:
             PAGE_CALLS[_name] = _county_call(_name, _kwargs)
 
 PARAM = re.compile(r"\$([A-Za-z_]\w*)")
-COPY_PREFIX = re.compile(r"^K\d{3}-")    # demo ids of county copies 2..N (dashboard/demo.py)
+COPY_PREFIX = re.compile(r"^K\d{3}-")  # demo ids of county copies 2..N (dashboard/demo.py)
 
 
 # ---------------------------------------------------------------- helpers
@@ -178,8 +214,12 @@ def run_child(cmd: list[str], cwd: Path = ROOT) -> dict:
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{stderr[-4000:]}")
-    return {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime,
-            "peak_rss_mb": ru.ru_maxrss / 1024, "stdout": stdout}
+    return {
+        "wall_s": wall,
+        "cpu_s": ru.ru_utime + ru.ru_stime,
+        "peak_rss_mb": ru.ru_maxrss / 1024,
+        "stdout": stdout,
+    }
 
 
 def dir_mb(path: Path) -> float:
@@ -190,9 +230,14 @@ def stats(times: list[float], cpu: list[float]) -> dict:
     """Wall-clock statistics, and the median CPU time of this process (all DuckDB threads):
     the CPU figure hardly moves when other processes load the machine, the wall figure does."""
     ts = sorted(times)
-    return {"n": len(ts), "median_s": statistics.median(ts), "min_s": ts[0], "max_s": ts[-1],
-            "p90_s": ts[min(len(ts) - 1, int(round(0.9 * (len(ts) - 1))))],
-            "cpu_median_s": statistics.median(cpu)}
+    return {
+        "n": len(ts),
+        "median_s": statistics.median(ts),
+        "min_s": ts[0],
+        "max_s": ts[-1],
+        "p90_s": ts[min(len(ts) - 1, int(round(0.9 * (len(ts) - 1))))],
+        "cpu_median_s": statistics.median(cpu),
+    }
 
 
 def timed_pair(layer, raw, repeat: int, budget_s: float, min_repeat: int = 3) -> tuple[dict, dict]:
@@ -307,15 +352,17 @@ def bench_scale(scale: int, args, tmp: Path) -> dict:
     res["csv_mb"] = dir_mb(csv_dir)
     log(f"{scale}×: generated {res['csv_mb']:.0f} MB in {gen['wall_s']:.1f} s; loading")
 
-    load = run_child([py, "-m", "dashboard", "--store", str(store_dir), "load", str(csv_dir),
-                      "--by", "benchmark"])
+    load = run_child(
+        [py, "-m", "dashboard", "--store", str(store_dir), "load", str(csv_dir), "--by", "benchmark"]
+    )
     res["load"] = {k: load[k] for k in ("wall_s", "cpu_s", "peak_rss_mb")}
     res["store_mb"] = dir_mb(store_dir / "versions")
     res["load"]["target_s"] = TARGET_LOAD_S.get(scale)
     res["load"]["target_rss_mb"] = TARGET_LOAD_RSS_MB.get(scale)
     log(f"{scale}×: loaded in {load['wall_s']:.1f} s, peak RSS {load['peak_rss_mb']:.0f} MB")
-    missed = (load["wall_s"] > (res["load"]["target_s"] or float("inf"))
-              or load["peak_rss_mb"] > (res["load"]["target_rss_mb"] or float("inf")))
+    missed = load["wall_s"] > (res["load"]["target_s"] or float("inf")) or load["peak_rss_mb"] > (
+        res["load"]["target_rss_mb"] or float("inf")
+    )
     if args.profile == "always" or (args.profile == "missed" and missed):
         log(f"{scale}×: profiling the load (benchmarks.profile load)")
         prof = run_child([py, "-m", "benchmarks.profile", "load", str(csv_dir)])
@@ -364,14 +411,21 @@ def bench_scale(scale: int, args, tmp: Path) -> dict:
         for entry in res["summary"]:
             township = entry["township"]
             scope = metrics.Scope(week, township)
-            _, calls = capture(lambda: metrics.summary(con, scope))
+            _, calls = capture(lambda scope=scope: metrics.summary(con, scope))
             raw, prepared = raw_runner(con, calls)
-            layer_st, raw_st = timed_pair(lambda: metrics.summary(con, scope), raw,
-                                          args.repeat, args.budget)
-            entry.update(warm=layer_st, raw=raw_st, queries=[n for n, _, _ in prepared],
-                         ratio=layer_st["median_s"] / raw_st["median_s"])
-            log(f"{scale}×: summary {township or 'county'}: warm {ms(layer_st['median_s'])} ms, "
-                f"raw {ms(raw_st['median_s'])} ms")
+            layer_st, raw_st = timed_pair(
+                lambda scope=scope: metrics.summary(con, scope), raw, args.repeat, args.budget
+            )
+            entry.update(
+                warm=layer_st,
+                raw=raw_st,
+                queries=[n for n, _, _ in prepared],
+                ratio=layer_st["median_s"] / raw_st["median_s"],
+            )
+            log(
+                f"{scale}×: summary {township or 'county'}: warm {ms(layer_st['median_s'])} ms, "
+                f"raw {ms(raw_st['median_s'])} ms"
+            )
 
         # Each query of the county summary on its own (where the time goes).
         _, calls = capture(lambda: metrics.summary(con, metrics.Scope(week)))
@@ -379,30 +433,43 @@ def bench_scale(scale: int, args, tmp: Path) -> dict:
         for name, params in calls:
             raw, prepared = raw_runner(con, [(name, params)])
             n_rows = raw()[0].num_rows
-            one = lambda: queries.run(con, name, **params)  # noqa: E731
+            one = lambda name=name, params=params: queries.run(con, name, **params)  # noqa: E731
             layer_st, raw_st = timed_pair(one, raw, args.repeat, args.budget)
-            res["summary_queries"].append({"query": name, "rows": n_rows, "warm": layer_st,
-                                           "raw": raw_st,
-                                           "ratio": layer_st["median_s"] / raw_st["median_s"]})
+            res["summary_queries"].append(
+                {
+                    "query": name,
+                    "rows": n_rows,
+                    "warm": layer_st,
+                    "raw": raw_st,
+                    "ratio": layer_st["median_s"] / raw_st["median_s"],
+                }
+            )
 
         res["pages"] = []
         for name, call in PAGE_CALLS.items():
-            out, calls = capture(lambda: call(con, week))
+            out, calls = capture(lambda call=call: call(con, week))
             raw, prepared = raw_runner(con, calls)
-            layer_st, raw_st = timed_pair(lambda: call(con, week), raw, args.repeat, args.budget)
-            res["pages"].append({"call": name, "rows": result_rows(out), "warm": layer_st,
-                                 "raw": raw_st, "queries": [n for n, _, _ in prepared],
-                                 "ratio": ratio(layer_st, raw_st)})
-            log(f"{scale}×: {name}: warm {ms(layer_st['median_s'])} ms, "
-                f"raw {ms(raw_st['median_s'])} ms")
+            layer_st, raw_st = timed_pair(lambda call=call: call(con, week), raw, args.repeat, args.budget)
+            res["pages"].append(
+                {
+                    "call": name,
+                    "rows": result_rows(out),
+                    "warm": layer_st,
+                    "raw": raw_st,
+                    "queries": [n for n, _, _ in prepared],
+                    "ratio": ratio(layer_st, raw_st),
+                }
+            )
+            log(f"{scale}×: {name}: warm {ms(layer_st['median_s'])} ms, raw {ms(raw_st['median_s'])} ms")
     finally:
         con.close()
 
     res["page_data"] = bench_page_data(store, week, scopes, args, scale)
-    slow = [e for e in res["summary"]
-            if e["warm"]["median_s"] > (e["target_s"] or float("inf"))
-            or e["ratio"] > TARGET_OVERHEAD] + [p for p in res["pages"] + res["page_data"]
-                                                if (p["ratio"] or 0) > TARGET_OVERHEAD]
+    slow = [
+        e
+        for e in res["summary"]
+        if e["warm"]["median_s"] > (e["target_s"] or float("inf")) or e["ratio"] > TARGET_OVERHEAD
+    ] + [p for p in res["pages"] + res["page_data"] if (p["ratio"] or 0) > TARGET_OVERHEAD]
     if args.profile == "always" or (args.profile == "missed" and slow):
         log(f"{scale}×: profiling the queries (benchmarks.profile queries)")
         prof = run_child([py, "-m", "benchmarks.profile", "queries", str(store_dir)])
@@ -413,13 +480,13 @@ def bench_scale(scale: int, args, tmp: Path) -> dict:
         log(f"{scale}×: browser page timing (benchmarks.browser)")
         try:
             res["browser"] = browser.run(store_dir, scale, args, tmp)
-        except Exception as e:          # keep the other results; the verdict says it failed
+        except Exception as e:  # keep the other results; the verdict says it failed
             log(f"{scale}×: browser benchmark failed: {e!r}")
             res["browser"] = {"error": f"{type(e).__name__}: {e}"}
     res["protocol"] = run_protocol(store_dir, scale, args, tmp)
     res["loadavg_end"] = os.getloadavg()
     res["wall_s"] = time.perf_counter() - started
-    res["git_end"] = git_version()       # a commit during the run mixes two versions
+    res["git_end"] = git_version()  # a commit during the run mixes two versions
     return res
 
 
@@ -430,7 +497,7 @@ def run_protocol(store_dir: Path, scale: int, args, tmp: Path) -> dict | None:
     log(f"{scale}×: server capacity, protocol sessions (benchmarks.protocol)")
     try:
         return protocol.run(store_dir, scale, args, tmp)
-    except Exception as e:              # keep the other results; the verdict says it failed
+    except Exception as e:  # keep the other results; the verdict says it failed
         log(f"{scale}×: protocol sessions failed: {e!r}")
         return {"error": f"{type(e).__name__}: {e}"}
 
@@ -448,7 +515,9 @@ def bench_page_data(store: Store, week, scopes: list, args, scale: int) -> list[
             try:
                 per_call: dict = {}
                 t0 = time.perf_counter()
-                _, calls = capture(lambda: run_page(store, cold_con, page, week, township, per_call))
+                _, calls = capture(
+                    lambda c=cold_con, p=page, t=township, pc=per_call: run_page(store, c, p, week, t, pc)
+                )
                 entry["cold_s"] = time.perf_counter() - t0
                 entry["cold_calls_s"] = per_call
             finally:
@@ -464,17 +533,27 @@ def bench_page_data(store: Store, week, scopes: list, args, scale: int) -> list[
             con = store.connect()
             try:
                 raw, prepared = raw_runner(con, calls)
-                layer_st, raw_st = timed_pair(lambda: run_page(store, con, page, week, township),
-                                              raw, repeat, args.page_budget)
+                layer_st, raw_st = timed_pair(
+                    lambda c=con, p=page, t=township: run_page(store, c, p, week, t),
+                    raw,
+                    repeat,
+                    args.page_budget,
+                )
             finally:
                 con.close()
-            entry.update(warm=layer_st, raw=raw_st, n_calls=len(page_calls(page, township)),
-                         n_queries=len(prepared), ratio=ratio(layer_st, raw_st),
-                         cold_ratio=(entry["cold_s"] / entry["cold_raw_s"]
-                                     if entry["cold_raw_s"] > 1e-6 else None))
+            entry.update(
+                warm=layer_st,
+                raw=raw_st,
+                n_calls=len(page_calls(page, township)),
+                n_queries=len(prepared),
+                ratio=ratio(layer_st, raw_st),
+                cold_ratio=(entry["cold_s"] / entry["cold_raw_s"] if entry["cold_raw_s"] > 1e-6 else None),
+            )
             out.append(entry)
-            log(f"{scale}×: page data {page} {township or 'county'}: cold {ms(entry['cold_s'])} ms,"
-                f" warm {ms(layer_st['median_s'])} ms, raw {ms(raw_st['median_s'])} ms")
+            log(
+                f"{scale}×: page data {page} {township or 'county'}: cold {ms(entry['cold_s'])} ms,"
+                f" warm {ms(layer_st['median_s'])} ms, raw {ms(raw_st['median_s'])} ms"
+            )
     return out
 
 
@@ -502,23 +581,24 @@ def verdicts(results: list[dict]) -> list[str]:
         if ld["target_s"] is not None and ld["wall_s"] > ld["target_s"]:
             misses.append(f"{s}×: load {ld['wall_s']:.1f} s > {ld['target_s']:g} s")
         if ld["target_rss_mb"] is not None and ld["peak_rss_mb"] > ld["target_rss_mb"]:
-            misses.append(f"{s}×: load peak RSS {ld['peak_rss_mb']:.0f} MB > "
-                          f"{ld['target_rss_mb']:.0f} MB")
+            misses.append(f"{s}×: load peak RSS {ld['peak_rss_mb']:.0f} MB > {ld['target_rss_mb']:.0f} MB")
         for e in r["summary"]:
             scope = e["township"] or "county"
             if e["target_s"] is not None and e["warm"]["median_s"] > e["target_s"]:
-                misses.append(f"{s}×: summary({scope}) warm {ms(e['warm']['median_s'])} ms > "
-                              f"{ms(e['target_s'])} ms")
+                misses.append(
+                    f"{s}×: summary({scope}) warm {ms(e['warm']['median_s'])} ms > {ms(e['target_s'])} ms"
+                )
             if e["ratio"] > TARGET_OVERHEAD:
-                misses.append(f"{s}×: summary({scope}) overhead {e['ratio']:.2f}× > "
-                              f"{TARGET_OVERHEAD}×")
+                misses.append(f"{s}×: summary({scope}) overhead {e['ratio']:.2f}× > {TARGET_OVERHEAD}×")
         for p in r["pages"]:
             if (p["ratio"] or 0) > TARGET_OVERHEAD:
                 misses.append(f"{s}×: {p['call']} overhead {p['ratio']:.2f}× > {TARGET_OVERHEAD}×")
         for p in r.get("page_data", []):
             if (p["ratio"] or 0) > TARGET_OVERHEAD:
-                misses.append(f"{s}×: {p['page']} page data ({p['township'] or 'county'}) "
-                              f"overhead {p['ratio']:.2f}× > {TARGET_OVERHEAD}×")
+                misses.append(
+                    f"{s}×: {p['page']} page data ({p['township'] or 'county'}) "
+                    f"overhead {p['ratio']:.2f}× > {TARGET_OVERHEAD}×"
+                )
         if r.get("browser"):
             misses += [f"{s}×: {m}" for m in browser.verdicts(r["browser"], s)]
         if r.get("protocol"):
@@ -527,104 +607,155 @@ def verdicts(results: list[dict]) -> list[str]:
 
 
 def markdown(results: list[dict], meta: dict) -> str:
-    L = ["# Benchmark results", "",
-         f"{meta['when']} · git {meta['git']} · DuckDB {meta['duckdb']} · Python {meta['python']}"
-         f" · {meta['cpus']} CPUs, {meta['mem_gb']:.0f} GB · repeat {meta['repeat']},"
-         f" budget {meta['budget']:g} s per measurement ({meta.get('page_budget', 0):g} s per"
-         f" page and scope) · browser: "
-         + (f"{meta.get('browser_repeat')} warm visits per page, sessions "
+    L = [
+        "# Benchmark results",
+        "",
+        f"{meta['when']} · git {meta['git']} · DuckDB {meta['duckdb']} · Python {meta['python']}"
+        f" · {meta['cpus']} CPUs, {meta['mem_gb']:.0f} GB · repeat {meta['repeat']},"
+        f" budget {meta['budget']:g} s per measurement ({meta.get('page_budget', 0):g} s per"
+        f" page and scope) · browser: "
+        + (
+            f"{meta.get('browser_repeat')} warm visits per page, sessions "
             f"{', '.join(map(str, meta.get('sessions') or [])) or 'none'}"
-            if meta.get("browser", True) else "skipped (--no-browser)")
-         + " · protocol sessions: "
-         + (f"{', '.join(map(str, meta.get('protocol_sessions') or []))} for "
+            if meta.get("browser", True)
+            else "skipped (--no-browser)"
+        )
+        + " · protocol sessions: "
+        + (
+            f"{', '.join(map(str, meta.get('protocol_sessions') or []))} for "
             f"{meta.get('protocol_duration', 0):g} s each"
-            if meta.get("protocol_sessions") else "skipped")
-         + (" · only the load and the protocol sessions (--only-protocol)"
-            if meta.get("only_protocol") else "")
-         + " · 1-minute load average at start → end of each scale, and its wall time: "
-         + ", ".join(f"{r['scale']}× {r['loadavg_start'][0]:.1f} → "
-                     f"{r.get('loadavg_end', (0,))[0]:.1f} ({r.get('wall_s', 0) / 60:.1f} min)"
-                     for r in results), "",
-         *[f"⚠ {r['scale']}×: the checkout moved to {r['git_end']} during this scale (started"
-           f" at {meta['git']}): its figures mix two versions of the code; servers import"
-           f" dashboard/ once but re-read views/ on every run.\n" for r in results
-           if r.get("git_end") and r["git_end"].split("+")[0] != meta["git"].split("+")[0]],
-         "## Demo generation and full load", "",
-         "| scale | CSV MB | rows | generate s | load s | load CPU s | target | met "
-         "| load peak RSS MB | target | met | store MB |",
-         "|---:|---:|---:|---:|---:|---:|---:|:--|---:|---:|:--|---:|"]
+            if meta.get("protocol_sessions")
+            else "skipped"
+        )
+        + (
+            " · only the load and the protocol sessions (--only-protocol)"
+            if meta.get("only_protocol")
+            else ""
+        )
+        + " · 1-minute load average at start → end of each scale, and its wall time: "
+        + ", ".join(
+            f"{r['scale']}× {r['loadavg_start'][0]:.1f} → "
+            f"{r.get('loadavg_end', (0,))[0]:.1f} ({r.get('wall_s', 0) / 60:.1f} min)"
+            for r in results
+        ),
+        "",
+        *[
+            f"⚠ {r['scale']}×: the checkout moved to {r['git_end']} during this scale (started"
+            f" at {meta['git']}): its figures mix two versions of the code; servers import"
+            f" dashboard/ once but re-read views/ on every run.\n"
+            for r in results
+            if r.get("git_end") and r["git_end"].split("+")[0] != meta["git"].split("+")[0]
+        ],
+        "## Demo generation and full load",
+        "",
+        "| scale | CSV MB | rows | generate s | load s | load CPU s | target | met "
+        "| load peak RSS MB | target | met | store MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|:--|---:|---:|:--|---:|",
+    ]
     for r in results:
         ld = r["load"]
-        L.append(f"| {r['scale']}× | {r['csv_mb']:.0f} | {sum(r['rows'].values()):,} | "
-                 f"{r['generate']['wall_s']:.1f} | {ld['wall_s']:.2f} | {ld['cpu_s']:.2f} | "
-                 f"{'—' if ld['target_s'] is None else '≤ %g' % ld['target_s']} | "
-                 f"{met(ld['wall_s'], ld['target_s'])} | {ld['peak_rss_mb']:.0f} | "
-                 f"{'—' if ld['target_rss_mb'] is None else '≤ %.0f' % ld['target_rss_mb']} | "
-                 f"{met(ld['peak_rss_mb'], ld['target_rss_mb'])} | {r['store_mb']:.0f} |")
+        L.append(
+            f"| {r['scale']}× | {r['csv_mb']:.0f} | {sum(r['rows'].values()):,} | "
+            f"{r['generate']['wall_s']:.1f} | {ld['wall_s']:.2f} | {ld['cpu_s']:.2f} | "
+            f"{'—' if ld['target_s'] is None else '≤ {:g}'.format(ld['target_s'])} | "
+            f"{met(ld['wall_s'], ld['target_s'])} | {ld['peak_rss_mb']:.0f} | "
+            f"{'—' if ld['target_rss_mb'] is None else '≤ {:.0f}'.format(ld['target_rss_mb'])} | "
+            f"{met(ld['peak_rss_mb'], ld['target_rss_mb'])} | {r['store_mb']:.0f} |"
+        )
     queries_from = len(L)
-    L += ["", "## `summary(con, week, township)` at the latest week", "",
-          "Cold: first call on a fresh read-only connection. Warm: median of repeated calls on one"
-          " connection. Raw: the same queries (same SQL text and parameters) run directly"
-          " through DuckDB, fetched as Arrow. Ratio = warm / raw (wall, judged); CPU ratio = the same"
-          " in CPU time of the process (for reading a run on a loaded machine).", "",
-          "| scale | scope | cold ms | warm ms (median) | warm p90 ms | warm CPU ms | target | met "
-          "| raw DuckDB ms | ratio | ≤ 1.3× | CPU ratio |",
-          "|---:|:--|---:|---:|---:|---:|---:|:--|---:|---:|:--|---:|"]
+    L += [
+        "",
+        "## `summary(con, week, township)` at the latest week",
+        "",
+        "Cold: first call on a fresh read-only connection. Warm: median of repeated calls on one"
+        " connection. Raw: the same queries (same SQL text and parameters) run directly"
+        " through DuckDB, fetched as Arrow. Ratio = warm / raw (wall, judged); CPU ratio = the same"
+        " in CPU time of the process (for reading a run on a loaded machine).",
+        "",
+        "| scale | scope | cold ms | warm ms (median) | warm p90 ms | warm CPU ms | target | met "
+        "| raw DuckDB ms | ratio | ≤ 1.3× | CPU ratio |",
+        "|---:|:--|---:|---:|---:|---:|---:|:--|---:|---:|:--|---:|",
+    ]
     for r in results:
         for e in r["summary"]:
             w = e["warm"]
-            L.append(f"| {r['scale']}× | {e['township'] or 'county'} | {ms(e['cold_s'])} | "
-                     f"{ms(w['median_s'])} | {ms(w['p90_s'])} | {ms(w['cpu_median_s'])} | "
-                     f"{'—' if e['target_s'] is None else '≤ ' + ms(e['target_s'])} | "
-                     f"{met(w['median_s'], e['target_s'])} | {ms(e['raw']['median_s'])} | "
-                     f"{e['ratio']:.2f}× | {met(e['ratio'], TARGET_OVERHEAD)} | {cpu_ratio(e)} |")
-    L += ["", "## Page data, per page and scope, at the latest week", "",
-          "Every `ui.data()` call a page makes when it opens (app.py's own `townships` and"
-          " `available_weeks` included; see PAGE_DATA in benchmarks/run.py), in order, without"
-          " Streamlit's cache. Cold: all of them on a fresh read-only connection (raw: the same"
-          " SQL on another fresh one). Warm: median of rounds on one connection, alternating with"
-          " the raw SQL. The ratio target ≤ 1.3× applies to warm; `summary()` alone has its own"
-          " target above.", "",
-          "| scale | page | scope | calls | queries | cold ms | cold raw ms | cold ratio "
-          "| warm ms | warm CPU ms | raw DuckDB ms | ratio | ≤ 1.3× | slowest cold call |",
-          "|---:|:--|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|:--|:--|"]
+            L.append(
+                f"| {r['scale']}× | {e['township'] or 'county'} | {ms(e['cold_s'])} | "
+                f"{ms(w['median_s'])} | {ms(w['p90_s'])} | {ms(w['cpu_median_s'])} | "
+                f"{'—' if e['target_s'] is None else '≤ ' + ms(e['target_s'])} | "
+                f"{met(w['median_s'], e['target_s'])} | {ms(e['raw']['median_s'])} | "
+                f"{e['ratio']:.2f}× | {met(e['ratio'], TARGET_OVERHEAD)} | {cpu_ratio(e)} |"
+            )
+    L += [
+        "",
+        "## Page data, per page and scope, at the latest week",
+        "",
+        "Every `ui.data()` call a page makes when it opens (app.py's own `townships` and"
+        " `available_weeks` included; see PAGE_DATA in benchmarks/run.py), in order, without"
+        " Streamlit's cache. Cold: all of them on a fresh read-only connection (raw: the same"
+        " SQL on another fresh one). Warm: median of rounds on one connection, alternating with"
+        " the raw SQL. The ratio target ≤ 1.3× applies to warm; `summary()` alone has its own"
+        " target above.",
+        "",
+        "| scale | page | scope | calls | queries | cold ms | cold raw ms | cold ratio "
+        "| warm ms | warm CPU ms | raw DuckDB ms | ratio | ≤ 1.3× | slowest cold call |",
+        "|---:|:--|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|:--|:--|",
+    ]
     for r in results:
         for p in r.get("page_data", []):
             slow = max(p["cold_calls_s"].items(), key=lambda kv: kv[1], default=(None, None))
-            L.append(f"| {r['scale']}× | {p['page']} | {p['township'] or 'county'} | "
-                     f"{p['n_calls']} | {p['n_queries']} | {ms(p['cold_s'])} | "
-                     f"{ms(p['cold_raw_s'])} | {fmt_ratio(p['cold_ratio'])} | "
-                     f"{ms(p['warm']['median_s'])} | {ms(p['warm']['cpu_median_s'])} | "
-                     f"{ms(p['raw']['median_s'])} | {fmt_ratio(p['ratio'])} | "
-                     f"{met(p['ratio'], TARGET_OVERHEAD)} | "
-                     f"{slow[0] or '—'} {ms(slow[1]) if slow[1] is not None else ''} |")
+            L.append(
+                f"| {r['scale']}× | {p['page']} | {p['township'] or 'county'} | "
+                f"{p['n_calls']} | {p['n_queries']} | {ms(p['cold_s'])} | "
+                f"{ms(p['cold_raw_s'])} | {fmt_ratio(p['cold_ratio'])} | "
+                f"{ms(p['warm']['median_s'])} | {ms(p['warm']['cpu_median_s'])} | "
+                f"{ms(p['raw']['median_s'])} | {fmt_ratio(p['ratio'])} | "
+                f"{met(p['ratio'], TARGET_OVERHEAD)} | "
+                f"{slow[0] or '—'} {ms(slow[1]) if slow[1] is not None else ''} |"
+            )
     drift = views_drift()
     if drift:
-        L += ["", "⚠ views/*.py and PAGE_DATA disagree (update PAGE_DATA in benchmarks/run.py): "
-              + "; ".join(drift)]
-    L += ["", "## Page data calls, each on its own, county scope, warm", "",
-          "Every distinct call of the pages above at county scope. No absolute target for"
-          " a call on its own (the page target is end-to-end in a browser, below); the overhead target"
-          " ≤ 1.3× raw DuckDB applies.", "",
-          "| scale | call | rows | warm ms (median) | warm CPU ms | raw DuckDB ms | ratio | ≤ 1.3× "
-          "| CPU ratio | queries |",
-          "|---:|:--|---:|---:|---:|---:|---:|:--|---:|:--|"]
+        L += [
+            "",
+            "⚠ views/*.py and PAGE_DATA disagree (update PAGE_DATA in benchmarks/run.py): "
+            + "; ".join(drift),
+        ]
+    L += [
+        "",
+        "## Page data calls, each on its own, county scope, warm",
+        "",
+        "Every distinct call of the pages above at county scope. No absolute target for"
+        " a call on its own (the page target is end-to-end in a browser, below); the overhead target"
+        " ≤ 1.3× raw DuckDB applies.",
+        "",
+        "| scale | call | rows | warm ms (median) | warm CPU ms | raw DuckDB ms | ratio | ≤ 1.3× "
+        "| CPU ratio | queries |",
+        "|---:|:--|---:|---:|---:|---:|---:|:--|---:|:--|",
+    ]
     for r in results:
         for p in r["pages"]:
             rows = "—" if p["rows"] is None else f"{p['rows']:,}"
-            L.append(f"| {r['scale']}× | {p['call']} | {rows} | {ms(p['warm']['median_s'])}"
-                     f" | {ms(p['warm']['cpu_median_s'])} | {ms(p['raw']['median_s'])} | "
-                     f"{fmt_ratio(p['ratio'])} | "
-                     f"{met(p['ratio'], TARGET_OVERHEAD)} | {cpu_ratio(p)} | {', '.join(p['queries'])} |")
-    L += ["", "## The queries of the county `summary()`, each on its own (warm)", "",
-          "| scale | query | rows | `queries.run` ms | raw DuckDB ms | ratio |",
-          "|---:|:--|---:|---:|---:|---:|"]
+            L.append(
+                f"| {r['scale']}× | {p['call']} | {rows} | {ms(p['warm']['median_s'])}"
+                f" | {ms(p['warm']['cpu_median_s'])} | {ms(p['raw']['median_s'])} | "
+                f"{fmt_ratio(p['ratio'])} | "
+                f"{met(p['ratio'], TARGET_OVERHEAD)} | {cpu_ratio(p)} | {', '.join(p['queries'])} |"
+            )
+    L += [
+        "",
+        "## The queries of the county `summary()`, each on its own (warm)",
+        "",
+        "| scale | query | rows | `queries.run` ms | raw DuckDB ms | ratio |",
+        "|---:|:--|---:|---:|---:|---:|",
+    ]
     for r in results:
         for q in r["summary_queries"]:
-            L.append(f"| {r['scale']}× | {q['query']} | {q['rows']:,} | {ms(q['warm']['median_s'])}"
-                     f" | {ms(q['raw']['median_s'])} | {q['ratio']:.2f}× |")
+            L.append(
+                f"| {r['scale']}× | {q['query']} | {q['rows']:,} | {ms(q['warm']['median_s'])}"
+                f" | {ms(q['raw']['median_s'])} | {q['ratio']:.2f}× |"
+            )
     if not any(r["summary"] for r in results):
-        del L[queries_from:]            # --only-protocol: no query benchmarks, no empty tables
+        del L[queries_from:]  # --only-protocol: no query benchmarks, no empty tables
     if any(r.get("browser") for r in results):
         L += browser.markdown(results)
     L += protocol.markdown(results)
@@ -636,10 +767,12 @@ def markdown(results: list[dict], meta: dict) -> str:
 
 def git_version() -> str:
     try:
-        git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                             capture_output=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, text=True,
-                               capture_output=True).stdout.strip()
+        git = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True, capture_output=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=ROOT, text=True, capture_output=True
+        ).stdout.strip()
         return git + ("+dirty" if dirty else "")
     except OSError:
         return "?"
@@ -648,53 +781,91 @@ def git_version() -> str:
 def meta(args) -> dict:
     git = git_version()
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    return {"when": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "git": git,
-            "duckdb": duckdb.__version__, "python": platform.python_version(),
-            "cpus": os.cpu_count(), "mem_gb": mem, "repeat": args.repeat, "budget": args.budget,
-            "page_budget": args.page_budget, "scales": args.scales,
-            "browser": not args.no_browser, "browser_repeat": args.browser_repeat,
-            "sessions": args.sessions, "only_protocol": args.only_protocol,
-            "protocol_sessions": [] if args.no_protocol else args.protocol_sessions,
-            "protocol_duration": args.protocol_duration}
+    return {
+        "when": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "git": git,
+        "duckdb": duckdb.__version__,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "mem_gb": mem,
+        "repeat": args.repeat,
+        "budget": args.budget,
+        "page_budget": args.page_budget,
+        "scales": args.scales,
+        "browser": not args.no_browser,
+        "browser_repeat": args.browser_repeat,
+        "sessions": args.sessions,
+        "only_protocol": args.only_protocol,
+        "protocol_sessions": [] if args.no_protocol else args.protocol_sessions,
+        "protocol_duration": args.protocol_duration,
+    }
 
 
 # ---------------------------------------------------------------- main
 def parse_args(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scales", default="1,10,100",
-                    help="comma-separated demo scales (default 1,10,100)")
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"),
-                    help="folder for latest.md / latest.json (default benchmarks/results)")
-    ap.add_argument("--repeat", type=int, default=15,
-                    help="warm calls timed per measurement (default 15)")
-    ap.add_argument("--budget", type=float, default=5.0,
-                    help="seconds after which a measurement stops repeating, once it has 3 "
-                         "samples (default 5)")
-    ap.add_argument("--page-budget", type=float, default=2.0,
-                    help="like --budget, for each page's data calls per scope (default 2); "
-                         "those take max(3, repeat / 2) rounds at most")
-    ap.add_argument("--no-browser", action="store_true",
-                    help="skip the browser page timing and the concurrent sessions "
-                         "(benchmarks.browser)")
-    ap.add_argument("--browser-repeat", type=int, default=5,
-                    help="warm visits per page in the browser (default 5)")
-    ap.add_argument("--sessions", default="10,30",
-                    help="concurrent browser sessions against one server, comma-separated "
-                         "(default 10,30; empty to skip)")
-    ap.add_argument("--only-protocol", action="store_true",
-                    help="per scale, only generate, load and run the protocol sessions "
-                         "(benchmarks.protocol): no query benchmarks, no browser")
-    ap.add_argument("--no-protocol", action="store_true",
-                    help="skip the protocol sessions (--no-browser does not skip them)")
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument("--scales", default="1,10,100", help="comma-separated demo scales (default 1,10,100)")
+    ap.add_argument(
+        "--out",
+        default=str(ROOT / "benchmarks" / "results"),
+        help="folder for latest.md / latest.json (default benchmarks/results)",
+    )
+    ap.add_argument("--repeat", type=int, default=15, help="warm calls timed per measurement (default 15)")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=5.0,
+        help="seconds after which a measurement stops repeating, once it has 3 samples (default 5)",
+    )
+    ap.add_argument(
+        "--page-budget",
+        type=float,
+        default=2.0,
+        help="like --budget, for each page's data calls per scope (default 2); "
+        "those take max(3, repeat / 2) rounds at most",
+    )
+    ap.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="skip the browser page timing and the concurrent sessions (benchmarks.browser)",
+    )
+    ap.add_argument(
+        "--browser-repeat", type=int, default=5, help="warm visits per page in the browser (default 5)"
+    )
+    ap.add_argument(
+        "--sessions",
+        default="10,30",
+        help="concurrent browser sessions against one server, comma-separated (default 10,30; empty to skip)",
+    )
+    ap.add_argument(
+        "--only-protocol",
+        action="store_true",
+        help="per scale, only generate, load and run the protocol sessions "
+        "(benchmarks.protocol): no query benchmarks, no browser",
+    )
+    ap.add_argument(
+        "--no-protocol",
+        action="store_true",
+        help="skip the protocol sessions (--no-browser does not skip them)",
+    )
     protocol.add_arguments(ap)
-    ap.add_argument("--all-townships", action="store_true",
-                    help="time summary() for every township of every county copy, not only "
-                         "the six of copy 1")
+    ap.add_argument(
+        "--all-townships",
+        action="store_true",
+        help="time summary() for every township of every county copy, not only the six of copy 1",
+    )
     ap.add_argument("--tmp", default="/tmp", help="where the temporary folders go (default /tmp)")
-    ap.add_argument("--profile", choices=("never", "missed", "always"), default="never",
-                    help="write profile-<scale>x-{load,queries}.txt next to the results with "
-                         "benchmarks.profile: never (default), when a target is missed, always")
+    ap.add_argument(
+        "--profile",
+        choices=("never", "missed", "always"),
+        default="never",
+        help="write profile-<scale>x-{load,queries}.txt next to the results with "
+        "benchmarks.profile: never (default), when a target is missed, always",
+    )
     args = ap.parse_args(argv)
     try:
         args.scales = [int(s) for s in args.scales.split(",") if s.strip()]
@@ -740,20 +911,31 @@ def main(argv=None) -> int:
 
 def write(out: Path, info: dict, results: list[dict]) -> str:
     md = markdown(results, info)
-    doc = {"meta": info, "targets": {
-        "load_s": TARGET_LOAD_S, "load_peak_rss_mb": TARGET_LOAD_RSS_MB,
-        "summary_warm_s": TARGET_SUMMARY_WARM_S, "overhead_ratio": TARGET_OVERHEAD,
-        "page_warm_ratio": browser.TARGET_WARM_RATIO, "page_websocket_mb": browser.TARGET_WS_MB,
-        "sessions_success": browser.TARGET_SUCCESS, "sessions_p95_s": browser.TARGET_P95_S,
-        "sessions_rss_growth_mb": browser.TARGET_RSS_GROWTH_MB,
-        "protocol_success": browser.TARGET_SUCCESS, "protocol_p95_s": browser.TARGET_P95_S,
-        "protocol_rss_growth_mb": browser.TARGET_RSS_GROWTH_MB},
-        "results": results, "misses": verdicts(results)}
+    doc = {
+        "meta": info,
+        "targets": {
+            "load_s": TARGET_LOAD_S,
+            "load_peak_rss_mb": TARGET_LOAD_RSS_MB,
+            "summary_warm_s": TARGET_SUMMARY_WARM_S,
+            "overhead_ratio": TARGET_OVERHEAD,
+            "page_warm_ratio": browser.TARGET_WARM_RATIO,
+            "page_websocket_mb": browser.TARGET_WS_MB,
+            "sessions_success": browser.TARGET_SUCCESS,
+            "sessions_p95_s": browser.TARGET_P95_S,
+            "sessions_rss_growth_mb": browser.TARGET_RSS_GROWTH_MB,
+            "protocol_success": browser.TARGET_SUCCESS,
+            "protocol_p95_s": browser.TARGET_P95_S,
+            "protocol_rss_growth_mb": browser.TARGET_RSS_GROWTH_MB,
+        },
+        "results": results,
+        "misses": verdicts(results),
+    }
     stamp = info["when"].replace(":", "").replace("-", "")[:15]
     for name in ("latest", f"results-{stamp}"):
         (out / f"{name}.md").write_text(md, encoding="utf-8")
-        (out / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1,
-                                                     default=str), encoding="utf-8")
+        (out / f"{name}.json").write_text(
+            json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+        )
     return md
 
 

@@ -14,6 +14,7 @@ The county intranet has no identity provider, so users live in the state folder:
 users.json is written under a lock and replaced atomically, and only when something in it
 changed (a login writes nothing to it).
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,20 +35,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import locks
-from .i18n import Msg, t
+from .i18n import Explained, Msg, t
 
 # role -> (Chinese, English) name, from the label table (auth.role.<role>):
 #   admin     everything, including the data page
 #   leader    all townships, all pages but data
 #   township  only its township, everywhere
 #   reporter  its township's pages, and submits its township's weekly tables on the data page
-ROLES = {role: (t(f"auth.role.{role}", "zh"), t(f"auth.role.{role}", "en"))
-         for role in ("admin", "leader", "township", "reporter")}
+ROLES = {
+    role: (t(f"auth.role.{role}", "zh"), t(f"auth.role.{role}", "en"))
+    for role in ("admin", "leader", "township", "reporter")
+}
 # Roles bound to one township: they see it only, whatever a link asks for.
 TOWNSHIP_ROLES = ("township", "reporter")
 MIN_PASSWORD = 8
-MAX_NAME = 64                 # characters of a user name typed on the login form
-MAX_PASSWORD = 256            # characters of a password
+MAX_NAME = 64  # characters of a user name typed on the login form
+MAX_PASSWORD = 256  # characters of a password
 NAME_RE = re.compile(r"^[\w.\-\u4e00-\u9fff]{2,32}$")
 _SCRYPT = dict(n=2**14, r=8, p=1, dklen=32)
 
@@ -57,13 +60,13 @@ _SCRYPT = dict(n=2**14, r=8, p=1, dklen=32)
 # their own address, is not slowed by a stranger's guesses.
 FREE_FAILURES = 3
 MAX_WAIT = 15 * 60
-THROTTLE_FORGET = 24 * 3600   # a pair's failures are forgotten a day after its last one
-THROTTLE_MAX_PAIRS = 5000     # the file keeps at most this many pairs (the oldest go)
+THROTTLE_FORGET = 24 * 3600  # a pair's failures are forgotten a day after its last one
+THROTTLE_MAX_PAIRS = 5000  # the file keeps at most this many pairs (the oldest go)
 
-SESSION_HOURS = 12            # a session cookie's life
-TICKET_SECONDS = 60           # a login ticket's life (exchanged once for the cookie)
+SESSION_HOURS = 12  # a session cookie's life
+TICKET_SECONDS = 60  # a login ticket's life (exchanged once for the cookie)
 COOKIE = "dashboard_session"
-SCREEN_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")   # as dashboard.screens.NAME_RE
+SCREEN_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # as dashboard.screens.NAME_RE
 
 # Who acts through the pages (the client address), added to every audit line written in
 # that context; set by dashboard.ui for each script run.
@@ -102,33 +105,27 @@ class User:
 @dataclass(frozen=True)
 class Account:
     """A user as the user file has it now, with the stamps a session is checked against."""
+
     user: User
-    stamp: str                    # changes with the password (and nothing else)
-    rights: str                   # changes with the role or the township
+    stamp: str  # changes with the password (and nothing else)
+    rights: str  # changes with the role or the township
 
 
 @dataclass(frozen=True)
 class ScreenGrant:
     """What a screen token allows: the meeting screen `name`, read-only, for one township
     (or the county, None). Never another page."""
+
     name: str
     township: str | None
 
 
-class AuthError(Exception):
+class AuthError(Explained, Exception):
     """A refusal to show the user: `message` (a label, auth.err.*) says why, as `zh`, `en`."""
 
     def __init__(self, message: Msg):
         super().__init__(message.en)
         self.message = message
-
-    @property
-    def zh(self) -> str:
-        return self.message.zh
-
-    @property
-    def en(self) -> str:
-        return self.message.en
 
 
 class Throttled(AuthError):
@@ -259,8 +256,10 @@ class Users:
         return bool(self._peek())
 
     def list(self) -> list[dict]:
-        return [{"name": n, "role": u["role"], "township": u.get("township")}
-                for n, u in sorted(self._read().items())]
+        return [
+            {"name": n, "role": u["role"], "township": u.get("township")}
+            for n, u in sorted(self._read().items())
+        ]
 
     def get(self, name: str) -> User | None:
         account = self.account(name)
@@ -275,8 +274,14 @@ class Users:
         return Account(User(name, u["role"], u.get("township")), _stamp(u), _rights(u))
 
     # ---- changes
-    def add(self, name: str, role: str, password: str, township: str | None = None,
-            known_townships: set[str] | None = None) -> User:
+    def add(
+        self,
+        name: str,
+        role: str,
+        password: str,
+        township: str | None = None,
+        known_townships: set[str] | None = None,
+    ) -> User:
         if not NAME_RE.match(name or ""):
             raise AuthError(Msg("auth.err.bad_name"))
         if role not in ROLES:
@@ -294,9 +299,14 @@ class Users:
             if name in users:
                 raise AuthError(Msg("auth.err.user_exists", name=name))
             salt = secrets.token_bytes(16)
-            users[name] = {"role": role, "township": township, "salt": salt.hex(),
-                           "hash": _hash(password, salt), "session_epoch": secrets.token_hex(8),
-                           "created_at": _now().isoformat(timespec="seconds")}
+            users[name] = {
+                "role": role,
+                "township": township,
+                "salt": salt.hex(),
+                "hash": _hash(password, salt),
+                "session_epoch": secrets.token_hex(8),
+                "created_at": _now().isoformat(timespec="seconds"),
+            }
             self._write(users)
         return User(name, role, township)
 
@@ -315,8 +325,9 @@ class Users:
             if name not in users:
                 raise AuthError(Msg("auth.err.no_user", name=name))
             salt = secrets.token_bytes(16)
-            users[name].update(salt=salt.hex(), hash=_hash(password, salt),
-                               session_epoch=secrets.token_hex(8))
+            users[name].update(
+                salt=salt.hex(), hash=_hash(password, salt), session_epoch=secrets.token_hex(8)
+            )
             for old in ("failures", "locked_until"):
                 users[name].pop(old, None)
             self._write(users)
@@ -326,14 +337,14 @@ class Users:
         client's: failures are throttled per (name, address). Writes nothing to the user file."""
         name, password = name or "", password or ""
         if len(name) > MAX_NAME or len(password) > MAX_PASSWORD:
-            self._audit_quietly("login_failed", name[:MAX_NAME], reason="too long",
-                                name_chars=len(name), **_addr(address))
+            self._audit_quietly(
+                "login_failed", name[:MAX_NAME], reason="too long", name_chars=len(name), **_addr(address)
+            )
             raise AuthError(Msg("auth.err.too_long", name_max=MAX_NAME, password_max=MAX_PASSWORD))
         pair = f"{name}\n{address or '-'}"
         wait = self._throttle_wait(pair)
         if wait:
-            self._audit_quietly("login_refused", name, reason="throttled", wait=wait,
-                                **_addr(address))
+            self._audit_quietly("login_refused", name, reason="throttled", wait=wait, **_addr(address))
             raise Throttled(wait)
         u = self._peek().get(name)
         if u is None:
@@ -344,9 +355,12 @@ class Users:
             ok = hmac.compare_digest(_hash(password, bytes.fromhex(u["salt"])), u["hash"])
         if not ok:
             self._throttle_fail(pair)
-            self._audit_quietly("login_failed", name,
-                                reason="unknown user" if u is None else "wrong password",
-                                **_addr(address))
+            self._audit_quietly(
+                "login_failed",
+                name,
+                reason="unknown user" if u is None else "wrong password",
+                **_addr(address),
+            )
             raise AuthError(Msg("auth.err.wrong"))
         self._throttle_clear(pair)
         self._audit_quietly("login", name, **_addr(address))
@@ -378,18 +392,21 @@ class Users:
                 n = int(entry.get("n", 0)) + 1
                 wait = 0 if n < FREE_FAILURES else min(MAX_WAIT, 2 ** (n - FREE_FAILURES))
                 data[pair] = {"n": n, "last": now, "until": now + wait}
-                data = {k: v for k, v in data.items()
-                        if isinstance(v, dict) and now - v.get("last", 0) < THROTTLE_FORGET}
+                data = {
+                    k: v
+                    for k, v in data.items()
+                    if isinstance(v, dict) and now - v.get("last", 0) < THROTTLE_FORGET
+                }
                 if len(data) > THROTTLE_MAX_PAIRS:
                     keep = sorted(data, key=lambda k: data[k]["last"])[-THROTTLE_MAX_PAIRS:]
                     data = {k: data[k] for k in keep}
                 self._write_json(self.throttle_path, data)
-        except OSError as e:           # a full disk must not turn a wrong password into an error
+        except OSError as e:  # a full disk must not turn a wrong password into an error
             print(f"dashboard: throttle not recorded: {e}", file=sys.stderr)
 
     def _throttle_clear(self, pair: str) -> None:
         if pair not in self._read_json(self.throttle_path, {}):
-            return                     # nothing to reset: nothing is written
+            return  # nothing to reset: nothing is written
         try:
             with self._locked():
                 data = self._read_json(self.throttle_path, {})
@@ -413,7 +430,7 @@ class Users:
             f.flush()
             os.fsync(f.fileno())
         try:
-            os.link(tmp, self.key_path)       # the first process to make one wins
+            os.link(tmp, self.key_path)  # the first process to make one wins
         except FileExistsError:
             pass
         finally:
@@ -442,16 +459,30 @@ class Users:
             return None
         return payload
 
-    def session_token(self, name: str, hours: float = SESSION_HOURS, kind: str = "s",
-                      seconds: float | None = None, sid: str | None = None) -> str:
+    def session_token(
+        self,
+        name: str,
+        hours: float = SESSION_HOURS,
+        kind: str = "s",
+        seconds: float | None = None,
+        sid: str | None = None,
+    ) -> str:
         """A signed token for the account `name` as it is now: its name, credential stamp and
         rights stamp, an expiry and a session id; never the password."""
         account = self.account(name)
         if account is None:
             raise AuthError(Msg("auth.err.no_user", name=name))
         life = seconds if seconds is not None else hours * 3600
-        return self._sign({"k": kind, "u": name, "c": account.stamp, "r": account.rights,
-                           "sid": sid or secrets.token_hex(8), "exp": int(time.time() + life)})
+        return self._sign(
+            {
+                "k": kind,
+                "u": name,
+                "c": account.stamp,
+                "r": account.rights,
+                "sid": sid or secrets.token_hex(8),
+                "exp": int(time.time() + life),
+            }
+        )
 
     def ticket(self, name: str, sid: str) -> str:
         """A one-time ticket, good for TICKET_SECONDS, that the browser exchanges for the
@@ -514,7 +545,7 @@ class Users:
                 used = {k: v for k, v in used.items() if isinstance(v, (int, float)) and v >= now}
                 used[tid] = payload["exp"]
                 self._write_json(self.tickets_path, used)
-        except OSError as e:        # a full disk: this process's own record still holds
+        except OSError as e:  # a full disk: this process's own record still holds
             print(f"dashboard: used ticket not recorded: {e}", file=sys.stderr)
         account, sid = checked
         return self.session_token(account.user.name, sid=sid), sid
@@ -536,11 +567,19 @@ class Users:
     # ---- screen tokens
     def screen_tokens(self) -> list[dict]:
         data = self._read_json(self.tokens_path, {})
-        return [{"name": n, "township": v.get("township"), "created_at": v.get("created_at"),
-                 "by": v.get("by")} for n, v in sorted(data.items()) if isinstance(v, dict)]
+        return [
+            {"name": n, "township": v.get("township"), "created_at": v.get("created_at"), "by": v.get("by")}
+            for n, v in sorted(data.items())
+            if isinstance(v, dict)
+        ]
 
-    def issue_screen_token(self, name: str, township: str | None = None, by: str | None = None,
-                           known_townships: set[str] | None = None) -> str:
+    def issue_screen_token(
+        self,
+        name: str,
+        township: str | None = None,
+        by: str | None = None,
+        known_townships: set[str] | None = None,
+    ) -> str:
         """A new credential for the meeting screen `name` (one township, or the county):
         read-only, kiosk only. Replaces the screen's earlier token. Only its hash is kept."""
         if not SCREEN_NAME_RE.match(name or ""):
@@ -550,9 +589,12 @@ class Users:
         secret = secrets.token_urlsafe(24)
         with self._locked():
             data = self._read_json(self.tokens_path, {})
-            data[name] = {"township": township or None,
-                          "hash": hashlib.sha256(secret.encode()).hexdigest(),
-                          "created_at": _now().isoformat(timespec="seconds"), "by": by}
+            data[name] = {
+                "township": township or None,
+                "hash": hashlib.sha256(secret.encode()).hexdigest(),
+                "created_at": _now().isoformat(timespec="seconds"),
+                "by": by,
+            }
             self._write_json(self.tokens_path, data)
         self.audit("screen_token", by, screen=name, township=township or None)
         return secret
@@ -591,9 +633,14 @@ class Users:
         request = REQUEST.get()
         if request:
             details = {**request, **details}
-        line = (json.dumps({"at": _now().isoformat(timespec="seconds"), "event": event,
-                            "user": user, **details}, ensure_ascii=False, default=str)
-                + "\n").encode("utf-8")
+        line = (
+            json.dumps(
+                {"at": _now().isoformat(timespec="seconds"), "event": event, "user": user, **details},
+                ensure_ascii=False,
+                default=str,
+            )
+            + "\n"
+        ).encode("utf-8")
         self.root.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.audit_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
@@ -628,8 +675,9 @@ class Users:
         try:
             yield result
         except BaseException as e:
-            self._audit_quietly(event, user, **{**details, "state": "failed", "op": op,
-                                                "error": type(e).__name__})
+            self._audit_quietly(
+                event, user, **{**details, "state": "failed", "op": op, "error": type(e).__name__}
+            )
             raise
         if result.get("skip"):
             self._audit_quietly(event, user, **{**details, "state": "nothing", "op": op})

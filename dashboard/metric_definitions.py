@@ -69,10 +69,7 @@ GENERAL = (
         ),
     ),
     (
-        (
-            "值守空档：某个卡点连续未达最少人数的小时时段；卡点值守页列出每个空档的开始、结束和缺员"
-            "人数。"
-        ),
+        ("值守空档：某个卡点连续未达最少人数的小时时段；卡点值守页列出每个空档的开始、结束和缺员人数。"),
         (
             "A gap is a run of consecutive unstaffed hour slots of one checkpoint; the staffing "
             "page lists gaps with start, end and shortfall."
@@ -139,8 +136,7 @@ FIGURES: tuple[Figure, ...] = (
         "有人包保的网格",
         "Grids staffed",
         "grids",
-        "grids with at least one member assigned (any role) who reported on or before the "
-        "week's end",
+        "grids with at least one member assigned (any role) who reported on or before the week's end",
         "至少有一名截至本周末已报到的下沉党员（网格长或网格员）的网格数",
     ),
     Figure(
@@ -164,8 +160,7 @@ FIGURES: tuple[Figure, ...] = (
         "本周走访户数",
         "Households visited this week",
         "households",
-        "sum over grids in scope of that week's households_visited (0 where the grid did not "
-        "report)",
+        "sum over grids in scope of that week's households_visited (0 where the grid did not report)",
         "范围内各网格本周周报的走访户数合计（未报送的网格按 0 计）",
     ),
     Figure(

@@ -8,6 +8,7 @@ values and puts the figures together. What each figure of summary() means (label
 definition) is declared in metric_definitions.FIGURES, re-exported here. It does not import
 streamlit.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,7 @@ import pandas as pd
 from . import contract, queries
 from .metric_definitions import FIGURES, HOURS_PER_WEEK  # noqa: F401  (what each figure means)
 
-DEFAULT_VISIT_TARGET = 0.9     # grids.visit_rate target when the targets table has none
+DEFAULT_VISIT_TARGET = 0.9  # grids.visit_rate target when the targets table has none
 CRITERIA = list(contract.CRITERIA)
 
 # Reasons a grid needs attention, most serious first (codes; labels belong to i18n).
@@ -34,14 +35,16 @@ class Scope:
     """What a figure is about: the week (its Monday; None = the latest week with data) and the
     township (a township_id; None = the whole county). Every function the pages call takes
     `(con, scope, **kw)`; the few that need neither (townships, latest_week, ...) ignore it."""
+
     week: dt.date | None = None
     township: str | None = None
 
 
-DEFAULT_SCOPE = Scope()     # the latest week, the whole county
+DEFAULT_SCOPE = Scope()  # the latest week, the whole county
 
 
 # -- helpers -------------------------------------------------------------------------------
+
 
 def _plain(value):
     """A DataFrame cell as a JSON-serialisable Python value (None for NULL/NaN)."""
@@ -119,6 +122,7 @@ def _to_date(value) -> dt.date | None:
 
 # -- the summary ---------------------------------------------------------------------------
 
+
 def latest_week(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> dt.date | None:
     """Monday of the latest week with data (grid reports first, else shifts, assessments,
     trainings); None on an empty store."""
@@ -138,11 +142,12 @@ def summary(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> dic
     b = {k: int(branch_rows[k].sum()) for k in ("total", "compliant", "model", "linked")}
     g = _row(queries.run(con, "grid_coverage", **p))
     c = _row(queries.run(con, "checkpoint_coverage", **p))
-    kinds = {r.kind: (int(r.sessions), int(r.attendees))
-             for r in queries.run(con, "training_ytd", **p).itertuples()}
+    kinds = {
+        r.kind: (int(r.sessions), int(r.attendees))
+        for r in queries.run(con, "training_ytd", **p).itertuples()
+    }
     distinct = _row(queries.run(con, "training_distinct_members", **p))["distinct_members"]
-    values = {r.indicator: _plain(r.value)
-              for r in queries.run(con, "indicator_latest", **p).itertuples()}
+    values = {r.indicator: _plain(r.value) for r in queries.run(con, "indicator_latest", **p).itertuples()}
 
     slots = c["total"] * HOURS_PER_WEEK
     training = {
@@ -192,8 +197,9 @@ def summary(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> dic
     }
 
 
-def weekly_trend(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
-                 weeks: int = 12) -> pd.DataFrame:
+def weekly_trend(
+    con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *, weeks: int = 12
+) -> pd.DataFrame:
     """One row per week, oldest first, for the `weeks` weeks ending with the scope's week
     (default the latest week): week_start (date), compliance_rate, staffed_rate, visit_rate,
     reporting_rate, coverage_rate. Same queries and rates as summary(), over several weeks."""
@@ -201,29 +207,42 @@ def weekly_trend(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *
         raise ValueError("weeks must be at least 1")
     until, township = _resolve(con, scope)
     p = {"week": until, "weeks": int(weeks), "township": township}
-    branches = (queries.run(con, "compliance_by_township", criteria=CRITERIA, **p)
-                .groupby("week_start")[["total", "compliant"]].sum())
+    branches = (
+        queries.run(con, "compliance_by_township", criteria=CRITERIA, **p)
+        .groupby("week_start")[["total", "compliant"]]
+        .sum()
+    )
     grids = queries.run(con, "grid_coverage", **p).set_index("week_start")
     slots = queries.run(con, "checkpoint_coverage", **p).set_index("week_start")
 
     rows = []
-    for week_start in grids.index:          # every week of the range, oldest first
+    for week_start in grids.index:  # every week of the range, oldest first
         b = branches.loc[week_start] if week_start in branches.index else None
         g, c = grids.loc[week_start], slots.loc[week_start]
-        rows.append({
-            "week_start": _to_date(week_start),
-            "compliance_rate": None if b is None else _rate(int(b["compliant"]), int(b["total"])),
-            "staffed_rate": _rate(int(g["staffed"]), int(g["total"])),
-            "visit_rate": _rate(int(g["households_visited"]), int(g["households"])),
-            "reporting_rate": _rate(int(g["reporting"]), int(g["total"])),
-            "coverage_rate": _rate(int(c["staffed_slots"]), int(c["total"]) * HOURS_PER_WEEK),
-        })
-    return pd.DataFrame(rows, columns=["week_start", "compliance_rate", "staffed_rate",
-                                       "visit_rate", "reporting_rate", "coverage_rate"])
+        rows.append(
+            {
+                "week_start": _to_date(week_start),
+                "compliance_rate": None if b is None else _rate(int(b["compliant"]), int(b["total"])),
+                "staffed_rate": _rate(int(g["staffed"]), int(g["total"])),
+                "visit_rate": _rate(int(g["households_visited"]), int(g["households"])),
+                "reporting_rate": _rate(int(g["reporting"]), int(g["total"])),
+                "coverage_rate": _rate(int(c["staffed_slots"]), int(c["total"]) * HOURS_PER_WEEK),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "week_start",
+            "compliance_rate",
+            "staffed_rate",
+            "visit_rate",
+            "reporting_rate",
+            "coverage_rate",
+        ],
+    )
 
 
-def targets(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
-            year: int | None = None) -> dict:
+def targets(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *, year: int | None = None) -> dict:
     """Metric code -> target for `year` (default the year of the scope's week).
 
     For the county, the county-wide rows. For a township, its own rows for every metric, and
@@ -233,11 +252,15 @@ def targets(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
     if year is None:
         year = _resolve(con, scope)[0].year
     df = queries.run(con, "targets", year=int(year), township=township)
-    return {r.metric: float(r.target) for r in df.itertuples()
-            if township is None or r.own_row or r.metric in contract.RATE_METRICS}
+    return {
+        r.metric: float(r.target)
+        for r in df.itertuples()
+        if township is None or r.own_row or r.metric in contract.RATE_METRICS
+    }
 
 
 # -- lists that need attention ---------------------------------------------------------------
+
 
 def checkpoint_gaps(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Runs of consecutive unstaffed hour slots per checkpoint in the week: checkpoint_id, name,
@@ -247,42 +270,60 @@ def checkpoint_gaps(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE
     return queries.run(con, "checkpoint_gaps", week=week, township=township)
 
 
-def noncompliant_branches(con: duckdb.DuckDBPyConnection,
-                          scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
+def noncompliant_branches(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Branches not compliant at the week's end: branch_id, name, township_id, village,
     last_assessed_on (date, None if never), failed_criteria (list of criterion codes in
     contract order; [] if never assessed), never_assessed."""
     status = branch_status(con, scope)
-    out = status.loc[~status["compliant"], ["branch_id", "name", "township_id", "village",
-                                            "last_assessed_on", "failed_criteria"]].copy()
+    out = status.loc[
+        ~status["compliant"],
+        ["branch_id", "name", "township_id", "village", "last_assessed_on", "failed_criteria"],
+    ].copy()
     out["never_assessed"] = out["last_assessed_on"].isna()
     return out.reset_index(drop=True)
 
 
-def grids_needing_attention(con: duckdb.DuckDBPyConnection,
-                            scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
+def grids_needing_attention(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Grids that did not report, have no member assigned, or were visited below the
     grids.visit_rate target: grid_id, name, township_id, community_id, zone_id, households,
     households_visited, visit_rate, visit_target, reported, staffed, reason (the most serious
     of GRID_REASONS), reasons (all that apply)."""
     grids = grid_visit_rates(con, scope)
-    flags = pd.DataFrame({  # columns in the order of GRID_REASONS
-        "not_reported": ~grids["reported"].astype(bool),
-        "unstaffed": ~grids["staffed"].astype(bool),
-        "below_target": (grids["visit_rate"] < grids["visit_target"]).fillna(False).astype(bool),
-    })
+    flags = pd.DataFrame(
+        {  # columns in the order of GRID_REASONS
+            "not_reported": ~grids["reported"].astype(bool),
+            "unstaffed": ~grids["staffed"].astype(bool),
+            "below_target": (grids["visit_rate"] < grids["visit_target"]).fillna(False).astype(bool),
+        }
+    )
     needed = flags.any(axis=1)
-    out = grids.loc[needed, ["grid_id", "name", "township_id", "community_id", "zone_id",
-                             "households", "households_visited", "visit_rate", "visit_target",
-                             "reported", "staffed"]].reset_index(drop=True)
+    out = grids.loc[
+        needed,
+        [
+            "grid_id",
+            "name",
+            "township_id",
+            "community_id",
+            "zone_id",
+            "households",
+            "households_visited",
+            "visit_rate",
+            "visit_target",
+            "reported",
+            "staffed",
+        ],
+    ].reset_index(drop=True)
     flags = flags[needed].reset_index(drop=True)
-    out["reasons"] = [[r for r, f in zip(GRID_REASONS, row) if f]
-                      for row in flags[list(GRID_REASONS)].itertuples(index=False)]
+    out["reasons"] = [
+        [r for r, f in zip(GRID_REASONS, row, strict=False) if f]
+        for row in flags[list(GRID_REASONS)].itertuples(index=False)
+    ]
     out["reason"] = [r[0] for r in out["reasons"]]
     return out
 
 
 # -- series and tables for the pages ---------------------------------------------------------
+
 
 def branch_status(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """One row per branch in scope at the week's end: branch_id, name, township_id, village,
@@ -295,23 +336,23 @@ def branch_status(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) 
     return df
 
 
-def compliance_by_township(con: duckdb.DuckDBPyConnection,
-                           scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
+def compliance_by_township(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """One row per township with branches in scope: township_id, name, total, compliant,
     compliance_rate, model, link_coverage_rate."""
     week, township = _resolve(con, scope)
-    df = queries.run(con, "compliance_by_township", week=week, weeks=1, township=township,
-                     criteria=CRITERIA)
+    df = queries.run(con, "compliance_by_township", week=week, weeks=1, township=township, criteria=CRITERIA)
     names = queries.run(con, "townships").set_index("township_id")["name"]
-    return pd.DataFrame({
-        "township_id": df["township_id"],
-        "name": [names.get(t) for t in df["township_id"]],
-        "total": df["total"],
-        "compliant": df["compliant"],
-        "compliance_rate": [_rate(c, t) for c, t in zip(df["compliant"], df["total"])],
-        "model": df["model"],
-        "link_coverage_rate": [_rate(n, t) for n, t in zip(df["linked"], df["total"])],
-    })
+    return pd.DataFrame(
+        {
+            "township_id": df["township_id"],
+            "name": [names.get(t) for t in df["township_id"]],
+            "total": df["total"],
+            "compliant": df["compliant"],
+            "compliance_rate": [_rate(c, t) for c, t in zip(df["compliant"], df["total"], strict=False)],
+            "model": df["model"],
+            "link_coverage_rate": [_rate(n, t) for n, t in zip(df["linked"], df["total"], strict=False)],
+        }
+    )
 
 
 def grid_visit_rates(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
@@ -319,22 +360,31 @@ def grid_visit_rates(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOP
     township_id, community_id, zone_id, unit_id, lon, lat, households, households_visited,
     visit_rate (NaN if no households), reported, members, staffed, visit_target."""
     week, township = _resolve(con, scope)
-    return queries.run(con, "grid_visit_rates", week=week, township=township,
-                       default_visit_target=DEFAULT_VISIT_TARGET)
+    return queries.run(
+        con, "grid_visit_rates", week=week, township=township, default_visit_target=DEFAULT_VISIT_TARGET
+    )
 
 
-def checkpoint_hourly(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
-                      checkpoints: tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
+def checkpoint_hourly(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope = DEFAULT_SCOPE,
+    *,
+    checkpoints: tuple[str, ...] | list[str] | None = None,
+) -> pd.DataFrame:
     """Checkpoint x hour slot of the week, for the heatmap: checkpoint_id, name, township_id,
     kind, slot (0..167), slot_start, required_staff, staff, staffed. `checkpoints` narrows it to
     those ids (a heatmap shows a few rows; a province has thousands of checkpoints)."""
     week, township = _resolve(con, scope)
-    return queries.run(con, "checkpoint_hourly", week=week, township=township,
-                       checkpoints=None if checkpoints is None else list(checkpoints))
+    return queries.run(
+        con,
+        "checkpoint_hourly",
+        week=week,
+        township=township,
+        checkpoints=None if checkpoints is None else list(checkpoints),
+    )
 
 
-def training_by_kind_month(con: duckdb.DuckDBPyConnection,
-                           scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
+def training_by_kind_month(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Trainings year to date by month and kind: month (first day), kind, sessions, attendees."""
     week, township = _resolve(con, scope)
     return queries.run(con, "training_by_kind_month", week=week, township=township)
@@ -355,8 +405,7 @@ def available_weeks(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE
     return weeks
 
 
-def geo_features(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
-                 layer: str) -> pd.DataFrame:
+def geo_features(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *, layer: str) -> pd.DataFrame:
     """Outlines loaded from <layer>.geojson: feature_id, geometry (GeoJSON text)."""
     if layer not in contract.GEO_LAYERS:
         raise ValueError(f"unknown layer {layer!r}")
@@ -364,6 +413,7 @@ def geo_features(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *
 
 
 # -- branches and training pages -------------------------------------------------------------
+
 
 def compliance_trend(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Branch compliance per week, oldest first, from the week of the first assessment in the
@@ -375,20 +425,31 @@ def compliance_trend(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOP
     first = _to_date(queries.run(con, "first_assessment_week")["week_start"].iloc[0])
     if first is None or first > week:
         return pd.DataFrame(columns=columns)
-    df = queries.run(con, "compliance_by_township", week=week, weeks=(week - first).days // 7 + 1,
-                     township=township, criteria=CRITERIA)
+    df = queries.run(
+        con,
+        "compliance_by_township",
+        week=week,
+        weeks=(week - first).days // 7 + 1,
+        township=township,
+        criteria=CRITERIA,
+    )
     weekly = df.groupby("week_start")[["total", "compliant", "linked"]].sum()
-    return pd.DataFrame([{
-        "week_start": _to_date(w),
-        "total": int(r.total),
-        "compliant": int(r.compliant),
-        "compliance_rate": _rate(int(r.compliant), int(r.total)),
-        "link_coverage_rate": _rate(int(r.linked), int(r.total)),
-    } for w, r in weekly.iterrows()], columns=columns)
+    return pd.DataFrame(
+        [
+            {
+                "week_start": _to_date(w),
+                "total": int(r.total),
+                "compliant": int(r.compliant),
+                "compliance_rate": _rate(int(r.compliant), int(r.total)),
+                "link_coverage_rate": _rate(int(r.linked), int(r.total)),
+            }
+            for w, r in weekly.iterrows()
+        ],
+        columns=columns,
+    )
 
 
-def failed_criteria_counts(con: duckdb.DuckDBPyConnection,
-                           scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
+def failed_criteria_counts(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Criteria failed in the latest assessment of branches in scope at the week's end:
     criterion (code), branches (how many failed it). Only criteria failed at least once, most
     failed first (ties in contract order); no rows when every assessed branch passed all."""
@@ -397,13 +458,11 @@ def failed_criteria_counts(con: duckdb.DuckDBPyConnection,
     for failed in status["failed_criteria"]:
         for c in failed:
             counts[c] += 1
-    rows = sorted(((c, n) for c, n in counts.items() if n),
-                  key=lambda cn: (-cn[1], CRITERIA.index(cn[0])))
+    rows = sorted(((c, n) for c, n in counts.items() if n), key=lambda cn: (-cn[1], CRITERIA.index(cn[0])))
     return pd.DataFrame(rows, columns=["criterion", "branches"])
 
 
-def training_by_township(con: duckdb.DuckDBPyConnection,
-                         scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
+def training_by_township(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """Trainings year to date by township and kind: township_id (None = county-level
     activities), kind, sessions, attendees. County-level activities come first."""
     week, township = _resolve(con, scope)
@@ -412,8 +471,7 @@ def training_by_township(con: duckdb.DuckDBPyConnection,
     return df
 
 
-def training_activities(con: duckdb.DuckDBPyConnection,
-                        scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
+def training_activities(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """The year's activities in scope up to the week's end, newest first: activity_id,
     held_on (date), township_id (None = county-level), kind, title, sessions, attendees,
     attendance_records (0 where no attendance was loaded for the activity)."""
@@ -432,24 +490,33 @@ def training_people(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE
     p = {"week": week, "township": township}
     distinct = _row(queries.run(con, "training_distinct_members", **p))["distinct_members"]
     records = queries.run(con, "training_activities", **p)["attendance_records"]
-    return {"distinct_members": distinct,
-            "activities_recorded": int((records > 0).sum()),
-            "attendance_records": int(records.sum())}
+    return {
+        "distinct_members": distinct,
+        "activities_recorded": int((records > 0).sum()),
+        "attendance_records": int(records.sum()),
+    }
 
 
 # -- grid and checkpoint pages ---------------------------------------------------------------
 
-def grid_list(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
-              community: str | None = None,
-              zone: str | None = None, geometry: bool = True) -> pd.DataFrame:
+
+def grid_list(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope = DEFAULT_SCOPE,
+    *,
+    community: str | None = None,
+    zone: str | None = None,
+    geometry: bool = True,
+) -> pd.DataFrame:
     """grid_visit_rates() of the scope, narrowed to one community and/or zone when given, with
     where each grid sits: community_name, zone_name, leader_title, unit_name, residents and
     geometry (GeoJSON text, None without an outline, or for every grid if not `geometry`).
     Same rows and rates as the overview."""
     grids = grid_visit_rates(con, scope)
     places = queries.run(con, "grid_places", township=scope.township, geometry=bool(geometry))
-    out = grids.merge(places.drop(columns=["township_id", "community_id", "zone_id"]),
-                      on="grid_id", how="left")
+    out = grids.merge(
+        places.drop(columns=["township_id", "community_id", "zone_id"]), on="grid_id", how="left"
+    )
     if community:
         out = out[out["community_id"] == community]
     if zone:
@@ -464,9 +531,13 @@ def grid_areas(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> 
     return queries.run(con, "grid_areas", township=scope.township)
 
 
-def grid_history(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
-                 grid_id: str | None = None,
-                 weeks: int = 12) -> pd.DataFrame:
+def grid_history(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope = DEFAULT_SCOPE,
+    *,
+    grid_id: str | None = None,
+    weeks: int = 12,
+) -> pd.DataFrame:
     """One grid's weekly visits, oldest first, for the `weeks` weeks ending with `week` (none
     before the first week with any grid report): week_start (date), households,
     households_visited (0 where it did not report), visit_rate, reported. No rows when the
@@ -474,10 +545,8 @@ def grid_history(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
     week, township = _resolve(con, scope)
-    df = queries.run(con, "grid_history", grid_id=grid_id, week=week, weeks=int(weeks),
-                     township=township)
-    df["week_start"] = pd.Series([_to_date(v) for v in df["week_start"]], index=df.index,
-                                 dtype=object)
+    df = queries.run(con, "grid_history", grid_id=grid_id, week=week, weeks=int(weeks), township=township)
+    df["week_start"] = pd.Series([_to_date(v) for v in df["week_start"]], index=df.index, dtype=object)
     return df
 
 
@@ -495,9 +564,9 @@ def checkpoint_status(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCO
         out[col] = out[col].fillna(0).astype(int)
     out["gap_hours"] = HOURS_PER_WEEK - out["staffed_slots"]
     out["coverage_rate"] = out["staffed_slots"] / HOURS_PER_WEEK
-    return (out.sort_values(["coverage_rate", "empty_slots", "checkpoint_id"],
-                            ascending=[True, False, True])
-            .reset_index(drop=True))
+    return out.sort_values(
+        ["coverage_rate", "empty_slots", "checkpoint_id"], ascending=[True, False, True]
+    ).reset_index(drop=True)
 
 
 def checkpoint_daily(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
@@ -518,16 +587,19 @@ def summary_change(now: dict, before: dict | None) -> dict:
         old = (before or {}).get(key)
         if isinstance(value, dict):
             out[key] = summary_change(value, old if isinstance(old, dict) else None)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) \
-                and isinstance(old, (int, float)) and not isinstance(old, bool):
+        elif (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and isinstance(old, (int, float))
+            and not isinstance(old, bool)
+        ):
             out[key] = value - old
         else:
             out[key] = None
     return out
 
 
-def baseline_summary(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *,
-                     store) -> dict:
+def baseline_summary(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *, store) -> dict:
     """What the figures are compared with ("since the last meeting"):
     the last pinned version (older than the live one) at its own latest week, or,
     when nothing is pinned, the previous week of the live data.
@@ -544,8 +616,18 @@ def baseline_summary(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOP
             summ = summary(base, Scope(min(base_week, week) if base_week else week, township))
         finally:
             base.close()
-        return {"kind": "pinned", "version": pinned, "label": store.pins()[str(pinned)]["label"],
-                "week": summ["week_start"], "summary": summ}
+        return {
+            "kind": "pinned",
+            "version": pinned,
+            "label": store.pins()[str(pinned)]["label"],
+            "week": summ["week_start"],
+            "summary": summ,
+        }
     previous = week - dt.timedelta(days=7)
-    return {"kind": "previous_week", "version": live, "label": None, "week": previous.isoformat(),
-            "summary": summary(con, Scope(previous, township))}
+    return {
+        "kind": "previous_week",
+        "version": live,
+        "label": None,
+        "week": previous.isoformat(),
+        "summary": summary(con, Scope(previous, township)),
+    }

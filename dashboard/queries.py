@@ -12,6 +12,7 @@ grid. The macros checkpoint_weeks and grid_weeks read them; on a version without
 before they existed) they compute the same rows from the shifts and reports instead
 (the macros' default): the same figures, at the old speed.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,8 +58,7 @@ def statements(name: str) -> tuple[tuple[str, frozenset[str]], ...]:
     with the $parameters it names."""
     out = []
     for part in STATEMENT_END.split(sql(name)):
-        code = "\n".join(line for line in part.splitlines()
-                         if not line.lstrip().startswith("--"))
+        code = "\n".join(line for line in part.splitlines() if not line.lstrip().startswith("--"))
         if code.strip():
             out.append((part.strip(), frozenset(PARAM.findall(code))))
     return tuple(out)
@@ -74,7 +74,8 @@ def has_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
     found = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
         " AND schema_name = 'main' AND table_name IN $names",
-        {"names": list(AGGREGATE_TABLES)}).fetchone()[0]
+        {"names": list(AGGREGATE_TABLES)},
+    ).fetchone()[0]
     if found != len(AGGREGATE_TABLES):
         return False
     return con.execute("SELECT max(format) FROM agg_info").fetchone()[0] == AGGREGATES_FORMAT
@@ -139,15 +140,31 @@ def build_aggregates(con: duckdb.DuckDBPyConnection) -> None:
 # Both give the same frames (tests/test_metrics.py). DuckDB warns that Arrow from an execute()
 # result copies the rows once; the warning is filtered here, once (warnings.catch_warnings per
 # call is not thread-safe, and Streamlit runs sessions in threads).
-LARGE_RESULTS = frozenset({"checkpoint_hourly", "checkpoint_status", "checkpoint_places",
-                           "grid_visit_rates", "grid_places", "grid_history", "branch_status",
-                           "training_activities"})
+LARGE_RESULTS = frozenset(
+    {
+        "checkpoint_hourly",
+        "checkpoint_status",
+        "checkpoint_places",
+        "grid_visit_rates",
+        "grid_places",
+        "grid_history",
+        "branch_status",
+        "training_activities",
+    }
+)
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 _US = np.dtype("datetime64[us]")
-_NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
-             pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(),
-             pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
-             pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
+_NULLABLE = {
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.UInt8Dtype(),
+    pa.uint16(): pd.UInt16Dtype(),
+    pa.uint32(): pd.UInt32Dtype(),
+    pa.uint64(): pd.UInt64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
 _NUMPY_OF = {dtype: np.dtype(dtype.numpy_dtype) for dtype in _NULLABLE.values()}
 
 
@@ -160,10 +177,13 @@ def _frame(table: pa.Table) -> pd.DataFrame:
             table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
     # Integers and booleans with a NULL become pandas' nullable Int64/boolean, as from .df().
     df = table.to_pandas(date_as_object=False, types_mapper=_NULLABLE.get)
-    for col, arrow_col in zip(df.columns, table.columns):
+    for col, arrow_col in zip(df.columns, table.columns, strict=False):
         s = df[col]
-        if isinstance(s.dtype, pd.api.extensions.ExtensionDtype) and s.dtype in _NUMPY_OF \
-                and arrow_col.null_count == 0:
+        if (
+            isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
+            and s.dtype in _NUMPY_OF
+            and arrow_col.null_count == 0
+        ):
             df[col] = s.to_numpy(dtype=_NUMPY_OF[s.dtype])
         elif isinstance(s.dtype, np.dtype) and s.dtype.kind == "M" and s.dtype != _US:
             df[col] = s.astype(_US)

@@ -12,6 +12,7 @@ null to keep the URL's (a pause or a jump says nothing about the township). Dele
 file hands the screen back to its URL.
 The kiosk reads the file on every tick (`Rotation.step`), so a change shows within one tick.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,11 +29,11 @@ from . import locks
 # The slides in their default order, and the defaults of the kiosk's URL parameters.
 SLIDES = ("overview", "grids", "branches", "checkpoints", "training", "submissions")
 DEFAULT_SCREEN = "main"
-COUNTY = ""                      # the state's township for the whole county
-DEFAULT_INTERVAL = 20            # seconds each slide stays
+COUNTY = ""  # the state's township for the whole county
+DEFAULT_INTERVAL = 20  # seconds each slide stays
 MIN_INTERVAL, MAX_INTERVAL = 3, 600
-POLL = 5                         # at most this many seconds between ticks: how soon a screen
-                                 # follows the presenter and picks up a newly published version
+POLL = 5  # at most this many seconds between ticks: how soon a screen
+# follows the presenter and picks up a newly published version
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -72,12 +73,14 @@ def parse_screen(text: str | None) -> tuple[str, bool]:
 def slides_with_data(slides: tuple[str, ...], summary: dict) -> tuple[str, ...]:
     """The slides that have something to show for a scope (metrics.summary()): a township
     without grids, checkpoints, border branches or training this year skips that slide."""
-    has = {"overview": True,
-           "grids": bool(summary["grids"]["total"]),
-           "branches": bool(summary["branches"]["total"]),
-           "checkpoints": bool(summary["checkpoints"]["total"]),
-           "training": bool(summary["training"]["sessions"]),
-           "submissions": True}
+    has = {
+        "overview": True,
+        "grids": bool(summary["grids"]["total"]),
+        "branches": bool(summary["branches"]["total"]),
+        "checkpoints": bool(summary["checkpoints"]["total"]),
+        "training": bool(summary["training"]["sessions"]),
+        "submissions": True,
+    }
     return tuple(s for s in slides if has[s])
 
 
@@ -90,15 +93,20 @@ def tick_seconds(interval: float) -> float:
 # ---------------------------------------------------------------- the presenter's file
 @dataclass(frozen=True)
 class ScreenState:
-    township: str | None           # a township code, COUNTY, or None: the screen's URL decides
+    township: str | None  # a township code, COUNTY, or None: the screen's URL decides
     paused: bool = False
-    slide: str | None = None       # the slide to jump to; None = stay where the screen is
-    updated_at: str = ""           # ISO time of the change; a new value is a new command
+    slide: str | None = None  # the slide to jump to; None = stay where the screen is
+    updated_at: str = ""  # ISO time of the change; a new value is a new command
     by: str | None = None
 
     def as_json(self) -> dict:
-        return {"township": self.township, "paused": self.paused, "slide": self.slide,
-                "updated_at": self.updated_at, "by": self.by}
+        return {
+            "township": self.township,
+            "paused": self.paused,
+            "slide": self.slide,
+            "updated_at": self.updated_at,
+            "by": self.by,
+        }
 
 
 def _now() -> str:
@@ -128,14 +136,14 @@ class Screens:
                 paused=data.get("paused") is True,
                 slide=slide if slide in SLIDES else None,
                 updated_at=str(data.get("updated_at") or ""),
-                by=data.get("by") if isinstance(data.get("by"), str) else None)
+                by=data.get("by") if isinstance(data.get("by"), str) else None,
+            )
         except (FileNotFoundError, ValueError, AttributeError, TypeError):
             return None
 
     def write(self, name: str, state: ScreenState) -> ScreenState:
         """Replace the screen's state atomically; stamps `updated_at`. Returns what was written."""
-        state = replace(state, updated_at=_now(),
-                        slide=state.slide if state.slide in SLIDES else None)
+        state = replace(state, updated_at=_now(), slide=state.slide if state.slide in SLIDES else None)
         path = self.path(name)
         self.dir.mkdir(parents=True, exist_ok=True)
         # Presenters in one Streamlit process are threads: the pid alone does not make it unique.
@@ -150,7 +158,7 @@ class Screens:
     def update(self, name: str, by: str | None = None, **changes) -> ScreenState:
         """Change some fields of the screen's state (township, paused, slide); a change that
         is not a jump leaves the screen on the slide it shows (slide=None)."""
-        with self._locked():       # two presenters at once: neither change is lost
+        with self._locked():  # two presenters at once: neither change is lost
             old = self.read(name) or ScreenState(township=None)
             return self.write(name, replace(old, **{"slide": None, "by": by, **changes}))
 
@@ -189,12 +197,14 @@ def may_steer(user, state: ScreenState | None, token: tuple[bool, str | None]) -
 @dataclass(frozen=True)
 class Rotation:
     """Which slide a kiosk shows, since when, and the last presenter command it followed."""
+
     slide: str | None = None
     shown_since: float = 0.0
     seen: str | None = None
 
-    def step(self, slides: tuple[str, ...], state: ScreenState | None, now: float,
-             interval: float) -> "Rotation":
+    def step(
+        self, slides: tuple[str, ...], state: ScreenState | None, now: float, interval: float
+    ) -> Rotation:
         """The rotation at time `now` (seconds): a new presenter command is followed first
         (a jump, or a restart of the slide's time after pause/resume/township); else the
         next slide once the current one has been shown `interval` seconds, unless paused.
@@ -212,8 +222,7 @@ class Rotation:
             return replace(rot, slide=_following(rot.slide, slides), shown_since=now)
         paused = state is not None and state.paused
         if not paused and now - rot.shown_since >= interval - tolerance:
-            return replace(rot, slide=slides[(slides.index(rot.slide) + 1) % len(slides)],
-                           shown_since=now)
+            return replace(rot, slide=slides[(slides.index(rot.slide) + 1) % len(slides)], shown_since=now)
         return rot
 
     def position(self, slides: tuple[str, ...]) -> tuple[int, int]:
@@ -225,7 +234,7 @@ def _following(slide: str | None, slides: tuple[str, ...]) -> str:
     """The slide of `slides` that comes after `slide` in the default order (the first when
     `slide` is None)."""
     if slide in SLIDES:
-        after = SLIDES[SLIDES.index(slide) + 1:]
+        after = SLIDES[SLIDES.index(slide) + 1 :]
         for name in after:
             if name in slides:
                 return name

@@ -8,6 +8,7 @@ Text reaches the page through st.markdown, escaped; the only HTML is the static 
 views/kiosk.css, which sizes and colours what the keyed containers below mark
 (tile-good-…, tvalue-…, tbad-…, tup-…).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,7 @@ from .charts import common, maps, training
 from .charts import grids as grid_charts
 
 PLAIN = {"displayModeBar": False, "staticPlot": True}
-BODY = 820                      # px of the slide between the header and the status line
+BODY = 820  # px of the slide between the header and the status line
 
 
 # ---------------------------------------------------------------- pieces
@@ -32,9 +33,18 @@ def line(kind: str, text: str, key: str, width="stretch") -> None:
         st.markdown(i18n.md_escape(text))
 
 
-def tile(ctx, key: str, label: str, value: str, *, status: kpis.Status | None = None,
-         status_text: str = "", note: str | None = None, change: kpis.Change | None = None,
-         small=False) -> None:
+def tile(
+    ctx,
+    key: str,
+    label: str,
+    value: str,
+    *,
+    status: kpis.Status | None = None,
+    status_text: str = "",
+    note: str | None = None,
+    change: kpis.Change | None = None,
+    small=False,
+) -> None:
     """A figure as the back row reads it: label, number, against its target (a gap in words,
     no arrow), and its change since the last meeting (the only arrow)."""
     on_target = status.met if status is not None else None
@@ -47,19 +57,28 @@ def tile(ctx, key: str, label: str, value: str, *, status: kpis.Status | None = 
         if note:
             line("tnote", note, key)
         if change is not None:
-            line(("tflat", "tup", "tdown")[change.direction],
-                 ("", "▲ ", "▼ ")[change.direction] + change, key)
+            line(
+                ("tflat", "tup", "tdown")[change.direction], ("", "▲ ", "▼ ")[change.direction] + change, key
+            )
 
 
-def figure(ctx, key: str, s, targets, base, change, *, small=False, note=None,
-           against_target=True) -> None:
+def figure(ctx, key: str, s, targets, base, change, *, small=False, note=None, against_target=True) -> None:
     """A key figure of dashboard.kpis as a tile."""
     r = kpis.read(kpis.BY_KEY[key], s, targets, change, base, ctx.lang, screen=True)
     said = ""
     if r.status.met is not None:
         said = ctx.t("kpi.status_target", status=r.status_text, target=r.target_text)
-    tile(ctx, key, r.label, r.value, status=r.status if against_target else None,
-         status_text=said, note=note, change=r.change, small=small)
+    tile(
+        ctx,
+        key,
+        r.label,
+        r.value,
+        status=r.status if against_target else None,
+        status_text=said,
+        note=note,
+        change=r.change,
+        small=small,
+    )
 
 
 def legend(items: list[tuple[str, str]], key: str) -> None:
@@ -74,8 +93,9 @@ def subheading(text: str, key: str) -> None:
 
 
 def chart(fig, key: str, height: int, font_size: int = 26) -> None:
-    st.plotly_chart(common.for_screen(fig, font_size=font_size, height=height), config=PLAIN,
-                    theme=None, key=key)
+    st.plotly_chart(
+        common.for_screen(fig, font_size=font_size, height=height), config=PLAIN, theme=None, key=key
+    )
 
 
 # ---------------------------------------------------------------- slides
@@ -86,7 +106,9 @@ def overview(ctx, s, targets, base, change) -> None:
     rows = -(-len(figures) // per_row)
     with st.container(key=f"grid-{min(rows, 2)}x{per_row}"):
         for start in range(0, len(figures), per_row):
-            for col, key in zip(st.columns(per_row, gap="large"), figures[start:start + per_row]):
+            for col, key in zip(
+                st.columns(per_row, gap="large"), figures[start : start + per_row], strict=False
+            ):
                 with col:
                     figure(ctx, key, s, targets, base, change)
 
@@ -94,31 +116,44 @@ def overview(ctx, s, targets, base, change) -> None:
 def grids(ctx, s, targets, base, change) -> None:
     g = s["grids"]
     towns = ui.data("townships", ctx)
-    many = g["total"] > grid_charts.MAP_MAX_GRIDS      # a province: one dot per township
+    many = g["total"] > grid_charts.MAP_MAX_GRIDS  # a province: one dot per township
     grid_list = ui.data("grid_list", ctx, geometry=not many)
     attention = ui.data("grids_needing_attention", ctx)
     left, right = st.columns([2.4, 1], gap="large")
     with left:
         target = grid_charts.view_target(grid_list)
         items = maps.legend_items(ctx.lang, target)
-        legend([(code, label) for code, (label, _) in zip(maps.STATUSES[:3], items[:3])]
-               + [("none", ctx.t("grids.status.none")), ("unstaffed", ctx.t("kiosk.unstaffed"))],
-               "grids")
+        legend(
+            [(code, label) for code, (label, _) in zip(maps.STATUSES[:3], items[:3], strict=False)]
+            + [("none", ctx.t("grids.status.none")), ("unstaffed", ctx.t("kiosk.unstaffed"))],
+            "grids",
+        )
         township_geo = ui.data("geo_features", ctx, layer="townships")
         if many:
-            deck = grid_charts.township_deck(grid_charts.township_rollup(grid_list, towns),
-                                             township_geo, towns, ctx.lang, theme=maps.DARK,
-                                             size=(1300, BODY - 80))
+            deck = grid_charts.township_deck(
+                grid_charts.township_rollup(grid_list, towns),
+                township_geo,
+                towns,
+                ctx.lang,
+                theme=maps.DARK,
+                size=(1300, BODY - 80),
+            )
         else:
-            deck = grid_charts.grid_deck(grid_list, township_geo, towns, ctx.lang,
-                                         theme=maps.DARK, size=(1300, BODY - 80))
-        st.pydeck_chart(deck, height=BODY - 80,
-                        key=f"kiosk_grid_map_{ctx.version}_{ctx.township}_{ctx.lang}")
+            deck = grid_charts.grid_deck(
+                grid_list, township_geo, towns, ctx.lang, theme=maps.DARK, size=(1300, BODY - 80)
+            )
+        st.pydeck_chart(deck, height=BODY - 80, key=f"kiosk_grid_map_{ctx.version}_{ctx.township}_{ctx.lang}")
     with right, st.container(key="side-3"):
         figure(ctx, "visits", s, targets, base, change, small=True)
         figure(ctx, "reporting", s, targets, base, change, small=True)
-        tile(ctx, "attention", ctx.t("kiosk.grids_attention"), i18n.fmt_int(len(attention)),
-             note=ctx.t("kiosk.grids_of", total=i18n.fmt_int(g["total"])), small=True)
+        tile(
+            ctx,
+            "attention",
+            ctx.t("kiosk.grids_attention"),
+            i18n.fmt_int(len(attention)),
+            note=ctx.t("kiosk.grids_of", total=i18n.fmt_int(g["total"])),
+            small=True,
+        )
 
 
 def branches(ctx, s, targets, base, change) -> None:
@@ -129,12 +164,20 @@ def branches(ctx, s, targets, base, change) -> None:
     left, right = st.columns([1, 1.3], gap="large")
     with left:
         failing = b["total"] - b["compliant"]
-        figure(ctx, "compliance", s, targets, base, change,
-               note=(ctx.t("kiosk.branches_failing") + f" {failing:,}") if failing else None)
+        figure(
+            ctx,
+            "compliance",
+            s,
+            targets,
+            base,
+            change,
+            note=(ctx.t("kiosk.branches_failing") + f" {failing:,}") if failing else None,
+        )
         if ctx.township is None:
             subheading(ctx.t("kiosk.by_township"), "by-township")
-            fig = branch_charts.compliance_by_township(ui.data("compliance_by_township", ctx),
-                                                       towns, t, ctx.lang)
+            fig = branch_charts.compliance_by_township(
+                ui.data("compliance_by_township", ctx), towns, t, ctx.lang
+            )
             fig.update_xaxes(range=[0, 1.75], showticklabels=False, showgrid=False)
             chart(fig, "kiosk_by_township", height=430)
         else:
@@ -144,15 +187,32 @@ def branches(ctx, s, targets, base, change) -> None:
                 chart(branch_charts.compliance_trend(trend, t, ctx.lang), "kiosk_trend", height=430)
     with right:
         counts = branch_charts.status_counts(status)
-        legend([(f"dot-{code}", ctx.t("branches.legend_item", status=ctx.t(f"branches.status.{s_}"),
-                                      n=i18n.fmt_int(counts[s_])))
-                for code, s_ in (("met", "compliant"), ("short", "noncompliant"), ("none", "never"))],
-               "branches")
-        deck = branch_charts.branch_map(status, ui.data("geo_features", ctx, layer="townships"),
-                                        towns, ctx.lang, township=ctx.township, theme=maps.DARK,
-                                        size=(1040, BODY - 70))
-        st.pydeck_chart(deck, height=BODY - 70,
-                        key=f"kiosk_branch_map_{ctx.version}_{ctx.township}_{ctx.lang}")
+        legend(
+            [
+                (
+                    f"dot-{code}",
+                    ctx.t(
+                        "branches.legend_item",
+                        status=ctx.t(f"branches.status.{s_}"),
+                        n=i18n.fmt_int(counts[s_]),
+                    ),
+                )
+                for code, s_ in (("met", "compliant"), ("short", "noncompliant"), ("none", "never"))
+            ],
+            "branches",
+        )
+        deck = branch_charts.branch_map(
+            status,
+            ui.data("geo_features", ctx, layer="townships"),
+            towns,
+            ctx.lang,
+            township=ctx.township,
+            theme=maps.DARK,
+            size=(1040, BODY - 70),
+        )
+        st.pydeck_chart(
+            deck, height=BODY - 70, key=f"kiosk_branch_map_{ctx.version}_{ctx.township}_{ctx.lang}"
+        )
 
 
 def checkpoints(ctx, s, targets, base, change) -> None:
@@ -162,17 +222,22 @@ def checkpoints(ctx, s, targets, base, change) -> None:
     left, right = st.columns([1, 2.1], gap="large")
     with left, st.container(key="side-3"):
         figure(ctx, "coverage", s, targets, base, change, small=True)
-        tile(ctx, "gaps", ctx.t("kiosk.cp_gaps"), ctx.t("kiosk.cp_gaps_value", n=i18n.fmt_int(len(gaps))),
-             note=ctx.t("kiosk.cp_gaps_hours", hours=i18n.fmt_int(gaps["hours"].sum())) if len(gaps)
-             else None, small=True)
-        tile(ctx, "persons", ctx.t("kiosk.cp_persons"), i18n.fmt_int(c["persons_checked"]),
-             small=True)
+        tile(
+            ctx,
+            "gaps",
+            ctx.t("kiosk.cp_gaps"),
+            ctx.t("kiosk.cp_gaps_value", n=i18n.fmt_int(len(gaps))),
+            note=ctx.t("kiosk.cp_gaps_hours", hours=i18n.fmt_int(gaps["hours"].sum())) if len(gaps) else None,
+            small=True,
+        )
+        tile(ctx, "persons", ctx.t("kiosk.cp_persons"), i18n.fmt_int(c["persons_checked"]), small=True)
     with right:
         rows = cp_charts.heatmap_rows(status, only_gaps=True).head(8)
         if len(rows):
             subheading(ctx.t("kiosk.cp_worst"), "cp-worst")
-            legend([(f"cp-{code}", ctx.t(f"cp.state.{code}")) for code, _ in reversed(cp_charts.STATES)],
-                   "cp")
+            legend(
+                [(f"cp-{code}", ctx.t(f"cp.state.{code}")) for code, _ in reversed(cp_charts.STATES)], "cp"
+            )
             hourly = ui.data("checkpoint_hourly", ctx, checkpoints=tuple(rows["checkpoint_id"]))
             fig = cp_charts.heatmap(hourly, rows, ctx.week, ctx.lang)
             fig.update_layout(showlegend=False)
@@ -186,18 +251,28 @@ def training_slide(ctx, s, targets, base, change) -> None:
     left, right = st.columns([1, 2.1], gap="large")
     with left, st.container(key="side-2"):
         for key in ("sessions", "attendees"):
-            figure(ctx, key, s, targets, base, change, small=True, against_target=False,
-                   note=ctx.t("kiosk.year_to_date"))
+            figure(
+                ctx,
+                key,
+                s,
+                targets,
+                base,
+                change,
+                small=True,
+                against_target=False,
+                note=ctx.t("kiosk.year_to_date"),
+            )
     with right:
         subheading(ctx.t("kiosk.training_kinds"), "kinds")
         fig = training.kind_progress(tr, targets, "sessions", ctx.lang)
-        fig.update_xaxes(range=[0, fig.layout.xaxis.range[1] * 0.9])   # longer bars, room for text
+        fig.update_xaxes(range=[0, fig.layout.xaxis.range[1] * 0.9])  # longer bars, room for text
         chart(fig, "kiosk_kinds", height=BODY - 90)
 
 
 def submissions_slide(ctx, s, targets, base, change) -> None:
     """报送情况: which townships have sent the week's reports (dashboard.submissions)."""
     from . import submissions
+
     df, _ = ui.board(ctx, ctx.week, ctx.township)
     counts = submissions.status_counts(df)
     order = {"missing": 0, "partial": 1, "submitted": 2}
@@ -210,34 +285,65 @@ def submissions_slide(ctx, s, targets, base, change) -> None:
             line("tlabel", i18n.place_name(r["name"], r.get("name_en"), ctx.lang), key)
             line("tvalue" if big else "tvalue2", ctx.t(f"sub.kiosk_status_{r['status']}"), key)
             grids, days = r["grids_total"], 7 * r["checkpoints_total"]
-            line("tnote", ctx.t("sub.kiosk_grids", sent=r["grids_reported"], total=grids)
-                 if grids else ctx.t("sub.kiosk_no_grids"), f"{key}-g")
-            line("tnote", ctx.t("sub.kiosk_days", sent=r["checkpoint_days"], total=days)
-                 if days else ctx.t("sub.kiosk_no_checkpoints"), f"{key}-d")
-            line("tnote", ctx.t("sub.kiosk_other", trainings=r["trainings"],
-                                assessed=r["branches_assessed"]), f"{key}-o")
+            line(
+                "tnote",
+                ctx.t("sub.kiosk_grids", sent=r["grids_reported"], total=grids)
+                if grids
+                else ctx.t("sub.kiosk_no_grids"),
+                f"{key}-g",
+            )
+            line(
+                "tnote",
+                ctx.t("sub.kiosk_days", sent=r["checkpoint_days"], total=days)
+                if days
+                else ctx.t("sub.kiosk_no_checkpoints"),
+                f"{key}-d",
+            )
+            line(
+                "tnote",
+                ctx.t("sub.kiosk_other", trainings=r["trainings"], assessed=r["branches_assessed"]),
+                f"{key}-o",
+            )
 
-    if len(rows) == 1:                       # a township's screen: its own row, large
+    if len(rows) == 1:  # a township's screen: its own row, large
         with st.container(key="grid-1x1"):
             township_tile(rows[0], big=True)
         return
     shown, rest = rows[:6], rows[6:]
     left, right = st.columns([1, 2.6], gap="large")
     with left, st.container(key="side-2"):
-        tile(ctx, "subs", ctx.t("sub.kiosk_submitted"), f"{counts['submitted']:,} / {len(df):,}",
-             small=True, note=ctx.t("sub.counts", **counts))
+        tile(
+            ctx,
+            "subs",
+            ctx.t("sub.kiosk_submitted"),
+            f"{counts['submitted']:,} / {len(df):,}",
+            small=True,
+            note=ctx.t("sub.counts", **counts),
+        )
     with right:
         for start in range(0, len(shown), 3):
-            for col, r in zip(st.columns(3, gap="medium"), shown[start:start + 3]):
+            for col, r in zip(st.columns(3, gap="medium"), shown[start : start + 3], strict=False):
                 with col:
                     township_tile(r)
         if rest:
-            line("tnote", ctx.t("sub.counts", **submissions.status_counts(
-                df[df["township_id"].isin([r["township_id"] for r in rest])])), "rest")
+            line(
+                "tnote",
+                ctx.t(
+                    "sub.counts",
+                    **submissions.status_counts(df[df["township_id"].isin([r["township_id"] for r in rest])]),
+                ),
+                "rest",
+            )
 
 
-SLIDES = {"overview": overview, "grids": grids, "branches": branches,
-          "checkpoints": checkpoints, "training": training_slide, "submissions": submissions_slide}
+SLIDES = {
+    "overview": overview,
+    "grids": grids,
+    "branches": branches,
+    "checkpoints": checkpoints,
+    "training": training_slide,
+    "submissions": submissions_slide,
+}
 
 
 def draw(ctx, slide: str, s: dict) -> None:
@@ -263,8 +369,7 @@ def header(ctx, rotation: screens.Rotation, slides: tuple, link_notes: list[str]
         left, right = st.columns([3, 2], vertical_alignment="bottom")
         with left:
             line("kiosk", ctx.t("kiosk.brand"), "brand")
-            line("kiosk", ctx.t(f"page.{rotation.slide}") if rotation.slide
-                 else ctx.t("page.kiosk"), "title")
+            line("kiosk", ctx.t(f"page.{rotation.slide}") if rotation.slide else ctx.t("page.kiosk"), "title")
         with right:
             line("kiosk", ctx.township_name, "place")
         notes = [*link_notes, *ctx.notes]

@@ -21,6 +21,7 @@ per week and checkpoint, and per week and grid) inside the same file, so a versi
 and its tables are never out of step. A connection comes with the shared SQL macros installed
 (dashboard.queries.install).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -63,14 +64,14 @@ def _write_atomic(path: Path, text: str) -> None:
 @dataclass
 class Draft:
     """A writable copy of the live version, open inside `Store.writer()`."""
+
     con: duckdb.DuckDBPyConnection
     base: int | None
     path: Path
 
 
 class Store:
-    def __init__(self, root: str | os.PathLike | None = None,
-                 state: str | os.PathLike | None = None):
+    def __init__(self, root: str | os.PathLike | None = None, state: str | os.PathLike | None = None):
         self.root = Path(root) if root is not None else default_root()
         self.versions_dir = self.root / "versions"
         # users.json, audit.jsonl, screens/: written while the dashboard serves.
@@ -174,11 +175,12 @@ class Store:
         with open(draft.path, "rb+") as f:
             os.fsync(f.fileno())
         version = (self.current() or 0) + 1
-        record = dict(record, version=version,
-                      created_at=record.get("created_at") or now_iso(),
-                      base=draft.base)
-        _write_atomic(self.versions_dir / f"{version:06d}.json",
-                      json.dumps(record, ensure_ascii=False, indent=1))
+        record = dict(
+            record, version=version, created_at=record.get("created_at") or now_iso(), base=draft.base
+        )
+        _write_atomic(
+            self.versions_dir / f"{version:06d}.json", json.dumps(record, ensure_ascii=False, indent=1)
+        )
         os.chmod(draft.path, 0o444)
         os.replace(draft.path, self.path(version))
         _fsync_dir(self.versions_dir)
@@ -191,8 +193,9 @@ class Store:
         if cur is None or version > cur or not self.path(version).exists():
             raise LookupError(f"no version {version}")
         with self.writer(base=version) as draft:
-            return self.publish(draft, {"action": "restore", "restored_from": version,
-                                        "by": by, "files": [], "tables": {}})
+            return self.publish(
+                draft, {"action": "restore", "restored_from": version, "by": by, "files": [], "tables": {}}
+            )
 
     def pin(self, version: int, label: str, by: str = "") -> None:
         cur = self.current()
@@ -201,15 +204,13 @@ class Store:
         with self._lock():
             pins = self.pins()
             pins[str(version)] = {"label": label, "by": by, "at": now_iso()}
-            _write_atomic(self.root / "pins.json",
-                          json.dumps(pins, ensure_ascii=False, indent=1))
+            _write_atomic(self.root / "pins.json", json.dumps(pins, ensure_ascii=False, indent=1))
 
     def unpin(self, version: int) -> None:
         with self._lock():
             pins = self.pins()
             pins.pop(str(version), None)
-            _write_atomic(self.root / "pins.json",
-                          json.dumps(pins, ensure_ascii=False, indent=1))
+            _write_atomic(self.root / "pins.json", json.dumps(pins, ensure_ascii=False, indent=1))
 
     def _clean_leftovers(self) -> None:
         """Remove drafts and never-published versions a crash left (lock held)."""

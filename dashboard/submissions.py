@@ -15,6 +15,7 @@ queries/submission_fingerprints.sql), with who and when from the audit log's "su
 township reporter's upload) or "load" event of that version, else from the version's record
 (a county load from the command line, or a restore).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,12 +30,21 @@ from .i18n import t
 from .store import Store
 
 STATUSES = ("submitted", "partial", "missing")
-MAX_VERSIONS = 60            # how far back the last submission is looked for
-AUDIT_LINES = 5000           # audit lines read to name who made a version
+MAX_VERSIONS = 60  # how far back the last submission is looked for
+AUDIT_LINES = 5000  # audit lines read to name who made a version
 # The tables queries/submission_fingerprints.sql reads: a load that changed none of them
 # changed no township's fingerprint.
-FINGERPRINTED = ("grid_weekly", "checkpoint_shifts", "trainings", "branch_assessments", "grids",
-                 "zones", "communities", "checkpoints", "branches")
+FINGERPRINTED = (
+    "grid_weekly",
+    "checkpoint_shifts",
+    "trainings",
+    "branch_assessments",
+    "grids",
+    "zones",
+    "communities",
+    "checkpoints",
+    "branches",
+)
 
 
 def _monday(week) -> dt.date:
@@ -49,11 +59,9 @@ def _monday(week) -> dt.date:
 
 def status(row) -> str:
     """missing / submitted / partial for one row of the board (see the module's rule)."""
-    if not (row["grids_reported"] or row["checkpoint_days"] or row["trainings"]
-            or row["branches_assessed"]):
+    if not (row["grids_reported"] or row["checkpoint_days"] or row["trainings"] or row["branches_assessed"]):
         return "missing"
-    if row["grids_reported"] >= row["grids_total"] \
-            and row["checkpoint_days"] >= 7 * row["checkpoints_total"]:
+    if row["grids_reported"] >= row["grids_total"] and row["checkpoint_days"] >= 7 * row["checkpoints_total"]:
         return "submitted"
     return "partial"
 
@@ -97,7 +105,7 @@ def fingerprints(store: Store, version: int | None, week: dt.date) -> dict[str, 
 def _audit_by_version(store: Store) -> dict[int, dict]:
     """The audit log's submit and load events, by the version they published."""
     out = {}
-    for e in reversed(Users(store.state).audit_log(AUDIT_LINES)):      # oldest first
+    for e in reversed(Users(store.state).audit_log(AUDIT_LINES)):  # oldest first
         if e.get("event") in ("submit", "load") and isinstance(e.get("version"), int):
             out[e["version"]] = e
     return out
@@ -122,9 +130,12 @@ def last_submissions(store: Store, week) -> dict[str, dict]:
         base = rec.get("base")
         if base is not None and not store.path(base).exists():
             base = None
-        if base is not None and rec.get("action") in ("load", "replace") \
-                and not any(sum((rec.get("tables") or {}).get(tb, {}).values()) for tb in FINGERPRINTED):
-            v = base                 # its record says it changed nothing the fingerprint reads
+        if (
+            base is not None
+            and rec.get("action") in ("load", "replace")
+            and not any(sum((rec.get("tables") or {}).get(tb, {}).values()) for tb in FINGERPRINTED)
+        ):
+            v = base  # its record says it changed nothing the fingerprint reads
             continue
         now, before = fingerprints(store, v, week), fingerprints(store, base, week)
         changed = {tw for tw in pending if now.get(tw) != before.get(tw)}
@@ -137,8 +148,12 @@ def last_submissions(store: Store, week) -> dict[str, dict]:
                     via = "submit" if e.get("event") == "submit" else rec.get("action", "load")
                     found[tw] = {"version": v, "at": e.get("at"), "by": e.get("user"), "via": via}
                 else:
-                    found[tw] = {"version": v, "at": rec.get("created_at"), "by": rec.get("by"),
-                                 "via": rec.get("action", "load")}
+                    found[tw] = {
+                        "version": v,
+                        "at": rec.get("created_at"),
+                        "by": rec.get("by"),
+                        "via": rec.get("action", "load"),
+                    }
             pending -= changed
         v = base
     for tw in pending:
@@ -155,29 +170,35 @@ def board_table(df: pd.DataFrame, last: dict[str, dict], lang: str) -> pd.DataFr
     """The board as the page shows it, in the user's language."""
     rows = []
     names = places.place_names(df["name"], df.get("name_en"), lang)
-    for r, name in zip(df.to_dict("records"), names):
+    for r, name in zip(df.to_dict("records"), names, strict=False):
         sent = last.get(r["township_id"]) or {}
         if sent.get("version") is not None:
             when = (sent.get("at") or "")[:16].replace("T", " ")
             who = sent.get("by") or "—"
-            via = t(f"sub.via_{sent['via']}", lang, version=sent["version"]) \
-                if f"sub.via_{sent['via']}" in i18n.LABELS else f"{sent['via']} v{sent['version']}"
+            via = (
+                t(f"sub.via_{sent['via']}", lang, version=sent["version"])
+                if f"sub.via_{sent['via']}" in i18n.LABELS
+                else f"{sent['via']} v{sent['version']}"
+            )
         elif sent:
             when, who, via = t("sub.before", lang, version=sent.get("before")), "—", "—"
         else:
             when, who, via = "—", "—", "—"
-        rows.append({
-            t("sub.col_township", lang): name,
-            t("sub.col_status", lang): status_label(r["status"], lang),
-            t("sub.col_grids", lang): f"{r['grids_reported']:,} / {r['grids_total']:,}",
-            t("sub.col_checkpoint_days", lang):
-                f"{r['checkpoint_days']:,} / {7 * r['checkpoints_total']:,}",
-            t("sub.col_trainings", lang): int(r["trainings"]),
-            t("sub.col_assessed", lang): int(r["branches_assessed"]),
-            t("sub.col_when", lang): when,
-            t("sub.col_by", lang): who,
-            t("sub.col_via", lang): via,
-        })
+        rows.append(
+            {
+                t("sub.col_township", lang): name,
+                t("sub.col_status", lang): status_label(r["status"], lang),
+                t("sub.col_grids", lang): f"{r['grids_reported']:,} / {r['grids_total']:,}",
+                t(
+                    "sub.col_checkpoint_days", lang
+                ): f"{r['checkpoint_days']:,} / {7 * r['checkpoints_total']:,}",
+                t("sub.col_trainings", lang): int(r["trainings"]),
+                t("sub.col_assessed", lang): int(r["branches_assessed"]),
+                t("sub.col_when", lang): when,
+                t("sub.col_by", lang): who,
+                t("sub.col_via", lang): via,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -6,6 +6,7 @@ same words as docs/data-contract.md, from the same functions (`contract_doc`). A
 filled template loads as it is: the loader skips the notes sheet and accepts the
 Chinese labels the drop-downs offer.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import contract, contract_doc
 from .contract import BOOL, DATE, ENUM, TIMESTAMP
 
-MAX_ROWS = 20000   # how far down the drop-downs and formats reach
+MAX_ROWS = 20000  # how far down the drop-downs and formats reach
 HEADER_FILL = PatternFill("solid", fgColor="C62828")
 REQUIRED_FONT = Font(bold=True, color="FFFFFF")
 OPTIONAL_FONT = Font(color="FFFFFF")
@@ -28,8 +29,10 @@ OPTIONAL_FONT = Font(color="FFFFFF")
 def _column_notes(notes, table: contract.Table, key: bool) -> None:
     """The 说明 rows of a table: one per column, then its whole-table rules."""
     for r in contract_doc.column_rows(table):
-        notes.append([table.zh, r["zh"], r["name"], r["type_zh"], "是" if r["required"] else "否",
-                      r["rule_zh"]] + (["是" if r["key"] else ""] if key else []))
+        notes.append(
+            [table.zh, r["zh"], r["name"], r["type_zh"], "是" if r["required"] else "否", r["rule_zh"]]
+            + (["是" if r["key"] else ""] if key else [])
+        )
     for rule in contract_doc.table_rules(table, "zh"):
         notes.append([table.zh, "（整表）", None, None, None, rule])
 
@@ -52,8 +55,7 @@ def _rules_and_figures(notes) -> None:
     _bold_row(notes)
     for i, rule in enumerate(contract_doc.general_rules("zh"), start=1):
         notes.append([f"{i}. {rule}"])
-    notes.append(["指标代码 Code", "指标 Figure", "英文名称 English", "单位 Unit", None,
-                  "口径 Definition"])
+    notes.append(["指标代码 Code", "指标 Figure", "英文名称 English", "单位 Unit", None, "口径 Definition"])
     _bold_row(notes)
     for r in contract_doc.figure_rows("zh", expanded=True):
         notes.append([r["code"], r["zh"], r["en"], r["unit"], None, r["definition"]])
@@ -63,11 +65,24 @@ def workbook() -> Workbook:
     wb = Workbook()
     notes = wb.active
     notes.title = "说明"
-    notes.append(["孟连县边境党建数据报送模板：每个工作表是一张表，第1行为表头，从第2行起每行一条记录。"
-                  "加粗表头为必填列。请勿填写姓名、身份证号、电话、住址等个人信息。"])
+    notes.append(
+        [
+            "孟连县边境党建数据报送模板：每个工作表是一张表，第1行为表头，从第2行起每行一条记录。"
+            "加粗表头为必填列。请勿填写姓名、身份证号、电话、住址等个人信息。"
+        ]
+    )
     notes.append([])
-    notes.append(["工作表 Sheet", "列 Column", "英文列名 English name", "类型 Type", "必填 Required",
-                  "规则 Rule", "主键 Key"])
+    notes.append(
+        [
+            "工作表 Sheet",
+            "列 Column",
+            "英文列名 English name",
+            "类型 Type",
+            "必填 Required",
+            "规则 Rule",
+            "主键 Key",
+        ]
+    )
     for cell in notes[3]:
         cell.font = Font(bold=True)
     for t in contract.TABLES.values():
@@ -79,7 +94,7 @@ def workbook() -> Workbook:
                     ws.cell(row=row, column=i).number_format = fmt
         _column_notes(notes, t, key=True)
     _rules_and_figures(notes)
-    for col, width in zip("ABCDEFG", (16, 16, 22, 20, 10, 60, 8)):
+    for col, width in zip("ABCDEFG", (16, 16, 22, 20, 10, 60, 8), strict=False):
         notes.column_dimensions[col].width = width
     return wb
 
@@ -98,9 +113,12 @@ WEEKLY_TABLES = ("grid_weekly", "checkpoint_shifts", "trainings", "branch_assess
 REF_FILL = PatternFill("solid", fgColor="E7E6E6")
 REF_HEADER_FILL = PatternFill("solid", fgColor="9E9E9E")
 REF_FONT = Font(color="595959")
-PREFILLED_FILL = PatternFill("solid", fgColor="FFF8E1")   # filled by the county: leave as it is
-GRID_REFS = (("grid_name", "网格名称（参考）"), ("zone_name", "片区（参考）"),
-             ("community_name", "社区（参考）"))
+PREFILLED_FILL = PatternFill("solid", fgColor="FFF8E1")  # filled by the county: leave as it is
+GRID_REFS = (
+    ("grid_name", "网格名称（参考）"),
+    ("zone_name", "片区（参考）"),
+    ("community_name", "社区（参考）"),
+)
 SHIFT_REFS = (("checkpoint_name", "卡点名称（参考）"),)
 
 
@@ -117,13 +135,17 @@ def _week(week) -> dt.date:
         try:
             week = dt.date.fromisoformat(week)
         except ValueError:
-            raise FormError(f"周「{week}」不是日期（应为 YYYY-MM-DD 格式的星期一）",
-                            f"week {week!r} is not a date (use a Monday as YYYY-MM-DD)") from None
+            raise FormError(
+                f"周「{week}」不是日期（应为 YYYY-MM-DD 格式的星期一）",
+                f"week {week!r} is not a date (use a Monday as YYYY-MM-DD)",
+            ) from None
     if isinstance(week, dt.datetime):
         week = week.date()
     if week.weekday() != 0:
-        raise FormError(f"周「{week.isoformat()}」不是星期一（周起始日必须是星期一）",
-                        f"week {week.isoformat()} is not a Monday (a week starts on a Monday)")
+        raise FormError(
+            f"周「{week.isoformat()}」不是星期一（周起始日必须是星期一）",
+            f"week {week.isoformat()} is not a Monday (a week starts on a Monday)",
+        )
     return week
 
 
@@ -145,9 +167,14 @@ def _sheet(wb: Workbook, table: contract.Table, refs: tuple = ()):
             choices = [zh for zh, _ in c.enum.values()]
         if choices:
             col = get_column_letter(i)
-            dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
-                                allow_blank=not c.required, showErrorMessage=True,
-                                errorTitle="无效的取值", error="请从下拉列表中选择")
+            dv = DataValidation(
+                type="list",
+                formula1='"' + ",".join(choices) + '"',
+                allow_blank=not c.required,
+                showErrorMessage=True,
+                errorTitle="无效的取值",
+                error="请从下拉列表中选择",
+            )
             dv.add(f"{col}2:{col}{MAX_ROWS}")
             ws.add_data_validation(dv)
     for j, _ in enumerate(refs, start=n + 1):
@@ -162,18 +189,22 @@ def _sheet(wb: Workbook, table: contract.Table, refs: tuple = ()):
 
 def _styles(wb: Workbook) -> None:
     """Named styles: one per kind of filled cell (cheaper than styling cell by cell)."""
-    for name, fmt, fill, font in (("prefilled", "General", PREFILLED_FILL, Font()),
-                                  ("prefilled_date", "yyyy-mm-dd", PREFILLED_FILL, Font()),
-                                  ("prefilled_time", "yyyy-mm-dd hh:mm", PREFILLED_FILL, Font()),
-                                  ("reference", "General", REF_FILL, REF_FONT)):
+    for name, fmt, fill, font in (
+        ("prefilled", "General", PREFILLED_FILL, Font()),
+        ("prefilled_date", "yyyy-mm-dd", PREFILLED_FILL, Font()),
+        ("prefilled_time", "yyyy-mm-dd hh:mm", PREFILLED_FILL, Font()),
+        ("reference", "General", REF_FILL, REF_FONT),
+    ):
         wb.add_named_style(NamedStyle(name=name, number_format=fmt, fill=fill, font=font))
 
 
 def _put_rows(ws, table: contract.Table, rows: list[dict], refs: tuple) -> None:
     """Rows with the county's values filled in and the clerk's cells left empty."""
     names = table.column_names
-    style = {c.name: {DATE: "prefilled_date", TIMESTAMP: "prefilled_time"}.get(c.type, "prefilled")
-             for c in table.columns}
+    style = {
+        c.name: {DATE: "prefilled_date", TIMESTAMP: "prefilled_time"}.get(c.type, "prefilled")
+        for c in table.columns
+    }
     for r, row in enumerate(rows, start=2):
         for i, name in enumerate(names, start=1):
             value = row.get(name)
@@ -188,13 +219,16 @@ def township_workbook(con, township: str, week) -> Workbook:
     sheets 网格周报, 卡点值守, 培训宣讲, 达标评估 and a 说明 sheet. FormError when the week
     is not a Monday or the township does not exist."""
     from . import queries
+
     week = _week(week)
     towns = queries.run(con, "townships")
     match = towns.loc[towns["township_id"] == township]
     if match.empty:
         known = "、".join(towns["township_id"])
-        raise FormError(f"乡镇代码「{township}」不存在（已有：{known or '无'}）",
-                        f"no township {township!r} (known: {', '.join(towns['township_id']) or 'none'})")
+        raise FormError(
+            f"乡镇代码「{township}」不存在（已有：{known or '无'}）",
+            f"no township {township!r} (known: {', '.join(towns['township_id']) or 'none'})",
+        )
     town_name = match["name"].iloc[0]
     grids = queries.run(con, "form_grids", township=township)
     shifts = queries.run(con, "form_shifts", township=township, week=week)
@@ -205,12 +239,25 @@ def township_workbook(con, township: str, week) -> Workbook:
     notes = wb.active
     notes.title = "说明"
     tables = contract.TABLES
-    grid_rows = [dict(week_start=week, grid_id=g.grid_id, grid_name=g.grid_name,
-                      zone_name=g.zone_name, community_name=g.community_name)
-                 for g in grids.itertuples()]
-    shift_rows = [dict(checkpoint_id=s.checkpoint_id, shift_start=s.shift_start.to_pydatetime(),
-                       shift_end=s.shift_end.to_pydatetime(), checkpoint_name=s.checkpoint_name)
-                  for s in shifts.itertuples()]
+    grid_rows = [
+        dict(
+            week_start=week,
+            grid_id=g.grid_id,
+            grid_name=g.grid_name,
+            zone_name=g.zone_name,
+            community_name=g.community_name,
+        )
+        for g in grids.itertuples()
+    ]
+    shift_rows = [
+        dict(
+            checkpoint_id=s.checkpoint_id,
+            shift_start=s.shift_start.to_pydatetime(),
+            shift_end=s.shift_end.to_pydatetime(),
+            checkpoint_name=s.checkpoint_name,
+        )
+        for s in shifts.itertuples()
+    ]
     ws = _sheet(wb, tables["grid_weekly"], GRID_REFS)
     _put_rows(ws, tables["grid_weekly"], grid_rows, GRID_REFS)
     ws = _sheet(wb, tables["checkpoint_shifts"], SHIFT_REFS)
@@ -245,13 +292,14 @@ def township_workbook(con, township: str, week) -> Workbook:
         for b in branches.itertuples():
             notes.append(["", b.branch_id, b.name, b.village])
         notes.append([])
-    notes.append(["工作表 Sheet", "列 Column", "英文列名 English name", "类型 Type", "必填 Required",
-                  "规则 Rule"])
+    notes.append(
+        ["工作表 Sheet", "列 Column", "英文列名 English name", "类型 Type", "必填 Required", "规则 Rule"]
+    )
     for cell in notes[notes.max_row]:
         cell.font = Font(bold=True)
     for name in WEEKLY_TABLES:
         _column_notes(notes, tables[name], key=False)
-    for col, width in zip("ABCDEF", (28, 16, 22, 20, 10, 60)):
+    for col, width in zip("ABCDEF", (28, 16, 22, 20, 10, 60), strict=False):
         notes.column_dimensions[col].width = width
     return wb
 

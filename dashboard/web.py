@@ -7,6 +7,7 @@ SameSite=Strict, 12 hours; Secure behind TLS). The cookie's token never appears 
 On a reload or in a new tab the websocket's handshake carries the cookie, and the page reads
 it with `st.context.cookies` (dashboard.ui.login_gate). `/auth/logout` clears it.
 """
+
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
@@ -26,13 +27,11 @@ def _users() -> auth.Users:
 
 
 def _response() -> Response:
-    return Response(status_code=204, headers={"Cache-Control": "no-store",
-                                              "Referrer-Policy": "no-referrer"})
+    return Response(status_code=204, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 
 def _secure(request: Request) -> bool:
-    return (request.url.scheme == "https"
-            or request.headers.get("x-forwarded-proto", "").lower() == "https")
+    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "").lower() == "https"
 
 
 async def session(request: Request) -> Response:
@@ -40,8 +39,15 @@ async def session(request: Request) -> Response:
     response = _response()
     if redeemed is not None:
         token, _ = redeemed
-        response.set_cookie(auth.COOKIE, token, max_age=auth.SESSION_HOURS * 3600, path="/",
-                            httponly=True, samesite="strict", secure=_secure(request))
+        response.set_cookie(
+            auth.COOKIE,
+            token,
+            max_age=auth.SESSION_HOURS * 3600,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=_secure(request),
+        )
     return response
 
 
@@ -51,11 +57,9 @@ async def logout(request: Request) -> Response:
     if checked is not None:
         await run_in_threadpool(users.end_session, checked[1])
     response = _response()
-    response.delete_cookie(auth.COOKIE, path="/", httponly=True, samesite="strict",
-                           secure=_secure(request))
+    response.delete_cookie(auth.COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request))
     return response
 
 
 def routes() -> list[Route]:
-    return [Route(SESSION_PATH, session, methods=["GET"]),
-            Route(LOGOUT_PATH, logout, methods=["GET"])]
+    return [Route(SESSION_PATH, session, methods=["GET"]), Route(LOGOUT_PATH, logout, methods=["GET"])]

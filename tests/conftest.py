@@ -1,23 +1,22 @@
 """Shared fixtures: a tiny valid county as CSV text, a store in a temp folder; the demo county
 in a store, the app in AppTest, a live Streamlit server and a browser (see below)."""
+
 from __future__ import annotations
 
 import contextlib
 import csv
 import io
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from benchmarks.browser import Server
+from benchmarks.pagewait import CHROMIUM, CHROMIUM_ARGS
 from dashboard import contract
 from dashboard.store import Store
+
+import helpers
 
 # A minimal county that satisfies every rule of the data contract (dashboard/contract.py).
 TINY = {
@@ -27,30 +26,110 @@ TINY = {
     ],
     "communities": [dict(community_id="C1", township_id="T1", name="城区社区")],
     "zones": [dict(zone_id="Z1", community_id="C1", name="一片区", leader_title="县委副书记")],
-    "units": [dict(unit_id="U1", name="县委组织部", kind="county"),
-              dict(unit_id="U2", name="孟连边境管理大队", kind="驻孟单位")],
-    "grids": [dict(grid_id="G1", zone_id="Z1", name="一网格", households=40, residents=100,
-                   unit_id="U1", lon=99.59, lat=22.33),
-              dict(grid_id="G2", zone_id="Z1", name="二网格", households=60, residents="",
-                   unit_id="", lon=99.6, lat=22.34)],
-    "members": [dict(member_id="M1", unit_id="U1", grid_id="G1", role="chief",
-                     reported_on="2021-05-06", households_linked=8)],
-    "grid_weekly": [dict(week_start="2021-05-03", grid_id="G1", households_visited=30,
-                         residents_checked=80, travel_registered=2, vaccinated=50,
-                         issues_found=3, issues_resolved=2)],
-    "checkpoints": [dict(checkpoint_id="K1", township_id="T1", community_id="C1", name="一号卡点",
-                         kind="community", required_staff=2, lon=99.59, lat=22.33)],
-    "checkpoint_shifts": [dict(checkpoint_id="K1", shift_start="2021-05-03 00:00",
-                               shift_end="2021-05-03 08:00", staff_party=1, staff_unit=1,
-                               staff_volunteer=0, persons_checked=40)],
-    "branches": [dict(branch_id="B1", township_id="T2", village="芒国村", group_name="一组",
-                      name="芒国村一组党支部", on_border_line="Y", party_members=12, is_model="N",
-                      link_county_leader=1, link_unit=1, link_township=1, link_village_team=0,
-                      lon=99.8, lat=22.28)],
-    "branch_assessments": [dict(branch_id="B1", assessed_on="2021/05/20", criterion=k,
-                                passed="true", note="") for k in contract.CRITERIA],
-    "trainings": [dict(activity_id="A1", held_on="2021-05-10", township_id="", kind="party_school",
-                       title="强边固防教育", sessions=1, attendees=120)],
+    "units": [
+        dict(unit_id="U1", name="县委组织部", kind="county"),
+        dict(unit_id="U2", name="孟连边境管理大队", kind="驻孟单位"),
+    ],
+    "grids": [
+        dict(
+            grid_id="G1",
+            zone_id="Z1",
+            name="一网格",
+            households=40,
+            residents=100,
+            unit_id="U1",
+            lon=99.59,
+            lat=22.33,
+        ),
+        dict(
+            grid_id="G2",
+            zone_id="Z1",
+            name="二网格",
+            households=60,
+            residents="",
+            unit_id="",
+            lon=99.6,
+            lat=22.34,
+        ),
+    ],
+    "members": [
+        dict(
+            member_id="M1",
+            unit_id="U1",
+            grid_id="G1",
+            role="chief",
+            reported_on="2021-05-06",
+            households_linked=8,
+        )
+    ],
+    "grid_weekly": [
+        dict(
+            week_start="2021-05-03",
+            grid_id="G1",
+            households_visited=30,
+            residents_checked=80,
+            travel_registered=2,
+            vaccinated=50,
+            issues_found=3,
+            issues_resolved=2,
+        )
+    ],
+    "checkpoints": [
+        dict(
+            checkpoint_id="K1",
+            township_id="T1",
+            community_id="C1",
+            name="一号卡点",
+            kind="community",
+            required_staff=2,
+            lon=99.59,
+            lat=22.33,
+        )
+    ],
+    "checkpoint_shifts": [
+        dict(
+            checkpoint_id="K1",
+            shift_start="2021-05-03 00:00",
+            shift_end="2021-05-03 08:00",
+            staff_party=1,
+            staff_unit=1,
+            staff_volunteer=0,
+            persons_checked=40,
+        )
+    ],
+    "branches": [
+        dict(
+            branch_id="B1",
+            township_id="T2",
+            village="芒国村",
+            group_name="一组",
+            name="芒国村一组党支部",
+            on_border_line="Y",
+            party_members=12,
+            is_model="N",
+            link_county_leader=1,
+            link_unit=1,
+            link_township=1,
+            link_village_team=0,
+            lon=99.8,
+            lat=22.28,
+        )
+    ],
+    "branch_assessments": [
+        dict(branch_id="B1", assessed_on="2021/05/20", criterion=k, passed="true", note="")
+        for k in contract.CRITERIA
+    ],
+    "trainings": [
+        dict(
+            activity_id="A1",
+            held_on="2021-05-10",
+            township_id="",
+            kind="party_school",
+            title="强边固防教育",
+            sessions=1,
+            attendees=120,
+        )
+    ],
     "training_attendance": [dict(activity_id="A1", member_id="M1")],
     "targets": [dict(metric="branches.compliance_rate", year=2021, township_id="", target=1)],
     "indicators": [dict(indicator="outreach_teams", township_id="", as_of="2021-06-30", value=71)],
@@ -68,8 +147,9 @@ def csv_text(table: str, rows: list[dict], chinese: bool = False) -> str:
     return buf.getvalue()
 
 
-def write_county(folder: Path, data: dict | None = None, *, chinese: bool = False,
-                 encoding: str = "utf-8") -> Path:
+def write_county(
+    folder: Path, data: dict | None = None, *, chinese: bool = False, encoding: str = "utf-8"
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for table, rows in (data or TINY).items():
         name = contract.TABLES[table].zh if chinese else table
@@ -120,16 +200,13 @@ def tiny_dir(tmp_path) -> Path:
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-SERVER_START_TIMEOUT = 60       # seconds until /_stcore/health must answer
 
 
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory) -> Store:
     """The demo county loaded into a Store of its own (version 1). Read-only for tests."""
     from dashboard import demo, ingest
+
     base = tmp_path_factory.mktemp("demo_county")
     demo.generate(base / "csv")
     result = ingest.load([base / "csv"], Store(base / "store"), by="tests")
@@ -155,31 +232,17 @@ def demo(demo_store):
 @pytest.fixture
 def open_app(monkeypatch, demo_store):
     """Run app.py in AppTest as a browser would open a link; see the block comment above."""
-    from streamlit.testing.v1 import AppTest
-    import streamlit as st
 
-    def run(page: str = "overview", store: Store | None = None, timeout: float = 30,
-            **query_params) -> AppTest:
-        # ui caches the Store and its connections as resources: a new store needs clean caches.
-        monkeypatch.setenv("DASHBOARD_STORE", str((store or demo_store).root))
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-        at.query_params.update(query_params)
-        at.run()
+    def run(page: str = "overview", store: Store | None = None, timeout: float = 30, **query_params):
+        at = helpers.app(monkeypatch, store or demo_store, timeout, **query_params)
         if page != "overview" and not at.exception:
             # st.navigation registers its pages in the first run; a page is reachable after it.
             from dashboard import ui
+
             at.switch_page(ui.PAGE_FILES[page]).run()
         return at
 
     return run
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _tail(path: Path, lines: int = 80) -> str:
@@ -195,41 +258,18 @@ def streamlit_server(store_root, log_path: Path, request, name: str = "server"):
     yields the base URL and stops the server on leaving. `name` is the fixture that yields it:
     the log's tail goes with any failing test using that fixture, and the log is copied to
     artifacts/streamlit-<name>.log when the session has failures."""
-    port = _free_port()
-    env = dict(os.environ, DASHBOARD_STORE=str(store_root), PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1"]
-    log = open(log_path, "w", encoding="utf-8")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     if not hasattr(request.config, "_streamlit_logs"):
         request.config._streamlit_logs = {}
     request.config._streamlit_logs[name] = log_path
+    srv = Server("app.py", Path(store_root), log_path)  # benchmarks/browser.py
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode} before answering:\n"
-                            f"{_tail(log_path)}", pytrace=False)
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer {url}/_stcore/health within "
-                            f"{SERVER_START_TIMEOUT} s:\n{_tail(log_path)}", pytrace=False)
-            time.sleep(0.2)
-        yield url
+        srv.__enter__()  # waits for /_stcore/health; stops what it started
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
+    try:
+        yield srv.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        srv.__exit__(None, None, None)
         if request.session.testsfailed:
             ARTIFACTS.mkdir(exist_ok=True)
             shutil.copyfile(log_path, ARTIFACTS / f"streamlit-{name}.log")
@@ -238,8 +278,9 @@ def streamlit_server(store_root, log_path: Path, request, name: str = "server"):
 @pytest.fixture(scope="session")
 def server(demo_store, tmp_path_factory, request):
     """`streamlit run app.py` on the demo store; yields the base URL."""
-    with streamlit_server(demo_store.root, tmp_path_factory.mktemp("server") / "streamlit.log",
-                          request) as url:
+    with streamlit_server(
+        demo_store.root, tmp_path_factory.mktemp("server") / "streamlit.log", request
+    ) as url:
         yield url
 
 
@@ -258,6 +299,7 @@ def pytest_runtest_makereport(item, call):
 def browser():
     """One headless Chromium for the session (Debian's; Playwright never downloads one)."""
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:

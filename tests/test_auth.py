@@ -1,4 +1,5 @@
 """Users, passwords, lockout, scope and the audit log; the template round trip."""
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,9 @@ def test_passwords_are_hashed_not_stored(users, tmp_path):
     users.add("gongxin-clerk", "township", "correct horse", township="T06")
     text = (tmp_path / "users.json").read_text()
     assert "correct horse" not in text and '"hash"' in text
-    assert users.authenticate("gongxin-clerk", "correct horse") == auth.User("gongxin-clerk", "township", "T06")
+    assert users.authenticate("gongxin-clerk", "correct horse") == auth.User(
+        "gongxin-clerk", "township", "T06"
+    )
 
 
 def test_wrong_passwords_throttle_the_name_from_that_address_with_growing_waits(users, monkeypatch):
@@ -39,7 +42,7 @@ def test_wrong_passwords_throttle_the_name_from_that_address_with_growing_waits(
     for _ in range(auth.FREE_FAILURES):
         with pytest.raises(auth.AuthError, match="wrong user name or password"):
             users.authenticate("admin1", "guess-guess", address="10.9.9.9")
-    with pytest.raises(auth.Throttled) as e:                     # even the right password
+    with pytest.raises(auth.Throttled) as e:  # even the right password
         users.authenticate("admin1", "s3cret-pass", address="10.9.9.9")
     assert e.value.seconds == 1 and "请 1 秒后再试" in e.value.zh and "1 s" in e.value.en
     # the owner, from their own address, is not slowed down by the stranger
@@ -54,9 +57,9 @@ def test_wrong_passwords_throttle_the_name_from_that_address_with_growing_waits(
         waits.append(e.value.seconds)
     assert waits[:5] == [2, 4, 8, 16, 32] and max(waits) == auth.MAX_WAIT
     assert "15 分钟" in auth.Throttled(auth.MAX_WAIT).zh
-    clock[0] += auth.MAX_WAIT                                     # waited: the right password works
+    clock[0] += auth.MAX_WAIT  # waited: the right password works
     assert users.authenticate("admin1", "s3cret-pass", address="10.9.9.9").name == "admin1"
-    for _ in range(auth.FREE_FAILURES):                           # unknown names alike
+    for _ in range(auth.FREE_FAILURES):  # unknown names alike
         with pytest.raises(auth.AuthError, match="wrong user name"):
             users.authenticate("nobody", "guess-guess", address="10.9.9.9")
     with pytest.raises(auth.Throttled):
@@ -93,21 +96,22 @@ def test_a_login_does_not_rewrite_the_user_file_and_works_on_a_full_disk(users, 
 
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(auth.os, "write", full)           # every append to the audit log fails
+
+    monkeypatch.setattr(auth.os, "write", full)  # every append to the audit log fails
     monkeypatch.setattr(auth.Users, "_write_json", full)  # and every file replaced
     assert users.authenticate("leader1", "s3cret-pass").role == "leader"
     with pytest.raises(auth.AuthError, match="wrong user name or password"):
         users.authenticate("leader1", "not-the-one")
-    with pytest.raises(OSError):                          # but a load is not published unaudited
-        with users.audited("load", "leader1"):
-            pass
+    # but a load is not published unaudited
+    with pytest.raises(OSError), users.audited("load", "leader1"):
+        pass
 
 
 def test_audit_lines_are_whole_and_damaged_lines_are_skipped_and_counted(users, tmp_path):
     """Issue 11 item 5: a line cut short by a full disk neither breaks the log nor the next line."""
     users.audit("load", "a", version=1)
     with open(users.audit_path, "ab") as f:
-        f.write(b'{"at": "2026-01-01T00:00:00+08:00", "event": "lo')    # cut short, no newline
+        f.write(b'{"at": "2026-01-01T00:00:00+08:00", "event": "lo')  # cut short, no newline
     users.audit("restore", "b", version=2)
     with open(users.audit_path, "ab") as f:
         f.write(b"\xff\xfe not json\n[1, 2]\n")
@@ -116,8 +120,12 @@ def test_audit_lines_are_whole_and_damaged_lines_are_skipped_and_counted(users, 
     assert [e["event"] for e in entries] == ["pin", "restore", "load"] and skipped == 3
     assert [e["event"] for e in users.audit_log()] == ["pin", "restore", "load"]
     assert oct(users.audit_path.stat().st_mode & 0o777) == "0o600"
-    out = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(tmp_path), "audit"],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "dashboard", "--store", str(tmp_path), "audit"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.returncode == 0 and "pin" in out.stdout and "3 damaged line(s)" in out.stderr
 
 
@@ -144,20 +152,20 @@ def test_session_tokens_are_signed_expire_and_end_with_the_account(users, monkey
     assert account.user == auth.User("boss", "admin")
     assert users.verify_session(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]) is None
     assert users.verify_session(token.replace(".", "x.", 1)) is None
-    assert users.verify_session(users.ticket("boss", sid)) is None        # a ticket is no cookie
+    assert users.verify_session(users.ticket("boss", sid)) is None  # a ticket is no cookie
     clock = auth.time.time
     monkeypatch.setattr(auth.time, "time", lambda: clock() + auth.SESSION_HOURS * 3600 + 1)
-    assert users.verify_session(token) is None                            # 12 hours later
+    assert users.verify_session(token) is None  # 12 hours later
     monkeypatch.setattr(auth.time, "time", clock)
     users.set_password("boss", "new-pass-123")
     assert users.verify_session(token) is None
     token = users.session_token("boss")
     users.remove("boss")
-    users.add("boss", "leader", "new-pass-123")                           # same name, new account
+    users.add("boss", "leader", "new-pass-123")  # same name, new account
     assert users.verify_session(token) is None
     token = users.session_token("boss")
     assert users.verify_session(token) is not None
-    users.end_session(users.verify_session(token)[1])                     # logout
+    users.end_session(users.verify_session(token)[1])  # logout
     assert users.verify_session(token) is None
 
 
@@ -166,8 +174,8 @@ def test_a_ticket_is_exchanged_once_for_a_session_token(users):
     ticket = users.ticket("boss", "abc123")
     token, sid = users.redeem_ticket(ticket)
     assert sid == "abc123" and users.verify_session(token)[0].user.name == "boss"
-    assert users.redeem_ticket(ticket) is None                            # once only
-    auth._used_tickets.clear()                     # another replica, sharing the state folder
+    assert users.redeem_ticket(ticket) is None  # once only
+    auth._used_tickets.clear()  # another replica, sharing the state folder
     assert users.redeem_ticket(ticket) is None
     assert users.redeem_ticket("garbage") is None and users.redeem_ticket(None) is None
 
@@ -175,9 +183,9 @@ def test_a_ticket_is_exchanged_once_for_a_session_token(users):
 def test_screen_tokens_grant_one_screen_and_are_listed_revoked_and_audited(users):
     secret = users.issue_screen_token("hall-t06", "T06", by="root")
     assert users.screen_grant("hall-t06", secret) == auth.ScreenGrant("hall-t06", "T06")
-    assert users.screen_grant("main", secret) is None                    # another screen
+    assert users.screen_grant("main", secret) is None  # another screen
     assert users.screen_grant("hall-t06", secret + "x") is None
-    assert secret not in users.tokens_path.read_text()                   # only its hash is kept
+    assert secret not in users.tokens_path.read_text()  # only its hash is kept
     assert [t["name"] for t in users.screen_tokens()] == ["hall-t06"]
     county = users.issue_screen_token("main", None)
     assert users.screen_grant("main", county) == auth.ScreenGrant("main", None)
@@ -188,15 +196,23 @@ def test_screen_tokens_grant_one_screen_and_are_listed_revoked_and_audited(users
     with pytest.raises(auth.AuthError, match="screen name"):
         users.issue_screen_token("../users", None)
     events = [(e["event"], e.get("screen")) for e in users.audit_log()]
-    assert events[:3] == [("screen_revoke", "hall-t06"), ("screen_token", "main"),
-                          ("screen_token", "hall-t06")]
+    assert events[:3] == [
+        ("screen_revoke", "hall-t06"),
+        ("screen_token", "main"),
+        ("screen_token", "hall-t06"),
+    ]
 
 
+@pytest.mark.slow
 def test_screen_token_command_line(tmp_path):
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "dashboard", "--store", str(tmp_path),
-                               "screen", "--by", "root", *args],
-                              capture_output=True, text=True, cwd=ROOT)
+        return subprocess.run(
+            [sys.executable, "-m", "dashboard", "--store", str(tmp_path), "screen", "--by", "root", *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+
     out = run("token", "hall-t06", "--township", "T06", "--url", "http://dash.local/")
     assert out.returncode == 0, out.stderr
     link = out.stdout.strip().splitlines()[-1]
@@ -214,15 +230,18 @@ def test_screen_token_command_line(tmp_path):
 def test_a_publish_killed_after_publishing_still_has_its_pending_audit_line(users):
     """Issue 11 item 7: the pending line is written before the block publishes; the done line
     after, with the version."""
-    with pytest.raises(KeyboardInterrupt):
-        with users.audited("restore", "boss", restored_from=1):
-            assert users.audit_log()[0]["state"] == "pending"            # before publishing
-            raise KeyboardInterrupt                                     # killed
+    with pytest.raises(KeyboardInterrupt), users.audited("restore", "boss", restored_from=1):
+        assert users.audit_log()[0]["state"] == "pending"  # before publishing
+        raise KeyboardInterrupt  # killed
     with users.audited("restore", "boss", restored_from=1) as done:
         done["version"] = 3
     lines = users.audit_log()
-    assert [(e["state"], e.get("version")) for e in lines] == [("done", 3), ("pending", None),
-                                                             ("failed", None), ("pending", None)]
+    assert [(e["state"], e.get("version")) for e in lines] == [
+        ("done", 3),
+        ("pending", None),
+        ("failed", None),
+        ("pending", None),
+    ]
     assert lines[0]["op"] == lines[1]["op"] != lines[2]["op"]
 
 
@@ -242,11 +261,18 @@ def test_unknown_user_and_bad_accounts(users):
         users.add("clerk", "admin", "password1")
 
 
-@pytest.mark.parametrize("role,township,asked,seen", [
-    ("township", "T06", None, "T06"), ("township", "T06", "T01", "T06"),
-    ("reporter", "T03", None, "T03"), ("reporter", "T03", "T01", "T03"),
-    ("leader", None, "T01", "T01"), ("leader", None, None, None), ("admin", None, "T02", "T02"),
-])
+@pytest.mark.parametrize(
+    "role,township,asked,seen",
+    [
+        ("township", "T06", None, "T06"),
+        ("township", "T06", "T01", "T06"),
+        ("reporter", "T03", None, "T03"),
+        ("reporter", "T03", "T01", "T03"),
+        ("leader", None, "T01", "T01"),
+        ("leader", None, None, None),
+        ("admin", None, "T02", "T02"),
+    ],
+)
 def test_scope_is_the_users_township_whatever_is_asked(role, township, asked, seen):
     assert auth.User("u", role, township).scope(asked) == seen
 
@@ -264,12 +290,21 @@ def test_only_admins_see_the_data_page():
     assert not auth.User("t", "township", "T01").sees_data_page
 
 
+@pytest.mark.slow
 def test_user_command_line_reads_the_password_from_stdin(tmp_path):
     def run(*args, stdin=""):
-        return subprocess.run([sys.executable, "-m", "dashboard", "--store", str(tmp_path), "user", *args],
-                              input=stdin, capture_output=True, text=True, cwd=ROOT)
-    assert run("add", "gx-clerk", "--role", "township", "--township", "T06",
-               stdin="pass-word-1\n").returncode == 0
+        return subprocess.run(
+            [sys.executable, "-m", "dashboard", "--store", str(tmp_path), "user", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+
+    assert (
+        run("add", "gx-clerk", "--role", "township", "--township", "T06", stdin="pass-word-1\n").returncode
+        == 0
+    )
     assert run("add", "boss", "--role", "admin", stdin="pass-word-2\n").returncode == 0
     listed = run("list").stdout
     assert "gx-clerk\ttownship\tT06" in listed and "boss\tadmin\t-" in listed
@@ -281,14 +316,22 @@ def test_user_command_line_reads_the_password_from_stdin(tmp_path):
     bad = run("add", "x1", "--role", "township", stdin="pass-word-4\n")
     assert bad.returncode == 1 and "--township" in bad.stderr
     # issue 11 item 7: every change is audited (who, what), never the password
-    audit = [(e["event"], e.get("name")) for e in auth.Users(tmp_path).audit_log()
-             if e["event"].startswith("user_")]
-    assert audit == [("user_remove", "gx-clerk"), ("user_passwd", "boss"),
-                         ("user_add", "boss"), ("user_add", "gx-clerk")]
+    audit = [
+        (e["event"], e.get("name"))
+        for e in auth.Users(tmp_path).audit_log()
+        if e["event"].startswith("user_")
+    ]
+    assert audit == [
+        ("user_remove", "gx-clerk"),
+        ("user_passwd", "boss"),
+        ("user_add", "boss"),
+        ("user_add", "gx-clerk"),
+    ]
     assert "pass-word" not in (tmp_path / "audit.jsonl").read_text()
     assert oct((tmp_path / "users.json").stat().st_mode & 0o777) == "0o600"
 
 
+@pytest.mark.slow
 def test_filled_template_loads_cleanly(tmp_path):
     wb = template.workbook()
     assert wb.sheetnames[0] == "说明" and set(wb.sheetnames[1:]) == {t.zh for t in contract.TABLES.values()}

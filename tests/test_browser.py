@@ -6,6 +6,7 @@ view; the sidebar's township picker and page navigation keep the view in the URL
 Full-page screenshots land in artifacts/screenshots/<page>-<lang>-<scope>-<w>x<h>.png.
 Run only these with `pytest -m browser`, skip them with `pytest -m "not browser"`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,7 @@ expect = playwright.expect
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-TIMEOUT = 90_000                     # ms; generous: the machine may be busy
+TIMEOUT = 90_000  # ms; generous: the machine may be busy
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 PLACES = {"T01": ("娜允镇", "Nayun"), "T02": ("勐马镇", "Mengma"), "T06": ("公信乡", "Gongxin")}
 SMALL, LARGE = (1366, 768), (1920, 1080)
@@ -34,8 +35,9 @@ SMALL, LARGE = (1366, 768), (1920, 1080)
 def context(browser):
     """One browser context for the module (its HTTP cache spares reloading the app's JS);
     each test opens its own page in it, so each is a new Streamlit session."""
-    ctx = browser.new_context(viewport={"width": SMALL[0], "height": SMALL[1]},
-                              locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx = browser.new_context(
+        viewport={"width": SMALL[0], "height": SMALL[1]}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     ctx.set_default_timeout(TIMEOUT)
     yield ctx
     ctx.close()
@@ -51,15 +53,15 @@ class Visit:
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("websocket", lambda ws: self.requests.append(ws.url))
 
-    def open(self, base: str, path: str, **query) -> "Visit":
+    def open(self, base: str, path: str, **query) -> Visit:
         self.page.goto(base + path + ("?" + urlencode(query) if query else ""))
         return self.settled()
 
-    def settled(self) -> "Visit":
+    def settled(self) -> Visit:
         """Wait until the script has run and the page is drawn: the script state turns idle
         before lazily loaded elements replace their skeletons and charts draw, so also wait
         for those, then for the page to stay unchanged a moment."""
-        wait_drawn(self.page)          # the predicate: benchmarks/pagewait.py
+        wait_drawn(self.page)  # the predicate: benchmarks/pagewait.py
         return self
 
     def outside_requests(self) -> list[str]:
@@ -89,7 +91,8 @@ class Visit:
 
     def tile_value(self, label: str):
         tile = self.page.locator("[data-testid=stMetric]").filter(
-            has=self.page.locator("[data-testid=stMetricLabel]", has_text=label))
+            has=self.page.locator("[data-testid=stMetricLabel]", has_text=label)
+        )
         return tile.locator("[data-testid=stMetricValue]")
 
     def screenshot(self, name: str, size) -> Path:
@@ -100,7 +103,8 @@ class Visit:
             self.settled()
         height = self.page.evaluate(
             """() => Math.max(...['[data-testid=stMain]', '[data-testid=stSidebarContent]']
-                   .map(sel => document.querySelector(sel)).filter(Boolean).map(e => e.scrollHeight))""")
+                   .map(sel => document.querySelector(sel)).filter(Boolean).map(e => e.scrollHeight))"""
+        )
         self.page.set_viewport_size({"width": size[0], "height": min(max(size[1], height), 10_000)})
         self.settled()
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -135,14 +139,21 @@ def place(scope: str, lang: str) -> str:
 
 
 # ------------------------------------------------------------------ every page, both languages, three scopes
-CASES = [(page, lang, scope) for page in ui.PAGES for lang in ("zh", "en")
-         for scope in ("county", "T01", "T06")]
+CASES = [
+    (page, lang, scope) for page in ui.PAGES for lang in ("zh", "en") for scope in ("county", "T01", "T06")
+]
 
 
 @pytest.mark.parametrize("page, lang, scope", CASES, ids=["-".join(c) for c in CASES])
 def test_page_opens_clean_and_local(server, visit, page, lang, scope):
-    query = {k: v for k, v in (("lang", lang if lang != "zh" else None),
-                               ("township", None if scope == "county" else scope)) if v}
+    query = {
+        k: v
+        for k, v in (
+            ("lang", lang if lang != "zh" else None),
+            ("township", None if scope == "county" else scope),
+        )
+        if v
+    }
     v = visit().open(server, path_of(page), **query)
 
     errors = v.page.locator("[data-testid=stException]")
@@ -154,7 +165,7 @@ def test_page_opens_clean_and_local(server, visit, page, lang, scope):
     for size in sizes:
         shot = v.screenshot(f"{page}-{lang}-{scope}", size)
         assert shot.stat().st_size > 10_000
-    assert v.outside_requests() == []          # nothing called out while charts were drawn
+    assert v.outside_requests() == []  # nothing called out while charts were drawn
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -162,7 +173,7 @@ def test_overview_figures_and_labels_fit_their_tiles_at_1366(server, visit, lang
     # Seven indicator tiles in one row once cut "412,000" to "41…" and every label with it.
     v = visit().open(server, "/", **({"lang": lang} if lang != "zh" else {}))
     if v.page.locator("[data-testid=stMetricValue]").count() < 13:
-        pytest.fail("the overview did not draw its tiles")    # not the bug the xfail expects
+        pytest.fail("the overview did not draw its tiles")  # not the bug the xfail expects
     cut = v.page.evaluate("""() => Array.from(
         document.querySelectorAll('[data-testid=stMetricValue], [data-testid=stMetricLabel]'),
         e => [e.innerText, [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1)])
@@ -200,7 +211,8 @@ def test_township_picker_rescopes_figures_and_url(server, visit, demo_store):
     v.settled()
     expect(v.tile_value(coverage)).to_have_text(i18n.fmt_rate(gongxin["checkpoints"]["coverage_rate"]))
     expect(v.tile_value(compliance)).to_have_text(
-        f"{gongxin['branches']['compliant']} / {gongxin['branches']['total']}")
+        f"{gongxin['branches']['compliant']} / {gongxin['branches']['total']}"
+    )
     expect(v.sidebar_select("乡镇")).to_have_value("公信乡")
     assert v.query.get("township") == "T06"
     assert v.outside_requests() == []
@@ -239,7 +251,7 @@ def test_a_chart_on_request_is_drawn_when_opened_and_stays_open(server, visit):
     charts = v.page.locator("[data-testid=stPlotlyChart]")
     box = v.page.locator("[data-testid=stExpander]", has_text=i18n.t("light.trend"))
     assert charts.count() == 0
-    expect(v.page.locator("[role=progressbar]")).to_have_count(6)       # the training bars
+    expect(v.page.locator("[role=progressbar]")).to_have_count(6)  # the training bars
     box.locator("summary").click()
     expect(charts.locator("svg.main-svg").first).to_be_visible()
     assert charts.count() == 1
@@ -253,7 +265,7 @@ def test_a_chart_on_request_is_drawn_when_opened_and_stays_open(server, visit):
     v.page.locator("[data-testid=stSidebarNav] a", has_text=i18n.t("page.training")).click()
     expect(v.title()).to_have_text(f"{i18n.t('page.training')} · 公信乡")
     v.settled()
-    assert charts.count() == 0                                     # its own box is closed
+    assert charts.count() == 0  # its own box is closed
     v.page.locator("[data-testid=stSidebarNav] a", has_text=i18n.t("page.overview")).click()
     expect(v.title()).to_have_text("总览 · 公信乡")
     v.settled()

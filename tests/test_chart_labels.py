@@ -4,6 +4,7 @@ Plotly reads text, tick, hover and legend strings as a subset of HTML: a townshi
 `<a href="https://x">x</a>` became a live link, `<b>` rendered bold, and the heatmap showed
 `&quot;` for a quote. Every chart builder escapes `&`, `<`, `>` once (charts.common.plot_text).
 """
+
 from __future__ import annotations
 
 import copy
@@ -24,7 +25,7 @@ TOWN_1 = f"{LINK}镇"
 TOWN_2 = f"{BOLD}乡 & Co"
 CHECKPOINT = f'{LINK} "一号" {BOLD}'
 WEEK = dt.date(2021, 5, 3)
-ESCAPED_LINK = '&lt;a href="https://x"&gt;x&lt;/a&gt;'      # once, quotes as they are
+ESCAPED_LINK = '&lt;a href="https://x"&gt;x&lt;/a&gt;'  # once, quotes as they are
 ESCAPED_BOLD = "&lt;b&gt;b&lt;/b&gt;"
 
 
@@ -37,7 +38,7 @@ def hostile(tmp_path_factory):
     data["townships"][1].update(name=TOWN_2, name_en=TOWN_2)
     data["checkpoints"][0]["name"] = CHECKPOINT
     data["grids"][0]["name"] = f"{LINK}网格"
-    data["trainings"][0].update(township_id="T1", held_on="2021-05-04")   # in the week
+    data["trainings"][0].update(township_id="T1", held_on="2021-05-04")  # in the week
     store = Store(base / "store")
     result = ingest.load([write_county(base / "csv", data)], store, by="tests")
     assert result.ok, result.errors
@@ -72,16 +73,18 @@ def assert_literal(fig, *expected):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_compliance_by_township_shows_markup_as_text(hostile, lang):
     _, con = hostile
-    fig = branches.compliance_by_township(metrics.compliance_by_township(con, metrics.Scope(WEEK)),
-                                          metrics.townships(con), 1.0, lang)
+    fig = branches.compliance_by_township(
+        metrics.compliance_by_township(con, metrics.Scope(WEEK)), metrics.townships(con), 1.0, lang
+    )
     assert_literal(fig, "&lt;b&gt;b&lt;/b&gt;乡 &amp; Co")
 
 
 @pytest.mark.parametrize("measure", ["sessions", "attendees"])
 def test_training_by_township_shows_markup_as_text(hostile, measure):
     _, con = hostile
-    fig = training.by_township(metrics.training_by_township(con, metrics.Scope(WEEK)), metrics.townships(con),
-                               measure, "zh")
+    fig = training.by_township(
+        metrics.training_by_township(con, metrics.Scope(WEEK)), metrics.townships(con), measure, "zh"
+    )
     assert_literal(fig, f"{ESCAPED_LINK}镇", "&lt;b&gt;b&lt;/b&gt;乡 &amp; Co")
 
 
@@ -93,17 +96,21 @@ def test_heatmap_ticks_and_hover_show_markup_and_quotes_as_text(hostile):
     name = f'{ESCAPED_LINK} "一号" {ESCAPED_BOLD}'
     assert list(fig.layout.yaxis.ticktext) == [name]
     hover = [h for row in fig.data[0].customdata for h in row if h]
-    assert hover and all(h.startswith(name + "<br>") for h in hover)   # our own <br> stays
+    assert hover and all(h.startswith(name + "<br>") for h in hover)  # our own <br> stays
     assert_literal(fig, name)
 
 
 def test_print_map_names_townships_as_text(hostile):
     _, con = hostile
-    fig = print_map.county_map(metrics.geo_features(con, layer="townships"), metrics.townships(con),
-                               metrics.branch_status(con, metrics.Scope(WEEK)), metrics.checkpoint_status(con, metrics.Scope(WEEK)),
-                               "zh")
+    fig = print_map.county_map(
+        metrics.geo_features(con, layer="townships"),
+        metrics.townships(con),
+        metrics.branch_status(con, metrics.Scope(WEEK)),
+        metrics.checkpoint_status(con, metrics.Scope(WEEK)),
+        "zh",
+    )
     names = [a.text for a in fig.layout.annotations]
-    assert f"<b>{ESCAPED_LINK}镇</b>" in names            # the bold is ours, the name is text
+    assert f"<b>{ESCAPED_LINK}镇</b>" in names  # the bold is ours, the name is text
     assert_literal(fig, ESCAPED_LINK)
 
 
@@ -111,21 +118,30 @@ def test_briefing_charts_escape_once(hostile):
     store, con = hostile
     s = metrics.summary(con, metrics.Scope(WEEK))
     towns = metrics.townships(con)
-    figures = report.charts(con, s, metrics.targets(con, metrics.Scope(), year=WEEK.year), WEEK, None, towns,
-                            metrics.checkpoint_status(con, metrics.Scope(WEEK)), "zh")
+    figures = report.charts(
+        con,
+        s,
+        metrics.targets(con, metrics.Scope(), year=WEEK.year),
+        WEEK,
+        None,
+        towns,
+        metrics.checkpoint_status(con, metrics.Scope(WEEK)),
+        "zh",
+    )
     assert figures
     for _, fig in figures:
         assert_literal(fig)
     by_township = [f for title, f in figures if "乡镇" in title or "township" in title.lower()]
-    assert by_township and any("&lt;b&gt;b&lt;/b&gt;乡 &amp; Co" in t
-                               for t in strings(by_township[0].to_plotly_json()))
+    assert by_township and any(
+        "&lt;b&gt;b&lt;/b&gt;乡 &amp; Co" in t for t in strings(by_township[0].to_plotly_json())
+    )
 
 
 def test_plot_text_escapes_once_and_leaves_quotes():
     assert common.plot_text(LINK) == ESCAPED_LINK
-    assert common.plot_text("A & B's \"x\"") == "A &amp; B's \"x\""
+    assert common.plot_text('A & B\'s "x"') == 'A &amp; B\'s "x"'
     assert common.plot_text(None) == "" and common.plot_text(float("nan")) == ""
-    assert common.plot_text("&lt;") == "&amp;lt;"        # a name that is itself an entity
+    assert common.plot_text("&lt;") == "&amp;lt;"  # a name that is itself an entity
 
 
 @pytest.mark.browser
@@ -136,9 +152,12 @@ def test_chromium_renders_the_names_as_typed(hostile, browser, tmp_path):
     status = metrics.checkpoint_status(con, metrics.Scope(WEEK))
     hourly = metrics.checkpoint_hourly(con, metrics.Scope(WEEK), checkpoints=tuple(status["checkpoint_id"]))
     js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    figs = {"heatmap": checkpoints.heatmap(hourly, status, WEEK, "zh"),
-            "by_township": training.by_township(metrics.training_by_township(con, metrics.Scope(WEEK)),
-                                                metrics.townships(con), "sessions", "zh")}
+    figs = {
+        "heatmap": checkpoints.heatmap(hourly, status, WEEK, "zh"),
+        "by_township": training.by_township(
+            metrics.training_by_township(con, metrics.Scope(WEEK)), metrics.townships(con), "sessions", "zh"
+        ),
+    }
     page = browser.new_page(viewport={"width": 1100, "height": 500})
     try:
         for key, fig in figs.items():
@@ -159,6 +178,7 @@ def test_chromium_renders_the_names_as_typed(hostile, browser, tmp_path):
         Path("artifacts").mkdir(exist_ok=True)
         for key in figs:
             (Path("artifacts") / f"chart-labels-{key}.png").write_bytes(
-                (tmp_path / f"{key}.png").read_bytes())
+                (tmp_path / f"{key}.png").read_bytes()
+            )
     finally:
         page.close()

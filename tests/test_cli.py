@@ -1,4 +1,5 @@
 """The command line (README.md, "Command line"), and the demo county's figures through it."""
+
 from __future__ import annotations
 
 import copy
@@ -31,6 +32,7 @@ def demo_cli_store(tmp_path_factory):
     return base / "store"
 
 
+@pytest.mark.slow
 def test_demo_county_last_week_has_the_article_figures(demo_cli_store):
     out = cli("summary", "--json", store=demo_cli_store)
     assert out.returncode == 0, out.stderr
@@ -48,18 +50,25 @@ def test_demo_county_last_week_has_the_article_figures(demo_cli_store):
     assert t["outreach"]["sessions"] == 218
     assert t["fireside_school"]["sessions"] > 0
     ind = s["indicators"]
-    assert (ind["vanguard_cadres"], ind["cadres_promoted"], ind["village_team_members"],
-            ind["party_households"], ind["outreach_teams"]) == (487, 63, 116, 402, 71)
+    assert (
+        ind["vanguard_cadres"],
+        ind["cadres_promoted"],
+        ind["village_team_members"],
+        ind["party_households"],
+        ind["outreach_teams"],
+    ) == (487, 63, 116, 402, 71)
     assert ind["materials_distributed"] >= 400_000 and ind["waste_bins_added"] >= 100
 
 
+@pytest.mark.slow
 def test_fireside_schools_are_in_gongxin(demo_cli_store):
     s = json.loads(cli("summary", "--json", "--township", "T06", store=demo_cli_store).stdout)
     county = json.loads(cli("summary", "--json", store=demo_cli_store).stdout)
     assert s["training"]["fireside_school"]["sessions"] == county["training"]["fireside_school"]["sessions"]
-    assert s["grids"]["total"] == 0 and s["grids"]["visit_rate"] is None   # no community grids there
+    assert s["grids"]["total"] == 0 and s["grids"]["visit_rate"] is None  # no community grids there
 
 
+@pytest.mark.slow
 def test_summary_refuses_a_bad_week_or_township(demo_cli_store):
     bad_week = cli("summary", "--json", "--week", "2021-12-28", store=demo_cli_store)
     assert bad_week.returncode == 2 and "Monday" in bad_week.stderr
@@ -67,6 +76,7 @@ def test_summary_refuses_a_bad_week_or_township(demo_cli_store):
     assert bad_town.returncode == 2 and "T99" in bad_town.stderr
 
 
+@pytest.mark.slow
 def test_load_exit_codes_versions_restore_and_pin(tmp_path):
     store = tmp_path / "store"
     good = write_county(tmp_path / "good")
@@ -85,7 +95,7 @@ def test_load_exit_codes_versions_restore_and_pin(tmp_path):
     data["members"][0]["households_linked"] = 9
     assert cli("load", write_county(tmp_path / "v2", data), store=store).returncode == 0
     lines = cli("versions", store=store).stdout.splitlines()
-    assert [l.split("\t")[0] for l in lines] == ["2 *", "1"]
+    assert [line.split("\t")[0] for line in lines] == ["2 *", "1"]
     assert "乡镇文书" in lines[1] and "members +0/~1/-0" in lines[0]
 
     assert cli("restore", "1", store=store).returncode == 0

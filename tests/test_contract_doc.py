@@ -28,8 +28,7 @@ def notes() -> list[list]:
 
 def test_committed_doc_is_what_the_code_says(markdown):
     assert DOC.read_text("utf-8") == markdown, (
-        "docs/data-contract.md and the code disagree; regenerate it with\n    "
-        + contract_doc.REGENERATE
+        "docs/data-contract.md and the code disagree; regenerate it with\n    " + contract_doc.REGENERATE
     )
 
 

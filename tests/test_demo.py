@@ -2,6 +2,7 @@
 
 Reads the generated files with csv/json only (independent of the loader).
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,7 +23,7 @@ from dashboard.demo import LAST_WEEK, generate
 
 DATE_RE = re.compile(r"\d{4}-\d\d-\d\d$")
 TS_RE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d$")
-WEEK_END = LAST_WEEK + timedelta(days=6)          # 2022-01-02
+WEEK_END = LAST_WEEK + timedelta(days=6)  # 2022-01-02
 
 
 def read(d, table):
@@ -145,6 +146,7 @@ def test_contract_rules(demo):
     _validate(demo[0])
 
 
+@pytest.mark.slow
 def test_contract_rules_scale2(demo2):
     data = _validate(demo2[0])
     assert len({t["name"] for t in data["townships"]}) == 12
@@ -171,13 +173,12 @@ def test_figures(demo):
     chiefs = Counter(m["grid_id"] for m in members if m["role"] == "chief")
     assert max(chiefs.values()) == 1 and "" not in chiefs
     staffed = {m["grid_id"] for m in members if m["grid_id"]}
-    assert 0 < len(grids) - len(staffed) <= 10          # a few unstaffed grids
+    assert 0 < len(grids) - len(staffed) <= 10  # a few unstaffed grids
     assert 0 < sum(1 for m in members if not m["grid_id"]) <= 10
     cps = read(d, "checkpoints")
     community = [c for c in cps if c["kind"] == "community"]
     border = [c for c in cps if c["kind"] == "border"]
-    assert len(community) == 115 and all(c["community_id"] and c["township_id"] == "T01"
-                                          for c in community)
+    assert len(community) == 115 and all(c["community_id"] and c["township_id"] == "T01" for c in community)
     assert border and all(c["township_id"] == "T06" and not c["community_id"] for c in border)
     branches = read(d, "branches")
     assert len(branches) == 122
@@ -205,7 +206,7 @@ def test_visits_rise(demo):
         reports[r["week_start"]] += 1
     first, last = visited["2021-05-03"] / hh, visited["2021-12-27"] / hh
     assert 0.5 < first < 0.7 and 0.9 < last < 1.0
-    assert all(reports[w] < len(grids) for w in reports)   # someone is always missing
+    assert all(reports[w] < len(grids) for w in reports)  # someone is always missing
 
 
 def test_assessments(demo):
@@ -249,7 +250,7 @@ def test_training_ytd(demo):
 
 def test_indicators(demo):
     d, _ = demo
-    latest = {}          # (indicator, township) -> (as_of, value)
+    latest = {}  # (indicator, township) -> (as_of, value)
     for r in read(d, "indicators"):
         if r["as_of"] <= WEEK_END.isoformat():
             k = (r["indicator"], r["township_id"])
@@ -282,8 +283,10 @@ def test_targets(demo):
 
 
 def _shapes(d, stem, key):
-    return {f["properties"][key]: shape(f["geometry"])
-            for f in json.loads((d / f"{stem}.geojson").read_text(encoding="utf-8"))["features"]}
+    return {
+        f["properties"][key]: shape(f["geometry"])
+        for f in json.loads((d / f"{stem}.geojson").read_text(encoding="utf-8"))["features"]
+    }
 
 
 def test_geometry(demo):
@@ -309,8 +312,7 @@ def test_geometry(demo):
     assert abs(union.area - sum(c.area for c in cells.values())) < 1e-9
     assert sum(abs(c.area - c.envelope.area) < 1e-12 for c in cells.values()) < len(cells) / 10
     # a zone is one piece of town: its grids' cells join up
-    assert all(unary_union([c.buffer(1e-6) for c in z]).geom_type == "Polygon"
-               for z in zones.values())
+    assert all(unary_union([c.buffer(1e-6) for c in z]).geom_type == "Polygon" for z in zones.values())
 
 
 def test_townships_cover_the_real_county(demo):
@@ -341,8 +343,7 @@ def test_scale2(demo, demo2):
     assert c2["members"] == 2 * c1["members"]
     # copy 1 is the scale=1 county, unchanged
     for name in TABLES:
-        assert (d2 / f"{name}.csv").read_bytes().startswith(
-            (d1 / f"{name}.csv").read_bytes()), name
+        assert (d2 / f"{name}.csv").read_bytes().startswith((d1 / f"{name}.csv").read_bytes()), name
     # the copies do not overlap on the map
     spans = [g.bounds for g in _shapes(d2, "townships", "township_id").values()]
     assert max(s[2] for s in spans[:6]) < min(s[0] for s in spans[6:])

@@ -1,6 +1,7 @@
 """Table downloads in a real browser: the files are made when the button is clicked (not on
 every run of the page), and what arrives is the table the page shows, in full, with formula
 cells neutralised. Run with `pytest -m browser`."""
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,12 @@ TIMEOUT = 120_000
 
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 2400}, accept_downloads=True,
-                              locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx = browser.new_context(
+        viewport={"width": 1366, "height": 2400},
+        accept_downloads=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
     ctx.set_default_timeout(TIMEOUT)
     page = ctx.new_page()
     yield page
@@ -44,12 +49,12 @@ def test_grid_table_downloads_as_csv_and_xlsx(page, server, demo_store):
         con.close()
 
     data = download(page, "下载 CSV")
-    assert data.startswith(b"\xef\xbb\xbf")                    # BOM: Excel reads it as UTF-8
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == len(grids) == 612
     assert {r["网格代码"] for r in rows} == set(grids["grid_id"])
     not_reported = set(grids.loc[~grids["reported"], "grid_id"])
-    assert {r["网格代码"] for r in rows[:len(not_reported)]} == not_reported     # worst first
+    assert {r["网格代码"] for r in rows[: len(not_reported)]} == not_reported  # worst first
 
     book = openpyxl.load_workbook(io.BytesIO(download(page, "下载 Excel")), read_only=True)
     sheet = book.worksheets[0]

@@ -1,5 +1,6 @@
 """The county's real geography: the committed outline and border (data/geo/), the optional
 county and border layers of the contract, the distance to the border, the printed map."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,7 @@ def _features(name: str) -> list[dict]:
 def _write(folder: Path, name: str, features: list[dict]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}),
-                    encoding="utf-8")
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     return path
 
 
@@ -35,7 +35,7 @@ def test_committed_outline_and_border_are_small_and_say_where_they_come_from():
     (border,) = _features("border.geojson")
     assert border["properties"] == {"country": "MMR", "name": "缅甸", "name_en": "Myanmar"}
     line = shape(border["geometry"])
-    assert line.distance(outline.exterior) < 1e-9               # on the county's outline
+    assert line.distance(outline.exterior) < 1e-9  # on the county's outline
     # Menglian's border with Myanmar is about 133 km long; the simplified line ~127 km
     assert 110 < geo._km_length(line) < 140
     assert (GEO / "county.geojson").stat().st_size < 50_000
@@ -48,7 +48,10 @@ def test_distance_to_the_border_in_km():
     on = line.geoms[0].coords[10] if hasattr(line, "geoms") else line.coords[10]
     # a point on the line is 0 km from it; Menglian's county seat is some 20 km inland
     assert geo.border_km([on[0], 99.585, None], [on[1], 22.33, 22.3], line) == [
-        0.0, pytest.approx(21, abs=5), None]
+        0.0,
+        pytest.approx(21, abs=5),
+        None,
+    ]
     assert geo.border_km([99.5], [22.3], None) == [None]
 
 
@@ -56,9 +59,8 @@ def test_dashes_are_pieces_of_the_line():
     geometries = [f["geometry"] for f in _features("border.geojson")]
     paths = geo.dashes(geometries, dash_km=2.0, gap_km=1.0)
     line = geo.border_line(geometries)
-    assert 35 < len(paths) < 50                                 # ~127 km / 3 km
-    assert all(line.distance(shape({"type": "LineString", "coordinates": p})) < 1e-4
-               for p in paths)
+    assert 35 < len(paths) < 50  # ~127 km / 3 km
+    assert all(line.distance(shape({"type": "LineString", "coordinates": p})) < 1e-4 for p in paths)
 
 
 # ------------------------------------------------------------------ the contract's new layers
@@ -84,8 +86,9 @@ def test_maps_work_without_them(store, tiny_dir):
     assert result.ok
     con = store.connect()
     try:
-        deck = maps.county_deck(metrics.geo_features(con, layer="townships"), metrics.townships(con),
-                                [], "zh")
+        deck = maps.county_deck(
+            metrics.geo_features(con, layer="townships"), metrics.townships(con), [], "zh"
+        )
     finally:
         con.close()
     ids = [layer.id for layer in deck.layers]
@@ -100,8 +103,11 @@ def _one_error(store, path) -> ingest.LoadError:
 
 def test_border_must_be_lines(store, tmp_path):
     polygon = _features("county.geojson")[0]["geometry"]
-    path = _write(tmp_path, "border.geojson",
-                  [{"type": "Feature", "properties": {"country": "MMR"}, "geometry": polygon}])
+    path = _write(
+        tmp_path,
+        "border.geojson",
+        [{"type": "Feature", "properties": {"country": "MMR"}, "geometry": polygon}],
+    )
     e = _one_error(store, path)
     assert e.file == "border.geojson" and e.column == "geometry" and e.value == "MMR"
     assert "LineString 或 MultiLineString" in e.zh and "LineString or MultiLineString" in e.en
@@ -109,17 +115,27 @@ def test_border_must_be_lines(store, tmp_path):
 
 def test_county_must_be_an_outline_in_range(store, tmp_path):
     line = _features("border.geojson")[0]["geometry"]
-    path = _write(tmp_path / "a", "county.geojson",
-                  [{"type": "Feature", "properties": {"adcode": "530827"}, "geometry": line}])
+    path = _write(
+        tmp_path / "a",
+        "county.geojson",
+        [{"type": "Feature", "properties": {"adcode": "530827"}, "geometry": line}],
+    )
     assert "Polygon or MultiPolygon" in _one_error(store, path).en
     ring = [[199.5, 22.1], [199.6, 22.1], [199.6, 22.2], [199.5, 22.1]]
-    path = _write(tmp_path / "b", "county.geojson",
-                  [{"type": "Feature", "properties": {"adcode": "530827"},
-                    "geometry": {"type": "Polygon", "coordinates": [ring]}}])
+    path = _write(
+        tmp_path / "b",
+        "county.geojson",
+        [
+            {
+                "type": "Feature",
+                "properties": {"adcode": "530827"},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        ],
+    )
     e = _one_error(store, path)
     assert e.file == "county.geojson" and "lon -180..180" in e.en
-    path = _write(tmp_path / "c", "county.geojson",
-                  [{"type": "Feature", "properties": {}, "geometry": line}])
+    path = _write(tmp_path / "c", "county.geojson", [{"type": "Feature", "properties": {}, "geometry": line}])
     assert _one_error(store, path).column == "adcode"
 
 
@@ -144,25 +160,34 @@ def test_a_reporter_cannot_send_them(store, tiny_dir, tmp_path):
 # ------------------------------------------------------------------ the printed map
 def test_printed_map_draws_the_county_and_the_named_dashed_border(demo):
     week = metrics.latest_week(demo)
-    fig = print_map.county_map(metrics.geo_features(demo, layer="townships"), metrics.townships(demo),
-                               metrics.branch_status(demo, metrics.Scope(week)),
-                               metrics.checkpoint_status(demo, metrics.Scope(week)), "en")
+    fig = print_map.county_map(
+        metrics.geo_features(demo, layer="townships"),
+        metrics.townships(demo),
+        metrics.branch_status(demo, metrics.Scope(week)),
+        metrics.checkpoint_status(demo, metrics.Scope(week)),
+        "en",
+    )
     border = [t for t in fig.data if t.name == "China–Myanmar border"]
     assert len(border) == 1 and border[0].line.color == print_map.BORDER
-    assert sum(x is None for x in border[0].x) > 30                      # dashes
+    assert sum(x is None for x in border[0].x) > 30  # dashes
     x0, x1 = fig.layout.xaxis.range
-    assert x0 < 99.16 and x1 > 99.76                                     # the whole county
+    assert x0 < 99.16 and x1 > 99.76  # the whole county
 
 
 def test_meeting_screen_maps_get_the_border_from_the_builders(demo):
     """The slides call the chart builders with the townships layer: the county outline and
     the border come with it, in the dark theme's colours."""
     from dashboard.charts import branches as branch_charts
+
     week = metrics.latest_week(demo)
-    deck = branch_charts.branch_map(metrics.branch_status(demo, metrics.Scope(week)),
-                                    metrics.geo_features(demo, layer="townships"),
-                                    metrics.townships(demo), "en", theme=maps.DARK,
-                                    size=(1300, 800))
+    deck = branch_charts.branch_map(
+        metrics.branch_status(demo, metrics.Scope(week)),
+        metrics.geo_features(demo, layer="townships"),
+        metrics.townships(demo),
+        "en",
+        theme=maps.DARK,
+        size=(1300, 800),
+    )
     ids = [layer.id for layer in deck.layers]
     assert ids.index("county") < ids.index("border") < ids.index("branches")
     (name,) = [layer for layer in deck.layers if layer.id == "border-name"]
@@ -173,8 +198,9 @@ def test_border_branches_are_near_the_border(demo):
     """抵边 can be checked against the map: the branches marked on the border line are
     within 5 km of it, and nearer on average than the others."""
     from dashboard import mapnav
+
     status = metrics.branch_status(demo, metrics.Scope(metrics.latest_week(demo)))
     km = mapnav.border_km(status, metrics.geo_features(demo, layer="townships"))
-    on = [k for k, b in zip(km, status["on_border_line"]) if b]
-    off = [k for k, b in zip(km, status["on_border_line"]) if not b]
+    on = [k for k, b in zip(km, status["on_border_line"], strict=False) if b]
+    off = [k for k, b in zip(km, status["on_border_line"], strict=False) if not b]
     assert on and off and max(on) < 5 and sum(on) / len(on) < sum(off) / len(off)

@@ -1,6 +1,7 @@
 """Hostile files (issue 11 item 1): each refused at once with a clear message (limit, file,
 row), within 30 s and 1 GB of peak memory, versions unchanged, the store lock free; and no
 file is read while the store's lock is held."""
+
 from __future__ import annotations
 
 import fcntl
@@ -20,21 +21,40 @@ from conftest import write_county
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-      '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-      '<Default Extension="xml" ContentType="application/xml"/>'
-      '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-      '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-      '</Types>')
-RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-WB = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-      '<sheet name="单位党组织" sheetId="1" r:id="rId1"/></sheets></workbook>')
-WBRELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-          '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
-HEAD = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>unit_id</t></is></c><c r="B1" t="inlineStr"><is>'
-        b'<t>name</t></is></c><c r="C1" t="inlineStr"><is><t>kind</t></is></c></row>')
+CT = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    "</Types>"
+)
+RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>'
+)
+WB = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+    '<sheet name="单位党组织" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WBRELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/></Relationships>'
+)
+HEAD = (
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>unit_id</t></is></c><c r="B1" t="inlineStr"><is>'
+    b'<t>name</t></is></c><c r="C1" t="inlineStr"><is><t>kind</t></is></c></row>'
+)
 
 
 def workbook(path: Path, body, dimension: str | None = None) -> Path:
@@ -45,8 +65,10 @@ def workbook(path: Path, body, dimension: str | None = None) -> Path:
         z.writestr("xl/workbook.xml", WB)
         z.writestr("xl/_rels/workbook.xml.rels", WBRELS)
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
-            f.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
-                    b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            f.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+                b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            )
             if dimension:
                 f.write(f'<dimension ref="{dimension}"/>'.encode())
             f.write(b"<sheetData>" + HEAD)
@@ -58,8 +80,13 @@ def workbook(path: Path, body, dimension: str | None = None) -> Path:
 def short_rows(n: int):
     def body(f):
         for start in range(2, n + 2, 100_000):
-            f.write(b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i)
-                             for i in range(start, min(start + 100_000, n + 2))))
+            f.write(
+                b"".join(
+                    b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i)
+                    for i in range(start, min(start + 100_000, n + 2))
+                )
+            )
+
     return body
 
 
@@ -73,16 +100,25 @@ def hostile(tmp: Path, kind: str) -> Path:
         path.write_text("unit_id,name,kind\n" + ",".join(["x"] * 100_000) + "\n")
     elif kind == "wide_csv_later":
         path = tmp / "units.csv"
-        path.write_text("unit_id,name,kind\n" + "".join(f"U{i},单位,county\n" for i in range(40))
-                        + ",".join(["x"] * 100_000) + "\n")
+        path.write_text(
+            "unit_id,name,kind\n"
+            + "".join(f"U{i},单位,county\n" for i in range(40))
+            + ",".join(["x"] * 100_000)
+            + "\n"
+        )
     elif kind == "long_cell_csv":
         path = tmp / "units.csv"
         path.write_text("unit_id,name,kind\nU9," + "名" * 5000 + ",county\n")
     elif kind == "long_cell_csv_later":
         path = tmp / "units.csv"
-        path.write_text("unit_id,name,kind\n" + "".join(f"U{i},单位,county\n" for i in range(20))
-                        + "U9," + "名" * 5000 + ",county\n")
-    elif kind == "one_line_csv":           # 300 MB in one line: never held whole
+        path.write_text(
+            "unit_id,name,kind\n"
+            + "".join(f"U{i},单位,county\n" for i in range(20))
+            + "U9,"
+            + "名" * 5000
+            + ",county\n"
+        )
+    elif kind == "one_line_csv":  # 300 MB in one line: never held whole
         path = tmp / "units.csv"
         with open(path, "w") as f:
             f.write("unit_id,name,kind\nU1,")
@@ -90,8 +126,10 @@ def hostile(tmp: Path, kind: str) -> Path:
                 f.write("x" * 1_000_000)
             f.write(",county\n")
     elif kind == "gap":
-        path = workbook(tmp / "gap.xlsx", one_row(
-            b'<row r="10000000"><c r="A10000000" t="inlineStr"><is><t>U1</t></is></c></row>'))
+        path = workbook(
+            tmp / "gap.xlsx",
+            one_row(b'<row r="10000000"><c r="A10000000" t="inlineStr"><is><t>U1</t></is></c></row>'),
+        )
     elif kind == "too_many_rows":
         path = workbook(tmp / "rows.xlsx", short_rows(EXCEL_ROWS + 10))
     elif kind == "declared_too_many":
@@ -99,11 +137,16 @@ def hostile(tmp: Path, kind: str) -> Path:
     elif kind == "beyond_declared":
         path = workbook(tmp / "small.xlsx", short_rows(50_000), dimension="A1:C3")
     elif kind == "huge_cell":
-        path = workbook(tmp / "cell.xlsx", one_row(
-            b'<row r="2"><c r="B2" t="inlineStr"><is><t>' + b"x" * 100_000_000 + b"</t></is></c></row>"))
+        path = workbook(
+            tmp / "cell.xlsx",
+            one_row(
+                b'<row r="2"><c r="B2" t="inlineStr"><is><t>' + b"x" * 100_000_000 + b"</t></is></c></row>"
+            ),
+        )
     elif kind == "far_column":
-        path = workbook(tmp / "far.xlsx", one_row(
-            b'<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>'))
+        path = workbook(
+            tmp / "far.xlsx", one_row(b'<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>')
+        )
     return path
 
 
@@ -140,15 +183,20 @@ def county(tmp_path) -> Store:
     return store
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind,words,row,column", CASES)
 def test_hostile_file_is_refused_fast_in_little_memory(tmp_path, county, kind, words, row, column):
     path = hostile(tmp_path, kind)
     if kind != "one_line_csv":
-        assert path.stat().st_size < 6_000_000      # small files, every one of them
+        assert path.stat().st_size < 6_000_000  # small files, every one of them
     t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--store", str(county.root),
-                             "load", str(path)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "--store", str(county.root), "load", str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     out, err = proc.communicate(timeout=120)
     took = time.monotonic() - t0
     assert proc.returncode == 1, err
@@ -164,15 +212,33 @@ def test_hostile_file_is_refused_fast_in_little_memory(tmp_path, county, kind, w
     assert lock_is_free(county)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["wide_csv", "too_many_rows", "huge_cell", "one_line_csv"])
 def test_hostile_file_peak_memory_under_1gb(tmp_path, county, kind):
     path = hostile(tmp_path, kind)
     # A child that runs the command line in a grandchild and reports its peak memory.
-    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "dashboard",
-                          "--store", str(county.root), "load", str(path)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    code = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:]); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            sys.executable,
+            "-m",
+            "dashboard",
+            "--store",
+            str(county.root),
+            "load",
+            str(path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     peak_mb = int(out.stdout.strip().splitlines()[-1]) / 1024
     assert peak_mb < 1024, peak_mb
     assert county.current() == 1
@@ -185,13 +251,14 @@ def test_no_file_is_read_under_the_store_lock(tmp_path, county, monkeypatch):
 
     def slow_read(*args, **kwargs):
         reading.set()
-        pinned.wait(20)                  # a huge file, still being read
+        pinned.wait(20)  # a huge file, still being read
         return real(*args, **kwargs)
 
     monkeypatch.setattr(ingest, "_read_csv", slow_read)
     result = {}
-    worker = threading.Thread(target=lambda: result.setdefault(
-        "res", ingest.load([write_county(tmp_path / "again")], county)))
+    worker = threading.Thread(
+        target=lambda: result.setdefault("res", ingest.load([write_county(tmp_path / "again")], county))
+    )
     worker.start()
     assert reading.wait(20)
     pin = threading.Thread(target=county.pin, args=(1, "meeting"))

@@ -1,4 +1,6 @@
-"""The loader against every rule of the data contract (docs/data-contract.md: input files, tables, loading rules)."""
+"""The loader against every rule of the data contract (docs/data-contract.md: input files,
+tables, loading rules)."""
+
 from __future__ import annotations
 
 import copy
@@ -13,11 +15,12 @@ from dashboard.store import Store
 from conftest import TINY, table_rows, write_county
 
 
-
-
 def snapshot(store: Store) -> tuple:
-    return store.current(), [v["version"] for v in store.versions()], {
-        t: table_rows(store, t) for t in contract.TABLES} if store.current() else None
+    return (
+        store.current(),
+        [v["version"] for v in store.versions()],
+        {t: table_rows(store, t) for t in contract.TABLES} if store.current() else None,
+    )
 
 
 def test_tiny_county_loads_with_counts(store, tiny_dir):
@@ -30,7 +33,10 @@ def test_tiny_county_loads_with_counts(store, tiny_dir):
     assert {f["name"] for f in rec["files"]} == {f"{t}.csv" for t in TINY}
     assert all(len(f["sha256"]) == 64 for f in rec["files"])
     # typed values: booleans, dates, enum labels mapped to codes, blanks to null
-    assert table_rows(store, "units") == [("U1", "县委组织部", "county"), ("U2", "孟连边境管理大队", "stationed")]
+    assert table_rows(store, "units") == [
+        ("U1", "县委组织部", "county"),
+        ("U2", "孟连边境管理大队", "stationed"),
+    ]
     (g1, g2) = table_rows(store, "grids")
     assert g2[4] is None and g2[5] is None
     assert table_rows(store, "townships")[1][5] is True
@@ -48,8 +54,7 @@ def test_upsert_counts_changed_rows_and_keeps_others(store, tiny_dir, tmp_path):
     ingest.load([tiny_dir], store)
     data = {"grids": copy.deepcopy(TINY["grids"])}
     data["grids"][0]["households"] = 45
-    data["grids"].append(dict(grid_id="G3", zone_id="Z1", name="三网格", households=10,
-                              lon=99.61, lat=22.35))
+    data["grids"].append(dict(grid_id="G3", zone_id="Z1", name="三网格", households=10, lon=99.61, lat=22.35))
     res = ingest.load([write_county(tmp_path / "upd", data)], store)
     assert res.version == 2
     assert res.changes["grids"] == {"added": 1, "changed": 1, "removed": 0}
@@ -64,7 +69,9 @@ def test_replace_swaps_the_table_and_checks_references(store, tiny_dir, tmp_path
     res = ingest.load([write_county(tmp_path / "r1", data)], store, replace=True)
     assert not res.ok
     assert {(e.table, e.column, e.value) for e in res.errors} >= {
-        ("members", "grid_id", "G1"), ("grid_weekly", "grid_id", "G1")}
+        ("members", "grid_id", "G1"),
+        ("grid_weekly", "grid_id", "G1"),
+    }
     assert all(e.file == ingest.STORED for e in res.errors)
     # A replace of units with the same rows plus one more adds one and removes none.
     data = {"units": TINY["units"] + [dict(unit_id="U3", name="县财政局", kind="county")]}
@@ -76,6 +83,7 @@ def test_replace_swaps_the_table_and_checks_references(store, tiny_dir, tmp_path
     assert [r[0] for r in table_rows(store, "units")] == ["U1", "U2"]
 
 
+@pytest.mark.slow
 def test_gb18030_with_chinese_headers_and_file_names(tmp_path):
     a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
     assert ingest.load([write_county(tmp_path / "utf8")], a).ok
@@ -99,6 +107,7 @@ def _workbook(path, data, chinese_sheets=True, typed_cells=True):
     notes = wb.create_sheet("说明")
     notes.append(["这是说明页"])
     import datetime as dt
+
     for table, rows in data.items():
         t = contract.TABLES[table]
         ws = wb.create_sheet(t.zh if chinese_sheets else t.name)
@@ -121,6 +130,7 @@ def _workbook(path, data, chinese_sheets=True, typed_cells=True):
     return path
 
 
+@pytest.mark.slow
 def test_xlsx_workbook_equals_csv(tmp_path):
     a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
     assert ingest.load([write_county(tmp_path / "csv")], a).ok
@@ -178,6 +188,7 @@ ROW_RULES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("table,index,column,value,reason", ROW_RULES)
 def test_row_rule_names_row_and_column(tmp_path, table, index, column, value, reason):
     store = Store(tmp_path / "store")
@@ -213,10 +224,16 @@ def test_duplicate_key_and_unique_name(store, tmp_path):
     assert ("townships", 2, "name") in got and ("townships", 3, "name") in got
 
 
-@pytest.mark.parametrize("header,reason", [
-    ("姓名", "personal data"), ("身份证号", "personal data"), ("phone", "personal data"),
-    ("家庭住址", "personal data"), ("colour", "unknown column"),
-])
+@pytest.mark.parametrize(
+    "header,reason",
+    [
+        ("姓名", "personal data"),
+        ("身份证号", "personal data"),
+        ("phone", "personal data"),
+        ("家庭住址", "personal data"),
+        ("colour", "unknown column"),
+    ],
+)
 def test_extra_columns_are_refused(store, tmp_path, header, reason):
     folder = write_county(tmp_path / "x")
     text = (folder / "members.csv").read_text().splitlines()
@@ -230,18 +247,21 @@ def test_extra_columns_are_refused(store, tmp_path, header, reason):
 def test_missing_required_column(store, tmp_path):
     folder = write_county(tmp_path / "x")
     lines = (folder / "units.csv").read_text().splitlines()
-    (folder / "units.csv").write_text("\n".join(l.rsplit(",", 1)[0] for l in lines) + "\n")
+    (folder / "units.csv").write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n")
     (e,) = ingest.load([folder], store).errors
     assert (e.row, e.column) == (1, "kind") and "missing" in e.en
 
 
-@pytest.mark.parametrize("content,reason", [
-    (b"", "empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50, "not a text"),
-    (b"\xff\xfe\xfd\x80\x81" * 100, "cannot decode"),
-    ("unit_id,name,kind\nU1,县委组织部,county,extra\n".encode(), "as many cells"),
-    ("unit_id,name,kind\nU1,\"县委组织部,county\n".encode(), "check commas and quotes"),
-])
+@pytest.mark.parametrize(
+    "content,reason",
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50, "not a text"),
+        (b"\xff\xfe\xfd\x80\x81" * 100, "cannot decode"),
+        ("unit_id,name,kind\nU1,县委组织部,county,extra\n".encode(), "as many cells"),
+        ('unit_id,name,kind\nU1,"县委组织部,county\n'.encode(), "check commas and quotes"),
+    ],
+)
 def test_garbage_files_give_messages_not_tracebacks(store, tmp_path, content, reason):
     path = tmp_path / "units.csv"
     path.write_bytes(content)
@@ -277,17 +297,33 @@ def test_error_list_is_capped_at_200(store, tmp_path):
 
 def test_geojson_outlines(store, tmp_path):
     import json
+
     folder = write_county(tmp_path / "g")
     square = [[[99.5, 22.3], [99.6, 22.3], [99.6, 22.4], [99.5, 22.3]]]
-    feats = [{"type": "Feature", "properties": {"grid_id": "G1"},
-              "geometry": {"type": "Polygon", "coordinates": square}}]
+    feats = [
+        {
+            "type": "Feature",
+            "properties": {"grid_id": "G1"},
+            "geometry": {"type": "Polygon", "coordinates": square},
+        }
+    ]
     (folder / "grids.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     res = ingest.load([folder], store)
     assert res.ok and res.changes["grids.geojson"]["added"] == 1
-    feats.append({"type": "Feature", "properties": {"grid_id": "G7"},
-                  "geometry": {"type": "Polygon", "coordinates": square}})
-    feats.append({"type": "Feature", "properties": {"grid_id": "G2"},
-                  "geometry": {"type": "Point", "coordinates": [1, 2]}})
+    feats.append(
+        {
+            "type": "Feature",
+            "properties": {"grid_id": "G7"},
+            "geometry": {"type": "Polygon", "coordinates": square},
+        }
+    )
+    feats.append(
+        {
+            "type": "Feature",
+            "properties": {"grid_id": "G2"},
+            "geometry": {"type": "Point", "coordinates": [1, 2]},
+        }
+    )
     (folder / "grids.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     res = ingest.load([folder / "grids.geojson"], store)
     assert {(e.row, e.column) for e in res.errors} == {(2, "grid_id"), (3, "geometry")}

@@ -1,5 +1,6 @@
 """Issue 11 item 10 for loads: a full disk or a read-only store gives a message in Chinese
 and English and exit 1, never a traceback; nothing changes."""
+
 from __future__ import annotations
 
 import errno
@@ -54,10 +55,13 @@ def test_full_disk_during_a_load(tmp_path, county, capsys, monkeypatch, where):
         monkeypatch.setattr(Store, "publish", full_disk)
     elif where == "lock":
         monkeypatch.setattr(Store, "_lock", full_disk)
-    else:   # DuckDB's own error when the staging database cannot grow
+    else:  # DuckDB's own error when the staging database cannot grow
+
         def staging_full(*a, **k):
-            raise duckdb.IOException('IO Error: Could not write file "staging.duckdb": '
-                                     "No space left on device")
+            raise duckdb.IOException(
+                'IO Error: Could not write file "staging.duckdb": No space left on device'
+            )
+
         monkeypatch.setattr(ingest, "_stage_typed", staging_full)
     code, text = run_cli(capsys, county, changed_county(tmp_path))
     assert code == 1
@@ -82,19 +86,26 @@ def _make_read_only(paths):
         for p in paths:
             p.chmod(0o555)
         return lambda: [p.chmod(m) for p, m in modes.items()]
-    if shutil.which("chattr") is None or subprocess.run(
-            ["chattr", "+i", *map(str, paths)], capture_output=True).returncode != 0:
+    if (
+        shutil.which("chattr") is None
+        or subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True).returncode != 0
+    ):
         pytest.skip("cannot make a folder read-only for root here")
     return lambda: subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
 
 
+@pytest.mark.slow
 def test_read_only_store_folder_from_the_command_line(tmp_path, county):
     folder = changed_county(tmp_path)
     undo = _make_read_only([county.root, county.versions_dir])
     try:
-        out = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(county.root),
-                              "load", str(folder)], cwd=ROOT, capture_output=True, text=True,
-                             timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-m", "dashboard", "--store", str(county.root), "load", str(folder)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         undo()
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
@@ -104,6 +115,7 @@ def test_read_only_store_folder_from_the_command_line(tmp_path, county):
 
 def test_audit_line_on_a_full_disk_after_publishing(tmp_path, county, capsys, monkeypatch):
     from dashboard import auth
+
     monkeypatch.setattr(auth.Users, "audit", full_disk)
     code, text = run_cli(capsys, county, changed_county(tmp_path))
     assert code == 1 and "Traceback" not in text

@@ -7,6 +7,7 @@ it, and the presenter page switches its township and slide.
 Screenshots of each slide land in artifacts/screenshots/kiosk-<slide>.png (Chinese) and
 kiosk-<slide>-en.png. Run with `pytest -m browser`.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,8 @@ pytestmark = pytest.mark.browser
 
 SHOTS = ROOT / "artifacts" / "screenshots"
 FULL_HD = {"width": 1920, "height": 1080}
-TIMEOUT = 90_000                     # ms; generous: the machine may be busy
-DECK_MS = 8_000                      # ms to paint a map in software WebGL (no GPU here)
+TIMEOUT = 90_000  # ms; generous: the machine may be busy
+DECK_MS = 8_000  # ms to paint a map in software WebGL (no GPU here)
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
@@ -89,18 +90,21 @@ class Screen:
     def text(self, key: str) -> str:
         return self.line(key).inner_text().strip()
 
-    def drawn(self) -> "Screen":
+    def drawn(self) -> Screen:
         # the script idle, every chart and map drawn, the page unchanged a moment
-        wait_drawn(self.page, KIOSK_STABLE_MS)          # benchmarks/pagewait.py
+        wait_drawn(self.page, KIOSK_STABLE_MS)  # benchmarks/pagewait.py
         return self
 
     def box(self, key: str) -> dict:
         return self.line(key).bounding_box()
 
     def outside_requests(self) -> list[str]:
-        return [u for u in self.requests
-                if not u.startswith(("data:", "blob:", "about:"))
-                and re.match(r"^\w+://([^/:]+)", u).group(1) not in LOCAL_HOSTS]
+        return [
+            u
+            for u in self.requests
+            if not u.startswith(("data:", "blob:", "about:"))
+            and re.match(r"^\w+://([^/:]+)", u).group(1) not in LOCAL_HOSTS
+        ]
 
 
 # ------------------------------------------------------------------ tests
@@ -132,11 +136,17 @@ def test_each_slide_fills_the_screen_without_chrome_or_cut_offs(kiosk_server, br
         screen.drawn()
         page = screen.page
         if page.locator("[data-testid=stDeckGlJsonChart]").count():
-            page.wait_for_timeout(DECK_MS)          # a map's canvas exists before it is painted
+            page.wait_for_timeout(DECK_MS)  # a map's canvas exists before it is painted
         assert page.locator("[data-testid=stException]").count() == 0
         assert screen.text("kiosk-title") == i18n.t(f"page.{slide}", lang)
-        for chrome in ("stHeader", "stToolbar", "stSidebar", "stMainMenu", "stStatusWidget",
-                       "stSidebarCollapsedControl"):
+        for chrome in (
+            "stHeader",
+            "stToolbar",
+            "stSidebar",
+            "stMainMenu",
+            "stStatusWidget",
+            "stSidebarCollapsedControl",
+        ):
             assert not page.locator(f"[data-testid={chrome}]").is_visible(), chrome
         # the slide ends above the status line, which sits on the bottom edge, all inside 16:9
         slide_box, foot = screen.box(f"slide-{slide}"), screen.box("kiosk-foot")
@@ -160,8 +170,7 @@ def test_each_slide_fills_the_screen_without_chrome_or_cut_offs(kiosk_server, br
         page.close()
 
 
-def test_a_load_from_the_command_line_appears_while_the_screen_runs(fresh_kiosk, browser_context,
-                                                                  tmp_path):
+def test_a_load_from_the_command_line_appears_while_the_screen_runs(fresh_kiosk, browser_context, tmp_path):
     base, store = fresh_kiosk
     screen = Screen(browser_context, base, slides="overview", interval=3)
     expect(screen.line("tvalue-compliance")).to_have_text("122 / 122")
@@ -170,11 +179,24 @@ def test_a_load_from_the_command_line_appears_while_the_screen_runs(fresh_kiosk,
     first = list(contract.CRITERIA)[0]
     rows = [f"B001,2021-12-28,{c},{'false' if c == first else 'true'}," for c in contract.CRITERIA]
     changed = tmp_path / "branch_assessments.csv"
-    changed.write_text("branch_id,assessed_on,criterion,passed,note\n" + "\n".join(rows) + "\n",
-                       "utf-8")
-    done = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(store.root), "load",
-                           str(changed), "--by", "tests"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    changed.write_text("branch_id,assessed_on,criterion,passed,note\n" + "\n".join(rows) + "\n", "utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "--store",
+            str(store.root),
+            "load",
+            str(changed),
+            "--by",
+            "tests",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert store.current() == 2
 
@@ -193,22 +215,26 @@ def test_presenter_switches_the_screens_township_and_slide(kiosk_server, browser
     panel = browser_context.new_page()
     panel.goto(f"{kiosk_server}/presenter?screen=presenter-test")
     expect(panel.locator("[data-testid=stMain] h1")).to_contain_text("presenter-test")
-    panel.locator(f"[data-testid=stMain] input[role=combobox]"
-                  f"[aria-label='{i18n.t('presenter.township')}']").click()
+    panel.locator(
+        f"[data-testid=stMain] input[role=combobox][aria-label='{i18n.t('presenter.township')}']"
+    ).click()
     panel.get_by_role("option", name="公信乡", exact=True).click()
-    expect(panel.locator("[data-testid=stAlert]", has_text=i18n.t("presenter.running"))
-           ).to_contain_text("公信乡")
+    expect(panel.locator("[data-testid=stAlert]", has_text=i18n.t("presenter.running"))).to_contain_text(
+        "公信乡"
+    )
 
     # the screen follows on its next tick (at most screens.POLL seconds), untouched
     expect(screen.line("kiosk-place")).to_have_text("公信乡", timeout=(screens.POLL + 15) * 1000)
     expect(screen.line("kiosk-position")).to_have_text("1 / 5")
 
     panel.get_by_role("button", name=i18n.t("page.checkpoints"), exact=True).click()
-    expect(screen.line("kiosk-title")).to_have_text(i18n.t("page.checkpoints"),
-                                                    timeout=(screens.POLL + 15) * 1000)
+    expect(screen.line("kiosk-title")).to_have_text(
+        i18n.t("page.checkpoints"), timeout=(screens.POLL + 15) * 1000
+    )
     panel.get_by_role("button", name=i18n.t("presenter.pause")).click()
-    expect(screen.line("kiosk-paused")).to_have_text(i18n.t("kiosk.paused"),
-                                                     timeout=(screens.POLL + 15) * 1000)
+    expect(screen.line("kiosk-paused")).to_have_text(
+        i18n.t("kiosk.paused"), timeout=(screens.POLL + 15) * 1000
+    )
 
     panel.get_by_role("button", name=i18n.t("presenter.release")).click()
     expect(screen.line("kiosk-place")).to_have_text("全县", timeout=(screens.POLL + 15) * 1000)

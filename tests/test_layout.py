@@ -82,6 +82,4 @@ def test_markdown_links_stay_inside_the_repository(path):
         resolved = (path.parent / target.split("#")[0]).resolve()
         if not resolved.is_relative_to(ROOT) or not resolved.exists():
             broken.append(target)
-    assert not broken, (
-        f"{path.relative_to(ROOT)} links outside the repository or to nothing: {broken}"
-    )
+    assert not broken, f"{path.relative_to(ROOT)} links outside the repository or to nothing: {broken}"

@@ -1,5 +1,6 @@
 """The county map in a real browser: a click on a township opens it (page and URL), and the
 button under the township's map goes back to the county. Run with `pytest -m browser`."""
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,7 @@ def _merc(lat: float) -> float:
 def _offset(view, lon: float, lat: float) -> tuple[float, float]:
     """Pixels from the map's centre to (lon, lat) in deck.gl's Web Mercator at view's zoom."""
     lon0, lat0, zoom = view
-    scale = 512 * 2 ** zoom
+    scale = 512 * 2**zoom
     return ((lon - lon0) / 360 * scale, (_merc(lat0) - _merc(lat)) / (2 * math.pi) * scale)
 
 
@@ -43,7 +44,7 @@ def test_click_a_township_on_the_county_map_opens_it(server, browser, demo_store
     # the page's own view: the county with its checkpoints in a map of MAP_SIZE
     view = maps.scope_view(geo_rows, None, shown["lon"], shown["lat"], size=cp_charts.MAP_SIZE)
     outline = shape(json.loads(geo_rows.loc[geo_rows["feature_id"] == "T05", "geometry"].iloc[0]))
-    target = outline.representative_point()         # inside 景信乡, which has no checkpoint
+    target = outline.representative_point()  # inside 景信乡, which has no checkpoint
 
     page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page.set_default_timeout(TIMEOUT)
@@ -52,7 +53,7 @@ def test_click_a_township_on_the_county_map_opens_it(server, browser, demo_store
         wait_drawn(page)
         chart = page.locator("[data-testid=stDeckGlJsonChart]").first
         chart.scroll_into_view_if_needed()
-        page.wait_for_timeout(1500)                  # deck.gl draws after the element shows
+        page.wait_for_timeout(1500)  # deck.gl draws after the element shows
         box = chart.bounding_box()
         dx, dy = _offset(view, target.x, target.y)
         page.mouse.move(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy)
@@ -62,8 +63,9 @@ def test_click_a_township_on_the_county_map_opens_it(server, browser, demo_store
         expect(page.get_by_text("景信乡没有卡点（卡点设在娜允镇、公信乡）。")).to_be_visible()
         query = {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
         assert query.get("township") == "T05"
-        expect(page.locator("[data-testid=stSidebar] input[role=combobox][aria-label='乡镇']")
-               ).to_have_value("景信乡")
+        expect(page.locator("[data-testid=stSidebar] input[role=combobox][aria-label='乡镇']")).to_have_value(
+            "景信乡"
+        )
 
         # a township with checkpoints: its map has the button back to the county
         page.goto(server + "/checkpoints?township=T06")

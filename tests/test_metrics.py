@@ -9,6 +9,7 @@ The county, viewed in the week W = Monday 2022-01-10 .. Sunday 2022-01-16:
         checkpoint K3 (needs 1, no shifts at all); branches B3, B4
     T3  no communities, checkpoints or branches: an empty scope
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,7 @@ import pytest
 
 from dashboard import contract, metrics
 
-W = dt.date(2022, 1, 10)          # the Monday viewed in most tests
+W = dt.date(2022, 1, 10)  # the Monday viewed in most tests
 TS = dt.datetime.fromisoformat
 D = dt.date.fromisoformat
 ALL_PASS = {c: True for c in contract.CRITERIA}
@@ -29,127 +30,261 @@ ALL_PASS = {c: True for c in contract.CRITERIA}
 def insert(con, table: str, rows: list[dict]) -> None:
     """Insert rows (dicts; missing columns are NULL) with bound parameters."""
     cols = contract.TABLES[table].column_names
-    sql = (f"INSERT INTO {contract.quote_ident(table)} "
-           f"VALUES ({', '.join('?' for _ in cols)})")
+    sql = f"INSERT INTO {contract.quote_ident(table)} VALUES ({', '.join('?' for _ in cols)})"
     con.executemany(sql, [[r.get(c) for c in cols] for r in rows])
 
 
 def assessment(branch_id: str, on: str, failed: tuple[str, ...] = ()) -> list[dict]:
-    return [{"branch_id": branch_id, "assessed_on": D(on), "criterion": c,
-             "passed": c not in failed} for c in contract.CRITERIA]
+    return [
+        {"branch_id": branch_id, "assessed_on": D(on), "criterion": c, "passed": c not in failed}
+        for c in contract.CRITERIA
+    ]
 
 
 def shift(checkpoint_id, start, end, party=0, unit=0, volunteer=0, checked=0) -> dict:
-    return {"checkpoint_id": checkpoint_id, "shift_start": TS(start), "shift_end": TS(end),
-            "staff_party": party, "staff_unit": unit, "staff_volunteer": volunteer,
-            "persons_checked": checked}
+    return {
+        "checkpoint_id": checkpoint_id,
+        "shift_start": TS(start),
+        "shift_end": TS(end),
+        "staff_party": party,
+        "staff_unit": unit,
+        "staff_volunteer": volunteer,
+        "persons_checked": checked,
+    }
 
 
 def branch(branch_id, township_id, is_model, links) -> dict:
     county, unit, township, village_team = links
-    return {"branch_id": branch_id, "township_id": township_id, "village": f"村{branch_id}",
-            "group_name": "一组", "name": f"{branch_id}党支部", "on_border_line": True,
-            "party_members": 10, "is_model": is_model, "link_county_leader": county,
-            "link_unit": unit, "link_township": township, "link_village_team": village_team,
-            "lon": 99.5, "lat": 22.3}
+    return {
+        "branch_id": branch_id,
+        "township_id": township_id,
+        "village": f"村{branch_id}",
+        "group_name": "一组",
+        "name": f"{branch_id}党支部",
+        "on_border_line": True,
+        "party_members": 10,
+        "is_model": is_model,
+        "link_county_leader": county,
+        "link_unit": unit,
+        "link_township": township,
+        "link_village_team": village_team,
+        "lon": 99.5,
+        "lat": 22.3,
+    }
 
 
 def build_county(con) -> None:
     for stmt in contract.ddl():
         con.execute(stmt)
-    insert(con, "townships", [
-        {"township_id": t, "name": n, "lon": 99.5, "lat": 22.3, "is_border": True}
-        for t, n in (("T1", "娜允镇"), ("T2", "勐马镇"), ("T3", "芒信镇"))])
-    insert(con, "communities", [
-        {"community_id": "C1", "township_id": "T1", "name": "社区一"},
-        {"community_id": "C2", "township_id": "T2", "name": "社区二"}])
-    insert(con, "zones", [
-        {"zone_id": "Z1", "community_id": "C1", "name": "片区一"},
-        {"zone_id": "Z2", "community_id": "C2", "name": "片区二"}])
+    insert(
+        con,
+        "townships",
+        [
+            {"township_id": t, "name": n, "lon": 99.5, "lat": 22.3, "is_border": True}
+            for t, n in (("T1", "娜允镇"), ("T2", "勐马镇"), ("T3", "芒信镇"))
+        ],
+    )
+    insert(
+        con,
+        "communities",
+        [
+            {"community_id": "C1", "township_id": "T1", "name": "社区一"},
+            {"community_id": "C2", "township_id": "T2", "name": "社区二"},
+        ],
+    )
+    insert(
+        con,
+        "zones",
+        [
+            {"zone_id": "Z1", "community_id": "C1", "name": "片区一"},
+            {"zone_id": "Z2", "community_id": "C2", "name": "片区二"},
+        ],
+    )
     insert(con, "units", [{"unit_id": "U1", "name": "县委组织部", "kind": "county"}])
-    insert(con, "grids", [
-        {"grid_id": g, "zone_id": z, "name": f"网格{g}", "households": h, "unit_id": "U1",
-         "lon": 99.5, "lat": 22.3}
-        for g, z, h in (("G1", "Z1", 100), ("G2", "Z1", 50), ("G3", "Z2", 80), ("G4", "Z2", 20))])
-    insert(con, "members", [
-        {"member_id": m, "unit_id": "U1", "grid_id": g, "role": r, "reported_on": D(on),
-         "households_linked": n}
-        for m, g, r, on, n in (
-            ("M1", "G1", "chief", "2021-12-01", 10),
-            ("M2", "G1", "member", "2022-01-16", 5),   # reported on W's Sunday: counts
-            ("M3", "G3", "member", "2022-01-17", 7),   # reported the Monday after W: not yet
-            ("M4", None, "member", "2021-11-01", 3),   # unassigned: county only
-            ("M5", "G4", "member", "2021-10-01", 4))])
-    insert(con, "grid_weekly", [
-        {"week_start": D(w), "grid_id": g, "households_visited": v, "residents_checked": 0,
-         "travel_registered": 0, "vaccinated": 0, "issues_found": 0, "issues_resolved": 0}
-        for w, g, v in (("2022-01-03", "G2", 50),      # the week before W
-                        ("2022-01-10", "G1", 90),
-                        ("2022-01-10", "G3", 30),
-                        ("2022-01-10", "G4", 20))])   # G2 did not report in W
-    insert(con, "checkpoints", [
-        {"checkpoint_id": k, "township_id": t, "name": f"卡点{k}", "kind": "border",
-         "required_staff": n, "lon": 99.5, "lat": 22.3}
-        for k, t, n in (("K1", "T1", 2), ("K2", "T1", 1), ("K3", "T2", 1))])
-    insert(con, "checkpoint_shifts", [
-        # K1 (needs 2); W's slot h counts hours from Monday 00:00
-        shift("K1", "2022-01-09 22:00", "2022-01-10 02:00", unit=2, checked=40),     # e
-        shift("K1", "2022-01-10 08:30", "2022-01-10 16:00", party=1, unit=1, checked=100),  # a
-        shift("K1", "2022-01-10 16:00", "2022-01-11 00:00", party=1, checked=50),    # b
-        shift("K1", "2022-01-10 18:00", "2022-01-10 20:00", volunteer=1, checked=10),  # c
-        shift("K1", "2022-01-16 20:00", "2022-01-17 04:00", party=2, unit=1, checked=80),  # d
-        # K2 (needs 1)
-        shift("K2", "2022-01-05 08:00", "2022-01-05 16:00", unit=5, checked=999),    # g
-        shift("K2", "2022-01-12 00:00", "2022-01-13 00:00", unit=1, checked=30),     # f
-        shift("K2", "2022-01-14 10:00", "2022-01-14 12:45", volunteer=2, checked=5),  # h
-        shift("K2", "2022-01-17 08:00", "2022-01-17 12:00", unit=1, checked=999),    # g2
-    ])
-    insert(con, "branches", [
-        branch("B1", "T1", True, (True, True, True, True)),
-        branch("B2", "T1", False, (True, True, True, False)),
-        branch("B3", "T2", False, (True, True, True, True)),    # never assessed
-        branch("B4", "T2", True, (True, True, True, True)),
-    ])
-    insert(con, "branch_assessments", [
-        *assessment("B1", "2022-01-05"),
-        *assessment("B1", "2022-01-20", failed=("rules",)),   # after W: ignored in W
-        *assessment("B2", "2021-12-01"),
-        *assessment("B2", "2022-01-16", failed=("venue",)),   # W's Sunday: counts
-        *assessment("B4", "2022-01-03"),
-    ])
-    insert(con, "trainings", [
-        {"activity_id": a, "held_on": D(on), "township_id": t, "kind": k, "title": "主题",
-         "sessions": s, "attendees": n}
-        for a, on, t, k, s, n in (
-            ("TR1", "2022-01-05", "T1", "party_school", 2, 40),
-            ("TR2", "2022-01-12", "T2", "outreach", 1, 100),
-            ("TR3", "2022-01-08", None, "party_school", 1, 60),     # county-level
-            ("TR4", "2021-12-20", "T1", "party_lecture", 1, 30),    # last year
-            ("TR5", "2022-01-17", "T1", "theme_day", 1, 25),        # after W
-            ("TR6", "2022-01-16", "T1", "fireside_school", 3, 45))])  # W's Sunday
-    insert(con, "training_attendance", [
-        {"activity_id": a, "member_id": m}
-        for a, m in (("TR1", "M1"), ("TR1", "M2"), ("TR3", "M1"), ("TR3", "M4"),
-                     ("TR2", "M3"), ("TR4", "M4"), ("TR5", "M3"))])
-    insert(con, "targets", [
-        {"metric": m, "year": y, "township_id": t, "target": v}
-        for m, y, t, v in (("grids.visit_rate", 2022, None, 0.8),
-                           ("grids.visit_rate", 2022, "T1", 0.95),
-                           ("grids.visit_rate", 2021, None, 0.5),
-                           ("branches.compliance_rate", 2022, None, 1.0))])
-    insert(con, "indicators", [
-        {"indicator": i, "township_id": t, "as_of": D(on), "value": v}
-        for i, t, on, v in (
-            ("vanguard_cadres", None, "2022-01-01", 500),
-            ("vanguard_cadres", "T1", "2022-01-01", 200),
-            ("vanguard_cadres", "T2", "2022-01-01", 250),
-            ("cadres_promoted", "T1", "2021-12-01", 3),
-            ("cadres_promoted", "T1", "2022-01-10", 5),
-            ("cadres_promoted", "T2", "2021-06-01", 2),
-            ("cadres_promoted", "T2", "2022-01-20", 9),           # after W
-            ("village_team_members", None, "2022-01-20", 99),     # county row, but after W
-            ("village_team_members", "T1", "2022-01-01", 10),
-            ("materials_distributed", None, "2022-01-02", 10000))])
+    insert(
+        con,
+        "grids",
+        [
+            {
+                "grid_id": g,
+                "zone_id": z,
+                "name": f"网格{g}",
+                "households": h,
+                "unit_id": "U1",
+                "lon": 99.5,
+                "lat": 22.3,
+            }
+            for g, z, h in (("G1", "Z1", 100), ("G2", "Z1", 50), ("G3", "Z2", 80), ("G4", "Z2", 20))
+        ],
+    )
+    insert(
+        con,
+        "members",
+        [
+            {
+                "member_id": m,
+                "unit_id": "U1",
+                "grid_id": g,
+                "role": r,
+                "reported_on": D(on),
+                "households_linked": n,
+            }
+            for m, g, r, on, n in (
+                ("M1", "G1", "chief", "2021-12-01", 10),
+                ("M2", "G1", "member", "2022-01-16", 5),  # reported on W's Sunday: counts
+                ("M3", "G3", "member", "2022-01-17", 7),  # reported the Monday after W: not yet
+                ("M4", None, "member", "2021-11-01", 3),  # unassigned: county only
+                ("M5", "G4", "member", "2021-10-01", 4),
+            )
+        ],
+    )
+    insert(
+        con,
+        "grid_weekly",
+        [
+            {
+                "week_start": D(w),
+                "grid_id": g,
+                "households_visited": v,
+                "residents_checked": 0,
+                "travel_registered": 0,
+                "vaccinated": 0,
+                "issues_found": 0,
+                "issues_resolved": 0,
+            }
+            for w, g, v in (
+                ("2022-01-03", "G2", 50),  # the week before W
+                ("2022-01-10", "G1", 90),
+                ("2022-01-10", "G3", 30),
+                ("2022-01-10", "G4", 20),
+            )
+        ],
+    )  # G2 did not report in W
+    insert(
+        con,
+        "checkpoints",
+        [
+            {
+                "checkpoint_id": k,
+                "township_id": t,
+                "name": f"卡点{k}",
+                "kind": "border",
+                "required_staff": n,
+                "lon": 99.5,
+                "lat": 22.3,
+            }
+            for k, t, n in (("K1", "T1", 2), ("K2", "T1", 1), ("K3", "T2", 1))
+        ],
+    )
+    insert(
+        con,
+        "checkpoint_shifts",
+        [
+            # K1 (needs 2); W's slot h counts hours from Monday 00:00
+            shift("K1", "2022-01-09 22:00", "2022-01-10 02:00", unit=2, checked=40),  # e
+            shift("K1", "2022-01-10 08:30", "2022-01-10 16:00", party=1, unit=1, checked=100),  # a
+            shift("K1", "2022-01-10 16:00", "2022-01-11 00:00", party=1, checked=50),  # b
+            shift("K1", "2022-01-10 18:00", "2022-01-10 20:00", volunteer=1, checked=10),  # c
+            shift("K1", "2022-01-16 20:00", "2022-01-17 04:00", party=2, unit=1, checked=80),  # d
+            # K2 (needs 1)
+            shift("K2", "2022-01-05 08:00", "2022-01-05 16:00", unit=5, checked=999),  # g
+            shift("K2", "2022-01-12 00:00", "2022-01-13 00:00", unit=1, checked=30),  # f
+            shift("K2", "2022-01-14 10:00", "2022-01-14 12:45", volunteer=2, checked=5),  # h
+            shift("K2", "2022-01-17 08:00", "2022-01-17 12:00", unit=1, checked=999),  # g2
+        ],
+    )
+    insert(
+        con,
+        "branches",
+        [
+            branch("B1", "T1", True, (True, True, True, True)),
+            branch("B2", "T1", False, (True, True, True, False)),
+            branch("B3", "T2", False, (True, True, True, True)),  # never assessed
+            branch("B4", "T2", True, (True, True, True, True)),
+        ],
+    )
+    insert(
+        con,
+        "branch_assessments",
+        [
+            *assessment("B1", "2022-01-05"),
+            *assessment("B1", "2022-01-20", failed=("rules",)),  # after W: ignored in W
+            *assessment("B2", "2021-12-01"),
+            *assessment("B2", "2022-01-16", failed=("venue",)),  # W's Sunday: counts
+            *assessment("B4", "2022-01-03"),
+        ],
+    )
+    insert(
+        con,
+        "trainings",
+        [
+            {
+                "activity_id": a,
+                "held_on": D(on),
+                "township_id": t,
+                "kind": k,
+                "title": "主题",
+                "sessions": s,
+                "attendees": n,
+            }
+            for a, on, t, k, s, n in (
+                ("TR1", "2022-01-05", "T1", "party_school", 2, 40),
+                ("TR2", "2022-01-12", "T2", "outreach", 1, 100),
+                ("TR3", "2022-01-08", None, "party_school", 1, 60),  # county-level
+                ("TR4", "2021-12-20", "T1", "party_lecture", 1, 30),  # last year
+                ("TR5", "2022-01-17", "T1", "theme_day", 1, 25),  # after W
+                ("TR6", "2022-01-16", "T1", "fireside_school", 3, 45),
+            )
+        ],
+    )  # W's Sunday
+    insert(
+        con,
+        "training_attendance",
+        [
+            {"activity_id": a, "member_id": m}
+            for a, m in (
+                ("TR1", "M1"),
+                ("TR1", "M2"),
+                ("TR3", "M1"),
+                ("TR3", "M4"),
+                ("TR2", "M3"),
+                ("TR4", "M4"),
+                ("TR5", "M3"),
+            )
+        ],
+    )
+    insert(
+        con,
+        "targets",
+        [
+            {"metric": m, "year": y, "township_id": t, "target": v}
+            for m, y, t, v in (
+                ("grids.visit_rate", 2022, None, 0.8),
+                ("grids.visit_rate", 2022, "T1", 0.95),
+                ("grids.visit_rate", 2021, None, 0.5),
+                ("branches.compliance_rate", 2022, None, 1.0),
+            )
+        ],
+    )
+    insert(
+        con,
+        "indicators",
+        [
+            {"indicator": i, "township_id": t, "as_of": D(on), "value": v}
+            for i, t, on, v in (
+                ("vanguard_cadres", None, "2022-01-01", 500),
+                ("vanguard_cadres", "T1", "2022-01-01", 200),
+                ("vanguard_cadres", "T2", "2022-01-01", 250),
+                ("cadres_promoted", "T1", "2021-12-01", 3),
+                ("cadres_promoted", "T1", "2022-01-10", 5),
+                ("cadres_promoted", "T2", "2021-06-01", 2),
+                ("cadres_promoted", "T2", "2022-01-20", 9),  # after W
+                ("village_team_members", None, "2022-01-20", 99),  # county row, but after W
+                ("village_team_members", "T1", "2022-01-01", 10),
+                ("materials_distributed", None, "2022-01-02", 10000),
+            )
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -188,21 +323,21 @@ EXPECTED = {
     "branches.total": (4, 2, 2, 0),
     "branches.compliant": (2, 1, 1, 0),
     "branches.compliance_rate": (2 / 4, 1 / 2, 1 / 2, None),
-    "branches.model": (2, 1, 1, 0),                       # B1, B4
+    "branches.model": (2, 1, 1, 0),  # B1, B4
     # all four links: B1, B3, B4 (B2 lacks the village team)
     "branches.link_coverage_rate": (3 / 4, 1 / 2, 2 / 2, None),
     "grids.total": (4, 2, 2, 0),
     # staffed: G1 (M1), G4 (M5); G3's M3 reports only after W; G2 nobody
     "grids.staffed": (2, 1, 1, 0),
     "grids.staffed_rate": (2 / 4, 1 / 2, 1 / 2, None),
-    "grids.households": (250, 150, 100, 0),               # 100+50+80+20; 100+50; 80+20
-    "grids.households_visited": (140, 90, 50, 0),         # G1 90 + G3 30 + G4 20; G2 none
+    "grids.households": (250, 150, 100, 0),  # 100+50+80+20; 100+50; 80+20
+    "grids.households_visited": (140, 90, 50, 0),  # G1 90 + G3 30 + G4 20; G2 none
     "grids.visit_rate": (140 / 250, 90 / 150, 50 / 100, None),
     "grids.reporting_rate": (3 / 4, 1 / 2, 2 / 2, None),  # G1, G3, G4 reported
     # reported by W's Sunday: M1, M2, M4 (no grid), M5; M3 only on 01-17
-    "members.reported": (4, 2, 1, 0),                     # T1: M1, M2; T2: M5
-    "members.assigned": (3, 2, 1, 0),                     # all but M4
-    "members.households_linked": (22, 15, 4, 0),          # 10+5+3+4; 10+5; 4
+    "members.reported": (4, 2, 1, 0),  # T1: M1, M2; T2: M5
+    "members.assigned": (3, 2, 1, 0),  # all but M4
+    "members.households_linked": (22, 15, 4, 0),  # 10+5+3+4; 10+5; 4
     "checkpoints.total": (3, 2, 1, 0),
     "checkpoints.slots": (504, 336, 168, 0),
     # K1 (needs 2): e covers slots 0,1 (Mon 00-02); a (08:30-16:00, 2 staff) slots 9..15 but
@@ -225,17 +360,17 @@ EXPECTED = {
     "training.attendees": (40 + 100 + 60 + 45, 40 + 45, 100, 0),
     # TR1 {M1, M2}, TR3 {M1, M4}, TR2 {M3}; TR6 has no attendance rows
     "training.distinct_members": (4, 2, 1, 0),
-    "training.party_school.sessions": (3, 2, 0, 0),       # TR1 2 + TR3 1 (county-level)
+    "training.party_school.sessions": (3, 2, 0, 0),  # TR1 2 + TR3 1 (county-level)
     "training.party_school.attendees": (100, 40, 0, 0),
     "training.border_training.sessions": (0, 0, 0, 0),
     "training.border_training.attendees": (0, 0, 0, 0),
-    "training.party_lecture.sessions": (0, 0, 0, 0),      # TR4 is last year
+    "training.party_lecture.sessions": (0, 0, 0, 0),  # TR4 is last year
     "training.party_lecture.attendees": (0, 0, 0, 0),
     "training.outreach.sessions": (1, 0, 1, 0),
     "training.outreach.attendees": (100, 0, 100, 0),
     "training.fireside_school.sessions": (3, 3, 0, 0),
     "training.fireside_school.attendees": (45, 45, 0, 0),
-    "training.theme_day.sessions": (0, 0, 0, 0),          # TR5 after W
+    "training.theme_day.sessions": (0, 0, 0, 0),  # TR5 after W
     "training.theme_day.attendees": (0, 0, 0, 0),
     # county row 500 wins over T1 200 + T2 250
     "indicators.vanguard_cadres": (500.0, 200.0, 250.0, None),
@@ -275,7 +410,7 @@ def test_summary_figure(summaries, code, scope):
     got = summaries[scope][code]
     want = EXPECTED[code][scope]
     assert got == want
-    assert type(got) is type(want)      # ints stay ints, rates are floats, empty is None
+    assert type(got) is type(want)  # ints stay ints, rates are floats, empty is None
 
 
 def test_summary_is_plain_json(con):
@@ -287,7 +422,7 @@ def test_unknown_township_is_an_empty_scope(con):
     s = flatten(metrics.summary(con, metrics.Scope(W, "NOPE")))
     assert s["branches.total"] == 0 and s["branches.compliance_rate"] is None
     assert s["checkpoints.coverage_rate"] is None and s["grids.visit_rate"] is None
-    assert s["training.distinct_members"] == 0   # attendance is loaded, none in scope
+    assert s["training.distinct_members"] == 0  # attendance is loaded, none in scope
 
 
 def test_distinct_members_is_null_without_attendance(con):
@@ -312,9 +447,20 @@ def test_summary_defaults_to_the_latest_week(con):
 
 def test_latest_week_falls_back_to_other_dates(empty_con):
     assert metrics.latest_week(empty_con) is None
-    insert(empty_con, "trainings", [{"activity_id": "A", "held_on": D("2022-03-02"),
-                                     "kind": "outreach", "title": "t", "sessions": 1,
-                                     "attendees": 1}])
+    insert(
+        empty_con,
+        "trainings",
+        [
+            {
+                "activity_id": "A",
+                "held_on": D("2022-03-02"),
+                "kind": "outreach",
+                "title": "t",
+                "sessions": 1,
+                "attendees": 1,
+            }
+        ],
+    )
     insert(empty_con, "checkpoint_shifts", [shift("K", "2022-03-09 23:00", "2022-03-10 07:00")])
     # latest date: shift start Wed 2022-03-09 -> its Monday 2022-03-07
     assert metrics.latest_week(empty_con) == dt.date(2022, 3, 7)
@@ -330,8 +476,10 @@ def test_summary_on_an_empty_store(empty_con):
 
 def test_checkpoint_gaps(con):
     gaps = metrics.checkpoint_gaps(con, metrics.Scope(W))
-    rows = [(r.checkpoint_id, r.gap_start.to_pydatetime(), r.gap_end.to_pydatetime(),
-             r.hours, r.shortfall) for r in gaps.itertuples()]
+    rows = [
+        (r.checkpoint_id, r.gap_start.to_pydatetime(), r.gap_end.to_pydatetime(), r.hours, r.shortfall)
+        for r in gaps.itertuples()
+    ]
     assert rows == [
         # K1 needs 2. Slots 2..8 nobody (a starts 08:30, so 08:00 is open): short by 2
         ("K1", TS("2022-01-10 02:00"), TS("2022-01-10 09:00"), 7, 2),
@@ -346,8 +494,16 @@ def test_checkpoint_gaps(con):
         # K3 has no shifts: the whole week, short by its required 1
         ("K3", TS("2022-01-10 00:00"), TS("2022-01-17 00:00"), 168, 1),
     ]
-    assert list(gaps.columns) == ["checkpoint_id", "name", "township_id", "kind",
-                                  "gap_start", "gap_end", "hours", "shortfall"]
+    assert list(gaps.columns) == [
+        "checkpoint_id",
+        "name",
+        "township_id",
+        "kind",
+        "gap_start",
+        "gap_end",
+        "hours",
+        "shortfall",
+    ]
 
 
 def test_checkpoint_gaps_in_a_township(con):
@@ -355,14 +511,17 @@ def test_checkpoint_gaps_in_a_township(con):
     assert metrics.checkpoint_gaps(con, metrics.Scope(W, "T3")).empty
 
 
-@pytest.mark.parametrize("checkpoint_id, slot, staff, staffed", [
-    ("K1", 8, 0, False),     # a starts 08:30: does not cover 08:00-09:00
-    ("K1", 9, 2, True),
-    ("K1", 16, 1, False),    # b alone
-    ("K1", 18, 2, True),     # b + c overlap and add up
-    ("K1", 167, 3, True),    # d, Sunday 23:00
-    ("K2", 108, 0, False),   # h ends 12:45: does not cover 12:00-13:00
-])
+@pytest.mark.parametrize(
+    "checkpoint_id, slot, staff, staffed",
+    [
+        ("K1", 8, 0, False),  # a starts 08:30: does not cover 08:00-09:00
+        ("K1", 9, 2, True),
+        ("K1", 16, 1, False),  # b alone
+        ("K1", 18, 2, True),  # b + c overlap and add up
+        ("K1", 167, 3, True),  # d, Sunday 23:00
+        ("K2", 108, 0, False),  # h ends 12:45: does not cover 12:00-13:00
+    ],
+)
 def test_checkpoint_hourly(con, checkpoint_id, slot, staff, staffed):
     hourly = metrics.checkpoint_hourly(con, metrics.Scope(W))
     assert len(hourly) == 3 * 168
@@ -373,10 +532,19 @@ def test_checkpoint_hourly(con, checkpoint_id, slot, staff, staffed):
 
 def test_noncompliant_branches(con):
     df = metrics.noncompliant_branches(con, metrics.Scope(W))
-    assert list(df.columns) == ["branch_id", "name", "township_id", "village",
-                                "last_assessed_on", "failed_criteria", "never_assessed"]
-    rows = [(r.branch_id, r.township_id, r.village, r.last_assessed_on, r.failed_criteria,
-             bool(r.never_assessed)) for r in df.itertuples()]
+    assert list(df.columns) == [
+        "branch_id",
+        "name",
+        "township_id",
+        "village",
+        "last_assessed_on",
+        "failed_criteria",
+        "never_assessed",
+    ]
+    rows = [
+        (r.branch_id, r.township_id, r.village, r.last_assessed_on, r.failed_criteria, bool(r.never_assessed))
+        for r in df.itertuples()
+    ]
     assert rows == [
         ("B2", "T1", "村B2", D("2022-01-16"), ["venue"], False),
         ("B3", "T2", "村B3", None, [], True),
@@ -386,13 +554,15 @@ def test_noncompliant_branches(con):
 def test_noncompliant_branches_a_week_later(con):
     # week of 01-17: B1's assessment of 01-20 failed "rules"
     df = metrics.noncompliant_branches(con, metrics.Scope(dt.date(2022, 1, 17), "T1"))
-    assert list(zip(df.branch_id, df.failed_criteria)) == [("B1", ["rules"]), ("B2", ["venue"])]
+    assert list(zip(df.branch_id, df.failed_criteria, strict=False)) == [("B1", ["rules"]), ("B2", ["venue"])]
 
 
 def test_grids_needing_attention(con):
     df = metrics.grids_needing_attention(con, metrics.Scope(W))
-    rows = [(r.grid_id, r.households_visited, r.visit_rate, r.visit_target, r.reason, r.reasons)
-            for r in df.itertuples()]
+    rows = [
+        (r.grid_id, r.households_visited, r.visit_rate, r.visit_target, r.reason, r.reasons)
+        for r in df.itertuples()
+    ]
     assert rows == [
         # T1 target 0.95 (its own row): G1 visited 90/100 = 0.9 < 0.95
         ("G1", 90, 0.9, 0.95, "below_target", ["below_target"]),
@@ -411,11 +581,14 @@ def test_grids_needing_attention_default_target(con):
     assert list(df.visit_target) == [0.9, 0.9]
 
 
-@pytest.mark.parametrize("township, expected", [
-    (None, {"grids.visit_rate": 0.8, "branches.compliance_rate": 1.0}),
-    ("T1", {"grids.visit_rate": 0.95, "branches.compliance_rate": 1.0}),   # T1 overrides
-    ("T2", {"grids.visit_rate": 0.8, "branches.compliance_rate": 1.0}),
-])
+@pytest.mark.parametrize(
+    "township, expected",
+    [
+        (None, {"grids.visit_rate": 0.8, "branches.compliance_rate": 1.0}),
+        ("T1", {"grids.visit_rate": 0.95, "branches.compliance_rate": 1.0}),  # T1 overrides
+        ("T2", {"grids.visit_rate": 0.8, "branches.compliance_rate": 1.0}),
+    ],
+)
 def test_targets(con, township, expected):
     assert metrics.targets(con, metrics.Scope(township=township), year=2022) == expected
 
@@ -425,45 +598,83 @@ def test_targets_of_another_year(con):
     assert metrics.targets(con, metrics.Scope(), year=2030) == {}
 
 
-@pytest.mark.parametrize("township, expected", [
-    # the county: county-wide rows only
-    (None, {"grids.visit_rate": 0.9, "training.party_school.sessions": 24.0,
-            "members.reported": 1259.0}),
-    # T1 has its own sessions target; the county's visit rate (a rate) still applies, the
-    # county's members count does not
-    ("T1", {"grids.visit_rate": 0.9, "training.party_school.sessions": 4.0}),
-    # T2 has no rows: only the rate is inherited, never the county's 24 sessions or 1,259 members
-    ("T2", {"grids.visit_rate": 0.9}),
-])
+@pytest.mark.parametrize(
+    "township, expected",
+    [
+        # the county: county-wide rows only
+        (None, {"grids.visit_rate": 0.9, "training.party_school.sessions": 24.0, "members.reported": 1259.0}),
+        # T1 has its own sessions target; the county's visit rate (a rate) still applies, the
+        # county's members count does not
+        ("T1", {"grids.visit_rate": 0.9, "training.party_school.sessions": 4.0}),
+        # T2 has no rows: only the rate is inherited, never the county's 24 sessions or 1,259 members
+        ("T2", {"grids.visit_rate": 0.9}),
+    ],
+)
 def test_targets_inherit_county_rates_but_not_county_counts(empty_con, township, expected):
-    insert(empty_con, "townships", [
-        {"township_id": t, "name": n, "lon": 99.5, "lat": 22.3, "is_border": True}
-        for t, n in (("T1", "娜允镇"), ("T2", "勐马镇"))])
-    insert(empty_con, "targets", [
-        {"metric": m, "year": 2022, "township_id": t, "target": v}
-        for m, t, v in (("grids.visit_rate", None, 0.9),
-                        ("training.party_school.sessions", None, 24),
-                        ("training.party_school.sessions", "T1", 4),
-                        ("members.reported", None, 1259))])
+    insert(
+        empty_con,
+        "townships",
+        [
+            {"township_id": t, "name": n, "lon": 99.5, "lat": 22.3, "is_border": True}
+            for t, n in (("T1", "娜允镇"), ("T2", "勐马镇"))
+        ],
+    )
+    insert(
+        empty_con,
+        "targets",
+        [
+            {"metric": m, "year": 2022, "township_id": t, "target": v}
+            for m, t, v in (
+                ("grids.visit_rate", None, 0.9),
+                ("training.party_school.sessions", None, 24),
+                ("training.party_school.sessions", "T1", 4),
+                ("members.reported", None, 1259),
+            )
+        ],
+    )
     assert metrics.targets(empty_con, metrics.Scope(township=township), year=2022) == expected
 
 
 def test_weekly_trend(con):
     df = metrics.weekly_trend(con, metrics.Scope(dt.date(2022, 1, 17)), weeks=3)
-    assert list(df.columns) == ["week_start", "compliance_rate", "staffed_rate", "visit_rate",
-                                "reporting_rate", "coverage_rate"]
+    assert list(df.columns) == [
+        "week_start",
+        "compliance_rate",
+        "staffed_rate",
+        "visit_rate",
+        "reporting_rate",
+        "coverage_rate",
+    ]
     assert df.to_dict("records") == [
         # week of 01-03: B1 (01-05), B2 (2021-12-01), B4 (01-03) compliant; G1, G4 staffed;
         # G2 visited 50 of 250; K1 e Sun 22-24 (2 slots), K2 g Wed 08-16 (8 slots)
-        {"week_start": D("2022-01-03"), "compliance_rate": 3 / 4, "staffed_rate": 2 / 4,
-         "visit_rate": 50 / 250, "reporting_rate": 1 / 4, "coverage_rate": 10 / 504},
+        {
+            "week_start": D("2022-01-03"),
+            "compliance_rate": 3 / 4,
+            "staffed_rate": 2 / 4,
+            "visit_rate": 50 / 250,
+            "reporting_rate": 1 / 4,
+            "coverage_rate": 10 / 504,
+        },
         # W: as in the summary
-        {"week_start": D("2022-01-10"), "compliance_rate": 2 / 4, "staffed_rate": 2 / 4,
-         "visit_rate": 140 / 250, "reporting_rate": 3 / 4, "coverage_rate": 41 / 504},
+        {
+            "week_start": D("2022-01-10"),
+            "compliance_rate": 2 / 4,
+            "staffed_rate": 2 / 4,
+            "visit_rate": 140 / 250,
+            "reporting_rate": 3 / 4,
+            "coverage_rate": 41 / 504,
+        },
         # week of 01-17: B1 failed on 01-20, only B4; M3 staffs G3; no reports (0 visited,
         # not null: there are grids); d Mon 00-04 (4 slots) and g2 Mon 08-12 (4 slots)
-        {"week_start": D("2022-01-17"), "compliance_rate": 1 / 4, "staffed_rate": 3 / 4,
-         "visit_rate": 0.0, "reporting_rate": 0.0, "coverage_rate": 8 / 504},
+        {
+            "week_start": D("2022-01-17"),
+            "compliance_rate": 1 / 4,
+            "staffed_rate": 3 / 4,
+            "visit_rate": 0.0,
+            "reporting_rate": 0.0,
+            "coverage_rate": 8 / 504,
+        },
     ]
 
 
@@ -471,11 +682,13 @@ def test_weekly_trend(con):
 def test_weekly_trend_agrees_with_summary(con, township):
     row = metrics.weekly_trend(con, metrics.Scope(W, township), weeks=1).iloc[0]
     s = metrics.summary(con, metrics.Scope(W, township))
-    for column, (group, code) in {"compliance_rate": ("branches", "compliance_rate"),
-                                  "staffed_rate": ("grids", "staffed_rate"),
-                                  "visit_rate": ("grids", "visit_rate"),
-                                  "reporting_rate": ("grids", "reporting_rate"),
-                                  "coverage_rate": ("checkpoints", "coverage_rate")}.items():
+    for column, (group, code) in {
+        "compliance_rate": ("branches", "compliance_rate"),
+        "staffed_rate": ("grids", "staffed_rate"),
+        "visit_rate": ("grids", "visit_rate"),
+        "reporting_rate": ("grids", "reporting_rate"),
+        "coverage_rate": ("checkpoints", "coverage_rate"),
+    }.items():
         got = row[column]
         assert (None if pd.isna(got) else got) == s[group][code]
 
@@ -483,10 +696,24 @@ def test_weekly_trend_agrees_with_summary(con, township):
 def test_compliance_by_township(con):
     df = metrics.compliance_by_township(con, metrics.Scope(W))
     assert df.to_dict("records") == [
-        {"township_id": "T1", "name": "娜允镇", "total": 2, "compliant": 1,
-         "compliance_rate": 0.5, "model": 1, "link_coverage_rate": 0.5},
-        {"township_id": "T2", "name": "勐马镇", "total": 2, "compliant": 1,
-         "compliance_rate": 0.5, "model": 1, "link_coverage_rate": 1.0},
+        {
+            "township_id": "T1",
+            "name": "娜允镇",
+            "total": 2,
+            "compliant": 1,
+            "compliance_rate": 0.5,
+            "model": 1,
+            "link_coverage_rate": 0.5,
+        },
+        {
+            "township_id": "T2",
+            "name": "勐马镇",
+            "total": 2,
+            "compliant": 1,
+            "compliance_rate": 0.5,
+            "model": 1,
+            "link_coverage_rate": 1.0,
+        },
     ]
 
 
@@ -503,25 +730,46 @@ def test_hour_slots_match_a_slot_by_slot_count():
     """Random shifts (quarter hours, overlaps, across both week edges) against the rule read
     literally: slot h is staffed when the shifts with start <= h and end >= h+1 bring enough."""
     import random
+
     rng = random.Random(20220110)
     con = duckdb.connect()
     for stmt in contract.ddl():
         con.execute(stmt)
-    insert(con, "townships", [{"township_id": "T1", "name": "娜允镇", "lon": 0, "lat": 0,
-                               "is_border": True}])
+    insert(con, "townships", [{"township_id": "T1", "name": "娜允镇", "lon": 0, "lat": 0, "is_border": True}])
     required = {f"K{i}": rng.randint(1, 3) for i in range(6)}
-    insert(con, "checkpoints", [
-        {"checkpoint_id": k, "township_id": "T1", "name": k, "kind": "border",
-         "required_staff": n, "lon": 0, "lat": 0} for k, n in required.items()])
+    insert(
+        con,
+        "checkpoints",
+        [
+            {
+                "checkpoint_id": k,
+                "township_id": "T1",
+                "name": k,
+                "kind": "border",
+                "required_staff": n,
+                "lon": 0,
+                "lat": 0,
+            }
+            for k, n in required.items()
+        ],
+    )
     week_start = dt.datetime(2022, 1, 10)
     shifts = []
     for k in required:
-        starts = rng.sample(range(-24 * 4, 7 * 24 * 4), 40)      # quarter hours from Monday
+        starts = rng.sample(range(-24 * 4, 7 * 24 * 4), 40)  # quarter hours from Monday
         for q in starts:
             start = week_start + dt.timedelta(minutes=15 * q)
             end = start + dt.timedelta(minutes=15 * rng.randint(1, 96))
-            shifts.append(shift(k, str(start), str(end), party=rng.randint(0, 2),
-                                unit=rng.randint(0, 1), volunteer=rng.randint(0, 1)))
+            shifts.append(
+                shift(
+                    k,
+                    str(start),
+                    str(end),
+                    party=rng.randint(0, 2),
+                    unit=rng.randint(0, 1),
+                    volunteer=rng.randint(0, 1),
+                )
+            )
     insert(con, "checkpoint_shifts", shifts)
 
     expected_staff = {}
@@ -529,9 +777,12 @@ def test_hour_slots_match_a_slot_by_slot_count():
         for h in range(168):
             slot = week_start + dt.timedelta(hours=h)
             expected_staff[k, h] = sum(
-                s["staff_party"] + s["staff_unit"] + s["staff_volunteer"] for s in shifts
-                if s["checkpoint_id"] == k and s["shift_start"] <= slot
-                and s["shift_end"] >= slot + dt.timedelta(hours=1))
+                s["staff_party"] + s["staff_unit"] + s["staff_volunteer"]
+                for s in shifts
+                if s["checkpoint_id"] == k
+                and s["shift_start"] <= slot
+                and s["shift_end"] >= slot + dt.timedelta(hours=1)
+            )
     staffed = {key for key, n in expected_staff.items() if n >= required[key[0]]}
 
     hourly = metrics.checkpoint_hourly(con, metrics.Scope(W))
@@ -544,8 +795,9 @@ def test_hour_slots_match_a_slot_by_slot_count():
     for r in gaps.itertuples():
         first, end = (r.gap_start - week_start) // hour, (r.gap_end - week_start) // hour
         assert r.hours == end - first
-        assert r.shortfall == max(required[r.checkpoint_id] - expected_staff[r.checkpoint_id, h]
-                                  for h in range(first, end))
+        assert r.shortfall == max(
+            required[r.checkpoint_id] - expected_staff[r.checkpoint_id, h] for h in range(first, end)
+        )
         gap_slots |= {(r.checkpoint_id, h) for h in range(first, end)}
     assert gap_slots == set(expected_staff) - staffed
     # runs are maximal: two gaps of a checkpoint never touch
@@ -556,42 +808,49 @@ def test_hour_slots_match_a_slot_by_slot_count():
 
 # -- series and lists of the branches and training pages ------------------------------------
 
+
 def test_compliance_trend_starts_at_the_first_assessment(con):
     # the first assessment (B2, Wed 2021-12-01) is in the week of Monday 2021-11-29
     df = metrics.compliance_trend(con, metrics.Scope(W))
-    rows = [(r.week_start, r.compliant, r.total, r.compliance_rate, r.link_coverage_rate)
-            for r in df.itertuples()]
-    december = [D("2021-11-29"), D("2021-12-06"), D("2021-12-13"), D("2021-12-20"),
-                D("2021-12-27")]
-    assert rows == [(w, 1, 4, 1 / 4, 3 / 4) for w in december] + [   # only B2 assessed
-        (D("2022-01-03"), 3, 4, 3 / 4, 3 / 4),    # B1 (01-05) and B4 (01-03) pass
-        (D("2022-01-10"), 2, 4, 2 / 4, 3 / 4),    # B2 fails venue on W's Sunday
+    rows = [
+        (r.week_start, r.compliant, r.total, r.compliance_rate, r.link_coverage_rate) for r in df.itertuples()
     ]
-    assert df.iloc[-1]["compliance_rate"] == metrics.summary(con, metrics.Scope(W))["branches"]["compliance_rate"]
+    december = [D("2021-11-29"), D("2021-12-06"), D("2021-12-13"), D("2021-12-20"), D("2021-12-27")]
+    assert rows == [(w, 1, 4, 1 / 4, 3 / 4) for w in december] + [  # only B2 assessed
+        (D("2022-01-03"), 3, 4, 3 / 4, 3 / 4),  # B1 (01-05) and B4 (01-03) pass
+        (D("2022-01-10"), 2, 4, 2 / 4, 3 / 4),  # B2 fails venue on W's Sunday
+    ]
+    assert (
+        df.iloc[-1]["compliance_rate"]
+        == metrics.summary(con, metrics.Scope(W))["branches"]["compliance_rate"]
+    )
 
 
 def test_compliance_trend_of_a_township_and_of_an_empty_scope(con):
-    t2 = metrics.compliance_trend(con, metrics.Scope(W, "T2"))            # B3 never assessed, B4 from 01-03
+    t2 = metrics.compliance_trend(con, metrics.Scope(W, "T2"))  # B3 never assessed, B4 from 01-03
     assert list(t2["compliant"]) == [0, 0, 0, 0, 0, 1, 1] and set(t2["total"]) == {2}
-    assert metrics.compliance_trend(con, metrics.Scope(W, "T3")).empty     # no branches: no 0% line
-    assert metrics.compliance_trend(con, metrics.Scope(D("2021-11-22"))).empty   # before any assessment
+    assert metrics.compliance_trend(con, metrics.Scope(W, "T3")).empty  # no branches: no 0% line
+    assert metrics.compliance_trend(con, metrics.Scope(D("2021-11-22"))).empty  # before any assessment
 
 
 def test_failed_criteria_counts(con):
     assert metrics.failed_criteria_counts(con, metrics.Scope(W)).to_dict("records") == [
-        {"criterion": "venue", "branches": 1}]              # B2; B3 never assessed fails none
+        {"criterion": "venue", "branches": 1}
+    ]  # B2; B3 never assessed fails none
     # a week later B1 fails rules too: ties in contract order (venue before rules)
     assert metrics.failed_criteria_counts(con, metrics.Scope(D("2022-01-17"))).to_dict("records") == [
-        {"criterion": "venue", "branches": 1}, {"criterion": "rules", "branches": 1}]
+        {"criterion": "venue", "branches": 1},
+        {"criterion": "rules", "branches": 1},
+    ]
     assert metrics.failed_criteria_counts(con, metrics.Scope(W, "T2")).empty
 
 
 def test_training_by_township(con):
     df = metrics.training_by_township(con, metrics.Scope(W))
     assert [tuple(r) for r in df.itertuples(index=False)] == [
-        (None, "party_school", 1, 60),                      # TR3, county-level, first
-        ("T1", "fireside_school", 3, 45),                   # TR6 on W's Sunday
-        ("T1", "party_school", 2, 40),                      # TR1; TR4 last year, TR5 after W
+        (None, "party_school", 1, 60),  # TR3, county-level, first
+        ("T1", "fireside_school", 3, 45),  # TR6 on W's Sunday
+        ("T1", "party_school", 2, 40),  # TR1; TR4 last year, TR5 after W
         ("T2", "outreach", 1, 100),
     ]
     assert list(metrics.training_by_township(con, metrics.Scope(W, "T2"))["township_id"]) == ["T2"]
@@ -599,50 +858,68 @@ def test_training_by_township(con):
 
 def test_training_activities(con):
     df = metrics.training_activities(con, metrics.Scope(W, "T1"))
-    assert [(r.activity_id, r.held_on, r.township_id, r.kind, r.sessions, r.attendees,
-             r.attendance_records) for r in df.itertuples()] == [
+    assert [
+        (r.activity_id, r.held_on, r.township_id, r.kind, r.sessions, r.attendees, r.attendance_records)
+        for r in df.itertuples()
+    ] == [
         ("TR6", D("2022-01-16"), "T1", "fireside_school", 3, 45, 0),
-        ("TR1", D("2022-01-05"), "T1", "party_school", 2, 40, 2),   # M1, M2
+        ("TR1", D("2022-01-05"), "T1", "party_school", 2, 40, 2),  # M1, M2
     ]
     county = metrics.training_activities(con, metrics.Scope(W))
     assert list(county["activity_id"]) == ["TR6", "TR2", "TR3", "TR1"]
     assert county.loc[county["activity_id"] == "TR3", "township_id"].item() is None
 
 
-@pytest.mark.parametrize("township, expected", [
-    # TR1 {M1, M2}, TR3 {M1, M4}, TR2 {M3}: 4 people in 5 person-times listed; TR4 last year
-    (None, {"distinct_members": 4, "activities_recorded": 3, "attendance_records": 5}),
-    ("T1", {"distinct_members": 2, "activities_recorded": 1, "attendance_records": 2}),
-    # attendance is loaded, but none of T3's (no) activities has a list
-    ("T3", {"distinct_members": 0, "activities_recorded": 0, "attendance_records": 0}),
-])
+@pytest.mark.parametrize(
+    "township, expected",
+    [
+        # TR1 {M1, M2}, TR3 {M1, M4}, TR2 {M3}: 4 people in 5 person-times listed; TR4 last year
+        (None, {"distinct_members": 4, "activities_recorded": 3, "attendance_records": 5}),
+        ("T1", {"distinct_members": 2, "activities_recorded": 1, "attendance_records": 2}),
+        # attendance is loaded, but none of T3's (no) activities has a list
+        ("T3", {"distinct_members": 0, "activities_recorded": 0, "attendance_records": 0}),
+    ],
+)
 def test_training_people(con, township, expected):
     assert metrics.training_people(con, metrics.Scope(W, township)) == expected
-    assert expected["distinct_members"] == \
-        metrics.summary(con, metrics.Scope(W, township))["training"]["distinct_members"]
+    assert (
+        expected["distinct_members"]
+        == metrics.summary(con, metrics.Scope(W, township))["training"]["distinct_members"]
+    )
 
 
 def test_training_people_without_attendance(empty_con):
     assert metrics.training_people(empty_con, metrics.Scope(W)) == {
-        "distinct_members": None, "activities_recorded": 0, "attendance_records": 0}
+        "distinct_members": None,
+        "activities_recorded": 0,
+        "attendance_records": 0,
+    }
 
 
 def test_checkpoints_the_week_after(con):
     # week of 01-17: d's last 4 hours (Mon 00-04, 3 staff, 2 of them party) and g2 (Mon
     # 08-12, 1 unit); d started in W, so only g2's 999 persons count
     c = metrics.summary(con, metrics.Scope(D("2022-01-17"), "T1"))["checkpoints"]
-    assert (c["staffed_slots"], c["staff_hours"], c["party_share"], c["persons_checked"]) == \
-        (4 + 4, 3 * 4 + 1 * 4.0, 2 * 4 / 16, 999)
+    assert (c["staffed_slots"], c["staff_hours"], c["party_share"], c["persons_checked"]) == (
+        4 + 4,
+        3 * 4 + 1 * 4.0,
+        2 * 4 / 16,
+        999,
+    )
 
 
 def test_checkpoint_weeks_at_once_equal_week_by_week(con):
     # the trend runs one query over several weeks; each week must equal its own summary
     from dashboard import queries
+
     weeks = queries.run(con, "checkpoint_coverage", week=D("2022-01-17"), weeks=3, township=None)
     for row in weeks.itertuples():
         c = metrics.summary(con, metrics.Scope(row.week_start.date()))["checkpoints"]
-        assert (row.staffed_slots, row.staff_hours, row.persons_checked) == \
-            (c["staffed_slots"], c["staff_hours"], c["persons_checked"])
+        assert (row.staffed_slots, row.staff_hours, row.persons_checked) == (
+            c["staffed_slots"],
+            c["staff_hours"],
+            c["persons_checked"],
+        )
         assert row.party_hours / row.staff_hours == c["party_share"]
 
 
@@ -654,6 +931,7 @@ def test_query_results_come_as_duckdb_would_give_them():
     import pandas as pd
 
     from dashboard import queries
+
     con = duckdb.connect()
     for sql in (
         "SELECT 1::INT AS a, NULL::INT AS b, true AS c, NULL::BOOLEAN AS d, 2::BIGINT AS e, "

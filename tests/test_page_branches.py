@@ -1,23 +1,22 @@
 """党组织达标 Branch compliance in AppTest, opened as a link would open it: the tiles show
 metrics.summary(), the charts and lists show the week's failures by name, the map colours the
 branches by status, a township without branches says so, and each language stays in its own."""
+
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import re
 
-import numpy as np
 import pytest
 
 from dashboard import contract, i18n, ingest, metrics
 from dashboard.store import Store
 
 from conftest import write_county
+from helpers import CJK, charts, numbers, open_boxes, tiles
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-EARLY = dt.date(2021, 6, 7)        # the first monthly assessment: 85 of 122 compliant
+EARLY = dt.date(2021, 6, 7)  # the first monthly assessment: 85 of 122 compliant
 
 
 @pytest.fixture(scope="module")
@@ -30,31 +29,16 @@ def tiny_store(tmp_path_factory) -> Store:
 
 
 # The charts a leader opens (drawn on request); a test reads them opened unless it says not.
-CHART_BOXES = ('show_compliance_trend', 'show_compliance_by_township', 'show_failed_criteria')
+CHART_BOXES = ("show_compliance_trend", "show_compliance_by_township", "show_failed_criteria")
 
 
 def open_branches(open_app, opened: bool = True, **query):
     at = open_app("branches", **query)
     assert not at.exception, [e.value for e in at.exception]
-    if opened:
-        for key in CHART_BOXES:
-            at.session_state[key] = True
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_boxes(at, *CHART_BOXES) if opened else at
 
 
 # ------------------------------------------------------------------ what the user sees
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def charts(at) -> dict[str, dict]:
-    """Plotly specs by the chart's element key (compliance_trend, failed_criteria, ...)."""
-    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
-            for c in at.get("plotly_chart")}
-
-
 def categories(spec: dict) -> list[str]:
     """The text categories (bar labels) of a chart's traces."""
     out = []
@@ -63,13 +47,6 @@ def categories(spec: dict) -> list[str]:
         if isinstance(ys, list):
             out += [y for y in ys if isinstance(y, str) and y not in out]
     return out
-
-
-def numbers(values) -> list:
-    """A plotly array: a list, or numbers packed as {"dtype": ..., "bdata": base64}."""
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)
 
 
 def bar_values(spec: dict) -> list:
@@ -92,8 +69,11 @@ def branch_layer(at) -> dict:
 
 def label_texts(at) -> list[str]:
     """Every label the page writes (not data such as branch or village names)."""
-    out = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success",
-                                "warning") for e in getattr(at, kind)]
+    out = [
+        e.value
+        for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
+        for e in getattr(at, kind)
+    ]
     out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.help)]
     out += [str(c) for df in at.dataframe for c in df.value.columns]
     out += [b.proto.label for b in at.get("download_button")]
@@ -109,7 +89,7 @@ def label_texts(at) -> list[str]:
 def test_latest_week_all_compliant(open_app, demo):
     at = open_branches(open_app)
     s = metrics.summary(demo)["branches"]
-    assert (s["compliant"], s["total"], s["model"]) == (122, 122, 28)      # the article's figures
+    assert (s["compliant"], s["total"], s["model"]) == (122, 122, 28)  # the article's figures
     assert tiles(at) == {
         "边境村组党支部达标": "122 / 122",
         "“4+N”全覆盖挂联": i18n.fmt_rate(s["link_coverage_rate"]),
@@ -118,9 +98,14 @@ def test_latest_week_all_compliant(open_app, demo):
     assert [m.value for m in at.markdown].count(":green[达标 · 目标 100%]") == 2
     assert [s.value for s in at.success] == ["截至本周，全部 122 个党支部均已达标。"]
     shown = charts(at)
-    assert set(shown) == {"compliance_trend", "compliance_by_township"}   # nothing failed
-    assert categories(shown["compliance_by_township"]) == ["公信乡", "富岩镇", "芒信镇", "勐马镇",
-                                                           "娜允镇"]      # no 景信乡: no branches
+    assert set(shown) == {"compliance_trend", "compliance_by_township"}  # nothing failed
+    assert categories(shown["compliance_by_township"]) == [
+        "公信乡",
+        "富岩镇",
+        "芒信镇",
+        "勐马镇",
+        "娜允镇",
+    ]  # no 景信乡: no branches
 
 
 def test_trend_runs_from_the_first_assessment_to_the_week(open_app, demo):
@@ -130,7 +115,7 @@ def test_trend_runs_from_the_first_assessment_to_the_week(open_app, demo):
     line = spec["data"][0]
     assert len(line["x"]) == len(trend) and line["x"][0].startswith("2021-05-17")
     assert line["x"][-1].startswith("2021-12-27")
-    assert spec["layout"]["shapes"][0]["y0"] == 1.0                        # the 100% target line
+    assert spec["layout"]["shapes"][0]["y0"] == 1.0  # the 100% target line
 
 
 def test_model_branches_are_listed(open_app, demo):
@@ -146,7 +131,7 @@ def test_map_shows_every_branch_by_status(open_app, demo):
     at = open_branches(open_app)
     layer = branch_layer(at)
     assert len(layer["data"]) == 122
-    assert {tuple(p["colour"][:3]) for p in layer["data"]} == {(46, 125, 50)}   # all green
+    assert {tuple(p["colour"][:3]) for p in layer["data"]} == {(46, 125, 50)}  # all green
     spec = deck(at)
     # no basemap: no map provider, no style URL (pydeck leaves its placeholder)
     assert "mapProvider" not in spec and "://" not in str(spec.get("mapStyle"))
@@ -171,8 +156,7 @@ def test_early_week_lists_what_fails(open_app, demo):
     assert list(table["党支部代码"]) == list(failing["branch_id"])
     # failed criteria by their Chinese names, never codes
     first = failing.iloc[0]
-    assert table["未达标项目"].iloc[0] == "、".join(contract.CRITERIA[c][0]
-                                                 for c in first["failed_criteria"])
+    assert table["未达标项目"].iloc[0] == "、".join(contract.CRITERIA[c][0] for c in first["failed_criteria"])
     assert not any(code in cell for cell in table["未达标项目"] for code in contract.CRITERIA)
     assert set(table["最近评估日期"]) == {"2021年5月20日"}
     assert [b.proto.label for b in at.get("download_button")][:2] == ["下载 CSV", "下载 Excel"]
@@ -183,7 +167,7 @@ def test_failed_criteria_chart_counts_branches_per_criterion(open_app, demo):
     counts = metrics.failed_criteria_counts(demo, metrics.Scope(EARLY))
     spec = charts(at)["failed_criteria"]
     names = [contract.CRITERIA[c][0] for c in counts["criterion"]]
-    assert categories(spec) == names[::-1]                                 # most failed on top
+    assert categories(spec) == names[::-1]  # most failed on top
     assert bar_values(spec) == list(counts["branches"])[::-1]
     assert names[0] == "活动阵地" and counts["branches"].iloc[0] == 17
 
@@ -199,7 +183,7 @@ def test_township_view(open_app, demo):
     at = open_branches(open_app, township="T02", week=EARLY.isoformat())
     s = metrics.summary(demo, metrics.Scope(EARLY, "T02"))["branches"]
     assert tiles(at)["边境村组党支部达标"] == f"{s['compliant']} / {s['total']}" == "20 / 32"
-    assert "compliance_by_township" not in charts(at)                     # one township: no bars
+    assert "compliance_by_township" not in charts(at)  # one township: no bars
     assert len(at.dataframe[0].value) == s["total"] - s["compliant"]
     assert len(branch_layer(at)["data"]) == 32
 
@@ -222,8 +206,7 @@ def test_township_without_branches_in_a_small_county(open_app, tiny_store, lang)
 # ------------------------------------------------------------------ language
 def english_fragments() -> set[str]:
     """English words of this page's labels and of the criteria, to find in the Chinese view."""
-    texts = [en for key, (zh, en) in i18n.LABELS.items()
-             if key.startswith("branches.") and zh != en]
+    texts = [en for key, (zh, en) in i18n.LABELS.items() if key.startswith("branches.") and zh != en]
     texts += [en for _, en in contract.CRITERIA.values()]
     out = set()
     for text in texts:
@@ -237,8 +220,9 @@ def english_fragments() -> set[str]:
 @pytest.mark.parametrize("query", [{}, {"week": EARLY.isoformat()}])
 def test_chinese_view_has_no_english(open_app, query):
     at = open_branches(open_app, **query)
-    texts = label_texts(at) + [str(v) for df in at.dataframe for col in df.value.columns
-                               for v in df.value[col]]
+    texts = label_texts(at) + [
+        str(v) for df in at.dataframe for col in df.value.columns for v in df.value[col]
+    ]
     texts.append(tooltip(at))
     fragments = english_fragments()
     assert "Activity venue" in fragments and "Branches not up to standard" in fragments
@@ -264,11 +248,13 @@ def test_page_sends_no_plotly_chart_until_a_chart_is_opened(open_app, demo):
     # they hold; the figures are on the tiles, in the tables and on the map meanwhile
     at = open_branches(open_app, week=EARLY.isoformat(), opened=False)
     assert at.get("plotly_chart") == []
-    assert [e.label for e in at.expander] == ["达标率变化图（点击展开）", "各乡镇达标率图（点击展开）",
-                                              "未达标评估项目图（点击展开）"]
+    assert [e.label for e in at.expander] == [
+        "达标率变化图（点击展开）",
+        "各乡镇达标率图（点击展开）",
+        "未达标评估项目图（点击展开）",
+    ]
     assert at.metric and at.dataframe and at.get("deck_gl_json_chart")
-    at.session_state["show_failed_criteria"] = True
-    at.run()
+    open_boxes(at, "show_failed_criteria")
     assert set(charts(at)) == {"failed_criteria"}
     counts = metrics.failed_criteria_counts(demo, metrics.Scope(EARLY))
     assert bar_values(charts(at)["failed_criteria"]) == list(counts["branches"])[::-1]

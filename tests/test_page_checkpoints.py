@@ -3,9 +3,9 @@ metrics.summary(), the heatmap shows every short or empty hour slot of the worst
 (all 123 on request), the gap list is metrics.checkpoint_gaps(), the duty charts add up to the
 summary, the map colours each checkpoint by its coverage, a township without checkpoints says
 so in one sentence, and each language stays in its own."""
+
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import re
@@ -16,53 +16,30 @@ import pytest
 from dashboard import i18n, metrics
 from dashboard.charts import maps
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-NO_GAPS = dt.date(2021, 12, 6)       # the demo's one fully staffed week among the last ten
+from helpers import CJK, charts, numbers, open_boxes, tiles
+
+NO_GAPS = dt.date(2021, 12, 6)  # the demo's one fully staffed week among the last ten
 GREEN, AMBER, RED = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD))
 
 
 # The charts a leader opens (drawn on request); a test reads them opened unless it says not.
-CHART_BOXES = ('show_cp_daily',)
+CHART_BOXES = ("show_cp_daily",)
 
 
 def open_checkpoints(open_app, opened: bool = True, **query):
     at = open_app("checkpoints", **query)
     assert not at.exception, [e.value for e in at.exception]
-    if opened:
-        for key in CHART_BOXES:
-            at.session_state[key] = True
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_boxes(at, *CHART_BOXES) if opened else at
 
 
 # ------------------------------------------------------------------ what the user sees
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def charts(at) -> dict[str, dict]:
-    """Plotly specs by the chart's element key (cp_heatmap, cp_composition, cp_checked)."""
-    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
-            for c in at.get("plotly_chart")}
-
-
-def numbers(values) -> list:
-    """A plotly array: a list, or numbers packed as {"dtype": ..., "bdata": base64}."""
-    if isinstance(values, dict):
-        arr = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
-        if "shape" in values:                         # "4, 168"
-            arr = arr.reshape([int(n) for n in str(values["shape"]).split(",")])
-        return arr.tolist()
-    return list(values)
-
-
 def heat(at) -> tuple[list[str], np.ndarray]:
     """The heatmap's row names (top first) and its state matrix (0 nobody, 1 short, 2 staffed)."""
     spec = charts(at)["cp_heatmap"]
     trace = spec["data"][0]
-    z = np.array(numbers(trace["z"]) if isinstance(trace["z"], dict)
-                 else [numbers(r) for r in trace["z"]], dtype=float)
+    z = np.array(
+        numbers(trace["z"]) if isinstance(trace["z"], dict) else [numbers(r) for r in trace["z"]], dtype=float
+    )
     return spec["layout"]["yaxis"]["ticktext"], z
 
 
@@ -74,9 +51,11 @@ def points(at) -> list[dict]:
 
 def label_texts(at) -> list[str]:
     """Every label the page writes (not data such as checkpoint or township names)."""
-    out = [re.sub(r"^:(?:red|green)\[(.*)\]$", r"\1", e.value)    # a colour is no word
-           for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
-           for e in getattr(at, kind)]
+    out = [
+        re.sub(r"^:(?:red|green)\[(.*)\]$", r"\1", e.value)  # a colour is no word
+        for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
+        for e in getattr(at, kind)
+    ]
     out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.help)]
     out += [t.label for t in at.toggle]
     out += [str(c) for df in at.dataframe for c in df.value.columns]
@@ -85,10 +64,14 @@ def label_texts(at) -> list[str]:
         out += [t["name"] for t in spec["data"] if t.get("name")]
         out += [str(x) for t in spec["data"] for x in (t.get("labels") or [])]
         out += [a.get("text", "") for a in spec["layout"].get("annotations", [])]
-        out += [str(x) for axis in ("xaxis", "yaxis") if key != "cp_heatmap" or axis == "xaxis"
-                for x in spec["layout"].get(axis, {}).get("ticktext", []) or []]
+        out += [
+            str(x)
+            for axis in ("xaxis", "yaxis")
+            if key != "cp_heatmap" or axis == "xaxis"
+            for x in spec["layout"].get(axis, {}).get("ticktext", []) or []
+        ]
         out += [str(x) for t in spec["data"] if t.get("type") == "bar" for x in t["x"]]
-    return [re.sub(r"<[^>]+>", " ", t) for t in out if t]   # markup is not text
+    return [re.sub(r"<[^>]+>", " ", t) for t in out if t]  # markup is not text
 
 
 # ------------------------------------------------------------------ the county
@@ -97,15 +80,15 @@ def test_tiles_show_the_summary(open_app, demo):
     c = metrics.summary(demo)["checkpoints"]
     assert (c["total"], c["slots"], c["staffed_slots"]) == (123, 20664, 20624)
     assert tiles(at) == {
-        "24小时值守覆盖率": i18n.fmt_rate(c["coverage_rate"]),              # 99.8%
+        "24小时值守覆盖率": i18n.fmt_rate(c["coverage_rate"]),  # 99.8%
         "值守到位时段": "20,624",
         "值守人员工时": i18n.fmt_int(c["staff_hours"]),
         "党员干部工时占比": i18n.fmt_rate(c["party_share"]),
         "测温扫码人次": i18n.fmt_int(c["persons_checked"]),
     }
-    short = f"{(1 - c['coverage_rate']) * 100:.1f}".replace(".", "\\.")       # 0.2 points short
+    short = f"{(1 - c['coverage_rate']) * 100:.1f}".replace(".", "\\.")  # 0.2 points short
     assert f":red[差 {short} 个百分点 · 目标 100%]" in [m.value for m in at.markdown]
-    assert at.metric[0].proto.delta == ""                          # no arrow says the gap
+    assert at.metric[0].proto.delta == ""  # no arrow says the gap
     gaps = metrics.checkpoint_gaps(demo)
     assert f"{len(gaps)} 处空档，共 {gaps['hours'].sum()} 小时" in [x.value for x in at.caption]
     assert "20,624 / 20,664 个时段" in [x.value for x in at.caption]
@@ -117,12 +100,12 @@ def test_heatmap_shows_the_checkpoints_with_gaps_worst_first(open_app, demo):
     with_gaps = status[status["gap_hours"] > 0]
     names, z = heat(at)
     assert list(names) == list(with_gaps["name"]) and len(names) == 4
-    assert with_gaps["coverage_rate"].is_monotonic_increasing                # worst first
+    assert with_gaps["coverage_rate"].is_monotonic_increasing  # worst first
     assert z.shape == (4, 168)
     assert int((z < 2).sum(axis=1)[0]) == int(with_gaps["gap_hours"].iloc[0]) == 16
     hourly = metrics.checkpoint_hourly(demo)
     shown = hourly[hourly["checkpoint_id"].isin(with_gaps["checkpoint_id"])]
-    assert int((z == 0).sum()) == int((shown["staff"] == 0).sum())          # nobody on duty
+    assert int((z == 0).sum()) == int((shown["staff"] == 0).sum())  # nobody on duty
     assert int((z == 1).sum()) == int((~shown["staffed"] & (shown["staff"] > 0)).sum())
     assert "显示有空档的 4 个卡点（共 123 个）。" in [x.value for x in at.caption]
     legend = [t["name"] for t in charts(at)["cp_heatmap"]["data"][1:]]
@@ -136,7 +119,7 @@ def test_show_all_draws_every_checkpoint(open_app, demo):
     names, z = heat(at)
     assert len(names) == 123 and z.shape == (123, 168)
     assert int((z == 2).sum()) == metrics.summary(demo)["checkpoints"]["staffed_slots"]
-    assert charts(at)["cp_heatmap"]["layout"]["height"] >= 123 * 16          # tall, readable
+    assert charts(at)["cp_heatmap"]["layout"]["height"] >= 123 * 16  # tall, readable
 
 
 def test_gap_list_is_the_metrics_gap_list(open_app, demo):
@@ -145,8 +128,9 @@ def test_gap_list_is_the_metrics_gap_list(open_app, demo):
     table = at.dataframe[0].value
     assert list(table.columns) == ["卡点", "乡镇", "空档开始", "空档结束", "小时数", "缺员人数"]
     assert len(table) == len(gaps) == 5
-    assert sorted(zip(table["卡点"], table["小时数"], table["缺员人数"])) == sorted(
-        zip(gaps["name"], gaps["hours"], gaps["shortfall"]))
+    assert sorted(zip(table["卡点"], table["小时数"], table["缺员人数"], strict=False)) == sorted(
+        zip(gaps["name"], gaps["hours"], gaps["shortfall"], strict=False)
+    )
     assert set(table["乡镇"]) == {"娜允镇", "公信乡"}
     # the gap list's downloads, then those of the distance-to-border list
     assert [b.proto.label for b in at.get("download_button")] == ["下载 CSV", "下载 Excel"] * 2
@@ -197,20 +181,23 @@ def test_border_township(open_app, demo):
     assert c["total"] == 8
     assert tiles(at)["24小时值守覆盖率"] == i18n.fmt_rate(c["coverage_rate"])
     assert len(points(at)) == 8
-    assert "乡镇" not in at.dataframe[0].value.columns                  # one township: no column
+    assert "乡镇" not in at.dataframe[0].value.columns  # one township: no column
     names, _ = heat(at)
     assert all(n.startswith("公信乡边境") for n in names)
 
 
-@pytest.mark.parametrize("township,lang,sentence", [
-    ("T03", "zh", "芒信镇没有卡点（卡点设在娜允镇、公信乡）。"),
-    ("T05", "en", "Jingxin has no checkpoints (the checkpoints are in Nayun, Gongxin)."),
-])
+@pytest.mark.parametrize(
+    "township,lang,sentence",
+    [
+        ("T03", "zh", "芒信镇没有卡点（卡点设在娜允镇、公信乡）。"),
+        ("T05", "en", "Jingxin has no checkpoints (the checkpoints are in Nayun, Gongxin)."),
+    ],
+)
 def test_township_without_checkpoints_says_so(open_app, demo, township, lang, sentence):
     at = open_checkpoints(open_app, township=township, lang=lang)
     assert metrics.summary(demo, metrics.Scope(township=township))["checkpoints"]["coverage_rate"] is None
     assert [i.value for i in at.info] == [sentence]
-    assert len(at.metric) == 0 and len(at.get("plotly_chart")) == 0      # no chart, no "0%"
+    assert len(at.metric) == 0 and len(at.get("plotly_chart")) == 0  # no chart, no "0%"
     assert len(at.get("deck_gl_json_chart")) == 0 and len(at.dataframe) == 0
 
 
@@ -253,8 +240,7 @@ def test_english_view_has_no_chinese_labels(open_app, demo):
     for text in label_texts(at):
         assert not CJK.search(text), text
     table = at.dataframe[0].value
-    assert list(table.columns) == ["Checkpoint", "Township", "Gap from", "Gap until", "Hours",
-                                   "Short by"]
+    assert list(table.columns) == ["Checkpoint", "Township", "Gap from", "Gap until", "Hours", "Short by"]
     assert set(table["Township"]) == {"Nayun", "Gongxin"}
     hover = charts(at)["cp_heatmap"]["data"][0]["customdata"][0][0]
     assert hover.split("<br>", 1)[1] == "Mon 27 Dec 00:00–01:00<br>0 on duty, 3 needed"
@@ -266,6 +252,7 @@ def test_heatmap_past_its_row_limit_draws_the_worst_and_says_so(open_app, demo, 
     (the limit is lowered here so the demo county passes it) and says how many it leaves out;
     the gap list below still has every gap."""
     from dashboard.charts import checkpoints as cp_charts
+
     monkeypatch.setattr(cp_charts, "HEATMAP_MAX_ROWS", 2)
     status = metrics.checkpoint_status(demo)
     with_gaps = status[status["gap_hours"] > 0]
@@ -273,7 +260,9 @@ def test_heatmap_past_its_row_limit_draws_the_worst_and_says_so(open_app, demo, 
     at = open_checkpoints(open_app)
     names, z = heat(at)
     assert names == list(with_gaps["name"][:2]) and z.shape == (2, 168)
-    assert "显示覆盖最差的 2 个卡点（有空档的共 4 个）；全部空档见下方空档清单。" in [c.value for c in at.caption]
+    assert "显示覆盖最差的 2 个卡点（有空档的共 4 个）；全部空档见下方空档清单。" in [
+        c.value for c in at.caption
+    ]
     assert len(at.dataframe[0].value) == len(metrics.checkpoint_gaps(demo))
 
     at.toggle(key="cp_show_all").set_value(True).run()
@@ -287,7 +276,8 @@ def test_hourly_slots_can_be_asked_for_a_few_checkpoints(demo):
     few = metrics.checkpoint_hourly(demo, checkpoints=("CP121", "CP051"))
     assert sorted(set(few["checkpoint_id"])) == ["CP051", "CP121"] and len(few) == 2 * 168
     assert few.reset_index(drop=True).equals(
-        every[every["checkpoint_id"].isin(["CP051", "CP121"])].reset_index(drop=True))
+        every[every["checkpoint_id"].isin(["CP051", "CP121"])].reset_index(drop=True)
+    )
     assert metrics.checkpoint_hourly(demo, checkpoints=()).empty
 
 
@@ -299,11 +289,11 @@ def test_distance_to_the_border(open_app, demo):
     table = at.dataframe[-1].value
     assert list(table.columns) == ["乡镇", "卡点", "卡点类别", "距边境（公里）"]
     assert len(table) == 123
-    km = dict(zip(table["卡点"], table["距边境（公里）"]))
+    km = dict(zip(table["卡点"], table["距边境（公里）"], strict=False))
     border = [n for n in km if n.startswith("公信乡边境")]
     assert len(border) == 8 and all(0.3 < km[n] < 5 for n in border)
     assert all(15 < km[n] < 30 for n in km if n not in border)
-    assert list(table["乡镇"]) == sorted(table["乡镇"])            # by township, then name
+    assert list(table["乡镇"]) == sorted(table["乡镇"])  # by township, then name
     at.toggle(key="checkpoints_border_sort").set_value(True).run()
     table = at.dataframe[-1].value
     assert list(table["距边境（公里）"]) == sorted(table["距边境（公里）"])
@@ -319,7 +309,7 @@ def test_map_draws_the_county_and_the_border(open_app):
     ids = [x["id"] for x in spec["layers"]]
     assert ids.index("county") < ids.index("border") < ids.index("checkpoints")
     border = next(x for x in spec["layers"] if x["id"] == "border")
-    assert border["getColor"] == [139, 0, 0] and len(border["data"]) > 30     # dashed
+    assert border["getColor"] == [139, 0, 0] and len(border["data"]) > 30  # dashed
     name = next(x for x in spec["layers"] if x["id"] == "border-name")
     assert [r["label"] for r in name["data"]] == ["中缅边境"]
     view = spec["initialViewState"]
@@ -333,8 +323,7 @@ def test_duty_charts_are_sent_only_when_opened(open_app):
     at = open_checkpoints(open_app, opened=False)
     assert set(charts(at)) == {"cp_heatmap"}
     assert [e.label for e in at.expander] == ["值守力量构成与每日测温扫码人次图（点击展开）"]
-    at.session_state["show_cp_daily"] = True
-    at.run()
+    open_boxes(at, "show_cp_daily")
     assert set(charts(at)) == {"cp_heatmap", "cp_composition", "cp_checked"}
-    at.sidebar.selectbox[0].set_value("T06").run()           # a filter change keeps it open
+    at.sidebar.selectbox[0].set_value("T06").run()  # a filter change keeps it open
     assert not at.exception and {"cp_composition", "cp_checked"} <= set(charts(at))

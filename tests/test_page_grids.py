@@ -2,20 +2,20 @@
 metrics.summary(), the map colours every grid by its visit rate against target and marks the
 unstaffed ones, the drill-down narrows map and table, picking a grid shows its history, a
 township without grids says so in one sentence, and each language stays in its own."""
+
 from __future__ import annotations
 
-import base64
 import json
 import re
 
-import numpy as np
 import pytest
 
 from dashboard import i18n, metrics
 from dashboard.charts import maps
 from dashboard.store import Store
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+from helpers import CJK, charts, numbers, tiles
+
 GREEN, AMBER, RED, GREY = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD, maps.NEUTRAL))
 
 
@@ -26,10 +26,6 @@ def open_grids(open_app, **query):
 
 
 # ------------------------------------------------------------------ what the user sees
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def deck(at) -> dict:
     (chart,) = at.get("deck_gl_json_chart")
     return json.loads(chart.proto.json)
@@ -39,23 +35,13 @@ def layer(at, layer_id: str) -> dict:
     return next(x for x in deck(at)["layers"] if x["id"] == layer_id)
 
 
-def charts(at) -> dict[str, dict]:
-    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
-            for c in at.get("plotly_chart")}
-
-
-def numbers(values) -> list:
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)
-
-
 def selectbox(at, label: str):
     return next(s for s in at.selectbox if s.label == label)
 
 
 def expected_colour(row) -> tuple:
-    """The map colour of a grid, worked out from the documented rules (docs/data-contract.md) rather than the chart code:
+    """The map colour of a grid, worked out from the documented rules (docs/data-contract.md)
+    rather than the chart code:
     grey without a report, green at or above target, amber within 10 points, red below."""
     if not row.reported:
         return GREY
@@ -66,9 +52,11 @@ def expected_colour(row) -> tuple:
 
 def label_texts(at) -> list[str]:
     """Every label the page writes (not data such as grid, community or unit names)."""
-    out = [re.sub(r"^:(?:red|green)\[(.*)\]$", r"\1", e.value)    # a colour is no word
-           for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
-           for e in getattr(at, kind)]
+    out = [
+        re.sub(r"^:(?:red|green)\[(.*)\]$", r"\1", e.value)  # a colour is no word
+        for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
+        for e in getattr(at, kind)
+    ]
     out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.help)]
     out += [s.label for s in at.selectbox] + [s.proto.placeholder for s in at.selectbox]
     out += [str(c) for df in at.dataframe for c in df.value.columns]
@@ -79,21 +67,21 @@ def label_texts(at) -> list[str]:
     if at.get("deck_gl_json_chart"):
         # the map's hover text, without its first two lines (the grid's and zone's names)
         out += ["\n".join(p["tooltip"].split("\n")[2:]) for p in layer(at, "grids")["data"]]
-    return [re.sub(r"<[^>]+>", "", t) for t in out if t]      # the legend's markup is not text
+    return [re.sub(r"<[^>]+>", "", t) for t in out if t]  # the legend's markup is not text
 
 
 # ------------------------------------------------------------------ the county
 def test_tiles_show_the_summary(open_app, demo):
     at = open_grids(open_app)
     g, m = metrics.summary(demo)["grids"], metrics.summary(demo)["members"]
-    assert (g["total"], g["staffed"], m["reported"]) == (612, 606, 1259)   # the article's figures
+    assert (g["total"], g["staffed"], m["reported"]) == (612, 606, 1259)  # the article's figures
     assert tiles(at) == {
         "网格有人包保": i18n.fmt_rate(g["staffed_rate"]),
         "本周入户走访率": i18n.fmt_rate(g["visit_rate"]),
         "网格周报报送率": i18n.fmt_rate(g["reporting_rate"]),
         "下沉党员报到": "1,259",
     }
-    assert ":green[达标 · 目标 90%]" in [m.value for m in at.markdown]      # the visit rate
+    assert ":green[达标 · 目标 90%]" in [m.value for m in at.markdown]  # the visit rate
     assert "606 / 612 个网格" in [c.value for c in at.caption]
 
 
@@ -113,10 +101,9 @@ def test_unstaffed_grids_are_outlined(open_app, demo):
     at = open_grids(open_app)
     grids = metrics.grid_visit_rates(demo)
     outlined = layer(at, "grids-unstaffed")
-    assert sorted(p["grid_id"] for p in outlined["data"]) == sorted(
-        grids.loc[~grids["staffed"], "grid_id"])
+    assert sorted(p["grid_id"] for p in outlined["data"]) == sorted(grids.loc[~grids["staffed"], "grid_id"])
     assert len(outlined["data"]) == 6 and outlined["pickable"] is False
-    assert any("无党员包保（紫色粗边框）" in m.value for m in at.markdown)    # in the legend
+    assert any("无党员包保（紫色粗边框）" in m.value for m in at.markdown)  # in the legend
 
 
 def test_map_is_offline_and_labelled(open_app):
@@ -126,12 +113,12 @@ def test_map_is_offline_and_labelled(open_app):
     ids = [x.get("id") for x in spec["layers"]]
     assert all(ids) and len(ids) == len(set(ids))
     # the base (townships, county, the border and its name, township names), then grids
-    assert ids[:6] == ["townships", "county", "border-halo", "border", "border-name",
-                       "township-names"]
+    assert ids[:6] == ["townships", "county", "border-halo", "border", "border-name", "township-names"]
     names = layer(at, "area-names")
     assert names["characterSet"] == "auto"
     assert sorted(r["label"] for r in names["data"]) == sorted(
-        ["娜允社区", "芒街社区", "景信路社区", "新城社区"])
+        ["娜允社区", "芒街社区", "景信路社区", "新城社区"]
+    )
     assert json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["text"] == "{tooltip}"
 
 
@@ -150,8 +137,7 @@ def test_table_lists_every_grid_worst_first(open_app, demo):
 def test_attention_list_before_a_grid_is_picked(open_app, demo):
     at = open_grids(open_app)
     grids = metrics.grid_visit_rates(demo)
-    needs = grids[~grids["reported"] | ~grids["staffed"]
-                  | (grids["visit_rate"] < grids["visit_target"])]
+    needs = grids[~grids["reported"] | ~grids["staffed"] | (grids["visit_rate"] < grids["visit_target"])]
     assert f"**需关注的网格：{len(needs)} 个**" in [m.value for m in at.markdown]
     assert len(at.dataframe[0].value) == len(needs)
 
@@ -164,7 +150,8 @@ def test_drill_down_to_a_zone_narrows_map_and_table(open_app, demo):
     in_community = areas.loc[areas["community_id"] == "C02"]
     assert len(layer(at, "grids")["data"]) == in_community["grids"].sum()
     assert sorted(r["label"] for r in layer(at, "area-names")["data"]) == sorted(
-        in_community["zone_name"])                                     # zones named now
+        in_community["zone_name"]
+    )  # zones named now
     selectbox(at, "片区").set_value("Z09").run()
     assert not at.exception
     n = int(areas.loc[areas["zone_id"] == "Z09", "grids"].iloc[0])
@@ -185,9 +172,8 @@ def test_picking_a_grid_shows_its_figures_and_history(open_app, demo):
     assert "娜允社区 · 娜允社区第四片区 · 县委党校" in [c.value for c in at.caption]
     history = metrics.grid_history(demo, metrics.Scope(township="T01"), grid_id="G0078")
     spec = charts(at)["grid_history"]
-    assert len(history) == 12 and numbers(spec["data"][0]["y"]) == pytest.approx(
-        list(history["visit_rate"]))
-    assert spec["layout"]["shapes"][0]["y0"] == 0.9                      # the target line
+    assert len(history) == 12 and numbers(spec["data"][0]["y"]) == pytest.approx(list(history["visit_rate"]))
+    assert spec["layout"]["shapes"][0]["y0"] == 0.9  # the target line
 
 
 def test_a_grid_that_never_reported_shows_its_missing_weeks(open_app, demo):
@@ -195,23 +181,25 @@ def test_a_grid_that_never_reported_shows_its_missing_weeks(open_app, demo):
     selectbox(at, "网格").set_value("G0121").run()
     spec = charts(at)["grid_history"]
     missed = next(t for t in spec["data"] if t.get("name") == "本周未报送")
-    assert len(missed["x"]) == 12                                        # no report in 12 weeks
+    assert len(missed["x"]) == 12  # no report in 12 weeks
 
 
 def test_grid_history_is_scoped_and_bounded(demo):
-    assert metrics.grid_history(demo, metrics.Scope(township="T02"), grid_id="G0001").empty   # not in T02
+    assert metrics.grid_history(demo, metrics.Scope(township="T02"), grid_id="G0001").empty  # not in T02
     assert metrics.grid_history(demo, metrics.Scope(), grid_id="nope").empty
     first = metrics.available_weeks(demo)[0]
     early = metrics.grid_history(demo, metrics.Scope(first), grid_id="G0001", weeks=12)
-    assert list(early["week_start"]) == [first]            # no weeks before any report
+    assert list(early["week_start"]) == [first]  # no weeks before any report
 
 
 # ------------------------------------------------------------------ townships without grids
-@pytest.mark.parametrize("township,lang,sentence", [
-    ("T06", "zh", "公信乡没有社区网格（网格化管理覆盖娜允镇的 4 个社区）。"),
-    ("T03", "en", "Mangxin has no community grids (grid management covers the 4 communities of"
-                  " Nayun)."),
-])
+@pytest.mark.parametrize(
+    "township,lang,sentence",
+    [
+        ("T06", "zh", "公信乡没有社区网格（网格化管理覆盖娜允镇的 4 个社区）。"),
+        ("T03", "en", "Mangxin has no community grids (grid management covers the 4 communities of Nayun)."),
+    ],
+)
 def test_township_without_grids_says_so(open_app, township, lang, sentence):
     at = open_grids(open_app, township=township, lang=lang)
     assert [i.value for i in at.info] == [sentence]
@@ -241,7 +229,7 @@ def english_fragments() -> set[str]:
 @pytest.mark.parametrize("query", [{}, {"township": "T01"}])
 def test_chinese_view_has_no_english(open_app, query):
     at = open_grids(open_app, **query)
-    selectbox(at, "网格").set_value("G0121").run()           # the detail panel and its chart
+    selectbox(at, "网格").set_value("G0121").run()  # the detail panel and its chart
     fragments = english_fragments()
     for text in label_texts(at):
         hits = [f for f in fragments if f in text]
@@ -255,8 +243,11 @@ def test_english_view_has_no_chinese_labels(open_app, demo):
     at = open_grids(open_app, lang="en")
     selectbox(at, "Grid").set_value("G0121").run()
     grids = metrics.grid_list(demo)
-    names = sorted({n for col in ("name", "community_name", "zone_name", "unit_name")
-                    for n in grids[col].dropna()}, key=len, reverse=True)   # proper names
+    names = sorted(
+        {n for col in ("name", "community_name", "zone_name", "unit_name") for n in grids[col].dropna()},
+        key=len,
+        reverse=True,
+    )  # proper names
     for text in label_texts(at):
         for name in names:
             text = text.replace(name, "")
@@ -270,8 +261,9 @@ def test_names_from_uploaded_files_stay_text(open_app, tmp_path):
     """A township name written as markdown (an outside image) is shown literally, never fetched."""
     import copy
 
-    from conftest import TINY, write_county
     from dashboard import ingest
+
+    from conftest import TINY, write_county
 
     county = copy.deepcopy(TINY)
     county["townships"][1]["name"] = "公信乡![x](http://evil.example/x.png)"
@@ -283,13 +275,13 @@ def test_names_from_uploaded_files_stay_text(open_app, tmp_path):
 
 
 # ------------------------------------------------------------------ many grids (a province)
-def test_past_the_map_limit_the_map_shows_townships_and_tables_are_cut(open_app, demo,
-                                                                       monkeypatch):
+def test_past_the_map_limit_the_map_shows_townships_and_tables_are_cut(open_app, demo, monkeypatch):
     """With more grids in view than the map can show (the limits are lowered here so the demo
     county passes them), the map has one dot per township coloured by its visit rate, the
     picker asks for a township first, and the tables show their most serious rows and say so."""
     from dashboard import ui
     from dashboard.charts import grids as grid_charts
+
     monkeypatch.setattr(grid_charts, "MAP_MAX_GRIDS", 100)
     monkeypatch.setattr(ui.widgets, "TABLE_MAX_ROWS", 10)
     at = open_grids(open_app)
@@ -308,5 +300,7 @@ def test_past_the_map_limit_the_map_shows_townships_and_tables_are_cut(open_app,
     assert not [s for s in at.selectbox if s.label == "网格"]
     assert [len(df.value) for df in at.dataframe] == [10, 10]
     notes = [c.value for c in at.caption if c.value.startswith("显示最需关注的前 10 行")]
-    assert notes == ["显示最需关注的前 10 行（共 {:,} 行）；下载可得全部。".format(n)
-                     for n in (len(grid_charts.attention_table(metrics.grid_list(demo), "zh")), 612)]
+    assert notes == [
+        f"显示最需关注的前 10 行（共 {n:,} 行）；下载可得全部。"
+        for n in (len(grid_charts.attention_table(metrics.grid_list(demo), "zh")), 612)
+    ]

@@ -3,6 +3,7 @@ with the figures of metrics.summary(), in Chinese or English, with the data week
 township and slide position always on it; the presenter's file steers it (township, jump,
 pause, release); a newly published version shows on its next run; a township user only ever
 shows or steers their own township."""
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,9 @@ from streamlit.testing.v1.element_tree import Block
 from dashboard import auth, contract, i18n, ingest, metrics, screens, ui
 from dashboard.store import Store
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+from helpers import CJK, PASSWORD, login
+
 KEYED = re.compile(r"^\$\$ID-[0-9a-f]+-(.+)$")
-PASSWORD = "border-2021"
 
 
 # ------------------------------------------------------------------ what the screen shows
@@ -31,8 +32,9 @@ def lines(at) -> dict[str, str]:
     def walk(node):
         if isinstance(node, Block):
             match = KEYED.match(getattr(node.proto, "id", "") or "") if node.proto else None
-            texts = [unescape(c.value) for c in node.children.values()
-                     if getattr(c, "type", None) == "markdown"]
+            texts = [
+                unescape(c.value) for c in node.children.values() if getattr(c, "type", None) == "markdown"
+            ]
             if match and texts:
                 out[match.group(1)] = " ".join(texts)
             for child in node.children.values():
@@ -75,7 +77,7 @@ def test_overview_shows_the_summary_against_targets_and_since_last_meeting(open_
     assert shown["tgood-compliance"] == "达标 · 目标 100%"
     assert c["coverage_rate"] < targets["checkpoints.coverage_rate"] == 1
     short = f"{(1 - c['coverage_rate']) * 100:.1f}"
-    assert shown["tbad-coverage"] == f"差 {short} 个百分点 · 目标 100%"    # a gap, in words
+    assert shown["tbad-coverage"] == f"差 {short} 个百分点 · 目标 100%"  # a gap, in words
     # since the last meeting (no pin in the demo: the week before), with an arrow that agrees
     ctx = context()
     said = ui.change_text(ctx, base, change["checkpoints"]["coverage_rate"], rate=True)
@@ -88,11 +90,17 @@ def test_overview_shows_the_summary_against_targets_and_since_last_meeting(open_
     assert i18n.t("kiosk.version", version=1) in status
     assert re.search(r"刷新 \d\d:\d\d:\d\d", status)
     assert shown["kiosk-position"] == "1 / 1"
-    assert len(at.sidebar) == 0 and not at.warning           # no filters, no banner on the screen
+    assert len(at.sidebar) == 0 and not at.warning  # no filters, no banner on the screen
 
 
-CHARTS = {"overview": (0, 0), "grids": (0, 1), "branches": (1, 1), "checkpoints": (1, 0),
-          "training": (1, 0), "submissions": (0, 0)}
+CHARTS = {
+    "overview": (0, 0),
+    "grids": (0, 1),
+    "branches": (1, 1),
+    "checkpoints": (1, 0),
+    "training": (1, 0),
+    "submissions": (0, 0),
+}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -104,10 +112,10 @@ def test_every_slide_renders_in_both_languages(open_app, slide, lang):
     assert shown["kiosk-place"] == i18n.t("filter.county", lang)
     plotly, decks = CHARTS[slide]
     assert (len(at.get("plotly_chart")), len(at.get("deck_gl_json_chart"))) == (plotly, decks)
-    assert any(k.startswith("tvalue") for k in shown)             # every slide has a big figure
+    assert any(k.startswith("tvalue") for k in shown)  # every slide has a big figure
     if lang == "en":
         chinese = {k: v for k, v in shown.items() if CJK.search(v)}
-        assert chinese == {}                                      # no name from data is written
+        assert chinese == {}  # no name from data is written
     else:
         assert CJK.search(shown["kiosk-status"])
 
@@ -132,11 +140,10 @@ def test_figures_of_the_other_slides_are_the_summarys(open_app, demo):
 
 
 def test_the_link_sets_township_slides_and_says_what_it_ignores(open_app, demo):
-    at = kiosk(open_app, township="T01", slides="branches,maps,overview", interval="abc",
-               screen="../etc")
+    at = kiosk(open_app, township="T01", slides="branches,maps,overview", interval="abc", screen="../etc")
     shown = lines(at)
     assert shown["kiosk-place"] == "娜允镇"
-    assert shown["kiosk-title"] == i18n.t("page.branches")              # the link's order
+    assert shown["kiosk-title"] == i18n.t("page.branches")  # the link's order
     assert shown["kiosk-position"] == "1 / 2"
     t01 = metrics.summary(demo, metrics.Scope(township="T01"))["branches"]
     assert shown["tvalue-compliance"] == f"{t01['compliant']} / {t01['total']}"
@@ -169,8 +176,8 @@ def test_presenter_file_switches_jumps_pauses_and_releases(open_app, copy_store)
     shown = lines(at.run())
     assert shown["kiosk-place"] == "全县" and shown["kiosk-title"] == i18n.t("page.checkpoints")
 
-    panel.update("hall", township="T02")                 # another screen's file: not ours
-    panel.clear("main")                                  # released: back to the link
+    panel.update("hall", township="T02")  # another screen's file: not ours
+    panel.clear("main")  # released: back to the link
     shown = lines(at.run())
     assert shown["kiosk-place"] == "娜允镇" and "kiosk-paused" not in shown
 
@@ -179,14 +186,14 @@ def test_a_new_version_shows_on_the_next_run(open_app, copy_store, tmp_path):
     at = kiosk(open_app, store=copy_store, slides="overview")
     assert lines(at)["tvalue-compliance"] == "122 / 122"
     first = sorted(contract.CRITERIA)[0]
-    rows = "\n".join(f"B001,2021-12-28,{c},{'false' if c == first else 'true'},"
-                     for c in contract.CRITERIA)
+    rows = "\n".join(f"B001,2021-12-28,{c},{'false' if c == first else 'true'}," for c in contract.CRITERIA)
     (tmp_path / "new").mkdir()
     (tmp_path / "new" / "branch_assessments.csv").write_text(
-        "branch_id,assessed_on,criterion,passed,note\n" + rows + "\n", "utf-8")
+        "branch_id,assessed_on,criterion,passed,note\n" + rows + "\n", "utf-8"
+    )
     assert ingest.load([tmp_path / "new"], copy_store, by="tests").ok
 
-    shown = lines(at.run())                              # what a tick does: nothing cleared
+    shown = lines(at.run())  # what a tick does: nothing cleared
     assert shown["tvalue-compliance"] == "121 / 122"
     assert i18n.t("kiosk.version", version=2) in shown["kiosk-status"]
     assert shown["tdown-compliance"] == "▼ " + i18n.t("change.since_week", amount="-1")
@@ -216,19 +223,13 @@ def test_presenter_page_writes_the_screens_state(open_app, copy_store):
     assert "hall" in at.code[0].value and "kiosk=1" in at.code[0].value
 
 
-def login(at, name):
-    at.text_input[0].input(name)
-    at.text_input[1].input(PASSWORD)
-    return at.button[0].click().run()
-
-
 def test_a_township_user_steers_and_shows_only_their_township(open_app, copy_store):
     users = auth.Users(copy_store.root)
     users.add("leader", "leader", PASSWORD)
     users.add("gongxin", "township", PASSWORD, township="T06")
     panel = screens.Screens(copy_store.root)
 
-    users.issue_screen_token("hall-t06", "T06")                   # 公信乡's own screen
+    users.issue_screen_token("hall-t06", "T06")  # 公信乡's own screen
     at = login(open_app(store=copy_store, screen="hall-t06"), "gongxin")
     at.switch_page(ui.PAGE_FILES["presenter"]).run()
     assert not at.exception
@@ -236,9 +237,9 @@ def test_a_township_user_steers_and_shows_only_their_township(open_app, copy_sto
     assert picker.options == ["公信乡"] and picker.disabled
     at.button(key="presenter_jump_branches").click().run()
     assert panel.read("hall-t06").township == "T06" and panel.read("hall-t06").slide == "branches"
-    panel.update("main", township="T06")                         # a leader sent main to 公信乡
+    panel.update("main", township="T06")  # a leader sent main to 公信乡
 
-    panel.update("main", township="T01")                         # set by someone else
+    panel.update("main", township="T01")  # set by someone else
     screen = login(open_app(store=copy_store, kiosk="1", township="T02"), "gongxin")
     assert not screen.exception and lines(screen)["kiosk-place"] == "公信乡"
 

@@ -1,10 +1,10 @@
 """总览 Overview in AppTest, opened as a link would open it: the tiles show the figures of
 metrics.summary() for the view in the URL, in the URL's language; a bad link says so and
 falls back to a view that exists; an empty store says that nothing is loaded."""
+
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 
@@ -14,21 +14,19 @@ from streamlit.proto.Metric_pb2 import Metric
 from dashboard import contract, i18n, metrics
 from dashboard.store import Store
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-LATEST = "2021-12-27"                       # the demo county's latest week, named in the week note
-LANG_WIDGET = i18n.t("filter.lang")        # "语言 Language" in both languages, by design
+from helpers import CJK, is_bars, numbers, open_boxes, progress_bars, tiles
+
+LATEST = "2021-12-27"  # the demo county's latest week, named in the week note
+LANG_WIDGET = i18n.t("filter.lang")  # "语言 Language" in both languages, by design
 
 
 # ------------------------------------------------------------------ what the user sees
-def tiles(at) -> dict[str, str]:
-    """Metric label -> the figure shown."""
-    return {m.label: m.value for m in at.metric}
-
-
 def arrows(at) -> dict[str, tuple[str, str, str]]:
     """Metric label -> (the change beside its arrow, the arrow UP / DOWN / NONE, the words after)."""
-    return {m.label: (m.proto.delta, Metric.MetricDirection.Name(m.proto.direction),
-                      m.proto.delta_description) for m in at.metric}
+    return {
+        m.label: (m.proto.delta, Metric.MetricDirection.Name(m.proto.direction), m.proto.delta_description)
+        for m in at.metric
+    }
 
 
 def status_lines(at) -> dict[str, tuple[str, str]]:
@@ -39,11 +37,13 @@ def status_lines(at) -> dict[str, tuple[str, str]]:
         children = list(getattr(node, "children", {}).values())
         metrics_here = [c for c in children if getattr(c, "type", None) == "metric"]
         for c in children:
-            match = re.fullmatch(r":(\w+)\[(.*)\]", getattr(c, "value", "") or "") \
-                if getattr(c, "type", None) == "markdown" else None
+            match = (
+                re.fullmatch(r":(\w+)\[(.*)\]", getattr(c, "value", "") or "")
+                if getattr(c, "type", None) == "markdown"
+                else None
+            )
             if metrics_here and match:
-                out[metrics_here[0].label] = (re.sub(r"\\(.)", r"\1", match.group(2)),
-                                              match.group(1))
+                out[metrics_here[0].label] = (re.sub(r"\\(.)", r"\1", match.group(2)), match.group(1))
         for c in children:
             walk(c)
 
@@ -53,26 +53,28 @@ def status_lines(at) -> dict[str, tuple[str, str]]:
 
 def label_texts(at) -> list[str]:
     """Every label the interface writes (not data such as branch or checkpoint names)."""
-    out = [e.value for kind in ("title", "header", "subheader", "markdown", "caption",
-                                "warning", "info", "success", "error") for e in getattr(at, kind)
-           if 'role="progressbar"' not in e.value]            # the bars' words: progress_bars
+    out = [
+        e.value
+        for kind in (
+            "title",
+            "header",
+            "subheader",
+            "markdown",
+            "caption",
+            "warning",
+            "info",
+            "success",
+            "error",
+        )
+        for e in getattr(at, kind)
+        if not is_bars(e.value)  # the bars' words: progress_bars
+    ]
     out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.delta_description)]
-    out += [w.label for kind in ("selectbox", "radio") for w in getattr(at, kind)
-            if w.label != LANG_WIDGET]
+    out += [w.label for kind in ("selectbox", "radio") for w in getattr(at, kind) if w.label != LANG_WIDGET]
     out += [p.proto.label for p in at.get("page_link")]
     out += [e.label for e in at.expander]
     out += [label for label, _, _, _ in progress_bars(at)]
     return out
-
-
-def progress_bars(at) -> list[tuple[str, str, str, int]]:
-    """The training progress bars: (kind, "done / target (share)" as read, its tone: good
-    (green) / warn (amber) / none (grey), how full the bar is in %)."""
-    return [(html.unescape(kind), html.unescape(said), tone, int(value))
-            for m in at.markdown
-            for value, kind, said, tone in re.findall(
-                r'role="progressbar"[^>]*aria-valuenow="(\d+)" aria-label="(.*?): (.*?)" '
-                r'data-tone="(\w+)"', m.value)]
 
 
 TREND_BOX = "show_weekly_trend"
@@ -80,10 +82,8 @@ TREND_BOX = "show_weekly_trend"
 
 def open_trend(at):
     """Open the weekly trend's box, as a leader clicking on it does."""
-    at.session_state[TREND_BOX] = True
-    at.run()
-    assert_clean(at)
-    return at
+    assert not at.exception, [e.value for e in at.exception]
+    return open_boxes(at, TREND_BOX)
 
 
 def chart_labels(at) -> list[str]:
@@ -92,16 +92,18 @@ def chart_labels(at) -> list[str]:
     for chart in at.get("plotly_chart"):
         for trace in json.loads(chart.proto.spec)["data"]:
             out += [trace["name"]] if trace.get("name") else []
-            categories = trace.get("y")                 # numbers come base64-packed, as a dict
+            categories = trace.get("y")  # numbers come base64-packed, as a dict
             out += [v for v in categories if isinstance(v, str)] if isinstance(categories, list) else []
     return out
 
 
 def link_notes(at) -> list[str]:
     """The warnings that say a link's parameter was not usable (note.bad_* in either language)."""
-    patterns = [re.compile(".*".join(map(re.escape, re.split(r"\{value\}|\{latest\}", text))))
-                for key in ("note.bad_lang", "note.bad_township", "note.bad_week")
-                for text in i18n.LABELS[key]]
+    patterns = [
+        re.compile(".*".join(map(re.escape, re.split(r"\{value\}|\{latest\}", text))))
+        for key in ("note.bad_lang", "note.bad_township", "note.bad_week")
+        for text in i18n.LABELS[key]
+    ]
     return [w.value for w in at.warning if any(p.fullmatch(w.value) for p in patterns)]
 
 
@@ -110,8 +112,9 @@ def assert_clean(at) -> None:
 
 
 # ------------------------------------------------------------------ what the figures should be
-def expected_tiles(con, lang: str = "zh", week: dt.date | None = None,
-                   township: str | None = None) -> dict[str, str]:
+def expected_tiles(
+    con, lang: str = "zh", week: dt.date | None = None, township: str | None = None
+) -> dict[str, str]:
     """The overview tiles as metrics.summary() gives them, formatted as the page promises:
     a scope without branches, checkpoints or grids has no tile for them (it gets a sentence)."""
     s = metrics.summary(con, metrics.Scope(week, township))
@@ -127,8 +130,7 @@ def expected_tiles(con, lang: str = "zh", week: dt.date | None = None,
         tiles[i18n.t("kpi.visit_rate", lang)] = i18n.fmt_rate(g["visit_rate"], lang)
         tiles[i18n.t("kpi.reporting_rate", lang)] = i18n.fmt_rate(g["reporting_rate"], lang)
     for code in contract.INDICATORS:
-        tiles[i18n.enum_label(contract.INDICATORS, code, lang)] = \
-            i18n.fmt_num(s["indicators"][code], lang)
+        tiles[i18n.enum_label(contract.INDICATORS, code, lang)] = i18n.fmt_num(s["indicators"][code], lang)
     return tiles
 
 
@@ -148,8 +150,7 @@ def test_default_view_is_the_whole_county_in_the_latest_week(open_app, demo):
     assert tiles(at)["边境村组党支部达标"] == "122 / 122"
     assert tiles(at)["下沉党员报到"] == "1,259"
     assert any("2021年12月27日 至 2022年1月2日" in c.value for c in at.caption)
-    assert [(s.label, s.value) for s in at.sidebar.selectbox] == \
-        [("乡镇", ""), ("周", latest)]
+    assert [(s.label, s.value) for s in at.sidebar.selectbox] == [("乡镇", ""), ("周", latest)]
     assert link_notes(at) == []
 
 
@@ -163,8 +164,9 @@ def test_tiles_say_on_target_in_green_and_a_shortfall_in_red(open_app, demo):
     assert shown["卡点24小时值守覆盖率"] == (f"差 {short} 个百分点 · 目标 100%", "red")
 
 
-@pytest.mark.parametrize("lang, gap", [("zh", "差 37.5 个百分点 · 目标 100%"),
-                                       ("en", "37.5 pts short · target 100%")])
+@pytest.mark.parametrize(
+    "lang, gap", [("zh", "差 37.5 个百分点 · 目标 100%"), ("en", "37.5 pts short · target 100%")]
+)
 def test_a_tile_below_target_says_how_far_short_and_no_arrow_says_it(open_app, demo, lang, gap):
     # 勐马镇 on 2021-06-07: 20 of its 32 branches up to standard against a target of 100%.
     # The gap to target is said in words, in red; the arrow beside the figure is only ever the
@@ -186,7 +188,7 @@ def test_township_in_the_link_scopes_every_figure(open_app, demo, township, plac
     assert_clean(at)
     assert [t.value for t in at.title] == [title("zh", place)]
     assert tiles(at) == expected_tiles(demo, township=township)
-    assert tiles(at) != expected_tiles(demo)            # the scope really changes something
+    assert tiles(at) != expected_tiles(demo)  # the scope really changes something
     assert at.sidebar.selectbox[0].value == township
     assert at.query_params.get("township") == township
     assert link_notes(at) == []
@@ -217,21 +219,26 @@ def test_week_in_the_link_shows_that_week(open_app, demo):
     assert link_notes(at) == []
 
 
-@pytest.mark.parametrize("lang, members, coverage", [
-    ("zh", "较上周 +16", "较上周 +0.3个百分点"),
-    ("en", "+16 vs the week before", "+0.3 pts vs the week before"),
-])
+@pytest.mark.parametrize(
+    "lang, members, coverage",
+    [
+        ("zh", "较上周 +16", "较上周 +0.3个百分点"),
+        ("en", "+16 vs the week before", "+0.3 pts vs the week before"),
+    ],
+)
 def test_tiles_show_the_change_since_the_week_before(open_app, demo, lang, members, coverage):
     # Nothing is pinned in the demo store, so the tiles compare with the previous week.
     week, before = dt.date(2021, 6, 7), dt.date(2021, 5, 31)
     now, then = metrics.summary(demo, metrics.Scope(week)), metrics.summary(demo, metrics.Scope(before))
     assert now["members"]["reported"] - then["members"]["reported"] == 16
-    assert round((now["checkpoints"]["coverage_rate"]
-                  - then["checkpoints"]["coverage_rate"]) * 100, 1) == 0.3
+    assert round((now["checkpoints"]["coverage_rate"] - then["checkpoints"]["coverage_rate"]) * 100, 1) == 0.3
     at = open_app(week=week.isoformat(), lang=lang)
     assert_clean(at)
-    shown = {label: f"{since} {delta}" if lang == "zh" else f"{delta} {since}"
-             for label, (delta, arrow, since) in arrows(at).items() if arrow == "UP"}
+    shown = {
+        label: f"{since} {delta}" if lang == "zh" else f"{delta} {since}"
+        for label, (delta, arrow, since) in arrows(at).items()
+        if arrow == "UP"
+    }
     assert shown[i18n.t("kpi.members", lang)] == members
     assert shown[i18n.t("kpi.coverage", lang)] == coverage
 
@@ -239,6 +246,7 @@ def test_tiles_show_the_change_since_the_week_before(open_app, demo, lang, membe
 # ------------------------------------------------------------------ language
 def test_english_link_shows_english_labels(open_app, demo):
     at = open_trend(open_app(lang="en", township="T06"))
+    assert_clean(at)
     assert [t.value for t in at.title] == [title("en", "Gongxin")]
     assert tiles(at) == expected_tiles(demo, "en", township="T06")
     assert [s.label for s in at.sidebar.selectbox] == ["Township", "Week"]
@@ -265,7 +273,7 @@ def english_fragments() -> set[str]:
 def test_chinese_view_has_no_english_label(open_app, query):
     at = open_trend(open_app(**query))
     fragments = english_fragments()
-    assert "Checkpoint 24 h coverage" in fragments      # the check looks for real labels
+    assert "Checkpoint 24 h coverage" in fragments  # the check looks for real labels
     texts = label_texts(at) + chart_labels(at)
     leaks = sorted({f for f in fragments for t in texts if f in t})
     assert leaks == [], leaks
@@ -278,24 +286,26 @@ def bar_texts(at) -> list[str]:
 
 
 def test_training_progress_reads_done_against_target_for_the_county(open_app):
-    bars = {kind: (text, colour, full) for kind, text, colour, full in progress_bars(open_app())}
-    assert bars["党校培训"] == ("24 / 24 (100%)", "good", 100)        # 24 sessions, target 24
-    assert bars["专题党课"] == ("206 / 200 (103%)", "good", 100)      # above target
+    bars = {kind: (text, tone, full) for kind, text, tone, full in progress_bars(open_app())}
+    assert bars["党校培训"] == ("24 / 24 (100%)", "good", 100)  # 24 sessions, target 24
+    assert bars["专题党课"] == ("206 / 200 (103%)", "good", 100)  # above target
     assert len(bars) == len(contract.TRAINING_KINDS)
 
 
 def test_training_progress_short_of_target_is_amber_and_part_full(open_app, demo):
-    # 公信乡's own target: 40 fireside night-school sessions; early in the year it is short
+    # 公信乡's own target: 40 fireside night-school sessions; in June it is short of it
     week = dt.date(2021, 6, 7)
     done = metrics.summary(demo, metrics.Scope(week, "T06"))["training"]["fireside_school"]["sessions"]
     assert 0 < done < 40
-    bars = {kind: (text, colour, full) for kind, text, colour, full in
-            progress_bars(open_app(township="T06", week=week.isoformat()))}
+    bars = {
+        kind: (text, tone, full)
+        for kind, text, tone, full in progress_bars(open_app(township="T06", week=week.isoformat()))
+    }
     share = i18n.fmt_rate(done / 40, digits=0)
     assert bars["火塘夜校"] == (f"{done} / 40 ({share})", "warn", round(done / 40 * 100))
     # a kind without a target of its own reads as a bare count and says so, in grey
-    text, colour, _ = bars["党校培训"]
-    assert colour == "none" and text.endswith(i18n.t("light.no_target")) and "/" not in text
+    text, tone, _ = bars["党校培训"]
+    assert tone == "none" and text.endswith(i18n.t("light.no_target")) and "/" not in text
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -321,15 +331,10 @@ def test_opening_the_trend_draws_the_weekly_figures(open_app, demo):
     (chart,) = at.get("plotly_chart")
     spec = json.loads(chart.proto.spec)
     trend = metrics.weekly_trend(demo, metrics.Scope(metrics.latest_week(demo)), weeks=12)
-    shown = {t["name"]: t["y"] for t in spec["data"]}
+    shown = {t["name"]: numbers(t["y"]) for t in spec["data"]}
     assert list(shown) == [i18n.t(k) for k in ("kpi.compliance", "kpi.visit_rate", "kpi.coverage")]
-    for name, col in zip(shown, ("compliance_rate", "visit_rate", "coverage_rate")):
-        y = shown[name]
-        if isinstance(y, dict):                     # numbers come base64-packed
-            import base64
-            import numpy as np
-            y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
-        assert y == pytest.approx(list(trend[col]), nan_ok=True)
+    for name, col in zip(shown, ("compliance_rate", "visit_rate", "coverage_rate"), strict=True):
+        assert shown[name] == pytest.approx(list(trend[col]), nan_ok=True)
 
 
 def test_an_opened_trend_stays_open_across_a_filter_change(open_app):
@@ -338,7 +343,7 @@ def test_an_opened_trend_stays_open_across_a_filter_change(open_app):
     assert_clean(at)
     assert [t.value for t in at.title] == [title("zh", "公信乡")]
     assert len(at.get("plotly_chart")) == 1 and at.expander[0].proto.expanded
-    at.session_state[TREND_BOX] = False                 # closed again: nothing sent
+    at.session_state[TREND_BOX] = False  # closed again: nothing sent
     at.run()
     assert at.get("plotly_chart") == [] and not at.expander[0].proto.expanded
 
@@ -346,16 +351,17 @@ def test_an_opened_trend_stays_open_across_a_filter_change(open_app):
 # ------------------------------------------------------------------ links that do not work
 BAD_LINKS = [
     ({"township": "XX"}, "note.bad_township", "XX"),
-    ({"week": "2021-02-30"}, "note.bad_week", "2021-02-30"),     # no such day
-    ({"week": "2021-05-04"}, "note.bad_week", "2021-05-04"),     # a Tuesday
-    ({"week": "2020-12-28"}, "note.bad_week", "2020-12-28"),     # a Monday without data
+    ({"week": "2021-02-30"}, "note.bad_week", "2021-02-30"),  # no such day
+    ({"week": "2021-05-04"}, "note.bad_week", "2021-05-04"),  # a Tuesday
+    ({"week": "2020-12-28"}, "note.bad_week", "2020-12-28"),  # a Monday without data
     ({"week": "last"}, "note.bad_week", "last"),
     ({"lang": "fr"}, "note.bad_lang", "fr"),
 ]
 
 
-@pytest.mark.parametrize("query, note, value", BAD_LINKS,
-                         ids=[f"{k}={v}" for q, _, v in BAD_LINKS for k in q])
+@pytest.mark.parametrize(
+    "query, note, value", BAD_LINKS, ids=[f"{k}={v}" for q, _, v in BAD_LINKS for k in q]
+)
 def test_bad_link_says_so_and_shows_the_default_view(open_app, demo, query, note, value):
     at = open_app(**query)
     assert_clean(at)
@@ -363,14 +369,16 @@ def test_bad_link_says_so_and_shows_the_default_view(open_app, demo, query, note
     assert [t.value for t in at.title] == [title("zh", "全县")]
     assert tiles(at) == expected_tiles(demo)
     key = next(iter(query))
-    assert at.query_params.get(key) != value            # the bad value leaves the URL
+    assert at.query_params.get(key) != value  # the bad value leaves the URL
 
 
 def test_bad_link_note_is_in_the_links_language(open_app, demo):
     at = open_app(lang="en", township="XX", week="2021-05-04")
     assert_clean(at)
-    assert link_notes(at) == [i18n.t("note.bad_township", "en", value="XX"),
-                              i18n.t("note.bad_week", "en", value="2021-05-04", latest=LATEST)]
+    assert link_notes(at) == [
+        i18n.t("note.bad_township", "en", value="XX"),
+        i18n.t("note.bad_week", "en", value="2021-05-04", latest=LATEST),
+    ]
     assert tiles(at) == expected_tiles(demo, "en")
 
 
@@ -396,5 +404,7 @@ def test_empty_store_with_a_link_explains_instead_of_failing(open_app, tmp_path)
     at = open_app(store=Store(tmp_path / "empty"), township="T01", week="2021-06-07")
     assert_clean(at)
     assert [i.value for i in at.info] == [i18n.t("empty.store")]
-    assert link_notes(at) == [i18n.t("note.bad_township", value="T01"),
-                              i18n.t("note.bad_week", value="2021-06-07", latest="—")]
+    assert link_notes(at) == [
+        i18n.t("note.bad_township", value="T01"),
+        i18n.t("note.bad_week", value="2021-06-07", latest="—"),
+    ]

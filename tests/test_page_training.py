@@ -2,12 +2,10 @@
 (人次) and distinct people (人) as metrics.summary() and training_people() give them, never one
 for another; targets only where the scope has them; charts by kind, month and township
 (county-level activities as 县级); the year's activities with export; empty scopes said in words."""
+
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import html
-import json
 import re
 
 import numpy as np
@@ -17,8 +15,8 @@ from dashboard import contract, demo, i18n, ingest, metrics
 from dashboard.store import Store
 
 from conftest import TINY, write_county
+from helpers import CJK, charts, is_bars, numbers, open_boxes, progress_bars, tiles
 
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 EARLY = dt.date(2021, 6, 7)
 
 
@@ -62,45 +60,21 @@ CHARTS_BOX = "show_training_charts"
 
 def open_charts(at):
     """Open the by-month / by-township box, as a leader clicking on it does."""
-    at.session_state[CHARTS_BOX] = True
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-# ------------------------------------------------------------------ what the user sees
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def details(at) -> list[str]:
-    return [c.value for c in at.caption]
-
-
-def charts(at) -> dict[str, dict]:
-    """Plotly specs by the chart's element key (training_by_month, training_by_township)."""
-    return {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)
-            for c in at.get("plotly_chart")}
-
-
-def numbers(values) -> list:
-    """A plotly array: a list, or numbers packed as {"dtype": ..., "bdata": base64}."""
-    if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)
+    return open_boxes(at, CHARTS_BOX)
 
 
 def progress(at) -> dict[str, dict[str, tuple[str, str, int]]]:
     """The progress bars, sessions (left) then person-times (right): measure -> kind ->
     ("done / target (share)" as read, its tone good / warn / none, how full the bar is in %)."""
-    out = [(html.unescape(kind), (html.unescape(said), tone, int(value)))
-           for m in at.markdown
-           for value, kind, said, tone in re.findall(
-               r'role="progressbar"[^>]*aria-valuenow="(\d+)" aria-label="(.*?): (.*?)" '
-               r'data-tone="(\w+)"', m.value)]
+    out = [(kind, (said, tone, full)) for kind, said, tone, full in progress_bars(at)]
     n = len(contract.TRAINING_KINDS)
     assert len(out) == 2 * n
     return {"sessions": dict(out[:n]), "attendees": dict(out[n:])}
+
+
+# ------------------------------------------------------------------ what the user sees
+def details(at) -> list[str]:
+    return [c.value for c in at.caption]
 
 
 def bars(spec: dict, axis: str) -> dict[str, list]:
@@ -110,19 +84,19 @@ def bars(spec: dict, axis: str) -> dict[str, list]:
 
 def label_texts(at) -> list[str]:
     """Every label the page writes (not data such as activity titles)."""
-    out = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success",
-                                "warning") for e in getattr(at, kind)
-           if 'role="progressbar"' not in e.value]            # the bars' words: progress()
+    out = [
+        e.value
+        for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
+        for e in getattr(at, kind)
+        if not is_bars(e.value)  # the bars' words: progress_bars
+    ]
     out += [x for m in at.metric for x in (m.label, m.value, m.proto.delta)]
     out += [w.label for w in at.radio if w.label != i18n.t("filter.lang")]
-    out += [o for w in at.radio if w.label != i18n.t("filter.lang")
-            for o in w.options]
+    out += [o for w in at.radio if w.label != i18n.t("filter.lang") for o in w.options]
     out += [str(c) for df in at.dataframe for c in df.value.columns]
     out += [b.proto.label for b in at.get("download_button")]
     out += [e.label for e in at.expander]
-    bars_ = progress(at) if at.metric else {}
-    out += [kind for shown in bars_.values() for kind in shown]
-    out += [text for shown in bars_.values() for text, _, _ in shown.values()]
+    out += [x for kind, said, _, _ in progress_bars(at) for x in (kind, said)]
     for spec in charts(at).values():
         for trace in spec["data"]:
             out += [trace.get("name") or ""]
@@ -142,7 +116,9 @@ def test_county_tiles_are_the_summary(open_app, con):
     people = metrics.training_people(con)
     # the article's figures: 24 party-school classes for 2,880, 2 border classes for 252
     assert (s["party_school"], s["border_training"]) == (
-        {"sessions": 24, "attendees": 2880}, {"sessions": 2, "attendees": 252})
+        {"sessions": 24, "attendees": 2880},
+        {"sessions": 2, "attendees": 252},
+    )
     assert tiles(at) == {
         "培训宣讲期（场）次": i18n.fmt_int(s["sessions"]),
         "参加人次": i18n.fmt_int(s["attendees"]),
@@ -160,7 +136,7 @@ def test_county_progress_bars(open_app, con):
     kinds = contract.TRAINING_KINDS
     for measure in ("sessions", "attendees"):
         assert list(shown[measure]) == [name for name, _ in kinds.values()]
-        for code, (name, _) in kinds.items():                # the figure, read first
+        for code, (name, _) in kinds.items():  # the figure, read first
             assert shown[measure][name][0].split(" ")[0] == f"{s[code][measure]:,}"
     assert shown["sessions"]["党校培训"] == ("24 / 24 (100%)", "good", 100)
     assert shown["sessions"]["政策宣讲"][0].split(" / ")[1].startswith("218 ")
@@ -178,10 +154,10 @@ def test_by_township_shows_county_level_activities_as_such(open_app, con):
     at = open_charts(open_training(open_app))
     spec = charts(at)["training_by_township"]
     labels = next(t["y"] for t in spec["data"] if t.get("type") == "bar")
-    assert labels[-1] == "县级"                                  # on top
+    assert labels[-1] == "县级"  # on top
     assert set(labels) == {"县级", "娜允镇", "勐马镇", "芒信镇", "富岩镇", "景信乡", "公信乡"}
     per_place = np.sum([v for v in bars(spec, "x").values()], axis=0).tolist()
-    by_place = dict(zip(labels, per_place))
+    by_place = dict(zip(labels, per_place, strict=False))
     rows = metrics.training_by_township(con)
     assert by_place["县级"] == rows.loc[rows["township_id"].isna(), "sessions"].sum() == 26
     assert sum(per_place) == metrics.summary(con)["training"]["sessions"]
@@ -218,9 +194,10 @@ def test_township_gets_only_its_own_targets(open_app, con):
     at = open_training(open_app, township="T02")
     s = metrics.summary(con, metrics.Scope(township="T02"))["training"]
     assert tiles(at)["培训宣讲期（场）次"] == i18n.fmt_int(s["sessions"])
-    assert not any(k.startswith("training.") for k in metrics.targets(con, metrics.Scope(township="T02"), year=2021))
-    assert all("/" not in text and colour == "none"
-               for text, colour, _ in progress(at)["sessions"].values())
+    assert not any(
+        k.startswith("training.") for k in metrics.targets(con, metrics.Scope(township="T02"), year=2021)
+    )
+    assert all("/" not in text and tone == "none" for text, tone, _ in progress(at)["sessions"].values())
     assert "training_by_township" not in charts(open_charts(at))
     assert i18n.t("training.county_note") in details(at)
 
@@ -228,8 +205,7 @@ def test_township_gets_only_its_own_targets(open_app, con):
 def test_township_with_its_own_target(open_app, con):
     # 公信乡 has its own 火塘夜校 target (40), and nothing else
     at = open_training(open_app, township="T06")
-    with_target = {kind: text for kind, (text, _, _) in progress(at)["sessions"].items()
-                   if "/" in text}
+    with_target = {kind: text for kind, (text, _, _) in progress(at)["sessions"].items() if "/" in text}
     assert list(with_target) == ["火塘夜校"] and with_target["火塘夜校"].startswith("40 / 40 ")
 
 
@@ -237,7 +213,7 @@ def test_township_without_attendance_lists_shows_no_people_count(open_app, con):
     at = open_training(open_app, township="T02")
     people = metrics.training_people(con, metrics.Scope(township="T02"))
     assert people["distinct_members"] == 0 and people["activities_recorded"] == 0
-    assert tiles(at)["参训党员（人，不重复计）"] == "—"          # not "0 人"
+    assert tiles(at)["参训党员（人，不重复计）"] == "—"  # not "0 人"
     assert i18n.t("training.no_attendance_here") in details(at)
 
 
@@ -273,8 +249,7 @@ def test_county_level_training_counts_only_county_wide(open_app, tiny_store):
 # ------------------------------------------------------------------ language
 def english_fragments() -> set[str]:
     """English words of this page's labels and of the training kinds."""
-    texts = [en for key, (zh, en) in i18n.LABELS.items()
-             if key.startswith("training.") and zh != en]
+    texts = [en for key, (zh, en) in i18n.LABELS.items() if key.startswith("training.") and zh != en]
     texts += [en for _, en in contract.TRAINING_KINDS.values()]
     out = set()
     for text in texts:
@@ -310,17 +285,18 @@ def test_english_view_has_no_chinese_labels(open_app):
 def year_target_store(tmp_path_factory) -> Store:
     """conftest.TINY with its one training in May, and a target of 10 sessions for 2021."""
     base = tmp_path_factory.mktemp("year_target")
-    county = dict(TINY, trainings=[dict(TINY["trainings"][0], held_on="2021-05-04")],
-                  targets=TINY["targets"] + [dict(metric="training.sessions", year=2021,
-                                                  township_id="", target=10)])
+    county = dict(
+        TINY,
+        trainings=[dict(TINY["trainings"][0], held_on="2021-05-04")],
+        targets=TINY["targets"] + [dict(metric="training.sessions", year=2021, township_id="", target=10)],
+    )
     store = Store(base / "store")
     assert ingest.load([write_county(base / "csv", county)], store, by="tests").ok
     return store
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_a_years_target_not_yet_reached_reads_as_progress_not_failure(open_app, year_target_store,
-                                                                       lang):
+def test_a_years_target_not_yet_reached_reads_as_progress_not_failure(open_app, year_target_store, lang):
     """In May 1 of the year's 10 sessions is held: the tile says how much of it is done, in
     amber ("完成10%"), never the red "差 9 …" of a target missed."""
     at = open_training(open_app, store=year_target_store, lang=lang)

@@ -1,13 +1,18 @@
 """Township names read the same everywhere: English where the township has an English name,
 Chinese otherwise, never "nan" or "None", and the county's own name for the whole county."""
+
 import numpy as np
 import pandas as pd
 
 from dashboard import places
 
-TOWNS = pd.DataFrame({"township_id": ["T01", "T02", "T03"],
-                      "name": ["勐马镇", "公信乡", None],
-                      "name_en": ["Mengma", None, np.nan]})
+TOWNS = pd.DataFrame(
+    {
+        "township_id": ["T01", "T02", "T03"],
+        "name": ["勐马镇", "公信乡", None],
+        "name_en": ["Mengma", None, np.nan],
+    }
+)
 
 
 def test_names_in_the_readers_language():

@@ -1,6 +1,7 @@
 """The shared SQL (queries/_macros.sql) and the weekly tables a version is published with
 (queries/_aggregates.sql): same figures with the tables, without them (a version made before
 they existed), and on a read-only connection."""
+
 from __future__ import annotations
 
 import re
@@ -66,12 +67,13 @@ def test_a_published_version_has_its_weekly_tables(demo_store):
     try:
         assert queries.has_aggregates(con)
         weeks, checkpoints = con.execute(
-            "SELECT count(DISTINCT week_start), count(DISTINCT checkpoint_id)"
-            " FROM agg_checkpoint_week").fetchone()
-        assert weeks > 20 and checkpoints == con.execute(
-            "SELECT count(*) FROM checkpoints").fetchone()[0]
-        assert con.execute("SELECT count(*) FROM agg_grid_week").fetchone() == \
-            con.execute("SELECT count(*) FROM grid_weekly").fetchone()
+            "SELECT count(DISTINCT week_start), count(DISTINCT checkpoint_id) FROM agg_checkpoint_week"
+        ).fetchone()
+        assert weeks > 20 and checkpoints == con.execute("SELECT count(*) FROM checkpoints").fetchone()[0]
+        assert (
+            con.execute("SELECT count(*) FROM agg_grid_week").fetchone()
+            == con.execute("SELECT count(*) FROM grid_weekly").fetchone()
+        )
     finally:
         con.close()
 
@@ -140,7 +142,7 @@ def test_every_query_has_the_same_header_and_a_final_cte():
 def test_no_magic_number_left_in_the_queries():
     for path in queries.QUERY_DIR.glob("*.sql"):
         code = "\n".join(line.split("--")[0] for line in path.read_text("utf-8").splitlines())
-        if path.stem == "_macros":     # where they are named
+        if path.stem == "_macros":  # where they are named
             continue
         for number in ("168", "3.6e9", "604800000000", "3600000000"):
             assert number not in code, (path.name, number)
@@ -151,9 +153,12 @@ def test_hourly_slots_add_up_to_the_status_counts(demo, township):
     week = metrics.latest_week(demo)
     hourly = metrics.checkpoint_hourly(demo, metrics.Scope(week, township))
     status = metrics.checkpoint_status(demo, metrics.Scope(week, township)).set_index("checkpoint_id")
-    per = hourly.groupby("checkpoint_id").agg(staffed=("staffed", "sum"),
-                                              empty=("staff", lambda s: int((s == 0).sum())))
+    per = hourly.groupby("checkpoint_id").agg(
+        staffed=("staffed", "sum"), empty=("staff", lambda s: int((s == 0).sum()))
+    )
     assert (per["staffed"] == status.loc[per.index, "staffed_slots"]).all()
     assert (per["empty"] == status.loc[per.index, "empty_slots"]).all()
-    assert int(status["staffed_slots"].sum()) == \
-        metrics.summary(demo, metrics.Scope(week, township))["checkpoints"]["staffed_slots"]
+    assert (
+        int(status["staffed_slots"].sum())
+        == metrics.summary(demo, metrics.Scope(week, township))["checkpoints"]["staffed_slots"]
+    )

@@ -1,4 +1,5 @@
 """The forgiving reader (issue 10 §1): files as township clerks keep them, CSV, xlsx and xls alike."""
+
 from __future__ import annotations
 
 import copy
@@ -12,13 +13,20 @@ import pytest
 from dashboard import contract, ingest
 from dashboard.store import Store
 
-from conftest import TINY, table_rows as rows_of, write_county
+from conftest import TINY, write_county
+from conftest import table_rows as rows_of
 
-GW = ["week_start", "grid_id", "households_visited", "residents_checked", "travel_registered",
-      "vaccinated", "issues_found", "issues_resolved"]
+GW = [
+    "week_start",
+    "grid_id",
+    "households_visited",
+    "residents_checked",
+    "travel_registered",
+    "vaccinated",
+    "issues_found",
+    "issues_resolved",
+]
 ZH = {c.name: c.zh for c in contract.TABLES["grid_weekly"].columns}
-
-
 
 
 def base_store(tmp_path) -> Store:
@@ -31,8 +39,18 @@ def base_store(tmp_path) -> Store:
 # The sheet a clerk keeps: a title, a 填报单位 line, a blank line, a header with a 序号 column,
 # a reference column, full-width brackets and spaces; dates, digits and separators as typed;
 # a 合计 row at the end. Row numbers in the file: title 1, unit line 2, blank 3, header 4.
-HEADER = ["序号", "周起始日", "网格代码", "网格名称（参考）", "走访 户数", "排查人数", "进出县登记人数",
-          "已接种人数", "发现问题数", "解决问题数"]
+HEADER = [
+    "序号",
+    "周起始日",
+    "网格代码",
+    "网格名称（参考）",
+    "走访 户数",
+    "排查人数",
+    "进出县登记人数",
+    "已接种人数",
+    "发现问题数",
+    "解决问题数",
+]
 MESSY = [
     ["孟连县网格周报表（2021年第19周）"] + [""] * 9,
     ["填报单位：娜允镇党委　填报人：张三　日期：2021年5月14日"] + [""] * 9,
@@ -42,8 +60,10 @@ MESSY = [
     ["2", "2021.05.10", "G2", "二网格", "40", "90", "0", "88", "1", "1"],
     ["合计", "", "", "", "70", "1170", "2", "1138", "4", "3"],
 ]
-EXPECTED = [(dt.date(2021, 5, 10), "G1", 30, 1080, 2, 1050, 3, 2),
-            (dt.date(2021, 5, 10), "G2", 40, 90, 0, 88, 1, 1)]
+EXPECTED = [
+    (dt.date(2021, 5, 10), "G1", 30, 1080, 2, 1050, 3, 2),
+    (dt.date(2021, 5, 10), "G2", 40, 90, 0, 88, 1, 1),
+]
 
 
 def write_csv(path, rows) -> None:
@@ -107,9 +127,9 @@ def test_messy_csv_loads_like_a_clean_one(tmp_path):
 def test_messy_xlsx_with_merged_title_and_date_cells(tmp_path):
     store = base_store(tmp_path)
     rows = copy.deepcopy(MESSY)
-    rows[4][1] = dt.datetime(2021, 5, 10)           # an Excel date cell
-    rows[5][1] = dt.datetime(2021, 5, 10, 0, 0)     # a date-time cell at midnight
-    rows[5][4] = 40.0                               # Excel numbers are floats
+    rows[4][1] = dt.datetime(2021, 5, 10)  # an Excel date cell
+    rows[5][1] = dt.datetime(2021, 5, 10, 0, 0)  # a date-time cell at midnight
+    rows[5][4] = 40.0  # Excel numbers are floats
     write_xlsx(tmp_path / "乡镇.xlsx", "网格周报", rows)
     res = ingest.load([tmp_path / "乡镇.xlsx"], store)
     assert res.ok, [str(e) for e in res.errors]
@@ -136,11 +156,14 @@ def test_et_and_ods_ask_for_xlsx_or_csv(store, tmp_path, suffix):
     assert "xlsx" in e.en and "CSV" in e.en and "xlsx" in e.zh and store.current() is None
 
 
-@pytest.mark.parametrize("value,reason,row", [
-    ("11/1/2021", "not a date", 5),      # ambiguous: month or day first
-    ("1/11/2021", "not a date", 5),
-    ("2021-13-01", "not a date", 5),
-])
+@pytest.mark.parametrize(
+    "value,reason,row",
+    [
+        ("11/1/2021", "not a date", 5),  # ambiguous: month or day first
+        ("1/11/2021", "not a date", 5),
+        ("2021-13-01", "not a date", 5),
+    ],
+)
 def test_ambiguous_or_bad_dates_stay_errors_with_the_files_row(tmp_path, value, reason, row):
     store = base_store(tmp_path)
     rows = copy.deepcopy(MESSY)
@@ -177,14 +200,15 @@ def test_a_total_row_with_a_grid_code_is_an_error(tmp_path):
 
 def test_total_label_in_the_first_column_is_skipped(tmp_path):
     store = base_store(tmp_path)
-    rows = [r[1:] for r in MESSY]              # no 序号 column: 合 计 sits in 周起始日
+    rows = [r[1:] for r in MESSY]  # no 序号 column: 合 计 sits in 周起始日
     rows[6][0] = "合 计："
     write_csv(tmp_path / "grid_weekly.csv", rows)
     res = ingest.load([tmp_path / "grid_weekly.csv"], store)
     assert res.ok, [str(e) for e in res.errors]
     assert grid_weekly(store) == EXPECTED
-    assert {"file": "grid_weekly.csv", "table": "grid_weekly", "row": 7,
-            "reason": "total"} in res.report["skipped"]
+    assert {"file": "grid_weekly.csv", "table": "grid_weekly", "row": 7, "reason": "total"} in res.report[
+        "skipped"
+    ]
 
 
 FOOTER = ["填报人：张三　审核人：李四　日期：2021年5月14日"] + [""] * 9
@@ -203,8 +227,9 @@ def test_a_signature_line_under_the_table_is_skipped_and_its_names_kept_nowhere(
     assert footers == {8, 9}
     con = store.connect()
     try:
-        stored = con.execute("SELECT count(*) FROM grid_weekly WHERE grid_id LIKE '%李四%' "
-                             "OR grid_id LIKE '%张三%'").fetchone()[0]
+        stored = con.execute(
+            "SELECT count(*) FROM grid_weekly WHERE grid_id LIKE '%李四%' OR grid_id LIKE '%张三%'"
+        ).fetchone()[0]
     finally:
         con.close()
     assert stored == 0 and "张三" not in str(res.report)
@@ -212,8 +237,8 @@ def test_a_signature_line_under_the_table_is_skipped_and_its_names_kept_nowhere(
 
 def test_a_colon_in_a_data_row_is_not_a_signature_line(tmp_path):
     store = base_store(tmp_path)
-    rows = [r[1:] for r in MESSY[:6]]               # no 序号: the week is the first cell
-    rows[5][0] = "2021/5/10 0:00"                    # a date with a time: a colon, still data
+    rows = [r[1:] for r in MESSY[:6]]  # no 序号: the week is the first cell
+    rows[5][0] = "2021/5/10 0:00"  # a date with a time: a colon, still data
     write_csv(tmp_path / "grid_weekly.csv", rows)
     res = ingest.load([tmp_path / "grid_weekly.csv"], store)
     assert res.ok, [str(e) for e in res.errors]
@@ -223,10 +248,15 @@ def test_a_colon_in_a_data_row_is_not_a_signature_line(tmp_path):
 def test_yes_no_marks_and_timestamps_as_typed(tmp_path):
     store = Store(tmp_path / "s")
     data = copy.deepcopy(TINY)
-    data["branches"][0].update(on_border_line="√", is_model="×", link_county_leader="✓",
-                               link_unit="有", link_township="无", link_village_team="✗")
-    data["checkpoint_shifts"][0].update(shift_start="2021年5月3日 00:00",
-                                        shift_end="2021/5/3 8:00")
+    data["branches"][0].update(
+        on_border_line="√",
+        is_model="×",
+        link_county_leader="✓",
+        link_unit="有",
+        link_township="无",
+        link_village_team="✗",
+    )
+    data["checkpoint_shifts"][0].update(shift_start="2021年5月3日 00:00", shift_end="2021/5/3 8:00")
     data["townships"][0]["lon"] = "９９.５９"
     res = ingest.load([write_county(tmp_path / "x", data)], store)
     assert res.ok, [str(e) for e in res.errors]
@@ -235,16 +265,23 @@ def test_yes_no_marks_and_timestamps_as_typed(tmp_path):
     (s,) = rows_of(store, "checkpoint_shifts")
     assert s[1:3] == (dt.datetime(2021, 5, 3, 0, 0), dt.datetime(2021, 5, 3, 8, 0))
     assert res.report["converted"]["bool_symbol"] == 6
-    assert res.report["converted"]["date"] == 1     # 2021年5月3日 00:00; 2021/5/3 8:00 was read before
+    assert res.report["converted"]["date"] == 1  # 2021年5月3日 00:00; 2021/5/3 8:00 was read before
     assert res.report["converted"]["fullwidth"] == 1
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("2021-05-10", dt.date(2021, 5, 10)), ("2021/5/10", dt.date(2021, 5, 10)),
-    ("2021.05.10", dt.date(2021, 5, 10)), ("2021年5月10日", dt.date(2021, 5, 10)),
-    ("20210510", dt.date(2021, 5, 10)), ("２０２１－０５－１０", dt.date(2021, 5, 10)),
-    ("2021/5/10 8:00", dt.date(2021, 5, 10)), ("2021年5月10日 08:00", dt.date(2021, 5, 10)),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("2021-05-10", dt.date(2021, 5, 10)),
+        ("2021/5/10", dt.date(2021, 5, 10)),
+        ("2021.05.10", dt.date(2021, 5, 10)),
+        ("2021年5月10日", dt.date(2021, 5, 10)),
+        ("20210510", dt.date(2021, 5, 10)),
+        ("２０２１－０５－１０", dt.date(2021, 5, 10)),
+        ("2021/5/10 8:00", dt.date(2021, 5, 10)),
+        ("2021年5月10日 08:00", dt.date(2021, 5, 10)),
+    ],
+)
 def test_every_date_form_listed(tmp_path, value, expected):
     store = base_store(tmp_path)
     rows = copy.deepcopy(MESSY)
@@ -268,11 +305,24 @@ def test_command_line_prints_the_import_summary_before_the_result(tmp_path):
     import subprocess
     import sys
     from pathlib import Path
+
     store = base_store(tmp_path)
     write_csv(tmp_path / "网格周报.csv", MESSY)
-    out = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(store.root), "load",
-                          str(tmp_path / "网格周报.csv")], capture_output=True, text=True,
-                         cwd=Path(__file__).resolve().parent.parent, timeout=120)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "--store",
+            str(store.root),
+            "load",
+            str(tmp_path / "网格周报.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0] == "导入摘要 / Import summary:"
@@ -301,13 +351,16 @@ def test_a_damaged_xls_gives_a_message(store, tmp_path):
     assert "not a valid Excel 97-2003" in e.en and "xls" in e.zh and store.current() is None
 
 
-@pytest.mark.parametrize("header,ignored", [
-    ("ｇｒｉｄ＿ｉｄ", None),                 # full-width English name
-    ("Grid_ID", None),
-    ("网 格 代 码", None),                    # spaces inside
-    ("网格代码 ", "网格名称(参考)"),           # half-width brackets on a reference column
-    ("网格代码", "编号"),                     # a serial column by its other name
-])
+@pytest.mark.parametrize(
+    "header,ignored",
+    [
+        ("ｇｒｉｄ＿ｉｄ", None),  # full-width English name
+        ("Grid_ID", None),
+        ("网 格 代 码", None),  # spaces inside
+        ("网格代码 ", "网格名称(参考)"),  # half-width brackets on a reference column
+        ("网格代码", "编号"),  # a serial column by its other name
+    ],
+)
 def test_headers_are_compared_leniently(tmp_path, header, ignored):
     store = base_store(tmp_path)
     cols = [ZH[c] for c in GW]
@@ -332,14 +385,21 @@ def _as_clerk_types(c, v, i):
     v = str(v)
     if c.type == contract.DATE:
         d = dt.date.fromisoformat(v.replace("/", "-")) if "-" in v or "/" in v else None
-        forms = [f"{d.year}年{d.month}月{d.day}日", f"{d.year}.{d.month:02d}.{d.day:02d}",
-                 f"{d.year}{d.month:02d}{d.day:02d}", f"{d.year}/{d.month}/{d.day}",
-                 dt.datetime(d.year, d.month, d.day)]
+        forms = [
+            f"{d.year}年{d.month}月{d.day}日",
+            f"{d.year}.{d.month:02d}.{d.day:02d}",
+            f"{d.year}{d.month:02d}{d.day:02d}",
+            f"{d.year}/{d.month}/{d.day}",
+            dt.datetime(d.year, d.month, d.day),
+        ]
         return forms[i % len(forms)]
     if c.type == contract.TIMESTAMP:
         t = dt.datetime.fromisoformat(v)
-        forms = [f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}", f"{t.year}/{t.month}/{t.day} {t.hour}:{t:%M}",
-                 t]
+        forms = [
+            f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}",
+            f"{t.year}/{t.month}/{t.day} {t.hour}:{t:%M}",
+            t,
+        ]
         return forms[i % len(forms)]
     if c.type == contract.INT:
         n = int(v)
@@ -352,9 +412,11 @@ def _as_clerk_types(c, v, i):
 
 def _clerk_sheet(table: str, rows: list[dict], unit: str) -> list[list]:
     t = contract.TABLES[table]
-    out = [[f"孟连县{t.zh}报表"] + [""] * len(t.columns),
-           [f"填报单位：{unit}　填报人：　日期：2021年5月14日"] + [""] * len(t.columns),
-           ["序号"] + [c.zh for c in t.columns]]
+    out = [
+        [f"孟连县{t.zh}报表"] + [""] * len(t.columns),
+        [f"填报单位：{unit}　填报人：　日期：2021年5月14日"] + [""] * len(t.columns),
+        ["序号"] + [c.zh for c in t.columns],
+    ]
     for i, r in enumerate(rows):
         out.append([str(i + 1)] + [_as_clerk_types(c, r.get(c.name, ""), i) for c in t.columns])
     out.append(["合计"] + [""] * len(t.columns))
@@ -367,9 +429,11 @@ def test_county_sent_as_clerks_workbooks_equals_a_clean_load(tmp_path):
     clean = Store(tmp_path / "clean")
     assert ingest.load([write_county(tmp_path / "csv")], clean).ok
     weekly = {"grid_weekly", "checkpoint_shifts", "branch_assessments", "trainings"}
-    books = {"县委组织部（参考）.xlsx": [t for t in TINY if t not in weekly],
-             "娜允镇.xlsx": ["grid_weekly", "checkpoint_shifts", "trainings"],
-             "公信乡.xls": ["branch_assessments"]}
+    books = {
+        "县委组织部（参考）.xlsx": [t for t in TINY if t not in weekly],
+        "娜允镇.xlsx": ["grid_weekly", "checkpoint_shifts", "trainings"],
+        "公信乡.xls": ["branch_assessments"],
+    }
     paths = []
     for name, tables in books.items():
         path = tmp_path / name

@@ -14,6 +14,7 @@ request limits on new sessions (websockets) and on the health probes.
 Needs /usr/sbin/nginx (scripts/system-packages.sh installs it) and /usr/bin/chromium.
 Run with `pytest -m browser` or `pytest tests/test_replicas.py`.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -42,19 +43,22 @@ NGINX = "/usr/sbin/nginx"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.access(NGINX, os.X_OK),
-                       reason=f"no {NGINX}: install nginx (scripts/system-packages.sh does)"),
-    pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
-                       reason=f"no {CHROMIUM}: install chromium (scripts/system-packages.sh does)"),
+    pytest.mark.skipif(
+        not os.access(NGINX, os.X_OK), reason=f"no {NGINX}: install nginx (scripts/system-packages.sh does)"
+    ),
+    pytest.mark.skipif(
+        not os.access(CHROMIUM, os.X_OK),
+        reason=f"no {CHROMIUM}: install chromium (scripts/system-packages.sh does)",
+    ),
 ]
 playwright = pytest.importorskip("playwright.sync_api")
 from benchmarks.pagewait import RESET, drawn_predicate, wait_drawn  # noqa: E402  (after the skips: needs playwright only to run)
 
 RUN_SH = ROOT / "deploy" / "run.sh"
 REPLICAS = 2
-START_TIMEOUT = 120                   # s until run.sh says "ready:" (two Streamlit start-ups)
-TIMEOUT = 90_000                      # ms for a page to draw; generous: the machine may be busy
-MIN_SESSIONS, MAX_SESSIONS = 4, 16    # browsers opened until both replicas serve one
+START_TIMEOUT = 120  # s until run.sh says "ready:" (two Streamlit start-ups)
+TIMEOUT = 90_000  # ms for a page to draw; generous: the machine may be busy
+MIN_SESSIONS, MAX_SESSIONS = 4, 16  # browsers opened until both replicas serve one
 COOKIE = "dashboard_replica"
 VIEWER, VIEWER_PASSWORD = "viewer", "border-2021"
 VERSION_RE = re.compile(r"·\s*v(\d+)\b")
@@ -93,15 +97,17 @@ def _free_ports(consecutive: int) -> int:
 def _tail(path: Path, lines: int = 40) -> str:
     try:
         return f"--- {path.name}\n" + "\n".join(
-            path.read_text("utf-8", errors="replace").splitlines()[-lines:])
+            path.read_text("utf-8", errors="replace").splitlines()[-lines:]
+        )
     except FileNotFoundError:
         return f"--- {path.name}: (none)"
 
 
 class Deployment:
     # --debug-replica: the X-Replica header says which replica answered each response.
-    def __init__(self, store: Store, run_dir: Path, replicas: int = REPLICAS,
-                 args: tuple = ("--debug-replica",)):
+    def __init__(
+        self, store: Store, run_dir: Path, replicas: int = REPLICAS, args: tuple = ("--debug-replica",)
+    ):
         self.store, self.run_dir, self.args = store, run_dir, tuple(args)
         self.logs = run_dir / "logs"
         self.out = run_dir.parent / "run.sh.log"
@@ -112,19 +118,34 @@ class Deployment:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        cmd = ["bash", str(RUN_SH), "--replicas", str(len(self.replicas)), "--port", str(self.port),
-               "--replica-port", str(self.replica_port), "--store", str(self.store.root),
-               "--run-dir", str(self.run_dir), *self.args]
+        cmd = [
+            "bash",
+            str(RUN_SH),
+            "--replicas",
+            str(len(self.replicas)),
+            "--port",
+            str(self.port),
+            "--replica-port",
+            str(self.replica_port),
+            "--store",
+            str(self.store.root),
+            "--run-dir",
+            str(self.run_dir),
+            *self.args,
+        ]
         env = dict(os.environ, PYTHON=sys.executable, NGINX_BIN=NGINX, START_TIMEOUT=str(START_TIMEOUT))
         with open(self.out, "w", encoding="utf-8") as out:
             # a session (process group) of its own, so teardown can end exactly what it started
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + START_TIMEOUT + 10
         while "ready:" not in self.out.read_text("utf-8", errors="replace"):
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"deploy/run.sh did not get ready (exit {self.proc.poll()}):\n"
-                            + self.tails(), pytrace=False)
+                pytest.fail(
+                    f"deploy/run.sh did not get ready (exit {self.proc.poll()}):\n" + self.tails(),
+                    pytrace=False,
+                )
             time.sleep(0.3)
 
     def stop(self, timeout: float = 30) -> int | None:
@@ -139,17 +160,18 @@ class Deployment:
             self.proc.wait()
             return None
         finally:
-            try:                              # anything of the group still alive is a leak
+            # anything of the group still alive is a leak
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
     def access_log(self) -> list[dict]:
         rows = []
         for line in (self.logs / "access.log").read_text("utf-8").splitlines():
             m = re.search(r'"(\S+) (\S+) [^"]*" (\d+) .*upstream=(\S+) route=(\S+)', line)
             if m:
-                rows.append(dict(zip(("method", "path", "status", "upstream", "route"), m.groups())))
+                rows.append(
+                    dict(zip(("method", "path", "status", "upstream", "route"), m.groups(), strict=False))
+                )
         return rows
 
     def tails(self) -> str:
@@ -201,16 +223,19 @@ class Session:
 
     def __init__(self, browser, base: str):
         self.base = base
-        self.context = browser.new_context(viewport={"width": 1366, "height": 768},
-                                           locale="zh-CN", timezone_id="Asia/Shanghai",
-                                           ignore_https_errors=True,    # self-signed
-                                           # Playwright's wait_for_function evals its predicate
-                                           # in the page, which the dashboard's CSP forbids; this
-                                           # test is about pinning (the next one checks the CSP).
-                                           bypass_csp=True)
+        self.context = browser.new_context(
+            viewport={"width": 1366, "height": 768},
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            ignore_https_errors=True,  # self-signed
+            # Playwright's wait_for_function evals its predicate
+            # in the page, which the dashboard's CSP forbids; this
+            # test is about pinning (the next one checks the CSP).
+            bypass_csp=True,
+        )
         self.context.set_default_timeout(TIMEOUT)
         self.page = self.context.new_page()
-        self.answered_by: list[str] = []       # X-Replica of every response through nginx
+        self.answered_by: list[str] = []  # X-Replica of every response through nginx
         self.page.on("response", self._response)
         self.views: list[dict] = []
 
@@ -230,7 +255,7 @@ class Session:
         """Start a page view: the first opens the overview, later ones reload it (a new
         Streamlit session each time, in the same browser)."""
         if self.views or self.page.url.startswith(self.base):
-            self.page.reload(wait_until="domcontentloaded")     # the session cookie signs in
+            self.page.reload(wait_until="domcontentloaded")  # the session cookie signs in
         else:
             self.page.goto(self.base + "/", wait_until="domcontentloaded")
             self.page.get_by_label(i18n.t("auth.name")).fill(VIEWER)
@@ -243,9 +268,13 @@ class Session:
             """labels => {
                 const main = document.querySelector('[data-testid=stMain]');
                 if (!main || !/·\\s*v\\d+/.test(main.innerText)) return false;
-                const shown = Array.from(main.querySelectorAll('[data-testid=stMetricLabel]'), e => e.innerText.trim());
+                const shown = Array.from(main.querySelectorAll('[data-testid=stMetricLabel]'),
+                                         e => e.innerText.trim());
                 return labels.every(l => shown.includes(l));
-            }""", arg=[COMPLIANCE, COVERAGE, OUTREACH], polling=100)
+            }""",
+            arg=[COMPLIANCE, COVERAGE, OUTREACH],
+            polling=100,
+        )
         wait_drawn(self.page, timeout=TIMEOUT)
         shown = self.page.evaluate("""() => ({
             main: document.querySelector('[data-testid=stMain]').innerText,
@@ -260,10 +289,14 @@ class Session:
         tiles = {}
         for label, value in shown["tiles"]:
             tiles.setdefault((label or "").strip(), (value or "").strip())
-        view = dict(version=int(m.group(1)) if m else None, during_load=during_load,
-                    exceptions=shown["exceptions"], errors=shown["errors"],
-                    error_text=bool(re.search(r"error", shown["body"], re.I)),
-                    figures={k: tiles.get(k) for k in (COMPLIANCE, COVERAGE, OUTREACH)})
+        view = dict(
+            version=int(m.group(1)) if m else None,
+            during_load=during_load,
+            exceptions=shown["exceptions"],
+            errors=shown["errors"],
+            error_text=bool(re.search(r"error", shown["body"], re.I)),
+            figures={k: tiles.get(k) for k in (COMPLIANCE, COVERAGE, OUTREACH)},
+        )
         self.views.append(view)
         return view
 
@@ -279,9 +312,11 @@ def expected_figures(store: Store, version: int) -> dict:
     finally:
         con.close()
     b = s["branches"]
-    return {COMPLIANCE: f"{b['compliant']:,} / {b['total']:,}",
-            COVERAGE: i18n.fmt_rate(s["checkpoints"]["coverage_rate"]),
-            OUTREACH: i18n.fmt_num(s["indicators"]["outreach_teams"])}
+    return {
+        COMPLIANCE: f"{b['compliant']:,} / {b['total']:,}",
+        COVERAGE: i18n.fmt_rate(s["checkpoints"]["coverage_rate"]),
+        OUTREACH: i18n.fmt_num(s["indicators"]["outreach_teams"]),
+    }
 
 
 def changed_county(folder: Path) -> list[Path]:
@@ -292,8 +327,7 @@ def changed_county(folder: Path) -> list[Path]:
     first = list(contract.CRITERIA)[0]
     rows = [f"B001,2021-12-28,{c},{'false' if c == first else 'true'}," for c in contract.CRITERIA]
     assessments = folder / "branch_assessments.csv"
-    assessments.write_text("branch_id,assessed_on,criterion,passed,note\n" + "\n".join(rows) + "\n",
-                           "utf-8")
+    assessments.write_text("branch_id,assessed_on,criterion,passed,note\n" + "\n".join(rows) + "\n", "utf-8")
     indicators = folder / "indicators.csv"
     indicators.write_text("indicator,township_id,as_of,value\noutreach_teams,,2021-12-29,75\n", "utf-8")
     return [assessments, indicators]
@@ -309,7 +343,8 @@ def check_view(view: dict, expected: dict, store: Store) -> None:
 
 # ------------------------------------------------------------------ the test
 def test_replicas_spread_browsers_pin_them_and_serve_whole_versions_through_a_load(
-        deployment, browser, tmp_path):
+    deployment, browser, tmp_path
+):
     d, store = deployment, deployment.store
     assert store.current() == 1
     # No certificate given: run.sh made a self-signed one, and nginx serves it.
@@ -339,9 +374,23 @@ def test_replicas_spread_browsers_pin_them_and_serve_whole_versions_through_a_lo
 
         # 2. Publish a load from the command line while every browser keeps viewing pages.
         files = changed_county(tmp_path / "changes")
-        loader = subprocess.Popen([sys.executable, "-m", "dashboard", "--store", str(store.root),
-                                   "load", *map(str, files), "--by", "tests"],
-                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        loader = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dashboard",
+                "--store",
+                str(store.root),
+                "load",
+                *map(str, files),
+                "--by",
+                "tests",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         saw_new = set()
         deadline = time.monotonic() + 150
         while len(saw_new) < len(sessions):
@@ -370,9 +419,11 @@ def test_replicas_spread_browsers_pin_them_and_serve_whole_versions_through_a_lo
         #    route cookie through all its views.
         for s in sessions:
             assert set(s.answered_by) == {s.replica}, s.answered_by
-        print(f"{len(sessions)} browsers over {by_replica}; views (version, during load):",
-              [[(v["version"], v["during_load"]) for v in s.views] for s in sessions])
-        route_of = {s.route: s.replica for s in sessions}      # read before the contexts close
+        print(
+            f"{len(sessions)} browsers over {by_replica}; views (version, during load):",
+            [[(v["version"], v["during_load"]) for v in s.views] for s in sessions],
+        )
+        route_of = {s.route: s.replica for s in sessions}  # read before the contexts close
         views_of = {s.route: len(s.views) for s in sessions}
         assert set(route_of) == routes
     finally:
@@ -390,8 +441,10 @@ def test_replicas_spread_browsers_pin_them_and_serve_whole_versions_through_a_lo
         per_route = {}
         for r in streams:
             per_route.setdefault(r["route"], []).append(r["upstream"])
-        if all(len(per_route.get(route, ())) >= n for route, n in views_of.items()) \
-                or time.monotonic() > deadline:
+        if (
+            all(len(per_route.get(route, ())) >= n for route, n in views_of.items())
+            or time.monotonic() > deadline
+        ):
             break
         time.sleep(0.5)
     assert set(per_route) == set(route_of), "only the browsers' routes opened websockets"
@@ -401,8 +454,11 @@ def test_replicas_spread_browsers_pin_them_and_serve_whole_versions_through_a_lo
     assert {r["status"] for r in streams} == {"101"}
     assert set().union(*per_route.values()) == d.replicas
 
-    problems = [line for line in (d.logs / "error.log").read_text("utf-8").splitlines()
-                if re.search(r"\[(error|crit|alert|emerg)\]", line)]
+    problems = [
+        line
+        for line in (d.logs / "error.log").read_text("utf-8").splitlines()
+        if re.search(r"\[(error|crit|alert|emerg)\]", line)
+    ]
     assert problems == [], "nginx reported problems"
 
     # 5. TERM stops everything: run.sh exits 0, and no port is left listening.
@@ -415,8 +471,15 @@ def test_replicas_spread_browsers_pin_them_and_serve_whole_versions_through_a_lo
 CSP_WATCH = """document.addEventListener('securitypolicyviolation', e => {
     (window.__csp = window.__csp || []).push(`${e.violatedDirective} ${e.blockedURI}`);
 });"""
-PAGES = {"": "overview", "grids": "grids", "branches": "branches", "training": "training",
-         "checkpoints": "checkpoints", "data": "data", "?kiosk=1": "kiosk"}
+PAGES = {
+    "": "overview",
+    "grids": "grids",
+    "branches": "branches",
+    "training": "training",
+    "checkpoints": "checkpoints",
+    "data": "data",
+    "?kiosk=1": "kiosk",
+}
 
 
 def drawn_under_csp(page) -> None:
@@ -433,9 +496,11 @@ def _get(url: str, context: ssl.SSLContext | None = None, redirect: bool = True)
     """(status, headers) of a GET; redirects followed or not."""
     handlers = [urllib.request.HTTPSHandler(context=context)]
     if not redirect:
+
         class Keep(urllib.request.HTTPRedirectHandler):
             def redirect_request(self, *args, **kwargs):
                 return None
+
         handlers.append(Keep())
     try:
         with urllib.request.build_opener(*handlers).open(url, timeout=20) as r:
@@ -446,28 +511,54 @@ def _get(url: str, context: ssl.SSLContext | None = None, redirect: bool = True)
 
 def _upgrade(port: int, context: ssl.SSLContext) -> int:
     """The status nginx answers a websocket upgrade of /_stcore/stream with (then hang up)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=20) as raw, \
-            context.wrap_socket(raw, server_hostname="localhost") as tls:
-        tls.sendall(f"GET /_stcore/stream HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                    "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    f"Origin: https://127.0.0.1:{port}\r\n\r\n".encode())
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=20) as raw,
+        context.wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        tls.sendall(
+            f"GET /_stcore/stream HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            f"Origin: https://127.0.0.1:{port}\r\n\r\n".encode()
+        )
         return int(tls.recv(64).split(b" ", 2)[1])
 
 
-def test_nginx_terminates_tls_sends_security_headers_and_limits_sessions(demo_store, browser,
-                                                                          tmp_path, request):
+def test_nginx_terminates_tls_sends_security_headers_and_limits_sessions(
+    demo_store, browser, tmp_path, request
+):
     # A certificate of our own (as a county would give its intranet one): run.sh uses it.
     cert, key = tmp_path / "site.crt", tmp_path / "site.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     # An admin (behind nginx there is no open mode): the data page too must draw.
     shutil.copytree(demo_store.root, tmp_path / "store")
     auth.Users(tmp_path / "store").add("admin", "admin", VIEWER_PASSWORD)
-    d = Deployment(Store(tmp_path / "store"), tmp_path / "run", replicas=1,
-                   args=["--cert", str(cert), "--key", str(key)])
+    d = Deployment(
+        Store(tmp_path / "store"), tmp_path / "run", replicas=1, args=["--cert", str(cert), "--key", str(key)]
+    )
     with deployed(d, request):
         assert not (d.run_dir / "tls").exists(), "a certificate was given: none is made"
         # 1. HTTPS with our certificate, verified against it (name and all).
@@ -522,7 +613,7 @@ def test_nginx_terminates_tls_sends_security_headers_and_limits_sessions(demo_st
                 if name in ("overview", "branches", "training", "checkpoints"):
                     assert page.locator(".js-plotly-plot .main-svg").count() > 0, name
                 if name in ("grids", "branches", "checkpoints"):
-                    assert page.locator("canvas").count() > 0, name        # the deck.gl map
+                    assert page.locator("canvas").count() > 0, name  # the deck.gl map
             page.screenshot(path=str(tmp_path / "through-nginx.png"))
         finally:
             context.close()
@@ -531,8 +622,7 @@ def test_nginx_terminates_tls_sends_security_headers_and_limits_sessions(demo_st
         insecure = ssl.create_default_context()
         insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
         with concurrent.futures.ThreadPoolExecutor(30) as pool:
-            probes = list(pool.map(lambda _: _get(d.base + "/_stcore/health", insecure)[0],
-                                   range(150)))
+            probes = list(pool.map(lambda _: _get(d.base + "/_stcore/health", insecure)[0], range(150)))
         assert probes.count(200) >= 50 and probes.count(429) >= 30, probes
         # New sessions (websocket upgrades, where the login happens): 2 a second; a client
         # that waits for each answer is paced (past 20 at once), one opening more than 40 at
@@ -540,7 +630,7 @@ def test_nginx_terminates_tls_sends_security_headers_and_limits_sessions(demo_st
         with concurrent.futures.ThreadPoolExecutor(70) as pool:
             upgrades = list(pool.map(lambda _: _upgrade(d.port, insecure), range(100)))
         assert upgrades.count(429) >= 30, upgrades
-        assert sum(code == 101 for code in upgrades) >= 20, upgrades   # the burst went through
+        assert sum(code == 101 for code in upgrades) >= 20, upgrades  # the burst went through
         log = (d.logs / "error.log").read_text("utf-8")
         assert 'zone "sessions"' in log and 'zone "probes"' in log
         assert not re.search(r"\[(error|crit|alert|emerg)\]", log), "a refusal is a warning"

@@ -3,6 +3,7 @@ of every page (pdftotext -layout) holds the week, every key figure exactly as `s
 gives it, the lists that need attention, the briefing notes in real Chinese (or English), and
 the change since the last pinned meeting with its sign. Page images go to artifacts/report/
 for a person to look at."""
+
 from __future__ import annotations
 
 import copy
@@ -17,22 +18,28 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTIFACTS, TINY, write_county
 from dashboard import cli as dashboard_cli
 from dashboard import contract, i18n, ingest, metrics, report
 from dashboard.store import Store
+
+from conftest import ARTIFACTS, TINY, write_county
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ARTIFACTS / "report"
 CJK = re.compile(r"[\u3400-\u9fff]")
 WEEK, PREVIOUS = "2021-12-27", "2021-12-20"
-PDF_TIMEOUT = 300        # seconds for one CLI run, on a busy machine
+PDF_TIMEOUT = 300  # seconds for one CLI run, on a busy machine
 
 
 def cli(*args, store: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dashboard", "--store", str(store),
-                           *map(str, args)], capture_output=True, text=True, cwd=ROOT,
-                          timeout=PDF_TIMEOUT, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", "--store", str(store), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=PDF_TIMEOUT,
+        env=env,
+    )
 
 
 def summary_json(store: Path, *args) -> dict:
@@ -42,8 +49,9 @@ def summary_json(store: Path, *args) -> dict:
 
 
 def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def flat(text: str) -> str:
@@ -69,9 +77,9 @@ def value_below(text: str, label: str) -> str:
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if label in line:
-            col = len(line[:line.index(label)])
-            below = next(b for b in lines[i + 1:] if b.strip())
-            return below[max(0, col - 2):].split()[0]
+            col = len(line[: line.index(label)])
+            below = next(b for b in lines[i + 1 :] if b.strip())
+            return below[max(0, col - 2) :].split()[0]
     raise AssertionError(f"no line with {label!r}")
 
 
@@ -85,12 +93,13 @@ def note_of(text: str, name: str, lang: str = "zh") -> str:
         body = words(text)
         start = body.index(f"{name}: ")
         ends = [body.find(m, start + 1) for m in ("Needs attention", *NOTE_STARTS_EN)]
-    return body[start:min(e for e in ends if e > start)]
+    return body[start : min(e for e in ends if e > start)]
 
 
 NOTE_STARTS_ZH = [f"{n}：" for n in ("全县", "娜允镇", "勐马镇", "芒信镇", "富岩镇", "景信乡", "公信乡")]
-NOTE_STARTS_EN = [f"{n}: " for n in ("Whole county", "Nayun", "Mengma", "Mangxin", "Fuyan",
-                                     "Jingxin", "Gongxin")]
+NOTE_STARTS_EN = [
+    f"{n}: " for n in ("Whole county", "Nayun", "Mengma", "Mangxin", "Fuyan", "Jingxin", "Gongxin")
+]
 
 
 def render_pages(pdf: Path, name: str) -> list[Path]:
@@ -103,7 +112,7 @@ def render_pages(pdf: Path, name: str) -> list[Path]:
 
 
 # ------------------------------------------------------------------ briefings of the demo county
-VIEWS = {                       # name -> extra CLI arguments
+VIEWS = {  # name -> extra CLI arguments
     "county-zh": [],
     "county-en": ["--lang", "en"],
     "gongxin-zh": ["--township", "T06"],
@@ -118,10 +127,26 @@ def briefings(demo_store, tmp_path_factory) -> dict:
     procs = {}
     for name, args in VIEWS.items():
         path = base / f"{name}.pdf"
-        procs[name] = (path, subprocess.Popen(
-            [sys.executable, "-m", "dashboard", "--store", str(demo_store.root), "report",
-             *args, "--out", str(path)], cwd=ROOT, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True))
+        procs[name] = (
+            path,
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "dashboard",
+                    "--store",
+                    str(demo_store.root),
+                    "report",
+                    *args,
+                    "--out",
+                    str(path),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        )
     out = {}
     for name, (path, proc) in procs.items():
         stdout, stderr = proc.communicate(timeout=PDF_TIMEOUT)
@@ -143,6 +168,7 @@ def figures(demo_store) -> dict:
     }
 
 
+@pytest.mark.pdf
 def test_the_cli_prints_an_a4_briefing(briefings):
     b = briefings["county-zh"]
     assert b["stdout"].strip() == f"written to {b['path']}"
@@ -152,15 +178,18 @@ def test_the_cli_prints_an_a4_briefing(briefings):
     assert 3 <= int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 8
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("name", list(VIEWS))
 def test_every_font_is_embedded(briefings, name):
-    out = subprocess.run(["pdffonts", str(briefings[name]["path"])], capture_output=True,
-                         text=True, check=True).stdout.splitlines()[2:]
+    out = subprocess.run(
+        ["pdffonts", str(briefings[name]["path"])], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert out, "no fonts at all: the text would be pictures or missing"
     # Columns: name, type (may hold spaces), encoding, emb, sub, uni, object, generation.
     assert all(line.split()[-5] == "yes" for line in out), "\n".join(out)
 
 
+@pytest.mark.pdf
 def test_title_scope_week_and_data_version(briefings):
     text = flat(briefings["county-zh"]["text"])
     assert "孟连县边境党建工作周报" in text
@@ -168,6 +197,7 @@ def test_title_scope_week_and_data_version(briefings):
     assert "数据版本1（" in text
 
 
+@pytest.mark.pdf
 def test_every_key_figure_is_the_summary_json_figure(briefings, figures):
     text, s = briefings["county-zh"]["text"], figures["county"]
     b, g, m, c, tr = s["branches"], s["grids"], s["members"], s["checkpoints"], s["training"]
@@ -190,17 +220,20 @@ def test_every_key_figure_is_the_summary_json_figure(briefings, figures):
         assert value in line_with(text, label), (label, value)
     assert rows["边境村组党支部达标"] == "122 / 122" and rows["下沉党员报到"] == "1,259"
     body = flat(text)
-    for detail in (f"已入格{i18n.fmt_int(m['assigned'])}人，挂联{i18n.fmt_int(m['households_linked'])}户",
-                   f"走访{i18n.fmt_int(g['households_visited'])}/{i18n.fmt_int(g['households'])}户",
-                   f"{i18n.fmt_int(c['staffed_slots'])}/{i18n.fmt_int(c['slots'])}个时段"):
+    for detail in (
+        f"已入格{i18n.fmt_int(m['assigned'])}人，挂联{i18n.fmt_int(m['households_linked'])}户",
+        f"走访{i18n.fmt_int(g['households_visited'])}/{i18n.fmt_int(g['households'])}户",
+        f"{i18n.fmt_int(c['staffed_slots'])}/{i18n.fmt_int(c['slots'])}个时段",
+    ):
         assert detail in body
-    for code in contract.TRAINING_KINDS:         # the training table, kind by kind
+    for code in contract.TRAINING_KINDS:  # the training table, kind by kind
         row = line_with(text, i18n.enum_label(contract.TRAINING_KINDS, code))
         assert i18n.fmt_int(tr[code]["sessions"]) in row and i18n.fmt_int(tr[code]["attendees"]) in row
     for code, value in s["indicators"].items():  # 强边固防指标: the figure under its label
         assert value_below(text, i18n.enum_label(contract.INDICATORS, code)) == i18n.fmt_num(value)
 
 
+@pytest.mark.pdf
 def test_targets_and_status_beside_the_figures(briefings):
     text = briefings["county-zh"]["text"]
     assert re.search(r"122 / 122\s+100%\s+达标\s", line_with(text, "边境村组党支部达标"))
@@ -210,35 +243,39 @@ def test_targets_and_status_beside_the_figures(briefings):
     assert re.search(r"24\s+24\s+2,880\s+2,880\s+已完成", line_with(text, "党校培训"))
 
 
+@pytest.mark.pdf
 def test_without_a_pin_the_change_is_against_the_week_before(briefings, figures):
     text, now, before = briefings["county-zh"]["text"], figures["county"], figures["county_before"]
-    assert "较上周" in line_with(text, "本周")                    # the column header
+    assert "较上周" in line_with(text, "本周")  # the column header
     assert "尚未标记例会快照，“变化”为较上周（2021年12月20日）。" in flat(text)
     coverage = now["checkpoints"]["coverage_rate"] - before["checkpoints"]["coverage_rate"]
     checked = now["checkpoints"]["persons_checked"] - before["checkpoints"]["persons_checked"]
     assert f"{round(coverage * 100, 1):+.1f}个百分点" in line_with(text, "卡点24小时值守覆盖率")
     assert f"{checked:+,}" in line_with(text, "测温扫码人次")
-    assert (round(coverage * 100, 1), checked) == (-0.1, -2577)     # the demo week, by hand
+    assert (round(coverage * 100, 1), checked) == (-0.1, -2577)  # the demo week, by hand
 
 
+@pytest.mark.pdf
 def test_checkpoint_gaps_are_listed_with_from_to_and_shortfall(briefings, demo_store):
     text = briefings["county-zh"]["text"]
     assert "5处卡点值守空档（共40小时）" in flat(text)
     row = line_with(text, "周一 12-27 00:00")
     assert "公信乡边境第6卡点" in row and "周一 12-27 08:00" in row
-    assert row.split()[-2:] == ["8", "3"]            # 8 hours, nobody of the 3 required
+    assert row.split()[-2:] == ["8", "3"]  # 8 hours, nobody of the 3 required
     con = demo_store.connect()
     try:
         gaps = metrics.checkpoint_gaps(con)
     finally:
         con.close()
     lines = text.splitlines()
-    for g in gaps.itertuples():                       # every gap on a row of its own
-        start, end = (f"{i18n.t(f'cp.weekday.{ts.weekday()}')} {ts:%m-%d %H:%M}"
-                      for ts in (g.gap_start, g.gap_end))
+    for g in gaps.itertuples():  # every gap on a row of its own
+        start, end = (
+            f"{i18n.t(f'cp.weekday.{ts.weekday()}')} {ts:%m-%d %H:%M}" for ts in (g.gap_start, g.gap_end)
+        )
         assert any(g.name in line and start in line and end in line for line in lines), g
 
 
+@pytest.mark.pdf
 def test_long_lists_are_cut_with_the_number_left_out(briefings, demo_store):
     con = demo_store.connect()
     try:
@@ -250,9 +287,10 @@ def test_long_lists_are_cut_with_the_number_left_out(briefings, demo_store):
     assert len(grids) > report.LIST_CAP
     assert f"…及其他{len(grids) - report.LIST_CAP}项" in text
     not_reported = grids[grids["reason"] == "not_reported"]
-    assert flat(not_reported.iloc[0]["name"]) + "本周未报送" in text   # most serious first
+    assert flat(not_reported.iloc[0]["name"]) + "本周未报送" in text  # most serious first
 
 
+@pytest.mark.pdf
 def test_noncompliant_branches_show_their_failed_criteria_in_chinese(briefings, demo_store):
     con = demo_store.connect()
     try:
@@ -267,7 +305,7 @@ def test_noncompliant_branches_show_their_failed_criteria_in_chinese(briefings, 
         try:
             row = line_with(text, r.name)
         except AssertionError:
-            continue                                  # beyond the cap
+            continue  # beyond the cap
         assert failed in row and "2021年8月20日" in row, row
         shown += 1
     assert shown == min(len(branches), report.LIST_CAP)
@@ -275,17 +313,31 @@ def test_noncompliant_branches_show_their_failed_criteria_in_chinese(briefings, 
     assert f"…及其他{len(branches) - report.LIST_CAP}项" in flat(text)
 
 
+@pytest.mark.pdf
 def test_chinese_version_is_chinese_text_not_boxes(briefings):
     text = briefings["county-zh"]["text"]
-    for phrase in ("主要指标", "培训宣讲（年度累计，对照年度目标）", "强边固防指标", "工作简报",
-                   "需要关注的事项", "近12周达标率、走访率与卡点值守覆盖率", "各乡镇达标情况",
-                   "有值守空档的卡点（逐小时）", "值守到位", "人员不足", "无人值守", "娜允镇", "公信乡"):
+    for phrase in (
+        "主要指标",
+        "培训宣讲（年度累计，对照年度目标）",
+        "强边固防指标",
+        "工作简报",
+        "需要关注的事项",
+        "近12周达标率、走访率与卡点值守覆盖率",
+        "各乡镇达标情况",
+        "有值守空档的卡点（逐小时）",
+        "值守到位",
+        "人员不足",
+        "无人值守",
+        "娜允镇",
+        "公信乡",
+    ):
         assert flat(phrase) in flat(text), phrase
     assert "\ufffd" not in text and "□" not in text
     latin = set(re.findall(r"[A-Za-z]{2,}", text))
     assert not latin, f"English in the Chinese briefing: {sorted(latin)}"
 
 
+@pytest.mark.pdf
 def test_gongxin_note_is_written_from_its_figures(briefings, figures, demo_store):
     now, before = figures["T06"], figures["T06_before"]
     pts = round((now["checkpoints"]["coverage_rate"] - before["checkpoints"]["coverage_rate"]) * 100, 1)
@@ -294,24 +346,28 @@ def test_gongxin_note_is_written_from_its_figures(briefings, figures, demo_store
     rate = i18n.fmt_rate(now["checkpoints"]["coverage_rate"])
     assert f"卡点8个，本周卡点24小时值守覆盖率{rate}，较上周下降{abs(pts)}个百分点" in note
     assert rate == "98.2%"
-    assert "仍有2个卡点存在值守空档（3处，共24小时），其中2个卡点存在夜间（22时至次日6时）值守空档，" \
-           "1个卡点出现无人值守时段" in note
+    assert (
+        "仍有2个卡点存在值守空档（3处，共24小时），其中2个卡点存在夜间（22时至次日6时）值守空档，"
+        "1个卡点出现无人值守时段" in note
+    )
     assert "边境村组党支部24个，全部达标（达标率100.0%）" in note
     assert f"火塘夜校{now['training']['fireside_school']['sessions']}期" in note
     assert "火塘夜校已完成年度目标" in note
-    assert "网格" not in note                        # Gongxin has no community grids
+    assert "网格" not in note  # Gongxin has no community grids
     assert "强边固防先锋队员88名" in note
 
 
+@pytest.mark.pdf
 def test_a_township_without_grids_checkpoints_or_branches_says_nothing_of_them(briefings):
     text = briefings["county-zh"]["text"]
     mengma = note_of(text, "勐马镇")
     assert "边境村组党支部32个" in mengma and "网格" not in mengma and "卡点" not in mengma
-    jingxin = note_of(text, "景信乡")                # not a border township
+    jingxin = note_of(text, "景信乡")  # not a border township
     assert "本年度累计开展培训宣讲" in jingxin
     assert "党支部" not in jingxin and "网格" not in jingxin and "卡点" not in jingxin
 
 
+@pytest.mark.pdf
 def test_a_township_briefing_keeps_to_its_township(briefings, figures):
     text = briefings["gongxin-zh"]["text"]
     body = flat(text)
@@ -320,16 +376,26 @@ def test_a_township_briefing_keeps_to_its_township(briefings, figures):
     assert "-1.8个百分点" in line_with(text, "卡点24小时值守覆盖率")
     assert "本范围没有社区网格，网格与下沉党员指标从略。" in body
     assert "网格有人包保" not in body and "下沉党员报到" not in body
-    assert "娜允镇" not in body and "民族苑小区卡点" not in body      # other townships' lists
+    assert "娜允镇" not in body and "民族苑小区卡点" not in body  # other townships' lists
     assert "3处卡点值守空档（共24小时）" in body
 
 
+@pytest.mark.pdf
 def test_english_briefing_is_english(briefings, demo_store, figures):
     text = briefings["county-en"]["text"]
     body = words(text)
-    for phrase in ("Menglian Border Party-Building Weekly Briefing", "Whole county",
-                   "Data week: 27 Dec 2021 to 02 Jan 2022", "Key figures", "Needs attention",
-                   "Briefing notes", "Charts", "Staffed", "Short-staffed", "Nobody on duty"):
+    for phrase in (
+        "Menglian Border Party-Building Weekly Briefing",
+        "Whole county",
+        "Data week: 27 Dec 2021 to 02 Jan 2022",
+        "Key figures",
+        "Needs attention",
+        "Briefing notes",
+        "Charts",
+        "Staffed",
+        "Short-staffed",
+        "Nobody on duty",
+    ):
         assert phrase in body, phrase
     assert "122 / 122" in line_with(text, "Border branches up to standard")
     assert "-0.1 pts" in line_with(text, "Checkpoint 24 h coverage")
@@ -349,8 +415,8 @@ def test_english_briefing_is_english(briefings, demo_store, figures):
 
 
 # ------------------------------------------------------------------ since the last meeting
-LOWERED_GRIDS = 40          # grids whose week-12-27 visits the later load wipes
-EMPTIED_SHIFT = ("CP116", "2021-12-27 08:00")     # a Gongxin checkpoint, fully staffed
+LOWERED_GRIDS = 40  # grids whose week-12-27 visits the later load wipes
+EMPTIED_SHIFT = ("CP116", "2021-12-27 08:00")  # a Gongxin checkpoint, fully staffed
 
 
 def _rows(path: Path) -> tuple[list[str], list[dict]]:
@@ -380,15 +446,29 @@ def meeting(demo_store, tmp_path_factory) -> dict:
 
     header, weekly = _rows(source / "grid_weekly.csv")
     original = [r for r in weekly if r["week_start"] == WEEK][:LOWERED_GRIDS]
-    lowered = [dict(r, households_visited=0, residents_checked=0, travel_registered=0,
-                    vaccinated=0, issues_found=0, issues_resolved=0) for r in original]
+    lowered = [
+        dict(
+            r,
+            households_visited=0,
+            residents_checked=0,
+            travel_registered=0,
+            vaccinated=0,
+            issues_found=0,
+            issues_resolved=0,
+        )
+        for r in original
+    ]
     shift_header, shifts = _rows(source / "checkpoint_shifts.csv")
     shift = [r for r in shifts if (r["checkpoint_id"], r["shift_start"]) == EMPTIED_SHIFT]
     assert len(shift) == 1 and shift[0]["shift_end"] == "2021-12-27 16:00"
-    overlapping = [r for r in shifts if r["checkpoint_id"] == EMPTIED_SHIFT[0]
-                   and r["shift_start"] < shift[0]["shift_end"]
-                   and r["shift_end"] > shift[0]["shift_start"]]
-    assert overlapping == shift                  # its 8 hours have nobody else on duty
+    overlapping = [
+        r
+        for r in shifts
+        if r["checkpoint_id"] == EMPTIED_SHIFT[0]
+        and r["shift_start"] < shift[0]["shift_end"]
+        and r["shift_end"] > shift[0]["shift_start"]
+    ]
+    assert overlapping == shift  # its 8 hours have nobody else on duty
     emptied = [dict(shift[0], staff_party=0, staff_unit=0, staff_volunteer=0)]
 
     store.pin(1, "12月20日例会")
@@ -408,13 +488,17 @@ def meeting(demo_store, tmp_path_factory) -> dict:
     assert out.returncode == 0, out.stderr
     render_pages(pdf_down, "meeting-down-zh")
     render_pages(pdf_up, "meeting-up-zh")
-    return {"down": pdf_text(pdf_down), "up": pdf_text(pdf_up),
-            "visited": sum(int(r["households_visited"]) for r in original)}
+    return {
+        "down": pdf_text(pdf_down),
+        "up": pdf_text(pdf_up),
+        "visited": sum(int(r["households_visited"]) for r in original),
+    }
 
 
+@pytest.mark.pdf
 def test_since_the_last_meeting_a_fall_shows_with_its_sign(meeting, figures):
     households = figures["county"]["grids"]["households"]
-    pts = round(meeting["visited"] / households * 100, 1)        # by hand: visits wiped
+    pts = round(meeting["visited"] / households * 100, 1)  # by hand: visits wiped
     assert pts > 0
     text = meeting["down"]
     assert "较上次例会" in line_with(text, "本周")
@@ -427,6 +511,7 @@ def test_since_the_last_meeting_a_fall_shows_with_its_sign(meeting, figures):
     assert "本周卡点24小时值守覆盖率97.6%" in gongxin
 
 
+@pytest.mark.pdf
 def test_since_the_last_meeting_a_rise_shows_with_its_sign(meeting, figures):
     households = figures["county"]["grids"]["households"]
     pts = round(meeting["visited"] / households * 100, 1)
@@ -447,7 +532,7 @@ def test_names_from_uploaded_files_are_escaped(tmp_path):
     page = report.build_html(store, dt.date(2021, 5, 3))
     assert "&lt;b&gt;娜允镇&lt;/b&gt;" in page and "<b>娜允镇</b>" not in page
     assert "<img src=x" not in page and "</script><img" not in page
-    assert page.count("</script>") == page.count("<script")       # no script closed early
+    assert page.count("</script>") == page.count("<script")  # no script closed early
 
 
 def test_an_empty_store_says_there_is_nothing_to_report(tmp_path):
@@ -457,20 +542,23 @@ def test_an_empty_store_says_there_is_nothing_to_report(tmp_path):
 
 def test_a_missing_chromium_is_a_clear_error(demo_store, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DASHBOARD_CHROMIUM", str(tmp_path / "no-chromium"))
-    code = dashboard_cli.main(["--store", str(demo_store.root), "report",
-                               "--out", str(tmp_path / "x.pdf")])
+    code = dashboard_cli.main(["--store", str(demo_store.root), "report", "--out", str(tmp_path / "x.pdf")])
     err = capsys.readouterr().err
     assert code == 1
     assert "DASHBOARD_CHROMIUM" in err and "未找到 Chromium" in err
     assert not (tmp_path / "x.pdf").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--week", "2021-12-28"], "Monday"),
-    (["--township", "T99"], "no township 'T99'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--week", "2021-12-28"], "Monday"),
+        (["--township", "T99"], "no township 'T99'"),
+    ],
+)
 def test_a_bad_week_or_township_is_refused(demo_store, tmp_path, capsys, args, message):
-    code = dashboard_cli.main(["--store", str(demo_store.root), "report", *args,
-                               "--out", str(tmp_path / "x.pdf")])
+    code = dashboard_cli.main(
+        ["--store", str(demo_store.root), "report", *args, "--out", str(tmp_path / "x.pdf")]
+    )
     assert code == 2 and message in capsys.readouterr().err
     assert not (tmp_path / "x.pdf").exists()

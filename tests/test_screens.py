@@ -1,5 +1,6 @@
 """The meeting screen's logic (dashboard.screens): the link's parameters, the presenter's file,
 and the rotation a screen follows tick by tick."""
+
 from __future__ import annotations
 
 import json
@@ -14,38 +15,51 @@ ALL = screens.SLIDES
 
 
 # ------------------------------------------------------------------ the link
-@pytest.mark.parametrize("text, expected", [
-    (None, (screens.DEFAULT_INTERVAL, True)),
-    ("", (screens.DEFAULT_INTERVAL, True)),
-    ("20", (20, True)),
-    ("3", (3, True)),
-    ("1", (screens.MIN_INTERVAL, False)),          # too fast to read: clamped, and said so
-    ("99999", (screens.MAX_INTERVAL, False)),
-    ("7.5", (8, False)),
-    ("abc", (screens.DEFAULT_INTERVAL, False)),
-    ("nan", (screens.DEFAULT_INTERVAL, False)),
-    ("inf", (screens.DEFAULT_INTERVAL, False)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (None, (screens.DEFAULT_INTERVAL, True)),
+        ("", (screens.DEFAULT_INTERVAL, True)),
+        ("20", (20, True)),
+        ("3", (3, True)),
+        ("1", (screens.MIN_INTERVAL, False)),  # too fast to read: clamped, and said so
+        ("99999", (screens.MAX_INTERVAL, False)),
+        ("7.5", (8, False)),
+        ("abc", (screens.DEFAULT_INTERVAL, False)),
+        ("nan", (screens.DEFAULT_INTERVAL, False)),
+        ("inf", (screens.DEFAULT_INTERVAL, False)),
+    ],
+)
 def test_interval_from_the_link(text, expected):
     assert screens.parse_interval(text) == expected
 
 
-@pytest.mark.parametrize("text, slides, unknown", [
-    (None, ALL, []),
-    ("", ALL, []),
-    ("branches,overview", ("branches", "overview"), []),
-    (" training , training,grids ", ("training", "grids"), []),
-    ("overview,maps", ("overview",), ["maps"]),
-    ("nothing,known", ALL, ["nothing", "known"]),     # no known slide: all of them
-])
+@pytest.mark.parametrize(
+    "text, slides, unknown",
+    [
+        (None, ALL, []),
+        ("", ALL, []),
+        ("branches,overview", ("branches", "overview"), []),
+        (" training , training,grids ", ("training", "grids"), []),
+        ("overview,maps", ("overview",), ["maps"]),
+        ("nothing,known", ALL, ["nothing", "known"]),  # no known slide: all of them
+    ],
+)
 def test_slides_from_the_link(text, slides, unknown):
     assert screens.parse_slides(text) == (slides, unknown)
 
 
-@pytest.mark.parametrize("text, expected", [
-    (None, ("main", True)), ("", ("main", True)), ("hall-2", ("hall-2", True)),
-    ("../users", ("main", False)), ("a/b", ("main", False)), ("x" * 33, ("main", False)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (None, ("main", True)),
+        ("", ("main", True)),
+        ("hall-2", ("hall-2", True)),
+        ("../users", ("main", False)),
+        ("a/b", ("main", False)),
+        ("x" * 33, ("main", False)),
+    ],
+)
 def test_screen_name_is_a_safe_file_name(text, expected):
     assert screens.parse_screen(text) == expected
 
@@ -57,13 +71,13 @@ def test_ticks_divide_the_interval_and_are_at_most_poll(interval, tick):
 
 def test_a_scope_without_grids_or_checkpoints_skips_those_slides(demo_store):
     from dashboard import metrics
+
     con = demo_store.connect()
     county, mengma = metrics.summary(con), metrics.summary(con, metrics.Scope(township="T02"))
     con.close()
     assert screens.slides_with_data(ALL, county) == ALL
     # 勐马镇 has border branches and training but no community grids and no checkpoints
-    assert screens.slides_with_data(ALL, mengma) == ("overview", "branches", "training",
-                                                     "submissions")
+    assert screens.slides_with_data(ALL, mengma) == ("overview", "branches", "training", "submissions")
     assert screens.slides_with_data(("training", "grids"), mengma) == ("training",)
 
 
@@ -78,21 +92,25 @@ def test_write_read_update_clear(tmp_path):
     assert first == s.read("main")
     assert (first.township, first.paused, first.slide, first.by) == (None, True, None, "组织部")
     assert json.loads((tmp_path / "screens" / "main.json").read_text("utf-8")) == {
-        "township": None, "paused": True, "slide": None, "updated_at": first.updated_at,
-        "by": "组织部"}
+        "township": None,
+        "paused": True,
+        "slide": None,
+        "updated_at": first.updated_at,
+        "by": "组织部",
+    }
 
     jump = s.update("main", slide="branches")
-    assert (jump.paused, jump.slide) == (True, "branches")        # a jump keeps the pause
+    assert (jump.paused, jump.slide) == (True, "branches")  # a jump keeps the pause
     assert jump.updated_at != first.updated_at
     moved = s.update("main", township="T06")
-    assert (moved.township, moved.paused, moved.slide) == ("T06", True, None)   # no re-jump
+    assert (moved.township, moved.paused, moved.slide) == ("T06", True, None)  # no re-jump
     s.update("main", township=screens.COUNTY)
     assert s.read("main").township == ""
 
-    assert s.read("hall") is None                  # screens are independent
+    assert s.read("hall") is None  # screens are independent
     s.clear("main")
     assert s.read("main") is None
-    s.clear("main")                                # clearing twice is fine
+    s.clear("main")  # clearing twice is fine
     assert [p.name for p in (tmp_path / "screens").iterdir() if p.name != ".lock"] == []
 
 
@@ -132,12 +150,16 @@ def test_writers_in_threads_lose_nothing_and_leave_no_temp_files(tmp_path):
     assert sorted(p.name for p in (tmp_path / "screens").iterdir()) == [".lock", "main.json"]
 
 
-@pytest.mark.parametrize("state, url, shown", [
-    (None, None, None), (None, "T01", "T01"),
-    (ScreenState(township=None), "T01", "T01"),        # a pause says nothing of the township
-    (ScreenState(township="T06"), "T01", "T06"),
-    (ScreenState(township=""), "T01", None),           # the presenter chose the county
-])
+@pytest.mark.parametrize(
+    "state, url, shown",
+    [
+        (None, None, None),
+        (None, "T01", "T01"),
+        (ScreenState(township=None), "T01", "T01"),  # a pause says nothing of the township
+        (ScreenState(township="T06"), "T01", "T06"),
+        (ScreenState(township=""), "T01", None),  # the presenter chose the county
+    ],
+)
 def test_the_presenter_overrides_the_links_township(state, url, shown):
     assert screens.township_shown(state, url) == shown
 
@@ -154,12 +176,18 @@ def run(rotation: Rotation, ticks, slides=ALL, state=None, interval=20):
 
 def test_rotates_every_interval_and_wraps():
     _, shown = run(Rotation(), [0, 5, 10, 15, 20, 40, 60, 80, 100, 120])
-    assert shown == ["overview"] * 4 + ["grids", "branches", "checkpoints", "training",
-                                        "submissions", "overview"]
+    assert shown == ["overview"] * 4 + [
+        "grids",
+        "branches",
+        "checkpoints",
+        "training",
+        "submissions",
+        "overview",
+    ]
 
 
 def test_a_tick_a_little_early_still_turns_the_slide():
-    _, shown = run(Rotation(), [0, 19.6, 39.2, 58], interval=20)      # tolerance 0.5 s
+    _, shown = run(Rotation(), [0, 19.6, 39.2, 58], interval=20)  # tolerance 0.5 s
     assert shown == ["overview", "grids", "branches", "branches"]
 
 

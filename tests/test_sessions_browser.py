@@ -6,6 +6,7 @@ with the last user removed, the data page is not open.
 
 Run with `pytest -m browser tests/test_sessions_browser.py`.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,10 +17,11 @@ import time
 
 import pytest
 
+from benchmarks.browser import _free_port
 from dashboard import auth, i18n
 from dashboard.store import Store
 
-from conftest import ROOT, _free_port, streamlit_server
+from conftest import ROOT, streamlit_server
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -36,6 +38,8 @@ def patient_expect():
     expect.set_options(timeout=30_000)
     yield
     expect.set_options(timeout=5_000)
+
+
 NGINX = "/usr/sbin/nginx"
 
 
@@ -60,8 +64,13 @@ def context(browser):
 
 
 def cli(store: Store, *args, stdin: str = "") -> subprocess.CompletedProcess:
-    out = subprocess.run([sys.executable, "-m", "dashboard", "--store", str(store.root), *args],
-                         input=stdin, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "dashboard", "--store", str(store.root), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr
     return out
 
@@ -108,7 +117,7 @@ def test_a_removed_admin_clicks_restore_and_nothing_happens(secured, context):
     log = auth.Users(store.root).audit_log()
     assert not [e for e in log if e["event"] == "restore"]
     assert [e["event"] for e in log if e.get("user") == "admin"] == ["login"]
-    page.reload()                                  # and the cookie no longer signs in
+    page.reload()  # and the cookie no longer signs in
     login_form(page)
 
 
@@ -129,9 +138,9 @@ def test_a_reload_and_a_new_tab_stay_signed_in_and_logout_ends_it(secured, conte
     signed_in(tab, "leader")
     tab.get_by_role("button", name=i18n.t("auth.logout")).click()
     login_form(tab)
-    page.get_by_role("link", name=i18n.t("page.branches")).click()   # the other tab's next click
+    page.get_by_role("link", name=i18n.t("page.branches")).click()  # the other tab's next click
     login_form(page)
-    page.reload()                                  # and its reload
+    page.reload()  # and its reload
     login_form(page)
     assert auth.COOKIE not in {c["name"] for c in context.cookies()}
     # a new password ends a session carried by the cookie too
@@ -150,12 +159,12 @@ def test_a_kiosk_link_with_a_screen_token_comes_back_after_a_reload(secured, con
     screen.goto(link)
     place = screen.locator(".st-key-kiosk-place")
     expect(place).to_have_text("公信乡")
-    screen.reload()                                # a power cut, a network blip
+    screen.reload()  # a power cut, a network blip
     expect(place).to_have_text("公信乡")
     expect(screen.get_by_label(i18n.t("auth.password"))).to_have_count(0)
     # the token opens the meeting screen only
     other = context.new_page()
-    other.goto(link.replace("kiosk=1&", "") .replace("?", "data?", 1))
+    other.goto(link.replace("kiosk=1&", "").replace("?", "data?", 1))
     login_form(other)
     cli(store, "screen", "revoke", "hall-t06")
     screen.reload()
@@ -191,23 +200,24 @@ http {{
 
 
 @pytest.mark.skipif(not os.access(NGINX, os.X_OK), reason=f"no {NGINX}")
-def test_behind_a_proxy_removing_the_last_user_does_not_open_the_data_page(secured, context,
-                                                                            tmp_path):
+def test_behind_a_proxy_removing_the_last_user_does_not_open_the_data_page(secured, context, tmp_path):
     base, store = secured
     upstream = base.rsplit(":", 1)[1]
     port = _free_port()
     run = tmp_path / "nginx"
     run.mkdir()
     (run / "nginx.conf").write_text(NGINX_CONF.format(dir=run, port=port, upstream=upstream))
-    proxy = subprocess.Popen([NGINX, "-p", str(run), "-c", str(run / "nginx.conf"),
-                              "-e", str(run / "error.log")], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.STDOUT)
+    proxy = subprocess.Popen(
+        [NGINX, "-p", str(run), "-c", str(run / "nginx.conf"), "-e", str(run / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         via_proxy = f"http://127.0.0.1:{port}"
         page = context.new_page()
         login(page, via_proxy, "admin", "/data")
         cli(store, "user", "remove", "leader")
-        cli(store, "user", "remove", "admin")                   # the last user
+        cli(store, "user", "remove", "admin")  # the last user
         assert not auth.Users(store.root).any()
         for path in ("/data", "/", "/?kiosk=1"):
             fresh = context.new_page()
@@ -216,7 +226,7 @@ def test_behind_a_proxy_removing_the_last_user_does_not_open_the_data_page(secur
             expect(fresh.get_by_text(i18n.t("auth.no_users")[:20])).to_be_visible()
             expect(fresh.get_by_text(i18n.t("data.tab_upload"))).to_have_count(0)
             fresh.close()
-        page.get_by_role("tab", name=i18n.t("data.tab_history")).click()   # the open tab too:
+        page.get_by_role("tab", name=i18n.t("data.tab_history")).click()  # the open tab too:
         page.get_by_text(i18n.t("data.restore_confirm", version=1)).click()  # its next run
         login_form(page)
         # straight from this machine, no proxy: the open demo mode, as before

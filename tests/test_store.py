@@ -1,4 +1,5 @@
 """The versioned store: atomic publish, crash safety, readers during loads, restore, pins."""
+
 from __future__ import annotations
 
 import copy
@@ -51,7 +52,7 @@ def test_restore_publishes_old_content_as_new_version(store, tmp_path):
     assert v == 3 and store.current() == 3 and grid_households(store) == [40, 40]
     rec = store.versions()[0]
     assert rec["action"] == "restore" and rec["restored_from"] == 1 and rec["by"] == "admin"
-    assert grid_households(store, 2) == [50, 50]   # nothing is lost
+    assert grid_households(store, 2) == [50, 50]  # nothing is lost
     with pytest.raises(LookupError):
         store.restore(9)
 
@@ -95,13 +96,15 @@ KILLED_LOADER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", ["mid-merge", "before-db-rename", "after-db-rename"])
 def test_loader_killed_mid_publish_leaves_old_version_serving(store, tmp_path, stage):
     ingest.load([variant(tmp_path, 40)], store)
     script = tmp_path / "die.py"
     script.write_text(KILLED_LOADER.format(root=str(ROOT)))
-    proc = subprocess.run([sys.executable, str(script), stage, str(variant(tmp_path, 50)),
-                           str(store.root)], capture_output=True)
+    proc = subprocess.run(
+        [sys.executable, str(script), stage, str(variant(tmp_path, 50)), str(store.root)], capture_output=True
+    )
     assert proc.returncode == -signal.SIGKILL
     assert store.current() == 1 and grid_households(store) == [40, 40]
     assert [v["version"] for v in store.versions()] == [1]
@@ -137,6 +140,7 @@ READER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_reader_process_sees_whole_versions_while_loads_publish(store, tmp_path):
     def county(n):
         data = copy.deepcopy(TINY)
@@ -152,8 +156,12 @@ def test_reader_process_sees_whole_versions_while_loads_publish(store, tmp_path)
     script = tmp_path / "reader.py"
     script.write_text(READER.format(root=str(ROOT)))
     stop = tmp_path / "stop"
-    readers = [subprocess.Popen([sys.executable, str(script), str(store.root), str(stop)],
-                                stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    readers = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(store.root), str(stop)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
     time.sleep(1.0)
     for n in (101, 102, 103, 104, 105):
         assert ingest.load([county(n)], store).ok
@@ -169,6 +177,7 @@ def test_reader_process_sees_whole_versions_while_loads_publish(store, tmp_path)
     assert 105 in seen and seen <= {100, 101, 102, 103, 104, 105}
 
 
+@pytest.mark.slow
 def test_state_folder_keeps_what_the_dashboard_writes_apart(tmp_path, tiny_dir, monkeypatch):
     """With a state folder, users, the audit log and the screens live there and the store
     folder gets only versions: replicas can read the versions from a read-only share."""
@@ -176,12 +185,17 @@ def test_state_folder_keeps_what_the_dashboard_writes_apart(tmp_path, tiny_dir, 
     import sys
 
     from dashboard import auth, screens
+
     store_dir, state_dir = tmp_path / "store", tmp_path / "state"
     run = [sys.executable, "-m", "dashboard", "--store", str(store_dir), "--state", str(state_dir)]
-    subprocess.run(run + ["load", str(tiny_dir), "--by", "clerk"], check=True,
-                   capture_output=True)
-    subprocess.run(run + ["user", "add", "gongxin-clerk", "--role", "admin"], input="s3cret-pass\n",
-                   text=True, check=True, capture_output=True)
+    subprocess.run(run + ["load", str(tiny_dir), "--by", "clerk"], check=True, capture_output=True)
+    subprocess.run(
+        run + ["user", "add", "gongxin-clerk", "--role", "admin"],
+        input="s3cret-pass\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
     assert (state_dir / "users.json").exists() and (state_dir / "audit.jsonl").exists()
     assert not (store_dir / "users.json").exists() and not (store_dir / "audit.jsonl").exists()
 

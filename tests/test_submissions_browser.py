@@ -5,6 +5,7 @@ named. Screenshots of the reporter's data page and of the board (1366×768 and 1
 in artifacts/screenshots/submissions-*.png. Run with `pytest -m browser`.
 
 Needs the loader's township scope (issue 10 §1, reader part): skips while it is missing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,12 @@ def subs_server(demo_store, tmp_path_factory, request):
 
 
 def new_page(browser, size=SIZES[0]):
-    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, accept_downloads=True,
-                              locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx = browser.new_context(
+        viewport={"width": size[0], "height": size[1]},
+        accept_downloads=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
     ctx.set_default_timeout(TIMEOUT)
     return ctx, ctx.new_page()
 
@@ -79,9 +84,15 @@ def tab(page, key: str) -> None:
 def grid_text(page) -> str:
     """The text of every table on the page (st.dataframe keeps an accessible copy of its
     visible cells in the DOM)."""
-    return " ".join(page.locator("[data-testid=stDataFrame]").all_inner_texts()) + " " + \
-        " ".join(page.locator("[data-testid=stDataFrame] [role=gridcell], "
-                              "[data-testid=stDataFrame] td").all_inner_texts())
+    return (
+        " ".join(page.locator("[data-testid=stDataFrame]").all_inner_texts())
+        + " "
+        + " ".join(
+            page.locator(
+                "[data-testid=stDataFrame] [role=gridcell], [data-testid=stDataFrame] td"
+            ).all_inner_texts()
+        )
+    )
 
 
 def upload(page, path: Path) -> None:
@@ -94,17 +105,17 @@ def upload(page, path: Path) -> None:
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
-    page.screenshot(path=str(SHOTS / f"submissions-{name}-{size['width']}x{size['height']}.png"),
-                    full_page=True)
+    page.screenshot(
+        path=str(SHOTS / f"submissions-{name}-{size['width']}x{size['height']}.png"), full_page=True
+    )
 
 
-def test_reporter_downloads_fills_uploads_and_the_board_says_submitted(subs_server, browser,
-                                                                        tmp_path):
+def test_reporter_downloads_fills_uploads_and_the_board_says_submitted(subs_server, browser, tmp_path):
     base, store = subs_server
     ctx, page = new_page(browser)
     try:
         login(page, base, "nayun_clerk", "data")
-        expect(page.get_by_role("tab")).to_have_count(3)       # upload, prefilled form, board
+        expect(page.get_by_role("tab")).to_have_count(3)  # upload, prefilled form, board
         assert page.get_by_role("tab", name=i18n.t("data.tab_history")).count() == 0
         shot(page, "reporter-upload")
 
@@ -128,21 +139,26 @@ def test_reporter_downloads_fills_uploads_and_the_board_says_submitted(subs_serv
         expect(page.get_by_text(i18n.t("sub.submitted", version=2))).to_be_visible()
         assert store.current() == 2
         event = auth.Users(store.state).audit_log()[0]
-        assert (event["event"], event["user"], event["township"], event["version"]) == \
-            ("submit", "nayun_clerk", "T01", 2)
+        assert (event["event"], event["user"], event["township"], event["version"]) == (
+            "submit",
+            "nayun_clerk",
+            "T01",
+            2,
+        )
         assert event["files"][0]["name"] == filled.name and len(event["files"][0]["sha256"]) == 64
 
         # the board: the reporter's own row, submitted
         go(page, "submissions")
         expect(page.get_by_text(i18n.t("sub.status_submitted")).first).to_be_visible()
-        status = i18n.t("sub.own_row", week=i18n.fmt_week(dt.date(2022, 1, 3)),
-                        status=i18n.t("sub.status_submitted")).replace("**", "")
+        status = i18n.t(
+            "sub.own_row", week=i18n.fmt_week(dt.date(2022, 1, 3)), status=i18n.t("sub.status_submitted")
+        ).replace("**", "")
         expect(page.locator("[data-testid=stMarkdownContainer]", has_text=status)).to_be_visible()
         shot(page, "reporter-board")
 
         # another township's row: refused, the row named, nothing stored
         wb = openpyxl.load_workbook(io.BytesIO(fill(form)))
-        wb["卡点值守"].cell(5, 1, "CP116")                     # a 公信乡 checkpoint, on row 5
+        wb["卡点值守"].cell(5, 1, "CP116")  # a 公信乡 checkpoint, on row 5
         bad = tmp_path / "错乡镇.xlsx"
         wb.save(bad)
         go(page, "data")

@@ -1,5 +1,6 @@
 """党组织达标 Branch compliance: the 122 border branches against the 100% target, what fails,
 where they are along the border, the "4+N" links and the model branches."""
+
 import streamlit as st
 
 from dashboard import i18n, mapnav, ui
@@ -23,27 +24,42 @@ if not ui.empty_store(ctx):
     failing = ui.data("noncompliant_branches", ctx)
     rate_target = targets.get("branches.compliance_rate")
     link_target = targets.get("branches.link_coverage_rate")
-    counts = charts.status_counts(status)       # compliant / noncompliant / never assessed
+    counts = charts.status_counts(status)  # compliant / noncompliant / never assessed
 
     tiles = st.columns(3)
     with tiles[0]:
-        ui.tile(ctx, ctx.t("kpi.compliance"), f"{b['compliant']:,} / {b['total']:,}",
-                rate=b["compliance_rate"], target=rate_target,
-                target_text=i18n.fmt_rate(rate_target, ctx.lang, digits=0),
-                detail=ctx.t("branches.compliant_detail",
-                             rate=i18n.fmt_rate(b["compliance_rate"], ctx.lang),
-                             n=i18n.fmt_int(counts["noncompliant"] + counts["never"]))
-                + (ctx.t("branches.never_detail", n=i18n.fmt_int(counts["never"]))
-                   if counts["never"] else ""))
+        ui.tile(
+            ctx,
+            ctx.t("kpi.compliance"),
+            f"{b['compliant']:,} / {b['total']:,}",
+            rate=b["compliance_rate"],
+            target=rate_target,
+            target_text=i18n.fmt_rate(rate_target, ctx.lang, digits=0),
+            detail=ctx.t(
+                "branches.compliant_detail",
+                rate=i18n.fmt_rate(b["compliance_rate"], ctx.lang),
+                n=i18n.fmt_int(counts["noncompliant"] + counts["never"]),
+            )
+            + (ctx.t("branches.never_detail", n=i18n.fmt_int(counts["never"])) if counts["never"] else ""),
+        )
     with tiles[1]:
-        ui.tile(ctx, ctx.t("branches.tile_links"), i18n.fmt_rate(b["link_coverage_rate"], ctx.lang),
-                rate=b["link_coverage_rate"], target=link_target,
-                target_text=i18n.fmt_rate(link_target, ctx.lang, digits=0),
-                help_text=ctx.t("branches.links_help"), detail=ctx.t("branches.links_detail"))
+        ui.tile(
+            ctx,
+            ctx.t("branches.tile_links"),
+            i18n.fmt_rate(b["link_coverage_rate"], ctx.lang),
+            rate=b["link_coverage_rate"],
+            target=link_target,
+            target_text=i18n.fmt_rate(link_target, ctx.lang, digits=0),
+            help_text=ctx.t("branches.links_help"),
+            detail=ctx.t("branches.links_detail"),
+        )
     with tiles[2]:
-        ui.tile(ctx, ctx.t("branches.tile_model"),
-                ctx.t("branches.model_value", n=i18n.fmt_int(b["model"])),
-                detail=ctx.t("branches.model_of", total=i18n.fmt_int(b["total"])))
+        ui.tile(
+            ctx,
+            ctx.t("branches.tile_model"),
+            ctx.t("branches.model_value", n=i18n.fmt_int(b["model"])),
+            detail=ctx.t("branches.model_of", total=i18n.fmt_int(b["total"])),
+        )
 
     trend = ui.data("compliance_trend", ctx)
     by_township = ui.data("compliance_by_township", ctx) if ctx.township is None else None
@@ -56,26 +72,35 @@ if not ui.empty_store(ctx):
             # On request (issue 14 §2): a page that sends no Plotly chart saves ~0.7 s per visit.
             with ui.on_request("show_compliance_trend", ctx.t("light.compliance_trend")) as box:
                 if box.open:
-                    st.plotly_chart(charts.compliance_trend(trend, rate_target, ctx.lang),
-                                    config=PLAIN, key="compliance_trend")
+                    st.plotly_chart(
+                        charts.compliance_trend(trend, rate_target, ctx.lang),
+                        config=PLAIN,
+                        key="compliance_trend",
+                    )
                     st.caption(ctx.t("branches.trend_caption"))
     if right is not None:
         with right:
             st.subheader(ctx.t("branches.by_township"))
-            with ui.on_request("show_compliance_by_township",
-                               ctx.t("light.compliance_by_township")) as box:
+            with ui.on_request("show_compliance_by_township", ctx.t("light.compliance_by_township")) as box:
                 if box.open:
-                    st.plotly_chart(charts.compliance_by_township(by_township, towns, rate_target,
-                                                                  ctx.lang),
-                                    config=PLAIN, key="compliance_by_township")
+                    st.plotly_chart(
+                        charts.compliance_by_township(by_township, towns, rate_target, ctx.lang),
+                        config=PLAIN,
+                        key="compliance_by_township",
+                    )
 
     st.subheader(ctx.t("branches.noncompliant"))
     if failing.empty:
         st.success(ctx.t("branches.all_compliant", n=i18n.fmt_int(b["total"])))
     else:
         table = charts.noncompliant_table(failing, towns, ctx.lang)
-        ui.table(ctx, table, width="stretch", height=lambda n: min(420, 38 + 35 * n),
-                 column_config={ctx.t("col.failed"): st.column_config.TextColumn(width="large")})
+        ui.table(
+            ctx,
+            table,
+            width="stretch",
+            height=lambda n: min(420, 38 + 35 * n),
+            column_config={ctx.t("col.failed"): st.column_config.TextColumn(width="large")},
+        )
         ui.downloads(ctx, table, ctx.t("branches.file_noncompliant"), key="noncompliant")
 
     criteria = ui.data("failed_criteria_counts", ctx)
@@ -86,8 +111,9 @@ if not ui.empty_store(ctx):
             st.subheader(ctx.t("branches.failed_criteria"))
             with ui.on_request("show_failed_criteria", ctx.t("light.failed_criteria")) as box:
                 if box.open:
-                    st.plotly_chart(charts.failed_criteria(criteria, ctx.lang), config=PLAIN,
-                                    key="failed_criteria")
+                    st.plotly_chart(
+                        charts.failed_criteria(criteria, ctx.lang), config=PLAIN, key="failed_criteria"
+                    )
                     st.caption(ctx.t("branches.failed_caption"))
     township_geo = ui.data("geo_features", ctx, layer="townships")
     with map_area:
@@ -95,10 +121,19 @@ if not ui.empty_store(ctx):
         st.markdown(maps.legend_html(charts.map_legend(status, ctx.lang)), unsafe_allow_html=True)
         drill = mapnav.can_drill(ctx)
         event = st.pydeck_chart(
-            charts.branch_map(status, township_geo, towns, ctx.lang, township=ctx.township,
-                              size=(540, 560) if not criteria.empty else (900, 560), drill=drill),
-            height=560, key=f"branch_map_{ctx.township}",
-            **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}))
+            charts.branch_map(
+                status,
+                township_geo,
+                towns,
+                ctx.lang,
+                township=ctx.township,
+                size=(540, 560) if not criteria.empty else (900, 560),
+                drill=drill,
+            ),
+            height=560,
+            key=f"branch_map_{ctx.township}",
+            **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}),
+        )
         if drill:
             st.caption(ctx.t("geo.county_hint"))
             mapnav.drill(ctx, event)

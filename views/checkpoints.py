@@ -1,5 +1,6 @@
 """卡点值守 Checkpoint staffing: 24 h coverage against target, hour-by-hour heatmap, gap list,
 who was on duty, persons checked, map."""
+
 import dataclasses
 
 import streamlit as st
@@ -28,26 +29,47 @@ if not ui.empty_store(ctx):
     st.subheader(ctx.t("cp.headline"))
     tiles = st.columns([2.3, 2, 2, 2, 2.3])
     with tiles[0]:
-        ui.tile(ctx, ctx.t("cp.kpi.coverage"), i18n.fmt_rate(c["coverage_rate"], ctx.lang),
-                rate=c["coverage_rate"], target=coverage_target,
-                target_text=i18n.fmt_rate(coverage_target, digits=0),
-                detail=(ctx.t("cp.kpi.gaps", n=len(gaps), hours=i18n.fmt_int(gaps["hours"].sum()))
-                        if len(gaps) else ctx.t("cp.kpi.no_gaps")))
+        ui.tile(
+            ctx,
+            ctx.t("cp.kpi.coverage"),
+            i18n.fmt_rate(c["coverage_rate"], ctx.lang),
+            rate=c["coverage_rate"],
+            target=coverage_target,
+            target_text=i18n.fmt_rate(coverage_target, digits=0),
+            detail=(
+                ctx.t("cp.kpi.gaps", n=len(gaps), hours=i18n.fmt_int(gaps["hours"].sum()))
+                if len(gaps)
+                else ctx.t("cp.kpi.no_gaps")
+            ),
+        )
     with tiles[1]:
-        ui.tile(ctx, ctx.t("cp.kpi.staffed_slots"), i18n.fmt_int(c["staffed_slots"]),
-                detail=ctx.t("kpi.slots_of", staffed=i18n.fmt_int(c["staffed_slots"]),
-                             slots=i18n.fmt_int(c["slots"])))
+        ui.tile(
+            ctx,
+            ctx.t("cp.kpi.staffed_slots"),
+            i18n.fmt_int(c["staffed_slots"]),
+            detail=ctx.t(
+                "kpi.slots_of", staffed=i18n.fmt_int(c["staffed_slots"]), slots=i18n.fmt_int(c["slots"])
+            ),
+        )
     with tiles[2]:
-        ui.tile(ctx, ctx.t("cp.kpi.staff_hours"), i18n.fmt_int(c["staff_hours"]),
-                detail=ctx.t("unit.hours"))
+        ui.tile(ctx, ctx.t("cp.kpi.staff_hours"), i18n.fmt_int(c["staff_hours"]), detail=ctx.t("unit.hours"))
     with tiles[3]:
-        ui.tile(ctx, ctx.t("cp.kpi.party_share"), i18n.fmt_rate(c["party_share"], ctx.lang),
-                rate=c["party_share"], target=targets.get("checkpoints.party_share"),
-                target_text=i18n.fmt_rate(targets.get("checkpoints.party_share"), digits=0),
-                detail=ctx.t("cp.kpi.party_hours", hours=i18n.fmt_int(daily["party_hours"].sum())))
+        ui.tile(
+            ctx,
+            ctx.t("cp.kpi.party_share"),
+            i18n.fmt_rate(c["party_share"], ctx.lang),
+            rate=c["party_share"],
+            target=targets.get("checkpoints.party_share"),
+            target_text=i18n.fmt_rate(targets.get("checkpoints.party_share"), digits=0),
+            detail=ctx.t("cp.kpi.party_hours", hours=i18n.fmt_int(daily["party_hours"].sum())),
+        )
     with tiles[4]:
-        ui.tile(ctx, ctx.t("cp.kpi.persons_checked"), i18n.fmt_int(c["persons_checked"]),
-                detail=ctx.t("cp.kpi.per_day", n=i18n.fmt_int(c["persons_checked"] / 7)))
+        ui.tile(
+            ctx,
+            ctx.t("cp.kpi.persons_checked"),
+            i18n.fmt_int(c["persons_checked"]),
+            detail=ctx.t("cp.kpi.per_day", n=i18n.fmt_int(c["persons_checked"] / 7)),
+        )
 
     # The toggle reruns this part of the page only.
     @st.fragment
@@ -58,15 +80,28 @@ if not ui.empty_store(ctx):
         if len(rows):
             shown = cp_charts.heatmap_shown(rows)
             if len(shown) < len(rows):
-                st.caption(ctx.t("cp.showing_worst", n=i18n.fmt_int(len(shown)),
-                                 of=i18n.fmt_int(len(rows)),
-                                 which="" if show_all else ctx.t("cp.which_gaps")))
+                st.caption(
+                    ctx.t(
+                        "cp.showing_worst",
+                        n=i18n.fmt_int(len(shown)),
+                        of=i18n.fmt_int(len(rows)),
+                        which="" if show_all else ctx.t("cp.which_gaps"),
+                    )
+                )
             else:
-                st.caption(ctx.t("cp.showing_all" if show_all else "cp.showing_gaps",
-                                 n=i18n.fmt_int(len(rows)), total=i18n.fmt_int(len(status))))
+                st.caption(
+                    ctx.t(
+                        "cp.showing_all" if show_all else "cp.showing_gaps",
+                        n=i18n.fmt_int(len(rows)),
+                        total=i18n.fmt_int(len(status)),
+                    )
+                )
             hourly = ui.data("checkpoint_hourly", ctx, checkpoints=tuple(shown["checkpoint_id"]))
-            st.plotly_chart(cp_charts.heatmap(hourly, shown, ctx.week, ctx.lang),
-                            config={"displayModeBar": False}, key="cp_heatmap")
+            st.plotly_chart(
+                cp_charts.heatmap(hourly, shown, ctx.week, ctx.lang),
+                config={"displayModeBar": False},
+                key="cp_heatmap",
+            )
         else:
             st.success(ctx.t("cp.no_gaps"))
 
@@ -75,34 +110,47 @@ if not ui.empty_store(ctx):
     st.subheader(ctx.t("cp.gaps"))
     if len(gaps):
         table = cp_charts.gap_table(gaps, townships, ctx.lang, with_township=ctx.township is None)
-        ui.table(ctx, table, height=lambda n: min(420, 38 + 35 * n), column_config={
-            ctx.t("col.gap_start"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
-            ctx.t("col.gap_end"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
-        })
+        ui.table(
+            ctx,
+            table,
+            height=lambda n: min(420, 38 + 35 * n),
+            column_config={
+                ctx.t("col.gap_start"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
+                ctx.t("col.gap_end"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
+            },
+        )
         ui.downloads(ctx, table, f"checkpoint_gaps_{ctx.week.isoformat()}", key="cp_gaps")
     else:
         st.success(ctx.t("cp.gaps_none"))
 
     st.subheader(ctx.t("cp.map"))
-    st.markdown(maps.legend_html(cp_charts.legend(ctx.lang, coverage_target)),
-                unsafe_allow_html=True)
+    st.markdown(maps.legend_html(cp_charts.legend(ctx.lang, coverage_target)), unsafe_allow_html=True)
     on_map = cp_charts.map_rows(status)
     township_geo = ui.data("geo_features", ctx, layer="townships")
     drill = mapnav.can_drill(ctx)
-    event = st.pydeck_chart(cp_charts.checkpoint_deck(
-        on_map, township_geo, townships, ctx.lang, coverage_target, township=ctx.township,
-        drill=drill), height=480, key=f"cp_map_{ctx.township}",
-        **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}))
-    st.caption((ctx.t("cp.map_gaps_only", total=i18n.fmt_int(len(status)),
-                      n=i18n.fmt_int(len(on_map))) + " · " if len(on_map) < len(status) else "")
-               + ctx.t("map.hint") + (" · " + ctx.t("geo.county_hint") if drill else ""))
+    event = st.pydeck_chart(
+        cp_charts.checkpoint_deck(
+            on_map, township_geo, townships, ctx.lang, coverage_target, township=ctx.township, drill=drill
+        ),
+        height=480,
+        key=f"cp_map_{ctx.township}",
+        **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}),
+    )
+    st.caption(
+        (
+            ctx.t("cp.map_gaps_only", total=i18n.fmt_int(len(status)), n=i18n.fmt_int(len(on_map))) + " · "
+            if len(on_map) < len(status)
+            else ""
+        )
+        + ctx.t("map.hint")
+        + (" · " + ctx.t("geo.county_hint") if drill else "")
+    )
     if drill:
         mapnav.drill(ctx, event)
     mapnav.back_to_county(ctx, "cp_map_back")
 
     st.subheader(ctx.t("geo.checkpoints_distance"))
-    mapnav.distance_section(ctx, status, township_geo, townships, "checkpoints",
-                            "checkpoints_border")
+    mapnav.distance_section(ctx, status, township_geo, townships, "checkpoints", "checkpoints_border")
 
     # Below the map and read, not handled: drawn when the leader opens the box (issue 14 §2).
     with ui.on_request("show_cp_daily", ctx.t("light.cp_daily")) as box:
@@ -110,9 +158,15 @@ if not ui.empty_store(ctx):
             left, right = st.columns([1, 1])
             with left:
                 st.subheader(ctx.t("cp.composition"))
-                st.plotly_chart(cp_charts.composition(daily, ctx.lang),
-                                config={"displayModeBar": False}, key="cp_composition")
+                st.plotly_chart(
+                    cp_charts.composition(daily, ctx.lang),
+                    config={"displayModeBar": False},
+                    key="cp_composition",
+                )
             with right:
                 st.subheader(ctx.t("cp.checked_daily"))
-                st.plotly_chart(cp_charts.checked_per_day(daily, ctx.lang),
-                                config={"displayModeBar": False}, key="cp_checked")
+                st.plotly_chart(
+                    cp_charts.checked_per_day(daily, ctx.lang),
+                    config={"displayModeBar": False},
+                    key="cp_checked",
+                )

@@ -2,6 +2,7 @@
 submission board. Admins see all of it; a reporter (乡镇填报员) submits their own township's
 weekly tables (the township is the logged-in user's, never the URL's or a widget's), downloads
 its prefilled form and sees its own row of the board."""
+
 import streamlit as st
 
 from dashboard import desk, i18n, places, quality, submissions, ui
@@ -11,45 +12,74 @@ ui.require_page(ctx, "data")
 ui.page_header(ctx, "data")
 by = ui.actor_name(ctx)
 user = ui.current_user()
-township = user.township if user is not None and user.is_reporter else None   # None: admin
+township = user.township if user is not None and user.is_reporter else None  # None: admin
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def form_download(town: str, key: str) -> None:
     """A week picker and the prefilled form of `town` for that week, made on click."""
     weeks = submissions.report_weeks(ui.data("latest_week", ctx))
-    week = st.selectbox(ctx.t("sub.form_week"), weeks, key=f"{key}_week", width=320,
-                        format_func=lambda w: i18n.fmt_week(w, ctx.lang))
+    week = st.selectbox(
+        ctx.t("sub.form_week"),
+        weeks,
+        key=f"{key}_week",
+        width=320,
+        format_func=lambda w: i18n.fmt_week(w, ctx.lang),
+    )
     name = places.township_name(ui.data("townships", ctx), town, "zh")
-    st.download_button(ctx.t("sub.form_download"),
-                       lambda: desk.township_form(ui.store(), town, week),
-                       f"{ctx.t('sub.form_file', name=name, week=week.isoformat())}.xlsx", XLSX,
-                       key=f"{key}_download", on_click="ignore", icon=":material/download:")
+    st.download_button(
+        ctx.t("sub.form_download"),
+        lambda: desk.township_form(ui.store(), town, week),
+        f"{ctx.t('sub.form_file', name=name, week=week.isoformat())}.xlsx",
+        XLSX,
+        key=f"{key}_download",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 if township is not None:
     upload_tab, form_tab, board_tab = st.tabs(
-        [ctx.t("data.tab_upload"), ctx.t("data.tab_form"), ctx.t("data.tab_board")])
+        [ctx.t("data.tab_upload"), ctx.t("data.tab_form"), ctx.t("data.tab_board")]
+    )
     history_tab = template_tab = audit_tab = None
 else:
     upload_tab, board_tab, history_tab, template_tab, audit_tab = st.tabs(
-        [ctx.t("data.tab_upload"), ctx.t("data.tab_board"), ctx.t("data.tab_history"),
-         ctx.t("data.tab_template"), ctx.t("data.tab_audit")])
+        [
+            ctx.t("data.tab_upload"),
+            ctx.t("data.tab_board"),
+            ctx.t("data.tab_history"),
+            ctx.t("data.tab_template"),
+            ctx.t("data.tab_audit"),
+        ]
+    )
     form_tab = None
 
 with upload_tab:
-    st.markdown(ctx.t("sub.upload_help", township=i18n.md_escape(ctx.township_name)) if township
-                else ctx.t("data.upload_help"))
+    st.markdown(
+        ctx.t("sub.upload_help", township=i18n.md_escape(ctx.township_name))
+        if township
+        else ctx.t("data.upload_help")
+    )
     kinds = ["csv", "xlsx", "xls", "et", "ods"] + ([] if township else ["geojson", "json"])
-    files = st.file_uploader(ctx.t("data.upload"), type=kinds, accept_multiple_files=True,
-                             key=f"upload_{st.session_state.get('_upload_n', 0)}")
+    files = st.file_uploader(
+        ctx.t("data.upload"),
+        type=kinds,
+        accept_multiple_files=True,
+        key=f"upload_{st.session_state.get('_upload_n', 0)}",
+    )
     replace = False if township else st.checkbox(ctx.t("data.replace"), help=ctx.t("data.replace_help"))
     if files and st.button(ctx.t("data.check"), type="primary"):
         with st.spinner(ctx.t("data.checking")):
             st.session_state["_check"] = desk.check_upload(ui.store(), files, replace, township)
     checked = st.session_state.get("_check")
-    if checked and files and checked["names"] == [f.name for f in files] \
-            and checked["replace"] == replace and checked.get("township") == township:
+    if (
+        checked
+        and files
+        and checked["names"] == [f.name for f in files]
+        and checked["replace"] == replace
+        and checked.get("township") == township
+    ):
         result = checked["result"]
         summary = desk.import_summary(getattr(result, "report", None), ctx.lang)
         if not summary.empty:
@@ -65,7 +95,9 @@ with upload_tab:
             st.dataframe(desk.change_table(result.changes, ctx.lang), hide_index=True, width="stretch")
             for table, sample in result.samples.items():
                 if not sample.empty:
-                    with st.expander(ctx.t("data.sample", table=desk.table_label(table, ctx.lang), n=len(sample))):
+                    with st.expander(
+                        ctx.t("data.sample", table=desk.table_label(table, ctx.lang), n=len(sample))
+                    ):
                         st.dataframe(desk.sample_table(table, sample, ctx.lang), hide_index=True)
             if st.button(ctx.t("data.commit"), type="primary"):
                 with st.status(ctx.t("data.committing"), expanded=True) as status:
@@ -76,7 +108,9 @@ with upload_tab:
                     elif final.ok:
                         status.update(label=ctx.t("data.nothing_changed"), state="complete")
                     else:
-                        status.update(label=ctx.t("data.rejected", n=len(final.errors), more=""), state="error")
+                        status.update(
+                            label=ctx.t("data.rejected", n=len(final.errors), more=""), state="error"
+                        )
                         st.dataframe(desk.error_table(final.errors, ctx.lang), hide_index=True)
                 st.session_state.pop("_check", None)
                 st.session_state["_upload_n"] = st.session_state.get("_upload_n", 0) + 1
@@ -87,12 +121,18 @@ with upload_tab:
     if live is not None:
         week, found = quality.current(ui.store(), live, ctx.township)
         st.subheader(ctx.t("quality.title"))
-        st.caption(ctx.t("quality.help", scope=i18n.md_escape(ctx.township_name), version=live,
-                         week=i18n.fmt_week(week, ctx.lang)))
+        st.caption(
+            ctx.t(
+                "quality.help",
+                scope=i18n.md_escape(ctx.township_name),
+                version=live,
+                week=i18n.fmt_week(week, ctx.lang),
+            )
+        )
         shown = quality.tables(found, ctx.lang)
         if not shown:
             st.success(ctx.t("quality.none"))
-        for kind, title, table in shown:
+        for _kind, title, table in shown:
             with st.expander(title, expanded=len(shown) == 1):
                 ui.table(ctx, table)
 
@@ -124,8 +164,9 @@ if history_tab is not None:
             with right, st.container(border=True):
                 st.markdown(f"**{ctx.t('data.pin')}**")
                 pin_v = st.selectbox(ctx.t("data.version"), numbers, key="pin_version")
-                label = st.text_input(ctx.t("data.pin_label"), max_chars=40,
-                                      placeholder=ctx.t("data.pin_placeholder"))
+                label = st.text_input(
+                    ctx.t("data.pin_label"), max_chars=40, placeholder=ctx.t("data.pin_placeholder")
+                )
                 if st.button(ctx.t("data.pin_button"), disabled=not label.strip()):
                     desk.pin_version(ui.store(), pin_v, label.strip(), by)
                     st.success(ctx.t("data.pinned", version=pin_v, label=label.strip()))
@@ -133,15 +174,21 @@ if history_tab is not None:
 if template_tab is not None:
     with template_tab:
         st.markdown(ctx.t("data.template_help"))
-        st.download_button(ctx.t("data.template_download"), desk.template_bytes(),
-                           "孟连县边境党建数据报送模板.xlsx", XLSX)
+        st.download_button(
+            ctx.t("data.template_download"), desk.template_bytes(), "孟连县边境党建数据报送模板.xlsx", XLSX
+        )
         towns = ui.data("townships", ctx)
         if len(towns):
             st.divider()
             st.markdown(ctx.t("sub.form_help"))
             names = places.township_names(towns, ctx.lang)
-            town = st.selectbox(ctx.t("filter.township"), list(names), key="form_township", width=320,
-                                format_func=lambda v: names.get(v, v))
+            town = st.selectbox(
+                ctx.t("filter.township"),
+                list(names),
+                key="form_township",
+                width=320,
+                format_func=lambda v: names.get(v, v),
+            )
             form_download(town, "admin_form")
 
 if audit_tab is not None:

@@ -1,5 +1,6 @@
 """网格覆盖 Grid coverage: grids on the map by visit rate and staffing, drill-down, one grid's
 history, the table."""
+
 import dataclasses
 
 import streamlit as st
@@ -23,44 +24,74 @@ if not ui.empty_store(ctx):
     st.subheader(ctx.t("grids.headline"))
     tiles = st.columns(4)
     with tiles[0]:
-        ui.tile(ctx, ctx.t("kpi.grids_staffed"), i18n.fmt_rate(g["staffed_rate"], ctx.lang),
-                rate=g["staffed_rate"], target=targets.get("grids.staffed_rate"),
-                target_text=i18n.fmt_rate(targets.get("grids.staffed_rate"), digits=0),
-                detail=f"{i18n.fmt_int(g['staffed'])} / {i18n.fmt_int(g['total'])} {ctx.t('unit.grids')}")
+        ui.tile(
+            ctx,
+            ctx.t("kpi.grids_staffed"),
+            i18n.fmt_rate(g["staffed_rate"], ctx.lang),
+            rate=g["staffed_rate"],
+            target=targets.get("grids.staffed_rate"),
+            target_text=i18n.fmt_rate(targets.get("grids.staffed_rate"), digits=0),
+            detail=f"{i18n.fmt_int(g['staffed'])} / {i18n.fmt_int(g['total'])} {ctx.t('unit.grids')}",
+        )
     with tiles[1]:
-        ui.tile(ctx, ctx.t("grids.kpi.visit_rate"), i18n.fmt_rate(g["visit_rate"], ctx.lang),
-                rate=g["visit_rate"], target=targets.get("grids.visit_rate"),
-                target_text=i18n.fmt_rate(targets.get("grids.visit_rate"), digits=0),
-                detail=ctx.t("kpi.visited_of", visited=i18n.fmt_int(g["households_visited"]),
-                             households=i18n.fmt_int(g["households"])))
+        ui.tile(
+            ctx,
+            ctx.t("grids.kpi.visit_rate"),
+            i18n.fmt_rate(g["visit_rate"], ctx.lang),
+            rate=g["visit_rate"],
+            target=targets.get("grids.visit_rate"),
+            target_text=i18n.fmt_rate(targets.get("grids.visit_rate"), digits=0),
+            detail=ctx.t(
+                "kpi.visited_of",
+                visited=i18n.fmt_int(g["households_visited"]),
+                households=i18n.fmt_int(g["households"]),
+            ),
+        )
     with tiles[2]:
-        ui.tile(ctx, ctx.t("kpi.reporting_rate"), i18n.fmt_rate(g["reporting_rate"], ctx.lang),
-                rate=g["reporting_rate"], target=targets.get("grids.reporting_rate"),
-                target_text=i18n.fmt_rate(targets.get("grids.reporting_rate"), digits=0))
+        ui.tile(
+            ctx,
+            ctx.t("kpi.reporting_rate"),
+            i18n.fmt_rate(g["reporting_rate"], ctx.lang),
+            rate=g["reporting_rate"],
+            target=targets.get("grids.reporting_rate"),
+            target_text=i18n.fmt_rate(targets.get("grids.reporting_rate"), digits=0),
+        )
     with tiles[3]:
-        ui.tile(ctx, ctx.t("grids.kpi.members"), i18n.fmt_int(m["reported"]),
-                detail=ctx.t("kpi.assigned", assigned=i18n.fmt_int(m["assigned"]),
-                             households=i18n.fmt_int(m["households_linked"])))
+        ui.tile(
+            ctx,
+            ctx.t("grids.kpi.members"),
+            i18n.fmt_int(m["reported"]),
+            detail=ctx.t(
+                "kpi.assigned",
+                assigned=i18n.fmt_int(m["assigned"]),
+                households=i18n.fmt_int(m["households_linked"]),
+            ),
+        )
 
     # Drill-down: the township comes from the global filter, community and zone from here.
     areas = ui.data("grid_areas", ctx)
-    communities = dict(zip(areas["community_id"], areas["community_name"]))
+    communities = dict(zip(areas["community_id"], areas["community_name"], strict=False))
     pick = st.columns([1, 1, 2])
     community = pick[0].selectbox(
-        ctx.t("col.community"), ["", *communities], key=f"grid_community_{ctx.township}",
-        format_func=lambda v: communities.get(v, ctx.t("grids.all_communities")))
+        ctx.t("col.community"),
+        ["", *communities],
+        key=f"grid_community_{ctx.township}",
+        format_func=lambda v: communities.get(v, ctx.t("grids.all_communities")),
+    )
     in_community = areas[areas["community_id"] == community] if community else areas
-    zones = dict(zip(in_community["zone_id"], in_community["zone_name"]))
+    zones = dict(zip(in_community["zone_id"], in_community["zone_name"], strict=False))
     zone = pick[1].selectbox(
-        ctx.t("col.zone"), ["", *zones], key=f"grid_zone_{ctx.township}_{community}",
-        format_func=lambda v: zones.get(v, ctx.t("grids.all_zones")))
+        ctx.t("col.zone"),
+        ["", *zones],
+        key=f"grid_zone_{ctx.township}_{community}",
+        format_func=lambda v: zones.get(v, ctx.t("grids.all_zones")),
+    )
     # A province's tens of thousands of grids: one dot per township (no outlines fetched),
     # the worst grids listed.
     in_view = in_community[in_community["zone_id"] == zone] if zone else in_community
     many = int(in_view["grids"].sum()) > grid_charts.MAP_MAX_GRIDS
-    grids = ui.data("grid_list", ctx, community=community or None, zone=zone or None,
-                    geometry=not many)
-    names = {} if many else dict(zip(grids["grid_id"], grids["name"]))
+    grids = ui.data("grid_list", ctx, community=community or None, zone=zone or None, geometry=not many)
+    names = {} if many else dict(zip(grids["grid_id"], grids["name"], strict=False))
     map_key = f"grid_map_{ctx.township}_{community}_{zone}"
     township_geo = ui.data("geo_features", ctx, layer="townships")
 
@@ -69,21 +100,28 @@ if not ui.empty_store(ctx):
         st.subheader(ctx.t("grids.map"))
         if many:
             rollup = grid_charts.township_rollup(grids, townships)
-            st.markdown(maps.legend_html(maps.legend_items(ctx.lang, grid_charts.view_target(grids))[:3]),
-                        unsafe_allow_html=True)
-            st.pydeck_chart(grid_charts.township_deck(rollup, township_geo, townships, ctx.lang),
-                            height=540, key=map_key)
+            st.markdown(
+                maps.legend_html(maps.legend_items(ctx.lang, grid_charts.view_target(grids))[:3]),
+                unsafe_allow_html=True,
+            )
+            st.pydeck_chart(
+                grid_charts.township_deck(rollup, township_geo, townships, ctx.lang), height=540, key=map_key
+            )
             st.caption(ctx.t("grids.by_township", n=i18n.fmt_int(len(grids))))
             event = None
         else:
             st.markdown(maps.legend_html(grid_charts.legend(grids, ctx.lang)), unsafe_allow_html=True)
             drill = mapnav.can_drill(ctx) and not community and not zone
             deck = grid_charts.grid_deck(grids, township_geo, townships, ctx.lang, drill=drill)
-            event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
-                                    height=540, key=map_key)
-            st.caption(ctx.t("grids.in_view", n=i18n.fmt_int(len(grids))) + " · "
-                       + ctx.t("grids.map_hint")
-                       + (" · " + ctx.t("geo.county_hint") if drill else ""))
+            event = st.pydeck_chart(
+                deck, on_select="rerun", selection_mode="single-object", height=540, key=map_key
+            )
+            st.caption(
+                ctx.t("grids.in_view", n=i18n.fmt_int(len(grids)))
+                + " · "
+                + ctx.t("grids.map_hint")
+                + (" · " + ctx.t("geo.county_hint") if drill else "")
+            )
             if drill:
                 mapnav.drill(ctx, event)
         mapnav.back_to_county(ctx, "grid_map_back")
@@ -100,9 +138,14 @@ if not ui.empty_store(ctx):
             st.info(ctx.t("grids.pick_township"))
             grid_id = None
         else:
-            grid_id = st.selectbox(ctx.t("grids.pick"), list(names), index=None, key=pick_key,
-                                   format_func=lambda v: names.get(v, v),
-                                   placeholder=ctx.t("grids.pick_none"))
+            grid_id = st.selectbox(
+                ctx.t("grids.pick"),
+                list(names),
+                index=None,
+                key=pick_key,
+                format_func=lambda v: names.get(v, v),
+                placeholder=ctx.t("grids.pick_none"),
+            )
         if grid_id:
             row = grids.loc[grids["grid_id"] == grid_id].iloc[0]
             st.caption(grid_charts.place_text(row))
@@ -114,8 +157,11 @@ if not ui.empty_store(ctx):
             history = ui.data("grid_history", ctx, grid_id=grid_id, weeks=12)
             st.markdown(f"**{ctx.t('grids.history', n=12)}**")
             if len(history):
-                st.plotly_chart(grid_charts.visit_history(history, ctx.lang, row["visit_target"]),
-                                config={"displayModeBar": False}, key="grid_history")
+                st.plotly_chart(
+                    grid_charts.visit_history(history, ctx.lang, row["visit_target"]),
+                    config={"displayModeBar": False},
+                    key="grid_history",
+                )
             else:
                 st.caption(ctx.t("grids.history_none"))
         else:
@@ -128,11 +174,17 @@ if not ui.empty_store(ctx):
 
     st.subheader(ctx.t("grids.table"))
     table = grid_charts.grid_table(grids, ctx.lang)
-    ui.table(ctx, table, height=420, column_config={
-        ctx.t("col.visit_rate"): st.column_config.ProgressColumn(
-            ctx.t("col.visit_rate"), format="percent", min_value=0, max_value=1, color="blue"),
-        ctx.t("col.households"): st.column_config.NumberColumn(format="%d"),
-        ctx.t("col.visited"): st.column_config.NumberColumn(format="%d"),
-        ctx.t("col.members"): st.column_config.NumberColumn(format="%d"),
-    })
+    ui.table(
+        ctx,
+        table,
+        height=420,
+        column_config={
+            ctx.t("col.visit_rate"): st.column_config.ProgressColumn(
+                ctx.t("col.visit_rate"), format="percent", min_value=0, max_value=1, color="blue"
+            ),
+            ctx.t("col.households"): st.column_config.NumberColumn(format="%d"),
+            ctx.t("col.visited"): st.column_config.NumberColumn(format="%d"),
+            ctx.t("col.members"): st.column_config.NumberColumn(format="%d"),
+        },
+    )
     ui.downloads(ctx, table, f"grids_{ctx.week.isoformat()}", key="grids_table")

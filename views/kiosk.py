@@ -9,6 +9,7 @@ on it without anyone touching it.
 This page is the runner: it reads the link, follows the presenter and steps the rotation; the
 slides themselves, and the header and status line, are dashboard/slides.py.
 """
+
 import time
 from dataclasses import replace
 
@@ -24,8 +25,9 @@ screen, screen_ok = screens.parse_screen(st.query_params.get("screen"))
 url_township = st.query_params.get("township") or None
 param_notes = [i18n.t("kiosk.bad_slides", lang, value=v) for v in unknown]
 if not interval_ok:
-    param_notes.append(i18n.t("kiosk.bad_interval", lang, value=st.query_params.get("interval"),
-                              seconds=interval))
+    param_notes.append(
+        i18n.t("kiosk.bad_interval", lang, value=st.query_params.get("interval"), seconds=interval)
+    )
 if not screen_ok:
     param_notes.append(i18n.t("kiosk.bad_screen", lang, value=st.query_params.get("screen")))
 
@@ -45,8 +47,7 @@ def now_showing():
 
 def drawn_key(ctx, rotation) -> tuple:
     """Everything the slide on the screen depends on (the pins: "since the last meeting")."""
-    return (rotation.slide, ctx.version, ctx.week, ctx.township, ctx.lang,
-            repr(sorted(ui.store().pins())))
+    return (rotation.slide, ctx.version, ctx.week, ctx.township, ctx.lang, repr(sorted(ui.store().pins())))
 
 
 @st.fragment(run_every=screens.tick_seconds(interval))
@@ -71,4 +72,4 @@ if st.session_state.get("_kiosk_drawn", (None,))[0] != rotation.slide:
     # A slide's time counts from when it is drawn, not from when it was chosen.
     st.session_state["_kiosk_rotation"] = replace(rotation, shown_since=time.monotonic())
 st.session_state["_kiosk_drawn"] = key
-tick()                    # after the slide: its timer starts once the slide has been sent
+tick()  # after the slide: its timer starts once the slide has been sent

@@ -1,4 +1,5 @@
 """总览 Overview: the headline figures against target, what needs attention, indicators."""
+
 import streamlit as st
 
 from dashboard import contract, i18n, kpis, metrics, ui
@@ -20,20 +21,32 @@ if not ui.empty_store(ctx):
         col = kpi.value.rsplit(".", 1)[-1]
         if col not in trend:
             return None
-        values = [v for v in trend[col] if v is not None and v == v]   # drop empty weeks
+        values = [v for v in trend[col] if v is not None and v == v]  # drop empty weeks
         return values if len(values) > 1 else None
 
     st.subheader(ctx.t("overview.headline"))
     # The key figures of dashboard.kpis, in its order; a scope without such units gets a sentence.
     tiles = kpis.readings(s, targets, change, base, ctx.lang, kpis.HEADLINE)
     for start in range(0, len(tiles), 3):
-        for col, r in zip(st.columns(3), tiles[start:start + 3]):
+        for col, r in zip(st.columns(3), tiles[start : start + 3], strict=False):
             with col:
-                ui.tile(ctx, r.label, r.value, rate=r.figure, target=r.target,
-                        target_text=r.target_text, trend=spark(r.kpi), detail=r.detail or None,
-                        change=r.change, kpi=r.kpi)
-    for empty, key in ((not b["total"], "overview.no_branches"), (not c["total"], "overview.no_checkpoints"),
-                       (not g["total"], "overview.no_grids")):
+                ui.tile(
+                    ctx,
+                    r.label,
+                    r.value,
+                    rate=r.figure,
+                    target=r.target,
+                    target_text=r.target_text,
+                    trend=spark(r.kpi),
+                    detail=r.detail or None,
+                    change=r.change,
+                    kpi=r.kpi,
+                )
+    for empty, key in (
+        (not b["total"], "overview.no_branches"),
+        (not c["total"], "overview.no_checkpoints"),
+        (not g["total"], "overview.no_grids"),
+    ):
         if empty:
             st.info(ctx.t(key, township=ctx.township_name))
 
@@ -50,26 +63,37 @@ if not ui.empty_store(ctx):
                 st.markdown(f"**:red[{ctx.t('attention.branches', n=len(branches))}]**")
                 lines = []
                 for r in branches.head(5).itertuples():
-                    failed = (ctx.t("attention.never") if r.never_assessed else
-                              "、".join(i18n.enum_label(contract.CRITERIA, k, ctx.lang)
-                                       for k in r.failed_criteria))
-                    lines.append(ctx.t("attention.where", name=r.name, place=r.village)
-                                 + f": {failed}")
-                st.text("\n".join(lines))         # one element per box, not one per line
+                    failed = (
+                        ctx.t("attention.never")
+                        if r.never_assessed
+                        else "、".join(
+                            i18n.enum_label(contract.CRITERIA, k, ctx.lang) for k in r.failed_criteria
+                        )
+                    )
+                    lines.append(ctx.t("attention.where", name=r.name, place=r.village) + f": {failed}")
+                st.text("\n".join(lines))  # one element per box, not one per line
                 ui.page_link(ctx, "branches", ctx.t("attention.more") + " →")
         if not gaps.empty:
             with st.container(border=True):
-                st.markdown(f"**:red[{ctx.t('attention.gaps', n=len(gaps), hours=i18n.fmt_int(gaps['hours'].sum()))}]**")
-                st.text("\n".join(
-                    f"{r.name}: {r.gap_start:%m-%d %H:%M} – {r.gap_end:%m-%d %H:%M}"
-                    + ctx.t("attention.hours", n=r.hours)
-                    for r in gaps.sort_values("hours", ascending=False).head(5).itertuples()))
+                hours = i18n.fmt_int(gaps["hours"].sum())
+                st.markdown(f"**:red[{ctx.t('attention.gaps', n=len(gaps), hours=hours)}]**")
+                st.text(
+                    "\n".join(
+                        f"{r.name}: {r.gap_start:%m-%d %H:%M} – {r.gap_end:%m-%d %H:%M}"
+                        + ctx.t("attention.hours", n=r.hours)
+                        for r in gaps.sort_values("hours", ascending=False).head(5).itertuples()
+                    )
+                )
                 ui.page_link(ctx, "checkpoints", ctx.t("attention.more") + " →")
         if not grids.empty:
             with st.container(border=True):
                 st.markdown(f"**:orange[{ctx.t('attention.grids', n=len(grids))}]**")
-                st.text("\n".join(f"{r.name}: " + "、".join(ctx.t(f"reason.{k}") for k in r.reasons)
-                                  for r in grids.head(5).itertuples()))
+                st.text(
+                    "\n".join(
+                        f"{r.name}: " + "、".join(ctx.t(f"reason.{k}") for k in r.reasons)
+                        for r in grids.head(5).itertuples()
+                    )
+                )
                 ui.page_link(ctx, "grids", ctx.t("attention.more") + " →")
     with right:
         st.subheader(ctx.t("overview.training"))
@@ -79,13 +103,19 @@ if not ui.empty_store(ctx):
         st.caption(ctx.t("light.trend_note"))
         with ui.on_request("show_weekly_trend", ctx.t("light.trend")) as box:
             if box.open:
-                st.plotly_chart(common.weekly_trend(trend, ctx.lang),
-                                config={"displayModeBar": False}, key="weekly_trend")
+                st.plotly_chart(
+                    common.weekly_trend(trend, ctx.lang),
+                    config={"displayModeBar": False},
+                    key="weekly_trend",
+                )
 
     st.subheader(ctx.t("overview.indicators"))
     codes = list(contract.INDICATORS)
-    for start in range(0, len(codes), 4):          # four to a row: long labels stay readable
+    for start in range(0, len(codes), 4):  # four to a row: long labels stay readable
         cols = st.columns(4)
-        for col, code in zip(cols, codes[start:start + 4]):
-            col.metric(i18n.enum_label(contract.INDICATORS, code, ctx.lang),
-                       i18n.fmt_num(s["indicators"][code], ctx.lang), border=True)
+        for col, code in zip(cols, codes[start : start + 4], strict=False):
+            col.metric(
+                i18n.enum_label(contract.INDICATORS, code, ctx.lang),
+                i18n.fmt_num(s["indicators"][code], ctx.lang),
+                border=True,
+            )

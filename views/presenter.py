@@ -6,6 +6,7 @@ goes to the store folder (dashboard.screens) and the screen follows it on its ne
 A township user steers only screens that show their own township (screens.may_steer); the
 county's screens are steered by leaders and administrators.
 """
+
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -26,9 +27,9 @@ if not name_ok:
 st.caption(ctx.t("presenter.intro", seconds=screens.POLL))
 
 
-LINK = "__link__"        # the picker's value for "the township of the screen's link"
+LINK = "__link__"  # the picker's value for "the township of the screen's link"
 township_user = user is not None and user.township_bound
-token = ui.users().screen_township(name)           # (has a screen token, its township)
+token = ui.users().screen_township(name)  # (has a screen token, its township)
 allowed = screens.may_steer(user, state, token)
 
 
@@ -75,9 +76,15 @@ if state is None:
     st.info(ctx.t("presenter.free"))
 else:
     where = LINK if state.township is None else state.township
-    st.info(ctx.t("presenter.state", township=i18n.md_escape(labels.get(where, where)),
-                  status=ctx.t("presenter.paused" if state.paused else "presenter.running"),
-                  at=state.updated_at[11:19], by=i18n.md_escape(state.by or "—")))
+    st.info(
+        ctx.t(
+            "presenter.state",
+            township=i18n.md_escape(labels.get(where, where)),
+            status=ctx.t("presenter.paused" if state.paused else "presenter.running"),
+            at=state.updated_at[11:19],
+            by=i18n.md_escape(state.by or "—"),
+        )
+    )
 said = st.session_state.pop("_presenter_said", None)
 if said:
     st.success(said)
@@ -90,32 +97,57 @@ if township_user:
     options = [user.township]
     st.caption(ctx.t("presenter.scoped"))
 elif token[0] and token[1]:
-    options = [token[1]]              # a screen token bound to one township: it shows no other
+    options = [token[1]]  # a screen token bound to one township: it shows no other
 shown = LINK if state is None or state.township is None else state.township
 st.session_state["presenter_township"] = shown if shown in options else options[0]
-st.selectbox(ctx.t("presenter.township"), options, key="presenter_township",
-             format_func=lambda v: labels.get(v, str(v)), on_change=on_township,
-             disabled=len(options) == 1 or not allowed)
+st.selectbox(
+    ctx.t("presenter.township"),
+    options,
+    key="presenter_township",
+    format_func=lambda v: labels.get(v, str(v)),
+    on_change=on_township,
+    disabled=len(options) == 1 or not allowed,
+)
 
 paused = bool(state and state.paused)
 left, right = st.columns(2)
-left.button(ctx.t("presenter.resume" if paused else "presenter.pause"), key="presenter_pause",
-            icon=":material/play_arrow:" if paused else ":material/pause:",
-            on_click=send, kwargs={"paused": not paused}, type="primary", width="stretch",
-            disabled=not allowed)
-right.button(ctx.t("presenter.release"), key="presenter_release", on_click=release,
-             disabled=state is None or not allowed, width="stretch")
+left.button(
+    ctx.t("presenter.resume" if paused else "presenter.pause"),
+    key="presenter_pause",
+    icon=":material/play_arrow:" if paused else ":material/pause:",
+    on_click=send,
+    kwargs={"paused": not paused},
+    type="primary",
+    width="stretch",
+    disabled=not allowed,
+)
+right.button(
+    ctx.t("presenter.release"),
+    key="presenter_release",
+    on_click=release,
+    disabled=state is None or not allowed,
+    width="stretch",
+)
 
 st.subheader(ctx.t("presenter.jump"))
-for col, slide in zip(st.columns(len(screens.SLIDES)), screens.SLIDES):
-    col.button(ctx.t(f"page.{slide}"), key=f"presenter_jump_{slide}", on_click=send,
-               kwargs={"slide": slide}, width="stretch", disabled=not allowed)
+for col, slide in zip(st.columns(len(screens.SLIDES)), screens.SLIDES, strict=False):
+    col.button(
+        ctx.t(f"page.{slide}"),
+        key=f"presenter_jump_{slide}",
+        on_click=send,
+        kwargs={"slide": slide},
+        width="stretch",
+        disabled=not allowed,
+    )
 
 # ---- the screen's own link
 st.divider()
-query = {"kiosk": "1", **({"screen": name} if name != screens.DEFAULT_SCREEN else {}),
-         **({"lang": ctx.lang} if ctx.lang != i18n.DEFAULT_LANG else {})}
-link = f"{(st.context.url or '').split('?')[0]}?{urlencode(query)}"   # any page's path will do
+query = {
+    "kiosk": "1",
+    **({"screen": name} if name != screens.DEFAULT_SCREEN else {}),
+    **({"lang": ctx.lang} if ctx.lang != i18n.DEFAULT_LANG else {}),
+}
+link = f"{(st.context.url or '').split('?')[0]}?{urlencode(query)}"  # any page's path will do
 st.caption(ctx.t("presenter.kiosk_link"))
 st.code(link, language=None)
 st.link_button(ctx.t("presenter.open_kiosk"), link, icon=":material/tv:")

@@ -1,5 +1,6 @@
 """报送情况 Submissions: for a chosen week, what each township has sent (a township user or
 reporter sees their own township's row only)."""
+
 from dashboard import ui
 
 ctx = ui.context()

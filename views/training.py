@@ -1,5 +1,6 @@
 """培训宣讲 Training: sessions and person-times of the year by kind against target, by month and
 by township, distinct people where attendance lists are loaded, and the list of activities."""
+
 import streamlit as st
 
 from dashboard import i18n, kpis, ui
@@ -23,17 +24,25 @@ if not ui.empty_store(ctx):
 
     tiles = st.columns(3)
     with tiles[0]:
-        ui.tile(ctx, ctx.t("training.tile_sessions"),
-                i18n.fmt_int(tr["sessions"]),
-                rate=tr["sessions"], target=targets.get("training.sessions"),
-                kpi=kpis.BY_KEY["sessions"],
-                detail=ctx.t("training.activities_detail", n=i18n.fmt_int(len(activities))))
+        ui.tile(
+            ctx,
+            ctx.t("training.tile_sessions"),
+            i18n.fmt_int(tr["sessions"]),
+            rate=tr["sessions"],
+            target=targets.get("training.sessions"),
+            kpi=kpis.BY_KEY["sessions"],
+            detail=ctx.t("training.activities_detail", n=i18n.fmt_int(len(activities))),
+        )
     with tiles[1]:
-        ui.tile(ctx, ctx.t("training.tile_attendees"),
-                i18n.fmt_int(tr["attendees"]),
-                rate=tr["attendees"], target=targets.get("training.attendees"),
-                kpi=kpis.BY_KEY["attendees"],
-                detail=ctx.t("training.attendees_detail"))
+        ui.tile(
+            ctx,
+            ctx.t("training.tile_attendees"),
+            i18n.fmt_int(tr["attendees"]),
+            rate=tr["attendees"],
+            target=targets.get("training.attendees"),
+            kpi=kpis.BY_KEY["attendees"],
+            detail=ctx.t("training.attendees_detail"),
+        )
     with tiles[2]:
         ui.tile(ctx, ctx.t("training.tile_people"), people_value, detail=people_detail)
     if ctx.township:
@@ -52,17 +61,26 @@ if not ui.empty_store(ctx):
     # Sessions or person-times: the switch reruns these two charts only.
     @st.fragment
     def by_measure():
-        measure = st.radio(ctx.t("training.measure"), charts.MEASURES, horizontal=True,
-                           format_func=lambda m: charts.measure_label(m, ctx.lang),
-                           key="training_measure")
+        measure = st.radio(
+            ctx.t("training.measure"),
+            charts.MEASURES,
+            horizontal=True,
+            format_func=lambda m: charts.measure_label(m, ctx.lang),
+            key="training_measure",
+        )
         st.subheader(ctx.t("training.by_month"))
-        st.plotly_chart(charts.by_month(ui.data("training_by_kind_month", ctx), measure, ctx.lang),
-                        config=PLAIN, key="training_by_month")
+        st.plotly_chart(
+            charts.by_month(ui.data("training_by_kind_month", ctx), measure, ctx.lang),
+            config=PLAIN,
+            key="training_by_month",
+        )
         if ctx.township is None:
             st.subheader(ctx.t("training.by_township"))
-            st.plotly_chart(charts.by_township(ui.data("training_by_township", ctx), towns, measure,
-                                               ctx.lang),
-                            config=PLAIN, key="training_by_township")
+            st.plotly_chart(
+                charts.by_township(ui.data("training_by_township", ctx), towns, measure, ctx.lang),
+                config=PLAIN,
+                key="training_by_township",
+            )
 
     # Below the fold and read, not handled: drawn when the leader opens the box.
     with ui.on_request("show_training_charts", ctx.t("light.training_charts")) as box:

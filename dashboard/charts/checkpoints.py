@@ -3,6 +3,7 @@
 Pure builders. Names from uploaded files go into plotly text through common.plot_text (plotly
 renders a subset of HTML in labels and hover text).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,16 +17,18 @@ from .. import i18n, places
 from . import common, maps
 
 HOURS = 168
-MAP_SIZE = (900, 480)          # the map's size on a 1366 px screen, to fit the view to
-STAFFED_COLOUR = "#c8e6c9"       # pale green: a full week of it must not drown the gaps
+MAP_SIZE = (900, 480)  # the map's size on a 1366 px screen, to fit the view to
+STAFFED_COLOUR = "#c8e6c9"  # pale green: a full week of it must not drown the gaps
 STATES = (("empty", common.BAD), ("short", common.WARN), ("staffed", STAFFED_COLOUR))
-KINDS = (("party_hours", "cp.kind.party", common.PARTY_RED),
-         ("unit_hours", "cp.kind.unit", common.SERIES[1]),
-         ("volunteer_hours", "cp.kind.volunteer", common.SERIES[3]))
+KINDS = (
+    ("party_hours", "cp.kind.party", common.PARTY_RED),
+    ("unit_hours", "cp.kind.unit", common.SERIES[1]),
+    ("volunteer_hours", "cp.kind.volunteer", common.SERIES[3]),
+)
 
 
 def day_label(day: dt.date, lang: str, sep: str = " ") -> str:
-    """"周一 12-27" / "Mon 27 Dec"."""
+    """ "周一 12-27" / "Mon 27 Dec"."""
     name = i18n.t(f"cp.weekday.{day.weekday()}", lang)
     return f"{name}{sep}{day:%m-%d}" if lang == "zh" else f"{name}{sep}{day.day} {day:%b}"
 
@@ -73,35 +76,77 @@ def heatmap(hourly: pd.DataFrame, rows: pd.DataFrame, week: dt.date, lang: str) 
     # Hover text on the slots that are not staffed only: they are what the chart is for, and
     # a text on every one of 168 slots a row would make the chart megabytes to send.
     template = i18n.t("cp.hover", lang)
-    hover = [[template.format(name=names[i], day=days[s // 24], start=f"{s % 24:02d}:00",
-                              end=f"{s % 24 + 1:02d}:00", staff=staff[i, s],
-                              required=required[i, s]) if state[i, s] != 2 else ""
-              for s in range(HOURS)] for i in range(n)]
+    hover = [
+        [
+            template.format(
+                name=names[i],
+                day=days[s // 24],
+                start=f"{s % 24:02d}:00",
+                end=f"{s % 24 + 1:02d}:00",
+                staff=staff[i, s],
+                required=required[i, s],
+            )
+            if state[i, s] != 2
+            else ""
+            for s in range(HOURS)
+        ]
+        for i in range(n)
+    ]
 
     colours = [colour for _, colour in STATES]
-    scale = [[0, colours[0]], [1 / 3, colours[0]], [1 / 3, colours[1]], [2 / 3, colours[1]],
-             [2 / 3, colours[2]], [1, colours[2]]]
-    fig = go.Figure(go.Heatmap(z=state, x=list(range(HOURS)), y=list(range(n)), zmin=-0.5,
-                               zmax=2.5, colorscale=scale, showscale=False, customdata=hover,
-                               hovertemplate="%{customdata}<extra></extra>", xgap=0,
-                               ygap=1 if n <= 60 else 0))
-    for (code, colour) in reversed(STATES):        # legend: staffed, short, empty
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=i18n.t(f"cp.state.{code}", lang),
-                        marker=dict(symbol="square", size=14, color=colour,
-                                    line=dict(color="#9e9e9e", width=1)))
+    scale = [
+        [0, colours[0]],
+        [1 / 3, colours[0]],
+        [1 / 3, colours[1]],
+        [2 / 3, colours[1]],
+        [2 / 3, colours[2]],
+        [1, colours[2]],
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=state,
+            x=list(range(HOURS)),
+            y=list(range(n)),
+            zmin=-0.5,
+            zmax=2.5,
+            colorscale=scale,
+            showscale=False,
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            xgap=0,
+            ygap=1 if n <= 60 else 0,
+        )
+    )
+    for code, colour in reversed(STATES):  # legend: staffed, short, empty
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=i18n.t(f"cp.state.{code}", lang),
+            marker=dict(symbol="square", size=14, color=colour, line=dict(color="#9e9e9e", width=1)),
+        )
     for d in range(1, 7):
         fig.add_vline(x=d * 24 - 0.5, line_color="#616161", line_width=1)
-    fig.update_xaxes(tickvals=[d * 24 + 11.5 for d in range(7)], ticktext=days, side="top",
-                     range=[-0.5, HOURS - 0.5], showgrid=False, zeroline=False,
-                     minor=dict(tickvals=[d * 24 + k - 0.5 for d in range(7) for k in (6, 12, 18)],
-                                ticklen=4, showgrid=False))
-    fig.update_yaxes(tickvals=list(range(n)), ticktext=names, autorange="reversed",
-                     showgrid=False, zeroline=False)
+    fig.update_xaxes(
+        tickvals=[d * 24 + 11.5 for d in range(7)],
+        ticktext=days,
+        side="top",
+        range=[-0.5, HOURS - 0.5],
+        showgrid=False,
+        zeroline=False,
+        minor=dict(
+            tickvals=[d * 24 + k - 0.5 for d in range(7) for k in (6, 12, 18)], ticklen=4, showgrid=False
+        ),
+    )
+    fig.update_yaxes(
+        tickvals=list(range(n)), ticktext=names, autorange="reversed", showgrid=False, zeroline=False
+    )
     row_px = 26 if n <= 20 else 20 if n <= 60 else 16
     common.base_layout(fig, height=max(200, n * row_px + 110))
-    fig.update_layout(margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(orientation="h", yanchor="top", y=-0.01 if n > 20 else -0.04,
-                                  xanchor="left", x=0))
+    fig.update_layout(
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", yanchor="top", y=-0.01 if n > 20 else -0.04, xanchor="left", x=0),
+    )
     return fig
 
 
@@ -109,13 +154,24 @@ def composition(daily: pd.DataFrame, lang: str) -> go.Figure:
     """Staff hours of the week by who was on duty: party cadres, unit grid staff, volunteers."""
     values = [float(daily[col].sum()) for col, _, _ in KINDS]
     labels = [i18n.t(key, lang) for _, key, _ in KINDS]
-    fig = go.Figure(go.Pie(
-        labels=labels, values=values, hole=0.58, sort=False, direction="clockwise",
-        marker=dict(colors=[c for _, _, c in KINDS], line=dict(color="#ffffff", width=2)),
-        texttemplate="%{label}<br>%{percent:.1%}", textposition="outside",
-        hovertemplate="%{label}: %{value:,.0f} h (%{percent:.1%})<extra></extra>"))
-    fig.add_annotation(text=i18n.t("cp.total_hours", lang, hours=i18n.fmt_int(sum(values))),
-                       showarrow=False, font=dict(size=16))
+    fig = go.Figure(
+        go.Pie(
+            labels=labels,
+            values=values,
+            hole=0.58,
+            sort=False,
+            direction="clockwise",
+            marker=dict(colors=[c for _, _, c in KINDS], line=dict(color="#ffffff", width=2)),
+            texttemplate="%{label}<br>%{percent:.1%}",
+            textposition="outside",
+            hovertemplate="%{label}: %{value:,.0f} h (%{percent:.1%})<extra></extra>",
+        )
+    )
+    fig.add_annotation(
+        text=i18n.t("cp.total_hours", lang, hours=i18n.fmt_int(sum(values))),
+        showarrow=False,
+        font=dict(size=16),
+    )
     common.base_layout(fig, height=320, legend=False)
     fig.update_layout(margin=dict(l=40, r=40, t=40, b=30))
     return fig
@@ -124,20 +180,37 @@ def composition(daily: pd.DataFrame, lang: str) -> go.Figure:
 def checked_per_day(daily: pd.DataFrame, lang: str) -> go.Figure:
     """Persons checked per day of the week (by shift start)."""
     days = [day_label(d, lang, sep="<br>") for d in daily["day"]]
-    fig = go.Figure(go.Bar(x=days, y=daily["persons_checked"], marker_color=common.SERIES[1],
-                           text=[i18n.fmt_int(v) for v in daily["persons_checked"]],
-                           textposition="outside", cliponaxis=False,
-                           hovertemplate="%{x}: %{y:,}<extra></extra>"))
-    fig.update_yaxes(showgrid=True, gridcolor="#eeeeee", tickformat=",d",
-                     range=[0, max(float(daily["persons_checked"].max() or 0), 1) * 1.18])
+    fig = go.Figure(
+        go.Bar(
+            x=days,
+            y=daily["persons_checked"],
+            marker_color=common.SERIES[1],
+            text=[i18n.fmt_int(v) for v in daily["persons_checked"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: %{y:,}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(
+        showgrid=True,
+        gridcolor="#eeeeee",
+        tickformat=",d",
+        range=[0, max(float(daily["persons_checked"].max() or 0), 1) * 1.18],
+    )
     fig.update_xaxes(tickangle=0)
     return common.base_layout(fig, height=320, legend=False)
 
 
 # ---------------------------------------------------------------- map
 def _tooltip(r, lang: str) -> str:
-    return i18n.t("cp.tooltip", lang, name=r.name, rate=i18n.fmt_rate(r.coverage_rate, lang),
-                  staffed=i18n.fmt_int(r.staffed_slots), gap=i18n.fmt_int(r.gap_hours))
+    return i18n.t(
+        "cp.tooltip",
+        lang,
+        name=r.name,
+        rate=i18n.fmt_rate(r.coverage_rate, lang),
+        staffed=i18n.fmt_int(r.staffed_slots),
+        gap=i18n.fmt_int(r.gap_hours),
+    )
 
 
 def map_rows(status: pd.DataFrame) -> pd.DataFrame:
@@ -148,9 +221,15 @@ def map_rows(status: pd.DataFrame) -> pd.DataFrame:
     return status[status["gap_hours"] > 0].head(MAP_MAX_POINTS)
 
 
-def checkpoint_deck(status: pd.DataFrame, township_geo: pd.DataFrame, townships: pd.DataFrame,
-                    lang: str, target: float | None, township: str | None = None,
-                    drill: bool = False) -> pdk.Deck:
+def checkpoint_deck(
+    status: pd.DataFrame,
+    township_geo: pd.DataFrame,
+    townships: pd.DataFrame,
+    lang: str,
+    target: float | None,
+    township: str | None = None,
+    drill: bool = False,
+) -> pdk.Deck:
     """Checkpoints as dots coloured by the week's coverage against the target, on the
     township outlines; worst covered drawn last (on top). The view fits the scope (the
     county, or `township`) with its checkpoints. status: the rows to show (map_rows() of
@@ -163,8 +242,9 @@ def checkpoint_deck(status: pd.DataFrame, township_geo: pd.DataFrame, townships:
     layer = maps.points_layer(shown, "checkpoints", radius=45, min_pixels=6)
     if focus is not None:
         townships = maps.townships_clear_of(townships, shown["lon"], shown["lat"], focus[2])
-    return maps.county_deck(township_geo, townships, [layer], lang, focus=focus,
-                            tooltip={"text": "{tooltip}"}, drill=drill)
+    return maps.county_deck(
+        township_geo, townships, [layer], lang, focus=focus, tooltip={"text": "{tooltip}"}, drill=drill
+    )
 
 
 def legend(lang: str, target: float | None) -> list[tuple]:
@@ -172,25 +252,27 @@ def legend(lang: str, target: float | None) -> list[tuple]:
 
 
 # ---------------------------------------------------------------- tables and sentences
-def gap_table(gaps: pd.DataFrame, townships: pd.DataFrame, lang: str,
-              with_township: bool) -> pd.DataFrame:
+def gap_table(gaps: pd.DataFrame, townships: pd.DataFrame, lang: str, with_township: bool) -> pd.DataFrame:
     """The gap list with labelled columns, longest gaps first."""
     names = places.township_names(townships, lang)
     df = gaps.sort_values(["hours", "shortfall", "gap_start"], ascending=[False, False, True])
     cols = {i18n.t("col.checkpoint", lang): df["name"].to_numpy()}
     if with_township:
         cols[i18n.t("col.township", lang)] = [names.get(t, t) for t in df["township_id"]]
-    cols.update({
-        i18n.t("col.gap_start", lang): df["gap_start"].to_numpy(),
-        i18n.t("col.gap_end", lang): df["gap_end"].to_numpy(),
-        i18n.t("col.hours", lang): df["hours"].to_numpy(),
-        i18n.t("col.shortfall", lang): df["shortfall"].to_numpy(),
-    })
+    cols.update(
+        {
+            i18n.t("col.gap_start", lang): df["gap_start"].to_numpy(),
+            i18n.t("col.gap_end", lang): df["gap_end"].to_numpy(),
+            i18n.t("col.hours", lang): df["hours"].to_numpy(),
+            i18n.t("col.shortfall", lang): df["shortfall"].to_numpy(),
+        }
+    )
     return pd.DataFrame(cols)
 
 
-def no_checkpoints_text(county_status: pd.DataFrame, townships: pd.DataFrame,
-                        township_name: str, lang: str) -> str:
+def no_checkpoints_text(
+    county_status: pd.DataFrame, townships: pd.DataFrame, township_name: str, lang: str
+) -> str:
     """The sentence (markdown, names escaped) shown for a township without checkpoints: where
     the county's are.
     county_status: checkpoint_status() of the whole county."""
@@ -198,5 +280,6 @@ def no_checkpoints_text(county_status: pd.DataFrame, townships: pd.DataFrame,
         return i18n.t("cp.none_loaded", lang)
     names = places.township_names(townships, lang)
     where = ("、" if lang == "zh" else ", ").join(
-        i18n.md_escape(names.get(t, t)) for t in sorted(set(county_status["township_id"])))
+        i18n.md_escape(names.get(t, t)) for t in sorted(set(county_status["township_id"]))
+    )
     return i18n.t("cp.none_here", lang, township=i18n.md_escape(township_name), where=where)

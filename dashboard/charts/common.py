@@ -4,6 +4,7 @@ Plotly reads every text, tick, hover and legend string as a subset of HTML: `<a 
 a live link, `<b>` bold, `<br>` a line break, and entities (`&lt;`, `&#34;`) are decoded. A
 name from an uploaded file therefore goes into a figure only through `plot_text`.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -25,7 +26,7 @@ def plot_text(value) -> str:
     `&amp;`, `&lt;` and `&gt;` back to the characters. Quotes stay as they are: plotly does not
     decode `&quot;`, so html.escape()'s quotes would show as `&quot;`. Escape once, here, at the
     point where a label enters a figure; None shows as an empty string."""
-    if value is None or value != value:            # None, NaN
+    if value is None or value != value:  # None, NaN
         return ""
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -37,10 +38,13 @@ def plot_texts(values) -> list[str]:
 
 def base_layout(fig: go.Figure, height: int = 360, legend: bool = True) -> go.Figure:
     fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=40, b=10),
-        font=dict(family=FONT, size=14), showlegend=legend,
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        font=dict(family=FONT, size=14),
+        showlegend=legend,
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
         hoverlabel=dict(font_family=FONT),
     )
     return fig
@@ -54,13 +58,21 @@ def rate_axis(fig: go.Figure, axis: str = "y") -> go.Figure:
 
 def weekly_trend(trend: pd.DataFrame, lang: str) -> go.Figure:
     """Compliance, visit and checkpoint coverage rates per week, against the 100% line."""
-    series = [("compliance_rate", "kpi.compliance"), ("visit_rate", "kpi.visit_rate"),
-              ("coverage_rate", "kpi.coverage")]
+    series = [
+        ("compliance_rate", "kpi.compliance"),
+        ("visit_rate", "kpi.visit_rate"),
+        ("coverage_rate", "kpi.coverage"),
+    ]
     fig = go.Figure()
-    for (col, key), colour in zip(series, SERIES):
-        fig.add_scatter(x=trend["week_start"], y=trend[col], mode="lines+markers",
-                        name=i18n.t(key, lang), line=dict(color=colour, width=3),
-                        hovertemplate="%{x|%Y-%m-%d}: %{y:.1%}<extra></extra>")
+    for (col, key), colour in zip(series, SERIES, strict=False):
+        fig.add_scatter(
+            x=trend["week_start"],
+            y=trend[col],
+            mode="lines+markers",
+            name=i18n.t(key, lang),
+            line=dict(color=colour, width=3),
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.1%}<extra></extra>",
+        )
     fig.add_hline(y=1.0, line_dash="dot", line_color=GOOD)
     fig.update_xaxes(tickformat="%m-%d", gridcolor="#f0f0f0")
     return rate_axis(base_layout(fig, height=320))
@@ -70,9 +82,18 @@ def weekly_trend(trend: pd.DataFrame, lang: str) -> go.Figure:
 SCREEN_TEXT, SCREEN_MUTED, SCREEN_GRID = "#eceff1", "#b0bec5", "#37474f"
 # Colours chosen for a white page, and what stands for them on the dark screen: the status
 # colours brighter, pale fills (a target's bar) dark.
-_ON_DARK = {GOOD: "#43a047", WARN: "#ffb300", BAD: "#e53935", NEUTRAL: "#78909c",
-            SERIES[1]: "#42a5f5", "#eceff1": "#2b3a42", "#c8e6c9": "#2e5d32",
-            "#616161": "#90a4ae", "#9e9e9e": "#607d8b", "#ffffff": "#0b1220"}
+_ON_DARK = {
+    GOOD: "#43a047",
+    WARN: "#ffb300",
+    BAD: "#e53935",
+    NEUTRAL: "#78909c",
+    SERIES[1]: "#42a5f5",
+    "#eceff1": "#2b3a42",
+    "#c8e6c9": "#2e5d32",
+    "#616161": "#90a4ae",
+    "#9e9e9e": "#607d8b",
+    "#ffffff": "#0b1220",
+}
 
 
 def _dark(colour):
@@ -86,16 +107,23 @@ def _dark(colour):
 def for_screen(fig: go.Figure, font_size: int = 26, height: int | None = None) -> go.Figure:
     """A figure built for the pages, restyled for the dark meeting screen: light text at
     `font_size`, dark grid lines, the status colours brightened, pale fills darkened."""
-    fig.update_layout(font=dict(family=FONT, size=font_size, color=SCREEN_TEXT),
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      legend=dict(font=dict(size=font_size, color=SCREEN_TEXT)))
+    fig.update_layout(
+        font=dict(family=FONT, size=font_size, color=SCREEN_TEXT),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        legend=dict(font=dict(size=font_size, color=SCREEN_TEXT)),
+    )
     if height is not None:
         fig.update_layout(height=height)
     for axes in (fig.update_xaxes, fig.update_yaxes):
-        axes(automargin=True, gridcolor=SCREEN_GRID, linecolor=SCREEN_GRID,
-             zerolinecolor=SCREEN_GRID,
-             tickfont=dict(size=font_size, color=SCREEN_TEXT),
-             title_font=dict(size=font_size, color=SCREEN_MUTED))
+        axes(
+            automargin=True,
+            gridcolor=SCREEN_GRID,
+            linecolor=SCREEN_GRID,
+            zerolinecolor=SCREEN_GRID,
+            tickfont=dict(size=font_size, color=SCREEN_TEXT),
+            title_font=dict(size=font_size, color=SCREEN_MUTED),
+        )
     for trace in fig.data:
         marker = getattr(trace, "marker", None)
         if marker is not None and marker.color is not None:

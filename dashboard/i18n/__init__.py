@@ -3,6 +3,7 @@
 Chinese is the default. `t(key, lang)` gives a label; enum codes and table
 columns get theirs from `contract`, so a code never shows untranslated.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,6 +54,24 @@ class Text:
         return self.both()
 
 
+class Explained:
+    """A refusal or a problem that carries its `message` (a Text): read as `zh`, `en`, or
+    `text(lang)` like the message itself."""
+
+    message: Text
+
+    @property
+    def zh(self) -> str:
+        return self.message.zh
+
+    @property
+    def en(self) -> str:
+        return self.message.en
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        return self.message.text(lang)
+
+
 class Msg(Text):
     """A label of the table with its fields, e.g. Msg("intake.too_many_rows", limit=20_000_000).
 
@@ -92,8 +111,10 @@ class ByLang(Text):
         return str(render(self.en_value if lang == "en" else self.zh_value, lang))
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, ByLang) and \
-            (self.zh_value, self.en_value) == (other.zh_value, other.en_value)
+        return isinstance(other, ByLang) and (self.zh_value, self.en_value) == (
+            other.zh_value,
+            other.en_value,
+        )
 
     def __hash__(self) -> int:
         return hash(str(self.zh_value))

@@ -5,19 +5,21 @@ there, without the store's lock; then, holding the lock, it merges the rows into
 a draft copy of the live version, checks the rules across tables and publishes
 only when nothing is wrong. Each error names the file, table, row as the sender
 sees it (the file's own row number), column, value and reason: an `i18n.Msg` of the
-label table (intake.*), shown in Chinese, English or both. `LoadResult.report` says what the reader did (rows read, skipped,
-values read from another form) before anything is committed.
+label table (intake.*), shown in Chinese, English or both. `LoadResult.report` says what the
+reader did (rows read, skipped, values read from another form) before anything is committed.
 
 SQL here is generated from the contract: identifiers come from
 `contract` (an allow-list) or are names this module makes up (`c0`, `p3`);
 every value, including constants such as enum codes, is a bound parameter.
 
 The package is split by job: `read` (CSV and GeoJSON into staging tables, header finding,
-limits against hostile files), `sheets` (xlsx and xls, streamed), `check` (typing, the forgiving reading, row rules),
+limits against hostile files), `sheets` (xlsx and xls, streamed), `check` (typing, the
+forgiving reading, row rules),
 `merge` (batches, upsert, rules across tables), `summary` (the report as a table for the page and
 as lines for the command line); this
 module runs a load, with the township scope of a reporter's submission.
 """
+
 from __future__ import annotations
 
 import errno
@@ -31,23 +33,53 @@ from .. import contract
 from ..i18n import Msg
 from ..store import Store
 from .check import _stage_typed, _typed_expr  # noqa: F401
-from .common import (INT_PATTERN, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ERRORS,  # noqa: F401
-                     MAX_GEOJSON_BYTES, MAX_ROWS_PER_FILE, MAX_XLSX_CELLS, MAX_XLSX_UNCOMPRESSED,
-                     NOTES_SHEETS, REPORTER_TABLES, STORED, LoadError, LoadResult,
-                     _clip, _Errors, _Params, _q, _Source, type_name)
-from .merge import (SAMPLE_ROWS, _build_batch, _check_merged, _key_match, _merge,  # noqa: F401
-                    _merge_geo, _sample, _where_from)
-from .read import (_decode_to_utf8, _map_header, _read_csv, _read_geojson,  # noqa: F401
-                   _sha256, expand_paths)
+from .common import (  # noqa: F401
+    INT_PATTERN,
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_ERRORS,
+    MAX_GEOJSON_BYTES,
+    MAX_ROWS_PER_FILE,
+    MAX_XLSX_CELLS,
+    MAX_XLSX_UNCOMPRESSED,
+    NOTES_SHEETS,
+    REPORTER_TABLES,
+    STORED,
+    LoadError,
+    LoadResult,
+    _clip,
+    _Errors,
+    _Params,
+    _q,
+    _Source,
+    type_name,
+)
+from .merge import (  # noqa: F401
+    SAMPLE_ROWS,
+    _build_batch,
+    _check_merged,
+    _key_match,
+    _merge,
+    _merge_geo,
+    _sample,
+    _where_from,
+)
+from .read import _decode_to_utf8, _map_header, _read_csv, _read_geojson, _sha256, expand_paths  # noqa: F401
 from .sheets import _cell_text, _not_allowed, _read_xls, _read_xlsx  # noqa: F401
 from .summary import summary_lines, summary_table  # noqa: F401
 
-MAX_NAME_BYTES = 200   # an uploaded file's name
+MAX_NAME_BYTES = 200  # an uploaded file's name
 
 
-def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
-         dry_run: bool = False, names: dict | None = None,
-         township: str | None = None) -> LoadResult:
+def load(
+    paths,
+    store: Store | None = None,
+    by: str = "",
+    replace: bool = False,
+    dry_run: bool = False,
+    names: dict | None = None,
+    township: str | None = None,
+) -> LoadResult:
     """Check and apply a load; publish a new version when it is valid and changes something.
 
     `names` maps a path to the file name the sender knows (uploads land in temp files).
@@ -67,7 +99,7 @@ def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
     allowed = set(REPORTER_TABLES) if township is not None else None
     if not files:
         errors.add("", None, None, None, None, Msg("intake.no_files"))
-    plan = []   # (path, display name, kind, table-or-layer)
+    plan = []  # (path, display name, kind, table-or-layer)
     for path in files:
         name = names.get(str(path), path.name)
         if not path.is_file():
@@ -103,8 +135,7 @@ def load(paths, store: Store | None = None, by: str = "", replace: bool = False,
         return _finish(result, errors)
     try:
         with tempfile.TemporaryDirectory(prefix="load-") as tmp:
-            return _load_staged(Path(tmp), plan, store, by, replace, dry_run, township,
-                                result, errors)
+            return _load_staged(Path(tmp), plan, store, by, replace, dry_run, township, result, errors)
     except OSError as e:
         errors.add("", None, None, None, None, _disk_message(e, store))
         return _finish(result, errors)
@@ -124,24 +155,35 @@ def _disk_message(e: Exception, store: Store) -> Msg:
     text = str(e)
     if isinstance(e, OSError) and e.errno == errno.ENOSPC or "No space left" in text:
         return Msg("intake.disk_full")
-    if isinstance(e, OSError) and e.errno in (errno.EROFS, errno.EACCES, errno.EPERM) \
-            or any(w in text for w in ("Read-only", "Permission denied", "not permitted")):
+    if (
+        isinstance(e, OSError)
+        and e.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+        or any(w in text for w in ("Read-only", "Permission denied", "not permitted"))
+    ):
         return Msg("intake.disk_readonly", root=str(store.root))
     return Msg("intake.disk_error", error=_clip(text, 200))
 
 
-def _load_staged(tmp: Path, plan, store: Store, by: str, replace: bool, dry_run: bool,
-                 township: str | None, result: LoadResult, errors: _Errors) -> LoadResult:
+def _load_staged(
+    tmp: Path,
+    plan,
+    store: Store,
+    by: str,
+    replace: bool,
+    dry_run: bool,
+    township: str | None,
+    result: LoadResult,
+    errors: _Errors,
+) -> LoadResult:
     report = result.report
     allowed = set(REPORTER_TABLES) if township is not None else None
     staging = tmp / "staging.duckdb"
-    con = duckdb.connect(str(staging), config={"memory_limit": "1GB",
-                                               "temp_directory": str(tmp / "spill")})
+    con = duckdb.connect(str(staging), config={"memory_limit": "1GB", "temp_directory": str(tmp / "spill")})
     counter = iter(range(1, 1 << 30))
     next_stage = lambda: f"s{next(counter)}"  # noqa: E731
     sources: list[_Source] = []
     geo: list[tuple[str, str, list]] = []
-    unreadable: set[str] = set()   # tables whose file could not be read at all
+    unreadable: set[str] = set()  # tables whose file could not be read at all
     try:
         for path, name, kind, target in plan:
             before = len(errors)
@@ -198,8 +240,12 @@ def _load_staged(tmp: Path, plan, store: Store, by: str, replace: bool, dry_run:
         result.ok = True
         if not result.changed:
             return result
-        record = {"action": "replace" if replace else "load", "by": by,
-                  "files": result.files, "tables": result.changes}
+        record = {
+            "action": "replace" if replace else "load",
+            "by": by,
+            "files": result.files,
+            "tables": result.changes,
+        }
         if township is not None:
             record["township"] = township
         result.version = store.publish(draft, record)
@@ -210,14 +256,19 @@ def _load_staged(tmp: Path, plan, store: Store, by: str, replace: bool, dry_run:
 # batch b to the row's township as `tw`). Rows whose parent does not exist are left to the
 # reference check, which names them already.
 _TOWNSHIP_OF = {
-    "grid_weekly": ("grid_id", "JOIN grids g ON g.grid_id = b.grid_id "
-                               "JOIN zones z ON z.zone_id = g.zone_id "
-                               "JOIN communities c ON c.community_id = z.community_id",
-                    "c.township_id"),
-    "checkpoint_shifts": ("checkpoint_id", "JOIN checkpoints k ON k.checkpoint_id = b.checkpoint_id",
-                          "k.township_id"),
-    "branch_assessments": ("branch_id", "JOIN branches r ON r.branch_id = b.branch_id",
-                           "r.township_id"),
+    "grid_weekly": (
+        "grid_id",
+        "JOIN grids g ON g.grid_id = b.grid_id "
+        "JOIN zones z ON z.zone_id = g.zone_id "
+        "JOIN communities c ON c.community_id = z.community_id",
+        "c.township_id",
+    ),
+    "checkpoint_shifts": (
+        "checkpoint_id",
+        "JOIN checkpoints k ON k.checkpoint_id = b.checkpoint_id",
+        "k.township_id",
+    ),
+    "branch_assessments": ("branch_id", "JOIN branches r ON r.branch_id = b.branch_id", "r.township_id"),
     "trainings": ("township_id", "", "b.township_id"),
 }
 
@@ -231,7 +282,8 @@ def _check_township(con, township: str, batches, errors: _Errors) -> None:
         rows = con.execute(
             f"SELECT b._file, b._row, b.{_q(column)}, {tw} FROM batch_{t.name} b {join} "
             f"WHERE {tw} IS DISTINCT FROM $t ORDER BY 1, 2 LIMIT $lim",
-            {"t": township, "lim": MAX_ERRORS + 1}).fetchall()
+            {"t": township, "lim": MAX_ERRORS + 1},
+        ).fetchall()
         for file, row, value, other in rows:
             if other is None and t.name == "trainings":
                 message = Msg("intake.township_blank", township=township)
@@ -245,10 +297,17 @@ def _check_township(con, township: str, batches, errors: _Errors) -> None:
                 "SELECT b._file, b._row, b.activity_id, s.township_id FROM batch_trainings b "
                 "JOIN trainings s ON s.activity_id = b.activity_id "
                 "WHERE s.township_id IS DISTINCT FROM $t ORDER BY 1, 2 LIMIT $lim",
-                {"t": township, "lim": MAX_ERRORS + 1}).fetchall()
+                {"t": township, "lim": MAX_ERRORS + 1},
+            ).fetchall()
             for file, row, value, other in rows:
-                errors.add(file, t.name, row, "activity_id", value, Msg(
-                    "intake.activity_taken", owner=other or Msg("intake.county_level")))
+                errors.add(
+                    file,
+                    t.name,
+                    row,
+                    "activity_id",
+                    value,
+                    Msg("intake.activity_taken", owner=other or Msg("intake.county_level")),
+                )
 
 
 def _finish(result: LoadResult, errors: _Errors) -> LoadResult:
@@ -282,15 +341,21 @@ def load_uploads(files: list[tuple[str, bytes]], store: Store | None = None, **k
         why = _bad_upload_name(str(name))
         if why:
             shown = str(name).replace("\x00", "\\0")
-            errors.add(_clip("".join(ch if ord(ch) >= 32 else "\ufffd" for ch in shown), 120),
-                       None, None, None, None, why)
+            errors.add(
+                _clip("".join(ch if ord(ch) >= 32 else "\ufffd" for ch in shown), 120),
+                None,
+                None,
+                None,
+                None,
+                why,
+            )
     if errors:
         return _finish(LoadResult(ok=False), errors)
     with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
         paths, names = [], {}
         for i, (name, content) in enumerate(files):
             base = Path(name.replace("\\", "/")).name or f"file{i}"
-            folder = Path(tmp) / str(i)      # one folder per file: equal names cannot collide
+            folder = Path(tmp) / str(i)  # one folder per file: equal names cannot collide
             folder.mkdir()
             path = folder / base
             path.write_bytes(content)

@@ -1,4 +1,5 @@
 """Checking rows: every cell typed by the contract, every row rule, errors by row and column."""
+
 from __future__ import annotations
 
 import re
@@ -6,8 +7,18 @@ import re
 from .. import contract
 from ..contract import BOOL, DATE, ENUM, FLOAT, INT, TEXT, TIMESTAMP
 from ..i18n import ByLang, Msg
-from .common import (FULLWIDTH, HALFWIDTH, INT_PATTERN, MAX_ERRORS, SKIP_PARAMS, _Errors, _Params, _q,
-                     _Source, type_name)
+from .common import (
+    FULLWIDTH,
+    HALFWIDTH,
+    INT_PATTERN,
+    MAX_ERRORS,
+    SKIP_PARAMS,
+    _Errors,
+    _Params,
+    _q,
+    _Source,
+    type_name,
+)
 
 # The forgiving reader (issue 10 §1). A cell is first read strictly, as before, which is
 # what nearly every cell of a clean file needs; only cells that fail are read again in the
@@ -32,31 +43,38 @@ def _lenient(c: contract.Column, raw: str, p: _Params) -> tuple[str, list] | Non
         nosep = f"replace({x}, ',', '')"
         if c.type == INT:
             pat = p.bind(INT_PATTERN)
-            value = (f"CASE WHEN regexp_full_match({x}, {pat}) THEN CAST(split_part({x}, '.', 1) AS BIGINT) "
-                     f"WHEN regexp_full_match({x}, {grouped}) "
-                     f"THEN CAST(split_part({nosep}, '.', 1) AS BIGINT) END")
+            value = (
+                f"CASE WHEN regexp_full_match({x}, {pat}) THEN CAST(split_part({x}, '.', 1) AS BIGINT) "
+                f"WHEN regexp_full_match({x}, {grouped}) "
+                f"THEN CAST(split_part({nosep}, '.', 1) AS BIGINT) END"
+            )
         else:
-            d = (f"CASE WHEN regexp_full_match({x}, {grouped}) THEN TRY_CAST({nosep} AS DOUBLE) "
-                 f"ELSE TRY_CAST({x} AS DOUBLE) END")
+            d = (
+                f"CASE WHEN regexp_full_match({x}, {grouped}) THEN TRY_CAST({nosep} AS DOUBLE) "
+                f"ELSE TRY_CAST({x} AS DOUBLE) END"
+            )
             value = f"CASE WHEN isfinite({d}) THEN {d} END"
-        return value, [("fullwidth", f"{x} <> {raw}"),
-                       ("separator", f"regexp_full_match({x}, {grouped})")]
+        return value, [("fullwidth", f"{x} <> {raw}"), ("separator", f"regexp_full_match({x}, {grouped})")]
     if c.type == BOOL:
         lx = f"lower({x})"
         t = p.bind(list(contract.BOOL_TRUE + contract.BOOL_TRUE_MARKS))
         f = p.bind(list(contract.BOOL_FALSE + contract.BOOL_FALSE_MARKS))
         marks = p.bind(list(contract.BOOL_TRUE_MARKS + contract.BOOL_FALSE_MARKS))
-        value = (f"CASE WHEN list_contains({t}, {lx}) THEN true "
-                 f"WHEN list_contains({f}, {lx}) THEN false END")
-        return value, [("bool_symbol", f"list_contains({marks}, {lx})"),
-                       ("fullwidth", f"NOT list_contains({marks}, {lx}) AND {x} <> {raw}")]
+        value = f"CASE WHEN list_contains({t}, {lx}) THEN true WHEN list_contains({f}, {lx}) THEN false END"
+        return value, [
+            ("bool_symbol", f"list_contains({marks}, {lx})"),
+            ("fullwidth", f"NOT list_contains({marks}, {lx}) AND {x} <> {raw}"),
+        ]
     if c.type in (DATE, TIMESTAMP):
         forms = contract.LENIENT_TIMESTAMP_FORMATS
-        ts = (f"CASE WHEN regexp_full_match({x}, '[0-9]{{8}}') THEN try_strptime({x}, '%Y%m%d') "
-              f"ELSE try_strptime({x}, {p.bind(list(forms))}) END")
+        ts = (
+            f"CASE WHEN regexp_full_match({x}, '[0-9]{{8}}') THEN try_strptime({x}, '%Y%m%d') "
+            f"ELSE try_strptime({x}, {p.bind(list(forms))}) END"
+        )
         value = f"CAST({ts} AS DATE)" if c.type == DATE else ts
         return value, [("date", "true")]
     return None
+
 
 def _typed_expr(c: contract.Column, p: _Params) -> str:
     """SQL turning the text cell `v` of column c into its type (NULL when it does not parse)."""
@@ -65,18 +83,18 @@ def _typed_expr(c: contract.Column, p: _Params) -> str:
         return v
     if c.type == INT:
         pattern = p.bind(INT_PATTERN)
-        return (f"CASE WHEN regexp_full_match({v}, {pattern}) "
-                f"THEN CAST(split_part({v}, '.', 1) AS BIGINT) END")
+        return f"CASE WHEN regexp_full_match({v}, {pattern}) THEN CAST(split_part({v}, '.', 1) AS BIGINT) END"
     if c.type == FLOAT:
         return f"CASE WHEN isfinite(TRY_CAST({v} AS DOUBLE)) THEN TRY_CAST({v} AS DOUBLE) END"
     if c.type == BOOL:
-        return (f"CASE WHEN list_contains({p.bind(list(contract.BOOL_TRUE))}, lower({v})) THEN true "
-                f"WHEN list_contains({p.bind(list(contract.BOOL_FALSE))}, lower({v})) THEN false END")
+        return (
+            f"CASE WHEN list_contains({p.bind(list(contract.BOOL_TRUE))}, lower({v})) THEN true "
+            f"WHEN list_contains({p.bind(list(contract.BOOL_FALSE))}, lower({v})) THEN false END"
+        )
     if c.type == DATE:
-        return (f"CAST(try_strptime({v}, {p.bind(list(contract.DATE_FORMATS))}) AS DATE)")
+        return f"CAST(try_strptime({v}, {p.bind(list(contract.DATE_FORMATS))}) AS DATE)"
     if c.type == TIMESTAMP:
-        return (f"try_strptime({v}, "
-                f"{p.bind(list(contract.TIMESTAMP_FORMATS + contract.DATE_FORMATS))})")
+        return f"try_strptime({v}, {p.bind(list(contract.TIMESTAMP_FORMATS + contract.DATE_FORMATS))})"
     if c.type == ENUM:
         codes, labels = [], []
         for code, (zh, en) in c.enum.items():
@@ -99,60 +117,84 @@ def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None)
     sel = []
     for c in t.columns:
         if c.name in src.columns:
-            sel.append(f"{_typed_expr(c, p)} AS {_q(c.name)}, "
-                       f"NULLIF(trim({_q(c.name)}), '') AS {_q(c.name + '__raw')}")
+            sel.append(
+                f"{_typed_expr(c, p)} AS {_q(c.name)}, "
+                f"NULLIF(trim({_q(c.name)}), '') AS {_q(c.name + '__raw')}"
+            )
         else:
-            sel.append(f"CAST(NULL AS {contract.SQL_TYPES[c.type]}) AS {_q(c.name)}, "
-                       f"CAST(NULL AS VARCHAR) AS {_q(c.name + '__raw')}")
-    con.execute(f"CREATE TEMP TABLE typed_{src.stage} AS SELECT _row, {', '.join(sel)} "
-                f"FROM {source}", p)
+            sel.append(
+                f"CAST(NULL AS {contract.SQL_TYPES[c.type]}) AS {_q(c.name)}, "
+                f"CAST(NULL AS VARCHAR) AS {_q(c.name + '__raw')}"
+            )
+    con.execute(f"CREATE TEMP TABLE typed_{src.stage} AS SELECT _row, {', '.join(sel)} FROM {source}", p)
     con.execute(f"DROP TABLE raw_{src.stage}")
     _read_leniently(con, src, report)
     typed = f"typed_{src.stage}"
     p = _Params()
-    checks = []   # (column, condition, message)
+    checks = []  # (column, condition, message)
     for c in t.columns:
         col, raw = _q(c.name), _q(c.name + "__raw")
         if c.required:
             checks.append((c.name, f"{raw} IS NULL", Msg("intake.required_missing")))
         kind = type_name(c.type)
         if c.type == ENUM:
-            allowed = [ByLang(Msg("intake.code_named", code=k, name=zh), k)
-                       for k, (zh, _) in c.enum.items()]
-            checks.append((c.name, f"{raw} IS NOT NULL AND {col} IS NULL",
-                           Msg("intake.not_allowed_value", allowed=allowed)))
+            allowed = [ByLang(Msg("intake.code_named", code=k, name=zh), k) for k, (zh, _) in c.enum.items()]
+            checks.append(
+                (
+                    c.name,
+                    f"{raw} IS NOT NULL AND {col} IS NULL",
+                    Msg("intake.not_allowed_value", allowed=allowed),
+                )
+            )
         elif c.type in (INT, FLOAT):
-            unit = (f"{raw} IS NOT NULL AND {col} IS NULL AND "
-                    f"regexp_full_match({_plain(raw, p)}, {p.bind(UNIT_AFTER_NUMBER)})")
+            unit = (
+                f"{raw} IS NOT NULL AND {col} IS NULL AND "
+                f"regexp_full_match({_plain(raw, p)}, {p.bind(UNIT_AFTER_NUMBER)})"
+            )
             checks.append((c.name, unit, Msg("intake.unit_after_number", type=kind)))
-            checks.append((c.name, f"{raw} IS NOT NULL AND {col} IS NULL AND NOT ({unit})",
-                           Msg("intake.bad_format", type=kind)))
+            checks.append(
+                (
+                    c.name,
+                    f"{raw} IS NOT NULL AND {col} IS NULL AND NOT ({unit})",
+                    Msg("intake.bad_format", type=kind),
+                )
+            )
         elif c.type in (DATE, TIMESTAMP):
             # strptime's %Y takes the "22" of 22.3.7 or 11/1/21 as the year 0022 / 0011: a
             # year of fewer than four digits is no date (one check, no extra scan)
-            checks.append((c.name, f"({raw} IS NOT NULL AND {col} IS NULL) OR year({col}) < 1000",
-                           Msg("intake.bad_format", type=kind)))
+            checks.append(
+                (
+                    c.name,
+                    f"({raw} IS NOT NULL AND {col} IS NULL) OR year({col}) < 1000",
+                    Msg("intake.bad_format", type=kind),
+                )
+            )
         elif c.type != TEXT:
-            checks.append((c.name, f"{raw} IS NOT NULL AND {col} IS NULL",
-                           Msg("intake.bad_format", type=kind)))
+            checks.append(
+                (c.name, f"{raw} IS NOT NULL AND {col} IS NULL", Msg("intake.bad_format", type=kind))
+            )
         if c.min is not None:
             checks.append((c.name, f"{col} < {p.bind(c.min)}", Msg("intake.below_min", min=c.min)))
         if c.max is not None:
             checks.append((c.name, f"{col} > {p.bind(c.max)}", Msg("intake.above_max", max=c.max)))
-    row_rules = {   # rule -> (column named, condition); the message is intake.rule.<rule>
+    row_rules = {  # rule -> (column named, condition); the message is intake.rule.<rule>
         "monday": ("week_start", '"week_start" IS NOT NULL AND isodow("week_start") <> 1'),
         "vaccinated_le_checked": ("vaccinated", '"vaccinated" > "residents_checked"'),
-        "shift_span": ("shift_end", ('"shift_end" <= "shift_start" OR '
-                                     '"shift_end" > "shift_start" + INTERVAL 24 HOUR')),
+        "shift_span": (
+            "shift_end",
+            ('"shift_end" <= "shift_start" OR "shift_end" > "shift_start" + INTERVAL 24 HOUR'),
+        ),
         "metric_code": ("metric", '"metric" IS NOT NULL AND NOT list_contains($metric_codes, "metric")'),
     }
     checks += [(*row_rules[r], Msg(f"intake.rule.{r}")) for r in t.rules if r in row_rules]
     if "metric_code" in t.rules:
         p["metric_codes"] = list(contract.METRIC_CODES)
     # One scan per check, all in one statement; each check stops at the error cap.
-    parts = [f"(SELECT _row, {_q(col + '__raw')} AS v, {i} AS k FROM {typed} WHERE {cond} "
-             f"ORDER BY _row LIMIT {p.bind(MAX_ERRORS + 1)})"
-             for i, (col, cond, _) in enumerate(checks)]
+    parts = [
+        f"(SELECT _row, {_q(col + '__raw')} AS v, {i} AS k FROM {typed} WHERE {cond} "
+        f"ORDER BY _row LIMIT {p.bind(MAX_ERRORS + 1)})"
+        for i, (col, cond, _) in enumerate(checks)
+    ]
     found = con.execute(" UNION ALL ".join(parts) + " ORDER BY _row, k", p).fetchall()
     for row, value, k in found:
         col, _, message = checks[k]
@@ -180,20 +222,22 @@ def _read_leniently(con, src: _Source, report: dict | None) -> None:
         return
     failed = " OR ".join(f"({raw} IS NOT NULL AND {col} IS NULL)" for _, raw, col, _, _ in todo)
     aggs, keys = [], []
-    for i, (c, raw, col, value, kinds) in enumerate(todo):
+    for i, (_c, raw, col, value, kinds) in enumerate(todo):
         aggs.append(f"count(*) FILTER (WHERE {raw} IS NOT NULL AND {col} IS NULL)")
         keys.append((i, None))
         for kind, cond in kinds:
-            aggs.append(f"count(*) FILTER (WHERE {raw} IS NOT NULL AND {col} IS NULL "
-                        f"AND ({value}) IS NOT NULL AND ({cond}))")
+            aggs.append(
+                f"count(*) FILTER (WHERE {raw} IS NOT NULL AND {col} IS NULL "
+                f"AND ({value}) IS NOT NULL AND ({cond}))"
+            )
             keys.append((i, kind))
     if not con.execute(f"SELECT EXISTS (SELECT 1 FROM {typed} WHERE {failed})").fetchone()[0]:
-        return                  # a clean file: every cell was read strictly
+        return  # a clean file: every cell was read strictly
     sql = f"SELECT {', '.join(aggs)} FROM {typed} WHERE {failed}"
     counts = con.execute(sql, _used(sql, p)).fetchone()
     if not any(counts):
         return
-    for (i, kind), n in zip(keys, counts):
+    for (_i, kind), n in zip(keys, counts, strict=False):
         if kind and n and report is not None:
             report["converted"][kind] = report["converted"].get(kind, 0) + int(n)
     for i, (c, raw, col, _, _) in enumerate(todo):

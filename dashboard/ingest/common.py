@@ -1,29 +1,30 @@
 """What every part of the loader shares: limits, errors, the result, small SQL helpers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from .. import contract
 from ..contract import Table
-from ..i18n import Msg, t
+from ..i18n import Explained, Msg, t
 
 MAX_ERRORS = 200
 MAX_ROWS_PER_FILE = 20_000_000
-MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024   # bytes, all parts of the zip together
+MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024  # bytes, all parts of the zip together
 MAX_XLSX_CELLS = 20_000_000
 MAX_GEOJSON_BYTES = 200 * 1024 * 1024
 # Hostile files (issue 11 item 1): every limit is checked while reading, before DuckDB
 # or pandas see the data, so a small file can never cost minutes or gigabytes.
-MAX_COLUMNS = 256                 # cells in a row (the widest table has 14 columns)
-MAX_CELL_CHARS = 2_000            # characters in one cell (a name is never that long)
-EXCEL_MAX_ROWS = 1_048_576        # Excel's own limits for a sheet
+MAX_COLUMNS = 256  # cells in a row (the widest table has 14 columns)
+MAX_CELL_CHARS = 2_000  # characters in one cell (a name is never that long)
+EXCEL_MAX_ROWS = 1_048_576  # Excel's own limits for a sheet
 EXCEL_MAX_COLUMNS = 16_384
 MAX_XLSX_PART = 64 * 1024 * 1024  # shared strings, styles: parsed whole by openpyxl
 MAX_XLS_BYTES = 64 * 1024 * 1024  # xlrd reads an .xls whole
-HEADER_ROWS = 10                  # the header is looked for in the first 10 rows
-MAX_SKIPPED_LISTED = 200          # skipped rows named per file in the report
-INT_PATTERN = r"[+-]?[0-9]{1,18}(\.0*)?"   # Excel may write 3 as 3.0
-STORED = t("intake.stored_file")   # the file of an error found in rows already stored
+HEADER_ROWS = 10  # the header is looked for in the first 10 rows
+MAX_SKIPPED_LISTED = 200  # skipped rows named per file in the report
+INT_PATTERN = r"[+-]?[0-9]{1,18}(\.0*)?"  # Excel may write 3 as 3.0
+STORED = t("intake.stored_file")  # the file of an error found in rows already stored
 # What a township reporter may submit (issue 10 §2): its own township's weekly tables.
 REPORTER_TABLES = ("grid_weekly", "checkpoint_shifts", "trainings", "branch_assessments")
 
@@ -32,14 +33,16 @@ REPORTER_TABLES = ("grid_weekly", "checkpoint_shifts", "trainings", "branch_asse
 # message is a label of dashboard/i18n/labels.toml (intake.*); this block is the only Chinese
 # in dashboard/ingest outside comments (tests/test_i18n.py holds it to that).
 NOTES_SHEETS = {"说明", "notes", "readme", "填写说明"}
-SERIAL_HEADERS = {"序号", "编号"}      # a serial-number column, ignored
-REFERENCE_MARK = "参考"                # in a header: a reference column (名称(参考)), ignored
+SERIAL_HEADERS = {"序号", "编号"}  # a serial-number column, ignored
+REFERENCE_MARK = "参考"  # in a header: a reference column (名称(参考)), ignored
 # A total row's label, as a clerk types it: 合计, 合 计, 合计：, 总计, 小计
 TOTAL_RE = r"[\s\x{3000}]*[合总小][\s\x{3000}]*计[\s\x{3000}:：]*"
 # A signature line under a clerk's table: 填报人：…　审核人：…　日期：… (never data: a data
 # row's first cell is a code, a date or a serial number). Skipped whatever else it holds.
-FOOTER_RE = (r"[\s\x{3000}]*(填报人|填表人|制表人|审核人|审批人|负责人|单位负责人|联系人|联系电话|"
-             r"填报日期|填表日期|报送日期)[\s\x{3000}]*[:：].*")
+FOOTER_RE = (
+    r"[\s\x{3000}]*(填报人|填表人|制表人|审核人|审批人|负责人|单位负责人|联系人|联系电话|"
+    r"填报日期|填表日期|报送日期)[\s\x{3000}]*[:：].*"
+)
 # The cheap test before those patterns: only a row whose first cell holds 计 or a colon can
 # be a total or signature row. Bound as parameters of the reader's SQL ($tre, $fre, ...).
 SKIP_PARAMS = {"tre": TOTAL_RE, "fre": FOOTER_RE, "tmark": "计", "wcolon": "："}
@@ -61,26 +64,16 @@ def _words(key: str, **fields) -> str:
 
 
 @dataclass
-class LoadError:
+class LoadError(Explained):
     """One problem, where the sender finds it (file, table, row, column, value), and why:
     `message`, rendered when shown (`zh`, `en`, or both in `str()`)."""
+
     file: str
     table: str | None
     row: int | None
     column: str | None
     value: str | None
     message: Msg
-
-    @property
-    def zh(self) -> str:
-        return self.message.zh
-
-    @property
-    def en(self) -> str:
-        return self.message.en
-
-    def text(self, lang: str) -> str:
-        return self.message.text(lang)
 
     def as_dict(self) -> dict:
         out = {k: v for k, v in self.__dict__.items() if k != "message"}
@@ -94,8 +87,11 @@ class LoadError:
             where.append(_words("intake.at_row", row=self.row))
         if self.column:
             where.append(f"{_words('intake.at_column')} {self.column}")
-        val = "" if self.value is None else \
-            f" {_words('intake.at_value')}{t('intake.quoted', 'zh', value=_clip(self.value))}"
+        val = (
+            ""
+            if self.value is None
+            else f" {_words('intake.at_value')}{t('intake.quoted', 'zh', value=_clip(self.value))}"
+        )
         return f"{', '.join(where)}:{val} {self.message.both()}"
 
 
@@ -103,11 +99,11 @@ class LoadError:
 class LoadResult:
     ok: bool
     errors: list[LoadError] = field(default_factory=list)
-    truncated: bool = False          # more errors than MAX_ERRORS were found
+    truncated: bool = False  # more errors than MAX_ERRORS were found
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
-    version: int | None = None       # the version published, if any
+    version: int | None = None  # the version published, if any
     files: list[dict] = field(default_factory=list)
-    samples: dict = field(default_factory=dict)   # table -> DataFrame of a few new/changed rows
+    samples: dict = field(default_factory=dict)  # table -> DataFrame of a few new/changed rows
     # What the reader did (issue 10 §1), filled before anything is committed:
     # {"tables": {table: {"rows": n}}, "skipped": [{"file", "table", "row", "reason"}],
     #  "converted": {"date": n, "fullwidth": n, "separator": n, "bool_symbol": n},
@@ -120,9 +116,12 @@ class LoadResult:
 
 
 def new_report() -> dict:
-    return {"tables": {}, "skipped": [], "converted": {"date": 0, "fullwidth": 0,
-                                                       "separator": 0, "bool_symbol": 0},
-            "ignored_columns": []}
+    return {
+        "tables": {},
+        "skipped": [],
+        "converted": {"date": 0, "fullwidth": 0, "separator": 0, "bool_symbol": 0},
+        "ignored_columns": [],
+    }
 
 
 class _Refused(Exception):
@@ -155,17 +154,16 @@ def _q(name: str) -> str:
     return '"' + name + '"'
 
 
-
 @dataclass
 class _Source:
-    file: str               # the name the sender knows
+    file: str  # the name the sender knows
     table: Table
-    stage: str              # name of its staging table (raw_<stage>, columns c0, c1, ...)
-    columns: list[str]      # canonical columns present in the file
-    cells: dict = field(default_factory=dict)   # canonical column -> staging column c<i>
+    stage: str  # name of its staging table (raw_<stage>, columns c0, c1, ...)
+    columns: list[str]  # canonical columns present in the file
+    cells: dict = field(default_factory=dict)  # canonical column -> staging column c<i>
     header_row: int = 1
-    row_expr: str = "_row"            # SQL for the sender's row number in raw_<stage>
-    skip_where: str | None = None     # SQL of the empty and total rows to leave out
+    row_expr: str = "_row"  # SQL for the sender's row number in raw_<stage>
+    skip_where: str | None = None  # SQL of the empty and total rows to leave out
 
 
 class _Params(dict):

@@ -1,18 +1,21 @@
 """Merging into a version: the batch of each table, duplicate keys, upsert or replace,
 the rules across tables on the merged result, and GeoJSON outlines."""
+
 from __future__ import annotations
+
+import pandas as pd
 
 from .. import contract
 from ..contract import Table
 from ..i18n import ByLang, Msg
 from .common import MAX_ERRORS, STORED, _Errors, _Params, _q, _Source
 
+
 def _key_match(t: Table, a: str, b: str) -> str:
     return " AND ".join(f"{a}.{_q(k)} IS NOT DISTINCT FROM {b}.{_q(k)}" for k in t.key)
 
 
-def _build_batch(con, t: Table, sources: list[_Source], errors: _Errors,
-                 temp: bool = True) -> None:
+def _build_batch(con, t: Table, sources: list[_Source], errors: _Errors, temp: bool = True) -> None:
     """batch_<table>: every row of the load for table t, with _file and _row.
 
     In the load's staging database it is a stored table (temp=False), which the draft
@@ -30,17 +33,26 @@ def _build_batch(con, t: Table, sources: list[_Source], errors: _Errors,
         f"  SELECT *, first_value(_file) OVER w AS first_file, first_value(_row) OVER w AS first_row,"
         f"         row_number() OVER w AS n FROM batch_{t.name}"
         f"  WINDOW w AS (PARTITION BY {keys} ORDER BY _file, _row)) WHERE n > 1 "
-        f"ORDER BY _file, _row LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
+        f"ORDER BY _file, _row LIMIT $lim",
+        {"lim": MAX_ERRORS + 1},
+    ).fetchall()
     for file, row, ffile, frow, *key in dups:
-        errors.add(file, t.name, row, ",".join(t.key), "/".join(map(str, key)),
-                   Msg("intake.duplicate_key", row=frow) if ffile == file
-                   else Msg("intake.duplicate_key_file", row=frow, file=ffile))
+        errors.add(
+            file,
+            t.name,
+            row,
+            ",".join(t.key),
+            "/".join(map(str, key)),
+            Msg("intake.duplicate_key", row=frow)
+            if ffile == file
+            else Msg("intake.duplicate_key_file", row=frow, file=ffile),
+        )
 
 
 SAMPLE_ROWS = 5
 
 
-def _sample(con, t: Table) -> "pd.DataFrame":
+def _sample(con, t: Table) -> pd.DataFrame:
     """A few rows of the batch that are new or differ from what is stored (before the merge)."""
     cols = ", ".join(f"b.{_q(c)}" for c in t.column_names)
     diff = " OR ".join(f"s.{_q(c)} IS DISTINCT FROM b.{_q(c)}" for c in t.column_names)
@@ -48,7 +60,8 @@ def _sample(con, t: Table) -> "pd.DataFrame":
         f"SELECT b._file, b._row, {cols}, s._stored IS NULL AS _new FROM batch_{t.name} b "
         f"LEFT JOIN (SELECT *, true AS _stored FROM {_q(t.name)}) s ON {_key_match(t, 's', 'b')} "
         f"WHERE s._stored IS NULL OR ({diff}) ORDER BY b._file, b._row LIMIT $n",
-        {"n": SAMPLE_ROWS}).df()
+        {"n": SAMPLE_ROWS},
+    ).df()
 
 
 def _merge(con, t: Table, replace: bool) -> dict[str, int]:
@@ -60,11 +73,11 @@ def _merge(con, t: Table, replace: bool) -> dict[str, int]:
     added, changed = con.execute(
         f"SELECT count(*) FILTER (WHERE s._stored IS NULL), "
         f"count(*) FILTER (WHERE s._stored AND ({diff})) "
-        f"FROM {batch} b LEFT JOIN (SELECT *, true AS _stored FROM {tbl}) s ON {km}").fetchone()
+        f"FROM {batch} b LEFT JOIN (SELECT *, true AS _stored FROM {tbl}) s ON {km}"
+    ).fetchone()
     removed = 0
     if replace:
-        removed = con.execute(
-            f"SELECT count(*) FROM {tbl} s ANTI JOIN {batch} b ON {km}").fetchone()[0]
+        removed = con.execute(f"SELECT count(*) FROM {tbl} s ANTI JOIN {batch} b ON {km}").fetchone()[0]
         con.execute(f"DELETE FROM {tbl}")
     else:
         con.execute(f"DELETE FROM {tbl} s USING {batch} b WHERE {km}")
@@ -98,10 +111,18 @@ def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors)
                 f"SELECT {src}, s.{_q(c.name)} FROM {_q(t.name)} s {join} "
                 f"WHERE s.{_q(c.name)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
                 f"{_q(parent.name)} p WHERE p.{_q(pk)} = s.{_q(c.name)}) "
-                f"ORDER BY 1, 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
+                f"ORDER BY 1, 2 LIMIT $lim",
+                {"lim": MAX_ERRORS + 1},
+            ).fetchall()
             for file, row, value in rows:
-                errors.add(file or STORED, t.name, row, c.name, value,
-                           Msg("intake.not_in_table", table=ByLang(parent.zh, parent.name)))
+                errors.add(
+                    file or STORED,
+                    t.name,
+                    row,
+                    c.name,
+                    value,
+                    Msg("intake.not_in_table", table=ByLang(parent.zh, parent.name)),
+                )
     for t in contract.TABLES.values():
         for c in t.columns:
             if c.unique and t.name in touched:
@@ -109,7 +130,9 @@ def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors)
                 rows = con.execute(
                     f"SELECT {src}, s.{_q(c.name)} FROM {_q(t.name)} s {join} WHERE s.{_q(c.name)} IN "
                     f"(SELECT {_q(c.name)} FROM {_q(t.name)} GROUP BY 1 HAVING count(*) > 1) "
-                    f"ORDER BY 1, 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
+                    f"ORDER BY 1, 2 LIMIT $lim",
+                    {"lim": MAX_ERRORS + 1},
+                ).fetchall()
                 for file, row, value in rows:
                     errors.add(file or STORED, t.name, row, c.name, value, Msg("intake.not_unique"))
     if {"grid_weekly", "grids"} & touched:
@@ -118,10 +141,18 @@ def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors)
         rows = con.execute(
             f"SELECT {src}, s.households_visited, g.households FROM grid_weekly s "
             f"JOIN grids g USING (grid_id) {join} WHERE s.households_visited > g.households "
-            f"ORDER BY 1, 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall()
+            f"ORDER BY 1, 2 LIMIT $lim",
+            {"lim": MAX_ERRORS + 1},
+        ).fetchall()
         for file, row, visited, households in rows:
-            errors.add(file or STORED, "grid_weekly", row, "households_visited", visited,
-                       Msg("intake.visits_over_households", households=households))
+            errors.add(
+                file or STORED,
+                "grid_weekly",
+                row,
+                "households_visited",
+                visited,
+                Msg("intake.visits_over_households", households=households),
+            )
     if "branch_assessments" in touched:
         ba = contract.TABLES["branch_assessments"]
         rows = con.execute(
@@ -130,32 +161,57 @@ def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors)
             f"LEFT JOIN batch_branch_assessments b ON {_key_match(ba, 's', 'b')} "
             "GROUP BY s.branch_id, s.assessed_on HAVING count(DISTINCT s.criterion) < $n "
             "ORDER BY 1, 2 LIMIT $lim",
-            {"n": len(contract.CRITERIA), "lim": MAX_ERRORS + 1}).fetchall()
+            {"n": len(contract.CRITERIA), "lim": MAX_ERRORS + 1},
+        ).fetchall()
         for file, row, branch, on, have in rows:
             missing = [k for k in contract.CRITERIA if k not in (have or [])]
-            errors.add(file or STORED, "branch_assessments", row, "criterion",
-                       f"{branch} {on}", Msg(
-                           "intake.criteria_missing", n=len(contract.CRITERIA), missing=[
-                               ByLang(Msg("intake.code_named", code=k,
-                                          name=contract.CRITERIA[k][0]), k) for k in missing]))
+            errors.add(
+                file or STORED,
+                "branch_assessments",
+                row,
+                "criterion",
+                f"{branch} {on}",
+                Msg(
+                    "intake.criteria_missing",
+                    n=len(contract.CRITERIA),
+                    missing=[
+                        ByLang(Msg("intake.code_named", code=k, name=contract.CRITERIA[k][0]), k)
+                        for k in missing
+                    ],
+                ),
+            )
 
 
 # ---------------------------------------------------------------- geometry
-def _merge_geo(con, layer: str, features: list[tuple], file: str, replace: bool,
-               errors: _Errors) -> dict[str, int]:
+def _merge_geo(
+    con, layer: str, features: list[tuple], file: str, replace: bool, errors: _Errors
+) -> dict[str, int]:
     import pandas as pd
+
     frame = pd.DataFrame(features, columns=["layer", "feature_id", "geometry", "_row"])
     con.register("geo_batch", frame)
     table, id_col = layer, contract.GEO_LAYERS[layer][1]
-    for fid, row in [] if table not in contract.TABLES else con.execute(
+    for fid, row in (
+        []
+        if table not in contract.TABLES
+        else con.execute(
             f"SELECT feature_id, _row FROM geo_batch g WHERE NOT EXISTS (SELECT 1 FROM "
             f"{_q(table)} t WHERE t.{_q(id_col)} = g.feature_id) ORDER BY _row LIMIT $lim",
-            {"lim": MAX_ERRORS + 1}).fetchall():
-        errors.add(file, layer, int(row), id_col, fid, Msg(
-            "intake.not_in_table", table=ByLang(contract.TABLES[table].zh, table)))
+            {"lim": MAX_ERRORS + 1},
+        ).fetchall()
+    ):
+        errors.add(
+            file,
+            layer,
+            int(row),
+            id_col,
+            fid,
+            Msg("intake.not_in_table", table=ByLang(contract.TABLES[table].zh, table)),
+        )
     for fid, row in con.execute(
-            "SELECT feature_id, max(_row) FROM geo_batch GROUP BY 1 HAVING count(*) > 1 "
-            "ORDER BY 2 LIMIT $lim", {"lim": MAX_ERRORS + 1}).fetchall():
+        "SELECT feature_id, max(_row) FROM geo_batch GROUP BY 1 HAVING count(*) > 1 ORDER BY 2 LIMIT $lim",
+        {"lim": MAX_ERRORS + 1},
+    ).fetchall():
         errors.add(file, layer, int(row), id_col, fid, Msg("intake.geo_duplicate"))
     added, changed = con.execute(
         "SELECT count(*) FILTER (WHERE s.feature_id IS NULL), "
@@ -166,11 +222,15 @@ def _merge_geo(con, layer: str, features: list[tuple], file: str, replace: bool,
     if replace:
         removed = con.execute(
             "SELECT count(*) FROM geo_features s WHERE layer = $layer AND feature_id NOT IN "
-            "(SELECT feature_id FROM geo_batch)", {"layer": layer}).fetchone()[0]
+            "(SELECT feature_id FROM geo_batch)",
+            {"layer": layer},
+        ).fetchone()[0]
         con.execute("DELETE FROM geo_features WHERE layer = $layer", {"layer": layer})
     else:
-        con.execute("DELETE FROM geo_features s WHERE EXISTS (SELECT 1 FROM geo_batch g "
-                    "WHERE g.layer = s.layer AND g.feature_id = s.feature_id)")
+        con.execute(
+            "DELETE FROM geo_features s WHERE EXISTS (SELECT 1 FROM geo_batch g "
+            "WHERE g.layer = s.layer AND g.feature_id = s.feature_id)"
+        )
     con.execute("INSERT INTO geo_features SELECT layer, feature_id, geometry FROM geo_batch")
     con.unregister("geo_batch")
     return {"added": int(added), "changed": int(changed), "removed": int(removed)}

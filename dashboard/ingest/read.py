@@ -11,6 +11,7 @@ skipped and listed in the report. Every limit against hostile files (columns per
 characters per cell, Excel's rows and columns, the sheet's declared size) is checked as the
 rows stream in, so a refused file costs little time and memory.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -25,9 +26,22 @@ from pathlib import Path
 from .. import contract
 from ..contract import Table
 from ..i18n import ByLang, Msg, t
-from .common import (HEADER_ROWS, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ERRORS, MAX_GEOJSON_BYTES,
-                     MAX_ROWS_PER_FILE, MAX_SKIPPED_LISTED, REFERENCE_MARK, SERIAL_HEADERS,
-                     SKIP_PARAMS, _clip, _Errors, _Refused, _Source)
+from .common import (
+    HEADER_ROWS,
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_ERRORS,
+    MAX_GEOJSON_BYTES,
+    MAX_ROWS_PER_FILE,
+    MAX_SKIPPED_LISTED,
+    REFERENCE_MARK,
+    SERIAL_HEADERS,
+    SKIP_PARAMS,
+    _clip,
+    _Errors,
+    _Refused,
+    _Source,
+)
 
 LOADABLE = (".csv", ".xlsx", ".xls", ".geojson", ".json", ".et", ".ods")
 CHUNK_ROWS = 50_000
@@ -72,8 +86,9 @@ def _find_header(head: list[tuple[int, list]], table: Table) -> tuple[int, list]
     return None
 
 
-def _map_header(headers: list, table: Table, name: str, errors: _Errors, row: int = 1,
-                report: dict | None = None) -> list[str | None] | None:
+def _map_header(
+    headers: list, table: Table, name: str, errors: _Errors, row: int = 1, report: dict | None = None
+) -> list[str | None] | None:
     """Canonical column for each header cell (None: ignored); None when the header is unusable."""
     known = contract.header_map(table)
     mapped, ok = [], True
@@ -83,22 +98,39 @@ def _map_header(headers: list, table: Table, name: str, errors: _Errors, row: in
         col = known.get(key)
         why = None
         if col is None:
-            why = ("blank_header" if key == "" else "serial" if key in SERIAL_HEADERS
-                   else "reference" if REFERENCE_MARK in key else None)
+            why = (
+                "blank_header"
+                if key == ""
+                else "serial"
+                if key in SERIAL_HEADERS
+                else "reference"
+                if REFERENCE_MARK in key
+                else None
+            )
         if why:
             mapped.append(None)
             if report is not None and why != "blank_header":
-                report["ignored_columns"].append({"file": name, "table": table.name, "row": row,
-                                                  "column": h, "reason": why})
+                report["ignored_columns"].append(
+                    {"file": name, "table": table.name, "row": row, "column": h, "reason": why}
+                )
             continue
         if col is None:
             ok = False
             if contract.looks_personal(h):
                 errors.add(name, table.name, row, h, None, Msg("intake.personal_column"))
             else:
-                errors.add(name, table.name, row, h, None, Msg(
-                    "intake.unknown_column", table=ByLang(table.zh, table.name),
-                    columns=[ByLang(c.zh, c.name) for c in table.columns]))
+                errors.add(
+                    name,
+                    table.name,
+                    row,
+                    h,
+                    None,
+                    Msg(
+                        "intake.unknown_column",
+                        table=ByLang(table.zh, table.name),
+                        columns=[ByLang(c.zh, c.name) for c in table.columns],
+                    ),
+                )
         elif col in mapped:
             ok = False
             errors.add(name, table.name, row, h, None, Msg("intake.duplicate_column"))
@@ -106,8 +138,9 @@ def _map_header(headers: list, table: Table, name: str, errors: _Errors, row: in
     for c in table.columns:
         if c.required and c.name not in mapped:
             ok = False
-            errors.add(name, table.name, row, c.name, None,
-                       Msg("intake.missing_column", column=ByLang(c.zh, c.name)))
+            errors.add(
+                name, table.name, row, c.name, None, Msg("intake.missing_column", column=ByLang(c.zh, c.name))
+            )
     return mapped if ok else None
 
 
@@ -126,8 +159,9 @@ def _header_and_title_rows(head, hrow, name, table, report) -> None:
         _skip(report, name, table, rn, "empty" if empty else "title")
 
 
-def _prepare(con, src: _Source, width: int, mapped: list, errors: _Errors, report: dict,
-             check_length: bool) -> bool:
+def _prepare(
+    con, src: _Source, width: int, mapped: list, errors: _Errors, report: dict, check_length: bool
+) -> bool:
     """Find the empty and total rows of raw_<stage> (a total row with key values is an error)
     and set `src.skip_where` so the typing leaves them out; for CSV, check the cell length
     first. False when the file is refused."""
@@ -139,7 +173,8 @@ def _prepare(con, src: _Source, width: int, mapped: list, errors: _Errors, repor
             f"SELECT _row, [{', '.join(f'length({c})' for c in cells)}] FROM {raw} "
             f"WHERE {' OR '.join(f'(strlen({c}) > $n AND length({c}) > $n)' for c in cells)} "
             "ORDER BY _row LIMIT 1",
-            {"n": MAX_CELL_CHARS}).fetchone()
+            {"n": MAX_CELL_CHARS},
+        ).fetchone()
         if hit:
             row, lengths = hit
             i = max(range(width), key=lambda k: lengths[k] or 0)
@@ -148,19 +183,27 @@ def _prepare(con, src: _Source, width: int, mapped: list, errors: _Errors, repor
             return False
     first = f"coalesce({', '.join(f'NULLIF(trim({c}), {chr(39)}{chr(39)})' for c in cells)})"
     keys = [(k, src.cells[k]) for k in t.key if k in src.cells]
-    key_vals = ", ".join(
-        f"CASE WHEN NULLIF(trim({c}), '') IS NOT NULL AND NOT regexp_full_match({c}, $tre) "
-        f"THEN {i} END" for i, (k, c) in enumerate(keys)) or "NULL"
+    key_vals = (
+        ", ".join(
+            f"CASE WHEN NULLIF(trim({c}), '') IS NOT NULL AND NOT regexp_full_match({c}, $tre) THEN {i} END"
+            for i, (k, c) in enumerate(keys)
+        )
+        or "NULL"
+    )
     # Only a row whose first cell is empty, holds 计 or a colon can be an empty, total or
     # signature (footer) row: that cheap test spares the other rows (nearly all) the rest.
-    cond = (f"(NULLIF(trim(c0), '') IS NULL OR contains(c0, $tmark) OR contains(c0, $wcolon) "
-            f"OR contains(c0, ':')) AND ({first} IS NULL OR "
-            f"(contains({first}, $tmark) AND regexp_full_match({first}, $tre)) OR "
-            f"regexp_full_match({first}, $fre))")
+    cond = (
+        f"(NULLIF(trim(c0), '') IS NULL OR contains(c0, $tmark) OR contains(c0, $wcolon) "
+        f"OR contains(c0, ':')) AND ({first} IS NULL OR "
+        f"(contains({first}, $tmark) AND regexp_full_match({first}, $tre)) OR "
+        f"regexp_full_match({first}, $fre))"
+    )
     found = con.execute(
         f"SELECT _row, {first} IS NULL, regexp_full_match({first}, $fre), "
         f"list_filter([{key_vals}], lambda x: x IS NOT NULL) "
-        f"FROM {raw} WHERE {cond} ORDER BY _row", SKIP_PARAMS).fetchall()
+        f"FROM {raw} WHERE {cond} ORDER BY _row",
+        SKIP_PARAMS,
+    ).fetchall()
     if not found:
         return True
     for row, empty, footer, key_hits in found:
@@ -173,7 +216,7 @@ def _prepare(con, src: _Source, width: int, mapped: list, errors: _Errors, repor
             errors.add(src.file, t.name, row, k, None, Msg("intake.total_with_codes"))
         else:
             _skip(report, src.file, t, row, "total")
-    src.skip_where = cond      # uses the parameters of SKIP_PARAMS
+    src.skip_where = cond  # uses the parameters of SKIP_PARAMS
     return True
 
 
@@ -191,8 +234,7 @@ def expand_paths(paths) -> list[Path]:
     out = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(q for q in p.iterdir() if q.is_file()
-                          and q.suffix.lower() in LOADABLE)
+            out += sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in LOADABLE)
         else:
             out.append(p)
     return out
@@ -220,15 +262,15 @@ def _decode_to_utf8(path: Path, errors: _Errors, name: str) -> Path | None:
         if enc == "utf-8-sig":
             return path
         fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="load-")
-        with open(path, "r", encoding="gb18030", newline="") as src, \
-                os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
+        with (
+            open(path, encoding="gb18030", newline="") as src,
+            os.fdopen(fd, "w", encoding="utf-8", newline="") as dst,
+        ):
             for chunk in iter(lambda: src.read(1 << 22), ""):
                 dst.write(chunk)
         return Path(tmp)
     errors.add(name, None, None, None, None, Msg("intake.bad_encoding"))
     return None
-
-
 
 
 # ---------------------------------------------------------------- CSV
@@ -256,8 +298,7 @@ def _csv_records(path: Path):
             except StopIteration:
                 return
             except csv.Error:
-                raise _Refused(rn + 1, None,
-                               Msg("intake.csv_long_or_quote", limit=MAX_CELL_CHARS)) from None
+                raise _Refused(rn + 1, None, Msg("intake.csv_long_or_quote", limit=MAX_CELL_CHARS)) from None
             rn += 1
             if len(cells) > MAX_COLUMNS:
                 raise _too_wide(rn, len(cells))
@@ -269,6 +310,7 @@ def _csv_records(path: Path):
 
 def _has_blank_lines(path: Path) -> bool:
     import mmap
+
     with open(path, "rb") as f:
         if os.fstat(f.fileno()).st_size == 0:
             return False
@@ -277,16 +319,21 @@ def _has_blank_lines(path: Path) -> bool:
             return body >= 0 and (m.find(b"\n\n", body) >= 0 or m.find(b"\n\r\n", body) >= 0)
 
 
-def _csv_diagnose(path: Path, name: str, table: Table, hrow: int, width: int,
-                  errors: _Errors) -> None:
+def _csv_diagnose(path: Path, name: str, table: Table, hrow: int, width: int, errors: _Errors) -> None:
     """Why DuckDB refused the file: rows whose cell count differs from the header's."""
     found = 0
     try:
         for rn, cells in _csv_records(path):
             if rn <= hrow or len(cells) == width or cells == []:
                 continue
-            errors.add(name, table.name, rn, None, _clip(",".join(cells)),
-                       Msg("intake.csv_cells", n=len(cells), width=width))
+            errors.add(
+                name,
+                table.name,
+                rn,
+                None,
+                _clip(",".join(cells)),
+                Msg("intake.csv_cells", n=len(cells), width=width),
+            )
             found += 1
             if found > MAX_ERRORS:
                 return
@@ -294,8 +341,9 @@ def _csv_diagnose(path: Path, name: str, table: Table, hrow: int, width: int,
         errors.add(name, table.name, e.row, e.column, None, e.message)
 
 
-def _read_csv(con, path: Path, name: str, table: Table, stage: str,
-              errors: _Errors, report: dict | None = None) -> _Source | None:
+def _read_csv(
+    con, path: Path, name: str, table: Table, stage: str, errors: _Errors, report: dict | None = None
+) -> _Source | None:
     report = report if report is not None else {"tables": {}, "skipped": [], "ignored_columns": []}
     utf8 = _decode_to_utf8(path, errors, name)
     if utf8 is None:
@@ -305,8 +353,18 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
             # DuckDB's reader drops blank lines, which would shift every row number after
             # them; such files (rare) are read record by record instead.
             from .sheets import _stage_sheet
-            return _stage_sheet(con, _csv_records(utf8), name, table, stage, errors, report, [0],
-                                max_cells=MAX_ROWS_PER_FILE * MAX_COLUMNS)
+
+            return _stage_sheet(
+                con,
+                _csv_records(utf8),
+                name,
+                table,
+                stage,
+                errors,
+                report,
+                [0],
+                max_cells=MAX_ROWS_PER_FILE * MAX_COLUMNS,
+            )
         head = []
         try:
             for rn, cells in _csv_records(utf8):
@@ -332,9 +390,14 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
                 f"CREATE TEMP TABLE raw_{stage} AS SELECT * FROM read_csv($path, header=false, "
                 "skip=$skip, auto_detect=false, delim=',', quote='\"', escape='\"', "
                 "columns=$cols, max_line_size=$mls)",
-                {"path": str(utf8), "cols": cols, "skip": hrow,
-                 "mls": max(1 << 20, MAX_COLUMNS * MAX_CELL_CHARS * 4)})
-        except Exception:   # noqa: BLE001 -- DuckDB says only that some row is wrong
+                {
+                    "path": str(utf8),
+                    "cols": cols,
+                    "skip": hrow,
+                    "mls": max(1 << 20, MAX_COLUMNS * MAX_CELL_CHARS * 4),
+                },
+            )
+        except Exception:  # noqa: BLE001 -- DuckDB says only that some row is wrong
             before = len(errors)
             _csv_diagnose(utf8, name, table, hrow, width, errors)
             if len(errors) == before:
@@ -342,18 +405,24 @@ def _read_csv(con, path: Path, name: str, table: Table, stage: str,
             return None
         n = con.execute(f"SELECT count(*) FROM raw_{stage}").fetchone()[0]
         if n > MAX_ROWS_PER_FILE:
-            errors.add(name, table.name, None, None, None,
-                       Msg("intake.too_many_rows", limit=MAX_ROWS_PER_FILE))
+            errors.add(
+                name, table.name, None, None, None, Msg("intake.too_many_rows", limit=MAX_ROWS_PER_FILE)
+            )
             return None
-        src = _Source(name, table, stage, [c for c in mapped if c],
-                      {c: f"c{i}" for i, c in enumerate(mapped) if c}, hrow,
-                      row_expr=f"(rowid + {int(hrow) + 1})")
+        src = _Source(
+            name,
+            table,
+            stage,
+            [c for c in mapped if c],
+            {c: f"c{i}" for i, c in enumerate(mapped) if c},
+            hrow,
+            row_expr=f"(rowid + {int(hrow) + 1})",
+        )
         if not _prepare(con, src, width, mapped, errors, report, check_length=True):
             return None
         return src
     except Exception as e:  # a malformed file must give a message, never a traceback
-        errors.add(name, table.name, None, None, None,
-                   Msg("intake.csv_unreadable", error=_clip(e, 200)))
+        errors.add(name, table.name, None, None, None, Msg("intake.csv_unreadable", error=_clip(e, 200)))
         return None
     finally:
         if utf8 != path:
@@ -366,16 +435,18 @@ def _read_geojson(path: Path, name: str, layer: str, errors: _Errors) -> list[tu
     kinds = contract.GEO_TYPES.get(layer, ("Polygon", "MultiPolygon"))
     limit = contract.GEO_MAX_BYTES.get(layer, MAX_GEOJSON_BYTES)
     if path.stat().st_size > limit:
-        errors.add(name, layer, None, None, None,
-                   Msg("intake.geo_too_large", mb=f"{limit / 1024 / 1024:g}"))
+        errors.add(name, layer, None, None, None, Msg("intake.geo_too_large", mb=f"{limit / 1024 / 1024:g}"))
         return None
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as e:
         errors.add(name, layer, None, None, None, Msg("intake.geo_invalid", error=_clip(e)))
         return None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
-            or not isinstance(doc.get("features"), list):
+    if (
+        not isinstance(doc, dict)
+        or doc.get("type") != "FeatureCollection"
+        or not isinstance(doc.get("features"), list)
+    ):
         errors.add(name, layer, None, None, None, Msg("intake.geo_not_collection"))
         return None
     out = []
@@ -386,18 +457,29 @@ def _read_geojson(path: Path, name: str, layer: str, errors: _Errors) -> list[tu
         if fid is None or str(fid).strip() == "":
             errors.add(name, layer, i, id_prop, None, Msg("intake.geo_no_id", prop=id_prop))
             continue
-        if not isinstance(geom, dict) or geom.get("type") not in kinds \
-                or not _coords_ok(geom.get("coordinates"), geom.get("type")):
-            errors.add(name, layer, i, "geometry", str(fid),
-                       Msg("intake.geo_bad_geometry",
-                           kinds=ByLang(*(t("list.or", lang).join(kinds) for lang in ("zh", "en")))))
+        if (
+            not isinstance(geom, dict)
+            or geom.get("type") not in kinds
+            or not _coords_ok(geom.get("coordinates"), geom.get("type"))
+        ):
+            errors.add(
+                name,
+                layer,
+                i,
+                "geometry",
+                str(fid),
+                Msg(
+                    "intake.geo_bad_geometry",
+                    kinds=ByLang(*(t("list.or", lang).join(kinds) for lang in ("zh", "en"))),
+                ),
+            )
             continue
         out.append((layer, str(fid), json.dumps(geom, separators=(",", ":")), i))
     return out
 
 
 def _coords_ok(coords, kind) -> bool:
-    if kind in ("LineString", "MultiLineString"):     # a line: one "ring" of at least 2 points
+    if kind in ("LineString", "MultiLineString"):  # a line: one "ring" of at least 2 points
         polys = [[coords]] if kind == "LineString" else [[c] for c in coords or []]
         least = 2
     else:

@@ -2,6 +2,7 @@
 skipped and why, columns ignored, values read from another form -- as one list of items,
 shown by the data page as a table in the user's language and by the command line as lines
 in Chinese and English."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,10 +19,10 @@ COLUMN_REASONS = ("serial", "reference")
 
 @dataclass
 class Item:
-    what: Msg                        # sub.sum_read, sub.sum_skipped_<reason>, ...
+    what: Msg  # sub.sum_read, sub.sum_skipped_<reason>, ...
     count: int
-    table: Text | str = ""           # the table's name (ByLang), if the item has one
-    file: str = ""                   # the file (and sheet) it concerns, if any
+    table: Text | str = ""  # the table's name (ByLang), if the item has one
+    file: str = ""  # the file (and sheet) it concerns, if any
     rows: list[int] = field(default_factory=list)
 
 
@@ -52,30 +53,48 @@ def summary_items(report: dict | None) -> list[Item]:
     """The report as items: rows read per table, rows skipped per file, table and reason,
     columns ignored, values converted per kind (kinds with none left out)."""
     report = report or {}
-    items = [Item(Msg("sub.sum_read"), int((info or {}).get("rows") or 0), table_name(name))
-             for name, info in (report.get("tables") or {}).items()]
+    items = [
+        Item(Msg("sub.sum_read"), int((info or {}).get("rows") or 0), table_name(name))
+        for name, info in (report.get("tables") or {}).items()
+    ]
     groups: dict[tuple, list] = {}
     for s in report.get("skipped") or []:
-        groups.setdefault((s.get("file") or "", s.get("table") or "", s.get("reason") or ""),
-                          []).append(s.get("row"))
+        groups.setdefault((s.get("file") or "", s.get("table") or "", s.get("reason") or ""), []).append(
+            s.get("row")
+        )
     for (file, table, reason), rows in groups.items():
-        what = Msg(f"sub.sum_skipped_{reason}") if reason in SKIP_REASONS \
+        what = (
+            Msg(f"sub.sum_skipped_{reason}")
+            if reason in SKIP_REASONS
             else Msg("sub.sum_skipped_other", reason=reason)
+        )
         items.append(Item(what, len(rows), table_name(table) if table else "", file, rows))
-    ignored: dict[tuple, list] = {}       # columns ignored, per file, table and reason
+    ignored: dict[tuple, list] = {}  # columns ignored, per file, table and reason
     for c in report.get("ignored_columns") or []:
-        ignored.setdefault((c.get("file") or "", c.get("table") or "", c.get("reason") or ""),
-                           []).append(c)
+        ignored.setdefault((c.get("file") or "", c.get("table") or "", c.get("reason") or ""), []).append(c)
     for (file, table, reason), cols in ignored.items():
         names = [Msg("intake.quoted", value=c.get("column") or "") for c in cols]
-        what = Msg(f"intake.sum_ignored_{reason}", columns=names) if reason in COLUMN_REASONS \
+        what = (
+            Msg(f"intake.sum_ignored_{reason}", columns=names)
+            if reason in COLUMN_REASONS
             else Msg("intake.sum_ignored_other", columns=names, reason=reason)
-        items.append(Item(what, len(cols), table_name(table) if table else "", file,
-                          [c["row"] for c in cols if c.get("row") is not None]))
+        )
+        items.append(
+            Item(
+                what,
+                len(cols),
+                table_name(table) if table else "",
+                file,
+                [c["row"] for c in cols if c.get("row") is not None],
+            )
+        )
     for kind, n in (report.get("converted") or {}).items():
         if n:
-            what = Msg(f"sub.sum_converted_{kind}") if kind in CONVERSIONS \
+            what = (
+                Msg(f"sub.sum_converted_{kind}")
+                if kind in CONVERSIONS
                 else Msg("sub.sum_converted_other", kind=kind)
+            )
             items.append(Item(what, int(n)))
     return items
 
@@ -86,12 +105,26 @@ def summary_table(report: dict | None, lang: str) -> pd.DataFrame:
     items = summary_items(report)
     if not items:
         return pd.DataFrame()
-    what, table, file, count, rows = (t("sub.sum_item", lang), t("desk.table", lang),
-                                      t("desk.file", lang), t("sub.sum_count", lang),
-                                      t("sub.sum_rows", lang))
-    out = pd.DataFrame([{what: i.what.text(lang), table: render(i.table, lang), file: i.file,
-                         count: i.count, rows: row_list(i.rows)} for i in items],
-                       columns=[what, table, file, count, rows])
+    what, table, file, count, rows = (
+        t("sub.sum_item", lang),
+        t("desk.table", lang),
+        t("desk.file", lang),
+        t("sub.sum_count", lang),
+        t("sub.sum_rows", lang),
+    )
+    out = pd.DataFrame(
+        [
+            {
+                what: i.what.text(lang),
+                table: render(i.table, lang),
+                file: i.file,
+                count: i.count,
+                rows: row_list(i.rows),
+            }
+            for i in items
+        ],
+        columns=[what, table, file, count, rows],
+    )
     return out.drop(columns=[c for c in (file, rows) if not out[c].astype(bool).any()])
 
 
@@ -99,8 +132,13 @@ def _line(item: Item) -> Msg:
     where = item.file or item.table
     if item.rows:
         one = len(set(item.rows)) == 1
-        return Msg("intake.sum_line_row" if one else "intake.sum_line_rows", what=item.what, count=item.count, where=where,
-                   rows=row_list(item.rows))
+        return Msg(
+            "intake.sum_line_row" if one else "intake.sum_line_rows",
+            what=item.what,
+            count=item.count,
+            where=where,
+            rows=row_list(item.rows),
+        )
     if where:
         return Msg("intake.sum_line_where", what=item.what, count=item.count, where=where)
     return Msg("intake.sum_line", what=item.what, count=item.count)

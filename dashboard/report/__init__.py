@@ -17,6 +17,7 @@ system's (Noto Sans CJK, embedded into the PDF by Chromium), the page's Content-
 allows no fetch, and Chromium resolves no host name. Every data string goes into the HTML
 escaped. No streamlit here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,22 +29,37 @@ from .content import LIST_CAP, Briefing, KpiRow, charts, collect, kpi_rows
 from .pdf import CHROMIUM_ENV, ReportError, chromium_path, html_to_pdf
 from .render import render_html
 
-__all__ = ["CHROMIUM_ENV", "LIST_CAP", "Briefing", "KpiRow", "ReportError", "build_html",
-           "build_pdf", "charts", "chromium_path", "collect", "html_to_pdf", "kpi_rows",
-           "render_html", "township_brief"]
+__all__ = [
+    "CHROMIUM_ENV",
+    "LIST_CAP",
+    "Briefing",
+    "KpiRow",
+    "ReportError",
+    "build_html",
+    "build_pdf",
+    "charts",
+    "chromium_path",
+    "collect",
+    "html_to_pdf",
+    "kpi_rows",
+    "render_html",
+    "township_brief",
+]
 
 
-def build_html(store: Store, week: dt.date | None = None, township: str | None = None,
-               lang: str = i18n.DEFAULT_LANG) -> str:
+def build_html(
+    store: Store, week: dt.date | None = None, township: str | None = None, lang: str = i18n.DEFAULT_LANG
+) -> str:
     """The briefing as one self-contained HTML page."""
     return render_html(collect(store, week, township, lang))
 
 
-def build_pdf(store: Store, week: dt.date | None = None, township: str | None = None,
-              lang: str = i18n.DEFAULT_LANG) -> bytes:
+def build_pdf(
+    store: Store, week: dt.date | None = None, township: str | None = None, lang: str = i18n.DEFAULT_LANG
+) -> bytes:
     """The weekly briefing of `township` (None: the whole county) for `week` (None: the latest
     week with data) as A4 PDF bytes, in Chinese or English. Raises ValueError for a week that
     is not a Monday or an unknown township, ReportError when Chromium cannot print."""
-    chromium_path()                     # fail before the work when there is nothing to print with
+    chromium_path()  # fail before the work when there is nothing to print with
     page = build_html(store, week, township, lang)
     return html_to_pdf(page)

@@ -2,6 +2,7 @@
 dashboard.metrics on the live version (the same computation as the pages and
 `summary --json`), the key figures read through dashboard.kpis. No HTML here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,9 +19,9 @@ from ..charts import training as training_charts
 from ..store import Store
 from .brief import join, township_brief
 
-LIST_CAP = 12                   # rows of an attention list before "…及其他N项"
+LIST_CAP = 12  # rows of an attention list before "…及其他N项"
 TREND_WEEKS = 12
-CHART_WIDTH = 686               # px: A4 (210 mm) less 2 × 14 mm margins, at 96 px per inch
+CHART_WIDTH = 686  # px: A4 (210 mm) less 2 × 14 mm margins, at 96 px per inch
 
 
 def _stamp(iso: str | None) -> str:
@@ -42,19 +43,20 @@ def _slot_text(ts, lang: str) -> str:
 @dataclass
 class KpiRow:
     """A row of the key-figures table, as printed."""
+
     label: str
     value: str
     detail: str = ""
     target: str = "—"
     status: str = "—"
-    tone: str = ""                   # good / warn / bad / "" (no target)
+    tone: str = ""  # good / warn / bad / "" (no target)
     change: str = "—"
 
 
 @dataclass
 class Briefing:
     lang: str
-    scope: str                       # the county or the township's name
+    scope: str  # the county or the township's name
     township: str | None
     week: dt.date | None = None
     version: int | None = None
@@ -67,7 +69,7 @@ class Briefing:
     indicators: list[tuple[str, str]] = field(default_factory=list)
     briefs: list[tuple[str, str]] = field(default_factory=list)
     attention: list[dict] = field(default_factory=list)
-    quality: str = ""                # data quality warnings counted per kind (issue 10 §3)
+    quality: str = ""  # data quality warnings counted per kind (issue 10 §3)
     charts: list[tuple[str, go.Figure]] = field(default_factory=list)
 
 
@@ -75,9 +77,18 @@ def kpi_rows(s: dict, change: dict, base: dict | None, targets: dict, lang: str)
     """Every key figure of dashboard.kpis the scope has, with target, status and change, in
     the list's order (the overview's). Figures of an empty scope (a township without grids,
     checkpoints or branches) are left out rather than shown as "—" rows."""
-    return [KpiRow(r.label, r.value, r.detail, r.target_text, r.status_text, r.status.tone,
-                   r.change.amount if r.change is not None else i18n.t("na", lang))
-            for r in kpis.readings(s, targets, change, base, lang)]
+    return [
+        KpiRow(
+            r.label,
+            r.value,
+            r.detail,
+            r.target_text,
+            r.status_text,
+            r.status.tone,
+            r.change.amount if r.change is not None else i18n.t("na", lang),
+        )
+        for r in kpis.readings(s, targets, change, base, lang)
+    ]
 
 
 def training_rows(training: dict, targets: dict, lang: str) -> list[list[str]]:
@@ -87,17 +98,36 @@ def training_rows(training: dict, targets: dict, lang: str) -> list[list[str]]:
         done = training[code]
         t_s = targets.get(f"training.{code}.sessions")
         t_a = targets.get(f"training.{code}.attendees")
-        checks = [kpis.status(done[k], tgt, year_to_date=True)
-                  for k, tgt in (("sessions", t_s), ("attendees", t_a)) if tgt is not None]
+        checks = [
+            kpis.status(done[k], tgt, year_to_date=True)
+            for k, tgt in (("sessions", t_s), ("attendees", t_a))
+            if tgt is not None
+        ]
         # Both targets met is done; otherwise the one still short speaks.
-        said = next((st for st in checks if not st.met),
-                    checks[0] if checks else kpis.Status("none"))
+        said = next((st for st in checks if not st.met), checks[0] if checks else kpis.Status("none"))
         status, tone = kpis.status_text(said, lang, year_to_date=True), said.tone
-        rows.append([i18n.enum_label(contract.TRAINING_KINDS, code, lang),
-                     i18n.fmt_int(done["sessions"]), i18n.fmt_num(t_s, lang),
-                     i18n.fmt_int(done["attendees"]), i18n.fmt_num(t_a, lang), status, tone])
-    rows.append([i18n.t("report.col.total", lang), i18n.fmt_int(training["sessions"]), "",
-                 i18n.fmt_int(training["attendees"]), "", "", ""])
+        rows.append(
+            [
+                i18n.enum_label(contract.TRAINING_KINDS, code, lang),
+                i18n.fmt_int(done["sessions"]),
+                i18n.fmt_num(t_s, lang),
+                i18n.fmt_int(done["attendees"]),
+                i18n.fmt_num(t_a, lang),
+                status,
+                tone,
+            ]
+        )
+    rows.append(
+        [
+            i18n.t("report.col.total", lang),
+            i18n.fmt_int(training["sessions"]),
+            "",
+            i18n.fmt_int(training["attendees"]),
+            "",
+            "",
+            "",
+        ]
+    )
     return rows
 
 
@@ -107,8 +137,15 @@ def _capped(rows: list[list[str]], lang: str) -> tuple[list[list[str]], str]:
     return rows[:LIST_CAP], i18n.t("report.more", lang, n=len(rows) - LIST_CAP)
 
 
-def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.DataFrame,
-                    towns: pd.DataFrame, totals: dict, lang: str, county: bool) -> list[dict]:
+def attention_lists(
+    noncompliant: pd.DataFrame,
+    gaps: pd.DataFrame,
+    grids: pd.DataFrame,
+    towns: pd.DataFrame,
+    totals: dict,
+    lang: str,
+    county: bool,
+) -> list[dict]:
     """The three lists of the overview's "needs attention", as table rows: non-compliant
     branches and their failed criteria, checkpoint gaps (from, to, hours, short by), grids not
     reporting, unstaffed or below target. Long lists are cut at LIST_CAP rows. A list is left
@@ -118,15 +155,23 @@ def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.Da
     names = places.township_names(towns, lang)
 
     table = branch_charts.noncompliant_table(noncompliant, towns, lang)
-    table = table.drop(columns=[i18n.t("branches.col.code", lang)]
-                       + ([] if county else [i18n.t("col.township", lang)]))
+    table = table.drop(
+        columns=[i18n.t("branches.col.code", lang)] + ([] if county else [i18n.t("col.township", lang)])
+    )
     rows, more = _capped([[str(v) for v in r] for r in table.itertuples(index=False)], lang)
-    out.append({"title": i18n.t("attention.branches", lang, n=len(noncompliant)),
-                "columns": list(table.columns), "rows": rows, "more": more,
-                "empty": i18n.t("report.none_branches", lang,
-                                n=i18n.fmt_int(totals["branches"]["total"])),
-                "count": len(noncompliant), "num_cols": set(), "name_cols": {0},
-                "skip": not totals["branches"]["total"]})
+    out.append(
+        {
+            "title": i18n.t("attention.branches", lang, n=len(noncompliant)),
+            "columns": list(table.columns),
+            "rows": rows,
+            "more": more,
+            "empty": i18n.t("report.none_branches", lang, n=i18n.fmt_int(totals["branches"]["total"])),
+            "count": len(noncompliant),
+            "num_cols": set(),
+            "name_cols": {0},
+            "skip": not totals["branches"]["total"],
+        }
+    )
 
     table = cp_charts.gap_table(gaps, towns, lang, with_township=county)
     rows = []
@@ -138,31 +183,57 @@ def attention_lists(noncompliant: pd.DataFrame, gaps: pd.DataFrame, grids: pd.Da
         r[-2], r[-1] = i18n.fmt_int(r[-2]), i18n.fmt_int(r[-1])
         rows.append([str(v) for v in r])
     rows, more = _capped(rows, lang)
-    out.append({"title": i18n.t("attention.gaps", lang, n=len(gaps),
-                                hours=i18n.fmt_int(gaps["hours"].sum() if len(gaps) else 0)),
-                "columns": list(table.columns), "rows": rows, "more": more,
-                "empty": i18n.t("report.none_gaps", lang), "count": len(gaps),
-                "num_cols": {len(table.columns) - 2, len(table.columns) - 1}, "name_cols": {0},
-                "skip": not totals["checkpoints"]["total"]})
+    out.append(
+        {
+            "title": i18n.t(
+                "attention.gaps",
+                lang,
+                n=len(gaps),
+                hours=i18n.fmt_int(gaps["hours"].sum() if len(gaps) else 0),
+            ),
+            "columns": list(table.columns),
+            "rows": rows,
+            "more": more,
+            "empty": i18n.t("report.none_gaps", lang),
+            "count": len(gaps),
+            "num_cols": {len(table.columns) - 2, len(table.columns) - 1},
+            "name_cols": {0},
+            "skip": not totals["checkpoints"]["total"],
+        }
+    )
 
     order = {r: i for i, r in enumerate(metrics.GRID_REASONS)}
     ranked = grids.assign(_rank=[order[r] for r in grids["reason"]]).sort_values(
-        ["_rank", "visit_rate", "grid_id"], na_position="first")
+        ["_rank", "visit_rate", "grid_id"], na_position="first"
+    )
     columns = ([i18n.t("col.township", lang)] if county else []) + [
-        i18n.t("col.grid", lang), i18n.t("col.reason", lang), i18n.t("col.visit_rate", lang),
-        i18n.t("col.visited", lang)]
+        i18n.t("col.grid", lang),
+        i18n.t("col.reason", lang),
+        i18n.t("col.visit_rate", lang),
+        i18n.t("col.visited", lang),
+    ]
     rows = []
     for r in ranked.itertuples():
         reasons = join([i18n.t(f"reason.{k}", lang) for k in r.reasons], lang)
         visited = f"{i18n.fmt_int(r.households_visited)} / {i18n.fmt_int(r.households)}"
-        rows.append(([names.get(r.township_id, r.township_id)] if county else [])
-                    + [r.name, reasons, i18n.fmt_rate(r.visit_rate, lang), visited])
+        rows.append(
+            ([names.get(r.township_id, r.township_id)] if county else [])
+            + [r.name, reasons, i18n.fmt_rate(r.visit_rate, lang), visited]
+        )
     rows, more = _capped(rows, lang)
-    out.append({"title": i18n.t("attention.grids", lang, n=len(grids)), "columns": columns,
-                "rows": rows, "more": more, "empty": i18n.t("report.none_grids", lang),
-                "count": len(grids), "skip": not totals["grids"]["total"],
-                "num_cols": {len(columns) - 2, len(columns) - 1},
-                "name_cols": {len(columns) - 4}})
+    out.append(
+        {
+            "title": i18n.t("attention.grids", lang, n=len(grids)),
+            "columns": columns,
+            "rows": rows,
+            "more": more,
+            "empty": i18n.t("report.none_grids", lang),
+            "count": len(grids),
+            "skip": not totals["grids"]["total"],
+            "num_cols": {len(columns) - 2, len(columns) - 1},
+            "name_cols": {len(columns) - 4},
+        }
+    )
     return out
 
 
@@ -173,13 +244,15 @@ def _for(df: pd.DataFrame, township: str) -> pd.DataFrame:
 def _sized(fig: go.Figure, height: int | None = None, top: int = 10) -> go.Figure:
     """A page-wide figure; the chart's title is the HTML heading above it, so the plot needs
     room on top only for a legend or axis labels placed there."""
-    fig.update_layout(width=CHART_WIDTH, margin=dict(l=10, r=10, t=top, b=10),
-                      **({"height": height} if height else {}))
+    fig.update_layout(
+        width=CHART_WIDTH, margin=dict(l=10, r=10, t=top, b=10), **({"height": height} if height else {})
+    )
     return fig
 
 
-def collect(store: Store, week: dt.date | None = None, township: str | None = None,
-            lang: str = i18n.DEFAULT_LANG) -> Briefing:
+def collect(
+    store: Store, week: dt.date | None = None, township: str | None = None, lang: str = i18n.DEFAULT_LANG
+) -> Briefing:
     """Everything the briefing shows, from dashboard.metrics on the live version."""
     if lang not in i18n.LANGS:
         raise ValueError(f"unknown language {lang!r} (use {' or '.join(i18n.LANGS)})")
@@ -188,8 +261,7 @@ def collect(store: Store, week: dt.date | None = None, township: str | None = No
     try:
         towns = metrics.townships(con)
         if township is not None and township not in set(towns["township_id"]):
-            raise ValueError(f"no township {township!r} (known: "
-                             f"{', '.join(sorted(towns['township_id']))})")
+            raise ValueError(f"no township {township!r} (known: {', '.join(sorted(towns['township_id']))})")
         names = places.township_names(towns, lang)
         scope = names[township] if township else i18n.t("filter.county", lang)
         brief = Briefing(lang=lang, scope=scope, township=township, version=version)
@@ -207,25 +279,33 @@ def collect(store: Store, week: dt.date | None = None, township: str | None = No
 
         record = store.record(version)
         pin = store.pins().get(str(version))
-        brief.version_text = i18n.t("report.version", lang, version=version,
-                                    at=_stamp(record.get("created_at")))
+        brief.version_text = i18n.t(
+            "report.version", lang, version=version, at=_stamp(record.get("created_at"))
+        )
         if pin:
             brief.version_text += i18n.t("report.version_pinned", lang, label=pin["label"])
         base_week = i18n.fmt_date(base["week"], lang)
-        brief.base_text = (i18n.t("report.base_meeting", lang, version=base["version"],
-                                  label=base["label"], week=base_week)
-                           if base["kind"] == "pinned" else
-                           i18n.t("report.base_week", lang, week=base_week))
+        brief.base_text = (
+            i18n.t("report.base_meeting", lang, version=base["version"], label=base["label"], week=base_week)
+            if base["kind"] == "pinned"
+            else i18n.t("report.base_week", lang, week=base_week)
+        )
 
         brief.kpis = kpi_rows(s, change, base, targets, lang)
         if not county:
-            for part, key in (("branches", "report.no_branches"), ("grids", "report.no_grids"),
-                              ("checkpoints", "report.no_checkpoints")):
+            for part, key in (
+                ("branches", "report.no_branches"),
+                ("grids", "report.no_grids"),
+                ("checkpoints", "report.no_checkpoints"),
+            ):
                 if not s[part]["total"]:
                     brief.scope_notes.append(i18n.t(key, lang))
         brief.training = training_rows(s["training"], targets, lang)
-        brief.indicators = [(i18n.enum_label(contract.INDICATORS, k, lang), i18n.fmt_num(v, lang))
-                            for k, v in s["indicators"].items() if v is not None]
+        brief.indicators = [
+            (i18n.enum_label(contract.INDICATORS, k, lang), i18n.fmt_num(v, lang))
+            for k, v in s["indicators"].items()
+            if v is not None
+        ]
 
         noncompliant = metrics.noncompliant_branches(con, metrics.Scope(week, township))
         gaps = metrics.checkpoint_gaps(con, metrics.Scope(week, township))
@@ -233,16 +313,32 @@ def collect(store: Store, week: dt.date | None = None, township: str | None = No
         cp_status = metrics.checkpoint_status(con, metrics.Scope(week, township))
 
         # Briefing notes: the scope first, then (for the county) every township.
-        brief.briefs.append((scope, township_brief(s, change, base["kind"], targets, noncompliant,
-                                                   gaps, cp_status, grids, lang)))
+        brief.briefs.append(
+            (
+                scope,
+                township_brief(s, change, base["kind"], targets, noncompliant, gaps, cp_status, grids, lang),
+            )
+        )
         if county:
             for t in towns["township_id"]:
                 s_t = metrics.summary(con, metrics.Scope(week, t))
                 base_t = metrics.baseline_summary(con, metrics.Scope(week, t), store=store)
-                brief.briefs.append((names[t], township_brief(
-                    s_t, metrics.summary_change(s_t, base_t["summary"]), base_t["kind"],
-                    metrics.targets(con, metrics.Scope(week, t)), _for(noncompliant, t), _for(gaps, t),
-                    _for(cp_status, t), _for(grids, t), lang)))
+                brief.briefs.append(
+                    (
+                        names[t],
+                        township_brief(
+                            s_t,
+                            metrics.summary_change(s_t, base_t["summary"]),
+                            base_t["kind"],
+                            metrics.targets(con, metrics.Scope(week, t)),
+                            _for(noncompliant, t),
+                            _for(gaps, t),
+                            _for(cp_status, t),
+                            _for(grids, t),
+                            lang,
+                        ),
+                    )
+                )
 
         brief.attention = attention_lists(noncompliant, gaps, grids, towns, s, lang, county)
         brief.quality = quality.summary_line(quality.warnings(con, week, township), lang)
@@ -252,8 +348,16 @@ def collect(store: Store, week: dt.date | None = None, township: str | None = No
         con.close()
 
 
-def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
-           towns: pd.DataFrame, cp_status: pd.DataFrame, lang: str) -> list[tuple[str, go.Figure]]:
+def charts(
+    con,
+    s: dict,
+    targets: dict,
+    week: dt.date,
+    township: str | None,
+    towns: pd.DataFrame,
+    cp_status: pd.DataFrame,
+    lang: str,
+) -> list[tuple[str, go.Figure]]:
     """(title, figure) of the briefing's charts, built by dashboard.charts."""
     out = []
 
@@ -262,8 +366,7 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
     if trend[cols].notna().any().any():
         fig = _sized(common.weekly_trend(trend, lang), 270, top=30)
         # A township without grids (or checkpoints) has no such line: no empty legend entry.
-        fig.data = [tr for tr in fig.data
-                    if tr.y is None or any(v is not None and v == v for v in tr.y)]
+        fig.data = [tr for tr in fig.data if tr.y is None or any(v is not None and v == v for v in tr.y)]
         # On paper the weeks' differences must show: the axis starts near the lowest rate.
         low = min(float(v) for c in cols for v in trend[c] if v is not None and v == v)
         floor = max(0.0, min(0.9, int(low * 20) / 20 - 0.05))
@@ -278,29 +381,41 @@ def charts(con, s: dict, targets: dict, week: dt.date, township: str | None,
         target = targets.get("branches.compliance_rate")
         if township is None:
             fig = branch_charts.compliance_by_township(
-                metrics.compliance_by_township(con, metrics.Scope(week)), towns, target, lang)
-            out.append((i18n.t("branches.by_township", lang),
-                        _sized(fig, max(160, 40 + 40 * len(fig.data[0].y)))))
+                metrics.compliance_by_township(con, metrics.Scope(week)), towns, target, lang
+            )
+            out.append(
+                (i18n.t("branches.by_township", lang), _sized(fig, max(160, 40 + 40 * len(fig.data[0].y))))
+            )
         else:
             ctrend = metrics.compliance_trend(con, metrics.Scope(week, township))
             if len(ctrend):
-                out.append((i18n.t("branches.trend", lang),
-                            _sized(branch_charts.compliance_trend(ctrend, target, lang), 300)))
+                out.append(
+                    (
+                        i18n.t("branches.trend", lang),
+                        _sized(branch_charts.compliance_trend(ctrend, target, lang), 300),
+                    )
+                )
 
     gap_rows = cp_charts.heatmap_shown(cp_charts.heatmap_rows(cp_status, only_gaps=True))
     if len(gap_rows):
-        hourly = metrics.checkpoint_hourly(con, metrics.Scope(week, township),
-                                           checkpoints=tuple(gap_rows["checkpoint_id"]))
-        out.append((i18n.t("report.chart.gaps", lang),
-                    _sized(cp_charts.heatmap(hourly, gap_rows, week, lang), top=40)
-                    # The 6-hour marks point into the plot, not through the day labels above it.
-                    .update_xaxes(minor_ticks="inside")))
+        hourly = metrics.checkpoint_hourly(
+            con, metrics.Scope(week, township), checkpoints=tuple(gap_rows["checkpoint_id"])
+        )
+        out.append(
+            (
+                i18n.t("report.chart.gaps", lang),
+                _sized(cp_charts.heatmap(hourly, gap_rows, week, lang), top=40)
+                # The 6-hour marks point into the plot, not through the day labels above it.
+                .update_xaxes(minor_ticks="inside"),
+            )
+        )
 
     geo = metrics.geo_features(con, layer="townships")
     status = metrics.branch_status(con, metrics.Scope(week, township))
-    if len(status) or len(cp_status):            # nothing to place on a bare outline
+    if len(status) or len(cp_status):  # nothing to place on a bare outline
         map_towns = towns if township is None else _for(towns, township)
-        fig = print_map.county_map(geo, map_towns, status, cp_status, lang, township,
-                                   width=CHART_WIDTH, height=440, fit_height=True)
+        fig = print_map.county_map(
+            geo, map_towns, status, cp_status, lang, township, width=CHART_WIDTH, height=440, fit_height=True
+        )
         out.append((i18n.t("report.chart.map", lang), fig))
     return out

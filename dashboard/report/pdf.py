@@ -1,6 +1,7 @@
 """The briefing's page printed to an A4 PDF by the system's headless Chromium: no network
 (no host name resolves), its own throw-away profile, stopped with all its children when it
 hangs."""
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ from .. import i18n
 
 CHROMIUM_ENV = "DASHBOARD_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_TIMEOUT = 120          # seconds for one print
+CHROMIUM_TIMEOUT = 120  # seconds for one print
 
 
 class ReportError(RuntimeError):
@@ -27,8 +28,11 @@ def chromium_path() -> str:
     found = shutil.which(wanted)
     if not found:
         # Said in both languages: the CLI and the page that show it may be in either.
-        raise ReportError(" / ".join(i18n.t("report.no_chromium", lang, path=wanted,
-                                            env=CHROMIUM_ENV) for lang in i18n.LANGS))
+        raise ReportError(
+            " / ".join(
+                i18n.t("report.no_chromium", lang, path=wanted, env=CHROMIUM_ENV) for lang in i18n.LANGS
+            )
+        )
     return found
 
 
@@ -39,17 +43,31 @@ def html_to_pdf(page: str, timeout: float = CHROMIUM_TIMEOUT) -> bytes:
         tmp = Path(tmp)
         source, out = tmp / "briefing.html", tmp / "briefing.pdf"
         source.write_text(page, encoding="utf-8")
-        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
-               "--disable-background-networking", "--disable-component-update",
-               "--no-first-run", "--no-default-browser-check", "--disable-sync",
-               "--disable-extensions", "--host-resolver-rules=MAP * ~NOTFOUND",
-               f"--user-data-dir={tmp / 'profile'}", "--no-pdf-header-footer",
-               f"--print-to-pdf={out}", "--virtual-time-budget=3000", source.as_uri()]
-        env = dict(os.environ, HOME=str(tmp), XDG_CONFIG_HOME=str(tmp / "config"),
-                   XDG_CACHE_HOME=str(tmp / "cache"))
+        cmd = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-sync",
+            "--disable-extensions",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--user-data-dir={tmp / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={out}",
+            "--virtual-time-budget=3000",
+            source.as_uri(),
+        ]
+        env = dict(
+            os.environ, HOME=str(tmp), XDG_CONFIG_HOME=str(tmp / "config"), XDG_CACHE_HOME=str(tmp / "cache")
+        )
         # Its own process group, so that a hung Chromium is stopped with all its children.
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+        )
         try:
             _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -58,8 +76,7 @@ def html_to_pdf(page: str, timeout: float = CHROMIUM_TIMEOUT) -> bytes:
             raise ReportError(f"Chromium did not finish printing within {timeout:.0f} s") from None
         if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
             tail = err.decode("utf-8", "replace").strip().splitlines()[-5:]
-            raise ReportError(f"Chromium failed to print the PDF (exit {proc.returncode}): "
-                              + " | ".join(tail))
+            raise ReportError(
+                f"Chromium failed to print the PDF (exit {proc.returncode}): " + " | ".join(tail)
+            )
         return out.read_bytes()
-
-

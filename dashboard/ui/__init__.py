@@ -18,30 +18,110 @@ One job per module, each importing only those above it:
 Pages use the names below as `ui.x`; a test that patches a module-level name patches it in
 the module that reads it (e.g. `ui.gate._peer`, `ui.widgets.TABLE_MAX_ROWS`).
 """
+
 from __future__ import annotations
 
 from .board import board, board_scope, submission_board
-from .context import (COUNTY, Context, context, resolve_context, screen_context,
-                      set_township, sidebar_filters, url_lang)
+from .context import (
+    COUNTY,
+    Context,
+    context,
+    resolve_context,
+    screen_context,
+    set_township,
+    sidebar_filters,
+    url_lang,
+)
 from .data import baseline, data
-from .gate import (actor_name, client_address, current_user, direct_local, login_gate,
-                   logout_button, open_mode, screen_grant, users)
+from .gate import (
+    actor_name,
+    client_address,
+    current_user,
+    direct_local,
+    login_gate,
+    logout_button,
+    open_mode,
+    screen_grant,
+    users,
+)
 from .handles import connection, store
 from .light import kind_progress, on_request
-from .routing import (ADMIN_PAGES, BOARD_PAGES, KIOSK_CSS, KIOSK_FILE, PAGE_FILES, PAGES,
-                      SCREEN_PAGES, kiosk_requested, kiosk_style, require_page, run_kiosk,
-                      screens, settle_heap, visible_pages)
-from .widgets import (TABLE_MAX_ROWS, briefing_button, change_text, downloads, empty_store,
-                      page_header, page_link, table, tile)
+from .routing import (
+    ADMIN_PAGES,
+    BOARD_PAGES,
+    KIOSK_CSS,
+    KIOSK_FILE,
+    PAGE_FILES,
+    PAGES,
+    SCREEN_PAGES,
+    kiosk_requested,
+    kiosk_style,
+    require_page,
+    run_kiosk,
+    screens,
+    settle_heap,
+    visible_pages,
+)
+from .widgets import (
+    TABLE_MAX_ROWS,
+    briefing_button,
+    change_text,
+    downloads,
+    empty_store,
+    page_header,
+    page_link,
+    table,
+    tile,
+)
 
 __all__ = [
-    "ADMIN_PAGES", "BOARD_PAGES", "COUNTY", "KIOSK_CSS", "KIOSK_FILE", "PAGES", "PAGE_FILES",
-    "SCREEN_PAGES", "TABLE_MAX_ROWS", "Context", "actor_name", "baseline", "board",
-    "board_scope", "briefing_button", "change_text", "client_address", "connection", "context",
-    "current_user", "data", "direct_local", "downloads", "empty_store", "kiosk_requested",
-    "kind_progress", "kiosk_style", "login_gate", "logout_button", "on_request", "open_mode",
-    "page_header", "page_link", "require_page", "resolve_context", "run_kiosk",
-    "screen_context", "screen_grant", "set_township",
-    "screens", "settle_heap", "sidebar_filters", "store", "submission_board", "table", "tile",
-    "url_lang", "users", "visible_pages",
+    "ADMIN_PAGES",
+    "BOARD_PAGES",
+    "COUNTY",
+    "KIOSK_CSS",
+    "KIOSK_FILE",
+    "PAGES",
+    "PAGE_FILES",
+    "SCREEN_PAGES",
+    "TABLE_MAX_ROWS",
+    "Context",
+    "actor_name",
+    "baseline",
+    "board",
+    "board_scope",
+    "briefing_button",
+    "change_text",
+    "client_address",
+    "connection",
+    "context",
+    "current_user",
+    "data",
+    "direct_local",
+    "downloads",
+    "empty_store",
+    "kind_progress",
+    "kiosk_requested",
+    "kiosk_style",
+    "login_gate",
+    "logout_button",
+    "on_request",
+    "open_mode",
+    "page_header",
+    "page_link",
+    "require_page",
+    "resolve_context",
+    "run_kiosk",
+    "screen_context",
+    "screen_grant",
+    "set_township",
+    "screens",
+    "settle_heap",
+    "sidebar_filters",
+    "store",
+    "submission_board",
+    "table",
+    "tile",
+    "url_lang",
+    "users",
+    "visible_pages",
 ]

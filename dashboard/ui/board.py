@@ -1,5 +1,6 @@
 """The submission board (报送情况): which township submitted which week's tables, cached by
 data version; a township user sees their own row."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,6 +20,7 @@ from .handles import _connection, store
 @st.cache_data(show_spinner=False, max_entries=64)
 def _board(root: str, version: int | None, week: dt.date, township: str | None):
     from .. import submissions
+
     s = Store(root)
     con = _connection(root, version)
     return submissions.board(con, week, township), submissions.last_submissions(s, week)
@@ -40,28 +42,48 @@ def submission_board(ctx: Context, key: str = "board") -> None:
     """The board: a week picker (the week being reported, then earlier ones), the counts,
     the table (status in colour), and the rule of the statuses."""
     from .. import submissions
+
     weeks = submissions.report_weeks(data("latest_week", ctx))
-    week = st.selectbox(t("sub.week", ctx.lang), weeks, key=f"{key}_week", width=320,
-                        index=weeks.index(ctx.week) if ctx.week in weeks else 0,
-                        format_func=lambda w: i18n.fmt_week(w, ctx.lang))
+    week = st.selectbox(
+        t("sub.week", ctx.lang),
+        weeks,
+        key=f"{key}_week",
+        width=320,
+        index=weeks.index(ctx.week) if ctx.week in weeks else 0,
+        format_func=lambda w: i18n.fmt_week(w, ctx.lang),
+    )
     df, last = board(ctx, week, board_scope())
     if board_scope() is None:
         st.markdown(t("sub.counts", ctx.lang, **submissions.status_counts(df)))
     elif len(df):
-        st.markdown(t("sub.own_row", ctx.lang, week=i18n.fmt_week(week, ctx.lang),
-                      status=submissions.status_label(df["status"].iloc[0], ctx.lang)))
+        st.markdown(
+            t(
+                "sub.own_row",
+                ctx.lang,
+                week=i18n.fmt_week(week, ctx.lang),
+                status=submissions.status_label(df["status"].iloc[0], ctx.lang),
+            )
+        )
     shown = submissions.board_table(df, last, ctx.lang).head(widgets.TABLE_MAX_ROWS)
-    colours = {submissions.status_label(s, ctx.lang): c for s, c in
-               (("submitted", "#2e7d32"), ("partial", "#e65100"), ("missing", "#c62828"))}
+    colours = {
+        submissions.status_label(s, ctx.lang): c
+        for s, c in (("submitted", "#2e7d32"), ("partial", "#e65100"), ("missing", "#c62828"))
+    }
     status_col = t("sub.col_status", ctx.lang)
-    styled = shown.style.map(lambda v: f"color: {colours.get(v, 'inherit')}; font-weight: 600",
-                             subset=[status_col]) if len(shown) else shown
-    narrow = {t(f"sub.col_{c}", ctx.lang): st.column_config.Column(width="small")
-              for c in ("status", "trainings", "assessed", "grids")}
-    if ctx.lang == "en":        # "Not submitted" needs more than a small column
+    styled = (
+        shown.style.map(
+            lambda v: f"color: {colours.get(v, 'inherit')}; font-weight: 600", subset=[status_col]
+        )
+        if len(shown)
+        else shown
+    )
+    narrow = {
+        t(f"sub.col_{c}", ctx.lang): st.column_config.Column(width="small")
+        for c in ("status", "trainings", "assessed", "grids")
+    }
+    if ctx.lang == "en":  # "Not submitted" needs more than a small column
         narrow[status_col] = st.column_config.Column(width="medium")
     st.dataframe(styled, hide_index=True, width="stretch", column_config=narrow)
     if len(df) > len(shown):
-        st.caption(t("table.first_rows", ctx.lang, n=i18n.fmt_int(len(shown)),
-                     total=i18n.fmt_int(len(df))))
+        st.caption(t("table.first_rows", ctx.lang, n=i18n.fmt_int(len(shown)), total=i18n.fmt_int(len(df))))
     st.caption(t("sub.rule", ctx.lang))

@@ -1,5 +1,6 @@
 """The view of a run (`Context`: language, township, week, data version) and the filters kept
 in the URL: read and checked once per run, remembered for page switches, picked in the sidebar."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,18 +14,18 @@ from .data import _cached, data
 from .gate import _open_here, current_user, screen_grant
 from .handles import store
 
-COUNTY = ""   # the township picker's value for the whole county
+COUNTY = ""  # the township picker's value for the whole county
 
 
 @dataclass(frozen=True)
 class Context:
     lang: str
-    township: str | None          # None = whole county
-    week: dt.date | None          # None only when the store is empty
+    township: str | None  # None = whole county
+    week: dt.date | None  # None only when the store is empty
     version: int | None
     township_name: str
     notes: tuple[str, ...] = field(default=())
-    latest: bool = True               # the week is the latest with data (links leave it out)
+    latest: bool = True  # the week is the latest with data (links leave it out)
 
     def t(self, key: str, **fields) -> str:
         return t(key, self.lang, **fields)
@@ -112,18 +113,28 @@ def resolve_context() -> Context:
         if asked in weeks:
             week = asked
         else:
-            notes.append(t("note.bad_week", lang, value=week_text,
-                           latest=weeks[-1].isoformat() if weeks else "—"))
+            notes.append(
+                t("note.bad_week", lang, value=week_text, latest=weeks[-1].isoformat() if weeks else "—")
+            )
             st.query_params.pop("week", None)
-    for key, value in (("lang", None if lang == i18n.DEFAULT_LANG else lang), ("township", township),
-                       ("week", week_text if week_text and week and week_text == week.isoformat() else None)):
+    for key, value in (
+        ("lang", None if lang == i18n.DEFAULT_LANG else lang),
+        ("township", township),
+        ("week", week_text if week_text and week and week_text == week.isoformat() else None),
+    ):
         _remember(key, value)
         if value is not None and st.query_params.get(key) != value:
             st.query_params[key] = value
 
-    ctx = Context(lang=lang, township=township, week=week, version=version,
-                  township_name=places.township_name(towns, township, lang), notes=tuple(notes),
-                  latest=not weeks or week == weeks[-1])
+    ctx = Context(
+        lang=lang,
+        township=township,
+        week=week,
+        version=version,
+        township_name=places.township_name(towns, township, lang),
+        notes=tuple(notes),
+        latest=not weeks or week == weeks[-1],
+    )
     st.session_state["_ctx"] = ctx
     return ctx
 
@@ -145,14 +156,19 @@ def screen_context(lang: str, township: str | None) -> Context:
     elif st.session_state.get("_screen") is not None:
         grant = screen_grant()
         if grant is None:
-            st.rerun()             # revoked: the full run shows the login form
+            st.rerun()  # revoked: the full run shows the login form
         township = grant.township or township
     elif not _open_here():
-        st.rerun()                 # the session ended: the full run shows the login form
+        st.rerun()  # the session ended: the full run shows the login form
     weeks = _cached(root, version, "available_weeks", metrics.DEFAULT_SCOPE, ())
-    return Context(lang=lang, township=township, week=weeks[-1] if weeks else None,
-                   version=version, township_name=places.township_name(towns, township, lang),
-                   notes=tuple(notes))
+    return Context(
+        lang=lang,
+        township=township,
+        week=weeks[-1] if weeks else None,
+        version=version,
+        township_name=places.township_name(towns, township, lang),
+        notes=tuple(notes),
+    )
 
 
 def context() -> Context:
@@ -183,14 +199,30 @@ def sidebar_filters(ctx: Context) -> None:
         options = [user.township]
     with st.sidebar:
         st.session_state["_w_township"] = ctx.township or COUNTY
-        st.selectbox(t("filter.township", ctx.lang), options, key="_w_township",
-                     placeholder=t("filter.county", ctx.lang),
-                     format_func=lambda v: labels.get(v, str(v)), on_change=on_township,
-                     disabled=len(options) == 1)
+        st.selectbox(
+            t("filter.township", ctx.lang),
+            options,
+            key="_w_township",
+            placeholder=t("filter.county", ctx.lang),
+            format_func=lambda v: labels.get(v, str(v)),
+            on_change=on_township,
+            disabled=len(options) == 1,
+        )
         if weeks:
             st.session_state["_w_week"] = ctx.week
-            st.selectbox(t("filter.week", ctx.lang), list(reversed(weeks)), key="_w_week",
-                         format_func=lambda w: i18n.fmt_week(w, ctx.lang), on_change=on_week)
+            st.selectbox(
+                t("filter.week", ctx.lang),
+                list(reversed(weeks)),
+                key="_w_week",
+                format_func=lambda w: i18n.fmt_week(w, ctx.lang),
+                on_change=on_week,
+            )
         st.session_state["_w_lang"] = ctx.lang
-        st.radio(t("filter.lang", ctx.lang), list(i18n.LANGS), key="_w_lang", horizontal=True,
-                 format_func=lambda v: {"zh": "中文", "en": "English"}[v], on_change=on_lang)
+        st.radio(
+            t("filter.lang", ctx.lang),
+            list(i18n.LANGS),
+            key="_w_lang",
+            horizontal=True,
+            format_func=lambda v: {"zh": "中文", "en": "English"}[v],
+            on_change=on_lang,
+        )

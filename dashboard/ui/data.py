@@ -1,6 +1,7 @@
 """Data access for the pages: `data(name, ctx)` for a figure or list of `dashboard.metrics`,
 the comparison baseline and the briefing PDF, each cached by data version (a new load
 invalidates nothing by hand)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ def _cached(root: str, version: int | None, name: str, scope: metrics.Scope, kwa
 def data(name: str, ctx: Context, **kwargs):
     """metrics.<name>(con, ctx.scope, **kwargs) for the view, cached by data version."""
     if st.session_state.get("_user") is not None and current_user() is None:
-        st.rerun()          # a fragment's run: the session just ended; the full run says so
+        st.rerun()  # a fragment's run: the session just ended; the full run says so
     return _cached(str(store().root), ctx.version, name, ctx.scope, tuple(sorted(kwargs.items())))
 
 
@@ -37,6 +38,7 @@ def _baseline(root: str, version: int | None, pins: str, scope: metrics.Scope):
 @st.cache_data(show_spinner=False, max_entries=16)
 def _briefing(root: str, version: int | None, pins: str, week, township, lang: str) -> bytes:
     from .. import report
+
     return report.build_pdf(Store(root), week, township, lang)
 
 

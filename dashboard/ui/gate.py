@@ -1,5 +1,6 @@
 """The login gate: users, sessions (the signed-in user checked on every call), the session
 cookie's hidden frames, screen tokens of meeting screens, the open demo mode, logout."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ def users() -> auth.Users:
 def _headers() -> dict[str, str]:
     try:
         return {k.lower(): v for k, v in (st.context.headers or {}).items()}
-    except Exception:          # no client (a bare script run)
+    except Exception:  # no client (a bare script run)
         return {}
 
 
@@ -38,7 +39,7 @@ def _peer() -> str | None:
 def client_address() -> str:
     """The browser's address: the peer's, or, when the peer is a proxy on this machine (the
     nginx of deploy/), the address it forwards (X-Real-IP, else the last X-Forwarded-For)."""
-    peer = _peer()                          # None: this machine
+    peer = _peer()  # None: this machine
     h = _headers()
     if peer is None:
         forwarded = h.get("x-real-ip") or (h.get("x-forwarded-for") or "").split(",")[-1]
@@ -56,8 +57,9 @@ def direct_local() -> bool:
     """This request reaches the app straight from this machine: no proxy header, a loopback
     peer, and the server listens on loopback only."""
     h = _headers()
-    return (_peer() is None and not any(k in h for k in _FORWARDED)
-            and _loopback(st.get_option("server.address")))
+    return (
+        _peer() is None and not any(k in h for k in _FORWARDED) and _loopback(st.get_option("server.address"))
+    )
 
 
 def open_mode() -> bool:
@@ -78,7 +80,7 @@ def _clear_session(note: str | None = None) -> None:
     for key in list(st.session_state.keys()):
         if not key.startswith("_view_"):
             del st.session_state[key]
-    st.session_state["_cookie_off"] = True     # this tab's handshake cookie is spent
+    st.session_state["_cookie_off"] = True  # this tab's handshake cookie is spent
     st.session_state["_clear_cookie"] = True
     if note:
         _note(note)
@@ -103,7 +105,7 @@ def current_user() -> auth.User | None:
         _clear_session("auth.ended_password")
         return None
     if users().session_revoked(st.session_state.get("_sid")):
-        _clear_session("auth.ended_cookie")         # signed out in another tab
+        _clear_session("auth.ended_cookie")  # signed out in another tab
         return None
     if account.user != user:
         st.session_state["_user"] = account.user
@@ -126,12 +128,15 @@ def screen_grant() -> auth.ScreenGrant | None:
 def _start_session(account: auth.Account) -> None:
     import secrets as _secrets
     import time as _time
+
     sid = _secrets.token_hex(8)
     st.session_state["_user"] = account.user
     st.session_state["_stamp"] = account.stamp
     st.session_state["_sid"] = sid
-    st.session_state["_ticket"] = (users().ticket(account.user.name, sid),
-                                   _time.time() + auth.TICKET_SECONDS - 5)
+    st.session_state["_ticket"] = (
+        users().ticket(account.user.name, sid),
+        _time.time() + auth.TICKET_SECONDS - 5,
+    )
 
 
 def _from_cookie() -> auth.User | None:
@@ -165,15 +170,22 @@ def _base_path() -> str:
 def _cookie_frames() -> None:
     """Hidden frames that set (after a login) or clear (after a logout) the session cookie."""
     import time as _time
+
     ticket = st.session_state.get("_ticket")
     if (ticket and ticket[1] > _time.time()) or st.session_state.get("_clear_cookie"):
         # Out of the layout, still loaded: a frame of no size outside the page flow.
-        st.html("<style>.st-key-auth-cookie, .st-key-auth-cookie-clear {position: absolute;"
-                " width: 0; height: 0; overflow: hidden; visibility: hidden;}</style>")
+        st.html(
+            "<style>.st-key-auth-cookie, .st-key-auth-cookie-clear {position: absolute;"
+            " width: 0; height: 0; overflow: hidden; visibility: hidden;}</style>"
+        )
     if ticket and ticket[1] > _time.time():
         with st.container(key="auth-cookie", height=1, border=False):
-            st.iframe(f"{_base_path()}/auth/session?{urlencode({'ticket': ticket[0]})}",
-                      height=1, tab_index=-1, alt="session")
+            st.iframe(
+                f"{_base_path()}/auth/session?{urlencode({'ticket': ticket[0]})}",
+                height=1,
+                tab_index=-1,
+                alt="session",
+            )
     elif ticket:
         st.session_state.pop("_ticket", None)
     if st.session_state.get("_clear_cookie"):
@@ -215,8 +227,7 @@ def login_gate(lang: str, banner: bool = True, kiosk: bool = False) -> auth.User
     with st.form("login"):
         st.subheader(t("auth.login", lang))
         name = st.text_input(t("auth.name", lang), max_chars=auth.MAX_NAME)
-        password = st.text_input(t("auth.password", lang), type="password",
-                                 max_chars=auth.MAX_PASSWORD)
+        password = st.text_input(t("auth.password", lang), type="password", max_chars=auth.MAX_PASSWORD)
         submitted = st.form_submit_button(t("auth.submit", lang))
     if submitted:
         try:

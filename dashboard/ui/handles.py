@@ -1,5 +1,6 @@
 """The store this process serves and its read-only connections, one of each per process
 (Streamlit resources): the lowest layer of the ui package."""
+
 from __future__ import annotations
 
 import streamlit as st

@@ -4,6 +4,7 @@ Loading plotly.js costs the browser about 0.7 s of main-thread CPU on every visi
 that sends any Plotly chart; a plain collapsed st.expander still sends its chart. A page that
 sends no Plotly chart on load costs what a blank page costs (benchmarks/RESULTS-2026-12-02.md).
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -14,7 +15,7 @@ from streamlit.delta_generator import DeltaGenerator
 from ..charts.common import GOOD, NEUTRAL, WARN
 from .context import Context
 
-_OPEN = "_open_{}"                     # session state: whether the leader left the box open
+_OPEN = "_open_{}"  # session state: whether the leader left the box open
 
 
 def on_request(key: str, label: str) -> DeltaGenerator:
@@ -34,13 +35,15 @@ def on_request(key: str, label: str) -> DeltaGenerator:
 # "short" a darker amber, readable on white.
 _BAR = {"good": GOOD, "warn": WARN, "none": NEUTRAL}
 _TEXT = {"good": GOOD, "warn": "#a15c00", "none": "#607d8b"}
-_ROW = ('<div role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="{value}" '
-        'aria-label="{label}: {said}" data-tone="{tone}" style="margin:0 0 0.6rem 0">'
-        '<div style="display:flex;justify-content:space-between;gap:0.5rem;font-size:0.9rem">'
-        '<span style="font-weight:600">{label}</span><span style="color:{text}">{said}</span></div>'
-        '<div style="background:#eceff1;border-radius:4px;height:10px;margin-top:2px">'
-        '<div style="width:{value}%;height:10px;border-radius:4px;background:{bar}"></div>'
-        '</div></div>')
+_ROW = (
+    '<div role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="{value}" '
+    'aria-label="{label}: {said}" data-tone="{tone}" style="margin:0 0 0.6rem 0">'
+    '<div style="display:flex;justify-content:space-between;gap:0.5rem;font-size:0.9rem">'
+    '<span style="font-weight:600">{label}</span><span style="color:{text}">{said}</span></div>'
+    '<div style="background:#eceff1;border-radius:4px;height:10px;margin-top:2px">'
+    '<div style="width:{value}%;height:10px;border-radius:4px;background:{bar}"></div>'
+    "</div></div>"
+)
 
 
 def kind_progress(ctx: Context, rows) -> None:
@@ -57,6 +60,14 @@ def kind_progress(ctx: Context, rows) -> None:
     for r in rows:
         share = min(r.done / r.target, 1.0) if r.target else min(r.done / top, 1.0)
         said = f"{r.text} · {ctx.t('light.no_target')}" if r.target is None else r.text
-        html.append(_ROW.format(value=round(share * 100), label=escape(r.label), said=escape(said),
-                                tone=r.tone, text=_TEXT[r.tone], bar=_BAR[r.tone]))
+        html.append(
+            _ROW.format(
+                value=round(share * 100),
+                label=escape(r.label),
+                said=escape(said),
+                tone=r.tone,
+                text=_TEXT[r.tone],
+                bar=_BAR[r.tone],
+            )
+        )
     st.markdown("".join(html), unsafe_allow_html=True)

@@ -1,5 +1,6 @@
 """Which pages exist and who may open them: the page files, the meeting screen's dispatch
 (`?kiosk=1` on any page's path), `require_page`, and the heap settling after a page's first run."""
+
 from __future__ import annotations
 
 import atexit
@@ -19,9 +20,9 @@ if TYPE_CHECKING:
     from .context import Context
 
 PAGES = ("overview", "grids", "branches", "training", "checkpoints")
-SCREEN_PAGES = ("presenter",)       # steers the meeting screen (?kiosk=1)
+SCREEN_PAGES = ("presenter",)  # steers the meeting screen (?kiosk=1)
 ADMIN_PAGES = ("data",)
-BOARD_PAGES = ("submissions",)     # 报送情况: everyone logged in; township users see their row
+BOARD_PAGES = ("submissions",)  # 报送情况: everyone logged in; township users see their row
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = {p: f"views/{p}.py" for p in PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES}
@@ -52,9 +53,13 @@ def run_kiosk(lang: str) -> None:
     without the sidebar, the filters or the navigation."""
     st.set_page_config(page_title=t("page.kiosk", lang), initial_sidebar_state="collapsed")
     paths = PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES
-    st.navigation([st.Page(KIOSK_FILE, title=t("page.kiosk", lang), url_path=p,
-                           default=(p == "overview")) for p in paths],
-                  position="hidden").run()
+    st.navigation(
+        [
+            st.Page(KIOSK_FILE, title=t("page.kiosk", lang), url_path=p, default=(p == "overview"))
+            for p in paths
+        ],
+        position="hidden",
+    ).run()
 
 
 def kiosk_style() -> None:

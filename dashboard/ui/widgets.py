@@ -1,5 +1,6 @@
 """The pieces pages are built from: the header, the empty-store notice, KPI tiles and their
 change text, tables, downloads, page links and the briefing button."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,9 +20,14 @@ def page_header(ctx: Context, page: str) -> None:
     for note in ctx.notes:
         st.warning(note)
     if ctx.week:
-        st.caption(ctx.t("data.as_of", start=i18n.fmt_date(ctx.week, ctx.lang),
-                         end=i18n.fmt_date(ctx.week + dt.timedelta(days=6), ctx.lang))
-                   + ("" if ctx.version is None else f" · v{ctx.version}"))
+        st.caption(
+            ctx.t(
+                "data.as_of",
+                start=i18n.fmt_date(ctx.week, ctx.lang),
+                end=i18n.fmt_date(ctx.week + dt.timedelta(days=6), ctx.lang),
+            )
+            + ("" if ctx.version is None else f" · v{ctx.version}")
+        )
 
 
 def empty_store(ctx: Context) -> bool:
@@ -32,9 +38,20 @@ def empty_store(ctx: Context) -> bool:
     return False
 
 
-def tile(ctx: Context, label: str, value: str, *, rate=None, target=None, target_text=None,
-         help_text=None, trend=None, detail: str | None = None, change: str | None = None,
-         kpi=None) -> None:
+def tile(
+    ctx: Context,
+    label: str,
+    value: str,
+    *,
+    rate=None,
+    target=None,
+    target_text=None,
+    help_text=None,
+    trend=None,
+    detail: str | None = None,
+    change: str | None = None,
+    kpi=None,
+) -> None:
     """A KPI tile: the figure with its change over time (an arrow, from `change`, a
     ui.change_text()), and against its target a line without arrow: green "达标 · 目标 100%",
     red "差 42.9 个百分点 · 目标 100%" (dashboard.kpis decides "met").
@@ -44,21 +61,25 @@ def tile(ctx: Context, label: str, value: str, *, rate=None, target=None, target
     year (short of it before the year is out reads "完成80%" in amber, not red); without it a
     target up to 1 is a rate and anything else a count.
     """
-    arrow = getattr(change, "direction", None)          # a kpis.Change; plain text has none
+    arrow = getattr(change, "direction", None)  # a kpis.Change; plain text has none
     with st.container(border=True):
-        st.metric(label, value, delta=change.amount if arrow is not None else None,
-                  delta_description=change.base if arrow is not None else None,
-                  delta_arrow="auto" if arrow else "off",
-                  delta_color=("normal" if change.better == change.direction else "inverse")
-                  if arrow else "off",
-                  help=help_text, chart_data=trend, chart_type="line")
+        st.metric(
+            label,
+            value,
+            delta=change.amount if arrow is not None else None,
+            delta_description=change.base if arrow is not None else None,
+            delta_arrow="auto" if arrow else "off",
+            delta_color=("normal" if change.better == change.direction else "inverse") if arrow else "off",
+            help=help_text,
+            chart_data=trend,
+            chart_type="line",
+        )
         unit = kpi.unit if kpi else (kpis.RATE if target is not None and target <= 1 else None)
         year_to_date = bool(kpi and kpi.year_to_date)
         status = kpis.status(rate, target, year_to_date)
         if status.met is not None:
             said = kpis.status_text(status, ctx.lang, unit, year_to_date)
-            line = ctx.t("kpi.status_target", status=said,
-                         target=target_text or i18n.fmt_num(target))
+            line = ctx.t("kpi.status_target", status=said, target=target_text or i18n.fmt_num(target))
             colour = {"good": "green", "bad": "red", "warn": "orange"}[status.tone]
             st.markdown(f":{colour}[{i18n.md_escape(line)}]")
         if detail:
@@ -74,12 +95,22 @@ def downloads(ctx: Context, df: pd.DataFrame, name: str, key: str) -> None:
     # on_click="ignore": a download needs no rerun, and a rerun would replace the file's id
     # while the browser is still fetching it.
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(ctx.t("download.csv"), lambda: export.to_csv_bytes(df), f"{name}.csv",
-                       "text/csv", key=f"{key}_csv", on_click="ignore")
-    c2.download_button(ctx.t("download.xlsx"), lambda: export.to_xlsx_bytes(df, name),
-                       f"{name}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"{key}_xlsx", on_click="ignore")
+    c1.download_button(
+        ctx.t("download.csv"),
+        lambda: export.to_csv_bytes(df),
+        f"{name}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
+    c2.download_button(
+        ctx.t("download.xlsx"),
+        lambda: export.to_xlsx_bytes(df, name),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+    )
 
 
 # A table shows at most this many rows (most serious first); its download has them all. Past
@@ -95,8 +126,7 @@ def table(ctx: Context, df: pd.DataFrame, **kwargs) -> None:
         kwargs["height"] = kwargs["height"](len(shown))
     st.dataframe(shown, hide_index=True, **kwargs)
     if len(shown) < len(df):
-        st.caption(ctx.t("table.first_rows", n=i18n.fmt_int(len(shown)),
-                         total=i18n.fmt_int(len(df))))
+        st.caption(ctx.t("table.first_rows", n=i18n.fmt_int(len(shown)), total=i18n.fmt_int(len(df))))
 
 
 def page_link(ctx: Context, page: str, label: str) -> None:
@@ -115,17 +145,17 @@ def briefing_button(ctx: Context) -> None:
         with st.spinner(ctx.t("briefing.making")):
             try:
                 _briefing(*key)
-            except Exception as e:      # chromium missing or failing: say so, keep the page
+            except Exception as e:  # chromium missing or failing: say so, keep the page
                 st.error(ctx.t("briefing.failed", reason=str(e)))
                 return
         st.session_state["_briefing_key"] = key
     name = f"{ctx.t('briefing.file')}-{ctx.week}-{ctx.township or 'county'}.pdf"
-    st.download_button(ctx.t("briefing.download"), _briefing(*key), name, "application/pdf",
-                       icon=":material/download:")
-
+    st.download_button(
+        ctx.t("briefing.download"), _briefing(*key), name, "application/pdf", icon=":material/download:"
+    )
 
 
 def change_text(ctx: Context, base: dict | None, delta, rate: bool = False) -> str | None:
-    """"+3 since the 12-27 meeting" / "+1.5 pts vs last week"; None when there is nothing to say.
+    """ "+3 since the 12-27 meeting" / "+1.5 pts vs last week"; None when there is nothing to say.
     The text is a kpis.Change: tile() draws its amount with an arrow."""
     return kpis.change(delta, base, ctx.lang, rate=rate)
