@@ -57,3 +57,33 @@ def numbers(values) -> list:
             arr = arr.reshape([int(n) for n in str(values["shape"]).split(",")])
         return arr.tolist()
     return list(values)
+
+
+def progress_bars(at) -> list[tuple[str, str, str, int]]:
+    """The training progress bars (ui.kind_progress), in page order: (kind, "done / target
+    (share)" as read, its tone: good (green) / warn (amber) / none (grey), how full in %)."""
+    import html
+
+    return [
+        (html.unescape(kind), html.unescape(said), tone, int(value))
+        for m in at.markdown
+        for value, kind, said, tone in re.findall(
+            r'role="progressbar"[^>]*aria-valuenow="(\d+)" aria-label="(.*?): (.*?)" data-tone="(\w+)"',
+            m.value,
+        )
+    ]
+
+
+def is_bars(text: str) -> bool:
+    """Whether a markdown element is ui.kind_progress's HTML (its words: progress_bars)."""
+    return 'role="progressbar"' in text
+
+
+def open_boxes(at, *keys: str):
+    """Open the charts drawn on request (ui.on_request) under `keys`, as a leader clicking on
+    them does, and run the page again."""
+    for key in keys:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

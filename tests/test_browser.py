@@ -242,3 +242,32 @@ def test_language_switch_relabels_the_page_and_keeps_the_township(server, visit)
     assert v.path == "/grids"
     assert v.query.get("lang") == "en" and v.query.get("township") == "T01"
     assert v.page.locator("[data-testid=stException]").count() == 0
+
+
+def test_a_chart_on_request_is_drawn_when_opened_and_stays_open(server, visit):
+    """The overview sends no Plotly chart until the trend's box is clicked open; the box then
+    stays open through a township change and a visit to another page (issue 14 §2)."""
+    v = visit().open(server, "/")
+    charts = v.page.locator("[data-testid=stPlotlyChart]")
+    box = v.page.locator("[data-testid=stExpander]", has_text=i18n.t("light.trend"))
+    assert charts.count() == 0
+    expect(v.page.locator("[role=progressbar]")).to_have_count(6)  # the training bars
+    box.locator("summary").click()
+    expect(charts.locator("svg.main-svg").first).to_be_visible()
+    assert charts.count() == 1
+
+    v.sidebar_select("乡镇").click()
+    v.page.get_by_role("option", name="公信乡", exact=True).click()
+    expect(v.title()).to_have_text("总览 · 公信乡")
+    v.settled()
+    expect(charts.locator("svg.main-svg").first).to_be_visible()
+
+    v.page.locator("[data-testid=stSidebarNav] a", has_text=i18n.t("page.training")).click()
+    expect(v.title()).to_have_text(f"{i18n.t('page.training')} · 公信乡")
+    v.settled()
+    assert charts.count() == 0  # its own box is closed
+    v.page.locator("[data-testid=stSidebarNav] a", has_text=i18n.t("page.overview")).click()
+    expect(v.title()).to_have_text("总览 · 公信乡")
+    v.settled()
+    expect(charts.locator("svg.main-svg").first).to_be_visible()
+    assert v.page.locator("[data-testid=stException]").count() == 0

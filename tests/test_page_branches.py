@@ -14,7 +14,7 @@ from dashboard import contract, i18n, ingest, metrics
 from dashboard.store import Store
 
 from conftest import write_county
-from helpers import CJK, charts, numbers, tiles
+from helpers import CJK, charts, numbers, open_boxes, tiles
 
 EARLY = dt.date(2021, 6, 7)  # the first monthly assessment: 85 of 122 compliant
 
@@ -28,10 +28,14 @@ def tiny_store(tmp_path_factory) -> Store:
     return store
 
 
-def open_branches(open_app, **query):
+# The charts a leader opens (drawn on request); a test reads them opened unless it says not.
+CHART_BOXES = ("show_compliance_trend", "show_compliance_by_township", "show_failed_criteria")
+
+
+def open_branches(open_app, opened: bool = True, **query):
     at = open_app("branches", **query)
     assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_boxes(at, *CHART_BOXES) if opened else at
 
 
 # ------------------------------------------------------------------ what the user sees
@@ -237,3 +241,20 @@ def test_english_view_has_no_chinese_labels(open_app):
         assert not any(CJK.search(str(v)) for v in table[column]), column
     points = branch_layer(at)["data"]
     assert {p["status"] for p in points} == {"Up to standard", "Not up to standard"}
+
+
+def test_page_sends_no_plotly_chart_until_a_chart_is_opened(open_app, demo):
+    # plotly.js costs the browser ~0.7 s per visit: closed boxes send nothing, and say what
+    # they hold; the figures are on the tiles, in the tables and on the map meanwhile
+    at = open_branches(open_app, week=EARLY.isoformat(), opened=False)
+    assert at.get("plotly_chart") == []
+    assert [e.label for e in at.expander] == [
+        "达标率变化图（点击展开）",
+        "各乡镇达标率图（点击展开）",
+        "未达标评估项目图（点击展开）",
+    ]
+    assert at.metric and at.dataframe and at.get("deck_gl_json_chart")
+    open_boxes(at, "show_failed_criteria")
+    assert set(charts(at)) == {"failed_criteria"}
+    counts = metrics.failed_criteria_counts(demo, metrics.Scope(EARLY))
+    assert bar_values(charts(at)["failed_criteria"]) == list(counts["branches"])[::-1]

@@ -16,16 +16,20 @@ import pytest
 from dashboard import i18n, metrics
 from dashboard.charts import maps
 
-from helpers import CJK, charts, numbers, tiles
+from helpers import CJK, charts, numbers, open_boxes, tiles
 
 NO_GAPS = dt.date(2021, 12, 6)  # the demo's one fully staffed week among the last ten
 GREEN, AMBER, RED = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD))
 
 
-def open_checkpoints(open_app, **query):
+# The charts a leader opens (drawn on request); a test reads them opened unless it says not.
+CHART_BOXES = ("show_cp_daily",)
+
+
+def open_checkpoints(open_app, opened: bool = True, **query):
     at = open_app("checkpoints", **query)
     assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_boxes(at, *CHART_BOXES) if opened else at
 
 
 # ------------------------------------------------------------------ what the user sees
@@ -312,3 +316,14 @@ def test_map_draws_the_county_and_the_border(open_app):
     # the county spans 99.16-99.76 E, 22.09-22.53 N
     assert 99.40 < view["longitude"] < 99.52 and 22.25 < view["latitude"] < 22.37
     assert 9 < view["zoom"] < 10.2
+
+
+def test_duty_charts_are_sent_only_when_opened(open_app):
+    # the heatmap is the page's chart; the two below the map are drawn on request
+    at = open_checkpoints(open_app, opened=False)
+    assert set(charts(at)) == {"cp_heatmap"}
+    assert [e.label for e in at.expander] == ["值守力量构成与每日测温扫码人次图（点击展开）"]
+    open_boxes(at, "show_cp_daily")
+    assert set(charts(at)) == {"cp_heatmap", "cp_composition", "cp_checked"}
+    at.sidebar.selectbox[0].set_value("T06").run()  # a filter change keeps it open
+    assert not at.exception and {"cp_composition", "cp_checked"} <= set(charts(at))

@@ -14,7 +14,7 @@ from streamlit.proto.Metric_pb2 import Metric
 from dashboard import contract, i18n, metrics
 from dashboard.store import Store
 
-from helpers import CJK, tiles
+from helpers import CJK, is_bars, numbers, open_boxes, progress_bars, tiles
 
 LATEST = "2021-12-27"  # the demo county's latest week, named in the week note
 LANG_WIDGET = i18n.t("filter.lang")  # "语言 Language" in both languages, by design
@@ -67,11 +67,23 @@ def label_texts(at) -> list[str]:
             "error",
         )
         for e in getattr(at, kind)
+        if not is_bars(e.value)  # the bars' words: progress_bars
     ]
     out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.delta_description)]
     out += [w.label for kind in ("selectbox", "radio") for w in getattr(at, kind) if w.label != LANG_WIDGET]
     out += [p.proto.label for p in at.get("page_link")]
+    out += [e.label for e in at.expander]
+    out += [label for label, _, _, _ in progress_bars(at)]
     return out
+
+
+TREND_BOX = "show_weekly_trend"
+
+
+def open_trend(at):
+    """Open the weekly trend's box, as a leader clicking on it does."""
+    assert not at.exception, [e.value for e in at.exception]
+    return open_boxes(at, TREND_BOX)
 
 
 def chart_labels(at) -> list[str]:
@@ -233,7 +245,7 @@ def test_tiles_show_the_change_since_the_week_before(open_app, demo, lang, membe
 
 # ------------------------------------------------------------------ language
 def test_english_link_shows_english_labels(open_app, demo):
-    at = open_app(lang="en", township="T06")
+    at = open_trend(open_app(lang="en", township="T06"))
     assert_clean(at)
     assert [t.value for t in at.title] == [title("en", "Gongxin")]
     assert tiles(at) == expected_tiles(demo, "en", township="T06")
@@ -259,8 +271,7 @@ def english_fragments() -> set[str]:
 
 @pytest.mark.parametrize("query", [{}, {"township": "T06"}])
 def test_chinese_view_has_no_english_label(open_app, query):
-    at = open_app(**query)
-    assert_clean(at)
+    at = open_trend(open_app(**query))
     fragments = english_fragments()
     assert "Checkpoint 24 h coverage" in fragments  # the check looks for real labels
     texts = label_texts(at) + chart_labels(at)
@@ -269,29 +280,72 @@ def test_chinese_view_has_no_english_label(open_app, query):
     assert chart_labels(at) and all(CJK.search(name) for name in chart_labels(at))
 
 
-def chart_texts(at) -> list[str]:
-    """The numbers written on the plotly charts' bars."""
-    out = []
-    for chart in at.get("plotly_chart"):
-        for trace in json.loads(chart.proto.spec)["data"]:
-            text = trace.get("text")
-            out += text if isinstance(text, list) else [text] if isinstance(text, str) else []
-    return out
+def bar_texts(at) -> list[str]:
+    """The figures written on the training progress bars."""
+    return [text for _, text, _, _ in progress_bars(at)]
 
 
-def test_training_chart_reads_done_against_target_for_the_county(open_app):
-    texts = chart_texts(open_app())
-    assert "24 / 24 (100%)" in texts  # party school: 24 sessions, target 24
-    assert "206 / 200 (103%)" in texts  # special party lectures, above target
+def test_training_progress_reads_done_against_target_for_the_county(open_app):
+    bars = {kind: (text, tone, full) for kind, text, tone, full in progress_bars(open_app())}
+    assert bars["党校培训"] == ("24 / 24 (100%)", "good", 100)  # 24 sessions, target 24
+    assert bars["专题党课"] == ("206 / 200 (103%)", "good", 100)  # above target
+    assert len(bars) == len(contract.TRAINING_KINDS)
+
+
+def test_training_progress_short_of_target_is_amber_and_part_full(open_app, demo):
+    # 公信乡's own target: 40 fireside night-school sessions; in June it is short of it
+    week = dt.date(2021, 6, 7)
+    done = metrics.summary(demo, metrics.Scope(week, "T06"))["training"]["fireside_school"]["sessions"]
+    assert 0 < done < 40
+    bars = {
+        kind: (text, tone, full)
+        for kind, text, tone, full in progress_bars(open_app(township="T06", week=week.isoformat()))
+    }
+    share = i18n.fmt_rate(done / 40, digits=0)
+    assert bars["火塘夜校"] == (f"{done} / 40 ({share})", "warn", round(done / 40 * 100))
+    # a kind without a target of its own reads as a bare count and says so, in grey
+    text, tone, _ = bars["党校培训"]
+    assert tone == "none" and text.endswith(i18n.t("light.no_target")) and "/" not in text
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_training_chart_of_a_township_never_says_nan(open_app, lang):
+def test_training_progress_of_a_township_never_says_nan(open_app, lang):
     # 公信乡 has its own target for fireside schools only; the county's session targets are
     # not held against it, so the other kinds read as bare counts (once "14 / nan（nan%）").
-    texts = chart_texts(open_app(township="T06", lang=lang))
+    texts = bar_texts(open_app(township="T06", lang=lang))
     assert "40 / 40 (100%)" in texts
     assert [t for t in texts if "nan" in t.lower()] == []
+
+
+def test_page_sends_no_plotly_chart_on_load(open_app):
+    # plotly.js costs the browser ~0.7 s per visit; the figures are in the tiles and the bars
+    at = open_app()
+    assert_clean(at)
+    assert at.get("plotly_chart") == []
+    assert [e.label for e in at.expander] == [i18n.t("light.trend")]
+    assert bar_texts(at) and at.metric
+
+
+def test_opening_the_trend_draws_the_weekly_figures(open_app, demo):
+    at = open_trend(open_app())
+    (chart,) = at.get("plotly_chart")
+    spec = json.loads(chart.proto.spec)
+    trend = metrics.weekly_trend(demo, metrics.Scope(metrics.latest_week(demo)), weeks=12)
+    shown = {t["name"]: numbers(t["y"]) for t in spec["data"]}
+    assert list(shown) == [i18n.t(k) for k in ("kpi.compliance", "kpi.visit_rate", "kpi.coverage")]
+    for name, col in zip(shown, ("compliance_rate", "visit_rate", "coverage_rate"), strict=True):
+        assert shown[name] == pytest.approx(list(trend[col]), nan_ok=True)
+
+
+def test_an_opened_trend_stays_open_across_a_filter_change(open_app):
+    at = open_trend(open_app())
+    at.sidebar.selectbox[0].set_value("T06").run()
+    assert_clean(at)
+    assert [t.value for t in at.title] == [title("zh", "公信乡")]
+    assert len(at.get("plotly_chart")) == 1 and at.expander[0].proto.expanded
+    at.session_state[TREND_BOX] = False  # closed again: nothing sent
+    at.run()
+    assert at.get("plotly_chart") == [] and not at.expander[0].proto.expanded
 
 
 # ------------------------------------------------------------------ links that do not work

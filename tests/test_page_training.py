@@ -15,7 +15,7 @@ from dashboard import contract, demo, i18n, ingest, metrics
 from dashboard.store import Store
 
 from conftest import TINY, write_county
-from helpers import CJK, charts, numbers, tiles
+from helpers import CJK, charts, is_bars, numbers, open_boxes, progress_bars, tiles
 
 EARLY = dt.date(2021, 6, 7)
 
@@ -55,6 +55,23 @@ def open_training(open_app, **query):
     return at
 
 
+CHARTS_BOX = "show_training_charts"
+
+
+def open_charts(at):
+    """Open the by-month / by-township box, as a leader clicking on it does."""
+    return open_boxes(at, CHARTS_BOX)
+
+
+def progress(at) -> dict[str, dict[str, tuple[str, str, int]]]:
+    """The progress bars, sessions (left) then person-times (right): measure -> kind ->
+    ("done / target (share)" as read, its tone good / warn / none, how full the bar is in %)."""
+    out = [(kind, (said, tone, full)) for kind, said, tone, full in progress_bars(at)]
+    n = len(contract.TRAINING_KINDS)
+    assert len(out) == 2 * n
+    return {"sessions": dict(out[:n]), "attendees": dict(out[n:])}
+
+
 # ------------------------------------------------------------------ what the user sees
 def details(at) -> list[str]:
     return [c.value for c in at.caption]
@@ -71,12 +88,15 @@ def label_texts(at) -> list[str]:
         e.value
         for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
         for e in getattr(at, kind)
+        if not is_bars(e.value)  # the bars' words: progress_bars
     ]
     out += [x for m in at.metric for x in (m.label, m.value, m.proto.delta)]
     out += [w.label for w in at.radio if w.label != i18n.t("filter.lang")]
     out += [o for w in at.radio if w.label != i18n.t("filter.lang") for o in w.options]
     out += [str(c) for df in at.dataframe for c in df.value.columns]
     out += [b.proto.label for b in at.get("download_button")]
+    out += [e.label for e in at.expander]
+    out += [x for kind, said, _, _ in progress_bars(at) for x in (kind, said)]
     for spec in charts(at).values():
         for trace in spec["data"]:
             out += [trace.get("name") or ""]
@@ -109,27 +129,29 @@ def test_county_tiles_are_the_summary(open_app, con):
     assert "据 2 项活动的参训记录（252 人次）" in details(at)
 
 
-def test_county_charts(open_app, con):
+def test_county_progress_bars(open_app, con):
     at = open_training(open_app)
-    shown = charts(at)
-    assert set(shown) == {
-        "progress_sessions",
-        "progress_attendees",
-        "training_by_month",
-        "training_by_township",
-    }
+    shown = progress(at)
     s = metrics.summary(con)["training"]
-    kinds = list(contract.TRAINING_KINDS)[::-1]  # first kind on top
-    done = bars(shown["progress_sessions"], "x")["期（场）次"]
-    assert done == [s[k]["sessions"] for k in kinds]
-    target = bars(shown["progress_sessions"], "x")["目标"]
-    assert target[kinds.index("party_school")] == 24 and target[kinds.index("outreach")] == 218
-    people = bars(shown["progress_attendees"], "x")["人次"]
-    assert people == [s[k]["attendees"] for k in kinds]
+    kinds = contract.TRAINING_KINDS
+    for measure in ("sessions", "attendees"):
+        assert list(shown[measure]) == [name for name, _ in kinds.values()]
+        for code, (name, _) in kinds.items():  # the figure, read first
+            assert shown[measure][name][0].split(" ")[0] == f"{s[code][measure]:,}"
+    assert shown["sessions"]["党校培训"] == ("24 / 24 (100%)", "good", 100)
+    assert shown["sessions"]["政策宣讲"][0].split(" / ")[1].startswith("218 ")
+
+
+def test_page_sends_no_plotly_chart_until_the_charts_are_opened(open_app):
+    # plotly.js costs the browser ~0.7 s per visit: the page sends none on load
+    at = open_training(open_app)
+    assert at.get("plotly_chart") == []
+    assert [e.label for e in at.expander] == ["按月、按乡镇开展情况图（点击展开）"]
+    assert set(charts(open_charts(at))) == {"training_by_month", "training_by_township"}
 
 
 def test_by_township_shows_county_level_activities_as_such(open_app, con):
-    at = open_training(open_app)
+    at = open_charts(open_training(open_app))
     spec = charts(at)["training_by_township"]
     labels = next(t["y"] for t in spec["data"] if t.get("type") == "bar")
     assert labels[-1] == "县级"  # on top
@@ -142,7 +164,7 @@ def test_by_township_shows_county_level_activities_as_such(open_app, con):
 
 
 def test_by_month_switches_between_sessions_and_person_times(open_app, con):
-    at = open_training(open_app)
+    at = open_charts(open_training(open_app))
     month_rows = metrics.training_by_kind_month(con)
     sessions = bars(charts(at)["training_by_month"], "y")
     assert sum(map(sum, sessions.values())) == month_rows["sessions"].sum()
@@ -175,18 +197,16 @@ def test_township_gets_only_its_own_targets(open_app, con):
     assert not any(
         k.startswith("training.") for k in metrics.targets(con, metrics.Scope(township="T02"), year=2021)
     )
-    assert set(bars(charts(at)["progress_sessions"], "x")["目标"]) == {0}
-    assert "training_by_township" not in charts(at)
+    assert all("/" not in text and tone == "none" for text, tone, _ in progress(at)["sessions"].values())
+    assert "training_by_township" not in charts(open_charts(at))
     assert i18n.t("training.county_note") in details(at)
 
 
 def test_township_with_its_own_target(open_app, con):
     # 公信乡 has its own 火塘夜校 target (40), and nothing else
     at = open_training(open_app, township="T06")
-    kinds = list(contract.TRAINING_KINDS)[::-1]
-    target = bars(charts(at)["progress_sessions"], "x")["目标"]
-    assert target[kinds.index("fireside_school")] == 40
-    assert sum(target) == 40
+    with_target = {kind: text for kind, (text, _, _) in progress(at)["sessions"].items() if "/" in text}
+    assert list(with_target) == ["火塘夜校"] and with_target["火塘夜校"].startswith("40 / 40 ")
 
 
 def test_township_without_attendance_lists_shows_no_people_count(open_app, con):
@@ -198,7 +218,7 @@ def test_township_without_attendance_lists_shows_no_people_count(open_app, con):
 
 
 def test_early_week(open_app, con):
-    at = open_training(open_app, week=EARLY.isoformat(), lang="en")
+    at = open_charts(open_training(open_app, week=EARLY.isoformat(), lang="en"))
     s = metrics.summary(con, metrics.Scope(EARLY))["training"]
     assert tiles(at)["Sessions held"] == i18n.fmt_int(s["sessions"], "en") == "174"
     assert tiles(at)["Person-times"] == "10,881"
@@ -242,7 +262,7 @@ def english_fragments() -> set[str]:
 
 @pytest.mark.parametrize("query", [{}, {"township": "T06"}])
 def test_chinese_view_has_no_english(open_app, query):
-    at = open_training(open_app, **query)
+    at = open_charts(open_training(open_app, **query))
     texts = label_texts(at) + [str(v) for col in ("乡镇", "类别") for v in at.dataframe[0].value[col]]
     fragments = english_fragments()
     assert "County level" in fragments and "Fireside night school" in fragments
@@ -250,7 +270,7 @@ def test_chinese_view_has_no_english(open_app, query):
 
 
 def test_english_view_has_no_chinese_labels(open_app):
-    at = open_training(open_app, lang="en")
+    at = open_charts(open_training(open_app, lang="en"))
     assert [t.value for t in at.title] == ["Training · Whole county"]
     assert tiles(at)["Members trained (people, each once)"] == "240 people"
     assert [t for t in label_texts(at) if CJK.search(t)] == []

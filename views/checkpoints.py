@@ -157,14 +157,21 @@ if not ui.empty_store(ctx):
     st.subheader(ctx.t("geo.checkpoints_distance"))
     mapnav.distance_section(ctx, status, township_geo, townships, "checkpoints", "checkpoints_border")
 
-    left, right = st.columns([1, 1])
-    with left:
-        st.subheader(ctx.t("cp.composition"))
-        st.plotly_chart(
-            cp_charts.composition(daily, ctx.lang), config={"displayModeBar": False}, key="cp_composition"
-        )
-    with right:
-        st.subheader(ctx.t("cp.checked_daily"))
-        st.plotly_chart(
-            cp_charts.checked_per_day(daily, ctx.lang), config={"displayModeBar": False}, key="cp_checked"
-        )
+    # Below the map and read, not handled: drawn when the leader opens the box (issue 14 §2).
+    with ui.on_request("show_cp_daily", ctx.t("light.cp_daily")) as box:
+        if box.open:
+            left, right = st.columns([1, 1])
+            with left:
+                st.subheader(ctx.t("cp.composition"))
+                st.plotly_chart(
+                    cp_charts.composition(daily, ctx.lang),
+                    config={"displayModeBar": False},
+                    key="cp_composition",
+                )
+            with right:
+                st.subheader(ctx.t("cp.checked_daily"))
+                st.plotly_chart(
+                    cp_charts.checked_per_day(daily, ctx.lang),
+                    config={"displayModeBar": False},
+                    key="cp_checked",
+                )

@@ -61,6 +61,7 @@ if not ui.empty_store(ctx):
         if not branches.empty:
             with st.container(border=True):
                 st.markdown(f"**:red[{ctx.t('attention.branches', n=len(branches))}]**")
+                lines = []
                 for r in branches.head(5).itertuples():
                     failed = (
                         ctx.t("attention.never")
@@ -69,35 +70,44 @@ if not ui.empty_store(ctx):
                             i18n.enum_label(contract.CRITERIA, k, ctx.lang) for k in r.failed_criteria
                         )
                     )
-                    st.text(ctx.t("attention.where", name=r.name, place=r.village) + f": {failed}")
+                    lines.append(ctx.t("attention.where", name=r.name, place=r.village) + f": {failed}")
+                st.text("\n".join(lines))  # one element per box, not one per line
                 ui.page_link(ctx, "branches", ctx.t("attention.more") + " →")
         if not gaps.empty:
             with st.container(border=True):
                 hours = i18n.fmt_int(gaps["hours"].sum())
                 st.markdown(f"**:red[{ctx.t('attention.gaps', n=len(gaps), hours=hours)}]**")
-                for r in gaps.sort_values("hours", ascending=False).head(5).itertuples():
-                    st.text(
+                st.text(
+                    "\n".join(
                         f"{r.name}: {r.gap_start:%m-%d %H:%M} – {r.gap_end:%m-%d %H:%M}"
                         + ctx.t("attention.hours", n=r.hours)
+                        for r in gaps.sort_values("hours", ascending=False).head(5).itertuples()
                     )
+                )
                 ui.page_link(ctx, "checkpoints", ctx.t("attention.more") + " →")
         if not grids.empty:
             with st.container(border=True):
                 st.markdown(f"**:orange[{ctx.t('attention.grids', n=len(grids))}]**")
-                for r in grids.head(5).itertuples():
-                    st.text(f"{r.name}: " + "、".join(ctx.t(f"reason.{k}") for k in r.reasons))
+                st.text(
+                    "\n".join(
+                        f"{r.name}: " + "、".join(ctx.t(f"reason.{k}") for k in r.reasons)
+                        for r in grids.head(5).itertuples()
+                    )
+                )
                 ui.page_link(ctx, "grids", ctx.t("attention.more") + " →")
     with right:
         st.subheader(ctx.t("overview.training"))
-        st.plotly_chart(
-            training.kind_progress(s["training"], targets, "sessions", ctx.lang),
-            config={"displayModeBar": False},
-            key="training_progress",
-        )
+        # Progress bars, not a Plotly chart: the page sends no Plotly on load (issue 14 §2).
+        ui.kind_progress(ctx, training.kind_rows(s["training"], targets, "sessions", ctx.lang))
         st.subheader(ctx.t("overview.trend"))
-        st.plotly_chart(
-            common.weekly_trend(trend, ctx.lang), config={"displayModeBar": False}, key="weekly_trend"
-        )
+        st.caption(ctx.t("light.trend_note"))
+        with ui.on_request("show_weekly_trend", ctx.t("light.trend")) as box:
+            if box.open:
+                st.plotly_chart(
+                    common.weekly_trend(trend, ctx.lang),
+                    config={"displayModeBar": False},
+                    key="weekly_trend",
+                )
 
     st.subheader(ctx.t("overview.indicators"))
     codes = list(contract.INDICATORS)

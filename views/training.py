@@ -48,18 +48,15 @@ if not ui.empty_store(ctx):
     if ctx.township:
         st.caption(ctx.t("training.county_note"))
 
+    # Progress bars, not Plotly charts: the page sends no Plotly on load (issue 14 §2).
     left, right = st.columns(2)
     with left:
         st.subheader(ctx.t("training.progress_sessions"))
-        st.plotly_chart(
-            charts.kind_progress(tr, targets, "sessions", ctx.lang), config=PLAIN, key="progress_sessions"
-        )
+        ui.kind_progress(ctx, charts.kind_rows(tr, targets, "sessions", ctx.lang))
     with right:
         st.subheader(ctx.t("training.progress_attendees"))
-        st.plotly_chart(
-            charts.kind_progress(tr, targets, "attendees", ctx.lang), config=PLAIN, key="progress_attendees"
-        )
-    st.caption(ctx.t("training.progress_legend"))
+        ui.kind_progress(ctx, charts.kind_rows(tr, targets, "attendees", ctx.lang))
+    st.caption(ctx.t("light.progress_legend"))
 
     # Sessions or person-times: the switch reruns these two charts only.
     @st.fragment
@@ -85,7 +82,10 @@ if not ui.empty_store(ctx):
                 key="training_by_township",
             )
 
-    by_measure()
+    # Below the fold and read, not handled: drawn when the leader opens the box.
+    with ui.on_request("show_training_charts", ctx.t("light.training_charts")) as box:
+        if box.open:
+            by_measure()
 
     st.subheader(ctx.t("training.activities"))
     st.caption(ctx.t("training.activities_caption", n=i18n.fmt_int(len(activities))))

@@ -9,6 +9,7 @@ attendance lists, and the builders never let one pass for another.
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -36,34 +37,54 @@ def measure_label(measure: str, lang: str) -> str:
     return i18n.t(f"training.measure.{measure}", lang)
 
 
-def kind_progress(kinds: dict, targets: dict, measure: str, lang: str) -> go.Figure:
-    """Year-to-date `measure` per training kind against its target: a pale bar for the target,
-    the figure over it (green when met, amber while short of it, grey when the kind has no
-    target; a year's target is not failed in June, so short is not red).
+class KindRow(NamedTuple):
+    """One training kind's year-to-date figure against its target, as the progress bars and
+    the chart read it: `tone` is "good" (met), "warn" (short of it: a year's target is not
+    failed in June) or "none" (the kind has no target); `text` is "206 / 200 (103%)", or the
+    bare count without a target."""
+
+    code: str
+    label: str
+    done: int
+    target: float | None
+    tone: str
+    text: str
+
+
+def kind_rows(kinds: dict, targets: dict, measure: str, lang: str) -> list[KindRow]:
+    """Year-to-date `measure` per training kind against its target, in contract order.
 
     kinds: summary()["training"] (code -> {"sessions": n, "attendees": n});
     targets: metrics.targets (metric code -> target).
     """
     rows = []
-    for code in reversed(list(contract.TRAINING_KINDS)):  # first kind on top
+    for code in contract.TRAINING_KINDS:
         done = (kinds.get(code) or {}).get(measure) or 0
         target = targets.get(f"training.{code}.{measure}")
-        rows.append((i18n.enum_label(contract.TRAINING_KINDS, code, lang), done, target))
-    labels = plot_texts(r[0] for r in rows)
-    colours, text = [], []
-    for _, done, target in rows:
         if target is None:
-            colours.append(NEUTRAL)
-            text.append(f"{done:,}")
+            tone, text = "none", f"{done:,}"
         else:
-            colours.append(GOOD if kpis.met(done, target) else WARN)
+            tone = "good" if kpis.met(done, target) else "warn"
             share = i18n.fmt_rate(done / target, lang, digits=0) if target else "—"
-            text.append(f"{done:,} / {target:,.0f} ({share})")
-    top = max([1, *(r[1] for r in rows), *(r[2] or 0 for r in rows)])
+            text = f"{done:,} / {target:,.0f} ({share})"
+        rows.append(
+            KindRow(code, i18n.enum_label(contract.TRAINING_KINDS, code, lang), done, target, tone, text)
+        )
+    return rows
+
+
+def kind_progress(kinds: dict, targets: dict, measure: str, lang: str) -> go.Figure:
+    """kind_rows as a Plotly chart (the meeting screen and the briefing; the pages draw
+    them as progress bars): a pale bar for the target, the figure over it (green when met,
+    amber while short of it, grey when the kind has no target)."""
+    rows = kind_rows(kinds, targets, measure, lang)[::-1]  # first kind on top
+    labels = plot_texts(r.label for r in rows)
+    colours = [{"good": GOOD, "warn": WARN, "none": NEUTRAL}[r.tone] for r in rows]
+    top = max([1, *(r.done for r in rows), *(r.target or 0 for r in rows)])
     fig = go.Figure()
     fig.add_bar(
         y=labels,
-        x=[r[2] or 0 for r in rows],
+        x=[r.target or 0 for r in rows],
         orientation="h",
         marker_color="#eceff1",
         name=i18n.t("target", lang),
@@ -71,10 +92,10 @@ def kind_progress(kinds: dict, targets: dict, measure: str, lang: str) -> go.Fig
     )
     fig.add_bar(
         y=labels,
-        x=[r[1] for r in rows],
+        x=[r.done for r in rows],
         orientation="h",
         marker_color=colours,
-        text=text,
+        text=[r.text for r in rows],
         textposition="outside",
         cliponaxis=False,
         name=measure_label(measure, lang),

@@ -13,6 +13,7 @@ One job per module, each importing only those above it:
     context.py   Context and the filters kept in the URL (township, week, language), the sidebar
     widgets.py   header, tiles and change text, tables, downloads, page links, briefing button
     board.py     the submission board (报送情况)
+    light.py     charts drawn on request (on_request), progress bars without Plotly
 
 Pages use the names below as `ui.x`; a test that patches a module-level name patches it in
 the module that reads it (e.g. `ui.gate._peer`, `ui.widgets.TABLE_MAX_ROWS`).
@@ -44,6 +45,7 @@ from .gate import (
     users,
 )
 from .handles import connection, store
+from .light import kind_progress, on_request
 from .routing import (
     ADMIN_PAGES,
     BOARD_PAGES,
@@ -97,10 +99,12 @@ __all__ = [
     "direct_local",
     "downloads",
     "empty_store",
+    "kind_progress",
     "kiosk_requested",
     "kiosk_style",
     "login_gate",
     "logout_button",
+    "on_request",
     "open_mode",
     "page_header",
     "page_link",
