@@ -17,6 +17,8 @@ import pytest
 
 from dashboard import i18n
 
+from helpers import open_boxes
+
 ui_data = importlib.import_module("dashboard.ui.data")  # the module (ui.data is its function)
 
 PAGES = ("overview", "grids", "branches", "training", "checkpoints", "presenter", "submissions", "data")
@@ -36,6 +38,17 @@ def shared(monkeypatch):
 
     monkeypatch.setattr(ui_data, "freeze", record)
     return seen
+
+
+# the charts drawn on request (ui.on_request), by their keys in views/*.py
+BOXES = (
+    "show_weekly_trend",
+    "show_training_charts",
+    "show_compliance_trend",
+    "show_compliance_by_township",
+    "show_failed_criteria",
+    "show_cp_daily",
+)
 
 
 def changed(seen) -> list[str]:
@@ -61,6 +74,8 @@ def test_no_page_mutates_a_shared_frame(open_app, shared, township):
     query = {"township": township} if township else {}
     for page in PAGES:
         at = ok(open_app(page, **query))
+        # every chart drawn on request opened, as a leader clicking on them does
+        ok(open_boxes(at, *BOXES))
         if page == "training":  # the other measure: its charts again
             at.radio(key="training_measure").set_value("attendees").run()
             ok(at)
