@@ -92,7 +92,7 @@ def deck() -> pdk.Deck:
     )
     return pdk.Deck(
         layers=[layer],
-        map_style=None,
+        map_provider=None,  # offline: no basemap (map_style=None would fetch one)
         tooltip={"text": "{name}"},
         initial_view_state=pdk.ViewState(longitude=99.75, latitude=22.3, zoom=9),
     )

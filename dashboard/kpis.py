@@ -1,7 +1,7 @@
 """The key figures, declared once: which number, its label, its unit, its target, which way is
 better, how "met" is decided, and the change since the last meeting.
 
-The overview (views/overview.py), the meeting screen (dashboard/slides.py) and the weekly
+The overview (views/overview.py), the meeting screen (dashboard/ui/slides.py) and the weekly
 briefing (dashboard/report) all read KPIS and call status() and change(); none of them decides
 "met" or writes a change on its own. The charts colour "met" with met().
 

@@ -197,7 +197,7 @@ def test_meeting_screen_maps_get_the_border_from_the_builders(demo):
 def test_border_branches_are_near_the_border(demo):
     """抵边 can be checked against the map: the branches marked on the border line are
     within 5 km of it, and nearer on average than the others."""
-    from dashboard import mapnav
+    from dashboard.ui import mapnav
 
     status = metrics.branch_status(demo, metrics.Scope(metrics.latest_week(demo)))
     km = mapnav.border_km(status, metrics.geo_features(demo, layer="townships"))

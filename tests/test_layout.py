@@ -16,7 +16,6 @@ THIS = Path(__file__).resolve()
 # that a plain grep for them over the repository finds nothing here either.
 OUTSIDE = tuple(name.upper() + ".md" for name in ("contract", "design", "style")) + (
     "../" + "shared",
-    "/work/" + "shared",
     "source" + "-article",
 )
 MD_LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -83,3 +82,16 @@ def test_markdown_links_stay_inside_the_repository(path):
         if not resolved.is_relative_to(ROOT) or not resolved.exists():
             broken.append(target)
     assert not broken, f"{path.relative_to(ROOT)} links outside the repository or to nothing: {broken}"
+
+
+def test_only_the_ui_package_imports_streamlit():
+    """The layers below ui (metrics, charts, kpis, ingest, ...) run without Streamlit: the command
+    line, the briefing and the tests call them directly."""
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "dashboard").rglob("*.py"))
+        if "ui" not in path.relative_to(ROOT / "dashboard").parts[:1]
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if re.match(r"\s*(import streamlit|from streamlit)", line)
+    ]
+    assert found == []

@@ -3,9 +3,10 @@ where they are along the border, the "4+N" links and the model branches."""
 
 import streamlit as st
 
-from dashboard import i18n, mapnav, ui
+from dashboard import i18n, ui
 from dashboard.charts import branches as charts
 from dashboard.charts import maps
+from dashboard.ui import mapnav
 
 ctx = ui.context()
 ui.page_header(ctx, "branches")

@@ -5,9 +5,10 @@ import dataclasses
 
 import streamlit as st
 
-from dashboard import i18n, mapnav, ui
+from dashboard import i18n, ui
 from dashboard.charts import grids as grid_charts
 from dashboard.charts import maps
+from dashboard.ui import mapnav
 
 ctx = ui.context()
 ui.page_header(ctx, "grids")

@@ -7,7 +7,7 @@ on it without anyone touching it.
     ?kiosk=1 [&lang=en] [&township=T01] [&interval=20] [&slides=overview,branches] [&screen=main]
 
 This page is the runner: it reads the link, follows the presenter and steps the rotation; the
-slides themselves, and the header and status line, are dashboard/slides.py.
+slides themselves, and the header and status line, are dashboard/ui/slides.py.
 """
 
 import time
@@ -15,7 +15,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import i18n, screens, slides, ui
+from dashboard import i18n, screens, ui
+from dashboard.ui import slides
 
 ui.kiosk_style()
 lang = ui.url_lang()

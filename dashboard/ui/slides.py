@@ -16,11 +16,11 @@ import logging
 
 import streamlit as st
 
-from . import i18n, kpis, metrics, screens, ui
-from .charts import branches as branch_charts
-from .charts import checkpoints as cp_charts
-from .charts import common, maps, training
-from .charts import grids as grid_charts
+from .. import i18n, kpis, metrics, screens, ui
+from ..charts import branches as branch_charts
+from ..charts import checkpoints as cp_charts
+from ..charts import common, maps, training
+from ..charts import grids as grid_charts
 
 PLAIN = {"displayModeBar": False, "staticPlot": True}
 BODY = 820  # px of the slide between the header and the status line
@@ -282,7 +282,7 @@ def training_slide(ctx, s, targets, base, change) -> None:
 
 def submissions_slide(ctx, s, targets, base, change) -> None:
     """报送情况: which townships have sent the week's reports (dashboard.submissions)."""
-    from . import submissions
+    from .. import submissions
 
     df, _ = ui.board(ctx, ctx.week, ctx.township)
     counts = submissions.status_counts(df)

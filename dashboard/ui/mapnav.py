@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import contract, geo, i18n, places, ui
-from .charts import maps
+from .. import contract, geo, i18n, places, ui
+from ..charts import maps
 
 
 def drill(ctx: ui.Context, event) -> None:
