@@ -299,3 +299,18 @@ def test_checkpoints_heatmap_is_html_and_readable(server, visit, size):
     expect(rows).to_have_count(4)
     assert v.page.locator("[data-testid=stPlotlyChart]").count() == 0
     assert v.page.locator("[data-testid=stException]").count() == 0
+
+
+def test_overview_tiles_draw_their_weeks_without_vega(server, visit):
+    """The five rate tiles show their last 12 weeks as a line under the figure, inside the
+    tile, drawn without Vega-Lite (issue 14 §2); a point tells its week and rate on hover."""
+    v = visit().open(server, "/")
+    lines = v.page.locator("[data-testid=stMain] svg.spk")
+    expect(lines).to_have_count(5)
+    assert v.page.locator(".vega-embed").count() == 0
+    for i in range(5):
+        box = lines.nth(i).bounding_box()
+        assert box["height"] == 48 and box["width"] > 200
+        assert lines.nth(i).locator("polyline").bounding_box()["width"] > 0.9 * box["width"]
+    tip = lines.first.locator("rect").last.locator("title").text_content()
+    assert tip.startswith(i18n.fmt_week(dt.date(2021, 12, 27))) and tip.endswith("%")
