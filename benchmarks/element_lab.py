@@ -13,7 +13,9 @@ it answers "what does this way of drawing cost in the browser" apart from any pa
 - the light elements: six KPI tiles as the overview draws them (a bordered container with an
   st.metric, a coloured line and a caption, three to a row), with and without a 12-week
   sparkline (`chart_data`), and the same six drawn as one HTML element (inline SVG line); 30
-  lines of text as 30 st.caption/st.markdown elements against one st.markdown.
+  lines of text as 30 st.caption/st.markdown elements against one st.markdown; seven plain
+  bordered st.metric (the overview's indicators, four to a row) against one HTML grid; a
+  sidebar as the dashboard's (a title, two select boxes, a radio).
 
 `streamlit run benchmarks/element_lab.py` and open `/?v=plotly` to look at one.
 """
@@ -42,6 +44,9 @@ VARIANTS = (
     "tiles-html",
     "text-many",
     "text-one",
+    "metrics-7",
+    "metrics-7-html",
+    "sidebar",
 )
 PLAIN = {"displayModeBar": False}
 
@@ -191,6 +196,28 @@ def main() -> None:
         tiles(spark=True)
     elif v == "tiles-html":
         tiles_html()
+    elif v == "metrics-7":
+        for start in (0, 4):
+            for i, col in enumerate(st.columns(4)):
+                if start + i < 7:
+                    col.metric(f"指标 {start + i}", f"{1200 + start + i:,}", border=True)
+    elif v == "metrics-7-html":
+        cells = "".join(
+            '<div style="border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;padding:1rem">'
+            f'<div style="font-size:0.875rem">指标 {i}</div>'
+            f'<div style="font-size:2.25rem">{1200 + i:,}</div></div>'
+            for i in range(7)
+        )
+        st.markdown(
+            f'<div style="display:grid;grid-template-columns:repeat(4,1fr);gap:1rem">{cells}</div>',
+            unsafe_allow_html=True,
+        )
+    elif v == "sidebar":
+        with st.sidebar:
+            st.markdown("**孟连县边境党建数据看板**")
+            st.selectbox("乡镇", ["全县", "娜允镇", "勐马镇", "芒信镇", "富岩镇", "景信乡", "公信乡"])
+            st.selectbox("周", [f"第 {i} 周" for i in range(52)])
+            st.radio("语言 Language", ["中文", "English"], horizontal=True)
     elif v == "text-many":
         for i in range(15):
             st.markdown(f"**第 {i} 项**：某某支部 · 未达标")
