@@ -132,7 +132,10 @@ def static_hint(ctx: ui.Context, grids: bool = False, drill: bool = False) -> st
     if drill:
         what.append(ctx.t("mapview.do_drill"))
     what.append(ctx.t("mapview.do_zoom"))
-    return ctx.t("mapview.hover") + " · " + ctx.t("mapview.switch", what=ctx.t("mapview.and").join(what))
+    said = (
+        ctx.t("mapview.sep").join(what[:-1]) + ctx.t("mapview.last") + what[-1] if len(what) > 1 else what[0]
+    )
+    return ctx.t("mapview.hover") + " · " + ctx.t("mapview.switch", what=said)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=30 * 60)
