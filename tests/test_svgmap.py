@@ -188,7 +188,8 @@ def test_past_the_grid_limit_one_dot_per_township(frames):
 
 # ------------------------------------------------------------------ uploaded text
 def test_names_from_uploads_stay_text(frames):
-    hostile = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
+    # markup, quotes, and a blank line (which would end Markdown's raw HTML block)
+    hostile = '<script>alert("x")</script>"><img src=x onerror=alert(1)>\n\n**b**'
     status = frames["branches"].copy()
     status.loc[status.index[0], "name"] = hostile
     towns = frames["towns"].copy()
