@@ -8,6 +8,9 @@ it answers "what does this way of drawing cost in the browser" apart from any pa
   the same thinned to 3 × 200;
 - a deck.gl map (pydeck, 612 polygons as on the grids page): one, two, and one inside a
   collapsed expander;
+- the same 612 polygons as a static inline SVG with a hover title each (as charts.svgmap draws
+  the quick maps): through st.markdown(unsafe_allow_html=True), st.html (whose sanitiser
+  drops SVG: measured to show it) and st.image (an <img>, no hover);
 - the chart and the map in a collapsed expander that tracks its state (`key=`,
   `on_change="rerun"`) and sends them only when open (`if box.open:`), as Streamlit 1.67 allows;
 - the light elements: six KPI tiles as the overview draws them (a bordered container with an
@@ -47,6 +50,9 @@ VARIANTS = (
     "metrics-7",
     "metrics-7-html",
     "sidebar",
+    "svg-markdown",
+    "svg-html",
+    "svg-image",
 )
 PLAIN = {"displayModeBar": False}
 
@@ -156,6 +162,24 @@ def tiles_html() -> None:
     )
 
 
+def svg() -> str:
+    """The deck's 612 squares as one line of SVG in a div, each with a hover title."""
+    parts = []
+    for i in range(612):
+        x, y = 20 + (i % 34) * 15, 20 + (i // 34) * 15
+        colour = f"#{40 + (i * 37) % 200:02x}785a"
+        parts.append(
+            f'<path d="M{x} {y}L{x + 13.5} {y}L{x + 13.5} {y + 13.5}L{x} {y + 13.5}Z" fill="{colour}">'
+            f"<title>网格{i}&#10;走访率 {i % 100}%</title></path>"
+        )
+    return (
+        '<div style="width:100%;height:480px"><svg xmlns="http://www.w3.org/2000/svg" '
+        'viewBox="0 0 560 480" preserveAspectRatio="xMidYMid meet" width="100%" height="480">'
+        '<path d="M10 10L550 10L550 300Z" fill="none" stroke="#8b0000" stroke-width="3" '
+        'stroke-dasharray="9 5"/>' + "".join(parts) + "</svg></div>"
+    )
+
+
 def main() -> None:
     v = st.query_params.get("v", "none")
     st.title("测试台 · Element lab")
@@ -230,6 +254,12 @@ def main() -> None:
             ),
             unsafe_allow_html=True,
         )
+    elif v == "svg-markdown":
+        st.markdown(svg(), unsafe_allow_html=True)
+    elif v == "svg-html":
+        st.html(svg())
+    elif v == "svg-image":
+        st.image(svg()[svg().index("<svg") : -len("</div>")])
 
 
 if __name__ == "__main__":  # `streamlit run` runs the file as __main__

@@ -174,3 +174,46 @@ def page_heatmap(at) -> dict | None:
     found = [h for h in (heatmap(m.value) for m in at.markdown) if h is not None]
     assert len(found) <= 1
     return found[0] if found else None
+
+
+# ------------------------------------------------------------------ the quick maps (charts.svgmap)
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def is_quick_map(text: str) -> bool:
+    """Whether a markdown element is a quick map (the SVG drawn on load)."""
+    return 'class="svgmap"' in text
+
+
+def quick_map(at):
+    """The <svg> element of the page's quick map (xml.etree), None when none is drawn."""
+    import xml.etree.ElementTree as ET
+
+    maps = [m.value for m in at.markdown if is_quick_map(m.value)]
+    assert len(maps) <= 1, "one map per page"
+    return ET.fromstring(maps[0])[0] if maps else None
+
+
+def quick_map_marks(at, cls: str) -> list:
+    """The marks (paths or circles) of the quick map's group `cls` (grids, branches,
+    checkpoints, grid-townships …)."""
+    svg = quick_map(at)
+    return [el for g in svg.iter(SVG + "g") if g.get("class") == cls for el in g]
+
+
+def quick_map_texts(at) -> list[str]:
+    """The words of the quick map a user reads as labels: the hover texts without their first
+    line (the grid's, branch's or checkpoint's own name) and the names written on the map."""
+    svg = quick_map(at)
+    if svg is None:
+        return []
+    out = ["\n".join((t.text or "").split("\n")[1:]) for t in svg.iter(SVG + "title")]
+    return [*out, *(t.text or "" for t in svg.iter(SVG + "text") if t.get("class") != "area-name")]
+
+
+def interactive_map(at, key: str):
+    """Choose the interactive map (the switch above the map, `key`) and run the page again."""
+    at.session_state[key] = "interactive"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -114,3 +114,25 @@ def test_hostile_names_are_text_in_pages_and_neutralised_in_exports(monkeypatch,
     con.close()
     csv = export.to_csv_bytes(grids[["grid_id", "name"]]).decode("utf-8-sig")
     assert "'=HYPERLINK" in csv and "\n=HYPERLINK" not in csv.replace('"', "")
+
+
+def test_township_user_maps_show_only_their_township(monkeypatch, secured_store):
+    """The quick map and the interactive one draw the clerk's township only, with no way
+    back to the county (issue 14 §2: the maps' scope is the server's)."""
+    import json
+
+    from helpers import interactive_map, quick_map_marks
+
+    at = login(app(monkeypatch, secured_store, township="T01"), "gongxin", PASSWORD)
+    at.switch_page("views/checkpoints.py").run()
+    con = secured_store.connect()
+    gongxin = set(metrics.checkpoint_status(con, metrics.Scope(township="T06"))["name"])
+    con.close()
+    dots = quick_map_marks(at, "checkpoints")
+    assert {d.find("{http://www.w3.org/2000/svg}title").text.split("\n")[0] for d in dots} == gongxin
+    assert len(dots) == len(gongxin) == 8
+    assert not [b for b in at.button if b.label == i18n.t("geo.back_county")]
+    interactive_map(at, "cp_map_mode")
+    (chart,) = at.get("deck_gl_json_chart")
+    layer = next(x for x in json.loads(chart.proto.json)["layers"] if x["id"] == "checkpoints")
+    assert len(layer["data"]) == 8

@@ -1,5 +1,6 @@
-"""The county map in a real browser: a click on a township opens it (page and URL), and the
-button under the township's map goes back to the county. Run with `pytest -m browser`."""
+"""The county map in a real browser: the quick map (SVG, no WebGL) on load, the interactive
+map on request; on it a click on a township opens it (page and URL), and the button under the
+township's map goes back to the county. Run with `pytest -m browser`."""
 
 from __future__ import annotations
 
@@ -51,7 +52,18 @@ def test_click_a_township_on_the_county_map_opens_it(server, browser, demo_store
     try:
         page.goto(server + "/checkpoints")
         wait_drawn(page)
+        # on load: the quick map, drawn as SVG with a hover text per checkpoint; no deck.gl map
+        quick = page.locator("[data-testid=stMain] .svgmap svg")
+        expect(quick).to_have_count(1)
+        assert quick.locator("circle").count() == len(shown)
+        assert quick.locator("circle title").first.text_content().split("\n")[0] in set(shown["name"])
+        expect(quick.locator("text.border-name")).to_have_text("中缅边境")
+        assert page.locator("[data-testid=stDeckGlJsonChart]").count() == 0
+        # the switch above it draws the interactive map instead
+        page.get_by_role("radio", name="交互地图").click()
         chart = page.locator("[data-testid=stDeckGlJsonChart]").first
+        expect(chart.locator("canvas").first).to_be_attached(timeout=TIMEOUT)
+        assert page.locator(".svgmap").count() == 0
         chart.scroll_into_view_if_needed()
         title = page.locator("[data-testid=stMain] h1").first
         dx, dy = _offset(view, target.x, target.y)
@@ -77,11 +89,32 @@ def test_click_a_township_on_the_county_map_opens_it(server, browser, demo_store
             "景信乡"
         )
 
-        # a township with checkpoints: its map has the button back to the county
+        # a township with checkpoints (opened anew: a new session, the quick map): its map has
+        # the button back to the county
         page.goto(server + "/checkpoints?township=T06")
         wait_drawn(page)
+        expect(page.locator(".svgmap svg circle")).to_have_count(8)
         page.get_by_role("button", name="返回全县").click()
         expect(page.locator("[data-testid=stMain] h1").first).to_have_text("卡点值守 · 全县")
         assert "township" not in parse_qs(urlsplit(page.url).query)
+    finally:
+        page.close()
+
+
+def test_quick_map_on_every_map_page(server, browser):
+    """Each map page draws its quick map on load (no deck.gl, no WebGL canvas in the map area),
+    the grid map with one shape per grid and the names of the communities."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page.set_default_timeout(TIMEOUT)
+    try:
+        for path, marks in (("grids", "g.grids > path"), ("branches", "g.branches > circle")):
+            page.goto(f"{server}/{path}")
+            wait_drawn(page)
+            quick = page.locator("[data-testid=stMain] .svgmap svg")
+            expect(quick).to_have_count(1)
+            assert quick.locator(marks).count() == {"grids": 612, "branches": 122}[path], path
+            assert page.locator("[data-testid=stDeckGlJsonChart]").count() == 0, path
+            expect(page.get_by_role("radio", name="简图")).to_be_checked()
+        expect(page.locator(".svgmap text.township-name").first).to_be_visible()
     finally:
         page.close()

@@ -14,7 +14,18 @@ from dashboard import contract, i18n, ingest, metrics
 from dashboard.store import Store
 
 from conftest import write_county
-from helpers import CJK, charts, numbers, open_boxes, tiles
+from helpers import (
+    CJK,
+    charts,
+    interactive_map,
+    is_quick_map,
+    numbers,
+    open_boxes,
+    quick_map,
+    quick_map_marks,
+    quick_map_texts,
+    tiles,
+)
 
 EARLY = dt.date(2021, 6, 7)  # the first monthly assessment: 85 of 122 compliant
 
@@ -73,7 +84,9 @@ def label_texts(at) -> list[str]:
         e.value
         for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
         for e in getattr(at, kind)
+        if not is_quick_map(e.value)
     ]
+    out += quick_map_texts(at)  # the hover texts without the branch's name
     out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.help)]
     out += [str(c) for df in at.dataframe for c in df.value.columns]
     out += [b.proto.label for b in at.get("download_button")]
@@ -128,7 +141,7 @@ def test_model_branches_are_listed(open_app, demo):
 
 
 def test_map_shows_every_branch_by_status(open_app, demo):
-    at = open_branches(open_app)
+    at = interactive_map(open_branches(open_app), "branch_map_mode")
     layer = branch_layer(at)
     assert len(layer["data"]) == 122
     assert {tuple(p["colour"][:3]) for p in layer["data"]} == {(46, 125, 50)}  # all green
@@ -174,7 +187,9 @@ def test_failed_criteria_chart_counts_branches_per_criterion(open_app, demo):
 
 def test_map_colours_the_failing_branches_red(open_app, demo):
     at = open_branches(open_app, week=EARLY.isoformat())
-    colours = [tuple(p["colour"][:3]) for p in branch_layer(at)["data"]]
+    fills = [c.get("fill") for c in quick_map_marks(at, "branches")]  # the quick map, on load
+    assert fills.count("#c62828") == 37 and fills.count("#2e7d32") == 85
+    colours = [tuple(p["colour"][:3]) for p in branch_layer(interactive_map(at, "branch_map_mode"))["data"]]
     assert colours.count((198, 40, 40)) == 37 and colours.count((46, 125, 50)) == 85
 
 
@@ -185,7 +200,8 @@ def test_township_view(open_app, demo):
     assert tiles(at)["边境村组党支部达标"] == f"{s['compliant']} / {s['total']}" == "20 / 32"
     assert "compliance_by_township" not in charts(at)  # one township: no bars
     assert len(at.dataframe[0].value) == s["total"] - s["compliant"]
-    assert len(branch_layer(at)["data"]) == 32
+    assert len(quick_map_marks(at, "branches")) == 32  # the quick map, on load
+    assert len(branch_layer(interactive_map(at, "branch_map_mode"))["data"]) == 32
 
 
 def test_township_without_branches_says_so(open_app):
@@ -223,7 +239,6 @@ def test_chinese_view_has_no_english(open_app, query):
     texts = label_texts(at) + [
         str(v) for df in at.dataframe for col in df.value.columns for v in df.value[col]
     ]
-    texts.append(tooltip(at))
     fragments = english_fragments()
     assert "Activity venue" in fragments and "Branches not up to standard" in fragments
     assert sorted({f for f in fragments for t in texts if f in t}) == []
@@ -239,8 +254,10 @@ def test_english_view_has_no_chinese_labels(open_app):
     table = at.dataframe[0].value
     for column in ("Township", "Failed criteria", "Last assessed"):
         assert not any(CJK.search(str(v)) for v in table[column]), column
-    points = branch_layer(at)["data"]
-    assert {p["status"] for p in points} == {"Up to standard", "Not up to standard"}
+    # the quick map's hover: "township · status( · model branch)"
+    hover = [t.split("\n")[0] for t in quick_map_texts(at) if " · " in t]
+    assert len(hover) == 122
+    assert {h.split(" · ")[1] for h in hover} == {"Up to standard", "Not up to standard"}
 
 
 def test_page_sends_no_plotly_chart_until_a_chart_is_opened(open_app, demo):
@@ -253,8 +270,30 @@ def test_page_sends_no_plotly_chart_until_a_chart_is_opened(open_app, demo):
         "各乡镇达标率图（点击展开）",
         "未达标评估项目图（点击展开）",
     ]
-    assert at.metric and at.dataframe and at.get("deck_gl_json_chart")
+    # the map is the quick one (SVG): no deck.gl map either
+    assert at.metric and at.dataframe and quick_map(at) is not None and not at.get("deck_gl_json_chart")
     open_boxes(at, "show_failed_criteria")
     assert set(charts(at)) == {"failed_criteria"}
     counts = metrics.failed_criteria_counts(demo, metrics.Scope(EARLY))
     assert bar_values(charts(at)["failed_criteria"]) == list(counts["branches"])[::-1]
+
+
+# ------------------------------------------------------------------ quick map or interactive map
+def test_quick_map_on_load_interactive_map_on_request(open_app, demo):
+    """The page draws the quick map (SVG, no WebGL) on load, with how to get the interactive
+    one; the switch above it draws the deck.gl map, and the choice holds on the other map
+    pages for the rest of the session."""
+    at = open_branches(open_app, opened=False)
+    assert not at.get("deck_gl_json_chart")
+    dots = quick_map_marks(at, "branches")
+    assert len(dots) == 122 and {
+        d.find("{http://www.w3.org/2000/svg}title").text.split("\n")[0] for d in dots
+    } == set(metrics.branch_status(demo)["name"])
+    assert "鼠标停在图上可看名称和数据 · 要点击乡镇进入该乡镇、缩放地图，请选上方的“交互地图”" in [
+        c.value for c in at.caption
+    ]
+    interactive_map(at, "branch_map_mode")
+    assert quick_map(at) is None and len(branch_layer(at)["data"]) == 122
+    assert "点击地图上的乡镇可进入该乡镇" in [c.value for c in at.caption]
+    at.switch_page("views/checkpoints.py").run()  # another map page: interactive too
+    assert not at.exception and quick_map(at) is None and len(at.get("deck_gl_json_chart")) == 1

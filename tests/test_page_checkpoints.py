@@ -16,7 +16,20 @@ import pytest
 from dashboard import i18n, metrics
 from dashboard.charts import maps
 
-from helpers import CJK, charts, heatmap, numbers, open_boxes, page_heatmap, tiles
+from helpers import (
+    CJK,
+    SVG,
+    charts,
+    heatmap,
+    interactive_map,
+    is_quick_map,
+    numbers,
+    open_boxes,
+    page_heatmap,
+    quick_map_marks,
+    quick_map_texts,
+    tiles,
+)
 
 NO_GAPS = dt.date(2021, 12, 6)  # the demo's one fully staffed week among the last ten
 GREEN, AMBER, RED = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD))
@@ -53,8 +66,10 @@ def label_texts(at) -> list[str]:
         re.sub(r"^:(?:red|green)\[(.*)\]$", r"\1", e.value)  # a colour is no word
         for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
         for e in getattr(at, kind)
-        if kind != "markdown" or heatmap(e.value) is None  # its words: below
+        if not is_quick_map(e.value)
+        and (kind != "markdown" or heatmap(e.value) is None)  # the heatmap's words: below
     ]
+    out += quick_map_texts(at)  # the quick map's hover texts without the checkpoint's name
     out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.help)]
     out += [t.label for t in at.toggle]
     h = page_heatmap(at)
@@ -156,6 +171,14 @@ def test_duty_charts_add_up_to_the_summary(open_app, demo):
 
 def test_map_colours_each_checkpoint_by_its_coverage(open_app, demo):
     at = open_checkpoints(open_app)
+    status = metrics.checkpoint_status(demo).set_index("name")
+    dots = quick_map_marks(at, "checkpoints")  # the quick map, on load
+    assert len(dots) == 123 and not at.get("deck_gl_json_chart")
+    for d in dots:
+        rate = status.loc[d.find(SVG + "title").text.split("\n")[0], "coverage_rate"]
+        expected = GREEN if rate >= 1 else AMBER if rate >= 0.9 else RED
+        assert d.get("fill") == "#" + "".join(f"{c:02x}" for c in expected), d.get("cx")
+    interactive_map(at, "cp_map_mode")  # the interactive map, on request
     status = metrics.checkpoint_status(demo).set_index("checkpoint_id")
     data = points(at)
     assert len(data) == 123
@@ -185,7 +208,7 @@ def test_border_township(open_app, demo):
     c = metrics.summary(demo, metrics.Scope(township="T06"))["checkpoints"]
     assert c["total"] == 8
     assert tiles(at)["24小时值守覆盖率"] == i18n.fmt_rate(c["coverage_rate"])
-    assert len(points(at)) == 8
+    assert len(quick_map_marks(at, "checkpoints")) == 8
     assert "乡镇" not in at.dataframe[0].value.columns  # one township: no column
     names, _ = heat(at)
     assert all(n.startswith("公信乡边境") for n in names)
@@ -310,7 +333,7 @@ def test_distance_to_the_border(open_app, demo):
 def test_map_draws_the_county_and_the_border(open_app):
     """Under the checkpoints: township outlines, the county's outline, the border as dashes
     named 中缅边境; the view fits the whole county (not just the checkpoints)."""
-    at = open_checkpoints(open_app)
+    at = interactive_map(open_checkpoints(open_app), "cp_map_mode")
     (chart,) = at.get("deck_gl_json_chart")
     spec = json.loads(chart.proto.json)
     ids = [x["id"] for x in spec["layers"]]

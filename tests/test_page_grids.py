@@ -14,15 +14,17 @@ from dashboard import i18n, metrics
 from dashboard.charts import maps
 from dashboard.store import Store
 
-from helpers import CJK, charts, numbers, tiles
+from helpers import CJK, charts, interactive_map, numbers, quick_map, quick_map_marks, tiles
 
 GREEN, AMBER, RED, GREY = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD, maps.NEUTRAL))
 
 
-def open_grids(open_app, **query):
+def open_grids(open_app, live: bool = False, **query):
+    """The page as a link opens it; `live`: with the interactive map chosen (the switch above
+    the map), as the tests of the deck.gl map read it."""
     at = open_app("grids", **query)
     assert not at.exception, [e.value for e in at.exception]
-    return at
+    return interactive_map(at, "grid_map_mode") if live else at
 
 
 # ------------------------------------------------------------------ what the user sees
@@ -86,7 +88,7 @@ def test_tiles_show_the_summary(open_app, demo):
 
 
 def test_map_colours_every_grid_by_its_visit_rate(open_app, demo):
-    at = open_grids(open_app)
+    at = open_grids(open_app, live=True)
     grids = metrics.grid_visit_rates(demo).set_index("grid_id")
     polygons = layer(at, "grids")["data"]
     assert len(polygons) == 612 and {p["grid_id"] for p in polygons} == set(grids.index)
@@ -98,7 +100,7 @@ def test_map_colours_every_grid_by_its_visit_rate(open_app, demo):
 
 
 def test_unstaffed_grids_are_outlined(open_app, demo):
-    at = open_grids(open_app)
+    at = open_grids(open_app, live=True)
     grids = metrics.grid_visit_rates(demo)
     outlined = layer(at, "grids-unstaffed")
     assert sorted(p["grid_id"] for p in outlined["data"]) == sorted(grids.loc[~grids["staffed"], "grid_id"])
@@ -107,7 +109,7 @@ def test_unstaffed_grids_are_outlined(open_app, demo):
 
 
 def test_map_is_offline_and_labelled(open_app):
-    at = open_grids(open_app)
+    at = open_grids(open_app, live=True)
     spec = deck(at)
     assert "mapProvider" not in spec and "://" not in str(spec.get("mapStyle"))
     ids = [x.get("id") for x in spec["layers"]]
@@ -144,7 +146,7 @@ def test_attention_list_before_a_grid_is_picked(open_app, demo):
 
 # ------------------------------------------------------------------ drill-down and one grid
 def test_drill_down_to_a_zone_narrows_map_and_table(open_app, demo):
-    at = open_grids(open_app, township="T01")
+    at = open_grids(open_app, live=True, township="T01")
     areas = metrics.grid_areas(demo, metrics.Scope(township="T01"))
     selectbox(at, "社区").set_value("C02").run()
     in_community = areas.loc[areas["community_id"] == "C02"]
@@ -286,6 +288,11 @@ def test_past_the_map_limit_the_map_shows_townships_and_tables_are_cut(open_app,
     monkeypatch.setattr(grid_charts, "MAP_MAX_GRIDS", 100)
     monkeypatch.setattr(ui.widgets, "TABLE_MAX_ROWS", 10)
     at = open_grids(open_app)
+    # the quick map on load: one dot per township, no grid
+    assert len(quick_map_marks(at, "grid-townships")) == grids_per_town(demo) and not quick_map_marks(
+        at, "grids"
+    )
+    interactive_map(at, "grid_map_mode")
     layers = {x["id"] for x in deck(at)["layers"]}
     assert "grids" not in layers and "grid-townships" in layers
     dots = layer(at, "grid-townships")["data"]
@@ -308,3 +315,41 @@ def test_past_the_map_limit_the_map_shows_townships_and_tables_are_cut(open_app,
         )
     ]
     assert i18n.t("scale.grid_table_skipped", "zh", n="612", max="100") in [i.value for i in at.info]
+
+
+def grids_per_town(con) -> int:
+    return metrics.grid_visit_rates(con)["township_id"].nunique()
+
+
+# ------------------------------------------------------------------ quick map or interactive map
+def test_quick_map_on_load_every_grid_in_its_colour(open_app, demo):
+    """On load the page draws the quick map (SVG, no WebGL): every grid once, in the colour of
+    its visit rate, the unstaffed outlined; hover tells the figures; the caption says how to
+    click a grid (the interactive map) and the picker still opens a grid."""
+    at = open_grids(open_app)
+    assert not at.get("deck_gl_json_chart")
+    grids = metrics.grid_visit_rates(demo).set_index("grid_id")
+    names = metrics.grid_list(demo).set_index("name")
+    drawn = quick_map_marks(at, "grids")
+    assert len(drawn) == 612
+    hover = [p.find("{http://www.w3.org/2000/svg}title").text for p in drawn]
+    assert sorted(h.split("\n")[0] for h in hover) == sorted(names.index)
+    for p, h in zip(drawn, hover, strict=True):
+        row = grids.loc[names.loc[h.split("\n")[0], "grid_id"]]
+        assert p.get("fill") == "#" + "".join(f"{c:02x}" for c in expected_colour(row)), row.name
+    assert len(quick_map_marks(at, "unstaffed")) == 6
+    assert (
+        "显示 612 个网格 · 鼠标停在图上可看名称和数据 · "
+        "要点击网格查看详情、点击乡镇进入该乡镇、缩放地图，请选上方的“交互地图”"
+    ) in [c.value for c in at.caption]
+    selectbox(at, "网格").set_value("G0078").run()  # the picker works without the map
+    assert not at.exception and "grid_history" in charts(at)
+    assert quick_map(at) is not None
+
+
+def test_interactive_map_on_request_and_back(open_app):
+    at = open_grids(open_app, live=True)
+    assert quick_map(at) is None and len(layer(at, "grids")["data"]) == 612
+    at.session_state["grid_map_mode"] = "static"
+    at.run()
+    assert not at.get("deck_gl_json_chart") and len(quick_map_marks(at, "grids")) == 612

@@ -617,8 +617,14 @@ def test_nginx_terminates_tls_sends_security_headers_and_limits_sessions(
                     page.get_by_text(i18n.t("light.trend")).click()
                     playwright.expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
                     assert page.evaluate("window.__csp || []") == [], "overview, trend opened"
-                if name in ("grids", "branches", "checkpoints"):
-                    assert page.locator("canvas").count() > 0, name  # the deck.gl map
+                if name in ("grids", "branches", "checkpoints"):  # the quick map (SVG) on load
+                    assert page.locator(".svgmap svg").count() == 1, name
+                    assert page.locator("[data-testid=stDeckGlJsonChart]").count() == 0, name
+                if name == "grids":  # the interactive map on request: deck.gl under the CSP
+                    page.get_by_role("radio", name=i18n.t("mapview.interactive")).click()
+                    deck = page.locator("[data-testid=stDeckGlJsonChart] canvas").first
+                    playwright.expect(deck).to_be_attached()
+                    assert page.evaluate("window.__csp || []") == [], "grids, interactive map"
             page.screenshot(path=str(tmp_path / "through-nginx.png"))
         finally:
             context.close()

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import i18n, ui
 from dashboard.charts import branches as charts
-from dashboard.charts import maps
+from dashboard.charts import maps, svgmap
 from dashboard.ui import mapnav
 
 ctx = ui.context()
@@ -119,25 +119,39 @@ if not ui.empty_store(ctx):
     township_geo = ui.data("geo_features", ctx, layer="townships")
     with map_area:
         st.subheader(ctx.t("branches.map"))
+        # The quick map (SVG) on load, the interactive deck.gl map on request (issue 14 §2).
+        live = mapnav.interactive(ctx, "branch_map_mode")
         st.markdown(maps.legend_html(charts.map_legend(status, ctx.lang)), unsafe_allow_html=True)
         drill = mapnav.can_drill(ctx)
-        event = st.pydeck_chart(
-            charts.branch_map(
-                status,
-                township_geo,
-                towns,
-                ctx.lang,
-                township=ctx.township,
-                size=(540, 560) if not criteria.empty else (900, 560),
-                drill=drill,
-            ),
-            height=560,
-            key=f"branch_map_{ctx.township}",
-            **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}),
-        )
-        if drill:
-            st.caption(ctx.t("geo.county_hint"))
-            mapnav.drill(ctx, event)
+        size = (540, 560) if not criteria.empty else (900, 560)
+        if live:
+            event = st.pydeck_chart(
+                charts.branch_map(
+                    status,
+                    township_geo,
+                    towns,
+                    ctx.lang,
+                    township=ctx.township,
+                    size=size,
+                    drill=drill,
+                ),
+                height=560,
+                key=f"branch_map_{ctx.township}",
+                **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}),
+            )
+            if drill:
+                st.caption(ctx.t("geo.county_hint"))
+                mapnav.drill(ctx, event)
+        else:
+            mapnav.static_map(
+                ctx,
+                "branches",
+                lambda: svgmap.branch_svg(
+                    status, township_geo, towns, ctx.lang, township=ctx.township, size=size
+                ),
+                size,
+            )
+            st.caption(mapnav.static_hint(ctx, drill=drill))
         mapnav.back_to_county(ctx, "branch_map_back")
 
     st.subheader(ctx.t("geo.branches_distance"))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import i18n, ui
 from dashboard.charts import checkpoints as cp_charts
-from dashboard.charts import maps
+from dashboard.charts import maps, svgmap
 from dashboard.ui import mapnav
 
 ctx = ui.context()
@@ -127,29 +127,38 @@ if not ui.empty_store(ctx):
         st.success(ctx.t("cp.gaps_none"))
 
     st.subheader(ctx.t("cp.map"))
+    # The quick map (SVG) on load, the interactive deck.gl map on request (issue 14 §2).
+    live = mapnav.interactive(ctx, "cp_map_mode")
     st.markdown(maps.legend_html(cp_charts.legend(ctx.lang, coverage_target)), unsafe_allow_html=True)
     on_map = cp_charts.map_rows(status)
     township_geo = ui.data("geo_features", ctx, layer="townships")
     drill = mapnav.can_drill(ctx)
-    event = st.pydeck_chart(
-        cp_charts.checkpoint_deck(
-            on_map, township_geo, townships, ctx.lang, coverage_target, township=ctx.township, drill=drill
-        ),
-        height=480,
-        key=f"cp_map_{ctx.township}",
-        **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}),
+    gaps_only = (
+        ctx.t("cp.map_gaps_only", total=i18n.fmt_int(len(status)), n=i18n.fmt_int(len(on_map))) + " · "
+        if len(on_map) < len(status)
+        else ""
     )
-    st.caption(
-        (
-            ctx.t("cp.map_gaps_only", total=i18n.fmt_int(len(status)), n=i18n.fmt_int(len(on_map))) + " · "
-            if len(on_map) < len(status)
-            else ""
+    if live:
+        event = st.pydeck_chart(
+            cp_charts.checkpoint_deck(
+                on_map, township_geo, townships, ctx.lang, coverage_target, township=ctx.township, drill=drill
+            ),
+            height=480,
+            key=f"cp_map_{ctx.township}",
+            **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}),
         )
-        + ctx.t("map.hint")
-        + (" · " + ctx.t("geo.county_hint") if drill else "")
-    )
-    if drill:
-        mapnav.drill(ctx, event)
+        st.caption(gaps_only + ctx.t("map.hint") + (" · " + ctx.t("geo.county_hint") if drill else ""))
+        if drill:
+            mapnav.drill(ctx, event)
+    else:
+        mapnav.static_map(
+            ctx,
+            "checkpoints",
+            lambda: svgmap.checkpoint_svg(
+                on_map, township_geo, townships, ctx.lang, coverage_target, township=ctx.township
+            ),
+        )
+        st.caption(gaps_only + mapnav.static_hint(ctx, drill=drill))
     mapnav.back_to_county(ctx, "cp_map_back")
 
     st.subheader(ctx.t("geo.checkpoints_distance"))

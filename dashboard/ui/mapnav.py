@@ -97,3 +97,56 @@ def distance_section(
         column_config={km: st.column_config.NumberColumn(km, format="%.1f")},
     )
     ui.downloads(ctx, table, f"{key}_{ctx.week.isoformat()}", key=key)
+
+
+# ---------------------------------------------------------------- quick map or interactive map
+# Issue 14 §2: a page draws the static map (charts.svgmap, inline SVG) on load; the deck.gl
+# map, with its clicks and zoom, is drawn when asked for. The choice is kept for the session
+# and shared by the grid, branch and checkpoint pages.
+STATIC, INTERACTIVE = "static", "interactive"
+_MODE = "_map_mode"  # session state: the rendering chosen last, on any page
+
+
+def interactive(ctx: ui.Context, key: str) -> bool:
+    """The switch above a map (简图 / 交互地图): True when the interactive map is to be drawn.
+    Remembered for the session across the pages (a widget's own state is dropped on a page
+    switch, so the remembered choice is its default)."""
+    remembered = st.session_state.get(_MODE, STATIC)
+    choice = st.segmented_control(
+        ctx.t("mapview.label"),
+        (STATIC, INTERACTIVE),
+        default=remembered,
+        required=True,
+        key=key,
+        format_func=lambda v: ctx.t(f"mapview.{v}"),
+        label_visibility="collapsed",
+    )
+    choice = choice or remembered
+    st.session_state[_MODE] = choice
+    return choice == INTERACTIVE
+
+
+def static_hint(ctx: ui.Context, grids: bool = False, drill: bool = False) -> str:
+    """The caption under a static map: hover for figures; what the interactive map adds."""
+    what = [ctx.t("mapview.do_grid")] if grids else []
+    if drill:
+        what.append(ctx.t("mapview.do_drill"))
+    what.append(ctx.t("mapview.do_zoom"))
+    said = (
+        ctx.t("mapview.sep").join(what[:-1]) + ctx.t("mapview.last") + what[-1] if len(what) > 1 else what[0]
+    )
+    return ctx.t("mapview.hover") + " · " + ctx.t("mapview.switch", what=said)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=30 * 60)
+def _svg(key: tuple, _build) -> str:
+    return _build()
+
+
+def static_map(ctx: ui.Context, kind: str, build, *extra) -> None:
+    """Draw the SVG that `build()` makes (charts.svgmap), cached per data version, scope,
+    language, `kind` and `extra` (what else the map depends on: community, zone, …) — the
+    key must name everything `build` reads. Shown through Markdown: st.html's sanitiser
+    drops SVG; every text in the SVG is escaped by charts.svgmap."""
+    key = (kind, str(ui.store().root), ctx.version, ctx.scope, ctx.lang, *extra)
+    st.markdown(_svg(key, build), unsafe_allow_html=True)
