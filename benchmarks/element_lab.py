@@ -12,7 +12,13 @@ it answers "what does this way of drawing cost in the browser" apart from any pa
   the quick maps): through st.markdown(unsafe_allow_html=True), st.html (whose sanitiser
   drops SVG: measured to show it) and st.image (an <img>, no hover);
 - the chart and the map in a collapsed expander that tracks its state (`key=`,
-  `on_change="rerun"`) and sends them only when open (`if box.open:`), as Streamlit 1.67 allows.
+  `on_change="rerun"`) and sends them only when open (`if box.open:`), as Streamlit 1.67 allows;
+- the light elements: six KPI tiles as the overview draws them (a bordered container with an
+  st.metric, a coloured line and a caption, three to a row), with and without a 12-week
+  sparkline (`chart_data`), and the same six drawn as one HTML element (inline SVG line); 30
+  lines of text as 30 st.caption/st.markdown elements against one st.markdown; seven plain
+  bordered st.metric (the overview's indicators, four to a row) against one HTML grid; a
+  sidebar as the dashboard's (a title, two select boxes, a radio).
 
 `streamlit run benchmarks/element_lab.py` and open `/?v=plotly` to look at one.
 """
@@ -36,6 +42,14 @@ VARIANTS = (
     "deck-expander",
     "plotly-expander-lazy",
     "deck-expander-lazy",
+    "tiles",
+    "tiles-spark",
+    "tiles-html",
+    "text-many",
+    "text-one",
+    "metrics-7",
+    "metrics-7-html",
+    "sidebar",
     "svg-markdown",
     "svg-html",
     "svg-image",
@@ -104,6 +118,50 @@ def deck() -> pdk.Deck:
     )
 
 
+SPARK = [0.80 + 0.015 * i + 0.02 * math.sin(i) for i in range(12)]
+
+
+def tiles(spark: bool) -> None:
+    """Six tiles as ui.tile draws them on the overview."""
+    for start in (0, 3):
+        for i, col in enumerate(st.columns(3)):
+            with col, st.container(border=True):
+                st.metric(
+                    f"指标 {start + i}",
+                    f"{90 + start + i}.5%",
+                    delta="+1.2 个百分点",
+                    delta_description="较上周",
+                    chart_data=SPARK if spark else None,
+                    chart_type="line",
+                )
+                st.markdown(":red[差 9.5 个百分点 · 目标 100%]")
+                st.caption("12 / 14 个支部")
+
+
+_TILE = (
+    '<div style="border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;padding:1rem">'
+    '<div style="font-size:0.875rem">{label}</div>'
+    '<div style="font-size:2.25rem;line-height:1.3">{value}</div>'
+    '<div style="font-size:0.875rem;color:#09ab3b">↑ +1.2 个百分点 较上周</div>'
+    '<svg viewBox="0 0 110 30" preserveAspectRatio="none" style="width:100%;height:40px">'
+    '<polyline fill="none" stroke="#ff4b4b" stroke-width="1.5" vector-effect="non-scaling-stroke" '
+    'points="{points}"/></svg>'
+    '<div style="color:#c62828">差 9.5 个百分点 · 目标 100%</div>'
+    '<div style="font-size:0.875rem;color:rgba(49,51,63,0.6)">12 / 14 个支部</div></div>'
+)
+
+
+def tiles_html() -> None:
+    """The same six tiles as one HTML element."""
+    lo, hi = min(SPARK), max(SPARK)
+    points = " ".join(f"{i * 10},{28 - 26 * (v - lo) / (hi - lo):.1f}" for i, v in enumerate(SPARK))
+    cells = "".join(_TILE.format(label=f"指标 {i}", value=f"{90 + i}.5%", points=points) for i in range(6))
+    st.markdown(
+        f'<div style="display:grid;grid-template-columns:repeat(3,1fr);gap:1rem">{cells}</div>',
+        unsafe_allow_html=True,
+    )
+
+
 def svg() -> str:
     """The deck's 612 squares as one line of SVG in a div, each with a hover title."""
     parts = []
@@ -156,6 +214,46 @@ def main() -> None:
         with st.expander("地图 · map", expanded=False, key="x", on_change="rerun") as box:
             if box.open:
                 st.pydeck_chart(deck(), height=480, key="m1")
+    elif v == "tiles":
+        tiles(spark=False)
+    elif v == "tiles-spark":
+        tiles(spark=True)
+    elif v == "tiles-html":
+        tiles_html()
+    elif v == "metrics-7":
+        for start in (0, 4):
+            for i, col in enumerate(st.columns(4)):
+                if start + i < 7:
+                    col.metric(f"指标 {start + i}", f"{1200 + start + i:,}", border=True)
+    elif v == "metrics-7-html":
+        cells = "".join(
+            '<div style="border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;padding:1rem">'
+            f'<div style="font-size:0.875rem">指标 {i}</div>'
+            f'<div style="font-size:2.25rem">{1200 + i:,}</div></div>'
+            for i in range(7)
+        )
+        st.markdown(
+            f'<div style="display:grid;grid-template-columns:repeat(4,1fr);gap:1rem">{cells}</div>',
+            unsafe_allow_html=True,
+        )
+    elif v == "sidebar":
+        with st.sidebar:
+            st.markdown("**孟连县边境党建数据看板**")
+            st.selectbox("乡镇", ["全县", "娜允镇", "勐马镇", "芒信镇", "富岩镇", "景信乡", "公信乡"])
+            st.selectbox("周", [f"第 {i} 周" for i in range(52)])
+            st.radio("语言 Language", ["中文", "English"], horizontal=True)
+    elif v == "text-many":
+        for i in range(15):
+            st.markdown(f"**第 {i} 项**：某某支部 · 未达标")
+            st.caption(f"说明 {i}：12 / 14 个支部")
+    elif v == "text-one":
+        st.markdown(
+            "\n\n".join(
+                f"**第 {i} 项**：某某支部 · 未达标  \n<small>说明 {i}：12 / 14 个支部</small>"
+                for i in range(15)
+            ),
+            unsafe_allow_html=True,
+        )
     elif v == "svg-markdown":
         st.markdown(svg(), unsafe_allow_html=True)
     elif v == "svg-html":

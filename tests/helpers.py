@@ -89,6 +89,93 @@ def open_boxes(at, *keys: str):
     return at
 
 
+def heatmap(text: str) -> dict | None:
+    """The checkpoints heatmap drawn in HTML (charts.checkpoints.heatmap_html) as a user sees
+    it, or None when `text` is not one: names (top first), days (the labels on top), legend
+    [(label, colour)], state (rows x 168 hours: 0 nobody on duty, 1 short, 2 staffed, NaN no
+    slot; read from each cell's colour and width), colour (rows x 168 colours), tips
+    [(row, first hour, hours, tooltip)], row_px (a row's height)."""
+    from html.parser import HTMLParser
+
+    if 'data-heatmap="checkpoints"' not in text:
+        return None
+    style = re.search(r"<style>(.*?)</style>", text, re.S).group(1)
+    colours = dict(re.findall(r"\.cph \.(\w+)\{background:([#\w]+)\}", style))
+    row_px = int(re.search(r"\.cph \.h\{[^}]*height:(\d+)px", style).group(1))
+    by_colour = {colours["e"]: 0.0, colours["s"]: 1.0, colours["ok"]: 2.0}
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.stack, self.names, self.days, self.legend, self.rows = [], [], [], [], []
+            self.where = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            cls = a.get("class", "")
+            parent = self.stack[-1] if self.stack else ""
+            self.stack.append(cls)
+            if cls == "n":
+                self.names.append("")
+                self.where = "name"
+            elif cls == "h":
+                self.rows.append([])
+            elif tag == "i" and parent == "h":
+                span = int(re.search(r"flex:(\d+)", a["style"]).group(1))
+                self.rows[-1].append((colours.get(cls, "transparent"), span, a.get("title")))
+            elif tag == "i" and "k" in self.stack[:-1]:
+                self.legend.append(["", colours[cls]])
+                self.where = "legend"
+            elif tag == "span" and parent == "d" and len(self.days) < 7:
+                self.days.append("")
+                self.where = "day"
+
+        def handle_endtag(self, tag):
+            if self.stack:
+                self.stack.pop()
+            if tag in ("div", "span") and self.where in ("name", "day", "legend"):
+                self.where = None
+
+        def handle_data(self, data):
+            if self.where == "name":
+                self.names[-1] += data
+            elif self.where == "day":
+                self.days[-1] += data
+            elif self.where == "legend" and self.legend:
+                self.legend[-1][0] += data
+
+    r = Reader()
+    r.feed(text)
+    state = np.full((len(r.rows), 168), np.nan)
+    colour = np.full((len(r.rows), 168), "", dtype=object)
+    tips = []
+    for i, cells in enumerate(r.rows):
+        hour = 0
+        for c, span, tip in cells:
+            state[i, hour : hour + span] = by_colour.get(c, np.nan)
+            colour[i, hour : hour + span] = c
+            if tip is not None:
+                tips.append((i, hour, span, tip))  # the parser decoded its entities
+            hour += span
+        assert hour == 168, f"row {i}: {hour} hours"
+    return {
+        "names": r.names,
+        "days": r.days,
+        "legend": [tuple(x) for x in r.legend],
+        "state": state,
+        "colour": colour,
+        "tips": tips,
+        "row_px": row_px,
+    }
+
+
+def page_heatmap(at) -> dict | None:
+    """heatmap() of the page's heatmap element (a markdown element), or None if it has none."""
+    found = [h for h in (heatmap(m.value) for m in at.markdown) if h is not None]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
 # ------------------------------------------------------------------ the quick maps (charts.svgmap)
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -271,3 +271,46 @@ def test_a_chart_on_request_is_drawn_when_opened_and_stays_open(server, visit):
     v.settled()
     expect(charts.locator("svg.main-svg").first).to_be_visible()
     assert v.page.locator("[data-testid=stException]").count() == 0
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["1366", "1920"])
+def test_checkpoints_heatmap_is_html_and_readable(server, visit, size):
+    """The checkpoints page sends no Plotly chart on load: its heatmap is HTML (issue 14 §2),
+    inside the page's width, its names not cut, a short or empty stretch telling its hours on
+    hover; the toggle shows every checkpoint and back."""
+    v = visit(size).open(server, "/checkpoints")
+    assert v.page.locator("[data-testid=stPlotlyChart]").count() == 0
+    assert v.page.locator(".js-plotly-plot").count() == 0
+    rows = v.page.locator("[data-heatmap=checkpoints] .h")
+    expect(rows).to_have_count(4)
+    main = v.page.locator("[data-testid=stMain] [data-testid=stMainBlockContainer]").bounding_box()
+    grid = v.page.locator("[data-heatmap=checkpoints] .g").bounding_box()
+    assert main["x"] <= grid["x"] and grid["x"] + grid["width"] <= main["x"] + main["width"] + 1
+    assert rows.first.bounding_box()["width"] > 0.6 * grid["width"]  # the hours get the room
+    names = v.page.locator("[data-heatmap=checkpoints] .n")
+    assert names.first.evaluate("e => e.scrollWidth <= e.clientWidth")  # the name is not cut
+    assert names.all_inner_texts()[0] == "公信乡边境第6卡点"
+    empty = rows.first.locator("i[title]").first
+    assert empty.get_attribute("title") == "公信乡边境第6卡点\n周一 12-27 00:00–08:00\n在岗 0 人，需 3 人"
+    assert empty.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(198, 40, 40)"  # red
+    v.page.get_by_text(i18n.t("cp.show_all")).click()
+    expect(rows).to_have_count(123)
+    v.page.get_by_text(i18n.t("cp.show_all")).click()
+    expect(rows).to_have_count(4)
+    assert v.page.locator("[data-testid=stPlotlyChart]").count() == 0
+    assert v.page.locator("[data-testid=stException]").count() == 0
+
+
+def test_overview_tiles_draw_their_weeks_without_vega(server, visit):
+    """The five rate tiles show their last 12 weeks as a line under the figure, inside the
+    tile, drawn without Vega-Lite (issue 14 §2); a point tells its week and rate on hover."""
+    v = visit().open(server, "/")
+    lines = v.page.locator("[data-testid=stMain] svg.spk")
+    expect(lines).to_have_count(5)
+    assert v.page.locator(".vega-embed").count() == 0
+    for i in range(5):
+        box = lines.nth(i).bounding_box()
+        assert box["height"] == 48 and box["width"] > 200
+        assert lines.nth(i).locator("polyline").bounding_box()["width"] > 0.9 * box["width"]
+    tip = lines.first.locator("rect").last.locator("title").text_content()
+    assert tip.startswith(i18n.fmt_week(dt.date(2021, 12, 27))) and tip.endswith("%")

@@ -1,8 +1,8 @@
 """卡点值守 Checkpoint staffing in AppTest, opened as a link would open it: the tiles show
-metrics.summary(), the heatmap shows every short or empty hour slot of the worst checkpoints
-(all 123 on request), the gap list is metrics.checkpoint_gaps(), the duty charts add up to the
-summary, the map colours each checkpoint by its coverage, a township without checkpoints says
-so in one sentence, and each language stays in its own."""
+metrics.summary(), the heatmap (HTML, no Plotly) shows every short or empty hour slot of
+the worst checkpoints (all 123 on request), the gap list is metrics.checkpoint_gaps(), the
+duty charts add up to the summary, the map colours each checkpoint by its coverage, a township
+without checkpoints says so in one sentence, and each language stays in its own."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ from helpers import (
     CJK,
     SVG,
     charts,
+    heatmap,
     interactive_map,
     is_quick_map,
     numbers,
     open_boxes,
+    page_heatmap,
     quick_map_marks,
     quick_map_texts,
     tiles,
@@ -45,13 +47,11 @@ def open_checkpoints(open_app, opened: bool = True, **query):
 
 # ------------------------------------------------------------------ what the user sees
 def heat(at) -> tuple[list[str], np.ndarray]:
-    """The heatmap's row names (top first) and its state matrix (0 nobody, 1 short, 2 staffed)."""
-    spec = charts(at)["cp_heatmap"]
-    trace = spec["data"][0]
-    z = np.array(
-        numbers(trace["z"]) if isinstance(trace["z"], dict) else [numbers(r) for r in trace["z"]], dtype=float
-    )
-    return spec["layout"]["yaxis"]["ticktext"], z
+    """The heatmap's row names (top first) and its state matrix (0 nobody, 1 short, 2 staffed),
+    read from the colour and width of its cells."""
+    h = page_heatmap(at)
+    assert h is not None, "no heatmap"
+    return h["names"], h["state"]
 
 
 def points(at) -> list[dict]:
@@ -67,20 +67,23 @@ def label_texts(at) -> list[str]:
         for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning")
         for e in getattr(at, kind)
         if not is_quick_map(e.value)
+        and (kind != "markdown" or heatmap(e.value) is None)  # the heatmap's words: below
     ]
     out += quick_map_texts(at)  # the quick map's hover texts without the checkpoint's name
     out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.help)]
     out += [t.label for t in at.toggle]
+    h = page_heatmap(at)
+    if h:  # its legend and days (the row names are data)
+        out += [label for label, _ in h["legend"]] + h["days"]
     out += [str(c) for df in at.dataframe for c in df.value.columns]
     out += [b.proto.label for b in at.get("download_button")]
-    for key, spec in charts(at).items():
+    for spec in charts(at).values():
         out += [t["name"] for t in spec["data"] if t.get("name")]
         out += [str(x) for t in spec["data"] for x in (t.get("labels") or [])]
         out += [a.get("text", "") for a in spec["layout"].get("annotations", [])]
         out += [
             str(x)
             for axis in ("xaxis", "yaxis")
-            if key != "cp_heatmap" or axis == "xaxis"
             for x in spec["layout"].get(axis, {}).get("ticktext", []) or []
         ]
         out += [str(x) for t in spec["data"] if t.get("type") == "bar" for x in t["x"]]
@@ -121,8 +124,12 @@ def test_heatmap_shows_the_checkpoints_with_gaps_worst_first(open_app, demo):
     assert int((z == 0).sum()) == int((shown["staff"] == 0).sum())  # nobody on duty
     assert int((z == 1).sum()) == int((~shown["staffed"] & (shown["staff"] > 0)).sum())
     assert "显示有空档的 4 个卡点（共 123 个）。" in [x.value for x in at.caption]
-    legend = [t["name"] for t in charts(at)["cp_heatmap"]["data"][1:]]
-    assert legend == ["值守到位", "人员不足", "无人值守"]
+    h = page_heatmap(at)
+    assert h["legend"] == [("值守到位", "#c8e6c9"), ("人员不足", "#f9a825"), ("无人值守", "#c62828")]
+    assert h["days"][0] == "周一 12-27" and h["days"][6] == "周日 01-02" and len(h["days"]) == 7
+    # the first row's 8 empty hours on Monday morning: one cell with what the chart's hover said
+    assert (0, 0, 8, "公信乡边境第6卡点\n周一 12-27 00:00–08:00\n在岗 0 人，需 3 人") in h["tips"]
+    assert sum(hours for _, _, hours, _ in h["tips"]) == int((z < 2).sum())  # every gap hour has one
 
 
 def test_show_all_draws_every_checkpoint(open_app, demo):
@@ -132,7 +139,7 @@ def test_show_all_draws_every_checkpoint(open_app, demo):
     names, z = heat(at)
     assert len(names) == 123 and z.shape == (123, 168)
     assert int((z == 2).sum()) == metrics.summary(demo)["checkpoints"]["staffed_slots"]
-    assert charts(at)["cp_heatmap"]["layout"]["height"] >= 123 * 16  # tall, readable
+    assert page_heatmap(at)["row_px"] >= 16  # tall, readable
 
 
 def test_gap_list_is_the_metrics_gap_list(open_app, demo):
@@ -191,7 +198,7 @@ def test_fully_staffed_week_says_so(open_app, demo):
     assert metrics.checkpoint_gaps(demo, metrics.Scope(NO_GAPS)).empty
     assert tiles(at)["24小时值守覆盖率"] == "100.0%"
     assert [s.value for s in at.success] == ["本周所有卡点全时段值守到位。", "本周没有值守空档。"]
-    assert "cp_heatmap" not in charts(at)
+    assert page_heatmap(at) is None
     assert [list(df.value.columns) for df in at.dataframe] == [["乡镇", "卡点", "卡点类别", "距边境（公里）"]]
 
 
@@ -252,8 +259,9 @@ def test_chinese_view_has_no_english(open_app, query):
     for text in label_texts(at):
         assert not [f for f in fragments if f in text], text
         assert not set(re.findall(r"[A-Za-z]{2,}", text)) - {"CSV", "Excel"}, text
-    hover = charts(at)["cp_heatmap"]["data"][0]["customdata"][0][0]
-    assert re.fullmatch(r"[^A-Za-z]*<br>周一 12-27 00:00–01:00<br>在岗 \d+ 人，需 \d+ 人", hover)
+    tip = page_heatmap(at)["tips"][0][3]
+    slot = r"周[一二三四五六日] \d\d-\d\d \d\d:00–\d\d:00"
+    assert re.fullmatch(rf"[^A-Za-z]*\n{slot}\n在岗 \d+ 人，需 \d+ 人", tip)
 
 
 def test_english_view_has_no_chinese_labels(open_app, demo):
@@ -263,8 +271,9 @@ def test_english_view_has_no_chinese_labels(open_app, demo):
     table = at.dataframe[0].value
     assert list(table.columns) == ["Checkpoint", "Township", "Gap from", "Gap until", "Hours", "Short by"]
     assert set(table["Township"]) == {"Nayun", "Gongxin"}
-    hover = charts(at)["cp_heatmap"]["data"][0]["customdata"][0][0]
-    assert hover.split("<br>", 1)[1] == "Mon 27 Dec 00:00–01:00<br>0 on duty, 3 needed"
+    h = page_heatmap(at)
+    assert h["tips"][0][3].split("\n", 1)[1] == "Mon 27 Dec 00:00–08:00\n0 on duty, 3 needed"
+    assert h["legend"][0][0] == "Staffed" and h["days"][0] == "Mon 27 Dec"
 
 
 # ------------------------------------------------------------------ many checkpoints
@@ -340,11 +349,11 @@ def test_map_draws_the_county_and_the_border(open_app):
 
 
 def test_duty_charts_are_sent_only_when_opened(open_app):
-    # the heatmap is the page's chart; the two below the map are drawn on request
+    # no Plotly chart on load: the heatmap is HTML, the two below the map are drawn on request
     at = open_checkpoints(open_app, opened=False)
-    assert set(charts(at)) == {"cp_heatmap"}
+    assert set(charts(at)) == set() and page_heatmap(at) is not None
     assert [e.label for e in at.expander] == ["值守力量构成与每日测温扫码人次图（点击展开）"]
     open_boxes(at, "show_cp_daily")
-    assert set(charts(at)) == {"cp_heatmap", "cp_composition", "cp_checked"}
+    assert set(charts(at)) == {"cp_composition", "cp_checked"}
     at.sidebar.selectbox[0].set_value("T06").run()  # a filter change keeps it open
     assert not at.exception and {"cp_composition", "cp_checked"} <= set(charts(at))

@@ -5,6 +5,7 @@ falls back to a view that exists; an empty store says that nothing is loaded."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 
@@ -51,6 +52,30 @@ def status_lines(at) -> dict[str, tuple[str, str]]:
     return out
 
 
+def sparklines(at) -> dict[str, tuple[str, str, list[str], list[float]]]:
+    """Metric label -> the line drawn under its figure: (what a screen reader says, its colour,
+    each point's hover text "week · value", each point's height from the bottom (0..48 px))."""
+    out = {}
+
+    def walk(node):
+        children = list(getattr(node, "children", {}).values())
+        metrics_here = [c for c in children if getattr(c, "type", None) == "metric"]
+        for c in children:
+            text = getattr(c, "value", "") or "" if getattr(c, "type", None) == "markdown" else ""
+            if metrics_here and 'class="spk"' in text:
+                label = html.unescape(re.search(r'aria-label="([^"]*)"', text).group(1))
+                colour = re.search(r'stroke="([^"]+)"', text).group(1)
+                points = re.search(r'points="([^"]+)"', text).group(1).split()
+                heights = [48 - float(xy.split(",")[1]) for xy in points]
+                tips = [html.unescape(t) for t in re.findall(r"<title>(.*?)</title>", text)]
+                out[metrics_here[0].label] = (label, colour, tips, heights)
+        for c in children:
+            walk(c)
+
+    walk(at.main)
+    return out
+
+
 def label_texts(at) -> list[str]:
     """Every label the interface writes (not data such as branch or checkpoint names)."""
     out = [
@@ -67,8 +92,9 @@ def label_texts(at) -> list[str]:
             "error",
         )
         for e in getattr(at, kind)
-        if not is_bars(e.value)  # the bars' words: progress_bars
+        if not is_bars(e.value) and 'class="spk"' not in e.value  # their words: below
     ]
+    out += [x for label, _, whens, _ in sparklines(at).values() for x in (label, *whens)]
     out += [x for m in at.metric for x in (m.label, m.proto.delta, m.proto.delta_description)]
     out += [w.label for kind in ("selectbox", "radio") for w in getattr(at, kind) if w.label != LANG_WIDGET]
     out += [p.proto.label for p in at.get("page_link")]
@@ -408,3 +434,38 @@ def test_empty_store_with_a_link_explains_instead_of_failing(open_app, tmp_path)
         i18n.t("note.bad_township", value="T01"),
         i18n.t("note.bad_week", value="2021-06-07", latest="—"),
     ]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tiles_draw_the_last_weeks_without_vega(open_app, demo, lang):
+    """Each rate tile draws its last 12 weeks under the figure (an SVG line, not st.metric's
+    Vega-Lite chart: issue 14 §2): one point a week, higher when the rate was higher, each
+    telling its week and rate on hover; red when the change is for the worse, grey when none."""
+    at = open_app(lang=lang)
+    assert_clean(at)
+    assert all(not m.proto.chart_data for m in at.metric)  # no Vega-Lite sparkline is sent
+    lines = sparklines(at)
+    trend = metrics.weekly_trend(demo, weeks=12)
+    labels = {
+        col: i18n.t(key, lang)
+        for col, key in (
+            ("compliance_rate", "kpi.compliance"),
+            ("coverage_rate", "kpi.coverage"),
+            ("staffed_rate", "kpi.grids_staffed"),
+            ("visit_rate", "kpi.visit_rate"),
+            ("reporting_rate", "kpi.reporting_rate"),
+        )
+    }
+    assert set(lines) == set(labels.values())
+    for col, label in labels.items():
+        said, colour, tips, heights = lines[label]
+        assert said == i18n.t("light.spark", lang, n=12)
+        assert tips == [
+            f"{i18n.fmt_week(w, lang)} · {i18n.fmt_rate(v, lang)}"
+            for w, v in zip(trend["week_start"], trend[col], strict=True)
+        ]
+        values = list(trend[col])
+        assert heights.index(max(heights)) == values.index(max(values))
+        assert heights.index(min(heights)) == values.index(min(values))
+    assert lines[labels["coverage_rate"]][1] == "#D94A57"  # 99.9% -> 99.8%: for the worse, red
+    assert lines[labels["staffed_rate"]][1] == "#6B7280"  # unchanged: grey

@@ -103,11 +103,8 @@ if not ui.empty_store(ctx):
                     )
                 )
             hourly = ui.data("checkpoint_hourly", ctx, checkpoints=tuple(shown["checkpoint_id"]))
-            st.plotly_chart(
-                cp_charts.heatmap(hourly, shown, ctx.week, ctx.lang),
-                config={"displayModeBar": False},
-                key="cp_heatmap",
-            )
+            # HTML, not Plotly: the page then sends no Plotly chart on load (issue 14 §2).
+            st.markdown(cp_charts.heatmap_html(hourly, shown, ctx.week, ctx.lang), unsafe_allow_html=True)
         else:
             st.success(ctx.t("cp.no_gaps"))
 

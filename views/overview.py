@@ -17,12 +17,17 @@ if not ui.empty_store(ctx):
     change = metrics.summary_change(s, base and base["summary"])
 
     def spark(kpi):
-        """The figure's last weeks, where weekly_trend has them (its rates)."""
+        """The figure's last weeks, where weekly_trend has them (its rates): [(week, the rate
+        as said, the rate)], oldest first, empty weeks left out."""
         col = kpi.value.rsplit(".", 1)[-1]
         if col not in trend:
             return None
-        values = [v for v in trend[col] if v is not None and v == v]  # drop empty weeks
-        return values if len(values) > 1 else None
+        points = [
+            (i18n.fmt_week(w, ctx.lang), i18n.fmt_rate(v, ctx.lang), v)
+            for w, v in zip(trend["week_start"], trend[col], strict=True)
+            if v is not None and v == v
+        ]
+        return points if len(points) > 1 else None
 
     st.subheader(ctx.t("overview.headline"))
     # The key figures of dashboard.kpis, in its order; a scope without such units gets a sentence.

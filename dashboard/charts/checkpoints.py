@@ -52,12 +52,9 @@ def heatmap_shown(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.head(HEATMAP_MAX_ROWS)
 
 
-def heatmap(hourly: pd.DataFrame, rows: pd.DataFrame, week: dt.date, lang: str) -> go.Figure:
-    """Hour slots of the week (x) x checkpoints (y, in the order of `rows`, top first), each
-    slot staffed (pale green), short-staffed (amber) or with nobody on duty (red); hovering a
-    short or empty slot tells who was on duty against how many were needed.
-
-    hourly: checkpoint_hourly(); rows: checkpoint_status() rows to show."""
+def slot_states(hourly: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of `rows` (in order) and hour slot of the week: the state (0 nobody on duty,
+    1 short-staffed, 2 staffed, NaN no slot), the staff on duty and the staff required."""
     ids = list(rows["checkpoint_id"])
     n = len(ids)
     pos = {cid: i for i, cid in enumerate(ids)}
@@ -70,6 +67,19 @@ def heatmap(hourly: pd.DataFrame, rows: pd.DataFrame, week: dt.date, lang: str) 
     state[r, c] = np.where(h["staffed"], 2, np.where(h["staff"] > 0, 1, 0))
     staff[r, c] = h["staff"].to_numpy()
     required[r, c] = h["required_staff"].to_numpy()
+    return state, staff, required
+
+
+def heatmap(hourly: pd.DataFrame, rows: pd.DataFrame, week: dt.date, lang: str) -> go.Figure:
+    """Hour slots of the week (x) x checkpoints (y, in the order of `rows`, top first), each
+    slot staffed (pale green), short-staffed (amber) or with nobody on duty (red); hovering a
+    short or empty slot tells who was on duty against how many were needed.
+
+    hourly: checkpoint_hourly(); rows: checkpoint_status() rows to show.
+    The page draws the same in HTML (`heatmap_html`); this figure is for the meeting screen's
+    slide and the printed briefing."""
+    state, staff, required = slot_states(hourly, rows)
+    n = len(rows)
 
     names = common.plot_texts(rows["name"])
     days = [day_label(week + dt.timedelta(days=d), lang) for d in range(7)]
@@ -148,6 +158,117 @@ def heatmap(hourly: pd.DataFrame, rows: pd.DataFrame, week: dt.date, lang: str) 
         legend=dict(orientation="h", yanchor="top", y=-0.01 if n > 20 else -0.04, xanchor="left", x=0),
     )
     return fig
+
+
+# ---------------------------------------------------------------- heatmap in HTML (the page)
+# The page draws the heatmap as HTML, not Plotly: loading plotly.js for this one chart cost
+# the browser 0.7 s of main-thread CPU on every visit (issue 14 §2). A run of hours in the same
+# state is one cell as wide as its hours (a short or empty run ends with its day, since its
+# tooltip names the day), so a fully staffed checkpoint is one element, not 168.
+_HEAT_CLASS = {0.0: "e", 1.0: "s", 2.0: "ok"}  # nobody on duty, short, staffed; no slot: "x"
+_HEAT_ROW = {20: (22, 2, "0.85rem"), 60: (18, 1, "0.8rem")}  # rows up to: height px, gap px, font
+_HEAT_ROW_MANY = (16, 0, "0.75rem")
+_DAY_LINE = "#616161"
+
+
+def _day_lines() -> str:
+    """A background drawing the six lines between the days of a row (over its cells)."""
+    stops = ["transparent 0"]
+    for d in range(1, 7):
+        at = f"{d * 100 / 7:.4f}%"
+        stops.append(f"transparent calc({at} - 0.5px),{_DAY_LINE} calc({at} - 0.5px)")
+        stops.append(f"{_DAY_LINE} calc({at} + 0.5px),transparent calc({at} + 0.5px)")
+    return "linear-gradient(to right," + ",".join(stops) + ")"
+
+
+def _heat_style(n: int) -> str:
+    height, gap, font = next((v for k, v in _HEAT_ROW.items() if n <= k), _HEAT_ROW_MANY)
+    tick = "linear-gradient(#9e9e9e,#9e9e9e) {} 100%/1px 4px no-repeat"
+    colours = dict(zip(("e", "s", "ok"), (c for _, c in STATES), strict=True))
+    return (
+        "<style>"
+        f".cph{{font-size:{font};line-height:1.2;margin:0.25rem 0 1.25rem 0}}"
+        ".cph .k{display:flex;flex-wrap:wrap;gap:0.3rem 1.2rem;margin:0 0 0.4rem 0;font-size:0.85rem}"
+        ".cph .k span{display:inline-flex;align-items:center;gap:0.35rem}"
+        ".cph .k i{display:inline-block;width:0.9rem;height:0.9rem;border:1px solid #9e9e9e}"
+        ".cph .g{display:grid;grid-template-columns:minmax(3rem,max-content) minmax(0,1fr);"
+        f"column-gap:0.5rem;row-gap:{gap}px}}"
+        f".cph .n{{max-width:16rem;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;"
+        f"text-align:right;height:{height}px;line-height:{height}px}}"
+        f".cph .h{{display:flex;height:{height}px;position:relative}}"
+        ".cph .h::after{content:'';position:absolute;inset:0;pointer-events:none;"
+        f"background:{_day_lines()}}}"
+        ".cph .h i{display:block;height:100%}"
+        ".cph .d{display:flex;color:#424242}"
+        ".cph .d span{flex:1;text-align:center;padding:0 0 5px 0;white-space:nowrap;overflow:hidden;"
+        f"background:{','.join(tick.format(x) for x in ('25%', '50%', '75%'))}}}"
+        f".cph .d span+span{{box-shadow:inset 1px 0 {_DAY_LINE}}}"
+        + "".join(f".cph .{cls}{{background:{colour}}}" for cls, colour in colours.items())
+        + ".cph .x{background:transparent}"
+        "</style>"
+    )
+
+
+def _runs(state: np.ndarray, staff: np.ndarray, required: np.ndarray):
+    """(first slot, hours, state) of one row's runs: consecutive slots in the same state; a
+    short or empty run also with the same staff and required staff, and within one day."""
+    start = 0
+    for s in range(1, HOURS + 1):
+        if s < HOURS:
+            a, b = state[s - 1], state[s]
+            same = (a == b) or (a != a and b != b)  # NaN: no slot
+            if same and (b == 2 or b != b):
+                continue
+            if same and s % 24 and staff[s] == staff[s - 1] and required[s] == required[s - 1]:
+                continue
+        yield start, s - start, state[start]
+        start = s
+
+
+def heatmap_html(hourly: pd.DataFrame, rows: pd.DataFrame, week: dt.date, lang: str) -> str:
+    """The heatmap() chart as HTML for the page (one st.markdown element, no Plotly): a legend
+    (staffed, short, empty, in the chart's colours); the days of the week on top, with a mark
+    every 6 hours; one row per checkpoint of `rows` (top first), its name on the left and its
+    168 hours across, a line between the days. A short or empty stretch of hours tells, in its
+    tooltip, what the chart's hover told: the checkpoint, the day and hours, who was on duty
+    against how many were needed. A long list repeats the days below.
+
+    Every name from the data and every label is escaped (html.escape)."""
+    from html import escape
+
+    state, staff, required = slot_states(hourly, rows)
+    n = len(rows)
+    names = [str(x) for x in rows["name"]]
+    days = [day_label(week + dt.timedelta(days=d), lang) for d in range(7)]
+    template = i18n.t("cp.hover", lang).replace("<br>", "\n")
+    day_row = '<div></div><div class="d">' + "".join(f"<span>{escape(d)}</span>" for d in days) + "</div>"
+    out = [_heat_style(n), '<div class="cph" data-heatmap="checkpoints">', '<div class="k">']
+    for code, _ in reversed(STATES):  # staffed, short, empty
+        cls = {"staffed": "ok", "short": "s", "empty": "e"}[code]
+        out.append(f'<span><i class="{cls}"></i>{escape(i18n.t(f"cp.state.{code}", lang))}</span>')
+    out.append('</div><div class="g">' + day_row)
+    for i, name in enumerate(names):
+        out.append(f'<div class="n" title="{escape(name)}">{escape(name)}</div><div class="h">')
+        for start, hours, value in _runs(state[i], staff[i], required[i]):
+            cls = _HEAT_CLASS.get(float(value), "x")
+            if cls in ("e", "s"):
+                tip = template.format(
+                    name=name,
+                    day=days[start // 24],
+                    start=f"{start % 24:02d}:00",
+                    end=f"{(start + hours - 1) % 24 + 1:02d}:00",
+                    staff=staff[i, start],
+                    required=required[i, start],
+                )
+                title = ' title="' + escape(tip).replace("\n", "&#10;") + '"'
+            else:
+                title = ""
+            out.append(f'<i class="{cls}" style="flex:{hours}"{title}></i>')
+        out.append("</div>")
+    if n > 30:
+        out.append(day_row)
+    out.append("</div></div>")
+    return "".join(out)
 
 
 def composition(daily: pd.DataFrame, lang: str) -> go.Figure:

@@ -71,3 +71,41 @@ def kind_progress(ctx: Context, rows) -> None:
             )
         )
     st.markdown("".join(html), unsafe_allow_html=True)
+
+
+# A tile's sparkline in the colours st.metric gives its own (Streamlit's light theme): green a
+# change for the better, red for the worse, grey none. st.metric(chart_data=…) draws it with
+# Vega-Lite, which cost the overview's five tiles 0.27 s of main-thread CPU and 0.17 s on other
+# threads per visit (benchmarks/RESULTS-2026-12-02.md); as inline SVG it costs next to nothing.
+SPARK_COLOURS = {1: "#079464", -1: "#D94A57", 0: "#6B7280"}
+_SPARK_H = 48  # px, as st.metric's chart
+
+
+def sparkline(points, better: int, label: str) -> str:
+    """A line of `points` [(when, value as said, value)], oldest first, in one SVG: scaled to
+    its own lowest and highest value (as st.metric's chart), coloured by `better` (+1, -1, 0;
+    SPARK_COLOURS). Each point's stretch of the line tells "when · value" on hover and is shaded
+    while the pointer is on it. `label` (e.g. "近12周走势") is what a screen reader says.
+    Only our own labels and figures go into it, each escaped."""
+    values = [float(v) for _, _, v in points]
+    n = len(values)
+    if n < 2:
+        return ""
+    lo, hi = min(values), max(values)
+    step = 100 / (n - 1)
+    top, room = 3, _SPARK_H - 6  # the line's width stays inside the box
+    ys = [_SPARK_H / 2 if hi == lo else top + room * (hi - v) / (hi - lo) for v in values]
+    line = " ".join(f"{i * step:.2f},{y:.2f}" for i, y in enumerate(ys))
+    hits = "".join(
+        f'<rect x="{max(0.0, (i - 0.5) * step):.2f}" y="0" width="{step if 0 < i < n - 1 else step / 2:.2f}" '
+        f'height="{_SPARK_H}"><title>{escape(when)} · {escape(said)}</title></rect>'
+        for i, (when, said, _) in enumerate(points)
+    )
+    return (
+        f'<svg class="spk" role="img" aria-label="{escape(label)}" viewBox="0 0 100 {_SPARK_H}" '
+        f'preserveAspectRatio="none" style="display:block;width:100%;height:{_SPARK_H}px;overflow:visible">'
+        "<style>.spk rect{fill:transparent}.spk rect:hover{fill:rgba(49,51,63,0.08)}</style>"
+        f'<polyline points="{line}" fill="none" stroke="{SPARK_COLOURS[better]}" stroke-width="2" '
+        'stroke-linecap="round" stroke-linejoin="round" vector-effect="non-scaling-stroke"/>'
+        f"{hits}</svg>"
+    )

@@ -12,6 +12,7 @@ from .. import export, i18n, kpis
 from .context import Context
 from .data import _briefing
 from .handles import store
+from .light import sparkline
 from .routing import PAGE_FILES
 
 
@@ -57,6 +58,8 @@ def tile(
     red "差 42.9 个百分点 · 目标 100%" (dashboard.kpis decides "met").
 
     `rate` and `target` are compared; `target_text` is how the target reads (e.g. "100%").
+    `trend`: the figure's last weeks [(when, value as said, value)], oldest first, drawn as a
+    line under the figure (light.sparkline).
     `kpi` (a kpis.Kpi) gives the figure's unit ("差 29 人") and whether its target is for the
     year (short of it before the year is out reads "完成80%" in amber, not red); without it a
     target up to 1 is a rate and anything else a count.
@@ -71,9 +74,11 @@ def tile(
             delta_arrow="auto" if arrow else "off",
             delta_color=("normal" if change.better == change.direction else "inverse") if arrow else "off",
             help=help_text,
-            chart_data=trend,
-            chart_type="line",
         )
+        if trend and len(trend) > 1:  # drawn by us, not st.metric's Vega-Lite chart (light.sparkline)
+            better = (change.better > 0) - (change.better < 0) if arrow else 0
+            label = ctx.t("light.spark", n=len(trend))
+            st.markdown(sparkline(trend, better, label), unsafe_allow_html=True)
         unit = kpi.unit if kpi else (kpis.RATE if target is not None and target <= 1 else None)
         year_to_date = bool(kpi and kpi.year_to_date)
         status = kpis.status(rate, target, year_to_date)
