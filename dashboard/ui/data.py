@@ -90,9 +90,7 @@ def _released(value) -> None:
             del _fast[key]
 
 
-@st.cache_resource(
-    show_spinner=False, max_entries=SHARED_MAX_ENTRIES, ttl=SHARED_TTL_S, on_release=_released
-)
+@st.cache_resource(show_spinner=False, max_entries=SHARED_MAX_ENTRIES, ttl=SHARED_TTL_S, on_release=_released)
 def _shared(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple):
     return freeze(getattr(metrics, name)(_connection(root, version), scope, **dict(kwargs)))
 
