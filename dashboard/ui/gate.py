@@ -10,6 +10,7 @@ import streamlit as st
 
 from .. import auth, i18n
 from ..i18n import t
+from . import memory
 from .handles import store
 
 if TYPE_CHECKING:
@@ -240,6 +241,7 @@ def login_gate(lang: str, banner: bool = True, kiosk: bool = False) -> auth.User
                 st.rerun()
         except auth.AuthError as e:
             st.error(e.en if lang == "en" else e.zh)
+    memory.note_run()  # the login form's run counts for the collector too
     st.stop()
 
 

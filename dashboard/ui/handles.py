@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from ..store import Store
@@ -13,8 +15,17 @@ def _store(root: str | None) -> Store:
     return Store(root) if root else Store()
 
 
+_stores: dict[tuple, Store] = {}  # (DASHBOARD_STORE, DASHBOARD_STATE) -> what _store(None) gave
+
+
 def store() -> Store:
-    return _store(None)
+    """The Store this process serves. Called many times per page view: remembered per the
+    environment that names it, without hashing arguments in Streamlit's resource cache."""
+    key = (os.environ.get("DASHBOARD_STORE"), os.environ.get("DASHBOARD_STATE"))
+    found = _stores.get(key)
+    if found is None:
+        found = _stores[key] = _store(None)
+    return found
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

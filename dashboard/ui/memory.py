@@ -16,6 +16,13 @@ by about +300 MB; before this module it kept +285 MB of it long after they had c
 - DuckDB's allocator purges idle memory only on its next allocation unless its background
   threads are on (set per connection in handles.py).
 
+Streamlit's own full collection after every script run (`runner.postScriptGC`) is off in
+.streamlit/config.toml: under load it walked the heap of every live session after every page
+view, about half of the server's CPU with 30 sessions clicking (py-spy, benchmarks.protocol).
+Instead the collector here makes one full collection every COLLECT_EVERY_S while pages are
+being run (`note_run()` after each run), so cyclic garbage still goes within seconds, at a
+cost that does not grow with the number of sessions.
+
 Where Streamlit's internals, glibc or pyarrow are not what this expects, the keeper does
 nothing (the server runs as before).
 """
@@ -33,9 +40,47 @@ import time
 log = logging.getLogger(__name__)
 
 KEEP_EVERY_S = 10.0  # how often the keeper looks (well inside the minute of issue 14)
+COLLECT_EVERY_S = 2.0  # at most one full collection this often, and only after page runs
 
 _started = False
 _start_lock = threading.Lock()
+_runs = [0]  # page runs finished in this process (note_run); read by the collector
+
+
+def note_run() -> None:
+    """A run finished (app.py through routing.settle_heap, the login form): the collector,
+    started here if no page ran yet, collects within COLLECT_EVERY_S."""
+    _runs[0] += 1
+    start()
+
+
+def _post_script_gc() -> bool:
+    """Streamlit collects after every run by itself (runner.postScriptGC on)."""
+    try:
+        import streamlit as st
+
+        return bool(st.get_option("runner.postScriptGC"))
+    except Exception:
+        return True
+
+
+def collect_once(last: int) -> int:
+    """One look of the collector: a full collection when pages ran since the run count
+    `last` and Streamlit does not collect after each run itself; returns the run count seen."""
+    runs = _runs[0]
+    if runs != last and not _post_script_gc():
+        gc.collect()
+    return runs
+
+
+def _collect() -> None:
+    last = 0
+    while True:
+        time.sleep(COLLECT_EVERY_S)
+        try:
+            last = collect_once(last)
+        except Exception:  # never let the collector take anything down
+            log.exception("memory collector")
 
 
 def _malloc_trim():
@@ -127,8 +172,8 @@ def _system_arrow_pool() -> None:
 
 
 def start() -> None:
-    """Start the keeper once per process (later calls do nothing); Arrow from then on uses
-    the system allocator."""
+    """Start the keeper and the collector once per process (later calls do nothing); Arrow
+    from then on uses the system allocator."""
     global _started
     if _started:
         return
@@ -140,3 +185,4 @@ def start() -> None:
         threading.Thread(
             target=_keep, args=(_malloc_trim(),), name="dashboard-memory-keeper", daemon=True
         ).start()
+        threading.Thread(target=_collect, name="dashboard-memory-collector", daemon=True).start()

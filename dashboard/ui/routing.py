@@ -82,7 +82,10 @@ def settle_heap(page: str) -> None:
     makes after every run (runner.postScriptGC) no longer walks it. That collection was most
     of a page view's CPU (about 55 of 150-220 ms, measured with benchmarks.protocol). Objects
     made later are still collected as before; what is frozen stays until the process ends
-    (the first runs' live objects among it: a few MB, once)."""
+    (the first runs' live objects among it: a few MB, once). Every call counts a finished
+    run for the collector of dashboard/ui/memory.py, which replaces that per-run collection
+    (runner.postScriptGC is off in .streamlit/config.toml)."""
+    memory.note_run()
     if page in _settled:
         return
     with _settle_lock:
