@@ -40,7 +40,12 @@ def tiny_store(tmp_path_factory) -> Store:
 
 
 # The charts a leader opens (drawn on request); a test reads them opened unless it says not.
-CHART_BOXES = ("show_compliance_trend", "show_compliance_by_township", "show_failed_criteria")
+CHART_BOXES = (
+    "show_compliance_trend",
+    "show_compliance_by_township",
+    "show_failed_criteria",
+    "branches_border_open",
+)
 
 
 def open_branches(open_app, opened: bool = True, **query):
@@ -269,6 +274,7 @@ def test_page_sends_no_plotly_chart_until_a_chart_is_opened(open_app, demo):
         "达标率变化图（点击展开）",
         "各乡镇达标率图（点击展开）",
         "未达标评估项目图（点击展开）",
+        "列表（122 个党支部，可下载；点击展开）",  # the distances to the border, sent when opened
     ]
     # the map is the quick one (SVG): no deck.gl map either
     assert at.metric and at.dataframe and quick_map(at) is not None and not at.get("deck_gl_json_chart")

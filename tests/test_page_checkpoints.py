@@ -36,7 +36,7 @@ GREEN, AMBER, RED = (tuple(c) for c in (maps.GOOD, maps.WARN, maps.BAD))
 
 
 # The charts a leader opens (drawn on request); a test reads them opened unless it says not.
-CHART_BOXES = ("show_cp_daily",)
+CHART_BOXES = ("show_cp_daily", "checkpoints_border_open")
 
 
 def open_checkpoints(open_app, opened: bool = True, **query):
@@ -352,7 +352,13 @@ def test_duty_charts_are_sent_only_when_opened(open_app):
     # no Plotly chart on load: the heatmap is HTML, the two below the map are drawn on request
     at = open_checkpoints(open_app, opened=False)
     assert set(charts(at)) == set() and page_heatmap(at) is not None
-    assert [e.label for e in at.expander] == ["值守力量构成与每日测温扫码人次图（点击展开）"]
+    assert [e.label for e in at.expander] == [
+        "列表（123 个卡点，可下载；点击展开）",  # the distances to the border, a list sent when opened
+        "值守力量构成与每日测温扫码人次图（点击展开）",
+    ]
+    assert [list(df.value.columns) for df in at.dataframe] == [
+        ["卡点", "乡镇", "空档开始", "空档结束", "小时数", "缺员人数"]
+    ]
     open_boxes(at, "show_cp_daily")
     assert set(charts(at)) == {"cp_composition", "cp_checked"}
     at.sidebar.selectbox[0].set_value("T06").run()  # a filter change keeps it open

@@ -49,13 +49,15 @@ def tiny_store(tmp_path_factory) -> Store:
     return store
 
 
-def open_training(open_app, **query):
+def open_training(open_app, opened: bool = True, **query):
+    """The training page; `opened`: with the list of activities opened (it is sent on request)."""
     at = open_app("training", **query)
     assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_boxes(at, LIST_BOX) if opened else at
 
 
 CHARTS_BOX = "show_training_charts"
+LIST_BOX = "show_activities"
 
 
 def open_charts(at):
@@ -144,9 +146,12 @@ def test_county_progress_bars(open_app, con):
 
 def test_page_sends_no_plotly_chart_until_the_charts_are_opened(open_app):
     # plotly.js costs the browser ~0.7 s per visit: the page sends none on load
-    at = open_training(open_app)
-    assert at.get("plotly_chart") == []
-    assert [e.label for e in at.expander] == ["按月、按乡镇开展情况图（点击展开）"]
+    at = open_training(open_app, opened=False)
+    assert at.get("plotly_chart") == [] and at.dataframe == []  # nor the long list
+    assert [e.label for e in at.expander] == [
+        "按月、按乡镇开展情况图（点击展开）",
+        "活动清单（405 项，可下载；点击展开）",
+    ]
     assert set(charts(open_charts(at))) == {"training_by_month", "training_by_township"}
 
 

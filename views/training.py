@@ -89,6 +89,9 @@ if not ui.empty_store(ctx):
 
     st.subheader(ctx.t("training.activities"))
     st.caption(ctx.t("training.activities_caption", n=i18n.fmt_int(len(activities))))
-    table = charts.activities_table(activities, towns, ctx.lang)
-    ui.table(ctx, table, width="stretch", height=420)
-    ui.downloads(ctx, table, ctx.t("training.file_activities"), key="activities")
+    # A long list below the fold, for the clerk who looks things up: sent when opened.
+    with ui.on_request("show_activities", ctx.t("light.activities", n=i18n.fmt_int(len(activities)))) as box:
+        if box.open:
+            table = charts.activities_table(activities, towns, ctx.lang)
+            ui.table(ctx, table, width="stretch", height=420)
+            ui.downloads(ctx, table, ctx.t("training.file_activities"), key="activities")

@@ -82,7 +82,16 @@ def distance_section(
     key: str,
 ) -> None:
     """The list with distances to the border: by township and name, or nearest first on
-    request (the column header sorts too)."""
+    request (the column header sorts too). Below the map, looked up rather than read: sent
+    when its box is opened (ui.on_request)."""
+    if not len(rows) or not len(maps.split_geo(township_geo)[2]):
+        return  # no border loaded: nothing to measure against
+    with ui.on_request(f"{key}_open", ctx.t(f"light.distance_{kind}", n=i18n.fmt_int(len(rows)))) as box:
+        if box.open:
+            _distance_list(ctx, rows, township_geo, townships, kind, key)
+
+
+def _distance_list(ctx, rows, township_geo, townships, kind: str, key: str) -> None:
     table = distance_table(rows, township_geo, townships, ctx.lang, kind)
     if table is None:
         return
