@@ -9,6 +9,9 @@ import streamlit as st
 
 if __name__ != "__main__":
     from dashboard import web
+    from dashboard.ui import memory
+
+    memory.limit_arenas()  # before the server's threads allocate: closed sessions' memory goes back
 
     app = st.App(__file__, routes=web.routes())
 else:

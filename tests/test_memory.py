@@ -77,3 +77,30 @@ def test_left_to_streamlit_when_it_collects_after_every_run(manual_gc, monkeypat
 def test_the_app_turns_streamlits_per_run_collection_off():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
     assert config["runner"]["postScriptGC"] is False
+
+
+class _FakeLibc:
+    """Records mallopt calls as glibc would receive them."""
+
+    def __init__(self):
+        self.calls = []
+
+        def mallopt(param, value):
+            self.calls.append((param, value))
+            return 1
+
+        self.mallopt = mallopt
+
+
+def test_the_server_caps_mallocs_arenas(monkeypatch):
+    # glibc's M_ARENA_MAX is -8: two arenas for the whole process, set once at start-up
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    libc = _FakeLibc()
+    assert memory.limit_arenas(libc=libc) is True
+    assert libc.calls == [(-8, memory.ARENA_MAX)] and memory.ARENA_MAX == 2
+
+
+def test_an_explicit_arena_setting_wins(monkeypatch):
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    libc = _FakeLibc()
+    assert memory.limit_arenas(libc=libc) is False and libc.calls == []
