@@ -260,6 +260,22 @@ def branch_points(status: pd.DataFrame, townships: pd.DataFrame, lang: str) -> p
     ).reset_index(drop=True)
 
 
+def map_tooltips(points: pd.DataFrame, lang: str) -> list[str]:
+    """The hover text of each branch_points row: name, township, status, failed criteria."""
+    return [
+        i18n.t(
+            "branches.map_tooltip",
+            lang,
+            name=r.name,
+            township=r.township,
+            status=r.status,
+            model=r.model,
+            failed=r.failed,
+        )
+        for r in points.itertuples()
+    ]
+
+
 def branch_map(
     status: pd.DataFrame,
     township_geo: pd.DataFrame,
@@ -274,18 +290,7 @@ def branch_map(
     (the county, or `township`) in a map of `size` pixels. Hover shows name, township, status
     and failed criteria. `drill`: townships can be clicked (maps.clicked_township)."""
     points = branch_points(status, townships, lang)
-    points["tooltip"] = [
-        i18n.t(
-            "branches.map_tooltip",
-            lang,
-            name=r.name,
-            township=r.township,
-            status=r.status,
-            model=r.model,
-            failed=r.failed,
-        )
-        for r in points.itertuples()
-    ]
+    points["tooltip"] = map_tooltips(points, lang)
     if theme.dark:
         bright = {
             tuple(STATUS_COLOURS[s]): maps.DOTS_ON_DARK[m]

@@ -171,6 +171,23 @@ def township_rollup(grids: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFram
     return places.join(agg, how="inner").reset_index()
 
 
+def rollup_tooltips(rollup: pd.DataFrame, townships: pd.DataFrame, lang: str) -> list[str]:
+    """The hover text of each township_rollup row: name, grids, visit rate, staffed, reported."""
+    names = places.township_names(townships, lang)
+    return [
+        i18n.t(
+            "grids.township_tooltip",
+            lang,
+            name=names.get(r.township_id),
+            grids=i18n.fmt_int(r.grids),
+            rate=i18n.fmt_rate(r.visit_rate, lang),
+            staffed=i18n.fmt_int(r.staffed),
+            reported=i18n.fmt_int(r.reported),
+        )
+        for r in rollup.itertuples()
+    ]
+
+
 def township_deck(
     rollup: pd.DataFrame,
     township_geo: pd.DataFrame,
@@ -181,22 +198,9 @@ def township_deck(
 ) -> pdk.Deck:
     """One dot per township at its seat, coloured by its grids' visit rate against target (the
     colours of grid_deck), on the township outlines. For views with more than MAP_MAX_GRIDS."""
-    names = places.township_names(townships, lang)
-
-    def tip(r):
-        return i18n.t(
-            "grids.township_tooltip",
-            lang,
-            name=names.get(r.township_id),
-            grids=i18n.fmt_int(r.grids),
-            rate=i18n.fmt_rate(r.visit_rate, lang),
-            staffed=i18n.fmt_int(r.staffed),
-            reported=i18n.fmt_int(r.reported),
-        )
-
     shown = rollup.assign(
         colour=[[*maps.status_colour(r.visit_rate, r.visit_target), FILL_ALPHA] for r in rollup.itertuples()],
-        tooltip=[tip(r) for r in rollup.itertuples()],
+        tooltip=rollup_tooltips(rollup, townships, lang),
     )[["township_id", "lon", "lat", "colour", "tooltip"]]
     layer = maps.points_layer(shown, "grid-townships", radius=1500, min_pixels=4, max_pixels=16)
     focus = maps.fit_view(shown["lon"], shown["lat"], width=size[0], height=size[1])

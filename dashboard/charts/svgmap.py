@@ -299,19 +299,7 @@ def rollup_svg(
 ) -> str:
     """grid_charts.township_deck as SVG (past MAP_MAX_GRIDS): one dot per township at its
     seat, coloured by its grids' visit rate; the names are in the hover text only."""
-    names = places.township_names(townships, lang)
-    titles = [
-        i18n.t(
-            "grids.township_tooltip",
-            lang,
-            name=names.get(r.township_id),
-            grids=i18n.fmt_int(r.grids),
-            rate=i18n.fmt_rate(r.visit_rate, lang),
-            staffed=i18n.fmt_int(r.staffed),
-            reported=i18n.fmt_int(r.reported),
-        )
-        for r in rollup.itertuples()
-    ]
+    titles = grid_charts.rollup_tooltips(rollup, townships, lang)
     colours = [maps.status_colour(r.visit_rate, r.visit_target) for r in rollup.itertuples()]
     proj = Projection(rollup["lon"], rollup["lat"], size)
     under, over = _base(proj, township_geo, townships.iloc[:0], lang)
@@ -331,18 +319,7 @@ def branch_svg(
     """branch_charts.branch_map as SVG: the branches coloured by status over the township
     outlines, fitted to the scope; hover: name, township, status, failed criteria."""
     points = branch_charts.branch_points(status, townships, lang)
-    titles = [
-        i18n.t(
-            "branches.map_tooltip",
-            lang,
-            name=r.name,
-            township=r.township,
-            status=r.status,
-            model=r.model,
-            failed=r.failed,
-        ).strip()
-        for r in points.itertuples()
-    ]
+    titles = [t.strip() for t in branch_charts.map_tooltips(points, lang)]
     proj = Projection(*scope_extent(township_geo, township, points["lon"], points["lat"]), size)
     under, over = _base(proj, township_geo, townships, lang, scope=township)
     dots = _dots(proj, points, [c[:3] for c in points["colour"]], titles, 300, 5, 14, "branches")
