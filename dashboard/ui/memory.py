@@ -76,16 +76,6 @@ def collect_once(last: int) -> int:
     return runs
 
 
-def _collect() -> None:
-    last = 0
-    while True:
-        time.sleep(COLLECT_EVERY_S)
-        try:
-            last = collect_once(last)
-        except Exception:  # never let the collector take anything down
-            log.exception("memory collector")
-
-
 # glibc gives each thread that meets contention an arena of its own (up to 8 per core), and
 # memory freed in one arena cannot serve another: with Streamlit's script threads, DuckDB's
 # threads and summary()'s query threads, ten sessions at 100× left +154 MB after they had
@@ -177,11 +167,17 @@ def keep_once(trim=None) -> int:
 
 
 def _keep(trim) -> None:
+    """The one memory thread: the collector's look every COLLECT_EVERY_S, the keeper's every
+    KEEP_EVERY_S; neither may take the server down."""
+    last, kept = 0, time.monotonic()
     while True:
-        time.sleep(KEEP_EVERY_S)
+        time.sleep(COLLECT_EVERY_S)
         try:
-            keep_once(trim)
-        except Exception:  # never let the keeper take anything down
+            last = collect_once(last)
+            if time.monotonic() - kept >= KEEP_EVERY_S:
+                kept = time.monotonic()
+                keep_once(trim)
+        except Exception:
             log.exception("memory keeper")
 
 
@@ -199,7 +195,7 @@ def _system_arrow_pool() -> None:
 
 
 def start() -> None:
-    """Start the keeper and the collector once per process (later calls do nothing); Arrow
+    """Start the memory thread (keeper and collector) once per process (later calls do nothing); Arrow
     from then on uses the system allocator."""
     global _started
     if _started:
@@ -212,4 +208,3 @@ def start() -> None:
         threading.Thread(
             target=_keep, args=(_malloc_trim(),), name="dashboard-memory-keeper", daemon=True
         ).start()
-        threading.Thread(target=_collect, name="dashboard-memory-collector", daemon=True).start()
