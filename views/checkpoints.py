@@ -165,6 +165,7 @@ if not ui.empty_store(ctx):
     mapnav.distance_section(ctx, status, township_geo, townships, "checkpoints", "checkpoints_border")
 
     # Below the map and read, not handled: drawn when the leader opens the box (issue 14 §2).
+    st.subheader(ctx.t("cp.duty_week"))
     with ui.on_request("show_cp_daily", ctx.t("light.cp_daily")) as box:
         if box.open:
             left, right = st.columns([1, 1])
