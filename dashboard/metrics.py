@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -147,6 +147,9 @@ def _run_together(con: duckdb.DuckDBPyConnection, calls: list[tuple[str, dict]])
             if _pool is None:
                 _pool = ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="dashboard-query")
     futures = [_pool.submit(queries.run, con, name, **params) for name, params in calls]
+    # every query finished before any error is raised: none may still run on `con` when the
+    # caller goes on (or closes the connection)
+    wait(futures)
     return [f.result() for f in futures]
 
 

@@ -44,3 +44,5 @@ def test_a_failing_query_fails_the_call(demo, monkeypatch):
     monkeypatch.setattr(queries, "run", broken)
     with pytest.raises(RuntimeError, match="checkpoint_coverage"):
         metrics.summary(demo, metrics.Scope(metrics.latest_week(demo)))
+    # and no other query of the call is still running on the connection
+    assert demo.execute("SELECT 1").fetchone() == (1,)
