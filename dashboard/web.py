@@ -27,7 +27,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import auth
+from . import auth, i18n
 from .store import Store
 
 SESSION_PATH = "/auth/session"
@@ -44,9 +44,12 @@ def _users() -> auth.Users:
 
 
 def _response(status: int = 204) -> Response:
-    return Response(
-        status_code=status, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-    )
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    if status == 204:
+        return Response(status_code=status, headers=headers)
+    # A refusal someone may see (a link opened in the address bar): say so, in both languages.
+    text = f"{i18n.t('auth.ticket_refused', 'zh')}\n{i18n.t('auth.ticket_refused', 'en')}\n"
+    return Response(text, status_code=status, headers=headers, media_type="text/plain")
 
 
 def _trusted_proxy(conn: HTTPConnection) -> bool:

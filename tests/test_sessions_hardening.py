@@ -8,6 +8,7 @@ the session; a township's user sees no other township on the quick maps.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import hashlib
 import json
@@ -30,6 +31,13 @@ def users(tmp_path):
 
 
 # ------------------------------------------------------------------ 1. login tickets
+def run_async(coro):
+    """`coro` run to its end in a thread of its own: Playwright's sync API (the browser
+    tests of the same session) keeps an event loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def redeem(ticket: str, cookies: dict | None = None, headers: dict | None = None):
     """web.session for GET /auth/session?ticket=... with these cookies and headers."""
     raw = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
@@ -45,7 +53,7 @@ def redeem(ticket: str, cookies: dict | None = None, headers: dict | None = None
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8501),
     }
-    response = asyncio.run(web.session(Request(scope)))
+    response = run_async(web.session(Request(scope)))
     return response.status_code, response.headers.get("set-cookie", "")
 
 
@@ -95,7 +103,7 @@ def test_pages_set_a_binding_cookie_and_keep_it(tmp_path):
         sent.clear()
         headers = [(b"cookie", cookie.encode())] if cookie else []
         scope = {"type": "http", "method": "GET", "scheme": "http", "path": "/", "headers": headers}
-        asyncio.run(web.BindCookie(page)(scope, None, collect))
+        run_async(web.BindCookie(page)(scope, None, collect))
         return [v.decode() for k, v in sent[0]["headers"] if k == b"set-cookie"]
 
     (first,) = get(None)
