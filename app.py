@@ -13,7 +13,9 @@ if __name__ != "__main__":
 
     memory.limit_arenas()  # before the server's threads allocate: closed sessions' memory goes back
 
-    app = st.App(__file__, routes=web.routes())
+    from starlette.middleware import Middleware
+
+    app = st.App(__file__, routes=web.routes(), middleware=[Middleware(web.BindCookie)])
 else:
     from dashboard import ui
 

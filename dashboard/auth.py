@@ -61,12 +61,36 @@ _SCRYPT = dict(n=2**14, r=8, p=1, dklen=32)
 FREE_FAILURES = 3
 MAX_WAIT = 15 * 60
 THROTTLE_FORGET = 24 * 3600  # a pair's failures are forgotten a day after its last one
-THROTTLE_MAX_PAIRS = 5000  # the file keeps at most this many pairs (the oldest go)
+# The file keeps at most THROTTLE_MAX_PAIRS pairs. Past that the weakest go first (the pairs
+# whose wait is over, fewest failures first, then the oldest), never a pair still waiting, so
+# a flood of invented names cannot clear the attacker's own entry. And one address keeps at
+# most THROTTLE_PER_ADDRESS names of its own: the failures of any further name it tries are
+# counted together, on one entry for the address (`*` as the name), which slows down the
+# flood itself.
+THROTTLE_MAX_PAIRS = 5000
+THROTTLE_PER_ADDRESS = 20
 
 SESSION_HOURS = 12  # a session cookie's life
 TICKET_SECONDS = 60  # a login ticket's life (exchanged once for the cookie)
 COOKIE = "dashboard_session"
+# A random value each browser gets with its first page (dashboard.web.BindCookie; HttpOnly,
+# SameSite=Strict). A login ticket carries its digest and is exchanged for the session cookie
+# only in a request that carries the same value: in the browser that logged in (no login
+# CSRF: a ticket sent to someone else signs nobody in).
+BIND_COOKIE = "dashboard_bind"
+# The addresses of the reverse proxies whose X-Real-IP / X-Forwarded-For are believed (comma
+# separated; deploy/run.sh sets the address its nginx connects from). Unset: none, and the
+# client address is the connection's own.
+TRUSTED_PROXIES_ENV = "DASHBOARD_TRUSTED_PROXIES"
 SCREEN_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # as dashboard.screens.NAME_RE
+
+
+def trusted_proxies() -> frozenset[str]:
+    """The proxy addresses of TRUSTED_PROXIES_ENV (read on each call: cheap, and a test or a
+    restart with another setting needs no reload)."""
+    raw = os.environ.get(TRUSTED_PROXIES_ENV, "")
+    return frozenset(a.strip() for a in raw.split(",") if a.strip())
+
 
 # Who acts through the pages (the client address), added to every audit line written in
 # that context; set by dashboard.ui for each script run.
@@ -109,6 +133,15 @@ class Account:
     user: User
     stamp: str  # changes with the password (and nothing else)
     rights: str  # changes with the role or the township
+
+
+@dataclass(frozen=True)
+class Session:
+    """A valid session token: whose, its id, and when it ends (epoch seconds)."""
+
+    account: Account
+    sid: str
+    expires: float
 
 
 @dataclass(frozen=True)
@@ -175,6 +208,11 @@ _cache: dict[str, tuple[tuple, dict]] = {}
 _cache_lock = threading.Lock()
 # Tickets already exchanged for a cookie in this process (their ids, until they expire).
 _used_tickets: dict[str, float] = {}
+# Logouts of this process, per revoked.json path: sid -> until when. Refused at once here,
+# and kept to be written again while revoked.json could not be (a full disk): a logout that
+# cannot be written still ends the session (`pending` holds what is still to write).
+_revoked_here: dict[str, dict[str, float]] = {}
+_revoked_pending: dict[str, dict[str, float]] = {}
 
 
 def _private(path: Path) -> None:
@@ -341,11 +379,13 @@ class Users:
                 "login_failed", name[:MAX_NAME], reason="too long", name_chars=len(name), **_addr(address)
             )
             raise AuthError(Msg("auth.err.too_long", name_max=MAX_NAME, password_max=MAX_PASSWORD))
-        pair = f"{name}\n{address or '-'}"
-        wait = self._throttle_wait(pair)
+        key, wait = self._throttle_attempt(name, address)
         if wait:
             self._audit_quietly("login_refused", name, reason="throttled", wait=wait, **_addr(address))
             raise Throttled(wait)
+        # The attempt already counts as a failure (recorded with the check, in one step under
+        # the lock, so parallel guesses cannot all pass the check); a right password takes
+        # it back.
         u = self._peek().get(name)
         if u is None:
             # Same work as a real check, so a wrong name takes as long as a wrong password.
@@ -354,7 +394,6 @@ class Users:
         else:
             ok = hmac.compare_digest(_hash(password, bytes.fromhex(u["salt"])), u["hash"])
         if not ok:
-            self._throttle_fail(pair)
             self._audit_quietly(
                 "login_failed",
                 name,
@@ -362,7 +401,8 @@ class Users:
                 **_addr(address),
             )
             raise AuthError(Msg("auth.err.wrong"))
-        self._throttle_clear(pair)
+        if key == _pair(name, address):  # an address's shared entry is not reset by one login
+            self._throttle_clear(key)
         self._audit_quietly("login", name, **_addr(address))
         return User(name, u["role"], u.get("township"))
 
@@ -376,33 +416,48 @@ class Users:
     def _throttle_wait(self, pair: str, now: float | None = None) -> int:
         """Seconds the pair must still wait before its next try (0: it may try now)."""
         entry = self._read_json(self.throttle_path, {}).get(pair)
-        if not isinstance(entry, dict):
-            return 0
         now = time.time() if now is None else now
-        return max(0, int(-(-(entry.get("until", 0) - now) // 1)))
+        return _remaining(entry, now)
 
-    def _throttle_fail(self, pair: str) -> None:
+    def _throttle_attempt(self, name: str, address: str | None) -> tuple[str, int]:
+        """(the throttle entry this attempt counts on, seconds still to wait). One step under
+        the lock: the wait is checked and, when there is none, the attempt is recorded as a
+        failure at once. A file that cannot be written (a full disk) does not keep the right
+        password out: the wait read is still applied."""
+        pair = _pair(name, address)
         try:
             with self._locked():
                 now = time.time()
                 data = self._read_json(self.throttle_path, {})
                 if not isinstance(data, dict):
                     data = {}
-                entry = data.get(pair) if isinstance(data.get(pair), dict) else {}
-                n = int(entry.get("n", 0)) + 1
-                wait = 0 if n < FREE_FAILURES else min(MAX_WAIT, 2 ** (n - FREE_FAILURES))
-                data[pair] = {"n": n, "last": now, "until": now + wait}
                 data = {
                     k: v
                     for k, v in data.items()
                     if isinstance(v, dict) and now - v.get("last", 0) < THROTTLE_FORGET
                 }
+                key = pair
+                if pair not in data:
+                    suffix = "\n" + pair.split("\n", 1)[1]
+                    if (
+                        sum(k.endswith(suffix) and not k.startswith("*\n") for k in data)
+                        >= THROTTLE_PER_ADDRESS
+                    ):
+                        key = "*" + suffix  # this address has tried names enough: one entry
+                wait = _remaining(data.get(key), now)
+                if wait:
+                    return key, wait
+                entry = data.get(key) or {}
+                n = int(entry.get("n", 0)) + 1
+                hold = 0 if n < FREE_FAILURES else min(MAX_WAIT, 2 ** (n - FREE_FAILURES))
+                data[key] = {"n": n, "last": now, "until": now + hold}
                 if len(data) > THROTTLE_MAX_PAIRS:
-                    keep = sorted(data, key=lambda k: data[k]["last"])[-THROTTLE_MAX_PAIRS:]
-                    data = {k: data[k] for k in keep}
+                    data = _evict(data, now, keep=key)
                 self._write_json(self.throttle_path, data)
+                return key, 0
         except OSError as e:  # a full disk must not turn a wrong password into an error
             print(f"dashboard: throttle not recorded: {e}", file=sys.stderr)
+            return pair, self._throttle_wait(pair)
 
     def _throttle_clear(self, pair: str) -> None:
         if pair not in self._read_json(self.throttle_path, {}):
@@ -466,9 +521,12 @@ class Users:
         kind: str = "s",
         seconds: float | None = None,
         sid: str | None = None,
+        until: float | None = None,
+        **extra,
     ) -> str:
         """A signed token for the account `name` as it is now: its name, credential stamp and
-        rights stamp, an expiry and a session id; never the password."""
+        rights stamp, an expiry (`until`, else `seconds` or `hours` from now) and a session
+        id; never the password."""
         account = self.account(name)
         if account is None:
             raise AuthError(Msg("auth.err.no_user", name=name))
@@ -480,18 +538,25 @@ class Users:
                 "c": account.stamp,
                 "r": account.rights,
                 "sid": sid or secrets.token_hex(8),
-                "exp": int(time.time() + life),
+                "exp": int(until if until is not None else time.time() + life),
+                **extra,
             }
         )
 
-    def ticket(self, name: str, sid: str) -> str:
+    def ticket(self, name: str, sid: str, bind: str, until: float | None = None) -> str:
         """A one-time ticket, good for TICKET_SECONDS, that the browser exchanges for the
-        session cookie (dashboard.web); the cookie's token itself never appears in a URL."""
-        return self.session_token(name, kind="t", seconds=TICKET_SECONDS, sid=sid)
+        session cookie (dashboard.web); the cookie's token itself never appears in a URL.
+        `bind`: the BIND_COOKIE of the browser that logged in (only its digest goes into the
+        ticket); `until`: when the session ends (default SESSION_HOURS from now), the
+        cookie's expiry."""
+        end = int(until if until is not None else time.time() + SESSION_HOURS * 3600)
+        return self.session_token(
+            name, kind="t", seconds=TICKET_SECONDS, sid=sid, b=_bind_digest(bind), se=end
+        )
 
-    def verify_session(self, token: str | None, kind: str = "s") -> tuple[Account, str] | None:
-        """(the account, the session id) of a valid token: signed here, not expired, not
-        logged out, and the account still has the password and the rights it was issued for."""
+    def check_session(self, token: str | None, kind: str = "s") -> Session | None:
+        """The session of a valid token: signed here, not expired, not logged out, and the
+        account still has the password and the rights it was issued for."""
         payload = self._unsign(token, kind)
         if payload is None:
             return None
@@ -501,12 +566,22 @@ class Users:
         sid = str(payload.get("sid"))
         if self.session_revoked(sid):
             return None
-        return account, sid
+        return Session(account, sid, float(payload["exp"]))
+
+    def verify_session(self, token: str | None, kind: str = "s") -> tuple[Account, str] | None:
+        """(the account, the session id) of a valid token (check_session)."""
+        checked = self.check_session(token, kind)
+        return None if checked is None else (checked.account, checked.sid)
 
     def session_revoked(self, sid: str | None) -> bool:
         """Whether the session `sid` was logged out (in any tab of its browser)."""
         if not sid:
             return False
+        here = str(self.revoked_path)
+        if _revoked_pending.get(here):
+            self._write_revocations()  # logouts a full disk kept out of the file: try again
+        if sid in _revoked_here.get(here, {}):
+            return True
         try:
             st = os.stat(self.revoked_path)
         except FileNotFoundError:
@@ -520,11 +595,16 @@ class Users:
                 _cache[key] = hit
         return sid in hit[1]
 
-    def redeem_ticket(self, ticket: str | None) -> tuple[str, str] | None:
-        """(a session token, its id) for a valid ticket not used before in this process."""
+    def redeem_ticket(self, ticket: str | None, bind: str | None = None) -> tuple[str, str] | None:
+        """(a session token, its id) for a valid ticket not used before, presented with the
+        BIND_COOKIE value `bind` of the browser that logged in."""
         payload = self._unsign(ticket, "t")
-        checked = self.verify_session(ticket, "t") if payload else None
-        if checked is None:
+        checked = self.check_session(ticket, "t") if payload else None
+        if checked is None or not bind or not isinstance(payload.get("b"), str):
+            return None
+        if not hmac.compare_digest(payload["b"], _bind_digest(bind)):
+            return None  # another browser's ticket (sent to this one): it signs nobody in
+        if not isinstance(payload.get("se"), (int, float)) or payload["se"] <= time.time():
             return None
         tid = f"{payload['sid']}:{payload['exp']}"
         now = time.time()
@@ -547,22 +627,49 @@ class Users:
                 self._write_json(self.tickets_path, used)
         except OSError as e:  # a full disk: this process's own record still holds
             print(f"dashboard: used ticket not recorded: {e}", file=sys.stderr)
-        account, sid = checked
-        return self.session_token(account.user.name, sid=sid), sid
+        until = min(float(payload["se"]), time.time() + SESSION_HOURS * 3600)
+        token = self.session_token(checked.account.user.name, sid=checked.sid, until=until)
+        return token, checked.sid
 
-    def end_session(self, sid: str | None) -> None:
-        """Logout: the session id is refused until its token would have expired anyway."""
+    def end_session(self, sid: str | None) -> bool:
+        """Logout: the session id is refused until its token would have expired anyway. At
+        once in this process, whatever happens to the file; False when revoked.json could not
+        be written (other processes, replicas, do not know yet: it is written again at the
+        next check of any session here)."""
         if not sid:
-            return
+            return True
+        here = str(self.revoked_path)
+        until = time.time() + SESSION_HOURS * 3600
+        with _cache_lock:
+            _revoked_here.setdefault(here, {})[sid] = until
+            _revoked_pending.setdefault(here, {})[sid] = until
+        return self._write_revocations()
+
+    def _write_revocations(self) -> bool:
+        """Write this process's logouts not yet in revoked.json; False when it cannot be."""
+        here = str(self.revoked_path)
         try:
             with self._locked():
                 now = time.time()
+                with _cache_lock:
+                    pending = dict(_revoked_pending.get(here, {}))
+                    mine = _revoked_here.get(here, {})
+                    for k in [k for k, v in mine.items() if v <= now]:
+                        del mine[k]
                 data = self._read_json(self.revoked_path, {})
+                if not isinstance(data, dict):
+                    data = {}
                 data = {k: v for k, v in data.items() if isinstance(v, (int, float)) and v > now}
-                data[sid] = now + SESSION_HOURS * 3600
+                data.update(pending)
                 self._write_json(self.revoked_path, data)
+                with _cache_lock:
+                    left = _revoked_pending.get(here, {})
+                    for k in pending:
+                        left.pop(k, None)
+                return True
         except OSError as e:
             print(f"dashboard: logout not recorded: {e}", file=sys.stderr)
+            return False
 
     # ---- screen tokens
     def screen_tokens(self) -> list[dict]:
@@ -714,3 +821,34 @@ class Users:
 
 def _addr(address: str | None) -> dict:
     return {"address": address} if address else {}
+
+
+def _pair(name: str, address: str | None) -> str:
+    """The throttle's key of a (name, client address) pair: name, newline, address."""
+    return f"{name.replace(chr(10), ' ')}\n{address or '-'}"
+
+
+def _remaining(entry, now: float) -> int:
+    """Seconds a throttle entry still makes its pair wait (0: none)."""
+    if not isinstance(entry, dict):
+        return 0
+    return max(0, int(-(-(entry.get("until", 0) - now) // 1)))
+
+
+def _evict(data: dict, now: float, keep: str) -> dict:
+    """The throttle file cut back to THROTTLE_MAX_PAIRS: the entries whose wait is over go
+    first, those with the fewest failures first, then the oldest; an entry still in force
+    never goes (nor `keep`, the one just recorded), even if the file stays over the cap."""
+    over = len(data) - THROTTLE_MAX_PAIRS
+    spare = sorted(
+        (k for k, v in data.items() if k != keep and v.get("until", 0) <= now),
+        key=lambda k: (int(data[k].get("n", 0)), data[k].get("last", 0)),
+    )
+    gone = set(spare[:over])
+    return {k: v for k, v in data.items() if k not in gone}
+
+
+def _bind_digest(bind: str | None) -> str:
+    """What a ticket carries of the browser's BIND_COOKIE: a digest, so the ticket (in a URL)
+    never shows the cookie's value."""
+    return hashlib.sha256(f"bind:{bind or ''}".encode()).hexdigest()[:32]

@@ -3,7 +3,7 @@
 #
 #   bash deploy/run.sh [--replicas N] [--port PORT] [--listen ADDR] [--replica-port PORT]
 #                      [--store DIR] [--state DIR] [--run-dir DIR]
-#                      [--cert FILE --key FILE] [--debug-replica]
+#                      [--cert FILE --key FILE] [--proxy-address ADDR] [--debug-replica]
 #
 #   --replicas N        Streamlit processes (default 2, or $REPLICAS)
 #   --port PORT         the HTTPS port nginx listens on (default 8443, or $PORT)
@@ -18,6 +18,10 @@
 #   --cert FILE         TLS certificate (PEM, with its chain) and private key (or $TLS_CERT,
 #   --key FILE          $TLS_KEY); without them a self-signed pair is made with openssl in
 #                       <run dir>/tls/ (kept and reused until 30 days before it expires)
+#   --proxy-address A   the loopback address nginx connects to the replicas from (default
+#                       127.0.0.2, or $PROXY_ADDRESS): the replicas believe the client address
+#                       nginx forwards (X-Real-IP) from this address only, not from any local
+#                       process (DASHBOARD_TRUSTED_PROXIES)
 #   --debug-replica     add an X-Replica header (which replica answered) to every response
 #                       (or $DEBUG_REPLICA=1); off by default: browsers need not know
 #
@@ -40,13 +44,14 @@ cookie="dashboard_replica"
 cert="${TLS_CERT:-}"
 key="${TLS_KEY:-}"
 debug_replica="${DEBUG_REPLICA:-0}"
+proxy_address="${PROXY_ADDRESS:-127.0.0.2}"
 openssl="${OPENSSL_BIN:-$(command -v openssl || echo /usr/bin/openssl)}"
 python="${PYTHON:-$root/.venv/bin/python}"
 nginx="${NGINX_BIN:-$(command -v nginx || echo /usr/sbin/nginx)}"
 unset NGINX                              # nginx itself reads $NGINX (inherited sockets)
 start_timeout="${START_TIMEOUT:-90}"     # seconds for every replica and nginx to answer
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --replicas) replicas="$2"; shift 2 ;;
@@ -58,12 +63,18 @@ while [ $# -gt 0 ]; do
     --run-dir) run_dir="$2"; shift 2 ;;
     --cert) cert="$2"; shift 2 ;;
     --key) key="$2"; shift 2 ;;
+    --proxy-address) proxy_address="$2"; shift 2 ;;
     --debug-replica) debug_replica=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage 2 >&2 ;;
   esac
 done
 case "$replicas" in ''|*[!0-9]*|0) echo "run.sh: --replicas must be a number >= 1" >&2; exit 2 ;; esac
+case "$proxy_address" in
+  127.*[!0-9.]*|127.) echo "run.sh: --proxy-address must be a 127.x.y.z address" >&2; exit 2 ;;
+  127.*) ;;
+  *) echo "run.sh: --proxy-address must be a 127.x.y.z address" >&2; exit 2 ;;
+esac
 
 say() { echo "run.sh: $*" >&2; }
 [ -x "$python" ] || { say "no $python (run scripts/setup.sh first)"; exit 1; }
@@ -150,6 +161,7 @@ while IFS= read -r line || [ -n "$line" ]; do
   line="${line//@@KEY@@/$key}"
   line="${line//@@LISTEN@@/$listen_on}"
   line="${line//@@COOKIE@@/$cookie}"
+  line="${line//@@PROXY_ADDRESS@@/$proxy_address}"
   printf '%s\n' "$line"
 done < "$here/nginx.conf.template" > "$conf"
 for d in body proxy fastcgi uwsgi scgi; do mkdir -p "$run_dir/tmp/$d"; done
@@ -185,6 +197,7 @@ trap '[ "$stopping" = 1 ] || stop' EXIT
 secret="${STREAMLIT_SERVER_COOKIE_SECRET:-$("$python" -c 'import secrets; print(secrets.token_hex(32))')}"
 for ((i = 0; i < replicas; i++)); do
   DASHBOARD_STORE="$store" DASHBOARD_STATE="$state" STREAMLIT_SERVER_COOKIE_SECRET="$secret" \
+    DASHBOARD_TRUSTED_PROXIES="$proxy_address" \
     PYTHONUNBUFFERED=1 \
     "$python" -m streamlit run app.py \
     --server.port "${ports[$i]}" --server.address 127.0.0.1 --server.headless true \

@@ -152,7 +152,7 @@ def test_session_tokens_are_signed_expire_and_end_with_the_account(users, monkey
     assert account.user == auth.User("boss", "admin")
     assert users.verify_session(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]) is None
     assert users.verify_session(token.replace(".", "x.", 1)) is None
-    assert users.verify_session(users.ticket("boss", sid)) is None  # a ticket is no cookie
+    assert users.verify_session(users.ticket("boss", sid, "b1")) is None  # a ticket is no cookie
     clock = auth.time.time
     monkeypatch.setattr(auth.time, "time", lambda: clock() + auth.SESSION_HOURS * 3600 + 1)
     assert users.verify_session(token) is None  # 12 hours later
@@ -171,13 +171,13 @@ def test_session_tokens_are_signed_expire_and_end_with_the_account(users, monkey
 
 def test_a_ticket_is_exchanged_once_for_a_session_token(users):
     users.add("boss", "admin", "s3cret-pass")
-    ticket = users.ticket("boss", "abc123")
-    token, sid = users.redeem_ticket(ticket)
+    ticket = users.ticket("boss", "abc123", "browser-1")
+    token, sid = users.redeem_ticket(ticket, "browser-1")
     assert sid == "abc123" and users.verify_session(token)[0].user.name == "boss"
-    assert users.redeem_ticket(ticket) is None  # once only
+    assert users.redeem_ticket(ticket, "browser-1") is None  # once only
     auth._used_tickets.clear()  # another replica, sharing the state folder
-    assert users.redeem_ticket(ticket) is None
-    assert users.redeem_ticket("garbage") is None and users.redeem_ticket(None) is None
+    assert users.redeem_ticket(ticket, "browser-1") is None
+    assert users.redeem_ticket("garbage", "browser-1") is None and users.redeem_ticket(None) is None
 
 
 def test_screen_tokens_grant_one_screen_and_are_listed_revoked_and_audited(users):

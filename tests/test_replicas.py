@@ -581,8 +581,12 @@ def test_nginx_terminates_tls_sends_security_headers_and_limits_sessions(
             assert h["Referrer-Policy"] == "same-origin"
             assert h["X-Replica"] is None, "X-Replica without --debug-replica"
             assert h.get_all("Content-Security-Policy") == [csp], "one policy, not two"
-        cookie = headers["Set-Cookie"]
-        assert cookie.startswith(COOKIE + "=") and "Secure" in cookie and "HttpOnly" in cookie
+        set_cookies = {c.split("=", 1)[0]: c for c in headers.get_all("Set-Cookie")}
+        cookie = set_cookies[COOKIE]
+        assert "Secure" in cookie and "HttpOnly" in cookie
+        # the login tickets' binding cookie (issue 24): Secure too, nginx being the trusted proxy
+        bind = set_cookies[auth.BIND_COOKIE]
+        assert "Secure" in bind and "HttpOnly" in bind and "SameSite=strict" in bind
 
         # 3. The app draws every page through nginx with no CSP violation: sign in (the hidden
         #    frame that sets the session cookie is framed by the page itself), then open each
@@ -604,6 +608,11 @@ def test_nginx_terminates_tls_sends_security_headers_and_limits_sessions(
                 time.sleep(0.2)
             session_cookie = next(c for c in context.cookies(d.base) if c["name"] == auth.COOKIE)
             assert session_cookie["secure"] and session_cookie["httpOnly"]
+            # nginx connects from 127.0.0.2 (--proxy-address), the browser from 127.0.0.1: the
+            # login is recorded under the browser's address, as nginx forwards it (issue 24)
+            logins = [e for e in auth.Users(d.store.root).audit_log() if e["event"] == "login"]
+            assert [e.get("address") for e in logins] == ["127.0.0.1"], logins
+            assert "proxy_bind 127.0.0.2;" in (d.run_dir / "nginx.conf").read_text()
             for path, name in PAGES.items():
                 page.goto(f"{d.base}/{path}", wait_until="domcontentloaded")
                 drawn_under_csp(page)

@@ -188,7 +188,9 @@ def test_a_restore_on_the_data_page_is_audited_before_and_after_with_the_address
 )
 def test_open_mode_needs_a_direct_request_from_this_machine(monkeypatch, peer, headers, direct, address):
     """Issue 11 item 4: open mode only with no proxy header and a loopback peer; the client
-    address recorded in the audit log trusts forwarded headers only from a local proxy."""
+    address recorded in the audit log trusts forwarded headers only from the configured proxy
+    (here nginx on 127.0.0.1; issue 24: tests/test_sessions_hardening.py)."""
+    monkeypatch.setenv(auth.TRUSTED_PROXIES_ENV, "127.0.0.1")
     monkeypatch.setattr(ui.gate, "_peer", lambda: peer)
     monkeypatch.setattr(ui.gate, "_headers", lambda: headers)
     monkeypatch.setattr(ui.gate.st, "get_option", lambda key: "127.0.0.1")

@@ -9,10 +9,13 @@ Run with `pytest -m browser tests/test_sessions_browser.py`.
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -170,6 +173,96 @@ def test_a_kiosk_link_with_a_screen_token_comes_back_after_a_reload(secured, con
     screen.reload()
     login_form(screen)
     expect(screen.get_by_text(i18n.t("auth.screen_revoked"))).to_be_visible()
+
+
+# ------------------------------------------------------------------ login CSRF (issue 24 item 1)
+ATTACK_PAGE = """<!doctype html><html><body><h1>prize</h1>
+<iframe id="trap" src="{frame}" width="10" height="10"></iframe>
+<a id="go" href="{link}">open</a>
+</body></html>"""
+
+
+@contextlib.contextmanager
+def another_origin(html: str):
+    """A page served from another loopback port (another origin): the attacker's site."""
+    body = html.encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def unused_ticket(browser, base: str) -> str:
+    """The attacker signs in with their hidden frame blocked: the ticket stays unused."""
+    ctx = browser.new_context(locale="zh-CN")
+    ctx.set_default_timeout(TIMEOUT)
+    try:
+        page = ctx.new_page()
+        page.route("**/auth/session*", lambda route: route.abort())
+        page.goto(base + "/")
+        page.get_by_label(i18n.t("auth.name")).fill("rep2")
+        page.get_by_label(i18n.t("auth.password")).fill(PASSWORD)
+        page.get_by_role("button", name=i18n.t("auth.submit")).click()
+        signed_in(page, "rep2")
+        frame = page.locator("iframe[src*='/auth/session']")
+        expect(frame).to_have_count(1)
+        return base + frame.get_attribute("src")
+    finally:
+        ctx.close()
+
+
+def test_a_ticket_sent_from_another_site_does_not_sign_the_victim_in_as_the_attacker(
+    secured, context, browser
+):
+    """The attack of issue 24: the attacker's unused ticket, in a frame of their page and as
+    a link on it; the victim, signed in as leader, visits. Their browser must stay theirs."""
+    base, store = secured
+    auth.Users(store.root).add("rep2", "reporter", PASSWORD, township="T01")
+    victim = context.new_page()
+    login(victim, base, "leader")
+    own = {c["name"]: c["value"] for c in context.cookies()}[auth.COOKIE]
+    frame, link = unused_ticket(browser, base), unused_ticket(browser, base)
+    with another_origin(ATTACK_PAGE.format(frame=frame, link=link)) as evil:
+        attack = context.new_page()
+        redeeming = lambda r: "/auth/session" in r.url  # noqa: E731
+        with attack.expect_response(redeeming) as in_frame:
+            attack.goto(evil)
+        with attack.expect_response(redeeming) as by_link:
+            attack.locator("#go").click()
+        assert (in_frame.value.status, by_link.value.status) == (403, 403)
+    cookie = {c["name"]: c["value"] for c in context.cookies()}[auth.COOKIE]
+    assert cookie == own and auth.Users(store.root).verify_session(cookie)[0].user.name == "leader"
+    victim.reload()
+    signed_in(victim, "leader")
+    expect(victim.get_by_text("当前用户：rep2")).to_have_count(0)
+    # a browser that never signed in is not signed in by the link either
+    fresh = browser.new_context(locale="zh-CN")
+    try:
+        page = fresh.new_page()
+        page.goto(base + "/")
+        login_form(page)
+        page.goto(unused_ticket(browser, base))
+        assert auth.COOKIE not in {c["name"] for c in fresh.cookies()}
+        page.goto(base + "/")
+        login_form(page)
+    finally:
+        fresh.close()
 
 
 # ------------------------------------------------------------------ behind a proxy

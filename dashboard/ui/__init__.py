@@ -32,7 +32,7 @@ from .context import (
     sidebar_filters,
     url_lang,
 )
-from .data import baseline, data
+from .data import baseline, bound_township, data
 from .gate import (
     actor_name,
     client_address,
@@ -87,6 +87,7 @@ __all__ = [
     "Context",
     "actor_name",
     "baseline",
+    "bound_township",
     "board",
     "board_scope",
     "briefing_button",

@@ -142,7 +142,38 @@ def data(name: str, ctx: Context, **kwargs):
     of SHARED is shared with every session: read it, derive from it, never write into it."""
     if st.session_state.get("_user") is not None and current_user() is None:
         st.rerun()  # a fragment's run: the session just ended; the full run says so
-    return fetch(str(store().root), ctx.version, name, ctx.scope, tuple(sorted(kwargs.items())))
+    frame = fetch(str(store().root), ctx.version, name, ctx.scope, tuple(sorted(kwargs.items())))
+    if name in OWN_TOWNSHIP_ONLY:
+        return own_township_only(frame, bound_township(), name)
+    return frame
+
+
+# The lists of every township (names, seats, outlines) that a township's own user gets cut to
+# their township: no other township's name or outline reaches their pages, maps (hover
+# titles included) or downloads. The county's outline and the border stay.
+OWN_TOWNSHIP_ONLY = frozenset({"townships", "geo_features"})
+
+
+def bound_township() -> str | None:
+    """The township the signed-in user is bound to (township and reporter roles), else None."""
+    user = current_user() if st.session_state.get("_user") is not None else None
+    return user.township if user is not None and user.township_bound else None
+
+
+def own_township_only(frame, township: str | None, name: str):
+    """`frame` (metrics.townships or metrics.geo_features) cut to `township`'s rows (None:
+    as it is). A new frame: the shared one is never written into."""
+    if township is None or not isinstance(frame, pd.DataFrame) or not len(frame):
+        return frame
+    if name == "townships":
+        keep = frame["township_id"] == township
+    elif "layer" in frame.columns:
+        # the townships layer: the own outline; the county and border rows stay. Grid
+        # outlines (the grids layer) carry no township: none for a township's user.
+        keep = (~frame["layer"].isin(("townships", "grids"))) | (frame["feature_id"] == township)
+    else:
+        return frame
+    return frame[keep].reset_index(drop=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

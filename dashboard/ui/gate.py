@@ -3,6 +3,8 @@ cookie's hidden frames, screen tokens of meeting screens, the open demo mode, lo
 
 from __future__ import annotations
 
+import secrets as _secrets
+import time as _time
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -38,16 +40,19 @@ def _peer() -> str | None:
 
 
 def client_address() -> str:
-    """The browser's address: the peer's, or, when the peer is a proxy on this machine (the
-    nginx of deploy/), the address it forwards (X-Real-IP, else the last X-Forwarded-For)."""
-    peer = _peer()  # None: this machine
-    h = _headers()
-    if peer is None:
+    """The browser's address: the peer's, or, when the peer is a configured proxy
+    (auth.TRUSTED_PROXIES_ENV: the nginx of deploy/), the address it forwards (X-Real-IP,
+    else the last X-Forwarded-For). Anyone else's forwarded headers are ignored: a local
+    process gets no free guesses under invented addresses, nor writes them into the log."""
+    peer = _peer()
+    address = "127.0.0.1" if peer is None else str(peer)[:64]  # None: 127.0.0.1 or ::1
+    trusted = auth.trusted_proxies()
+    if address in trusted or (peer is None and "::1" in trusted):
+        h = _headers()
         forwarded = h.get("x-real-ip") or (h.get("x-forwarded-for") or "").split(",")[-1]
         if forwarded.strip():
             return forwarded.strip()[:64]
-        return "127.0.0.1"
-    return str(peer)[:64]
+    return address
 
 
 def _loopback(address: str | None) -> bool:
@@ -108,6 +113,11 @@ def current_user() -> auth.User | None:
     if users().session_revoked(st.session_state.get("_sid")):
         _clear_session("auth.ended_cookie")  # signed out in another tab
         return None
+    if not _time.time() < st.session_state.get("_expires", 0):
+        # The session's 12 hours are over (its cookie's too): an open tab ends with it.
+        users()._audit_quietly("session_ended", None, name=user.name, reason="expired")
+        _clear_session("auth.ended_cookie")
+        return None
     if account.user != user:
         st.session_state["_user"] = account.user
     return account.user
@@ -126,16 +136,30 @@ def screen_grant() -> auth.ScreenGrant | None:
     return grant
 
 
-def _start_session(account: auth.Account) -> None:
-    import secrets as _secrets
-    import time as _time
+def _cookie(name: str) -> str | None:
+    """A cookie the websocket's handshake carried (None without a client)."""
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:
+        return None
+    return value if isinstance(value, str) and value else None
 
+
+def _start_session(account: auth.Account) -> None:
     sid = _secrets.token_hex(8)
+    ends = _time.time() + auth.SESSION_HOURS * 3600
     st.session_state["_user"] = account.user
     st.session_state["_stamp"] = account.stamp
     st.session_state["_sid"] = sid
+    st.session_state["_expires"] = ends
+    bind = _cookie(auth.BIND_COOKIE)
+    if bind is None:
+        # No binding cookie (cookies blocked): no ticket, so no session cookie; the session
+        # lives in this tab only.
+        st.session_state.pop("_ticket", None)
+        return
     st.session_state["_ticket"] = (
-        users().ticket(account.user.name, sid),
+        users().ticket(account.user.name, sid, bind, until=ends),
         _time.time() + auth.TICKET_SECONDS - 5,
     )
 
@@ -144,23 +168,20 @@ def _from_cookie() -> auth.User | None:
     """A session carried over a reload or into a new tab by the session cookie."""
     if st.session_state.get("_cookie_off"):
         return None
-    try:
-        token = st.context.cookies.get(auth.COOKIE)
-    except Exception:
-        token = None
+    token = _cookie(auth.COOKIE)
     if not token:
         return None
-    checked = users().verify_session(token)
+    checked = users().check_session(token)
     if checked is None:
         st.session_state["_cookie_off"] = True
         st.session_state["_clear_cookie"] = True
         _note("auth.ended_cookie")
         return None
-    account, sid = checked
-    st.session_state["_user"] = account.user
-    st.session_state["_stamp"] = account.stamp
-    st.session_state["_sid"] = sid
-    return account.user
+    st.session_state["_user"] = checked.account.user
+    st.session_state["_stamp"] = checked.account.stamp
+    st.session_state["_sid"] = checked.sid
+    st.session_state["_expires"] = checked.expires
+    return checked.account.user
 
 
 def _base_path() -> str:
@@ -170,8 +191,6 @@ def _base_path() -> str:
 
 def _cookie_frames() -> None:
     """Hidden frames that set (after a login) or clear (after a logout) the session cookie."""
-    import time as _time
-
     ticket = st.session_state.get("_ticket")
     if (ticket and ticket[1] > _time.time()) or st.session_state.get("_clear_cookie"):
         # Out of the layout, still loaded: a frame of no size outside the page flow.
@@ -258,7 +277,11 @@ def logout_button(ctx: Context) -> None:
     role = i18n.enum_label(auth.ROLES, user.role, ctx.lang)
     st.sidebar.caption(t("auth.signed_in", ctx.lang, name=user.name, role=role))
     if st.sidebar.button(t("auth.logout", ctx.lang)):
-        users()._audit_quietly("logout", user.name)
-        users().end_session(st.session_state.get("_sid"))
-        _clear_session()
+        # Fail closed: the tab forgets the session and the cookie is cleared whatever
+        # happens; the server refuses the session at once in this process (auth.end_session)
+        # and writes it down for the other replicas as soon as it can. A logout that could
+        # not be written is said so, and audited as such.
+        recorded = users().end_session(st.session_state.get("_sid"))
+        users()._audit_quietly("logout", user.name, **({} if recorded else {"recorded": False}))
+        _clear_session(None if recorded else "auth.logout_unrecorded")
         st.rerun()

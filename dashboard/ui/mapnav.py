@@ -157,5 +157,7 @@ def static_map(ctx: ui.Context, kind: str, build, *extra) -> None:
     language, `kind` and `extra` (what else the map depends on: community, zone, …) — the
     key must name everything `build` reads. Shown through Markdown: st.html's sanitiser
     drops SVG; every text in the SVG is escaped by charts.svgmap."""
-    key = (kind, str(ui.store().root), ctx.version, ctx.scope, ctx.lang, *extra)
+    # Whose view too: a township's own user gets a map without the neighbours (ui.data), a
+    # leader's map of the same township has them; one must never be served to the other.
+    key = (kind, str(ui.store().root), ctx.version, ctx.scope, ctx.lang, ui.bound_township(), *extra)
     st.markdown(_svg(key, build), unsafe_allow_html=True)
