@@ -31,7 +31,7 @@ from .brief import join, township_parts
 TZ = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai, the date a briefing is issued on
 LIST_CAP = 12  # rows of an attention list before "…及其他N项"
 TREND_WEEKS = 12
-CHART_WIDTH = 686  # px: A4 (210 mm) less 2 × 14 mm margins, at 96 px per inch
+CHART_WIDTH = 590  # px: the text width of A4 less the 公文 margins (210 - 28 - 26 mm), at 96 px per inch
 
 
 def _stamp(iso: str | None) -> str:
