@@ -16,9 +16,10 @@ headless Chromium.
     docx.py         the Word document (build_docx()), charts as PNG through kaleido
 
 Offline by construction: plotly.js is inlined from the installed plotly package, fonts are the
-system's (Noto Serif CJK and Noto Sans CJK, embedded into the PDF by Chromium), the page's Content-Security-Policy
-allows no fetch, and Chromium resolves no host name. Every data string goes into the HTML
-escaped. No streamlit here.
+system's (Noto Serif CJK and Noto Sans CJK, embedded into the PDF by Chromium), the page's
+Content-Security-Policy allows no fetch, and Chromium resolves no host name. Every data string
+goes into the HTML escaped. The docx's charts are drawn by kaleido in the same Chromium, with
+the installed plotly.js and no MathJax. No streamlit here.
 """
 
 from __future__ import annotations

@@ -115,15 +115,13 @@ def period_training_table(brief: Briefing) -> list[str]:
     return [t("report.col.kind"), t("report.col.sessions"), t("report.col.attendees")]
 
 
-def distribution(brief: Briefing) -> list[str]:
-    """The 版记: 报/送/发, then the issuing body and the date it is issued."""
+def distribution(brief: Briefing) -> tuple[list[str], tuple[str, str]]:
+    """The 版记: the lines 报/送/发, then (the issuing body, the date it is issued)."""
     t = lambda key, **kw: i18n.t(key, brief.lang, **kw)  # noqa: E731
-    return [
-        t("report.distribution"),
-        t("report.copy_to"),
-        t("report.send_to"),
-        t("report.printed", issuer=t("report.issuer"), date=brief.date_text),
-    ]
+    return (
+        [t("report.distribution"), t("report.copy_to"), t("report.send_to")],
+        (t("report.issuer"), t("report.printed", date=brief.date_text)),
+    )
 
 
 def render_html(brief: Briefing) -> str:
@@ -239,7 +237,9 @@ def render_html(brief: Briefing) -> str:
                 f'<div class="caption">{_esc(t("report.figure", n=i + 1, title=title))}</div></div>'
             )
     parts.append('<footer class="colophon">')
-    parts += [f"<div>{_esc(line)}</div>" for line in distribution(brief)]
+    lines, (issuer, printed) = distribution(brief)
+    parts += [f"<div>{_esc(line)}</div>" for line in lines]
+    parts.append(f'<div class="printed"><span>{_esc(issuer)}</span><span>{_esc(printed)}</span></div>')
     parts.append("</footer>")
     return _page(parts, figures, lang, brief)
 
