@@ -106,11 +106,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.add_argument("name")
 
-    p = sub.add_parser("report", help="print the weekly briefing (A4 PDF) with headless Chromium")
-    p.add_argument("--week", type=_date, help="Monday of the week (default: the latest with data)")
+    p = sub.add_parser(
+        "report",
+        help="the briefing (简报) of a week, or the report of a month or a quarter, as an A4 PDF"
+        " (headless Chromium) or an editable Word document",
+    )
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--week", type=_date, help="Monday of the week (default: the latest with data)")
+    when.add_argument("--month", help="a month's report (月报), YYYY-MM, e.g. 2021-11")
+    when.add_argument("--quarter", help="a quarter's report (季度报告), YYYYQn, e.g. 2021Q4")
     p.add_argument("--township", help="one township (default: the whole county)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
-    p.add_argument("--out", required=True, help="FILE.pdf")
+    p.add_argument("--format", choices=["pdf", "docx"], help="default: from --out's suffix, else pdf")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="FILE.pdf or FILE.docx, or a folder: the file is then named as a clerk keeps it"
+        " (孟连县边境党建工作简报-2021年第52期.pdf)",
+    )
 
     p = sub.add_parser(
         "template",
@@ -413,16 +426,34 @@ def cmd_screen(args, store: Store) -> int:
 def cmd_report(args, store: Store) -> int:
     from . import report
 
+    out = Path(args.out)
+    fmt = args.format or ("docx" if out.suffix.lower() == ".docx" else "pdf")
     try:
-        pdf = report.build_pdf(store, args.week, args.township, args.lang)
-    except ValueError as e:  # not a Monday, unknown township
+        period = (
+            report.month_period(args.month)
+            if args.month
+            else report.quarter_period(args.quarter)
+            if args.quarter
+            else None
+        )
+        report.chromium_path()  # both formats draw with it: fail before the work
+        brief = report.collect(store, args.week, args.township, args.lang, period)
+        if fmt == "docx":
+            from .report.docx import render_docx
+
+            data = render_docx(brief)
+        else:
+            data = report.html_to_pdf(report.render_html(brief))
+    except ValueError as e:  # not a Monday, unknown township, a period without data
         print(f"error: {e}", file=sys.stderr)
         return 2
     except report.ReportError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    Path(args.out).write_bytes(pdf)
-    print(f"written to {args.out}")
+    if out.is_dir():
+        out = out / f"{brief.file_stem}.{fmt}"
+    out.write_bytes(data)
+    print(f"written to {out}")
     return 0
 
 

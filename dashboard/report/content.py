@@ -123,7 +123,7 @@ def quarter_period(text: str) -> Period:
 @dataclass
 class Block:
     """One piece of a section: "sub" a （一） heading, "para" a body paragraph, "named" a
-    paragraph led by a place's name, "table" one of the briefing's tables (text names it:
+    paragraph led by a place's name, "note" a line in small print, "table" one of the briefing's tables (text names it:
     kpis, training, period_training, attention, ledger)."""
 
     kind: str
@@ -654,6 +654,8 @@ def _sections(
     problems = [Block("para", text) for text in rules.problems(found, when, lang)]
     if any(not item["skip"] and item["count"] for item in brief.attention):
         problems.append(Block("table", "attention"))
+    if brief.quality:  # what the data itself lacks (issue 10 §3), under the lists
+        problems.append(Block("note", brief.quality))
     steps = [Block("para", text) for text in rules.next_steps(found, lang)]
     heads = [i18n.t(f"section.{k}.{kind}", lang) for k in ("overview", "problems", "steps")]
     return list(zip(heads, [overview, problems, steps], strict=True))

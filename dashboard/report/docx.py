@@ -327,6 +327,8 @@ def render_docx(brief: Briefing, pictures: list[bytes] | None = None) -> bytes:
                 _para(doc, block.text, "二级标题")
             elif block.kind == "para":
                 _para(doc, block.text, "简报正文")
+            elif block.kind == "note":
+                _para(doc, block.text, "表注")
             elif block.kind == "named":
                 p = _para(doc, "", "简报正文")
                 _run(p, block.name + t("report.sep.name"), HEITI)

@@ -156,6 +156,8 @@ def render_html(brief: Briefing) -> str:
                 parts.append(f"<h3>{_esc(block.text)}</h3>")
             elif block.kind == "para":
                 parts.append(f'<p class="body">{_esc(block.text)}</p>')
+            elif block.kind == "note":
+                parts.append(f'<p class="note quality">{_esc(block.text)}</p>')
             elif block.kind == "named":
                 sep = t("report.sep.name")
                 parts.append(f'<p class="body"><b>{_esc(block.name)}</b>{sep}{_esc(block.text)}</p>')

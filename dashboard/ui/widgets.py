@@ -138,26 +138,43 @@ def page_link(ctx: Context, page: str, label: str) -> None:
     st.page_link(PAGE_FILES[page], label=label, query_params=ctx.query_params)
 
 
+BRIEFING_FORMATS = {  # format -> (make label, download label, icon, MIME type)
+    "pdf": ("briefing.make", "briefing.download", ":material/picture_as_pdf:", "application/pdf"),
+    "docx": (
+        "briefing.make_docx",
+        "briefing.download_docx",
+        ":material/description:",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+}
+
+
 def briefing_button(ctx: Context) -> None:
-    """Make the weekly briefing PDF on request (it takes seconds), then offer it for download."""
+    """Make the week's briefing on request (it takes seconds), as PDF or as an editable Word
+    document side by side, then offer it for download under the name a clerk keeps."""
     if ctx.version is None:
         return
     s = store()
     key = (str(s.root), ctx.version, repr(sorted(s.pins())), ctx.week, ctx.township, ctx.lang)
-    if st.session_state.get("_briefing_key") != key:
-        if not st.button(ctx.t("briefing.make"), icon=":material/picture_as_pdf:"):
-            return
-        with st.spinner(ctx.t("briefing.making")):
-            try:
-                _briefing(*key)
-            except Exception as e:  # chromium missing or failing: say so, keep the page
-                st.error(ctx.t("briefing.failed", reason=str(e)))
-                return
-        st.session_state["_briefing_key"] = key
-    name = f"{ctx.t('briefing.file')}-{ctx.week}-{ctx.township or 'county'}.pdf"
-    st.download_button(
-        ctx.t("briefing.download"), _briefing(*key), name, "application/pdf", icon=":material/download:"
-    )
+    for col, (fmt, (make, download, icon, mime)) in zip(
+        st.columns(len(BRIEFING_FORMATS)), BRIEFING_FORMATS.items(), strict=True
+    ):
+        with col:
+            state = f"_briefing_key_{fmt}"
+            if st.session_state.get(state) != key:
+                if not st.button(ctx.t(make), icon=icon, key=f"briefing_make_{fmt}"):
+                    continue
+                with st.spinner(ctx.t("briefing.making")):
+                    try:
+                        _briefing(*key, fmt)
+                    except Exception as e:  # chromium missing or failing: say so, keep the page
+                        st.error(ctx.t("briefing.failed", reason=str(e)))
+                        continue
+                st.session_state[state] = key
+            data, name = _briefing(*key, fmt)
+            st.download_button(
+                ctx.t(download), data, name, mime, icon=":material/download:", key=f"briefing_{fmt}"
+            )
 
 
 def change_text(ctx: Context, base: dict | None, delta, rate: bool = False) -> str | None:
