@@ -398,7 +398,7 @@ def _table_block(doc, brief: Briefing, name: str, n: int) -> int:
             [label, value + (f"\n{detail}" if detail else ""), target, status, change]
             for label, value, detail, target, status, change in rows
         ]
-        _table(doc, head, cells, {1, 2, 4}, [Mm(50), Mm(36), Mm(18), Mm(28), Mm(24)])
+        _table(doc, head, cells, {1, 2, 4}, [Mm(46), Mm(34), Mm(16), Mm(32), Mm(28)])
         for note in [brief.base_text, *brief.scope_notes]:
             _para(doc, note, "表注")
         return 1
