@@ -16,11 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import write_county
 
 from dashboard import contract, ingest, ledger, metrics, submissions
 from dashboard.auth import User, Users
 from dashboard.store import Store
+
+from conftest import write_county
 
 ROOT = Path(__file__).resolve().parent.parent
 W0, W1, W2, W3 = (dt.date(2021, 5, 3) + dt.timedelta(days=7 * i) for i in range(4))
@@ -386,7 +387,7 @@ def test_notes_survive_sigkill_and_damaged_lines_are_skipped(tmp_path):
     assert numbers[: complete - 1] == list(range(complete - 1))  # none lost before the last
     # a line cut short (a full disk, a crash of another writer) and a foreign line
     with open(ledger.notes_path(state), "ab") as f:
-        f.write('{"key": "checkpoint_gap|K1|", "te'.encode())
+        f.write(b'{"key": "checkpoint_gap|K1|", "te')
     ledger.add_note(state, "checkpoint_gap|K1|", "后来的一条", "w")
     with open(ledger.notes_path(state), "ab") as f:
         f.write(json.dumps(["not", "a", "note"]).encode() + b"\n")
