@@ -395,3 +395,44 @@ def test_notes_survive_sigkill_and_damaged_lines_are_skipped(tmp_path):
     assert skipped2 == skipped + 2
     assert notes2["checkpoint_gap|K1|"][-1]["text"] == "后来的一条"
     assert oct(ledger.notes_path(state).stat().st_mode & 0o777) == "0o600"
+
+
+def test_command_line(county, capsys):
+    from dashboard import cli
+
+    assert (
+        cli.main(["--store", str(county.root), "ledger", "--status", "all", "--week", str(W2), "--json"]) == 0
+    )
+    rows = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
+    b = rows["branch_criterion|B1|venue"]
+    assert (b["status"], b["closed_week"], b["closed_version"], b["opened_week"]) == (
+        "closed",
+        str(W2),
+        2,
+        str(W0),
+    )
+    assert rows["submission_missing|T3|"]["escalated"] is True
+    assert cli.main(["--store", str(county.root), "ledger", "--township", "T1", "--week", str(W2)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "checkpoint_gap\tK1\t-\tT1\topened 2021-05-17\tdeadline 2021-05-26\topen\tgreen",
+    ]
+    assert cli.main(["--store", str(county.root), "ledger", "--township", "T9"]) == 2
+
+
+def test_the_page_shows_a_township_user_their_own_items_only(monkeypatch, county):
+    import helpers
+
+    users = Users(county.state)
+    users.add("t1user", "township", helpers.PASSWORD, township="T1")
+    at = helpers.login(helpers.app(monkeypatch, county, week=str(W2), township="T3"), "t1user")
+    at.switch_page("views/ledger.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table.iloc[:, 1]) == {"甲镇"}  # the URL asked for 丙乡: the user's own township
+    assert "一号卡点" in set(table.iloc[:, 3])
+    # the note form is there, for the user's own items, and a note marks the item 整改中
+    at.text_area[0].input("已补排夜班")
+    at.button[0].click().run()
+    assert not at.exception and at.success
+    assert "整改中" in set(at.dataframe[0].value.iloc[:, 0])

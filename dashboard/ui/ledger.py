@@ -38,10 +38,12 @@ def kind_label(kind: str, lang: str) -> str:
     return t(f"ledger.kind.{kind}", lang)
 
 
-def what(it: ledger.Item, lang: str) -> str:
-    """ "芒国村一组党支部 · 活动阵地" — the entity and, for a branch, the criterion."""
+def what(it: ledger.Item, lang: str, code: bool = False) -> str:
+    """ "芒国村一组党支部 · 活动阵地" — the entity and, for a branch, the criterion. With `code`
+    in English, the entity's code instead of its (Chinese) name: the meeting screen writes no
+    name from the data in English."""
     crit = f" · {i18n.enum_label(contract.CRITERIA, it.criterion, lang)}" if it.criterion else ""
-    return f"{it.name}{crit}"
+    return f"{it.entity if code and lang != 'zh' else it.name}{crit}"
 
 
 def state_label(it: ledger.Item, lang: str) -> str:
@@ -212,7 +214,11 @@ def note_form(ctx: Context, open_items: list[ledger.Item], names: dict[str, str]
             except OSError:
                 st.error(t("ledger.note_failed", lang))
             else:
-                st.success(t("ledger.note_saved", lang))
+                # the list above was drawn before the note: draw it again, with the note
+                st.session_state["_ledger_note_saved"] = True
+                st.rerun()
+    if st.session_state.pop("_ledger_note_saved", False):
+        st.success(t("ledger.note_saved", lang))
 
 
 def since_meeting(ctx: Context) -> tuple[int, int | None]:
