@@ -77,7 +77,13 @@ def test_a_scope_without_grids_or_checkpoints_skips_those_slides(demo_store):
     con.close()
     assert screens.slides_with_data(ALL, county) == ALL
     # 勐马镇 has border branches and training but no community grids and no checkpoints
-    assert screens.slides_with_data(ALL, mengma) == ("overview", "branches", "training", "submissions", "ledger")
+    assert screens.slides_with_data(ALL, mengma) == (
+        "overview",
+        "branches",
+        "training",
+        "submissions",
+        "ledger",
+    )
     assert screens.slides_with_data(("training", "grids"), mengma) == ("training",)
 
 

@@ -389,8 +389,13 @@ def ledger_slide(ctx, s, targets, base, change) -> None:
                 )
                 line(
                     "tnote",
-                    f"{ledger_ui.kind_label(it.kind, ctx.lang)} · {ledger_ui.what(it, ctx.lang, code=True)} · "
-                    + ctx.t("ledger.due", date=i18n.fmt_date(it.deadline, ctx.lang)),
+                    " · ".join(
+                        (
+                            ledger_ui.kind_label(it.kind, ctx.lang),
+                            ledger_ui.what(it, ctx.lang, code=True),
+                            ctx.t("ledger.due", date=i18n.fmt_date(it.deadline, ctx.lang)),
+                        )
+                    ),
                     f"l{n}",
                 )
 
