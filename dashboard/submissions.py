@@ -111,6 +111,32 @@ def _audit_by_version(store: Store) -> dict[int, dict]:
     return out
 
 
+def base_version(store: Store, version: int) -> int | None:
+    """The version `version` was made from (None for the first, or one no longer stored)."""
+    base = store.record(version).get("base")
+    if base is not None and not store.path(base).exists():
+        return None
+    return base
+
+
+def version_event(store: Store, version: int, township: str, events: dict | None = None) -> dict:
+    """{"version", "at", "by", "via"} of the version that brought `township`'s rows: from the
+    audit log's "submit" event of that township (a township reporter's upload) or "load"
+    event of that version, else from the version's record (a county load from the command
+    line, or a restore). `events`: _audit_by_version(store), when already read."""
+    rec = store.record(version)
+    e = (events if events is not None else _audit_by_version(store)).get(version)
+    if e is not None and (e.get("event") == "load" or e.get("township") == township):
+        via = "submit" if e.get("event") == "submit" else rec.get("action", "load")
+        return {"version": version, "at": e.get("at"), "by": e.get("user"), "via": via}
+    return {
+        "version": version,
+        "at": rec.get("created_at"),
+        "by": rec.get("by"),
+        "via": rec.get("action", "load"),
+    }
+
+
 def last_submissions(store: Store, week) -> dict[str, dict]:
     """township -> {"version", "at", "by", "via"} of the newest version that changed the
     township's stored rows of the week; via is "submit" (a township reporter's upload),
@@ -127,9 +153,7 @@ def last_submissions(store: Store, week) -> dict[str, dict]:
     while pending and v is not None and steps < MAX_VERSIONS:
         steps += 1
         rec = store.record(v)
-        base = rec.get("base")
-        if base is not None and not store.path(base).exists():
-            base = None
+        base = base_version(store, v)
         if (
             base is not None
             and rec.get("action") in ("load", "replace")
@@ -142,18 +166,8 @@ def last_submissions(store: Store, week) -> dict[str, dict]:
         if changed:
             if events is None:
                 events = _audit_by_version(store)
-            e = events.get(v)
             for tw in changed:
-                if e is not None and (e.get("event") == "load" or e.get("township") == tw):
-                    via = "submit" if e.get("event") == "submit" else rec.get("action", "load")
-                    found[tw] = {"version": v, "at": e.get("at"), "by": e.get("user"), "via": via}
-                else:
-                    found[tw] = {
-                        "version": v,
-                        "at": rec.get("created_at"),
-                        "by": rec.get("by"),
-                        "via": rec.get("action", "load"),
-                    }
+                found[tw] = version_event(store, v, tw, events)
             pending -= changed
         v = base
     for tw in pending:

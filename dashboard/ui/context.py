@@ -26,7 +26,8 @@ class Context:
     version: int | None
     township_name: str
     notes: tuple[str, ...] = field(default=())
-    latest: bool = True  # the week is the latest with data (links leave it out)
+    latest: bool = True  # the week is the one pages open on (links leave it out)
+    withheld: tuple[str, ...] = ()  # townships whose week is not shown (metrics.Scope.withheld)
 
     def t(self, key: str, **fields) -> str:
         return t(key, self.lang, **fields)
@@ -34,7 +35,7 @@ class Context:
     @property
     def scope(self) -> metrics.Scope:
         """What the view's figures are about: its week and township (dashboard.metrics)."""
-        return metrics.Scope(self.week, self.township)
+        return metrics.Scope(self.week, self.township, self.withheld)
 
     @property
     def query_params(self) -> dict:
