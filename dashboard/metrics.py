@@ -428,9 +428,10 @@ def compliance_by_township(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAUL
 def grid_visit_rates(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """One row per grid in scope for the week (for the map and table): grid_id, name,
     township_id, community_id, zone_id, unit_id, lon, lat, households, households_visited,
-    visit_rate (NaN if no households), reported, members, staffed, visit_target."""
+    visit_rate (NaN if no households, or if the grid's township sent no grid report for the
+    week), reported, members, staffed, visit_target, township_reported."""
     week, township = _resolve(con, scope)
-    return queries.run(
+    df = queries.run(
         con,
         "grid_visit_rates",
         week=week,
@@ -438,6 +439,10 @@ def grid_visit_rates(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOP
         default_visit_target=DEFAULT_VISIT_TARGET,
         withheld=_withheld(scope),
     )
+    # A grid of a township that sent no grid report for the week has no visit rate (未报),
+    # not 0%: maps draw it grey, tables say so.
+    df["visit_rate"] = df["visit_rate"].where(df["township_reported"].astype(bool))
+    return df
 
 
 def checkpoint_hourly(
