@@ -44,15 +44,14 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from . import contract, jsonl, queries
+from . import contract, jsonl, queries, reporting
 from .auth import User, Users
 from .i18n import Explained, Msg
 from .quality import LINKS_MAX, LINKS_MIN
 from .store import Store
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = reporting.TZ
 NOTES_FILE = "ledger_notes.jsonl"
 MAX_NOTE = 500  # characters of a 整改措施 note
 MAX_LINEAGE = 60  # versions walked back to find the one that closed an item
@@ -163,8 +162,8 @@ class NoteRefused(Explained, Exception):
 
 # ---------------------------------------------------------------- as of when
 def _report_deadline(week: dt.date) -> dt.datetime:
-    """When a week's submission is due: the Monday after the week, 12:00 Asia/Shanghai."""
-    return dt.datetime.combine(week + dt.timedelta(days=7), dt.time(12), TZ)
+    """When a week's submission is due (dashboard.reporting.DEADLINE, declared there once)."""
+    return reporting.deadline(week)
 
 
 def week_as_of(week: dt.date) -> dt.datetime:

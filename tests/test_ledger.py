@@ -260,7 +260,14 @@ def test_which_items_open_and_close_and_in_which_version(county):
 
 
 def test_nothing_opens_for_a_township_that_has_not_reported(county):
-    # T3 reported W0 only. Before W1's deadline (Monday 17 May, 12:00) nothing of T3 is open.
+    # T3 reported W0 only (the reporting module agrees). Before W1's deadline (Monday 17 May,
+    # 12:00) nothing of T3 is open.
+    from dashboard import reporting
+
+    con = county.connect()
+    assert "T3" not in reporting.counted_townships(con, W1) | reporting.counted_townships(con, W2)
+    con.close()
+    assert reporting.deadline(W1) == at("2021-05-17", 12)
     early = ledger.items(county, as_of=at("2021-05-17", 11))
     assert [i for i in early if i.township_id == "T3"] == []
     # after it, the missing submission is one item; its grid is never "not reported"
