@@ -115,7 +115,8 @@ def page(ctx: Context) -> None:
                 f'- <span style="color:{COLOUR_CSS[i.colour]};font-weight:600">'
                 f"{html.escape(state_label(i, lang))}</span> "
                 f"{html.escape(names.get(i.township_id, i.township_id))} · "
-                f"{html.escape(kind_label(i.kind, lang))}：[{html.escape(what(i, lang))}]({link(ctx, i)}) "
+                f"{html.escape(kind_label(i.kind, lang))}{t('ledger.sep', lang)}"
+                f"[{html.escape(what(i, lang))}]({link(ctx, i)}) "
                 f"· {html.escape(t('ledger.due', lang, date=i18n.fmt_date(i.deadline, lang)))}"
                 for i in urgent
             ),

@@ -378,7 +378,7 @@ def ledger_slide(ctx, s, targets, base, change) -> None:
             note=ctx.t("ledger.kiosk_open", n=f"{counts['open']:,}"),
         )
     with right:
-        urgent = [i for i in found if i.status != "closed"][:8]
+        urgent = [i for i in found if i.status != "closed"][:6]  # what fits a 1080-line screen
         if not urgent:
             line("tnote", ctx.t("ledger.all_clear"), "ledger-none")
         for n, it in enumerate(urgent):
