@@ -45,6 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=_date)
     p.add_argument("--township")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--now",
+        type=dt.datetime.fromisoformat,
+        help="the time the default week is chosen at (ISO, with offset; default the real clock): "
+        "the latest complete week, as the pages open on",
+    )
+
+    p = sub.add_parser("ledger", help="the rectification ledger (整改台账): one item a line")
+    p.add_argument("--township")
+    p.add_argument("--status", choices=("open", "overdue", "closed", "all"), default="open")
+    p.add_argument(
+        "--week", type=_date, help="as of this week's reporting deadline (default: the latest week with data)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON list")
 
     sub.add_parser("versions", help="list the stored versions")
     p = sub.add_parser("restore", help="publish an earlier version's content as a new version")
@@ -227,7 +241,13 @@ def cmd_summary(args, store: Store) -> int:
             )
             return 2
         try:
-            result = metrics.summary(con, metrics.Scope(args.week, args.township))
+            week = args.week
+            if week is None and args.now is not None:
+                from . import reporting
+
+                now = args.now if args.now.tzinfo else args.now.replace(tzinfo=reporting.TZ)
+                week = reporting.latest_complete_week(con, now)
+            result = metrics.summary(con, metrics.Scope(week, args.township))
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
@@ -237,6 +257,39 @@ def cmd_summary(args, store: Store) -> int:
         print(json.dumps(result, ensure_ascii=False, default=str))
     else:
         _print_nested(result)
+    return 0
+
+
+def cmd_ledger(args, store: Store) -> int:
+    from . import ledger, metrics
+
+    con = store.connect()
+    try:
+        known = set(metrics.townships(con)["township_id"])
+        week = args.week or metrics.latest_week(con)
+    finally:
+        con.close()
+    if args.township is not None and args.township not in known:
+        print(f"error: no township {args.township!r} (known: {', '.join(sorted(known))})", file=sys.stderr)
+        return 2
+    if week is None:
+        found = []
+    else:
+        if week.weekday() != 0:
+            print(f"error: week must start on a Monday: {week}", file=sys.stderr)
+            return 2
+        found = ledger.select(
+            ledger.items(store, as_of=ledger.week_as_of(week), township=args.township), status=args.status
+        )
+    if args.json:
+        print(json.dumps([i.as_dict() for i in found], ensure_ascii=False))
+        return 0
+    for i in found:
+        closed = f"\tclosed {i.closed_week} v{i.closed_version}" if i.status == "closed" else ""
+        print(
+            f"{i.kind}\t{i.entity}\t{i.criterion or '-'}\t{i.township_id}\topened {i.opened_week}"
+            f"\tdeadline {i.deadline}\t{i.status}\t{i.colour}{' escalated' if i.escalated else ''}{closed}"
+        )
     return 0
 
 
@@ -497,6 +550,7 @@ def _audit(store: Store, event: str, by: str, **details) -> None:
 COMMANDS = {
     "load": cmd_load,
     "summary": cmd_summary,
+    "ledger": cmd_ledger,
     "versions": cmd_versions,
     "contract": cmd_contract,
     "restore": cmd_restore,

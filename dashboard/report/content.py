@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import contract, i18n, kpis, metrics, places, quality
+from .. import contract, i18n, kpis, ledger, metrics, places, quality
 from ..charts import branches as branch_charts
 from ..charts import checkpoints as cp_charts
 from ..charts import common, print_map
 from ..charts import training as training_charts
 from ..store import Store
 from . import sections as rules
-from .brief import join, township_parts
+from .brief import join, ledger_paragraph, township_parts
 
 TZ = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai, the date a briefing is issued on
 LIST_CAP = 12  # rows of an attention list before "…及其他N项"
@@ -123,8 +123,8 @@ def quarter_period(text: str) -> Period:
 @dataclass
 class Block:
     """One piece of a section: "sub" a （一） heading, "para" a body paragraph, "named" a
-    paragraph led by a place's name, "note" a line in small print, "table" one of the briefing's tables (text names it:
-    kpis, training, period_training, attention, ledger)."""
+    paragraph led by a place's name, "note" a line in small print, "table" one of the
+    briefing's tables (text names it: kpis, training, period_training, attention, ledger)."""
 
     kind: str
     text: str = ""
@@ -148,13 +148,16 @@ class Briefing:
     briefs: list[tuple[str, str]] = field(default_factory=list)
     attention: list[dict] = field(default_factory=list)
     quality: str = ""  # data quality warnings counted per kind (issue 10 §3)
+    # the rectification ledger (issue 20 §1): title, paragraph, columns, rows (the most
+    # serious open items), more (a line saying the rows are the first of how many, or "");
+    # {} on an empty store
+    ledger: dict = field(default_factory=dict)
     charts: list[tuple[str, go.Figure]] = field(default_factory=list)
     period: Period | None = None
     first_week: dt.date | None = None  # a month's or quarter's first week with data
     issued_on: dt.date = field(default_factory=lambda: dt.datetime.now(TZ).date())
     sections: list[tuple[str, list[Block]]] = field(default_factory=list)
     period_training: list[list[str]] = field(default_factory=list)
-    ledger: list[list[str]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -362,6 +365,65 @@ def _sized(fig: go.Figure, height: int | None = None, top: int = 10) -> go.Figur
     return fig
 
 
+LEDGER_ROWS = 12
+
+
+def ledger_section(
+    store: Store, week: dt.date, township: str | None, names: dict, lang: str, period: Period | None = None
+) -> dict:
+    """The ledger as of the week's reporting deadline (capped at now): a paragraph written
+    from its counts, and its most serious open items (escalated and overdue first); for the
+    briefing's table, its overdue items; for a month or a quarter, how many items were opened
+    and closed within the period's weeks."""
+    found = ledger.items(store, as_of=ledger.page_as_of(week), township=township)
+    pinned = store.last_pinned(before=store.current())
+    closed = len(ledger.closed_since(store, found, pinned))
+    live = [i for i in found if i.status != "closed"]
+    rows = [
+        [
+            i18n.t(f"ledger.status.{i.status}", lang)
+            + (f" · {i18n.t('ledger.escalated', lang)}" if i.escalated else ""),
+            names.get(i.township_id, i.township_id),
+            i18n.t(f"ledger.kind.{i.kind}", lang),
+            i.name + (f" · {i18n.enum_label(contract.CRITERIA, i.criterion, lang)}" if i.criterion else ""),
+            i18n.fmt_date(i.deadline, lang),
+        ]
+        for i in live[:LEDGER_ROWS]
+    ]
+    return {
+        "title": i18n.t("page.ledger", lang),
+        "paragraph": ledger_paragraph(ledger.counts(found), closed, pinned is not None, lang),
+        "columns": [
+            i18n.t(f"ledger.col.{c}", lang) for c in ("state", "township", "kind", "what", "deadline")
+        ],
+        "rows": rows,
+        "more": i18n.t("table.first_rows", lang, n=i18n.fmt_int(len(rows)), total=i18n.fmt_int(len(live)))
+        if len(live) > len(rows)
+        else "",
+        "overdue": [r for r, i in zip(rows, live, strict=False) if i.status == "overdue"],
+        "overdue_total": sum(i.status == "overdue" for i in live),
+        "overdue_towns": _ranked_towns([i.township_id for i in live if i.status == "overdue"], names),
+        "period": None
+        if period is None or period.kind == "week"
+        else {
+            "opened": sum(period.start <= i.opened_week <= period.end for i in found),
+            "closed": sum(
+                i.closed_week is not None and period.start <= i.closed_week <= period.end for i in found
+            ),
+        },
+    }
+
+
+def _ranked_towns(township_ids: list[str], names: dict) -> list[str]:
+    """Township names, the one with the most items first (then in the county's order)."""
+    order = list(names)
+    counts = pd.Series(township_ids, dtype=object).value_counts()
+    return [
+        names.get(t, t)
+        for t in sorted(counts.index, key=lambda t: (-counts[t], order.index(t) if t in order else 99))
+    ]
+
+
 def collect(
     store: Store,
     week: dt.date | None = None,
@@ -496,6 +558,7 @@ def collect(
             compliance_sentence = period_compliance(con, brief.period, weeks, township, lang)
         else:
             period_sentence = compliance_sentence = ""
+        brief.ledger = ledger_section(store, week, township, names, lang, brief.period)
         found = rules.findings(facts, lang)
         brief.sections = _sections(
             brief, scope_parts, found, period_sentence, compliance_sentence, county, lang
@@ -581,7 +644,7 @@ def period_compliance(con, period: Period, weeks: list[dt.date], township: str |
         return i18n.t("period.compliance_all", lang, when=when, weeks=len(rates))
     low_week, low = min(rates, key=lambda x: (x[1], x[0]))
     return i18n.t(
-        "period.compliance",
+        "period.compliance" if last else "period.compliance_end_ok",
         lang,
         when=when,
         weeks=len(rates),
@@ -656,7 +719,29 @@ def _sections(
         problems.append(Block("table", "attention"))
     if brief.quality:  # what the data itself lacks (issue 10 §3), under the lists
         problems.append(Block("note", brief.quality))
-    steps = [Block("para", text) for text in rules.next_steps(found, lang)]
+    led = brief.ledger
+    extra = []
+    if led:  # the rectification ledger (issue 20): its paragraph, its overdue items
+        problems.append(Block("para", led["paragraph"]))
+        if led.get("period"):
+            problems.append(
+                Block(
+                    "para",
+                    i18n.t("period.ledger", lang, when=i18n.t(f"report.in_{kind}", lang), **led["period"]),
+                )
+            )
+        if led.get("overdue"):
+            problems.append(Block("table", "ledger"))
+        if led.get("overdue_total"):
+            extra.append(
+                i18n.t(
+                    "sections.step.ledger",
+                    lang,
+                    towns=join(led["overdue_towns"], lang),
+                    n=i18n.fmt_int(led["overdue_total"]),
+                )
+            )
+    steps = [Block("para", text) for text in rules.next_steps(found, lang, extra)]
     heads = [i18n.t(f"section.{k}.{kind}", lang) for k in ("overview", "problems", "steps")]
     return list(zip(heads, [overview, problems, steps], strict=True))
 

@@ -412,9 +412,9 @@ def _table_block(doc, brief: Briefing, name: str, n: int) -> int:
         _para(doc, t("report.table.period_training", n=n), "表题")
         _table(doc, period_training_table(brief), brief.period_training, {1, 2})
         return 1
-    if name == "ledger" and brief.ledger:
+    if name == "ledger" and brief.ledger.get("overdue"):
         _para(doc, t("report.table.ledger", n=n), "表题")
-        _table(doc, brief.ledger[0], brief.ledger[1:])
+        _table(doc, brief.ledger["columns"], brief.ledger["overdue"])
         return 1
     if name == "attention":
         made = 0

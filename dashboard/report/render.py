@@ -207,9 +207,9 @@ def render_html(brief: Briefing) -> str:
                 parts.append('<div class="block">' + caption("report.table.period_training"))
                 parts.append(_table(period_training_table(brief), brief.period_training, {1, 2}))
                 parts.append("</div>")
-            elif block.text == "ledger" and brief.ledger:
+            elif block.text == "ledger" and brief.ledger.get("overdue"):
                 parts.append('<div class="block">' + caption("report.table.ledger"))
-                parts.append(_table(brief.ledger[0], brief.ledger[1:]))
+                parts.append(_table(brief.ledger["columns"], brief.ledger["overdue"], set(), "", {1, 3}))
                 parts.append("</div>")
             elif block.text == "attention":
                 for item in brief.attention:
