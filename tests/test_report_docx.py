@@ -196,6 +196,22 @@ def test_the_attention_list_is_a_word_table(county_docx, demo_store):
 
 
 @pytest.mark.pdf
+def test_the_ledgers_overdue_items_are_a_table_and_a_next_step(county_docx, demo_store):
+    from dashboard import ledger
+
+    doc = county_docx["doc"]
+    found = ledger.items(demo_store, as_of=ledger.page_as_of(dt.date(2021, 12, 27)))
+    overdue = [i for i in found if i.status == "overdue"]
+    assert overdue
+    caption = next(p for p in doc.paragraphs if p.text.endswith("逾期未整改事项"))
+    assert caption.style.name == "表题"
+    table = table_with(doc, "逾期 · 督办") if any(i.escalated for i in overdue) else table_with(doc, "逾期")
+    assert all(r.cells[0].text.startswith("逾期") for r in table.rows[1:])
+    assert len(table.rows) - 1 == min(len(overdue), len([i for i in found if i.status != "closed"][:12]))
+    assert any(f"{len(overdue)}项逾期未整改事项" in p.text for p in doc.paragraphs if p.text[:1].isdigit())
+
+
+@pytest.mark.pdf
 def test_charts_and_the_map_are_pictures_at_print_resolution(county_docx, demo_store):
     from PIL import Image
 
