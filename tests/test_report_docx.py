@@ -513,7 +513,7 @@ def small_county(tmp_path_factory) -> dict:
 
 
 def expected(folder: Path, start: str, end: str) -> dict:
-    """The period's figures by pandas over the county's CSVs, by the data contract's definitions (docs/data-contract.md)."""
+    """The period's figures by pandas over the county's CSVs, by docs/data-contract.md."""
     grids = pd.read_csv(folder / "grids.csv")
     weekly = pd.read_csv(folder / "grid_weekly.csv", parse_dates=["week_start"])
     trainings = pd.read_csv(folder / "trainings.csv", parse_dates=["held_on"])
