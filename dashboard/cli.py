@@ -45,6 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=_date)
     p.add_argument("--township")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--now",
+        type=dt.datetime.fromisoformat,
+        help="the time the default week is chosen at (ISO, with offset; default the real clock): "
+        "the latest complete week, as the pages open on",
+    )
+
+    p = sub.add_parser("ledger", help="the rectification ledger (整改台账): one item a line")
+    p.add_argument("--township")
+    p.add_argument("--status", choices=("open", "overdue", "closed", "all"), default="open")
+    p.add_argument(
+        "--week", type=_date, help="as of this week's reporting deadline (default: the latest week with data)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON list")
 
     sub.add_parser("versions", help="list the stored versions")
     p = sub.add_parser("restore", help="publish an earlier version's content as a new version")
@@ -106,11 +120,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.add_argument("name")
 
-    p = sub.add_parser("report", help="print the weekly briefing (A4 PDF) with headless Chromium")
-    p.add_argument("--week", type=_date, help="Monday of the week (default: the latest with data)")
+    p = sub.add_parser(
+        "report",
+        help="the briefing (简报) of a week, or the report of a month or a quarter, as an A4 PDF"
+        " (headless Chromium) or an editable Word document",
+    )
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--week", type=_date, help="Monday of the week (default: the latest with data)")
+    when.add_argument("--month", help="a month's report (月报), YYYY-MM, e.g. 2021-11")
+    when.add_argument("--quarter", help="a quarter's report (季度报告), YYYYQn, e.g. 2021Q4")
     p.add_argument("--township", help="one township (default: the whole county)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
-    p.add_argument("--out", required=True, help="FILE.pdf")
+    p.add_argument("--format", choices=["pdf", "docx"], help="default: from --out's suffix, else pdf")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="FILE.pdf or FILE.docx, or a folder: the file is then named as a clerk keeps it"
+        " (孟连县边境党建工作简报-2021年第52期.pdf)",
+    )
 
     p = sub.add_parser(
         "template",
@@ -214,7 +241,13 @@ def cmd_summary(args, store: Store) -> int:
             )
             return 2
         try:
-            result = metrics.summary(con, metrics.Scope(args.week, args.township))
+            week = args.week
+            if week is None and args.now is not None:
+                from . import reporting
+
+                now = args.now if args.now.tzinfo else args.now.replace(tzinfo=reporting.TZ)
+                week = reporting.latest_complete_week(con, now)
+            result = metrics.summary(con, metrics.Scope(week, args.township))
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
@@ -224,6 +257,39 @@ def cmd_summary(args, store: Store) -> int:
         print(json.dumps(result, ensure_ascii=False, default=str))
     else:
         _print_nested(result)
+    return 0
+
+
+def cmd_ledger(args, store: Store) -> int:
+    from . import ledger, metrics
+
+    con = store.connect()
+    try:
+        known = set(metrics.townships(con)["township_id"])
+        week = args.week or metrics.latest_week(con)
+    finally:
+        con.close()
+    if args.township is not None and args.township not in known:
+        print(f"error: no township {args.township!r} (known: {', '.join(sorted(known))})", file=sys.stderr)
+        return 2
+    if week is None:
+        found = []
+    else:
+        if week.weekday() != 0:
+            print(f"error: week must start on a Monday: {week}", file=sys.stderr)
+            return 2
+        found = ledger.select(
+            ledger.items(store, as_of=ledger.week_as_of(week), township=args.township), status=args.status
+        )
+    if args.json:
+        print(json.dumps([i.as_dict() for i in found], ensure_ascii=False))
+        return 0
+    for i in found:
+        closed = f"\tclosed {i.closed_week} v{i.closed_version}" if i.status == "closed" else ""
+        print(
+            f"{i.kind}\t{i.entity}\t{i.criterion or '-'}\t{i.township_id}\topened {i.opened_week}"
+            f"\tdeadline {i.deadline}\t{i.status}\t{i.colour}{' escalated' if i.escalated else ''}{closed}"
+        )
     return 0
 
 
@@ -413,16 +479,34 @@ def cmd_screen(args, store: Store) -> int:
 def cmd_report(args, store: Store) -> int:
     from . import report
 
+    out = Path(args.out)
+    fmt = args.format or ("docx" if out.suffix.lower() == ".docx" else "pdf")
     try:
-        pdf = report.build_pdf(store, args.week, args.township, args.lang)
-    except ValueError as e:  # not a Monday, unknown township
+        period = (
+            report.month_period(args.month)
+            if args.month
+            else report.quarter_period(args.quarter)
+            if args.quarter
+            else None
+        )
+        report.chromium_path()  # both formats draw with it: fail before the work
+        brief = report.collect(store, args.week, args.township, args.lang, period)
+        if fmt == "docx":
+            from .report.docx import render_docx
+
+            data = render_docx(brief)
+        else:
+            data = report.html_to_pdf(report.render_html(brief))
+    except ValueError as e:  # not a Monday, unknown township, a period without data
         print(f"error: {e}", file=sys.stderr)
         return 2
     except report.ReportError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    Path(args.out).write_bytes(pdf)
-    print(f"written to {args.out}")
+    if out.is_dir():
+        out = out / f"{brief.file_stem}.{fmt}"
+    out.write_bytes(data)
+    print(f"written to {out}")
     return 0
 
 
@@ -466,6 +550,7 @@ def _audit(store: Store, event: str, by: str, **details) -> None:
 COMMANDS = {
     "load": cmd_load,
     "summary": cmd_summary,
+    "ledger": cmd_ledger,
     "versions": cmd_versions,
     "contract": cmd_contract,
     "restore": cmd_restore,

@@ -8,6 +8,14 @@ import pandas as pd
 from .. import contract, i18n, kpis
 
 NIGHT = (22, 6)  # a gap hour in [22:00, 06:00) is a night gap
+PARTS = ("branches", "grids", "checkpoints", "training", "indicators")  # a note's sentences, in order
+# What a change is against: the last pinned meeting, the week before, the period's first week.
+BASE_LABELS = {
+    "pinned": "brief.base_meeting",
+    "week": "brief.base_week",
+    "month": "brief.base_month",
+    "quarter": "brief.base_quarter",
+}
 
 
 def join(items: list[str], lang: str) -> str:
@@ -27,14 +35,14 @@ def clauses(parts: list[str], lang: str) -> str:
 def _rate_change(delta, base_kind: str | None, lang: str) -> str:
     if delta is None or base_kind is None:
         return ""
-    base = i18n.t("brief.base_meeting" if base_kind == "pinned" else "brief.base_week", lang)
+    base = i18n.t(BASE_LABELS.get(base_kind, "brief.base_week"), lang)
     pts = kpis.points(delta)
     if pts == 0:
         return i18n.t("brief.same", lang, base=base)
     return i18n.t("brief.up" if pts > 0 else "brief.down", lang, base=base, pts=f"{abs(pts):.1f}")
 
 
-def _night_gap(start, end) -> bool:
+def night_gap(start, end) -> bool:
     """Whether any hour of the gap [start, end) falls in the night."""
     hour, stop = pd.Timestamp(start), pd.Timestamp(end)
     while hour < stop:
@@ -54,18 +62,54 @@ def township_brief(
     cp_status: pd.DataFrame,
     grids: pd.DataFrame,
     lang: str,
+    county: dict | None = None,
+    name: str = "",
 ) -> str:
-    """A 工作简报-style note on one scope, written from its figures by fixed rules. A clause
-    appears only where the figures support it: a township without grids, checkpoints or
-    branches has no such clause, a change only where there is something to compare with.
+    """A 工作简报-style note on one scope, written from its figures by fixed rules: the
+    sentences of township_parts() in one paragraph."""
+    parts = township_parts(
+        s, change, base_kind, targets, noncompliant, gaps, cp_status, grids, lang, county, name
+    )
+    if not parts:
+        return i18n.t("brief.no_data", lang)
+    return i18n.t("report.sep.sentence", lang).join(text for _, text in parts)
+
+
+def township_parts(
+    s: dict,
+    change: dict,
+    base_kind: str | None,
+    targets: dict,
+    noncompliant: pd.DataFrame,
+    gaps: pd.DataFrame,
+    cp_status: pd.DataFrame,
+    grids: pd.DataFrame,
+    lang: str,
+    county: dict | None = None,
+    name: str = "",
+) -> list[tuple[str, str]]:
+    """A note on one scope as (part, sentence) in PARTS order, written from its figures by
+    fixed rules. A clause appears only where the figures support it: a township without grids,
+    checkpoints or branches has no such clause, a change only where there is something to
+    compare with.
 
     s, change: summary() and summary_change() of the scope; noncompliant, gaps, cp_status,
     grids: noncompliant_branches, checkpoint_gaps, checkpoint_status and
-    grids_needing_attention of the same scope and week."""
+    grids_needing_attention of the same scope and week. county: the county's summary() when
+    the note is a township's paragraph of the county briefing: a township that holds all of
+    the county's branches, grids or checkpoints says so instead of repeating the county's
+    figures as its own (the county seat holds every community grid)."""
     b, g, c, tr = s["branches"], s["grids"], s["checkpoints"], s["training"]
-    sentences = []
+    sentences: list[tuple[str, str]] = []
 
-    if b["total"]:
+    def same_as_county(part: str) -> bool:
+        return county is not None and s[part]["total"] and s[part]["total"] == county[part]["total"]
+
+    for part in ("branches", "grids", "checkpoints"):
+        if same_as_county(part):
+            sentences.append((part, clauses([i18n.t(f"brief.all_in_town.{part}", lang, name=name)], lang)))
+
+    if b["total"] and not same_as_county("branches"):
         rate = i18n.fmt_rate(b["compliance_rate"], lang)
         delta = change["branches"]["compliance_rate"]
         all_ok = b["compliant"] == b["total"]
@@ -111,9 +155,9 @@ def township_brief(
                 links=i18n.fmt_rate(b["link_coverage_rate"], lang),
             )
         )
-        sentences.append(clauses(parts, lang))
+        sentences.append(("branches", clauses(parts, lang)))
 
-    if g["total"]:
+    if g["total"] and not same_as_county("grids"):
         parts = [
             i18n.t(
                 "brief.grids",
@@ -143,9 +187,9 @@ def township_brief(
             )
             issues.append(i18n.t("brief.grids_below", lang, n=below, target=target_text))
         parts.append(join(issues, lang) if issues else i18n.t("brief.grids_ok", lang))
-        sentences.append(clauses(parts, lang))
+        sentences.append(("grids", clauses(parts, lang)))
 
-    if c["total"]:
+    if c["total"] and not same_as_county("checkpoints"):
         parts = [
             i18n.t(
                 "brief.checkpoints",
@@ -163,7 +207,7 @@ def township_brief(
                 gaps=len(gaps),
                 hours=i18n.fmt_int(gaps["hours"].sum()),
             )
-            night = {r.checkpoint_id for r in gaps.itertuples() if _night_gap(r.gap_start, r.gap_end)}
+            night = {r.checkpoint_id for r in gaps.itertuples() if night_gap(r.gap_start, r.gap_end)}
             empty = int((cp_status["empty_slots"] > 0).sum())
             extra = []
             if night:
@@ -177,7 +221,7 @@ def township_brief(
         else:
             parts.append(i18n.t("brief.cp_ok", lang))
         parts.append(i18n.t("brief.cp_checked", lang, n=i18n.fmt_int(c["persons_checked"])))
-        sentences.append(clauses(parts, lang))
+        sentences.append(("checkpoints", clauses(parts, lang)))
 
     if tr["sessions"]:
         items = [
@@ -234,13 +278,37 @@ def township_brief(
                     ),
                 )
             )
-        sentences.append(clauses(parts, lang))
+        sentences.append(("training", clauses(parts, lang)))
 
     shown = [(k, v) for k, v in s["indicators"].items() if v is not None]
     if shown:
         items = [i18n.t(f"brief.ind.{k}", lang, n=i18n.fmt_num(v, lang)) for k, v in shown]
-        sentences.append(clauses([i18n.t("brief.indicators", lang, items=join(items, lang))], lang))
+        sentences.append(
+            ("indicators", clauses([i18n.t("brief.indicators", lang, items=join(items, lang))], lang))
+        )
+    return sorted(sentences, key=lambda p: PARTS.index(p[0]))
 
-    if not sentences:
-        return i18n.t("brief.no_data", lang)
-    return i18n.t("report.sep.sentence", lang).join(sentences)
+
+def ledger_paragraph(counts: dict, closed_since: int, since_meeting: bool, lang: str) -> str:
+    """The briefing's ledger paragraph, from its counts by fixed rules: what is open and how
+    much of it is overdue and escalated, then what was closed since the last meeting (or in
+    all, when no meeting is pinned)."""
+    if not counts["open"] and not counts["closed"]:
+        return i18n.t("ledger.all_clear", lang)
+    parts = [i18n.t("brief.ledger_open", lang, n=i18n.fmt_int(counts["open"]))]
+    if counts["overdue"]:
+        parts.append(
+            i18n.t(
+                "brief.ledger_overdue",
+                lang,
+                n=i18n.fmt_int(counts["overdue"]),
+                escalated=i18n.fmt_int(counts["escalated"]),
+            )
+        )
+    if counts["amber"]:
+        parts.append(i18n.t("brief.ledger_amber", lang, n=i18n.fmt_int(counts["amber"])))
+    if counts["in_progress"]:
+        parts.append(i18n.t("brief.ledger_in_progress", lang, n=i18n.fmt_int(counts["in_progress"])))
+    key = "brief.ledger_closed_since" if since_meeting else "brief.ledger_closed"
+    parts.append(i18n.t(key, lang, n=i18n.fmt_int(closed_since)))
+    return clauses(parts, lang)

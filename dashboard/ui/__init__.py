@@ -45,6 +45,7 @@ from .gate import (
     users,
 )
 from .handles import connection, store
+from .ledger import township_line as ledger_line
 from .light import kind_progress, on_request
 from .routing import (
     ADMIN_PAGES,
@@ -72,6 +73,8 @@ from .widgets import (
     page_link,
     table,
     tile,
+    unreported_names,
+    week_coverage,
 )
 
 __all__ = [
@@ -101,6 +104,7 @@ __all__ = [
     "downloads",
     "empty_store",
     "kind_progress",
+    "ledger_line",
     "kiosk_requested",
     "kiosk_style",
     "login_gate",
@@ -122,7 +126,9 @@ __all__ = [
     "submission_board",
     "table",
     "tile",
+    "unreported_names",
     "url_lang",
+    "week_coverage",
     "users",
     "visible_pages",
 ]

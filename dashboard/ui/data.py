@@ -183,10 +183,20 @@ def _baseline(root: str, version: int | None, pins: str, scope: metrics.Scope):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _briefing(root: str, version: int | None, pins: str, week, township, lang: str) -> bytes:
+def _briefing(
+    root: str, version: int | None, pins: str, week, township, lang: str, fmt: str = "pdf"
+) -> tuple[bytes, str]:
+    """The week's briefing as PDF or docx bytes, and the file name a clerk keeps."""
     from .. import report
 
-    return report.build_pdf(Store(root), week, township, lang)
+    brief = report.collect(Store(root), week, township, lang)
+    if fmt == "docx":
+        from ..report.docx import render_docx
+
+        report.chromium_path()
+        return render_docx(brief), f"{brief.file_stem}.docx"
+    report.chromium_path()
+    return report.html_to_pdf(report.render_html(brief)), f"{brief.file_stem}.pdf"
 
 
 def baseline(ctx: Context) -> dict | None:

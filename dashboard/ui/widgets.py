@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from .. import export, i18n, kpis
+from .. import export, i18n, kpis, places
 from .context import Context
-from .data import _briefing
+from .data import _briefing, data
 from .handles import store
 from .light import sparkline
 from .routing import PAGE_FILES
@@ -29,6 +29,40 @@ def page_header(ctx: Context, page: str) -> None:
             )
             + ("" if ctx.version is None else f" · v{ctx.version}")
         )
+        coverage_mark(ctx)
+
+
+def week_coverage(ctx: Context) -> dict | None:
+    """reporting.week_coverage of the view's week (real clock, to the hour), or None."""
+    if not ctx.week or ctx.version is None:
+        return None
+    from .. import reporting
+
+    now = dt.datetime.now(reporting.TZ).replace(minute=0, second=0, microsecond=0)
+    return data("week_coverage", ctx, now=now)
+
+
+def unreported_names(ctx: Context, ids) -> str:
+    """The townships `ids` by name in the user's language, joined."""
+    names = places.township_names(data("townships", ctx), ctx.lang)
+    return ctx.t("mapview.sep").join(names.get(i, i) for i in ids)
+
+
+def coverage_mark(ctx: Context) -> None:
+    """ "x / y 个乡镇已报送" and the rule, on every page that shows a week not every township
+    has reported (issue 21 §1): the others are 未报 and left out of the rates."""
+    cov = week_coverage(ctx)
+    if cov is None or cov["all_in"]:
+        return
+    st.warning(
+        f"**{ctx.t('week.coverage', reported=cov['reported'], expected=cov['expected'])}** · "
+        + ctx.t(
+            "week.coverage_rule",
+            names=i18n.md_escape(unreported_names(ctx, cov["not_reported"])),
+            reported=cov["reported"],
+            deadline=cov["deadline"].strftime("%Y-%m-%d %H:%M"),
+        )
+    )
 
 
 def empty_store(ctx: Context) -> bool:
@@ -138,26 +172,43 @@ def page_link(ctx: Context, page: str, label: str) -> None:
     st.page_link(PAGE_FILES[page], label=label, query_params=ctx.query_params)
 
 
+BRIEFING_FORMATS = {  # format -> (make label, download label, icon, MIME type)
+    "pdf": ("briefing.make", "briefing.download", ":material/picture_as_pdf:", "application/pdf"),
+    "docx": (
+        "briefing.make_docx",
+        "briefing.download_docx",
+        ":material/description:",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+}
+
+
 def briefing_button(ctx: Context) -> None:
-    """Make the weekly briefing PDF on request (it takes seconds), then offer it for download."""
+    """Make the week's briefing on request (it takes seconds), as PDF or as an editable Word
+    document side by side, then offer it for download under the name a clerk keeps."""
     if ctx.version is None:
         return
     s = store()
     key = (str(s.root), ctx.version, repr(sorted(s.pins())), ctx.week, ctx.township, ctx.lang)
-    if st.session_state.get("_briefing_key") != key:
-        if not st.button(ctx.t("briefing.make"), icon=":material/picture_as_pdf:"):
-            return
-        with st.spinner(ctx.t("briefing.making")):
-            try:
-                _briefing(*key)
-            except Exception as e:  # chromium missing or failing: say so, keep the page
-                st.error(ctx.t("briefing.failed", reason=str(e)))
-                return
-        st.session_state["_briefing_key"] = key
-    name = f"{ctx.t('briefing.file')}-{ctx.week}-{ctx.township or 'county'}.pdf"
-    st.download_button(
-        ctx.t("briefing.download"), _briefing(*key), name, "application/pdf", icon=":material/download:"
-    )
+    for col, (fmt, (make, download, icon, mime)) in zip(
+        st.columns(len(BRIEFING_FORMATS)), BRIEFING_FORMATS.items(), strict=True
+    ):
+        with col:
+            state = f"_briefing_key_{fmt}"
+            if st.session_state.get(state) != key:
+                if not st.button(ctx.t(make), icon=icon, key=f"briefing_make_{fmt}"):
+                    continue
+                with st.spinner(ctx.t("briefing.making")):
+                    try:
+                        _briefing(*key, fmt)
+                    except Exception as e:  # chromium missing or failing: say so, keep the page
+                        st.error(ctx.t("briefing.failed", reason=str(e)))
+                        continue
+                st.session_state[state] = key
+            data, name = _briefing(*key, fmt)
+            st.download_button(
+                ctx.t(download), data, name, mime, icon=":material/download:", key=f"briefing_{fmt}"
+            )
 
 
 def change_text(ctx: Context, base: dict | None, delta, rate: bool = False) -> str | None:
