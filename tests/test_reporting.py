@@ -283,3 +283,13 @@ def test_the_briefing_names_who_is_left_out(half):
     assert any("本周 1 / 2 个乡镇已报送" in n and "公信乡" in n for n in brief.scope_notes)
     full = content.collect(half, WEEK, None, "zh", now=BEFORE_NEXT_DEADLINE)
     assert not any("已报送" in n for n in full.scope_notes)
+
+
+def test_an_unreported_townships_grids_have_no_visit_rate(demo):
+    from dashboard.charts import grids as grid_charts
+
+    grids = metrics.grid_list(demo, metrics.Scope(WEEK, withheld=("T01",)), geometry=False)
+    assert grid_charts.unreported(grids) == (["T01"], 612)
+    assert grids["visit_rate"].isna().all()  # grey on the maps, not 0% red
+    shown = metrics.grid_list(demo, metrics.Scope(WEEK), geometry=False)
+    assert grid_charts.unreported(shown) == ([], 0) and shown["visit_rate"].notna().any()
