@@ -232,3 +232,64 @@ def test_a_shift_past_sunday_midnight_opens_the_same_week_everywhere(tmp_path):
     finally:
         con.close()
     assert csv_text  # imported for the fixture's county
+
+
+# ---------------------------------------------------------------- what the pages show
+def test_pages_mark_the_half_week_and_show_no_false_gaps(open_app, half):
+    """The issue's reproduction in the app: 娜允镇 has sent the next week, 公信乡 not."""
+    at = open_app("checkpoints", store=half, week=NEXT.isoformat())
+    warnings = [w.value for w in at.warning]
+    assert any("本周 1 / 2 个乡镇已报送" in w and "公信乡" in w for w in warnings), warnings
+    assert any("公信乡 本周未报送卡点值守，其 8 个卡点" in i.value for i in at.info)
+    captions = [c.value for c in at.caption]
+    assert "2 处空档，共 16 小时" in captions, captions  # 娜允镇's own, not 公信乡's 8 x 168 h
+    assert "19,304 / 19,320 个时段" in captions
+
+    at = open_app("overview", store=half, week=NEXT.isoformat())
+    marks = [m.value for m in at.markdown]
+    assert any("本周未报送：公信乡" in m for m in marks)
+    assert not any("1,344" in m for m in marks)
+
+
+def test_the_board_says_nothing_to_report_and_on_time(open_app, half):
+    at = open_app("submissions", store=half, week=NEXT.isoformat(), lang="en")
+    board = at.dataframe[0].value
+    rows = dict(zip(board["Township"], zip(board["Status"], board["On time"], strict=True), strict=True))
+    assert rows["Mengma"] == ("Nothing to report", "Nothing to report")  # not 0 / 0 submitted
+    assert rows["Gongxin"] == ("Not submitted", "Missing")  # its deadline (2022) has passed
+    assert rows["Nayun"][1] == "Late"  # committed in this session, years after the deadline
+    assert [m.label for m in at.metric][:2] == ["Reporting rate", "Reporting rate on time"]
+    assert [m.value for m in at.metric][:2] == ["50.0%", "0.0%"]
+
+
+def test_summary_now_picks_the_week_as_the_pages_do(half):
+    import contextlib
+    import io
+    import json
+
+    from dashboard import cli
+
+    for now, week in (("2022-01-10T11:00:00+08:00", WEEK), ("2022-01-10T12:00:00+08:00", NEXT)):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert cli.main(["--store", str(half.root), "summary", "--json", "--now", now]) == 0
+        assert json.loads(out.getvalue())["week_start"] == week.isoformat()
+
+
+def test_the_briefing_names_who_is_left_out(half):
+    from dashboard.report import content
+
+    brief = content.collect(half, NEXT, None, "zh", now=BEFORE_NEXT_DEADLINE)
+    assert any("本周 1 / 2 个乡镇已报送" in n and "公信乡" in n for n in brief.scope_notes)
+    full = content.collect(half, WEEK, None, "zh", now=BEFORE_NEXT_DEADLINE)
+    assert not any("已报送" in n for n in full.scope_notes)
+
+
+def test_an_unreported_townships_grids_have_no_visit_rate(demo):
+    from dashboard.charts import grids as grid_charts
+
+    grids = metrics.grid_list(demo, metrics.Scope(WEEK, withheld=("T01",)), geometry=False)
+    assert grid_charts.unreported(grids) == (["T01"], 612)
+    assert grids["visit_rate"].isna().all()  # grey on the maps, not 0% red
+    shown = metrics.grid_list(demo, metrics.Scope(WEEK), geometry=False)
+    assert grid_charts.unreported(shown) == ([], 0) and shown["visit_rate"].notna().any()

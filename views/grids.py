@@ -93,6 +93,15 @@ if not ui.empty_store(ctx):
     many = int(in_view["grids"].sum()) > grid_charts.MAP_MAX_GRIDS
     grids = ui.data("grid_list", ctx, community=community or None, zone=zone or None, geometry=not many)
     names = {} if many else dict(zip(grids["grid_id"], grids["name"], strict=False))
+    unreported, n_unreported = grid_charts.unreported(grids)
+    if unreported:
+        st.info(
+            ctx.t(
+                "grids.unreported",
+                names=i18n.md_escape(ui.unreported_names(ctx, unreported)),
+                n=i18n.fmt_int(n_unreported),
+            )
+        )
     map_key = f"grid_map_{ctx.township}_{community}_{zone}"
     township_geo = ui.data("geo_features", ctx, layer="townships")
 

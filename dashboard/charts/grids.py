@@ -150,6 +150,15 @@ def grid_deck(
     )
 
 
+def unreported(grids: pd.DataFrame) -> tuple[list[str], int]:
+    """(township_ids, grids) of grid_list() rows whose township sent no grid report for the
+    week (未报)."""
+    if "township_reported" not in grids:
+        return [], 0
+    rows = grids[~grids["township_reported"].astype(bool)]
+    return sorted(set(rows["township_id"])), len(rows)
+
+
 def township_rollup(grids: pd.DataFrame, townships: pd.DataFrame) -> pd.DataFrame:
     """The grids in view per township, for the map past MAP_MAX_GRIDS: township_id, name,
     name_en, lon, lat (the township seat), grids, staffed, reported, households,

@@ -157,4 +157,4 @@ def submission_board(ctx: Context, key: str = "board") -> None:
     st.dataframe(styled, hide_index=True, width="stretch", column_config=narrow)
     if len(df) > len(shown):
         st.caption(t("table.first_rows", ctx.lang, n=i18n.fmt_int(len(shown)), total=i18n.fmt_int(len(df))))
-    st.caption(t("sub.rule", ctx.lang))
+    st.caption(t("sub.rule_expected", ctx.lang))

@@ -451,6 +451,12 @@ def footer(ctx, paused: bool) -> None:
     parts = []
     if ctx.week:
         parts.append(ctx.t("kiosk.week", week=i18n.fmt_week(ctx.week, ctx.lang)))
+    coverage = ui.week_coverage(ctx)
+    if coverage and not coverage["all_in"]:  # a half-reported week says so on the big screen too
+        parts.append(
+            ctx.t("week.coverage", reported=coverage["reported"], expected=coverage["expected"])
+            + ctx.t("week.kiosk_rule", names=ui.unreported_names(ctx, coverage["not_reported"]))
+        )
     if ctx.version is not None:
         parts.append(ctx.t("kiosk.version", version=ctx.version))
     parts.append(ctx.t("kiosk.refreshed", time=dt.datetime.now().strftime("%H:%M:%S")))
