@@ -21,7 +21,6 @@ import base64
 import contextlib
 import contextvars
 import datetime as dt
-import fcntl
 import hashlib
 import hmac
 import json
@@ -34,7 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import locks
+from . import journal, locks
 from .i18n import Explained, Msg, t
 
 # role -> (Chinese, English) name, from the label table (auth.role.<role>):
@@ -42,9 +41,11 @@ from .i18n import Explained, Msg, t
 #   leader    all townships, all pages but data
 #   township  only its township, everywhere
 #   reporter  its township's pages, and submits its township's weekly tables on the data page
+#   reviewer  every township; approves or returns township submissions (dashboard.review) on
+#             the data page, whose other parts it does not see; loads nothing
 ROLES = {
     role: (t(f"auth.role.{role}", "zh"), t(f"auth.role.{role}", "en"))
-    for role in ("admin", "leader", "township", "reporter")
+    for role in ("admin", "leader", "township", "reporter", "reviewer")
 }
 # Roles bound to one township: they see it only, whatever a link asks for.
 TOWNSHIP_ROLES = ("township", "reporter")
@@ -81,8 +82,19 @@ class User:
 
     @property
     def sees_data_page(self) -> bool:
-        # Reporters submit their own township's weekly tables there (scoped on the server).
-        return self.role in ("admin", "reporter")
+        # Reporters submit their own township's weekly tables there (scoped on the server);
+        # reviewers see its review section only.
+        return self.role in ("admin", "reporter", "reviewer")
+
+    @property
+    def is_reviewer(self) -> bool:
+        """Reviews township submissions (and sees nothing else of the data page)."""
+        return self.role == "reviewer"
+
+    @property
+    def may_review(self) -> bool:
+        """Approves or returns township submissions (dashboard.review)."""
+        return self.role in ("admin", "reviewer")
 
     @property
     def is_admin(self) -> bool:
@@ -633,29 +645,10 @@ class Users:
         request = REQUEST.get()
         if request:
             details = {**request, **details}
-        line = (
-            json.dumps(
-                {"at": _now().isoformat(timespec="seconds"), "event": event, "user": user, **details},
-                ensure_ascii=False,
-                default=str,
-            )
-            + "\n"
-        ).encode("utf-8")
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.audit_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            st = os.fstat(fd)
-            if st.st_mode & 0o077:
-                os.fchmod(fd, 0o600)
-            if st.st_size and os.pread(fd, 1, st.st_size - 1) != b"\n":
-                line = b"\n" + line
-            written = os.write(fd, line)
-            if written != len(line):
-                raise OSError(28, f"audit line cut short ({written} of {len(line)} bytes)")
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        journal.append(
+            self.audit_path,
+            {"at": _now().isoformat(timespec="seconds"), "event": event, "user": user, **details},
+        )
 
     def _audit_quietly(self, event: str, user: str | None, **details) -> None:
         """A login's audit line: a full disk must not keep the right password out."""
@@ -687,25 +680,9 @@ class Users:
     def audit_read(self, limit: int = 500) -> tuple[list[dict], int]:
         """(the last `limit` lines, newest first; the number of damaged lines skipped in the
         whole log)."""
-        try:
-            _private(self.audit_path)
-            raw = self.audit_path.read_bytes()
-        except FileNotFoundError:
-            return [], 0
-        entries, skipped = [], 0
-        for line in raw.split(b"\n"):
-            if not line.strip():
-                continue
-            try:
-                e = json.loads(line.decode("utf-8"))
-            except ValueError:
-                skipped += 1
-                continue
-            if not isinstance(e, dict) or not isinstance(e.get("event"), str):
-                skipped += 1
-                continue
+        entries, skipped = journal.read(self.audit_path, "event")
+        for e in entries:
             e.setdefault("at", "")
-            entries.append(e)
         return list(reversed(entries[-limit:])) if limit else [], skipped
 
     def audit_log(self, limit: int = 500) -> list[dict]:
