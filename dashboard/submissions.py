@@ -166,8 +166,11 @@ def status_label(code: str, lang: str) -> str:
     return t(f"sub.status_{code}", lang)
 
 
-def board_table(df: pd.DataFrame, last: dict[str, dict], lang: str) -> pd.DataFrame:
-    """The board as the page shows it, in the user's language."""
+def board_table(
+    df: pd.DataFrame, last: dict[str, dict], lang: str, reviews: dict[str, dict] | None = None
+) -> pd.DataFrame:
+    """The board as the page shows it, in the user's language; with `reviews`
+    (dashboard.review.states of the week), each township's review state beside its status."""
     rows = []
     names = places.place_names(df["name"], df.get("name_en"), lang)
     for r, name in zip(df.to_dict("records"), names, strict=False):
@@ -188,6 +191,16 @@ def board_table(df: pd.DataFrame, last: dict[str, dict], lang: str) -> pd.DataFr
             {
                 t("sub.col_township", lang): name,
                 t("sub.col_status", lang): status_label(r["status"], lang),
+                **(
+                    {}
+                    if reviews is None
+                    else {
+                        t("sub.col_review", lang): t(
+                            f"review.state_{(reviews.get(r['township_id']) or {}).get('state') or 'none'}",
+                            lang,
+                        )
+                    }
+                ),
                 t("sub.col_grids", lang): f"{r['grids_reported']:,} / {r['grids_total']:,}",
                 t(
                     "sub.col_checkpoint_days", lang

@@ -29,6 +29,9 @@ def page_header(ctx: Context, page: str) -> None:
             )
             + ("" if ctx.version is None else f" · v{ctx.version}")
         )
+        from .review import mark  # (review draws on the board, which uses these widgets)
+
+        mark(ctx)
 
 
 def empty_store(ctx: Context) -> bool:
