@@ -49,7 +49,7 @@ def commit_upload(
             )
         else:
             done["skip"] = True
-    if township is not None and result.ok and result.version:
+    if township is not None and result.ok and result.version and result.weeks:
         mark_submitted(store, township, result, by)
     return result
 

@@ -418,7 +418,7 @@ def test_reporter_pages_in_english(monkeypatch, users_store):
     assert [t.label for t in at.tabs] == ["Upload", "Prefilled form", "Submissions"]
     assert "(Nayun)" in at.markdown[0].value
     (board,) = board_tables(at, "Status")
-    assert list(board.columns)[:3] == ["Township", "Status", "Grid reports"]
+    assert list(board.columns)[:4] == ["Township", "Status", "Review", "Grid reports"]
     assert list(board["Township"]) == ["Nayun"] and list(board["Status"]) == ["Partly submitted"]
     assert board["Grid reports"].iloc[0] == "601 / 612"
 
