@@ -77,6 +77,8 @@ from .widgets import (
     page_link,
     table,
     tile,
+    unreported_names,
+    week_coverage,
 )
 
 __all__ = [
@@ -130,7 +132,9 @@ __all__ = [
     "submission_board",
     "table",
     "tile",
+    "unreported_names",
     "url_lang",
+    "week_coverage",
     "users",
     "visible_pages",
 ]

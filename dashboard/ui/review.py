@@ -68,7 +68,7 @@ def mark(ctx: Context) -> None:
         names = _names(ctx)
         st.caption(
             ctx.t(
-                "review.mark",
+                "review.mark_withheld" if ctx.withheld else "review.mark",
                 n=len(open_),
                 names=i18n.md_escape(ctx.t("mapview.sep").join(names.get(tw, tw) for tw in sorted(open_))),
             )
@@ -160,6 +160,7 @@ def section(ctx: Context) -> None:
 
     if by.is_admin:
         _unlock(ctx, by, names)
+        _setting(ctx, by)
     skipped = review.events(state_dir)[1]
     if skipped:
         st.warning(ctx.t("review.damaged", n=skipped))
@@ -215,6 +216,28 @@ def _unlock(ctx: Context, admin, names: dict[str, str]) -> None:
                 lambda: review.unlock(store().state, tw, wk, admin, reason),
                 township=names.get(tw, tw),
                 week=i18n.fmt_week(dt.date.fromisoformat(wk), ctx.lang),
+            )
+
+
+def _setting(ctx: Context, admin) -> None:
+    """review.SHOW, the one setting of how pages treat what is not approved yet."""
+    state_dir = store().state
+    now = review.show_mode(state_dir)
+    with st.expander(ctx.t("review.setting_title", mode=ctx.t(f"review.show_{now}"))):
+        st.caption(ctx.t("review.setting_help"))
+        mode = st.radio(
+            ctx.t("review.setting_label"),
+            review.SHOW_MODES,
+            index=review.SHOW_MODES.index(now),
+            key="rv-show",
+            format_func=lambda m: ctx.t(f"review.show_{m}"),
+        )
+        if mode != now and st.button(ctx.t("review.setting_button"), key="rv-show-save"):
+            _act(
+                ctx,
+                "review.setting_saved",
+                lambda: review.set_show_mode(state_dir, mode, admin),
+                mode=ctx.t(f"review.show_{mode}"),
             )
 
 
