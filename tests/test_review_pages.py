@@ -215,9 +215,9 @@ def test_the_reviewer_role_is_county_level_and_sees_two_pages(monkeypatch, flow_
 def test_board_table_has_the_review_state_beside_the_status(demo):
     df = submissions.board(demo, dt.date(2021, 12, 27))
     reviews = {"T01": {"state": "pending"}, "T02": {"state": "approved"}, "T06": {"state": "returned"}}
-    zh = submissions.board_table(df, {}, "zh", reviews)
+    zh = submissions.board_table(df, {}, "zh", reviews=reviews)
     assert list(zh.columns)[:3] == ["乡镇", "状态", "审核"]
     assert list(zh["审核"]) == ["待审核", "已审核", "—", "—", "—", "已退回"]
-    en = submissions.board_table(df, {}, "en", reviews)
+    en = submissions.board_table(df, {}, "en", reviews=reviews)
     assert list(en["Review"])[:2] == ["Awaiting review", "Approved"]
     assert "Review" not in submissions.board_table(df, {}, "en").columns
