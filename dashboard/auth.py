@@ -41,9 +41,11 @@ from .i18n import Explained, Msg, t
 #   leader    all townships, all pages but data
 #   township  only its township, everywhere
 #   reporter  its township's pages, and submits its township's weekly tables on the data page
+#   reviewer  every township; approves or returns township submissions (dashboard.review) on
+#             the data page, whose other parts it does not see; loads nothing
 ROLES = {
     role: (t(f"auth.role.{role}", "zh"), t(f"auth.role.{role}", "en"))
-    for role in ("admin", "leader", "township", "reporter")
+    for role in ("admin", "leader", "township", "reporter", "reviewer")
 }
 # Roles bound to one township: they see it only, whatever a link asks for.
 TOWNSHIP_ROLES = ("township", "reporter")
@@ -104,8 +106,19 @@ class User:
 
     @property
     def sees_data_page(self) -> bool:
-        # Reporters submit their own township's weekly tables there (scoped on the server).
-        return self.role in ("admin", "reporter")
+        # Reporters submit their own township's weekly tables there (scoped on the server);
+        # reviewers see its review section only.
+        return self.role in ("admin", "reporter", "reviewer")
+
+    @property
+    def is_reviewer(self) -> bool:
+        """Reviews township submissions (and sees nothing else of the data page)."""
+        return self.role == "reviewer"
+
+    @property
+    def may_review(self) -> bool:
+        """Approves or returns township submissions (dashboard.review)."""
+        return self.role in ("admin", "reviewer")
 
     @property
     def is_admin(self) -> bool:

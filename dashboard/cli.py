@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     usub = p.add_subparsers(dest="user_command", required=True)
     q = usub.add_parser("add", help="add a user; the password is read from stdin")
     q.add_argument("name")
-    q.add_argument("--role", required=True, choices=["admin", "leader", "township", "reporter"])
+    q.add_argument("--role", required=True, choices=["admin", "leader", "township", "reporter", "reviewer"])
     q.add_argument("--township", help="the township of a township user or reporter")
     usub.add_parser("list", help="list users")
     q = usub.add_parser("remove", help="remove a user")
@@ -119,6 +119,33 @@ def build_parser() -> argparse.ArgumentParser:
         "revoke", help="revoke screen NAME's token: the screen shows the login form at its next tick; audited"
     )
     q.add_argument("name")
+
+    p = sub.add_parser(
+        "review",
+        help="review of township submissions: list, approve, return with a reason, unlock "
+        "(an administrator's act), the pages' setting; every step audited",
+    )
+    p.add_argument(
+        "--by",
+        default=os.environ.get("USER", ""),
+        help="who acts: a user of the user file acts with its role; any other name is the "
+        "operator of this machine, with an administrator's rights",
+    )
+    rsub = p.add_subparsers(dest="review_command", required=True)
+    q = rsub.add_parser("list", help="township-weeks under review (the queue first, oldest first)")
+    q.add_argument("--week", type=_date, help="only this week (its Monday)")
+    for name, text in (
+        ("approve", "approve (and lock) a submitted township-week"),
+        ("return", "return a submitted township-week with a reason"),
+        ("unlock", "unlock an approved township-week (administrators), with a reason"),
+    ):
+        q = rsub.add_parser(name, help=text)
+        q.add_argument("township", help="township code, e.g. T01")
+        q.add_argument("week", type=_date, help="Monday of the week, YYYY-MM-DD")
+        if name != "approve":
+            q.add_argument("--reason", required=True, help="at most 500 characters")
+    q = rsub.add_parser("show", help="print, or set, what pages show: submitted (default) or approved")
+    q.add_argument("mode", nargs="?", choices=["submitted", "approved"])
 
     p = sub.add_parser(
         "report",
@@ -541,6 +568,41 @@ def cmd_geo(args, store: Store) -> int:
     return 0
 
 
+def cmd_review(args, store: Store) -> int:
+    from . import auth, review
+
+    state = store.state
+    actor = auth.Users(state).get(args.by) or auth.User(args.by or "cli", "admin")
+    try:
+        if args.review_command == "list":
+            rows = sorted(
+                ({"township": tw, "week": wk, **s} for (tw, wk), s in review.all_states(state).items()),
+                key=lambda r: (r["state"] != "pending", r.get("order", 0), r["week"], r["township"]),
+            )
+            for r in rows:
+                if args.week is None or r["week"] == args.week.isoformat():
+                    print(
+                        f"{r['township']}\t{r['week']}\t{r['state']}\t{r.get('at') or '-'}\t"
+                        f"{r.get('by') or '-'}\t{r.get('reason') or ''}"
+                    )
+            skipped = review.events(state)[1]
+            if skipped:
+                print(Msg("review.damaged", n=skipped).both(), file=sys.stderr)
+        elif args.review_command == "show":
+            if args.mode:
+                review.set_show_mode(state, args.mode, actor)
+            print(review.show_mode(state))
+        else:
+            step = {"approve": review.approve, "return": review.send_back, "unlock": review.unlock}
+            extra = () if args.review_command == "approve" else (args.reason,)
+            done = step[args.review_command](state, args.township, args.week, actor, *extra)
+            print(f"{args.township}\t{args.week}\t{done['state']}")
+    except review.ReviewError as e:
+        print(f"error: {e.zh} / {e.en}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _audit(store: Store, event: str, by: str, **details) -> None:
     from . import auth
 
@@ -562,5 +624,6 @@ COMMANDS = {
     "audit": cmd_audit,
     "report": cmd_report,
     "screen": cmd_screen,
+    "review": cmd_review,
     "geo": cmd_geo,
 }

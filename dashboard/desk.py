@@ -49,7 +49,26 @@ def commit_upload(
             )
         else:
             done["skip"] = True
+    if township is not None and result.ok and result.version and result.weeks:
+        mark_submitted(store, township, result, by)
     return result
+
+
+def mark_submitted(store: Store, township: str, result: ingest.LoadResult, by: str) -> list:
+    """The weeks of a published township submission whose stored rows of the township it
+    changed (their fingerprints differ from the base version's) wait for review again
+    (dashboard.review); a week the file carried unchanged keeps its state. Those weeks."""
+    from . import review, submissions
+
+    base = store.record(result.version).get("base")
+    changed = []
+    for week in result.weeks:
+        now = submissions.fingerprints(store, result.version, week).get(township)
+        before = submissions.fingerprints(store, base, week).get(township)
+        if now != before:
+            review.submitted(store.state, township, week, by, version=result.version)
+            changed.append(week)
+    return changed
 
 
 # What the reader did (LoadResult.report), as the page's table: the same items the command
@@ -185,6 +204,11 @@ _EVENT_KEYS = {
         "screen_token",
         "screen_revoke",
         "submit",
+        "review_submitted",
+        "review_approved",
+        "review_returned",
+        "review_unlocked",
+        "review_show",
     )
 }
 

@@ -190,10 +190,16 @@ def _local(when: dt.datetime | None) -> str:
 
 
 def board_table(
-    df: pd.DataFrame, last: dict[str, dict], lang: str, timely: dict | None = None
+    df: pd.DataFrame,
+    last: dict[str, dict],
+    lang: str,
+    timely: dict | None = None,
+    reviews: dict[str, dict] | None = None,
 ) -> pd.DataFrame:
     """The board as the page shows it, in the user's language; with `timely`
-    (reporting.timeliness of the week), the on-time column and when it was first fully in."""
+    (reporting.timeliness of the week), the on-time column and when it was first fully in;
+    with `reviews` (dashboard.review.states of the week), each township's review state
+    beside its status."""
     rows = []
     names = places.place_names(df["name"], df.get("name_en"), lang)
     for r, name in zip(df.to_dict("records"), names, strict=False):
@@ -221,6 +227,16 @@ def board_table(
             {
                 t("sub.col_township", lang): name,
                 t("sub.col_status", lang): status_label(r["status"], lang),
+                **(
+                    {}
+                    if reviews is None
+                    else {
+                        t("sub.col_review", lang): t(
+                            f"review.state_{(reviews.get(r['township_id']) or {}).get('state') or 'none'}",
+                            lang,
+                        )
+                    }
+                ),
                 **on_time,
                 t("sub.col_grids", lang): f"{r['grids_reported']:,} / {r['grids_total']:,}",
                 t(

@@ -418,7 +418,14 @@ def test_reporter_pages_in_english(monkeypatch, users_store):
     assert [t.label for t in at.tabs] == ["Upload", "Prefilled form", "Submissions"]
     assert "(Nayun)" in at.markdown[0].value
     (board,) = board_tables(at, "Status")
-    assert list(board.columns)[:5] == ["Township", "Status", "On time", "Complete at", "Grid reports"]
+    assert list(board.columns)[:6] == [
+        "Township",
+        "Status",
+        "Review",
+        "On time",
+        "Complete at",
+        "Grid reports",
+    ]
     assert list(board["Township"]) == ["Nayun"] and list(board["Status"]) == ["Partly submitted"]
     assert board["Grid reports"].iloc[0] == "601 / 612"
 

@@ -13,6 +13,9 @@ ui.page_header(ctx, "data")
 by = ui.actor_name(ctx)
 user = ui.current_user()
 township = user.township if user is not None and user.is_reporter else None  # None: admin
+if user is not None and user.is_reviewer:  # a reviewer sees the review section only
+    ui.review_section(ctx)
+    st.stop()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -39,15 +42,17 @@ def form_download(town: str, key: str) -> None:
 
 
 if township is not None:
+    ui.review_notice(ctx, township)
     upload_tab, form_tab, board_tab = st.tabs(
         [ctx.t("data.tab_upload"), ctx.t("data.tab_form"), ctx.t("data.tab_board")]
     )
-    history_tab = template_tab = audit_tab = None
+    history_tab = template_tab = audit_tab = review_tab = None
 else:
-    upload_tab, board_tab, history_tab, template_tab, audit_tab = st.tabs(
+    upload_tab, board_tab, review_tab, history_tab, template_tab, audit_tab = st.tabs(
         [
             ctx.t("data.tab_upload"),
             ctx.t("data.tab_board"),
+            ctx.t("data.tab_review"),
             ctx.t("data.tab_history"),
             ctx.t("data.tab_template"),
             ctx.t("data.tab_audit"),
@@ -144,6 +149,10 @@ if form_tab is not None:
 with board_tab:
     if not ui.empty_store(ctx):
         ui.submission_board(ctx, key="data_board")
+
+if review_tab is not None:
+    with review_tab:
+        ui.review_section(ctx)
 
 if history_tab is not None:
     with history_tab:

@@ -224,6 +224,7 @@ def _load_staged(
             con.execute(f"CREATE TEMP VIEW batch_{t.name} AS SELECT * FROM stg.batch_{t.name}")
         if township is not None:
             _check_township(con, township, batches, errors)
+            result.weeks = _check_locked(con, township, batches, errors, store.state)
         touched = {t.name for t in batches}
         for t in batches:
             if dry_run:
@@ -308,6 +309,50 @@ def _check_township(con, township: str, batches, errors: _Errors) -> None:
                     value,
                     Msg("intake.activity_taken", owner=other or Msg("intake.county_level")),
                 )
+
+
+# The week a reporter's row falls in: (table, column named in the error, SQL of its date).
+_WEEK_OF = {
+    "grid_weekly": ("week_start", "b.week_start"),
+    "checkpoint_shifts": ("shift_start", "CAST(b.shift_start AS DATE)"),
+    "trainings": ("held_on", "b.held_on"),
+    "branch_assessments": ("assessed_on", "b.assessed_on"),
+}
+
+
+def _check_locked(con, township: str, batches, errors: _Errors, state_dir) -> list:
+    """The weeks (Mondays) a reporter's rows fall in; a row of a week that was approved
+    (dashboard.review: locked against reporters' changes) refuses the whole upload, naming
+    the file, the week and the township, once per file and week (at its first row)."""
+    from .. import review
+
+    weeks = set()
+    name = con.execute("SELECT name FROM townships WHERE township_id = $t", {"t": township}).fetchone()
+    for t in batches:
+        if t.name not in _WEEK_OF:
+            continue
+        column, day = _WEEK_OF[t.name]
+        rows = con.execute(
+            f"SELECT b._file, CAST(date_trunc('week', {day}) AS DATE) AS w, min(b._row) "
+            f"FROM batch_{t.name} b WHERE {day} IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
+        ).fetchall()
+        for file, week, row in rows:
+            weeks.add(week)
+            if review.locked(state_dir, township, week):
+                errors.add(
+                    file,
+                    t.name,
+                    row,
+                    column,
+                    week.isoformat(),
+                    Msg(
+                        "intake.week_locked",
+                        week=week.isoformat(),
+                        township=name[0] if name else township,
+                        code=township,
+                    ),
+                )
+    return sorted(weeks)
 
 
 def _finish(result: LoadResult, errors: _Errors) -> LoadResult:

@@ -104,6 +104,7 @@ class LoadResult:
     version: int | None = None  # the version published, if any
     files: list[dict] = field(default_factory=list)
     samples: dict = field(default_factory=dict)  # table -> DataFrame of a few new/changed rows
+    weeks: list = field(default_factory=list)  # a township submission's weeks (Mondays, dates)
     # What the reader did (issue 10 §1), filled before anything is committed:
     # {"tables": {table: {"rows": n}}, "skipped": [{"file", "table", "row", "reason"}],
     #  "converted": {"date": n, "fullwidth": n, "separator": n, "bool_symbol": n},

@@ -13,6 +13,7 @@ One job per module, each importing only those above it:
     context.py   Context and the filters kept in the URL (township, week, language), the sidebar
     widgets.py   header, tiles and change text, tables, downloads, page links, briefing button
     board.py     the submission board (报送情况)
+    review.py    review of submissions: the reviewer's queue, a reporter's returned reasons
     light.py     charts drawn on request (on_request), progress bars without Plotly
 
 Pages use the names below as `ui.x`; a test that patches a module-level name patches it in
@@ -47,6 +48,10 @@ from .gate import (
 from .handles import connection, store
 from .ledger import township_line as ledger_line
 from .light import kind_progress, on_request
+from .review import mark as review_mark
+from .review import notice as review_notice
+from .review import section as review_section
+from .review import states as review_states
 from .routing import (
     ADMIN_PAGES,
     BOARD_PAGES,
@@ -115,6 +120,10 @@ __all__ = [
     "page_link",
     "require_page",
     "resolve_context",
+    "review_mark",
+    "review_notice",
+    "review_section",
+    "review_states",
     "run_kiosk",
     "screen_context",
     "screen_grant",

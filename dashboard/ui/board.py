@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from .. import i18n
+from .. import i18n, review
 from ..i18n import t
 from ..store import Store
 from . import widgets
@@ -120,7 +120,8 @@ def submission_board(ctx: Context, key: str = "board") -> None:
                 status=submissions.status_label(df["status"].iloc[0], ctx.lang),
             )
         )
-    shown = submissions.board_table(df, last, ctx.lang, timely).head(widgets.TABLE_MAX_ROWS)
+    reviews = review.states(store().state, week)
+    shown = submissions.board_table(df, last, ctx.lang, timely, reviews).head(widgets.TABLE_MAX_ROWS)
     colours = {
         submissions.status_label(s, ctx.lang): c
         for s, c in (
@@ -138,23 +139,27 @@ def submission_board(ctx: Context, key: str = "board") -> None:
         ("not_required", "#757575"),
     ):
         colours[t(f"sub.timely_{code}", ctx.lang)] = c
+    for code, c in (("approved", "#2e7d32"), ("pending", "#e65100"), ("returned", "#c62828")):
+        colours[t(f"review.state_{code}", ctx.lang)] = c
     status_col = t("sub.col_status", ctx.lang)
     on_time_col = t("sub.col_on_time", ctx.lang)
+    review_col = t("sub.col_review", ctx.lang)
     styled = (
         shown.style.map(
             lambda v: f"color: {colours.get(v, 'inherit')}; font-weight: 600",
-            subset=[status_col, on_time_col],
+            subset=[status_col, review_col, on_time_col],
         )
         if len(shown)
         else shown
     )
     narrow = {
         t(f"sub.col_{c}", ctx.lang): st.column_config.Column(width="small")
-        for c in ("status", "trainings", "assessed", "grids")
+        for c in ("status", "review", "trainings", "assessed", "grids")
     }
-    if ctx.lang == "en":  # "Not submitted" needs more than a small column
-        narrow[status_col] = st.column_config.Column(width="medium")
+    if ctx.lang == "en":  # "Not submitted", "Awaiting review" need more than a small column
+        narrow[status_col] = narrow[review_col] = st.column_config.Column(width="medium")
     st.dataframe(styled, hide_index=True, width="stretch", column_config=narrow)
     if len(df) > len(shown):
         st.caption(t("table.first_rows", ctx.lang, n=i18n.fmt_int(len(shown)), total=i18n.fmt_int(len(df))))
     st.caption(t("sub.rule_expected", ctx.lang))
+    st.caption(t("review.board_rule", ctx.lang))

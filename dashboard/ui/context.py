@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from .. import i18n, metrics, places
+from .. import i18n, metrics, places, review
 from ..i18n import t
 from .data import data, fetch
 from .gate import _open_here, current_user, screen_grant
@@ -151,6 +151,7 @@ def resolve_context() -> Context:
         township_name=places.township_name(towns, township, lang),
         notes=tuple(notes),
         latest=not weeks or week == opened,
+        withheld=review.withheld(store().state, week),
     )
     st.session_state["_ctx"] = ctx
     return ctx
@@ -178,13 +179,15 @@ def screen_context(lang: str, township: str | None) -> Context:
     elif not _open_here():
         st.rerun()  # the session ended: the full run shows the login form
     weeks = fetch(root, version, "available_weeks", metrics.DEFAULT_SCOPE)
+    week = default_week(root, version, weeks)
     return Context(
         lang=lang,
         township=township,
-        week=default_week(root, version, weeks),
+        week=week,
         version=version,
         township_name=places.township_name(towns, township, lang),
         notes=tuple(notes),
+        withheld=review.withheld(store().state, week),
     )
 
 

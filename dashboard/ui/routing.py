@@ -38,10 +38,13 @@ def visible_pages() -> tuple[str, ...]:
     """The pages this session may open: the presenter for everyone (a township user steers
     the screen to their own township only), the submission board for everyone (a township
     user or reporter sees their own row), the data page for admins and reporters (a reporter
-    submits their own township's weekly tables there), and everything in the open demo mode."""
+    submits their own township's weekly tables there; a reviewer sees its review section and
+    the board only), and everything in the open demo mode."""
     user = current_user()
     if user is None:
         return PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES if _open_here() else ()
+    if user.is_reviewer:  # the board and the data page's review section, nothing else
+        return BOARD_PAGES + ADMIN_PAGES
     if user.sees_data_page:
         return PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES
     return PAGES + SCREEN_PAGES + BOARD_PAGES

@@ -285,6 +285,7 @@ def submissions_slide(ctx, s, targets, base, change) -> None:
     from .. import submissions
 
     df, _ = ui.board(ctx, ctx.week, ctx.township)
+    reviews = ui.review_states(ctx.week)
     counts = submissions.status_counts(df)
     order = {"missing": 0, "partial": 1, "submitted": 2, "not_required": 3}
     rows = sorted(df.to_dict("records"), key=lambda r: (order[r["status"]], r["township_id"]))
@@ -317,6 +318,9 @@ def submissions_slide(ctx, s, targets, base, change) -> None:
                 ctx.t("sub.kiosk_other", trainings=r["trainings"], assessed=r["branches_assessed"]),
                 f"{key}-o",
             )
+            reviewed = (reviews.get(key) or {}).get("state")
+            if reviewed:
+                line("tnote", ctx.t("sub.kiosk_review", state=ctx.t(f"review.state_{reviewed}")), f"{key}-r")
 
     if len(rows) == 1:  # a township's screen: its own row, large
         with st.container(key="grid-1x1"):

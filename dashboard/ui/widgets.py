@@ -30,6 +30,9 @@ def page_header(ctx: Context, page: str) -> None:
             + ("" if ctx.version is None else f" · v{ctx.version}")
         )
         coverage_mark(ctx)
+        from .review import mark  # (review draws on the board, which uses these widgets)
+
+        mark(ctx)
 
 
 def week_coverage(ctx: Context) -> dict | None:
