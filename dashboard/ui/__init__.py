@@ -21,7 +21,7 @@ the module that reads it (e.g. `ui.gate._peer`, `ui.widgets.TABLE_MAX_ROWS`).
 
 from __future__ import annotations
 
-from .board import board, board_scope, submission_board
+from .board import OWN_WEEK_PAGES, board, board_scope, submission_board, week_picker
 from .context import (
     COUNTY,
     Context,
@@ -56,6 +56,8 @@ from .routing import (
     SCREEN_PAGES,
     kiosk_requested,
     kiosk_style,
+    lost_path,
+    not_found_page,
     require_page,
     run_kiosk,
     screens,
@@ -72,6 +74,7 @@ from .widgets import (
     page_link,
     table,
     tile,
+    uploader_words,
 )
 
 __all__ = [
@@ -79,6 +82,7 @@ __all__ = [
     "BOARD_PAGES",
     "COUNTY",
     "KIOSK_CSS",
+    "OWN_WEEK_PAGES",
     "KIOSK_FILE",
     "PAGES",
     "PAGE_FILES",
@@ -102,6 +106,8 @@ __all__ = [
     "kind_progress",
     "kiosk_requested",
     "kiosk_style",
+    "lost_path",
+    "not_found_page",
     "login_gate",
     "logout_button",
     "on_request",
@@ -122,6 +128,8 @@ __all__ = [
     "table",
     "tile",
     "url_lang",
+    "uploader_words",
     "users",
     "visible_pages",
+    "week_picker",
 ]
