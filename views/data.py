@@ -30,7 +30,9 @@ def form_download(town: str, key: str, week) -> None:
     )
 
 
-page_week = ui.week_picker(ctx, "data_week")  # the page's one week: the form's and the board's
+page_week = ui.week_picker(
+    ctx, "data_week", reporting=True
+)  # the page's one week: the form's and the board's
 if township is not None:
     upload_tab, form_tab, board_tab = st.tabs(
         [ctx.t("data.tab_upload"), ctx.t("data.tab_form"), ctx.t("data.tab_board")]

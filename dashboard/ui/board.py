@@ -43,19 +43,22 @@ def board(ctx: Context, week: dt.date, township: str | None):
 OWN_WEEK_PAGES = ("data", "submissions")
 
 
-def week_picker(ctx: Context, key: str) -> dt.date:
-    """The week picker of a page with the submission board or the prefilled form: the same
-    name as the sidebar's (filter.week) and the same default (the context's week, when it is
-    offered), over the week being reported and the ones before it."""
+def week_picker(ctx: Context, key: str, reporting: bool = False) -> dt.date:
+    """The week picker of a page with the submission board or the prefilled form, named as the
+    sidebar's (filter.week), over the week being reported and the ones before it. It opens on
+    the context's week (the pages' week: reporting.latest_complete_week once merged), or with
+    `reporting` (the data page, where a clerk fetches the form to fill) on the week being
+    reported; a link's ?week= wins in both."""
     from .. import submissions
 
     weeks = submissions.report_weeks(data("latest_week", ctx))
+    linked = bool(st.query_params.get("week")) or not reporting
     return st.selectbox(
         t("filter.week", ctx.lang),
         weeks,
         key=key,
         width=320,
-        index=weeks.index(ctx.week) if ctx.week in weeks else 0,
+        index=weeks.index(ctx.week) if linked and ctx.week in weeks else 0,
         format_func=lambda w: i18n.fmt_week(w, ctx.lang),
     )
 
