@@ -40,7 +40,7 @@ def test_an_unknown_path_says_so_in_the_users_language(server, page, lang):
     body = page.inner_text("body")
     assert "/no-such-page" in body and "Page not found" not in body
     assert page.locator("[role=dialog]").count() == 0
-    page.get_by_text(i18n.t("lost.to_overview", lang)).click()
+    page.get_by_test_id("stPageLink-NavLink").filter(has_text=i18n.t("lost.to_overview", lang)).click()
     wait_drawn(page)
     expect(page.locator("h1").first).to_contain_text(i18n.t("page.overview", lang))
 

@@ -83,9 +83,9 @@ def tab(page, key: str) -> None:
 
 def grid_text(page) -> str:
     """The text of every table on the page (st.dataframe keeps an accessible copy of its
-    visible cells in the DOM)."""
+    visible cells in the DOM; the errors are an st.table, whose text wraps)."""
     return (
-        " ".join(page.locator("[data-testid=stDataFrame]").all_inner_texts())
+        " ".join(page.locator("[data-testid=stDataFrame], [data-testid=stTable]").all_inner_texts())
         + " "
         + " ".join(
             page.locator(
