@@ -199,3 +199,27 @@ def test_a_full_width_code_that_is_still_unknown_is_an_unknown_reference(tmp_pat
     res = submit(tmp_path, county, "T1", "grid_weekly", [grid_row("Ｇ９")])
     assert not res.ok
     assert [(e.column, e.value) for e in res.errors] == [("grid_id", "G9")]
+
+
+# ------------------------------------------------------------------ §8 words a clerk understands
+def test_errors_read_by_file_sheet_and_row_with_knock_on_errors_after_their_cause(tmp_path, county):
+    bad_grid = dict(TINY["grids"][0], grid_id="G7", households="四十")  # the row that fails
+    (tmp_path / "grids.csv").write_text(csv_text("grids", [bad_grid]))
+    ref = dict(grid_row("G8"))  # G8 exists nowhere: an unknown reference
+    (tmp_path / "grid_weekly.csv").write_text(csv_text("grid_weekly", [ref, grid_row("G1", visited="x")]))
+    res = ingest.load([tmp_path / "grid_weekly.csv", tmp_path / "grids.csv"], county)
+    keys = [(e.file, e.row, e.message.key) for e in res.errors]
+    assert keys == [
+        ("grid_weekly.csv", 3, "intake.bad_format"),
+        ("grids.csv", 2, "intake.bad_format"),
+        ("grid_weekly.csv", 2, "intake.not_in_table"),  # after the grids' own error
+    ]
+    whole = ingest.load([tmp_path / "nothing.csv"], county).errors[0]
+    assert desk.error_table([whole], "zh").iloc[0]["行号"] == "整个文件"
+
+
+def test_roster_warnings_are_the_countys_to_fix():
+    from dashboard import quality
+
+    county_kinds = {k for k in quality.KINDS if quality.county_fixes(k)}
+    assert county_kinds == {"grid_no_chief", "grid_many_chiefs", "member_links", "grid_overlinked"}
