@@ -123,7 +123,7 @@ def new_report() -> dict:
     return {
         "tables": {},
         "skipped": [],
-        "converted": {"date": 0, "fullwidth": 0, "separator": 0, "bool_symbol": 0, "code": 0},
+        "converted": {"date": 0, "fullwidth": 0, "separator": 0, "bool_symbol": 0},  # + "code" when any
         "ignored_columns": [],
         "unfilled": [],
         "removed": [],
