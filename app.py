@@ -32,10 +32,13 @@ else:
         st.Page(ui.PAGE_FILES[p], title=ctx.t(f"page.{p}"), url_path=p, default=(p == "overview"))
         for p in ui.visible_pages()
     ]
+    lost = ui.lost_path([p for p in ui.visible_pages() if p != "overview"], default="overview")
+    if lost:  # a stale link (/overview) or a page this session may not open: no English dialog
+        pages.append(ui.not_found_page(lost, ctx.t("page.not_found")))
     nav = st.navigation(pages)
     with st.sidebar:
         st.markdown(f"**{ctx.t('app.title')}**")
-    ui.sidebar_filters(ctx)
+    ui.sidebar_filters(ctx, week=nav.url_path not in ui.OWN_WEEK_PAGES)
     ui.logout_button(ctx)
     nav.run()
     ui.settle_heap(nav.url_path or "overview")

@@ -420,6 +420,38 @@ TABLES: dict[str, Table] = {
 # Tables in an order where every table comes after the tables it references.
 TABLE_ORDER = list(TABLES)
 
+# The township's prefilled weekly form (template.township_workbook) fills these columns of
+# each row it lays out; the clerk fills the others, the columns "to fill" (`to_fill`). A row
+# whose to-fill columns are all empty is a row left as the form gave it: not reported yet,
+# skipped and counted as 未填 by the loader, never an error (issue 21 §3).
+FORM_PREFILLED = {
+    "grid_weekly": ("week_start", "grid_id"),
+    "checkpoint_shifts": ("checkpoint_id", "shift_start", "shift_end"),
+}
+
+# The week a row of a township's weekly table belongs to: the Monday of this column's date. A
+# township's submission replaces its rows of the weeks its file carries, per table (issue 21 §4).
+WEEK_OF = {
+    "grid_weekly": "week_start",
+    "checkpoint_shifts": "shift_start",
+    "trainings": "held_on",
+    "branch_assessments": "assessed_on",
+}
+
+
+def to_fill(table: str) -> tuple[str, ...]:
+    """The columns a clerk fills on the prefilled form (none for a table it does not lay out)."""
+    if table not in FORM_PREFILLED:
+        return ()
+    return tuple(c for c in TABLES[table].column_names if c not in FORM_PREFILLED[table])
+
+
+def code_columns(table: Table) -> tuple[str, ...]:
+    """The text columns that hold codes (a key or a reference): read NFKC-normalised, so a code
+    typed full-width (ＷＧ０１) is the code it shows (WG01)."""
+    return tuple(c.name for c in table.columns if c.type == TEXT and (c.fk or c.name in table.key))
+
+
 # Geometry layers loaded from GeoJSON files: layer -> (file stem, id property, table).
 GEO_LAYERS = {
     "townships": ("townships", "township_id"),

@@ -69,6 +69,15 @@ def loading_rules(lang: str) -> list[tuple[str, list[str]]]:
     notes = ", ".join(sorted(common.NOTES_SHEETS))
     reporter = ", ".join(common.REPORTER_TABLES)
     reporter_zh = "、".join(contract.TABLES[t].zh for t in common.REPORTER_TABLES)
+    weeks = ", ".join(f"{t} by {c}" for t, c in contract.WEEK_OF.items())
+    weeks_zh = "、".join(
+        f"{contract.TABLES[t].zh}的{contract.TABLES[t].column(c).zh}" for t, c in contract.WEEK_OF.items()
+    )
+    fill_en = "; ".join(f"{t}: {', '.join(contract.to_fill(t))}" for t in contract.FORM_PREFILLED)
+    fill_zh = "；".join(
+        f"{contract.TABLES[t].zh}：{'、'.join(contract.TABLES[t].column(c).zh for c in contract.to_fill(t))}"
+        for t in contract.FORM_PREFILLED
+    )
     if en:
         return [
             (
@@ -144,6 +153,25 @@ def loading_rules(lang: str) -> list[tuple[str, list[str]]]:
                         f"({reporter}) and never replaces whole tables; a file with a row of "
                         "another township is returned whole, naming the rows."
                     ),
+                    (
+                        "A township's submission replaces, in each table the file carries, that "
+                        "township's rows of the weeks the file carries: the weeks of the rows it "
+                        f"loads ({weeks}), as Monday-to-Sunday weeks. A stored row of those weeks "
+                        "that the corrected file no longer has is removed, and listed by its key "
+                        "before anything is stored; other townships, other weeks and tables the "
+                        "file does not carry are never touched. A county load upserts."
+                    ),
+                    (
+                        f"A row of the prefilled weekly form whose columns to fill ({fill_en}) are "
+                        "all empty is a row not reported yet: it is skipped and listed as not "
+                        "filled (未填) with its row numbers. A row partly filled is an error naming "
+                        "each empty cell."
+                    ),
+                    (
+                        "Codes (keys and references) are read NFKC-normalised, so a code typed "
+                        "full-width (ＷＧ０１) is the code WG01; such cells are counted as read "
+                        "from another form."
+                    ),
                 ],
             ),
         ]
@@ -195,6 +223,20 @@ def loading_rules(lang: str) -> list[tuple[str, list[str]]]:
                 (
                     f"乡镇报送员只能报送本乡镇的周报表（{reporter_zh}）；文件中有其他乡镇的行时，整"
                     f"个文件退回并指出行号。"
+                ),
+                (
+                    "乡镇再次报送（更正）时，文件所含的每张表中，本乡镇在文件所含各周（按所载入行的"
+                    f"{weeks_zh}所在的周一至周日）的记录以新文件为准：更正后的文件中已没有的记录会被删除，"
+                    "并在入库前按代码列出；其他乡镇、其他周和文件不含的表不受影响。县里载入只新增和更"
+                    "新，不删除。"
+                ),
+                (
+                    f"预填报表中需要填写的列（{fill_zh}）全部留空的行视为尚未报送：跳过，并按行号"
+                    "列为「未填」；只填了一部分的行会报错，并指出每个空着的单元格。"
+                ),
+                (
+                    "代码列（主键和引用）按 NFKC 规范读取，全角输入的代码（如 ＷＧ０１）读作 WG01，"
+                    "并计入“转换”。"
                 ),
             ],
         ),

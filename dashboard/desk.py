@@ -107,7 +107,7 @@ def error_table(errors, lang: str) -> pd.DataFrame:
             {
                 t("desk.file", lang): e.file,
                 t("desk.table", lang): table_label(e.table, lang) if e.table else "",
-                t("desk.row", lang): e.row,
+                t("desk.row", lang): t("desk.whole_file", lang) if e.row is None else str(e.row),
                 t("desk.column", lang): _column(e.table, e.column, lang),
                 t("desk.value", lang): "" if e.value is None else str(e.value),
                 t("desk.reason", lang): e.text(lang),

@@ -43,6 +43,26 @@ KINDS = (
     "branch_never_assessed",
 )
 
+# The table whose rows a warning asks to fix. A township's reporter sends only its weekly
+# tables (ingest.REPORTER_TABLES): a warning about the roster (members, grids) is the county's
+# to fix, and the data page addresses it to the county, not the township's clerk (issue 21 §8).
+FIXED_IN = {
+    "grid_no_chief": "members",
+    "grid_many_chiefs": "members",
+    "member_links": "members",
+    "grid_overlinked": "members",
+    "checkpoint_no_shift": "checkpoint_shifts",
+    "branch_never_assessed": "branch_assessments",
+}
+
+
+def county_fixes(kind: str) -> bool:
+    """Whether only the county can fix a warning of this kind (its rows are not in the tables a
+    township submits)."""
+    from .ingest.common import REPORTER_TABLES
+
+    return FIXED_IN[kind] not in REPORTER_TABLES
+
 
 def week_of(con: duckdb.DuckDBPyConnection, week: dt.date | None = None) -> dt.date:
     """The week the warnings are for: `week` (a Monday), else the latest week with data."""

@@ -199,15 +199,17 @@ def _styles(wb: Workbook) -> None:
 
 
 def _put_rows(ws, table: contract.Table, rows: list[dict], refs: tuple) -> None:
-    """Rows with the county's values filled in and the clerk's cells left empty."""
+    """Rows with the county's values filled in (contract.FORM_PREFILLED) and the clerk's cells,
+    the columns to fill, left empty: the loader reads a row left so as not reported yet."""
     names = table.column_names
+    given = set(contract.FORM_PREFILLED[table.name])
     style = {
         c.name: {DATE: "prefilled_date", TIMESTAMP: "prefilled_time"}.get(c.type, "prefilled")
         for c in table.columns
     }
     for r, row in enumerate(rows, start=2):
         for i, name in enumerate(names, start=1):
-            value = row.get(name)
+            value = row.get(name) if name in given else None
             if value is not None:
                 ws.cell(row=r, column=i, value=value).style = style[name]
         for j, (key, _) in enumerate(refs, start=len(names) + 1):
@@ -273,13 +275,15 @@ def township_workbook(con, township: str, week) -> Workbook:
         "1. 只填数字：浅黄色单元格（周起始日、网格代码、卡点代码、值班时间）已由县里填好，请勿修改；"
         "灰色的「参考」列只供核对，系统不读取。",
         f"2. 网格周报：每个网格一行（共 {len(grid_rows)} 个网格），填写走访户数、排查人数等数字；"
-        "本周没有报送的网格，请删除整行。",
+        "暂未填写的行可以留空（系统列为「未填」，视为尚未报送），不要只填一部分。",
         f"3. 卡点值守：按上周的排班生成了本周的班次（{len(shift_rows)} 行），填写各类人数和测温扫码人次；"
         "排班有变化时可增删行或改时间，时间格式 YYYY-MM-DD HH:MM。",
         f"4. 培训宣讲：本周举办的活动每项一行，乡镇代码填 {township}，活动编号请勿与以前的重复。",
         "5. 达标评估：本周评估的党支部，每个支部填 8 行（每个评估项目一行），党支部代码见下表。",
         "6. 是/否、类别、评估项目请从下拉列表中选择。请勿填写姓名、身份证号、电话、住址等个人信息。",
         f"7. 只能报送本乡镇（{township}）的数据；含其他乡镇的行时，整个文件会被退回并指出行号。",
+        "8. 发现报错了可以改好后再上传：同一周再次上传的表以新文件为准，新文件中没有的行会被删除"
+        "（上传前的检查结果会列出将删除的记录）。",
         "",
     ]
     for text in lines:

@@ -1278,7 +1278,21 @@ def test_the_prefilled_form_of_an_unseen_township_loads_as_filled(county, sent, 
         shifts[(s["checkpoint_id"], s["shift_start"])] = s  # a re-sent shift is replaced
         laid_out += 1
     assert laid_out > 0, "the form lays out the previous week's shifts"
-    truth["checkpoint_shifts"] = list(shifts.values())
+    # A submission replaces the township's shifts of the weeks it carries (issue 21 §4): a stored
+    # HX01 shift starting in that week that the form does not hold is removed.
+    import pandas as pd
+
+    hx01 = {k["checkpoint_id"] for k in county["checkpoints"] if k["township_id"] == "HX01"}
+    sent_keys = {
+        (ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value
+    }
+
+    def kept(key, s) -> bool:
+        start = pd.Timestamp(s["shift_start"])
+        in_week = (start.normalize() - pd.Timedelta(days=start.weekday())).date() == week
+        return key in sent_keys or not (in_week and s["checkpoint_id"] in hx01)
+
+    truth["checkpoint_shifts"] = [s for key, s in shifts.items() if kept(key, s)]
     wb.save(form)
 
     res = ingest.load([form], store, by="reporter-HX01", township="HX01")

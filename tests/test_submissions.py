@@ -426,8 +426,9 @@ def test_reporter_pages_in_english(monkeypatch, users_store):
         "Complete at",
         "Grid reports",
     ]
-    assert list(board["Township"]) == ["Nayun"] and list(board["Status"]) == ["Partly submitted"]
-    assert board["Grid reports"].iloc[0] == "601 / 612"
+    # the data page opens on the week being reported (the one its prefilled form is for)
+    assert list(board["Township"]) == ["Nayun"] and list(board["Status"]) == ["Not submitted"]
+    assert board["Grid reports"].iloc[0] == "0 / 612"
 
 
 @pytest.mark.parametrize(

@@ -83,9 +83,9 @@ def tab(page, key: str) -> None:
 
 def grid_text(page) -> str:
     """The text of every table on the page (st.dataframe keeps an accessible copy of its
-    visible cells in the DOM)."""
+    visible cells in the DOM; the errors are an st.table, whose text wraps)."""
     return (
-        " ".join(page.locator("[data-testid=stDataFrame]").all_inner_texts())
+        " ".join(page.locator("[data-testid=stDataFrame], [data-testid=stTable]").all_inner_texts())
         + " "
         + " ".join(
             page.locator(
@@ -135,7 +135,7 @@ def test_reporter_downloads_fills_uploads_and_the_board_says_submitted(subs_serv
         expect(page.get_by_text(i18n.t("data.valid"))).to_be_visible()
         page.get_by_text(i18n.t("sub.summary")).scroll_into_view_if_needed()
         shot(page, "reporter-checked")
-        page.get_by_role("button", name=i18n.t("data.commit")).click()
+        page.get_by_role("button", name=i18n.t("sub.commit")).click()
         expect(page.get_by_text(i18n.t("sub.submitted", version=2))).to_be_visible()
         assert store.current() == 2
         event = auth.Users(store.state).audit_log()[0]

@@ -5,7 +5,7 @@ its prefilled form and sees its own row of the board."""
 
 import streamlit as st
 
-from dashboard import desk, i18n, places, quality, submissions, ui
+from dashboard import desk, i18n, places, quality, ui
 
 ctx = ui.context()
 ui.require_page(ctx, "data")
@@ -19,16 +19,8 @@ if user is not None and user.is_reviewer:  # a reviewer sees the review section 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def form_download(town: str, key: str) -> None:
-    """A week picker and the prefilled form of `town` for that week, made on click."""
-    weeks = submissions.report_weeks(ui.data("latest_week", ctx))
-    week = st.selectbox(
-        ctx.t("sub.form_week"),
-        weeks,
-        key=f"{key}_week",
-        width=320,
-        format_func=lambda w: i18n.fmt_week(w, ctx.lang),
-    )
+def form_download(town: str, key: str, week) -> None:
+    """The prefilled form of `town` for the week, made on click."""
     name = places.township_name(ui.data("townships", ctx), town, "zh")
     st.download_button(
         ctx.t("sub.form_download"),
@@ -41,6 +33,9 @@ def form_download(town: str, key: str) -> None:
     )
 
 
+page_week = ui.week_picker(
+    ctx, "data_week", reporting=True
+)  # the page's one week: the form's and the board's
 if township is not None:
     ui.review_notice(ctx, township)
     upload_tab, form_tab, board_tab = st.tabs(
@@ -67,13 +62,15 @@ with upload_tab:
         else ctx.t("data.upload_help")
     )
     kinds = ["csv", "xlsx", "xls", "et", "ods"] + ([] if township else ["geojson", "json"])
-    files = st.file_uploader(
-        ctx.t("data.upload"),
-        type=kinds,
-        accept_multiple_files=True,
-        key=f"upload_{st.session_state.get('_upload_n', 0)}",
-    )
-    replace = False if township else st.checkbox(ctx.t("data.replace"), help=ctx.t("data.replace_help"))
+    with st.container(key="uploader"):
+        ui.uploader_words(ctx, kinds)
+        files = st.file_uploader(
+            ctx.t("data.upload"),
+            type=kinds,
+            accept_multiple_files=True,
+            key=f"upload_{st.session_state.get('_upload_n', 0)}",
+        )
+    replace = False if township else st.checkbox(ctx.t("data.replace_whole"), help=ctx.t("data.replace_help"))
     if files and st.button(ctx.t("data.check"), type="primary"):
         with st.spinner(ctx.t("data.checking")):
             st.session_state["_check"] = desk.check_upload(ui.store(), files, replace, township)
@@ -92,7 +89,7 @@ with upload_tab:
             st.dataframe(summary, hide_index=True, width="stretch")
         if not result.ok:
             st.error(ctx.t("data.rejected", n=len(result.errors), more="+" if result.truncated else ""))
-            st.dataframe(desk.error_table(result.errors, ctx.lang), hide_index=True, width="stretch")
+            st.table(desk.error_table(result.errors, ctx.lang), hide_index=True)  # wraps: advice whole
         elif not result.changed:
             st.info(ctx.t("data.nothing_changed"))
         else:
@@ -104,7 +101,7 @@ with upload_tab:
                         ctx.t("data.sample", table=desk.table_label(table, ctx.lang), n=len(sample))
                     ):
                         st.dataframe(desk.sample_table(table, sample, ctx.lang), hide_index=True)
-            if st.button(ctx.t("data.commit"), type="primary"):
+            if st.button(ctx.t("sub.commit" if township else "data.commit_store"), type="primary"):
                 with st.status(ctx.t("data.committing"), expanded=True) as status:
                     final = desk.commit_upload(ui.store(), files, replace, by, township)
                     if final.ok and final.version:
@@ -116,7 +113,7 @@ with upload_tab:
                         status.update(
                             label=ctx.t("data.rejected", n=len(final.errors), more=""), state="error"
                         )
-                        st.dataframe(desk.error_table(final.errors, ctx.lang), hide_index=True)
+                        st.table(desk.error_table(final.errors, ctx.lang), hide_index=True)
                 st.session_state.pop("_check", None)
                 st.session_state["_upload_n"] = st.session_state.get("_upload_n", 0) + 1
 
@@ -137,18 +134,23 @@ with upload_tab:
         shown = quality.tables(found, ctx.lang)
         if not shown:
             st.success(ctx.t("quality.none"))
-        for _kind, title, table in shown:
-            with st.expander(title, expanded=len(shown) == 1):
+        for kind, title, table in shown:
+            county = township is not None and quality.county_fixes(kind)  # not the clerk's to fix
+            with st.expander(
+                ctx.t("quality.for_county", title=title) if county else title, expanded=len(shown) == 1
+            ):
+                if county:
+                    st.caption(ctx.t("quality.county_help"))
                 ui.table(ctx, table)
 
 if form_tab is not None:
     with form_tab:
         st.markdown(ctx.t("sub.form_help"))
-        form_download(township, "form")
+        form_download(township, "form", page_week)
 
 with board_tab:
     if not ui.empty_store(ctx):
-        ui.submission_board(ctx, key="data_board")
+        ui.submission_board(ctx, key="data_board", week=page_week)
 
 if review_tab is not None:
     with review_tab:
@@ -199,7 +201,7 @@ if template_tab is not None:
                 format_func=lambda v: names.get(v, v),
                 filter_mode="contains",
             )
-            form_download(town, "admin_form")
+            form_download(town, "admin_form", page_week)
 
 if audit_tab is not None:
     with audit_tab:

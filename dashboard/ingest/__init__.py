@@ -56,6 +56,7 @@ from .common import (  # noqa: F401
 )
 from .merge import (  # noqa: F401
     SAMPLE_ROWS,
+    TOWNSHIP_OF,
     _build_batch,
     _check_merged,
     _key_match,
@@ -229,7 +230,7 @@ def _load_staged(
         for t in batches:
             if dry_run:
                 result.samples[t.name] = _sample(con, t)
-            result.changes[t.name] = _merge(con, t, replace)
+            result.changes[t.name] = _merge(con, t, replace, township, result.report)
         _check_merged(con, touched, unreadable, errors)
         for file, layer, feats in geo:
             result.changes[f"{layer}.geojson"] = _merge_geo(con, layer, feats, file, replace, errors)
@@ -253,33 +254,13 @@ def _load_staged(
     return result
 
 
-# How a reporter's row finds its township: (table, column named in the error, SQL from the
-# batch b to the row's township as `tw`). Rows whose parent does not exist are left to the
-# reference check, which names them already.
-_TOWNSHIP_OF = {
-    "grid_weekly": (
-        "grid_id",
-        "JOIN grids g ON g.grid_id = b.grid_id "
-        "JOIN zones z ON z.zone_id = g.zone_id "
-        "JOIN communities c ON c.community_id = z.community_id",
-        "c.township_id",
-    ),
-    "checkpoint_shifts": (
-        "checkpoint_id",
-        "JOIN checkpoints k ON k.checkpoint_id = b.checkpoint_id",
-        "k.township_id",
-    ),
-    "branch_assessments": ("branch_id", "JOIN branches r ON r.branch_id = b.branch_id", "r.township_id"),
-    "trainings": ("township_id", "", "b.township_id"),
-}
-
-
 def _check_township(con, township: str, batches, errors: _Errors) -> None:
     """Every row of a reporter's submission belongs to its township (all or nothing)."""
     for t in batches:
-        if t.name not in _TOWNSHIP_OF:
+        if t.name not in TOWNSHIP_OF:
             continue
-        column, join, tw = _TOWNSHIP_OF[t.name]
+        column, join, tw = TOWNSHIP_OF[t.name]
+        join, tw = join.format(a="b"), tw.format(a="b")
         rows = con.execute(
             f"SELECT b._file, b._row, b.{_q(column)}, {tw} FROM batch_{t.name} b {join} "
             f"WHERE {tw} IS DISTINCT FROM $t ORDER BY 1, 2 LIMIT $lim",
@@ -358,8 +339,48 @@ def _check_locked(con, township: str, batches, errors: _Errors, state_dir) -> li
 def _finish(result: LoadResult, errors: _Errors) -> LoadResult:
     result.ok = not errors
     result.truncated = errors.full
-    result.errors = list(errors[:MAX_ERRORS])
+    result.errors = ordered(list(errors))[:MAX_ERRORS]
     return result
+
+
+def _knock_on(e: LoadError, failed: set[str]) -> bool:
+    """An unknown reference into a table that has errors of its own in this load: most likely
+    the row that would have held the code is one of those errors."""
+    if e.message.key != "intake.not_in_table" or e.table not in contract.TABLES or not e.column:
+        return False
+    col = (
+        contract.TABLES[e.table].column(e.column)
+        if e.column in contract.TABLES[e.table].column_names
+        else None
+    )
+    return col is not None and col.fk in failed
+
+
+def ordered(errors: list[LoadError]) -> list[LoadError]:
+    """Errors as the sender reads them: whole-file errors first, then by file, sheet (in the
+    workbook's order) and row; a knock-on error (an unknown reference into a table with errors
+    of its own) after the errors that caused it."""
+    failed = {e.table for e in errors if e.table and e.message.key != "intake.not_in_table"}
+    seen: dict[str, int] = {}
+    for e in errors:
+        seen.setdefault(e.file, len(seen))
+
+    def base(file: str) -> str:
+        return file.split(" [", 1)[0]
+
+    first_of_base: dict[str, int] = {}
+    for f, i in seen.items():
+        first_of_base.setdefault(base(f), i)
+    return sorted(
+        errors,
+        key=lambda e: (
+            _knock_on(e, failed),
+            e.file == STORED,
+            first_of_base[base(e.file)],
+            seen[e.file],
+            -1 if e.row is None else e.row,
+        ),
+    )
 
 
 def _bad_upload_name(name: str) -> Msg | None:

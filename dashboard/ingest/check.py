@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .. import contract
 from ..contract import BOOL, DATE, ENUM, FLOAT, INT, TEXT, TIMESTAMP
@@ -12,6 +13,7 @@ from .common import (
     HALFWIDTH,
     INT_PATTERN,
     MAX_ERRORS,
+    MAX_UNFILLED_LISTED,
     SKIP_PARAMS,
     _Errors,
     _Params,
@@ -25,6 +27,7 @@ from .common import (
 # forms clerks type, in one UPDATE of those rows, and counted by kind for the report.
 GROUPED_INT = r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.0*)?"
 GROUPED_FLOAT = r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?"
+NON_ASCII = r"[^\x00-\x7F]"
 UNIT_AFTER_NUMBER = r"[+-]?[0-9][0-9,.]*\s*[^0-9\s,.+-].*"
 
 
@@ -129,6 +132,8 @@ def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None)
     con.execute(f"CREATE TEMP TABLE typed_{src.stage} AS SELECT _row, {', '.join(sel)} FROM {source}", p)
     con.execute(f"DROP TABLE raw_{src.stage}")
     _read_leniently(con, src, report)
+    _normalise_codes(con, src, report)
+    _skip_unfilled(con, src, report)
     typed = f"typed_{src.stage}"
     p = _Params()
     checks = []  # (column, condition, message)
@@ -246,3 +251,54 @@ def _read_leniently(con, src: _Source, report: dict | None) -> None:
             value = _lenient(c, raw, q)[0]
             sql = f"UPDATE {typed} SET {col} = {value} WHERE {raw} IS NOT NULL AND {col} IS NULL"
             con.execute(sql, _used(sql, q))
+
+
+def _nfkc(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def _normalise_codes(con, src: _Source, report: dict | None) -> None:
+    """Codes read NFKC-normalised (ＷＧ０１ is WG01), counted as read from another form. Only the
+    distinct codes with a character outside ASCII go through Python (a clean file pays one
+    scan per code column); they are mapped back by bound lists."""
+    typed, total = f"typed_{src.stage}", 0
+    for name in (c for c in contract.code_columns(src.table) if c in src.columns):
+        col = _q(name)
+        odd = con.execute(
+            f"SELECT DISTINCT {col} FROM {typed} WHERE regexp_matches({col}, $pat)", {"pat": NON_ASCII}
+        ).fetchall()
+        pairs = [(v, _nfkc(v)) for (v,) in odd if _nfkc(v) != v]
+        if not pairs:
+            continue
+        args = {"src": [a for a, _ in pairs], "dst": [b or None for _, b in pairs]}
+        n = con.execute(
+            f"UPDATE {typed} SET {col} = ($dst)[list_position($src, {col})] WHERE list_contains($src, {col})",
+            args,
+        ).fetchone()[0]
+        total += int(n)
+    if total and report is not None:
+        report["converted"]["code"] = report["converted"].get("code", 0) + total
+
+
+def _skip_unfilled(con, src: _Source, report: dict | None) -> None:
+    """Rows left as the prefilled form gave them (every column to fill empty) are not reported
+    yet: left out of the load and listed as 未填 (issue 21 §3). A row with some of them filled
+    stays, and the required-value check names each empty cell."""
+    fill = contract.to_fill(src.table.name)
+    if not fill:
+        return
+    typed = f"typed_{src.stage}"
+    empty = " AND ".join(f"{_q(c + '__raw')} IS NULL" for c in fill)
+    rows = [
+        r[0]
+        for r in con.execute(
+            f"SELECT _row FROM {typed} WHERE {empty} ORDER BY _row LIMIT $n", {"n": MAX_UNFILLED_LISTED}
+        ).fetchall()
+    ]
+    if not rows:
+        return
+    n = con.execute(f"DELETE FROM {typed} WHERE {empty}").fetchone()[0]
+    if report is not None:
+        report.setdefault("unfilled", []).append(
+            {"file": src.file, "table": src.table.name, "count": int(n), "rows": rows}
+        )

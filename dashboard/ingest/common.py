@@ -23,6 +23,8 @@ MAX_XLSX_PART = 64 * 1024 * 1024  # shared strings, styles: parsed whole by open
 MAX_XLS_BYTES = 64 * 1024 * 1024  # xlrd reads an .xls whole
 HEADER_ROWS = 10  # the header is looked for in the first 10 rows
 MAX_SKIPPED_LISTED = 200  # skipped rows named per file in the report
+MAX_UNFILLED_LISTED = 20_000  # rows left unfilled named per sheet (a form lays out a few hundred)
+MAX_REMOVED_LISTED = 200  # keys of rows a resubmission removed, named per table
 INT_PATTERN = r"[+-]?[0-9]{1,18}(\.0*)?"  # Excel may write 3 as 3.0
 STORED = t("intake.stored_file")  # the file of an error found in rows already stored
 # What a township reporter may submit (issue 10 §2): its own township's weekly tables.
@@ -108,7 +110,9 @@ class LoadResult:
     # What the reader did (issue 10 §1), filled before anything is committed:
     # {"tables": {table: {"rows": n}}, "skipped": [{"file", "table", "row", "reason"}],
     #  "converted": {"date": n, "fullwidth": n, "separator": n, "bool_symbol": n},
-    #  "ignored_columns": [{"file", "table", "row", "column", "reason"}]}
+    #  "ignored_columns": [{"file", "table", "row", "column", "reason"}],
+    #  "unfilled": [{"file", "table", "count", "rows"}] (rows left as the prefilled form gave them),
+    #  "removed": [{"table", "count", "keys"}] (rows a resubmission removed; keys as "a / b")}
     report: dict = field(default_factory=lambda: new_report())
 
     @property
@@ -120,8 +124,10 @@ def new_report() -> dict:
     return {
         "tables": {},
         "skipped": [],
-        "converted": {"date": 0, "fullwidth": 0, "separator": 0, "bool_symbol": 0},
+        "converted": {"date": 0, "fullwidth": 0, "separator": 0, "bool_symbol": 0},  # + "code" when any
         "ignored_columns": [],
+        "unfilled": [],
+        "removed": [],
     }
 
 

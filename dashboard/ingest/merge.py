@@ -8,7 +8,7 @@ import pandas as pd
 from .. import contract
 from ..contract import Table
 from ..i18n import ByLang, Msg
-from .common import MAX_ERRORS, STORED, _Errors, _Params, _q, _Source
+from .common import MAX_ERRORS, MAX_REMOVED_LISTED, STORED, _Errors, _Params, _q, _Source
 
 
 def _key_match(t: Table, a: str, b: str) -> str:
@@ -64,8 +64,13 @@ def _sample(con, t: Table) -> pd.DataFrame:
     ).df()
 
 
-def _merge(con, t: Table, replace: bool) -> dict[str, int]:
-    """Apply batch_<table> to the table (upsert by key, or replace it whole); count the rows."""
+def _merge(con, t: Table, replace: bool, township: str | None = None, report: dict | None = None) -> dict:
+    """Apply batch_<table> to the table (upsert by key, or replace it whole); count the rows.
+
+    A township's submission (`township`) replaces that township's rows of the weeks the batch
+    carries (`contract.WEEK_OF`): a stored row of those weeks that the batch does not hold is
+    removed, its key listed in `report["removed"]` (issue 21 §4). Other townships, other
+    weeks and the tables the load does not carry are never touched."""
     cols = ", ".join(_q(c) for c in t.column_names)
     tbl, batch = _q(t.name), f"batch_{t.name}"
     km = _key_match(t, "s", "b")
@@ -80,9 +85,78 @@ def _merge(con, t: Table, replace: bool) -> dict[str, int]:
         removed = con.execute(f"SELECT count(*) FROM {tbl} s ANTI JOIN {batch} b ON {km}").fetchone()[0]
         con.execute(f"DELETE FROM {tbl}")
     else:
+        if township is not None and t.name in contract.WEEK_OF:
+            removed = _remove_superseded(con, t, township, report)
         con.execute(f"DELETE FROM {tbl} s USING {batch} b WHERE {km}")
     con.execute(f"INSERT INTO {tbl} ({cols}) SELECT {cols} FROM {batch}")
     return {"added": int(added), "changed": int(changed), "removed": int(removed)}
+
+
+# How a row of a township's weekly table finds its township: (column named in an error, SQL
+# joining the table aliased {a} to the row's township, that township as SQL). A row whose
+# parent does not exist has no township (the reference check names it).
+TOWNSHIP_OF = {
+    "grid_weekly": (
+        "grid_id",
+        "JOIN grids g ON g.grid_id = {a}.grid_id "
+        "JOIN zones z ON z.zone_id = g.zone_id "
+        "JOIN communities c ON c.community_id = z.community_id",
+        "c.township_id",
+    ),
+    "checkpoint_shifts": (
+        "checkpoint_id",
+        "JOIN checkpoints k ON k.checkpoint_id = {a}.checkpoint_id",
+        "k.township_id",
+    ),
+    "branch_assessments": ("branch_id", "JOIN branches r ON r.branch_id = {a}.branch_id", "r.township_id"),
+    "trainings": ("township_id", "", "{a}.township_id"),
+}
+
+
+def week_sql(t: Table, alias: str) -> str:
+    """The Monday of the week a row of a weekly table belongs to (contract.WEEK_OF)."""
+    return f"CAST(date_trunc('week', {alias}.{_q(contract.WEEK_OF[t.name])}) AS DATE)"
+
+
+def _key_text(t: Table, alias: str) -> str:
+    """A row's key as the sender reads it: "2021-05-10 / G2" (times to the minute)."""
+    parts = []
+    for k in t.key:
+        c = t.column(k)
+        if c.type == contract.TIMESTAMP:
+            parts.append(f"strftime({alias}.{_q(k)}, '%Y-%m-%d %H:%M')")
+        else:
+            parts.append(f"coalesce(CAST({alias}.{_q(k)} AS VARCHAR), '')")
+    return f"concat_ws(' / ', {', '.join(parts)})"
+
+
+def _remove_superseded(con, t: Table, township: str, report: dict | None) -> int:
+    """Delete the township's stored rows of the batch's weeks that the batch does not hold;
+    list their keys (at most MAX_REMOVED_LISTED) in the report. The number removed."""
+    _, join, tw = TOWNSHIP_OF[t.name]
+    tbl, batch = _q(t.name), f"batch_{t.name}"
+    keys = ", ".join(f"s.{_q(k)}" for k in t.key)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE gone_{t.name} AS SELECT {keys}, {_key_text(t, 's')} AS _key "
+        f"FROM {tbl} s {join.format(a='s')} WHERE {tw.format(a='s')} = $t "
+        f"AND {week_sql(t, 's')} IN (SELECT DISTINCT {week_sql(t, 'b')} FROM {batch} b) "
+        f"AND NOT EXISTS (SELECT 1 FROM {batch} b WHERE {_key_match(t, 's', 'b')})",
+        {"t": township},
+    )
+    gone = f"gone_{t.name}"
+    n = con.execute(f"SELECT count(*) FROM {gone}").fetchone()[0]
+    if n:
+        listed = [
+            r[0]
+            for r in con.execute(
+                f"SELECT _key FROM {gone} ORDER BY _key LIMIT $n", {"n": MAX_REMOVED_LISTED}
+            ).fetchall()
+        ]
+        con.execute(f"DELETE FROM {tbl} s USING {gone} b WHERE {_key_match(t, 's', 'b')}")
+        if report is not None:
+            report.setdefault("removed", []).append({"table": t.name, "count": int(n), "keys": listed})
+    con.execute(f"DROP TABLE {gone}")
+    return int(n)
 
 
 def _where_from(con, t: Table, alias: str, loaded: bool) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from .. import contract
 from ..i18n import ByLang, Msg, Text, render, t
 
 SKIP_REASONS = ("title", "total", "footer", "empty", "blank_header")
-CONVERSIONS = ("date", "fullwidth", "separator", "bool_symbol")
+CONVERSIONS = ("date", "fullwidth", "separator", "bool_symbol", "code")
 COLUMN_REASONS = ("serial", "reference")
 
 
@@ -24,6 +24,7 @@ class Item:
     table: Text | str = ""  # the table's name (ByLang), if the item has one
     file: str = ""  # the file (and sheet) it concerns, if any
     rows: list[int] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # keys of the rows it concerns (rows removed)
 
 
 def table_name(table: str) -> Text | str:
@@ -88,6 +89,13 @@ def summary_items(report: dict | None) -> list[Item]:
                 [c["row"] for c in cols if c.get("row") is not None],
             )
         )
+    for u in report.get("unfilled") or []:
+        items.append(
+            Item(Msg("sub.sum_unfilled"), int(u["count"]), table_name(u["table"]), u["file"], list(u["rows"]))
+        )
+    for r in report.get("removed") or []:
+        keys = list(r["keys"]) + (["…"] if r["count"] > len(r["keys"]) else [])
+        items.append(Item(Msg("sub.sum_removed"), int(r["count"]), table_name(r["table"]), keys=keys))
     for kind, n in (report.get("converted") or {}).items():
         if n:
             what = (
@@ -105,12 +113,13 @@ def summary_table(report: dict | None, lang: str) -> pd.DataFrame:
     items = summary_items(report)
     if not items:
         return pd.DataFrame()
-    what, table, file, count, rows = (
+    what, table, file, count, rows, keys = (
         t("sub.sum_item", lang),
         t("desk.table", lang),
         t("desk.file", lang),
         t("sub.sum_count", lang),
         t("sub.sum_rows", lang),
+        t("sub.sum_keys", lang),
     )
     out = pd.DataFrame(
         [
@@ -120,16 +129,21 @@ def summary_table(report: dict | None, lang: str) -> pd.DataFrame:
                 file: i.file,
                 count: i.count,
                 rows: row_list(i.rows),
+                keys: "; ".join(i.keys),
             }
             for i in items
         ],
-        columns=[what, table, file, count, rows],
+        columns=[what, table, file, count, rows, keys],
     )
-    return out.drop(columns=[c for c in (file, rows) if not out[c].astype(bool).any()])
+    return out.drop(columns=[c for c in (file, rows, keys) if not out[c].astype(bool).any()])
 
 
 def _line(item: Item) -> Msg:
     where = item.file or item.table
+    if item.keys:
+        return Msg(
+            "intake.sum_line_keys", what=item.what, count=item.count, where=where, keys="; ".join(item.keys)
+        )
     if item.rows:
         one = len(set(item.rows)) == 1
         return Msg(

@@ -22,7 +22,7 @@ the module that reads it (e.g. `ui.gate._peer`, `ui.widgets.TABLE_MAX_ROWS`).
 
 from __future__ import annotations
 
-from .board import board, board_scope, submission_board
+from .board import OWN_WEEK_PAGES, board, board_scope, submission_board, week_picker
 from .context import (
     COUNTY,
     Context,
@@ -62,6 +62,8 @@ from .routing import (
     SCREEN_PAGES,
     kiosk_requested,
     kiosk_style,
+    lost_path,
+    not_found_page,
     require_page,
     run_kiosk,
     screens,
@@ -79,6 +81,7 @@ from .widgets import (
     table,
     tile,
     unreported_names,
+    uploader_words,
     week_coverage,
 )
 
@@ -87,6 +90,7 @@ __all__ = [
     "BOARD_PAGES",
     "COUNTY",
     "KIOSK_CSS",
+    "OWN_WEEK_PAGES",
     "KIOSK_FILE",
     "PAGES",
     "PAGE_FILES",
@@ -112,6 +116,8 @@ __all__ = [
     "ledger_line",
     "kiosk_requested",
     "kiosk_style",
+    "lost_path",
+    "not_found_page",
     "login_gate",
     "logout_button",
     "on_request",
@@ -138,6 +144,8 @@ __all__ = [
     "unreported_names",
     "url_lang",
     "week_coverage",
+    "uploader_words",
     "users",
     "visible_pages",
+    "week_picker",
 ]

@@ -92,20 +92,38 @@ def board(ctx: Context, week: dt.date, township: str | None):
     return _board(str(store().root), ctx.version, week, township)
 
 
-def submission_board(ctx: Context, key: str = "board") -> None:
-    """The board: a week picker (the week being reported, then earlier ones), the counts,
-    the table (status in colour), and the rule of the statuses."""
+# Pages whose one week picker is their own (the weeks being reported, beyond the data's
+# latest): the sidebar leaves its week picker out there (issue 21 §8: one picker a page).
+OWN_WEEK_PAGES = ("data", "submissions")
+
+
+def week_picker(ctx: Context, key: str, reporting: bool = False) -> dt.date:
+    """The week picker of a page with the submission board or the prefilled form, named as the
+    sidebar's (filter.week), over the week being reported and the ones before it. It opens on
+    the context's week (the pages' week: reporting.latest_complete_week once merged), or with
+    `reporting` (the data page, where a clerk fetches the form to fill) on the week being
+    reported; a link's ?week= wins in both."""
     from .. import submissions
 
     weeks = submissions.report_weeks(data("latest_week", ctx))
-    week = st.selectbox(
-        t("sub.week", ctx.lang),
+    linked = bool(st.query_params.get("week")) or not reporting
+    return st.selectbox(
+        t("filter.week", ctx.lang),
         weeks,
-        key=f"{key}_week",
+        key=key,
         width=320,
-        index=weeks.index(ctx.week) if ctx.week in weeks else 0,
+        index=weeks.index(ctx.week) if linked and ctx.week in weeks else 0,
         format_func=lambda w: i18n.fmt_week(w, ctx.lang),
     )
+
+
+def submission_board(ctx: Context, key: str = "board", week: dt.date | None = None) -> None:
+    """The board of `week` (else of a week picker of its own: the week being reported, then
+    earlier ones), the counts, the table (status in colour), and the rule of the statuses."""
+    from .. import submissions
+
+    if week is None:
+        week = week_picker(ctx, f"{key}_week")
     df, last = board(ctx, week, board_scope())
     timely = timeliness(ctx, week)
     if board_scope() is None:

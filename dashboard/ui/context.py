@@ -196,8 +196,9 @@ def context() -> Context:
     return st.session_state.get("_ctx") or resolve_context()
 
 
-def sidebar_filters(ctx: Context) -> None:
-    """Township, week and language pickers; each change goes to the URL."""
+def sidebar_filters(ctx: Context, week: bool = True) -> None:
+    """Township, week and language pickers; each change goes to the URL. `week=False` on a
+    page with a week picker of its own (board.OWN_WEEK_PAGES)."""
     towns = data("townships", ctx)
     weeks = data("available_weeks", ctx)
     options = [COUNTY] + list(towns["township_id"])
@@ -235,7 +236,7 @@ def sidebar_filters(ctx: Context) -> None:
             on_change=on_township,
             disabled=len(options) == 1,
         )
-        if weeks:
+        if weeks and week:
             st.session_state["_w_week"] = ctx.week
             st.selectbox(
                 t("filter.week", ctx.lang),

@@ -31,6 +31,7 @@ BOARD_PAGES = (
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = {p: f"views/{p}.py" for p in PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES}
 KIOSK_FILE = "views/kiosk.py"
+NOT_FOUND_FILE = "views/not_found.py"  # a link to a path no page of this session has
 KIOSK_CSS = ROOT / "views" / "kiosk.css"
 
 
@@ -48,6 +49,35 @@ def visible_pages() -> tuple[str, ...]:
     if user.sees_data_page:
         return PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES
     return PAGES + SCREEN_PAGES + BOARD_PAGES
+
+
+def lost_path(paths, default: str = "overview") -> str | None:
+    """The path the browser asked for when no page of `paths` has it (a stale link, or a page
+    this session may not open), else None. The default page's own name (/overview, an old
+    address of the overview, which Streamlit serves at /) runs the default page quietly.
+
+    Streamlit would run the default page under its English "Page not found" dialog; app.py
+    gives a lost path a hidden page of its own instead (views/not_found.py). The path asked
+    for is the pages manager's intent of this run (not public API: None when it is absent)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = get_script_run_ctx()
+    manager = getattr(run, "pages_manager", None)
+    if manager is None or getattr(manager, "intended_page_script_hash", None):
+        return None  # a click in the navigation: a page it offered
+    name = str(getattr(manager, "intended_page_name", None) or "").strip().strip("/")
+    if name == default and hasattr(manager, "set_script_intent"):
+        manager.set_script_intent("", "")  # no intent: the default page, with no dialog
+        return None
+    if not name or name in set(paths) or "/" in name:
+        return None
+    return name
+
+
+def not_found_page(lost: str, title: str) -> st.Page:
+    """The hidden page a lost path runs (views/not_found.py reads the path from the session)."""
+    st.session_state["_lost_path"] = lost
+    return st.Page(NOT_FOUND_FILE, title=title, url_path=lost, visibility="hidden")
 
 
 def kiosk_requested() -> bool:

@@ -4,6 +4,7 @@ change text, tables, downloads, page links and the briefing button."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import streamlit as st
@@ -218,3 +219,38 @@ def change_text(ctx: Context, base: dict | None, delta, rate: bool = False) -> s
     """ "+3 since the 12-27 meeting" / "+1.5 pts vs last week"; None when there is nothing to say.
     The text is a kpis.Change: tile() draws its amount with an arrow."""
     return kpis.change(delta, base, ctx.lang, rate=rate)
+
+
+# What st.file_uploader accepts, as the data page lists it; .et and .ods are accepted only to be
+# refused with advice (save as .xlsx), so they are not listed.
+UPLOAD_KINDS = {
+    "csv": "CSV",
+    "xlsx": "Excel .xlsx",
+    "xls": "Excel .xls",
+    "geojson": "GeoJSON",
+    "json": ".json",
+}
+
+
+def uploader_words(ctx: Context, kinds: list[str]) -> None:
+    """The uploader's own words in the user's language: st.file_uploader (Streamlit 1.67) has no
+    parameter or setting for its "Upload" button or its "50MB per file • CSV, …" line, so a
+    style scoped to the uploader's container (key "uploader") hides that line and relabels the
+    button, and a caption says what it takes and how much."""
+    button = json.dumps(ctx.t("upload.browse"), ensure_ascii=False)
+    st.html(
+        "<style>"
+        ".st-key-uploader [data-testid='stFileUploaderDropzoneInstructions']{display:none}"
+        ".st-key-uploader [data-testid='stFileUploaderDropzone'] button *{display:none}"
+        ".st-key-uploader [data-testid='stFileUploaderDropzone'] button::after"
+        f"{{content:{button};font-size:0.875rem}}"
+        "</style>"
+    )
+    shown = [UPLOAD_KINDS[k] for k in kinds if k in UPLOAD_KINDS]
+    st.caption(
+        ctx.t(
+            "upload.words",
+            types=ctx.t("list.sep").join(shown),
+            mb=st.get_option("server.maxUploadSize"),
+        )
+    )
