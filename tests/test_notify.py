@@ -414,3 +414,33 @@ def test_test_send_and_links(tmp_path, recv, monkeypatch):
     )
     _t, text = messages.render(evil, "wecom", 4096)
     assert "](http://evil)" not in text and "**坏**" not in text
+
+
+def test_command_line_channel_add_list_test_log(tmp_path, recv):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def cli(*args, stdin=""):
+        cmd = [sys.executable, "-m", "dashboard", "--store", str(tmp_path), "notify", *args]
+        root = Path(__file__).resolve().parent.parent
+        return subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=root)
+
+    out = cli(
+        "channel",
+        "add",
+        "dd",
+        "--kind",
+        "dingtalk",
+        "--all-townships",
+        "--base-url",
+        recv.url,
+        stdin=f"token=T1\nsecret={SECRET}\n",
+    )
+    assert out.returncode == 0, out.stderr
+    listed = cli("channel", "list").stdout
+    assert "secret=***" in listed and SECRET not in listed
+    assert cli("channel", "test", "dd").returncode == 0 and len(recv.got) == 1
+    assert "\tsent\t1" in cli("log").stdout
+    bad = cli("channel", "add", "mail", "--kind", "smtp", "--county")
+    assert bad.returncode == 1 and "发件人" in bad.stderr
