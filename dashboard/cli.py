@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=_date)
     p.add_argument("--township")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--now",
+        type=dt.datetime.fromisoformat,
+        help="the time the default week is chosen at (ISO, with offset; default the real clock): "
+        "the latest complete week, as the pages open on",
+    )
 
     sub.add_parser("versions", help="list the stored versions")
     p = sub.add_parser("restore", help="publish an earlier version's content as a new version")
@@ -251,7 +257,13 @@ def cmd_summary(args, store: Store) -> int:
             )
             return 2
         try:
-            result = metrics.summary(con, metrics.Scope(args.week, args.township))
+            week = args.week
+            if week is None and args.now is not None:
+                from . import reporting
+
+                now = args.now if args.now.tzinfo else args.now.replace(tzinfo=reporting.TZ)
+                week = reporting.latest_complete_week(con, now)
+            result = metrics.summary(con, metrics.Scope(week, args.township))
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2

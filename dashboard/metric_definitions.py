@@ -37,11 +37,29 @@ GENERAL = (
     (
         (
             "一周指周起始日（星期一）0 时起的 7 天：[周起始日 00:00, 周起始日 + 7 天 00:00)。默认显"
-            "示有数据的最近一周。"
+            "示最近一个报齐的周：有数据、且每个应报乡镇都已报送或已过报送截止时间（默认为次周一 12:00，"
+            "北京时间）。"
         ),
         (
             "A week is [week_start 00:00, week_start + 7 days 00:00), week_start being a Monday; "
-            "the default is the latest week with data."
+            "the default is the latest complete week: a week with data in which every township "
+            "expected to report has, or whose submission deadline (default the Monday after, "
+            "12:00 Asia/Shanghai) has passed."
+        ),
+    ),
+    (
+        (
+            "未报送不是零：有网格的乡镇每周应报网格周报，有卡点的乡镇应报卡点值守（有班次在本周开始）。"
+            "某乡镇本周未报送某一部分时，该部分显示为“未报”，其网格（或卡点）不计入本周比率的分母和分子，"
+            "也不算空档或下降；网格数、卡点数本身仍按全部计。"
+        ),
+        (
+            "Unreported is not zero: a township with grids is expected to send grid reports each "
+            "week, one with checkpoints shifts (a shift starting in the week). Where a township "
+            "has not sent a part for the week, that part is shown as not reported and its grids "
+            "(or checkpoints) are left out of the week's rates, numerator and denominator, and "
+            "never counted as gaps or a fall; the counts of grids and checkpoints themselves are "
+            "of all of them."
         ),
     ),
     (
@@ -168,16 +186,16 @@ FIGURES: tuple[Figure, ...] = (
         "入户走访率",
         "Household visit rate",
         "rate",
-        "grids.households_visited / grids.households",
-        "本周走访户数 ÷ 网格户数",
+        "grids.households_visited / households of the grids of townships that sent grid reports that week",
+        "本周走访户数 ÷ 本周已报送网格周报的乡镇的网格户数",
     ),
     Figure(
         "grids.reporting_rate",
         "网格周报报送率",
         "Grids reporting",
         "rate",
-        "grids with a grid_weekly row that week / grids.total",
-        "本周有网格周报的网格数 ÷ 网格总数",
+        "grids with a grid_weekly row that week / grids of townships that sent grid reports that week",
+        "本周有网格周报的网格数 ÷ 本周已报送网格周报的乡镇的网格数",
     ),
     Figure(
         "members.reported",
@@ -216,8 +234,8 @@ FIGURES: tuple[Figure, ...] = (
         "应值守时段",
         "Hour slots to staff",
         "slots",
-        f"checkpoints.total × {HOURS_PER_WEEK} (hour slots of the week)",
-        f"卡点数 × {HOURS_PER_WEEK}（一周的小时时段数）",
+        f"checkpoints of townships that sent shifts that week × {HOURS_PER_WEEK} (hour slots of the week)",
+        f"本周已报送卡点值守的乡镇的卡点数 × {HOURS_PER_WEEK}（一周的小时时段数）",
     ),
     Figure(
         "checkpoints.staffed_slots",

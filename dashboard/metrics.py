@@ -34,12 +34,16 @@ GRID_REASONS = ("not_reported", "unstaffed", "below_target")
 
 @dataclass(frozen=True)
 class Scope:
-    """What a figure is about: the week (its Monday; None = the latest week with data) and the
-    township (a township_id; None = the whole county). Every function the pages call takes
-    `(con, scope, **kw)`; the few that need neither (townships, latest_week, ...) ignore it."""
+    """What a figure is about: the week (its Monday; None = the latest complete week,
+    reporting.latest_complete_week) and the township (a township_id; None = the whole county).
+    `withheld`: township_ids whose part of the scope's week is not to be counted (e.g. waiting
+    for review); townships that did not report the week are left out of its rates by the SQL
+    itself (dashboard.reporting). Every function the pages call takes `(con, scope, **kw)`;
+    the few that need neither (townships, latest_week, ...) ignore it."""
 
     week: dt.date | None = None
     township: str | None = None
+    withheld: tuple[str, ...] = ()
 
 
 DEFAULT_SCOPE = Scope()  # the latest week, the whole county
@@ -97,11 +101,19 @@ def _resolve(con, scope: Scope) -> tuple[dt.date, str | None]:
     return _week_or_latest(con, scope.week), scope.township
 
 
+def _withheld(scope: Scope) -> list[str] | None:
+    """The scope's withheld townships as the $withheld list the SQL binds (NULL for none)."""
+    return list(scope.withheld) or None
+
+
 def _week_or_latest(con, week) -> dt.date:
-    """The given week (checked to be a Monday), else the latest week with data, else this week."""
+    """The given week (checked to be a Monday), else the latest complete week by the real
+    clock (reporting.latest_complete_week: what the pages open on), else this week."""
     if week is not None:
         return _monday(week)
-    latest = latest_week(con)
+    from . import reporting
+
+    latest = reporting.latest_complete_week(con, dt.datetime.now(reporting.TZ))
     if latest is not None:
         return latest
     today = dt.date.today()
@@ -123,6 +135,28 @@ def _to_date(value) -> dt.date | None:
 
 
 # -- the summary ---------------------------------------------------------------------------
+
+
+def latest_complete_week(
+    con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *, now: dt.datetime | None = None
+) -> dt.date | None:
+    """The week pages and `summary` open on (reporting.latest_complete_week); `now` defaults
+    to the real clock."""
+    from . import reporting
+
+    return reporting.latest_complete_week(con, now or dt.datetime.now(reporting.TZ))
+
+
+def week_coverage(
+    con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE, *, now: dt.datetime | None = None
+) -> dict:
+    """reporting.week_coverage of the scope's week, township and withheld townships."""
+    from . import reporting
+
+    week, township = _resolve(con, scope)
+    return reporting.week_coverage(
+        con, week, now or dt.datetime.now(reporting.TZ), withheld=scope.withheld, township=township
+    )
 
 
 def latest_week(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> dt.date | None:
@@ -160,7 +194,7 @@ def summary(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> dic
     it must be a Monday. Rates are floats in 0..1, None over an empty scope.
     """
     week, township = _resolve(con, scope)
-    p = {"week": week, "weeks": 1, "township": township}
+    p = {"week": week, "weeks": 1, "township": township, "withheld": _withheld(scope)}
 
     branch_rows, grid_rows, checkpoint_rows, kind_rows, distinct_rows, indicator_rows = _run_together(
         con,
@@ -180,7 +214,9 @@ def summary(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> dic
     distinct = _row(distinct_rows)["distinct_members"]
     values = {r.indicator: _plain(r.value) for r in indicator_rows.itertuples()}
 
-    slots = c["total"] * HOURS_PER_WEEK
+    # Rates of the week count only the townships that reported it (reporting.py): slots,
+    # households and grids of the others are left out of the denominators.
+    slots = c["counted_total"] * HOURS_PER_WEEK
     training = {
         "sessions": sum(n for n, _ in kinds.values()),
         "attendees": sum(a for _, a in kinds.values()),
@@ -206,8 +242,8 @@ def summary(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> dic
             "staffed_rate": _rate(g["staffed"], g["total"]),
             "households": g["households"],
             "households_visited": g["households_visited"],
-            "visit_rate": _rate(g["households_visited"], g["households"]),
-            "reporting_rate": _rate(g["reporting"], g["total"]),
+            "visit_rate": _rate(g["households_visited"], g["counted_households"]),
+            "reporting_rate": _rate(g["reporting"], g["counted_total"]),
         },
         "members": {
             "reported": g["members_reported"],
@@ -237,7 +273,7 @@ def weekly_trend(
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
     until, township = _resolve(con, scope)
-    p = {"week": until, "weeks": int(weeks), "township": township}
+    p = {"week": until, "weeks": int(weeks), "township": township, "withheld": _withheld(scope)}
     branches = (
         queries.run(con, "compliance_by_township", criteria=CRITERIA, **p)
         .groupby("week_start")[["total", "compliant"]]
@@ -255,9 +291,9 @@ def weekly_trend(
                 "week_start": _to_date(week_start),
                 "compliance_rate": None if b is None else _rate(int(b["compliant"]), int(b["total"])),
                 "staffed_rate": _rate(int(g["staffed"]), int(g["total"])),
-                "visit_rate": _rate(int(g["households_visited"]), int(g["households"])),
-                "reporting_rate": _rate(int(g["reporting"]), int(g["total"])),
-                "coverage_rate": _rate(int(c["staffed_slots"]), int(c["total"]) * HOURS_PER_WEEK),
+                "visit_rate": _rate(int(g["households_visited"]), int(g["counted_households"])),
+                "reporting_rate": _rate(int(g["reporting"]), int(g["counted_total"])),
+                "coverage_rate": _rate(int(c["staffed_slots"]), int(c["counted_total"]) * HOURS_PER_WEEK),
             }
         )
     return pd.DataFrame(
@@ -298,7 +334,7 @@ def checkpoint_gaps(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE
     township_id, kind, gap_start, gap_end (exclusive; timestamps), hours, shortfall (largest
     required_staff - staff over the run). Ordered by township, checkpoint, start."""
     week, township = _resolve(con, scope)
-    return queries.run(con, "checkpoint_gaps", week=week, township=township)
+    return queries.run(con, "checkpoint_gaps", week=week, township=township, withheld=_withheld(scope))
 
 
 def noncompliant_branches(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
@@ -320,6 +356,9 @@ def grids_needing_attention(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAU
     households_visited, visit_rate, visit_target, reported, staffed, reason (the most serious
     of GRID_REASONS), reasons (all that apply)."""
     grids = grid_visit_rates(con, scope)
+    # A township that sent no grid report for the week is 未报 as a whole (one line of the
+    # page, reporting.week_coverage), not hundreds of grids that did not report.
+    grids = grids[grids["township_reported"].astype(bool)].reset_index(drop=True)
     flags = pd.DataFrame(
         {  # columns in the order of GRID_REASONS
             "not_reported": ~grids["reported"].astype(bool),
@@ -389,11 +428,21 @@ def compliance_by_township(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAUL
 def grid_visit_rates(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOPE) -> pd.DataFrame:
     """One row per grid in scope for the week (for the map and table): grid_id, name,
     township_id, community_id, zone_id, unit_id, lon, lat, households, households_visited,
-    visit_rate (NaN if no households), reported, members, staffed, visit_target."""
+    visit_rate (NaN if no households, or if the grid's township sent no grid report for the
+    week), reported, members, staffed, visit_target, township_reported."""
     week, township = _resolve(con, scope)
-    return queries.run(
-        con, "grid_visit_rates", week=week, township=township, default_visit_target=DEFAULT_VISIT_TARGET
+    df = queries.run(
+        con,
+        "grid_visit_rates",
+        week=week,
+        township=township,
+        default_visit_target=DEFAULT_VISIT_TARGET,
+        withheld=_withheld(scope),
     )
+    # A grid of a township that sent no grid report for the week has no visit rate (未报),
+    # not 0%: maps draw it grey, tables say so.
+    df["visit_rate"] = df["visit_rate"].where(df["township_reported"].astype(bool))
+    return df
 
 
 def checkpoint_hourly(
@@ -589,14 +638,16 @@ def checkpoint_status(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCO
     those of checkpoint_hourly(), so they add up to summary()'s staffed_slots."""
     week, township = _resolve(con, scope)
     places = queries.run(con, "checkpoint_places", township=township)
-    slots = queries.run(con, "checkpoint_status", week=week, township=township)
+    slots = queries.run(con, "checkpoint_status", week=week, township=township, withheld=_withheld(scope))
     out = places.merge(slots, on="checkpoint_id", how="left")
     for col in ("staffed_slots", "short_slots", "empty_slots"):
         out[col] = out[col].fillna(0).astype(int)
-    out["gap_hours"] = HOURS_PER_WEEK - out["staffed_slots"]
-    out["coverage_rate"] = out["staffed_slots"] / HOURS_PER_WEEK
+    out["reported"] = out["reported"].fillna(False).astype(bool)
+    # A checkpoint of a township that did not report the week is 未报: no coverage, no gap.
+    out["gap_hours"] = (HOURS_PER_WEEK - out["staffed_slots"]).where(out["reported"], 0)
+    out["coverage_rate"] = (out["staffed_slots"] / HOURS_PER_WEEK).where(out["reported"])
     return out.sort_values(
-        ["coverage_rate", "empty_slots", "checkpoint_id"], ascending=[True, False, True]
+        ["coverage_rate", "empty_slots", "checkpoint_id"], ascending=[True, False, True], na_position="last"
     ).reset_index(drop=True)
 
 

@@ -231,10 +231,17 @@ def _take_cursor(con: duckdb.DuckDBPyConnection) -> tuple[_Cursor, list]:
         raise
 
 
+# Parameters a caller may leave out, bound to these values: $withheld (township_ids whose week
+# is not counted, metrics.Scope.withheld) is NULL for callers that predate it.
+OPTIONAL_PARAMS = {"withheld": None}
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
-    """Run queries/<name>.sql on a cursor of `con`, binding only the parameters it names."""
+    """Run queries/<name>.sql on a cursor of `con`, binding only the parameters it names
+    (OPTIONAL_PARAMS when not given)."""
     text = sql(name)
-    bound = {k: v for k, v in params.items() if k in _param_names(name)}
+    names = _param_names(name)
+    bound = {k: v for k, v in {**OPTIONAL_PARAMS, **params}.items() if k in names}
     cursor, idle = _take_cursor(con)
     try:
         result = cursor.prepare(name).execute(text, bound)

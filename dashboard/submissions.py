@@ -5,10 +5,13 @@ Per township and week (queries/submission_board.sql):
   grids reported (of the township's grids), checkpoint-days covered (a checkpoint and a day of
   the week on which some shift of that checkpoint starts, of 7 x checkpoints), trainings held
   and branches assessed in the week.
-Status (STATUS_RULE says it on the page):
-  missing   未报送   nothing of the township for the week;
+Status (the page's rule says it):
+  not_required 无需报送 the township has no grids and no checkpoints: nothing is expected of it
+                        (dashboard.reporting), so it is never 未报送, and 0 / 0 is not 已报送;
+  missing   未报送   nothing it is expected to send (grid reports, shifts) for the week;
   submitted 已报送   every grid reported and every checkpoint-day covered;
   partial   部分报送 anything else.
+On time (dashboard.reporting.timeliness, shown beside it): 按时 / 迟报 / 待报 / 未报.
 Last submission: the newest version that changed what the township has stored for the week
 (found by comparing each version's fingerprint of that week with its base's,
 queries/submission_fingerprints.sql), with who and when from the audit log's "submit" (a
@@ -24,12 +27,12 @@ from collections import OrderedDict
 
 import pandas as pd
 
-from . import i18n, places, queries
+from . import i18n, places, queries, reporting
 from .auth import Users
 from .i18n import t
 from .store import Store
 
-STATUSES = ("submitted", "partial", "missing")
+STATUSES = ("submitted", "partial", "missing", "not_required")
 MAX_VERSIONS = 60  # how far back the last submission is looked for
 AUDIT_LINES = 5000  # audit lines read to name who made a version
 # The tables queries/submission_fingerprints.sql reads: a load that changed none of them
@@ -59,7 +62,9 @@ def _monday(week) -> dt.date:
 
 def status(row) -> str:
     """missing / submitted / partial for one row of the board (see the module's rule)."""
-    if not (row["grids_reported"] or row["checkpoint_days"] or row["trainings"] or row["branches_assessed"]):
+    if not row["grids_total"] and not row["checkpoints_total"]:
+        return "not_required"
+    if not (row["grids_reported"] or row["checkpoint_days"]):
         return "missing"
     if row["grids_reported"] >= row["grids_total"] and row["checkpoint_days"] >= 7 * row["checkpoints_total"]:
         return "submitted"
@@ -111,6 +116,32 @@ def _audit_by_version(store: Store) -> dict[int, dict]:
     return out
 
 
+def base_version(store: Store, version: int) -> int | None:
+    """The version `version` was made from (None for the first, or one no longer stored)."""
+    base = store.record(version).get("base")
+    if base is not None and not store.path(base).exists():
+        return None
+    return base
+
+
+def version_event(store: Store, version: int, township: str, events: dict | None = None) -> dict:
+    """{"version", "at", "by", "via"} of the version that brought `township`'s rows: from the
+    audit log's "submit" event of that township (a township reporter's upload) or "load"
+    event of that version, else from the version's record (a county load from the command
+    line, or a restore). `events`: _audit_by_version(store), when already read."""
+    rec = store.record(version)
+    e = (events if events is not None else _audit_by_version(store)).get(version)
+    if e is not None and (e.get("event") == "load" or e.get("township") == township):
+        via = "submit" if e.get("event") == "submit" else rec.get("action", "load")
+        return {"version": version, "at": e.get("at"), "by": e.get("user"), "via": via}
+    return {
+        "version": version,
+        "at": rec.get("created_at"),
+        "by": rec.get("by"),
+        "via": rec.get("action", "load"),
+    }
+
+
 def last_submissions(store: Store, week) -> dict[str, dict]:
     """township -> {"version", "at", "by", "via"} of the newest version that changed the
     township's stored rows of the week; via is "submit" (a township reporter's upload),
@@ -127,9 +158,7 @@ def last_submissions(store: Store, week) -> dict[str, dict]:
     while pending and v is not None and steps < MAX_VERSIONS:
         steps += 1
         rec = store.record(v)
-        base = rec.get("base")
-        if base is not None and not store.path(base).exists():
-            base = None
+        base = base_version(store, v)
         if (
             base is not None
             and rec.get("action") in ("load", "replace")
@@ -142,18 +171,8 @@ def last_submissions(store: Store, week) -> dict[str, dict]:
         if changed:
             if events is None:
                 events = _audit_by_version(store)
-            e = events.get(v)
             for tw in changed:
-                if e is not None and (e.get("event") == "load" or e.get("township") == tw):
-                    via = "submit" if e.get("event") == "submit" else rec.get("action", "load")
-                    found[tw] = {"version": v, "at": e.get("at"), "by": e.get("user"), "via": via}
-                else:
-                    found[tw] = {
-                        "version": v,
-                        "at": rec.get("created_at"),
-                        "by": rec.get("by"),
-                        "via": rec.get("action", "load"),
-                    }
+                found[tw] = version_event(store, v, tw, events)
             pending -= changed
         v = base
     for tw in pending:
@@ -166,8 +185,15 @@ def status_label(code: str, lang: str) -> str:
     return t(f"sub.status_{code}", lang)
 
 
-def board_table(df: pd.DataFrame, last: dict[str, dict], lang: str) -> pd.DataFrame:
-    """The board as the page shows it, in the user's language."""
+def _local(when: dt.datetime | None) -> str:
+    return when.astimezone(reporting.TZ).strftime("%Y-%m-%d %H:%M") if when else "—"
+
+
+def board_table(
+    df: pd.DataFrame, last: dict[str, dict], lang: str, timely: dict | None = None
+) -> pd.DataFrame:
+    """The board as the page shows it, in the user's language; with `timely`
+    (reporting.timeliness of the week), the on-time column and when it was first fully in."""
     rows = []
     names = places.place_names(df["name"], df.get("name_en"), lang)
     for r, name in zip(df.to_dict("records"), names, strict=False):
@@ -184,10 +210,18 @@ def board_table(df: pd.DataFrame, last: dict[str, dict], lang: str) -> pd.DataFr
             when, who, via = t("sub.before", lang, version=sent.get("before")), "—", "—"
         else:
             when, who, via = "—", "—", "—"
+        on_time = {}
+        if timely is not None:
+            tm = timely.get(r["township_id"]) or {}
+            on_time = {
+                t("sub.col_on_time", lang): t(f"sub.timely_{tm.get('state', 'not_required')}", lang),
+                t("sub.col_first", lang): _local(tm.get("submitted_at")),
+            }
         rows.append(
             {
                 t("sub.col_township", lang): name,
                 t("sub.col_status", lang): status_label(r["status"], lang),
+                **on_time,
                 t("sub.col_grids", lang): f"{r['grids_reported']:,} / {r['grids_total']:,}",
                 t(
                     "sub.col_checkpoint_days", lang

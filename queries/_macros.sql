@@ -223,3 +223,31 @@ CREATE OR REPLACE TEMP MACRO checkpoint_weeks(first_week, last_week, township) A
 ;
 CREATE OR REPLACE TEMP MACRO grid_weeks(first_week, last_week, township) AS TABLE
     SELECT * FROM grid_weeks_computed(first_week, last_week, township)
+;
+
+-- Who reported which week (issue 21: unreported is not zero) ----------------------------------
+
+-- counted_grid_townships(first_week, last_week, withheld): the townships whose grid part of a
+-- week counts in that week's figures, for the weeks first_week to last_week: week_start,
+-- township_id. A township counts a week when any of its grids has a weekly report for it;
+-- one that sent none is 未报 (not reported) that week and left out of its rates, not read as
+-- grids that visited nobody. `withheld` (VARCHAR[] of township_ids, or NULL) is left out of
+-- last_week only: the scope's week, e.g. townships waiting for review.
+CREATE OR REPLACE TEMP MACRO counted_grid_townships(first_week, last_week, withheld) AS TABLE
+    SELECT DISTINCT week_start, township_id
+    FROM grid_weeks(first_week, last_week, NULL)
+    WHERE township_id IS NOT NULL
+      AND NOT (week_start = last_week::DATE
+               AND coalesce(list_contains(withheld::VARCHAR[], township_id), false))
+;
+-- counted_checkpoint_townships(first_week, last_week, withheld): the same for the checkpoint
+-- part: a township counts a week when a shift of one of its checkpoints starts in it (a shift
+-- of the week before running past Sunday midnight does not make the next week reported).
+CREATE OR REPLACE TEMP MACRO counted_checkpoint_townships(first_week, last_week, withheld) AS TABLE
+    SELECT DISTINCT date_trunc('week', s.shift_start)::DATE AS week_start, c.township_id
+    FROM checkpoint_shifts AS s
+    JOIN checkpoints AS c ON c.checkpoint_id = s.checkpoint_id
+    WHERE s.shift_start >= first_week::TIMESTAMP
+      AND s.shift_start < last_week::TIMESTAMP + INTERVAL 7 DAY
+      AND NOT (date_trunc('week', s.shift_start)::DATE = last_week::DATE
+               AND coalesce(list_contains(withheld::VARCHAR[], c.township_id), false))

@@ -1,8 +1,10 @@
 -- checkpoint_gaps: staffing gaps in the week starting $week, one row per run of consecutive
 -- unstaffed hour slots of a checkpoint in scope: checkpoint_id, name, township_id, kind,
 -- gap_start, gap_end (exclusive), hours, shortfall (the largest required_staff - staff over the
--- run; required_staff when nobody).
--- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county).
+-- run; required_staff when nobody). Only checkpoints of townships whose checkpoint part of the
+-- week counts: a township that sent no shift for the week is 未报, not a week of gaps.
+-- Parameters: $week (DATE, a Monday), $township (township_id, or NULL for the whole county),
+--             $withheld (VARCHAR[] of township_ids left out, or NULL).
 WITH unstaffed_slots AS (
     SELECT k, required_staff - staff AS shortfall, unnest(range(run_start, run_end)) AS slot
     FROM checkpoint_staff_runs($week, 1, $township)
@@ -31,6 +33,8 @@ final AS (
         g.shortfall::BIGINT AS shortfall
     FROM gaps AS g
     JOIN checkpoints_in_scope($township) AS c ON c.k = g.k
+    SEMI JOIN counted_checkpoint_townships($week, $week, $withheld) AS r
+        ON r.township_id = c.township_id
 )
 
 SELECT * FROM final

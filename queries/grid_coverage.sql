@@ -3,17 +3,32 @@
 -- who reported on or before the week's end), households, households_visited (that week's reports; 0
 -- where a grid did not report), reporting (grids with a report that week), members_reported
 -- (members who reported on or before the week's end), members_assigned (of those, with a grid),
--- members_households_linked (their households_linked). Members count in their grid's township;
--- unassigned members only county-wide.
+-- members_households_linked (their households_linked), counted_total and counted_households
+-- (grids and households of the townships whose grid part of that week counts: reported, not
+-- withheld; the denominators of the visit and reporting rates). Members count in their grid's
+-- township; unassigned members only county-wide.
 -- Parameters: $week (DATE, a Monday), $weeks (INT >= 1),
---             $township (township_id, or NULL for the whole county).
+--             $township (township_id, or NULL for the whole county),
+--             $withheld (VARCHAR[] of township_ids left out of $week, or NULL).
 WITH weeks AS (
     SELECT week_start FROM weeks_ending($week, $weeks)
 ),
 
 scoped_grids AS (
-    SELECT grid_id, households
+    SELECT grid_id, households, township_id
     FROM grids_in_scope($township)
+),
+
+counted AS (
+    SELECT week_start, township_id
+    FROM counted_grid_townships($week::DATE - 7 * ($weeks::INTEGER - 1), $week, $withheld)
+),
+
+counted_totals AS (
+    SELECT c.week_start, count(*) AS total, coalesce(sum(g.households), 0)::BIGINT AS households
+    FROM counted AS c
+    JOIN scoped_grids AS g ON g.township_id = c.township_id
+    GROUP BY c.week_start
 ),
 
 grid_totals AS (
@@ -70,11 +85,12 @@ staffed_per_week AS (
 
 reports_per_week AS (
     SELECT
-        week_start,
+        r.week_start,
         count(*) AS reporting,
-        sum(households_visited)::BIGINT AS households_visited
-    FROM grid_weeks($week::DATE - 7 * ($weeks::INTEGER - 1), $week, $township)
-    GROUP BY week_start
+        sum(r.households_visited)::BIGINT AS households_visited
+    FROM grid_weeks($week::DATE - 7 * ($weeks::INTEGER - 1), $week, $township) AS r
+    SEMI JOIN counted AS c ON c.week_start = r.week_start AND c.township_id = r.township_id
+    GROUP BY r.week_start
 ),
 
 final AS (
@@ -87,12 +103,15 @@ final AS (
         coalesce(r.reporting, 0) AS reporting,
         coalesce(m.reported, 0) AS members_reported,
         coalesce(m.assigned, 0) AS members_assigned,
-        coalesce(m.households_linked, 0) AS members_households_linked
+        coalesce(m.households_linked, 0) AS members_households_linked,
+        coalesce(ct.total, 0) AS counted_total,
+        coalesce(ct.households, 0) AS counted_households
     FROM weeks AS w
     CROSS JOIN grid_totals AS t
     LEFT JOIN members_per_week AS m ON m.week_start = w.week_start
     LEFT JOIN staffed_per_week AS s ON s.week_start = w.week_start
     LEFT JOIN reports_per_week AS r ON r.week_start = w.week_start
+    LEFT JOIN counted_totals AS ct ON ct.week_start = w.week_start
 )
 
 SELECT * FROM final

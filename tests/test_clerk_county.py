@@ -349,6 +349,12 @@ def expected_summary(c: dict, week: D, township: str | None) -> dict:
     staffed = {m["grid_id"] for m in c["members"] if m["grid_id"] in ids and m["reported_on"] <= last_day}
     reports = [r for r in c["grid_weekly"] if r["week_start"] == week and r["grid_id"] in ids]
     households = sum(g["households"] for g in gr)
+    # Unreported is not zero (issue 21): the visit and reporting rates count only the grids of
+    # townships that sent a grid report for the week, the coverage only the checkpoints of
+    # townships with a shift starting in it.
+    sent = {tog[r["grid_id"]] for r in reports}
+    counted_grids = [g for g in gr if tog[g["grid_id"]] in sent]
+    counted_households = sum(g["households"] for g in counted_grids)
     visited = sum(r["households_visited"] for r in reports)
 
     mem = [
@@ -358,7 +364,15 @@ def expected_summary(c: dict, week: D, township: str | None) -> dict:
         and (township is None or (m["grid_id"] and tog[m["grid_id"]] == township))
     ]
 
-    cps = [k for k in c["checkpoints"] if mine(k["township_id"])]
+    all_cps = [k for k in c["checkpoints"] if mine(k["township_id"])]
+    on_duty = {
+        k["township_id"]
+        for k in all_cps
+        for s in c["checkpoint_shifts"]
+        if s["checkpoint_id"] == k["checkpoint_id"]
+        and start <= s["shift_start"] < start + dt.timedelta(days=7)
+    }
+    cps = [k for k in all_cps if k["township_id"] in on_duty]
     staffed_slots = 0
     staff_hours = party_hours = 0.0
     persons = 0
@@ -433,8 +447,8 @@ def expected_summary(c: dict, week: D, township: str | None) -> dict:
             "staffed_rate": rate(len(staffed), len(gr)),
             "households": households,
             "households_visited": visited,
-            "visit_rate": rate(visited, households),
-            "reporting_rate": rate(len(reports), len(gr)),
+            "visit_rate": rate(visited, counted_households),
+            "reporting_rate": rate(len(reports), len(counted_grids)),
         },
         "members": {
             "reported": len(mem),
@@ -442,7 +456,7 @@ def expected_summary(c: dict, week: D, township: str | None) -> dict:
             "households_linked": sum(m["households_linked"] for m in mem),
         },
         "checkpoints": {
-            "total": len(cps),
+            "total": len(all_cps),
             "slots": slots,
             "staffed_slots": staffed_slots,
             "coverage_rate": rate(staffed_slots, slots),
@@ -937,9 +951,15 @@ def test_every_summary_figure_equals_an_independent_computation(county, admin_st
 
 def test_command_line_summary_defaults_to_the_last_week_and_agrees(county, admin_store):
     root, _ = admin_store
-    done = run_cli("--store", str(root), "summary", "--json", "--township", "HX03")
+    # The Monday after W2 carries a few shifts (into 12:00) and nothing else: the week is not
+    # complete before its deadline, so summary opens on W2, as the pages do (issue 21 §9) ...
+    now = "2022-03-22T09:00:00+08:00"
+    done = run_cli("--store", str(root), "summary", "--json", "--township", "HX03", "--now", now)
     assert done.returncode == 0, done.stderr
     assert_same(json.loads(done.stdout), expected_summary(county, W2, "HX03"))
+    # ... and once its deadline has passed (the real clock), on that week, with 未报 grids
+    done = run_cli("--store", str(root), "summary", "--json", "--township", "HX03")
+    assert json.loads(done.stdout)["week_start"] == (W2 + dt.timedelta(days=7)).isoformat()
 
 
 @pytest.mark.parametrize("township", [None, "HX02", "HX03"])
@@ -1317,8 +1337,20 @@ def test_the_board_counts_what_each_township_sent(county, reporter_store):
             row["branches_assessed"],
         ) == (len(grids), len(reported), len(cps), len(days), len(trainings), len(mine), len(assessed)), tw
         sent_any = reported or days or trainings or assessed
+        # what is expected follows from what the township has (issue 21 §2): grid reports and
+        # shifts; a township with neither has nothing to report
+        expected_in = reported or days
         complete = len(reported) == len(grids) and len(days) == 7 * len(cps)
-        assert row["status"] == ("missing" if not sent_any else "submitted" if complete else "partial"), tw
+        want = (
+            "not_required"
+            if not grids and not cps
+            else "missing"
+            if not expected_in
+            else "submitted"
+            if complete
+            else "partial"
+        )
+        assert row["status"] == want, tw
         if sent_any:
             assert last[tw]["by"] == f"reporter-{tw}", (tw, last[tw])
 

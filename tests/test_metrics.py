@@ -339,14 +339,16 @@ EXPECTED = {
     "members.assigned": (3, 2, 1, 0),  # all but M4
     "members.households_linked": (22, 15, 4, 0),  # 10+5+3+4; 10+5; 4
     "checkpoints.total": (3, 2, 1, 0),
-    "checkpoints.slots": (504, 336, 168, 0),
+    "checkpoints.slots": (336, 336, 0, 0),  # of the checkpoints whose township reported the week
     # K1 (needs 2): e covers slots 0,1 (Mon 00-02); a (08:30-16:00, 2 staff) slots 9..15 but
     #   not 8; b (16-24, 1 staff) alone is short, with c (18-20, 1) slots 18,19 reach 2;
     #   d (Sun 20:00-Mon 04:00, 3 staff) slots 164..167 -> 2 + 7 + 2 + 4 = 15
     # K2 (needs 1): f (Wed 00-24) slots 48..71 = 24; h (Fri 10:00-12:45) slots 106,107 = 2
     #   -> 26; g and g2 lie outside W.  K3: no shifts -> 0.
     "checkpoints.staffed_slots": (41, 41, 0, 0),
-    "checkpoints.coverage_rate": (41 / 504, 41 / 336, 0 / 168, None),
+    # T2's K3 has no shift starting in W: T2 did not report its checkpoints (未报) and is left
+    # out of the rate (issue 21), not read as 168 empty slots
+    "checkpoints.coverage_rate": (41 / 336, 41 / 336, None, None),
     # staff x hours inside W: K1 e 2x2 + a 2x7.5 + b 1x8 + c 1x2 + d 3x4 = 4+15+8+2+12 = 41;
     # K2 f 1x24 + h 2x2.75 = 29.5 -> 70.5
     "checkpoints.staff_hours": (70.5, 70.5, 0.0, 0.0),
@@ -442,7 +444,10 @@ def test_summary_refuses_a_week_not_starting_on_monday(con, week):
 def test_summary_defaults_to_the_latest_week(con):
     # the latest grid report is for 2022-01-10, though shifts and assessments run later
     assert metrics.latest_week(con) == W
-    assert metrics.summary(con)["week_start"] == "2022-01-10"
+    # the pages and summary open on the latest complete week: shifts start in the week of
+    # 01-17 and its deadline has passed (reporting.latest_complete_week)
+    assert metrics.latest_complete_week(con) == D("2022-01-17")
+    assert metrics.summary(con)["week_start"] == "2022-01-17"
 
 
 def test_latest_week_falls_back_to_other_dates(empty_con):
@@ -491,8 +496,7 @@ def test_checkpoint_gaps(con):
         ("K2", TS("2022-01-10 00:00"), TS("2022-01-12 00:00"), 48, 1),
         ("K2", TS("2022-01-13 00:00"), TS("2022-01-14 10:00"), 34, 1),
         ("K2", TS("2022-01-14 12:00"), TS("2022-01-17 00:00"), 60, 1),
-        # K3 has no shifts: the whole week, short by its required 1
-        ("K3", TS("2022-01-10 00:00"), TS("2022-01-17 00:00"), 168, 1),
+        # K3 has no shifts: T2 did not report its checkpoints, 未报, not a week-long gap
     ]
     assert list(gaps.columns) == [
         "checkpoint_id",
@@ -507,7 +511,7 @@ def test_checkpoint_gaps(con):
 
 
 def test_checkpoint_gaps_in_a_township(con):
-    assert list(metrics.checkpoint_gaps(con, metrics.Scope(W, "T2"))["checkpoint_id"]) == ["K3"]
+    assert metrics.checkpoint_gaps(con, metrics.Scope(W, "T2")).empty  # K3: 未报, no gap
     assert metrics.checkpoint_gaps(con, metrics.Scope(W, "T3")).empty
 
 
@@ -577,8 +581,10 @@ def test_grids_needing_attention(con):
 
 def test_grids_needing_attention_default_target(con):
     # 2023 has no targets: default 0.9; in the week of 2023-01-02 no grid reported
-    df = metrics.grids_needing_attention(con, metrics.Scope(dt.date(2023, 1, 2), "T2"))
+    df = metrics.grid_visit_rates(con, metrics.Scope(dt.date(2023, 1, 2), "T2"))
     assert list(df.visit_target) == [0.9, 0.9]
+    # and T2, which sent no grid report that week, is 未报 as a whole: no grid listed
+    assert metrics.grids_needing_attention(con, metrics.Scope(dt.date(2023, 1, 2), "T2")).empty
 
 
 @pytest.mark.parametrize(
@@ -645,16 +651,20 @@ def test_weekly_trend(con):
         "reporting_rate",
         "coverage_rate",
     ]
-    assert df.to_dict("records") == [
+    records = df.to_dict("records")
+    # week of 01-17: no grid report at all, so no visit or reporting rate (未报, not 0%)
+    assert all(pd.isna(records[2].pop(k)) for k in ("visit_rate", "reporting_rate"))
+    assert records == [
         # week of 01-03: B1 (01-05), B2 (2021-12-01), B4 (01-03) compliant; G1, G4 staffed;
-        # G2 visited 50 of 250; K1 e Sun 22-24 (2 slots), K2 g Wed 08-16 (8 slots)
+        # only T1 reported grids (G2 visited 50 of T1's 150) and shifts (T2's K3 none):
+        # K1 e Sun 22-24 (2 slots), K2 g Wed 08-16 (8 slots) of T1's 2 x 168
         {
             "week_start": D("2022-01-03"),
             "compliance_rate": 3 / 4,
             "staffed_rate": 2 / 4,
-            "visit_rate": 50 / 250,
-            "reporting_rate": 1 / 4,
-            "coverage_rate": 10 / 504,
+            "visit_rate": 50 / 150,
+            "reporting_rate": 1 / 2,
+            "coverage_rate": 10 / 336,
         },
         # W: as in the summary
         {
@@ -663,17 +673,15 @@ def test_weekly_trend(con):
             "staffed_rate": 2 / 4,
             "visit_rate": 140 / 250,
             "reporting_rate": 3 / 4,
-            "coverage_rate": 41 / 504,
+            "coverage_rate": 41 / 336,
         },
-        # week of 01-17: B1 failed on 01-20, only B4; M3 staffs G3; no reports (0 visited,
-        # not null: there are grids); d Mon 00-04 (4 slots) and g2 Mon 08-12 (4 slots)
+        # week of 01-17: B1 failed on 01-20, only B4; M3 staffs G3; no reports (above);
+        # d Mon 00-04 (4 slots) and g2 Mon 08-12 (4 slots) of T1's 2 x 168
         {
             "week_start": D("2022-01-17"),
             "compliance_rate": 1 / 4,
             "staffed_rate": 3 / 4,
-            "visit_rate": 0.0,
-            "reporting_rate": 0.0,
-            "coverage_rate": 8 / 504,
+            "coverage_rate": 8 / 336,
         },
     ]
 

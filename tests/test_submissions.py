@@ -316,14 +316,14 @@ def test_board_counts_are_the_stores(demo):
     assert board.loc["T06", "checkpoint_days"] == 56 == 7 * board.loc["T06", "checkpoints_total"]
     assert dict(board["status"]) == {
         "T01": "partial",
-        "T02": "submitted",
-        "T03": "missing",
-        "T04": "missing",
-        "T05": "missing",
+        "T02": "not_required",  # no grids, no checkpoints: 无需报送, not 0 / 0 已报送
+        "T03": "not_required",
+        "T04": "not_required",
+        "T05": "not_required",
         "T06": "submitted",
     }
     # a week nobody has sent yet
-    assert set(submissions.board(demo, WEEK)["status"]) == {"missing"}
+    assert set(submissions.board(demo, WEEK)["status"]) == {"missing", "not_required"}
     assert list(submissions.board(demo, LAST, "T06")["township_id"]) == ["T06"]
 
 
@@ -333,10 +333,10 @@ def test_board_counts_are_the_stores(demo):
         ((10, 10, 2, 14, 0, 0), "submitted"),
         ((10, 9, 2, 14, 0, 0), "partial"),
         ((10, 10, 2, 13, 0, 0), "partial"),
-        ((10, 0, 2, 0, 1, 0), "partial"),
+        ((10, 0, 2, 0, 1, 0), "missing"),  # a training is not the grid reports or shifts due
         ((10, 0, 2, 0, 0, 0), "missing"),
-        ((0, 0, 0, 0, 0, 1), "submitted"),
-        ((0, 0, 0, 0, 0, 0), "missing"),
+        ((0, 0, 0, 0, 0, 1), "not_required"),  # nothing expected of it
+        ((0, 0, 0, 0, 0, 0), "not_required"),
     ],
 )
 def test_status_rule(counts, expected):
@@ -375,7 +375,7 @@ def test_last_submission_is_the_version_that_brought_the_week(copy_store):
     copy_store.restore(1, by="admin")  # v3 takes the week away
     assert submissions.last_submissions(copy_store, WEEK) == {}
     table = submissions.board_table(submissions.board(copy_store.connect(), LAST), old, "en")
-    assert list(table["Status"])[:2] == ["Partly submitted", "Submitted"]
+    assert list(table["Status"])[:2] == ["Partly submitted", "Nothing to report"]
     assert table.loc[0, "How"] == "county load v1" and table.loc[2, "Last sent"] == "—"
 
 
@@ -418,7 +418,7 @@ def test_reporter_pages_in_english(monkeypatch, users_store):
     assert [t.label for t in at.tabs] == ["Upload", "Prefilled form", "Submissions"]
     assert "(Nayun)" in at.markdown[0].value
     (board,) = board_tables(at, "Status")
-    assert list(board.columns)[:3] == ["Township", "Status", "Grid reports"]
+    assert list(board.columns)[:5] == ["Township", "Status", "On time", "Complete at", "Grid reports"]
     assert list(board["Township"]) == ["Nayun"] and list(board["Status"]) == ["Partly submitted"]
     assert board["Grid reports"].iloc[0] == "601 / 612"
 

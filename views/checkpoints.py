@@ -28,6 +28,15 @@ if not ui.empty_store(ctx):
     coverage_target = targets.get("checkpoints.coverage_rate")
 
     st.subheader(ctx.t("cp.headline"))
+    unreported, n_unreported = cp_charts.unreported(status)
+    if unreported:
+        st.info(
+            ctx.t(
+                "cp.unreported",
+                names=i18n.md_escape(ui.unreported_names(ctx, unreported)),
+                n=i18n.fmt_int(n_unreported),
+            )
+        )
     tiles = st.columns([2.3, 2, 2, 2, 2.3])
     with tiles[0]:
         ui.tile(

@@ -61,7 +61,13 @@ if not ui.empty_store(ctx):
         branches = ui.data("noncompliant_branches", ctx)
         gaps = ui.data("checkpoint_gaps", ctx)
         grids = ui.data("grids_needing_attention", ctx)
-        if branches.empty and gaps.empty and grids.empty:
+        coverage = ui.week_coverage(ctx)
+        unreported = coverage["not_reported"] if coverage else []
+        if unreported:  # one line per township, not its grids and checkpoints one by one
+            with st.container(border=True):
+                names = i18n.md_escape(ui.unreported_names(ctx, unreported))
+                st.markdown(f"**:orange[{ctx.t('attention.unreported', names=names)}]**")
+        if branches.empty and gaps.empty and grids.empty and not unreported:
             st.success(ctx.t("overview.attention_none"))
         if not branches.empty:
             with st.container(border=True):

@@ -41,10 +41,20 @@ HEATMAP_MAX_ROWS = 150
 MAP_MAX_POINTS = 2000
 
 
+def unreported(status: pd.DataFrame) -> tuple[list[str], int]:
+    """(township_ids, checkpoints) of checkpoint_status() rows whose township has not sent
+    its shifts for the week (未报)."""
+    rows = status[~status["reported"]] if "reported" in status else status.iloc[:0]
+    return sorted(set(rows["township_id"])), len(rows)
+
+
 def heatmap_rows(status: pd.DataFrame, only_gaps: bool) -> pd.DataFrame:
     """The checkpoints the heatmap may show, worst first: all, or only those with a gap.
     The heatmap draws the first HEATMAP_MAX_ROWS of them (`heatmap_shown`)."""
-    return status[status["gap_hours"] > 0] if only_gaps else status
+    if only_gaps:
+        return status[status["gap_hours"] > 0]
+    # a checkpoint whose township has not reported the week has no hours to draw (未报)
+    return status[status["reported"]] if "reported" in status else status
 
 
 def heatmap_shown(rows: pd.DataFrame) -> pd.DataFrame:
@@ -324,6 +334,8 @@ def checked_per_day(daily: pd.DataFrame, lang: str) -> go.Figure:
 
 # ---------------------------------------------------------------- map
 def _tooltip(r, lang: str) -> str:
+    if not getattr(r, "reported", True):  # its township has not sent the week: 未报, no figures
+        return f"{r.name}\n{i18n.t('week.not_reported', lang)}"
     return i18n.t(
         "cp.tooltip",
         lang,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import contract, i18n, kpis, metrics, places, quality
+from .. import contract, i18n, kpis, metrics, places, quality, reporting
 from ..charts import branches as branch_charts
 from ..charts import checkpoints as cp_charts
 from ..charts import common, print_map
@@ -251,9 +251,14 @@ def _sized(fig: go.Figure, height: int | None = None, top: int = 10) -> go.Figur
 
 
 def collect(
-    store: Store, week: dt.date | None = None, township: str | None = None, lang: str = i18n.DEFAULT_LANG
+    store: Store,
+    week: dt.date | None = None,
+    township: str | None = None,
+    lang: str = i18n.DEFAULT_LANG,
+    now: dt.datetime | None = None,
 ) -> Briefing:
-    """Everything the briefing shows, from dashboard.metrics on the live version."""
+    """Everything the briefing shows, from dashboard.metrics on the live version; `now` (the
+    real clock by default) tells a half-reported week."""
     if lang not in i18n.LANGS:
         raise ValueError(f"unknown language {lang!r} (use {' or '.join(i18n.LANGS)})")
     version = store.current()
@@ -292,6 +297,16 @@ def collect(
         )
 
         brief.kpis = kpi_rows(s, change, base, targets, lang)
+        coverage = reporting.week_coverage(con, week, now or dt.datetime.now(reporting.TZ), township=township)
+        if not coverage["all_in"]:  # a half-reported week: who is left out of the rates
+            brief.scope_notes.append(
+                i18n.t("week.coverage", lang, reported=coverage["reported"], expected=coverage["expected"])
+                + i18n.t(
+                    "week.kiosk_rule",
+                    lang,
+                    names=i18n.t("mapview.sep", lang).join(names.get(t, t) for t in coverage["not_reported"]),
+                )
+            )
         if not county:
             for part, key in (
                 ("branches", "report.no_branches"),

@@ -72,6 +72,8 @@ from .widgets import (
     page_link,
     table,
     tile,
+    unreported_names,
+    week_coverage,
 )
 
 __all__ = [
@@ -121,7 +123,9 @@ __all__ = [
     "submission_board",
     "table",
     "tile",
+    "unreported_names",
     "url_lang",
+    "week_coverage",
     "users",
     "visible_pages",
 ]

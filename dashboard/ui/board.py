@@ -26,6 +26,60 @@ def _board(root: str, version: int | None, week: dt.date, township: str | None):
     return submissions.board(con, week, township), submissions.last_submissions(s, week)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _timely(root: str, version: int | None, week: dt.date, now: dt.datetime) -> dict:
+    from .. import reporting
+
+    return reporting.timeliness(Store(root), week, now)
+
+
+def now() -> dt.datetime:
+    """The real clock, to the minute (the pages' `now`; tests pass their own to reporting)."""
+    from .. import reporting
+
+    return dt.datetime.now(reporting.TZ).replace(second=0, microsecond=0)
+
+
+def timeliness(ctx: Context, week: dt.date, at: dt.datetime | None = None) -> dict:
+    """reporting.timeliness of `week` in the live version, cached by data version and minute."""
+    return _timely(str(store().root), ctx.version, week, at or now())
+
+
+def reporting_rates(ctx: Context, week: dt.date, at: dt.datetime | None = None) -> None:
+    """The county's reporting rate and reporting rate on time (DHIS2: actual / expected, on
+    time / expected) for `week`, as tiles with their last weeks drawn under them."""
+    from .. import reporting, submissions
+
+    weeks = [w for w in reversed(submissions.report_weeks(week, n=7)) if w <= week]
+    history = [(w, reporting.rates(timeliness(ctx, w, at))) for w in weeks]
+    r = history[-1][1]
+    cols = st.columns(2)
+    for col, key, n in (
+        (cols[0], "reporting_rate", r["actual"]),
+        (cols[1], "on_time_rate", r["on_time"]),
+    ):
+        trend = [
+            (i18n.fmt_week(w, ctx.lang), i18n.fmt_rate(v[key], ctx.lang), v[key])
+            for w, v in history
+            if v[key] is not None
+        ]
+        with col:
+            widgets.tile(
+                ctx,
+                t(f"sub.{key}", ctx.lang),
+                i18n.fmt_rate(r[key], ctx.lang),
+                trend=trend,
+                detail=t("sub.rate_detail", ctx.lang, n=n, expected=r["expected"]),
+            )
+    st.caption(
+        t(
+            "sub.rate_rule",
+            ctx.lang,
+            deadline=reporting.deadline(week).strftime("%Y-%m-%d %H:%M"),
+        )
+    )
+
+
 def board_scope() -> str | None:
     """The township whose row the session may see (None: every township), from the user."""
     user = current_user()
@@ -53,7 +107,9 @@ def submission_board(ctx: Context, key: str = "board") -> None:
         format_func=lambda w: i18n.fmt_week(w, ctx.lang),
     )
     df, last = board(ctx, week, board_scope())
+    timely = timeliness(ctx, week)
     if board_scope() is None:
+        reporting_rates(ctx, week)
         st.markdown(t("sub.counts", ctx.lang, **submissions.status_counts(df)))
     elif len(df):
         st.markdown(
@@ -64,15 +120,30 @@ def submission_board(ctx: Context, key: str = "board") -> None:
                 status=submissions.status_label(df["status"].iloc[0], ctx.lang),
             )
         )
-    shown = submissions.board_table(df, last, ctx.lang).head(widgets.TABLE_MAX_ROWS)
+    shown = submissions.board_table(df, last, ctx.lang, timely).head(widgets.TABLE_MAX_ROWS)
     colours = {
         submissions.status_label(s, ctx.lang): c
-        for s, c in (("submitted", "#2e7d32"), ("partial", "#e65100"), ("missing", "#c62828"))
+        for s, c in (
+            ("submitted", "#2e7d32"),
+            ("partial", "#e65100"),
+            ("missing", "#c62828"),
+            ("not_required", "#757575"),
+        )
     }
+    for code, c in (
+        ("on_time", "#2e7d32"),
+        ("late", "#e65100"),
+        ("missing", "#c62828"),
+        ("pending", "#757575"),
+        ("not_required", "#757575"),
+    ):
+        colours[t(f"sub.timely_{code}", ctx.lang)] = c
     status_col = t("sub.col_status", ctx.lang)
+    on_time_col = t("sub.col_on_time", ctx.lang)
     styled = (
         shown.style.map(
-            lambda v: f"color: {colours.get(v, 'inherit')}; font-weight: 600", subset=[status_col]
+            lambda v: f"color: {colours.get(v, 'inherit')}; font-weight: 600",
+            subset=[status_col, on_time_col],
         )
         if len(shown)
         else shown
@@ -86,4 +157,4 @@ def submission_board(ctx: Context, key: str = "board") -> None:
     st.dataframe(styled, hide_index=True, width="stretch", column_config=narrow)
     if len(df) > len(shown):
         st.caption(t("table.first_rows", ctx.lang, n=i18n.fmt_int(len(shown)), total=i18n.fmt_int(len(df))))
-    st.caption(t("sub.rule", ctx.lang))
+    st.caption(t("sub.rule_expected", ctx.lang))

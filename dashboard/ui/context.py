@@ -26,7 +26,8 @@ class Context:
     version: int | None
     township_name: str
     notes: tuple[str, ...] = field(default=())
-    latest: bool = True  # the week is the latest with data (links leave it out)
+    latest: bool = True  # the week is the one pages open on (links leave it out)
+    withheld: tuple[str, ...] = ()  # townships whose week is not shown (metrics.Scope.withheld)
 
     def t(self, key: str, **fields) -> str:
         return t(key, self.lang, **fields)
@@ -34,7 +35,7 @@ class Context:
     @property
     def scope(self) -> metrics.Scope:
         """What the view's figures are about: its week and township (dashboard.metrics)."""
-        return metrics.Scope(self.week, self.township)
+        return metrics.Scope(self.week, self.township, self.withheld)
 
     @property
     def query_params(self) -> dict:
@@ -47,6 +48,17 @@ class Context:
         if self.week and not self.latest:
             qp["week"] = self.week.isoformat()
         return qp
+
+
+def default_week(root: str, version: int | None, weeks: list) -> dt.date | None:
+    """The week pages open on: the latest complete week (reporting.latest_complete_week, the
+    same function `summary` uses), by the real clock to the hour (a deadline passes at 12:00)."""
+    if not weeks:
+        return None
+    from .. import reporting
+
+    now = dt.datetime.now(reporting.TZ).replace(minute=0, second=0, microsecond=0)
+    return fetch(root, version, "latest_complete_week", metrics.DEFAULT_SCOPE, (("now", now),))
 
 
 def _remember(key: str, value) -> None:
@@ -105,7 +117,8 @@ def resolve_context() -> Context:
 
     weeks = fetch(root, version, "available_weeks", metrics.DEFAULT_SCOPE)
     week_text = _param("week")
-    week = weeks[-1] if weeks else None
+    opened = default_week(root, version, weeks)
+    week = opened
     if week_text:
         try:
             asked = dt.date.fromisoformat(week_text)
@@ -115,13 +128,16 @@ def resolve_context() -> Context:
             week = asked
         else:
             notes.append(
-                t("note.bad_week", lang, value=week_text, latest=weeks[-1].isoformat() if weeks else "—")
+                t("note.bad_week", lang, value=week_text, latest=opened.isoformat() if opened else "—")
             )
             st.query_params.pop("week", None)
     for key, value in (
         ("lang", None if lang == i18n.DEFAULT_LANG else lang),
         ("township", township),
-        ("week", week_text if week_text and week and week_text == week.isoformat() else None),
+        (
+            "week",
+            week_text if week_text and week and week_text == week.isoformat() and week != opened else None,
+        ),
     ):
         _remember(key, value)
         if value is not None and st.query_params.get(key) != value:
@@ -134,7 +150,7 @@ def resolve_context() -> Context:
         version=version,
         township_name=places.township_name(towns, township, lang),
         notes=tuple(notes),
-        latest=not weeks or week == weeks[-1],
+        latest=not weeks or week == opened,
     )
     st.session_state["_ctx"] = ctx
     return ctx
@@ -165,7 +181,7 @@ def screen_context(lang: str, township: str | None) -> Context:
     return Context(
         lang=lang,
         township=township,
-        week=weeks[-1] if weeks else None,
+        week=default_week(root, version, weeks),
         version=version,
         township_name=places.township_name(towns, township, lang),
         notes=tuple(notes),
@@ -187,9 +203,11 @@ def sidebar_filters(ctx: Context) -> None:
     def on_township():
         _set_param("township", st.session_state["_w_township"] or None)
 
+    opened = default_week(str(store().root), ctx.version, weeks)
+
     def on_week():
         w = st.session_state["_w_week"]
-        _set_param("week", None if w is None or w == weeks[-1] else w.isoformat())
+        _set_param("week", None if w is None or w == opened else w.isoformat())
 
     def on_lang():
         lang = st.session_state["_w_lang"]

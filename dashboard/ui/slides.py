@@ -286,11 +286,13 @@ def submissions_slide(ctx, s, targets, base, change) -> None:
 
     df, _ = ui.board(ctx, ctx.week, ctx.township)
     counts = submissions.status_counts(df)
-    order = {"missing": 0, "partial": 1, "submitted": 2}
+    order = {"missing": 0, "partial": 1, "submitted": 2, "not_required": 3}
     rows = sorted(df.to_dict("records"), key=lambda r: (order[r["status"]], r["township_id"]))
 
     def township_tile(r, big=False) -> None:
-        state = {"submitted": "good-", "missing": "bad-", "partial": "warn-"}[r["status"]]
+        state = {"submitted": "good-", "missing": "bad-", "partial": "warn-", "not_required": "none-"}[
+            r["status"]
+        ]
         key = r["township_id"]
         with st.container(key=f"tile-{state}sub-{key}"):
             line("tlabel", i18n.place_name(r["name"], r.get("name_en"), ctx.lang), key)
@@ -327,7 +329,7 @@ def submissions_slide(ctx, s, targets, base, change) -> None:
             ctx,
             "subs",
             ctx.t("sub.kiosk_submitted"),
-            f"{counts['submitted']:,} / {len(df):,}",
+            f"{counts['submitted']:,} / {len(df) - counts['not_required']:,}",
             small=True,
             note=ctx.t("sub.counts", **counts),
         )
@@ -395,6 +397,12 @@ def footer(ctx, paused: bool) -> None:
     parts = []
     if ctx.week:
         parts.append(ctx.t("kiosk.week", week=i18n.fmt_week(ctx.week, ctx.lang)))
+    coverage = ui.week_coverage(ctx)
+    if coverage and not coverage["all_in"]:  # a half-reported week says so on the big screen too
+        parts.append(
+            ctx.t("week.coverage", reported=coverage["reported"], expected=coverage["expected"])
+            + ctx.t("week.kiosk_rule", names=ui.unreported_names(ctx, coverage["not_reported"]))
+        )
     if ctx.version is not None:
         parts.append(ctx.t("kiosk.version", version=ctx.version))
     parts.append(ctx.t("kiosk.refreshed", time=dt.datetime.now().strftime("%H:%M:%S")))

@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from .. import export, i18n, kpis
+from .. import export, i18n, kpis, places
 from .context import Context
-from .data import _briefing
+from .data import _briefing, data
 from .handles import store
 from .light import sparkline
 from .routing import PAGE_FILES
@@ -29,6 +29,40 @@ def page_header(ctx: Context, page: str) -> None:
             )
             + ("" if ctx.version is None else f" · v{ctx.version}")
         )
+        coverage_mark(ctx)
+
+
+def week_coverage(ctx: Context) -> dict | None:
+    """reporting.week_coverage of the view's week (real clock, to the hour), or None."""
+    if not ctx.week or ctx.version is None:
+        return None
+    from .. import reporting
+
+    now = dt.datetime.now(reporting.TZ).replace(minute=0, second=0, microsecond=0)
+    return data("week_coverage", ctx, now=now)
+
+
+def unreported_names(ctx: Context, ids) -> str:
+    """The townships `ids` by name in the user's language, joined."""
+    names = places.township_names(data("townships", ctx), ctx.lang)
+    return ctx.t("mapview.sep").join(names.get(i, i) for i in ids)
+
+
+def coverage_mark(ctx: Context) -> None:
+    """ "x / y 个乡镇已报送" and the rule, on every page that shows a week not every township
+    has reported (issue 21 §1): the others are 未报 and left out of the rates."""
+    cov = week_coverage(ctx)
+    if cov is None or cov["all_in"]:
+        return
+    st.warning(
+        f"**{ctx.t('week.coverage', reported=cov['reported'], expected=cov['expected'])}** · "
+        + ctx.t(
+            "week.coverage_rule",
+            names=i18n.md_escape(unreported_names(ctx, cov["not_reported"])),
+            reported=cov["reported"],
+            deadline=cov["deadline"].strftime("%Y-%m-%d %H:%M"),
+        )
+    )
 
 
 def empty_store(ctx: Context) -> bool:
