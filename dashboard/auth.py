@@ -21,7 +21,6 @@ import base64
 import contextlib
 import contextvars
 import datetime as dt
-import fcntl
 import hashlib
 import hmac
 import json
@@ -34,7 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import locks
+from . import jsonl, locks
 from .i18n import Explained, Msg, t
 
 # role -> (Chinese, English) name, from the label table (auth.role.<role>):
@@ -633,29 +632,10 @@ class Users:
         request = REQUEST.get()
         if request:
             details = {**request, **details}
-        line = (
-            json.dumps(
-                {"at": _now().isoformat(timespec="seconds"), "event": event, "user": user, **details},
-                ensure_ascii=False,
-                default=str,
-            )
-            + "\n"
-        ).encode("utf-8")
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.audit_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            st = os.fstat(fd)
-            if st.st_mode & 0o077:
-                os.fchmod(fd, 0o600)
-            if st.st_size and os.pread(fd, 1, st.st_size - 1) != b"\n":
-                line = b"\n" + line
-            written = os.write(fd, line)
-            if written != len(line):
-                raise OSError(28, f"audit line cut short ({written} of {len(line)} bytes)")
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        jsonl.append(
+            self.audit_path,
+            {"at": _now().isoformat(timespec="seconds"), "event": event, "user": user, **details},
+        )
 
     def _audit_quietly(self, event: str, user: str | None, **details) -> None:
         """A login's audit line: a full disk must not keep the right password out."""
@@ -687,25 +667,12 @@ class Users:
     def audit_read(self, limit: int = 500) -> tuple[list[dict], int]:
         """(the last `limit` lines, newest first; the number of damaged lines skipped in the
         whole log)."""
-        try:
-            _private(self.audit_path)
-            raw = self.audit_path.read_bytes()
-        except FileNotFoundError:
-            return [], 0
-        entries, skipped = [], 0
-        for line in raw.split(b"\n"):
-            if not line.strip():
-                continue
-            try:
-                e = json.loads(line.decode("utf-8"))
-            except ValueError:
-                skipped += 1
-                continue
-            if not isinstance(e, dict) or not isinstance(e.get("event"), str):
-                skipped += 1
-                continue
+        _private(self.audit_path)
+        entries, skipped = jsonl.read(
+            self.audit_path, lambda e: isinstance(e, dict) and isinstance(e.get("event"), str)
+        )
+        for e in entries:
             e.setdefault("at", "")
-            entries.append(e)
         return list(reversed(entries[-limit:])) if limit else [], skipped
 
     def audit_log(self, limit: int = 500) -> list[dict]:

@@ -52,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
         "the latest complete week, as the pages open on",
     )
 
+    p = sub.add_parser("ledger", help="the rectification ledger (整改台账): one item a line")
+    p.add_argument("--township")
+    p.add_argument("--status", choices=("open", "overdue", "closed", "all"), default="open")
+    p.add_argument(
+        "--week", type=_date, help="as of this week's reporting deadline (default: the latest week with data)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON list")
+
     sub.add_parser("versions", help="list the stored versions")
     p = sub.add_parser("restore", help="publish an earlier version's content as a new version")
     p.add_argument("version", type=int)
@@ -273,6 +281,39 @@ def cmd_summary(args, store: Store) -> int:
         print(json.dumps(result, ensure_ascii=False, default=str))
     else:
         _print_nested(result)
+    return 0
+
+
+def cmd_ledger(args, store: Store) -> int:
+    from . import ledger, metrics
+
+    con = store.connect()
+    try:
+        known = set(metrics.townships(con)["township_id"])
+        week = args.week or metrics.latest_week(con)
+    finally:
+        con.close()
+    if args.township is not None and args.township not in known:
+        print(f"error: no township {args.township!r} (known: {', '.join(sorted(known))})", file=sys.stderr)
+        return 2
+    if week is None:
+        found = []
+    else:
+        if week.weekday() != 0:
+            print(f"error: week must start on a Monday: {week}", file=sys.stderr)
+            return 2
+        found = ledger.select(
+            ledger.items(store, as_of=ledger.week_as_of(week), township=args.township), status=args.status
+        )
+    if args.json:
+        print(json.dumps([i.as_dict() for i in found], ensure_ascii=False))
+        return 0
+    for i in found:
+        closed = f"\tclosed {i.closed_week} v{i.closed_version}" if i.status == "closed" else ""
+        print(
+            f"{i.kind}\t{i.entity}\t{i.criterion or '-'}\t{i.township_id}\topened {i.opened_week}"
+            f"\tdeadline {i.deadline}\t{i.status}\t{i.colour}{' escalated' if i.escalated else ''}{closed}"
+        )
     return 0
 
 
@@ -599,6 +640,7 @@ def cmd_notify(args, store: Store) -> int:
 COMMANDS = {
     "load": cmd_load,
     "summary": cmd_summary,
+    "ledger": cmd_ledger,
     "versions": cmd_versions,
     "contract": cmd_contract,
     "restore": cmd_restore,

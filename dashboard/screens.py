@@ -27,7 +27,7 @@ from pathlib import Path
 from . import locks
 
 # The slides in their default order, and the defaults of the kiosk's URL parameters.
-SLIDES = ("overview", "grids", "branches", "checkpoints", "training", "submissions")
+SLIDES = ("overview", "grids", "branches", "checkpoints", "training", "submissions", "ledger")
 DEFAULT_SCREEN = "main"
 COUNTY = ""  # the state's township for the whole county
 DEFAULT_INTERVAL = 20  # seconds each slide stays
@@ -80,6 +80,7 @@ def slides_with_data(slides: tuple[str, ...], summary: dict) -> tuple[str, ...]:
         "checkpoints": bool(summary["checkpoints"]["total"]),
         "training": bool(summary["training"]["sessions"]),
         "submissions": True,
+        "ledger": True,
     }
     return tuple(s for s in slides if has[s])
 

@@ -100,6 +100,7 @@ CHARTS = {
     "checkpoints": (1, 0),
     "training": (1, 0),
     "submissions": (0, 0),
+    "ledger": (0, 0),
 }
 
 
@@ -153,24 +154,24 @@ def test_the_link_sets_township_slides_and_says_what_it_ignores(open_app, demo):
 
 def test_a_township_without_grids_or_checkpoints_skips_those_slides(open_app):
     shown = lines(kiosk(open_app, township="T02"))
-    assert shown["kiosk-place"] == "勐马镇" and shown["kiosk-position"] == "1 / 4"
+    assert shown["kiosk-place"] == "勐马镇" and shown["kiosk-position"] == "1 / 5"
 
 
 # ------------------------------------------------------------------ steered by the presenter
 def test_presenter_file_switches_jumps_pauses_and_releases(open_app, copy_store):
     at = kiosk(open_app, store=copy_store, township="T01")
-    assert lines(at)["kiosk-place"] == "娜允镇" and lines(at)["kiosk-position"] == "1 / 6"
+    assert lines(at)["kiosk-place"] == "娜允镇" and lines(at)["kiosk-position"] == "1 / 7"
     panel = screens.Screens(copy_store.root)
 
     panel.update("main", township="T06")
     shown = lines(at.run())
-    assert shown["kiosk-place"] == "公信乡" and shown["kiosk-position"] == "1 / 5"
+    assert shown["kiosk-place"] == "公信乡" and shown["kiosk-position"] == "1 / 6"
     assert "kiosk-paused" not in shown
 
     panel.update("main", slide="checkpoints", paused=True)
     shown = lines(at.run())
     assert shown["kiosk-title"] == i18n.t("page.checkpoints")
-    assert shown["kiosk-position"] == "3 / 5" and shown["kiosk-paused"] == i18n.t("kiosk.paused")
+    assert shown["kiosk-position"] == "3 / 6" and shown["kiosk-paused"] == i18n.t("kiosk.paused")
 
     panel.update("main", township=screens.COUNTY)
     shown = lines(at.run())

@@ -77,7 +77,13 @@ def test_a_scope_without_grids_or_checkpoints_skips_those_slides(demo_store):
     con.close()
     assert screens.slides_with_data(ALL, county) == ALL
     # 勐马镇 has border branches and training but no community grids and no checkpoints
-    assert screens.slides_with_data(ALL, mengma) == ("overview", "branches", "training", "submissions")
+    assert screens.slides_with_data(ALL, mengma) == (
+        "overview",
+        "branches",
+        "training",
+        "submissions",
+        "ledger",
+    )
     assert screens.slides_with_data(("training", "grids"), mengma) == ("training",)
 
 
@@ -182,7 +188,7 @@ def test_rotates_every_interval_and_wraps():
         "checkpoints",
         "training",
         "submissions",
-        "overview",
+        "ledger",
     ]
 
 
@@ -193,7 +199,7 @@ def test_a_tick_a_little_early_still_turns_the_slide():
 
 def test_position_counts_from_one():
     rotation, _ = run(Rotation(), [0, 20])
-    assert rotation.position(ALL) == (2, 6)
+    assert rotation.position(ALL) == (2, 7)
     assert rotation.position(("grids",)) == (1, 1)
     assert Rotation().position(()) == (0, 0)
 

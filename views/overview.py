@@ -58,6 +58,7 @@ if not ui.empty_store(ctx):
     left, right = st.columns(2)
     with left:
         st.subheader(ctx.t("overview.attention"))
+        ui.ledger_line(ctx)
         branches = ui.data("noncompliant_branches", ctx)
         gaps = ui.data("checkpoint_gaps", ctx)
         grids = ui.data("grids_needing_attention", ctx)

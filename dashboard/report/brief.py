@@ -244,3 +244,28 @@ def township_brief(
     if not sentences:
         return i18n.t("brief.no_data", lang)
     return i18n.t("report.sep.sentence", lang).join(sentences)
+
+
+def ledger_paragraph(counts: dict, closed_since: int, since_meeting: bool, lang: str) -> str:
+    """The briefing's ledger paragraph, from its counts by fixed rules: what is open and how
+    much of it is overdue and escalated, then what was closed since the last meeting (or in
+    all, when no meeting is pinned)."""
+    if not counts["open"] and not counts["closed"]:
+        return i18n.t("ledger.all_clear", lang)
+    parts = [i18n.t("brief.ledger_open", lang, n=i18n.fmt_int(counts["open"]))]
+    if counts["overdue"]:
+        parts.append(
+            i18n.t(
+                "brief.ledger_overdue",
+                lang,
+                n=i18n.fmt_int(counts["overdue"]),
+                escalated=i18n.fmt_int(counts["escalated"]),
+            )
+        )
+    if counts["amber"]:
+        parts.append(i18n.t("brief.ledger_amber", lang, n=i18n.fmt_int(counts["amber"])))
+    if counts["in_progress"]:
+        parts.append(i18n.t("brief.ledger_in_progress", lang, n=i18n.fmt_int(counts["in_progress"])))
+    key = "brief.ledger_closed_since" if since_meeting else "brief.ledger_closed"
+    parts.append(i18n.t(key, lang, n=i18n.fmt_int(closed_since)))
+    return clauses(parts, lang)

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import contract, i18n, kpis, metrics, places, quality, reporting
+from .. import contract, i18n, kpis, ledger, metrics, places, quality, reporting
 from ..charts import branches as branch_charts
 from ..charts import checkpoints as cp_charts
 from ..charts import common, print_map
 from ..charts import training as training_charts
 from ..store import Store
-from .brief import join, township_brief
+from .brief import join, ledger_paragraph, township_brief
 
 LIST_CAP = 12  # rows of an attention list before "…及其他N项"
 TREND_WEEKS = 12
@@ -70,6 +70,10 @@ class Briefing:
     briefs: list[tuple[str, str]] = field(default_factory=list)
     attention: list[dict] = field(default_factory=list)
     quality: str = ""  # data quality warnings counted per kind (issue 10 §3)
+    # the rectification ledger (issue 20 §1): title, paragraph, columns, rows (the most
+    # serious open items), more (a line saying the rows are the first of how many, or "");
+    # {} on an empty store
+    ledger: dict = field(default_factory=dict)
     charts: list[tuple[str, go.Figure]] = field(default_factory=list)
 
 
@@ -250,6 +254,40 @@ def _sized(fig: go.Figure, height: int | None = None, top: int = 10) -> go.Figur
     return fig
 
 
+LEDGER_ROWS = 12
+
+
+def ledger_section(store: Store, week: dt.date, township: str | None, names: dict, lang: str) -> dict:
+    """The ledger as of the week's reporting deadline (capped at now): a paragraph written
+    from its counts, and its most serious open items (escalated and overdue first)."""
+    found = ledger.items(store, as_of=ledger.page_as_of(week), township=township)
+    pinned = store.last_pinned(before=store.current())
+    closed = len(ledger.closed_since(store, found, pinned))
+    live = [i for i in found if i.status != "closed"]
+    rows = [
+        [
+            i18n.t(f"ledger.status.{i.status}", lang)
+            + (f" · {i18n.t('ledger.escalated', lang)}" if i.escalated else ""),
+            names.get(i.township_id, i.township_id),
+            i18n.t(f"ledger.kind.{i.kind}", lang),
+            i.name + (f" · {i18n.enum_label(contract.CRITERIA, i.criterion, lang)}" if i.criterion else ""),
+            i18n.fmt_date(i.deadline, lang),
+        ]
+        for i in live[:LEDGER_ROWS]
+    ]
+    return {
+        "title": i18n.t("page.ledger", lang),
+        "paragraph": ledger_paragraph(ledger.counts(found), closed, pinned is not None, lang),
+        "columns": [
+            i18n.t(f"ledger.col.{c}", lang) for c in ("state", "township", "kind", "what", "deadline")
+        ],
+        "rows": rows,
+        "more": i18n.t("table.first_rows", lang, n=i18n.fmt_int(len(rows)), total=i18n.fmt_int(len(live)))
+        if len(live) > len(rows)
+        else "",
+    }
+
+
 def collect(
     store: Store,
     week: dt.date | None = None,
@@ -357,6 +395,7 @@ def collect(
 
         brief.attention = attention_lists(noncompliant, gaps, grids, towns, s, lang, county)
         brief.quality = quality.summary_line(quality.warnings(con, week, township), lang)
+        brief.ledger = ledger_section(store, week, township, names, lang)
         brief.charts = charts(con, s, targets, week, township, towns, cp_status, lang)
         return brief
     finally:

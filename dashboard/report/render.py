@@ -190,6 +190,14 @@ def render_html(brief: Briefing) -> str:
     if brief.quality:
         parts.append(f'<p class="note quality">{_esc(brief.quality)}</p>')
 
+    # The rectification ledger
+    if brief.ledger:
+        led = brief.ledger
+        parts.append(f"<h2>{_esc(led['title'])}</h2>")
+        parts.append(f'<p class="brief">{_esc(led["paragraph"])}</p>')
+        if led["rows"]:
+            parts.append(_table(led["columns"], led["rows"], set(), led["more"], {1, 3}))
+
     # Charts
     figures = []
     if brief.charts:

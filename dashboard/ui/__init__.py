@@ -45,6 +45,7 @@ from .gate import (
     users,
 )
 from .handles import connection, store
+from .ledger import township_line as ledger_line
 from .light import kind_progress, on_request
 from .routing import (
     ADMIN_PAGES,
@@ -102,6 +103,7 @@ __all__ = [
     "downloads",
     "empty_store",
     "kind_progress",
+    "ledger_line",
     "kiosk_requested",
     "kiosk_style",
     "login_gate",

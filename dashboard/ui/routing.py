@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 PAGES = ("overview", "grids", "branches", "training", "checkpoints")
 SCREEN_PAGES = ("presenter",)  # steers the meeting screen (?kiosk=1)
 ADMIN_PAGES = ("data",)
-BOARD_PAGES = ("submissions",)  # 报送情况: everyone logged in; township users see their row
+BOARD_PAGES = (
+    "submissions",
+    "ledger",
+)  # 报送情况, 整改台账: everyone logged in; township users see their own
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = {p: f"views/{p}.py" for p in PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES}

@@ -349,6 +349,59 @@ def submissions_slide(ctx, s, targets, base, change) -> None:
             )
 
 
+def ledger_slide(ctx, s, targets, base, change) -> None:
+    """整改台账: how many items are overdue and escalated, how many were closed since the last
+    meeting (the last pinned version), and the most serious open items, escalated first."""
+    from .. import ledger
+    from . import ledger as ledger_ui
+
+    found = ledger_ui.items(ctx)
+    counts = ledger.counts(found)
+    closed, pinned = ledger_ui.since_meeting(ctx)
+    names = ledger_ui._names(ctx)
+    left, right = st.columns([1, 2.6], gap="large")
+    with left, st.container(key="side-3"):
+        tile(
+            ctx,
+            "ledger-overdue",
+            ctx.t("ledger.kiosk_overdue"),
+            f"{counts['overdue']:,}",
+            small=True,
+            note=ctx.t("ledger.kiosk_escalated", n=f"{counts['escalated']:,}"),
+        )
+        tile(
+            ctx,
+            "ledger-closed",
+            ctx.t("ledger.kiosk_closed") if pinned else ctx.t("ledger.kiosk_closed_all"),
+            f"{closed:,}",
+            small=True,
+            note=ctx.t("ledger.kiosk_open", n=f"{counts['open']:,}"),
+        )
+    with right:
+        urgent = [i for i in found if i.status != "closed"][:6]  # what fits a 1080-line screen
+        if not urgent:
+            line("tnote", ctx.t("ledger.all_clear"), "ledger-none")
+        for n, it in enumerate(urgent):
+            state = "bad-" if it.status == "overdue" else "warn-" if it.colour == "amber" else ""
+            with st.container(key=f"tile-{state}ledger-{n}"):
+                line(
+                    "tlabel",
+                    f"{ledger_ui.state_label(it, ctx.lang)} · {names.get(it.township_id, '')}",
+                    f"l{n}",
+                )
+                line(
+                    "tnote",
+                    " · ".join(
+                        (
+                            ledger_ui.kind_label(it.kind, ctx.lang),
+                            ledger_ui.what(it, ctx.lang, code=True),
+                            ctx.t("ledger.due", date=i18n.fmt_date(it.deadline, ctx.lang)),
+                        )
+                    ),
+                    f"l{n}",
+                )
+
+
 SLIDES = {
     "overview": overview,
     "grids": grids,
@@ -356,6 +409,7 @@ SLIDES = {
     "checkpoints": checkpoints,
     "training": training_slide,
     "submissions": submissions_slide,
+    "ledger": ledger_slide,
 }
 
 
