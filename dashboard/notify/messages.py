@@ -135,7 +135,7 @@ def item_line(item) -> str:
         "notify.line.item",
         ZH,
         kind=kind_label(str(_get(item, "kind", ""))),
-        entity=literal(_get(item, "entity", "")),
+        entity=literal(_get(item, "name") or _get(item, "entity", "")),
         criterion=literal(crit),
         deadline=i18n.fmt_date(_date(_get(item, "deadline")), ZH),
     )
@@ -155,6 +155,11 @@ def _sorted(items: Iterable) -> list:
             str(_get(i, "key", "")),
         ),
     )
+
+
+def announce_key(item, what: str) -> str:
+    """What a message said of an item: opened / overdue, per episode (a reopened item is news)."""
+    return f"{_get(item, 'key')}@{what}@{_get(item, 'opened_week', '')}"
 
 
 # ---- builders
@@ -186,8 +191,8 @@ def ledger_digest(
         title=t(title_key, ZH, township=literal(name), opened=len(opened), overdue=len(overdue)),
         sections=tuple(sections),
         link=page_link(public_url, page, township),
-        items=tuple(f"{_get(i, 'key')}@opened" for i in opened)
-        + tuple(f"{_get(i, 'key')}@overdue" for i in overdue),
+        items=tuple(announce_key(i, "opened") for i in opened)
+        + tuple(announce_key(i, "overdue") for i in overdue),
     )
 
 
