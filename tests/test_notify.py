@@ -444,3 +444,39 @@ def test_command_line_channel_add_list_test_log(tmp_path, recv):
     assert "\tsent\t1" in cli("log").stdout
     bad = cli("channel", "add", "mail", "--kind", "smtp", "--county")
     assert bad.returncode == 1 and "发件人" in bad.stderr
+
+
+def test_demo_county_digests_once_per_township(demo_store, tmp_path, recv):
+    import datetime as dt
+
+    from dashboard import ledger, metrics, reporting
+    from dashboard.store import Store
+
+    store = Store(demo_store.root, state=tmp_path)
+    con = store.connect()
+    try:
+        latest = metrics.latest_week(con)
+        towns = set(metrics.townships(con)["township_id"])
+    finally:
+        con.close()
+    now = reporting.deadline(latest) + dt.timedelta(hours=30)
+    clock = Clock(now.timestamp())
+    add(tmp_path, "all", "wecom", recv.url, county=True)
+    Config(tmp_path).set_public_url("https://dj.example")
+    for _ in range(4):
+        runmod.run(tmp_path, store=store, clock=clock)
+        clock.t += 61
+    box = Outbox(tmp_path).load()
+    ledger_msgs = [m for m in box.messages.values() if m.rule == "ledger"]
+    live = {i.township_id for i in ledger.items(store, as_of=now) if i.status != "closed"}
+    assert {m.township for m in ledger_msgs} == live and live <= towns
+    assert len([m for m in box.messages.values() if m.rule == "county"]) == 1
+    texts = [b["markdown"]["content"] for _k, b in recv.got]
+    assert len(texts) == len(box.messages)  # each message once on the one channel
+    assert all(len(t.encode()) <= 4096 for t in texts)
+    county = next(t for t in texts if "每周督办" in t)
+    assert "(https://dj.example/overview)" in county
+    n = len(recv.got)
+    clock.t += 3600
+    runmod.run(tmp_path, store=store, clock=clock)
+    assert len(recv.got) == n  # nothing new: nothing sent
