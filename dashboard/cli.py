@@ -198,6 +198,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.add_argument("--adcode", required=True, help="the county's administrative code, e.g. 530827")
     q.add_argument("--out", required=True, help="folder, e.g. data/geo/")
+    p = sub.add_parser(
+        "notify",
+        help="warnings pushed to WeCom / DingTalk / Feishu robots and e-mail (nothing is sent "
+        "until a channel is added); secrets are read from stdin as key=value lines "
+        "(token=..., secret=..., password=...)",
+    )
+    nsub = p.add_subparsers(dest="notify_command", required=True)
+    q = nsub.add_parser("channel", help="add, list, remove or test a channel")
+    csub = q.add_subparsers(dest="channel_command", required=True)
+    c = csub.add_parser("add", help="add (or with --replace, change) a channel; secrets from stdin")
+    c.add_argument("name")
+    c.add_argument("--kind", required=True, choices=["wecom", "dingtalk", "feishu", "smtp"])
+    c.add_argument("--township", action="append", default=[], help="a township it serves (repeat)")
+    c.add_argument("--all-townships", action="store_true", help="every township's messages")
+    c.add_argument("--county", action="store_true", help="the county's weekly digest")
+    c.add_argument("--base-url", default="", help="robot address (intranet deployment or relay)")
+    c.add_argument("--keyword", default="", help="DingTalk/Feishu keyword security")
+    c.add_argument("--host", default="")
+    c.add_argument("--port", type=int, default=587)
+    c.add_argument("--no-starttls", action="store_true")
+    c.add_argument("--user", default="")
+    c.add_argument("--from", dest="sender", default="")
+    c.add_argument("--to", action="append", default=[])
+    c.add_argument("--replace", action="store_true")
+    csub.add_parser("list", help="list the channels (secrets shown as ***)")
+    c = csub.add_parser("remove", help="remove a channel")
+    c.add_argument("name")
+    c = csub.add_parser("test", help="send a test message on a channel now")
+    c.add_argument("name")
+    q = nsub.add_parser("run", help="one pass: make due messages, send within rate limits (systemd timer)")
+    q = nsub.add_parser("log", help="the delivery log, newest first")
+    q.add_argument("--limit", type=int, default=50)
+    q = nsub.add_parser("resend", help="queue a delivery again (unknown, configuration problem, gave up)")
+    q.add_argument("message")
+    q.add_argument("channel")
+    q = nsub.add_parser("url", help="show, or set, the dashboard's public URL used in links ('' clears)")
+    q.add_argument("url", nargs="?")
     return ap
 
 
@@ -609,6 +646,90 @@ def _audit(store: Store, event: str, by: str, **details) -> None:
     auth.Users(store.state).audit(event, by or None, via="cli", **details)
 
 
+def _read_secrets() -> dict:
+    if sys.stdin.isatty():
+        return {}
+    out = {}
+    for line in sys.stdin.read().splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            if k.strip() in ("token", "secret", "password"):
+                out[k.strip()] = v.strip()
+    return out
+
+
+def cmd_notify(args, store: Store) -> int:
+    import time
+
+    from . import notify
+
+    config = notify.Config(store.state)
+    try:
+        if args.notify_command == "channel":
+            if args.channel_command == "add":
+                towns = tuple(args.township) + (("*",) if args.all_townships else ())
+                ch = notify.Channel(
+                    name=args.name,
+                    kind=args.kind,
+                    base_url=args.base_url,
+                    townships=towns,
+                    county=args.county,
+                    keyword=args.keyword,
+                    host=args.host,
+                    port=args.port,
+                    starttls=not args.no_starttls,
+                    user=args.user,
+                    sender=args.sender,
+                    to=tuple(args.to),
+                    **_read_secrets(),
+                )
+                config.add(ch, replace_existing=args.replace)
+                print(f"added {ch.name} ({ch.kind})")
+            elif args.channel_command == "list":
+                for ch in config.channels():
+                    pub = ch.public()
+                    scope = ",".join(ch.townships) + (" county" if ch.county else "")
+                    secrets = " ".join(f"{k}={pub[k]}" for k in ("token", "secret", "password") if pub[k])
+                    print(f"{ch.name}\t{ch.kind}\t{ch.target()}\t{scope.strip()}\t{secrets}")
+            elif args.channel_command == "remove":
+                config.remove(args.name)
+                print(f"removed {args.name}")
+            elif args.channel_command == "test":
+                d = notify.send_test(store.state, args.name)
+                print(f"{args.name}: {d.status} {d.last_error}".rstrip())
+                return 0 if d.status == "sent" else 1
+        elif args.notify_command == "run":
+            p = notify.run(store.state, store=store)
+            print(p.line())
+            for problem in p.problems:
+                print(f"configuration problem: {problem}", file=sys.stderr)
+            return 1 if p.problems else 0
+        elif args.notify_command == "log":
+            rows, skipped = notify.log(store.state, args.limit)
+            for r in rows:
+                when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["last_at"]))
+                print(
+                    f"{when}\t{r['message']}\t{r['channel']}\t{r['status']}\t"
+                    f"{r['attempts']}\t{r['last_error']}"
+                )
+            if skipped:
+                print(f"{skipped} damaged lines skipped", file=sys.stderr)
+        elif args.notify_command == "resend":
+            d = notify.resend(store.state, args.message, args.channel)
+            print(f"{args.message} -> {args.channel}: {d.status}")
+        elif args.notify_command == "url":
+            if args.url is not None:
+                config.set_public_url(args.url)
+            print(config.public_url() or "-")
+    except notify.NotifyError as e:
+        print(f"error: {e.zh} / {e.en}", file=sys.stderr)
+        return 1
+    except KeyError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 COMMANDS = {
     "load": cmd_load,
     "summary": cmd_summary,
@@ -626,4 +747,5 @@ COMMANDS = {
     "screen": cmd_screen,
     "review": cmd_review,
     "geo": cmd_geo,
+    "notify": cmd_notify,
 }

@@ -11,6 +11,8 @@ fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || need+=(fonts-noto-cjk)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+# openssl: the e-mail test makes a throw-away certificate for its STARTTLS server (tests/test_notify.py).
+command -v openssl >/dev/null || need+=(openssl)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
 $sudo apt-get update -qq
