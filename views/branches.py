@@ -5,12 +5,12 @@ import streamlit as st
 
 from dashboard import i18n, ui
 from dashboard.charts import branches as charts
-from dashboard.charts import maps, svgmap
+from dashboard.charts import common, maps, svgmap
 from dashboard.ui import mapnav
 
 ctx = ui.context()
 ui.page_header(ctx, "branches")
-PLAIN = {"displayModeBar": False}
+PLAIN = common.PLOT_CONFIG
 
 if not ui.empty_store(ctx):
     s = ui.data("summary", ctx)
@@ -151,7 +151,7 @@ if not ui.empty_store(ctx):
                 ),
                 size,
             )
-            st.caption(mapnav.static_hint(ctx, drill=drill))
+            st.caption(mapnav.static_hint(ctx, drill=drill), unsafe_allow_html=True)
         mapnav.back_to_county(ctx, "branch_map_back")
 
     st.subheader(ctx.t("geo.branches_distance"))

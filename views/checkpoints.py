@@ -2,12 +2,13 @@
 who was on duty, persons checked, map."""
 
 import dataclasses
+import html
 
 import streamlit as st
 
 from dashboard import i18n, ui
 from dashboard.charts import checkpoints as cp_charts
-from dashboard.charts import maps, svgmap
+from dashboard.charts import common, maps, svgmap
 from dashboard.ui import mapnav
 
 ctx = ui.context()
@@ -158,7 +159,7 @@ if not ui.empty_store(ctx):
                 on_map, township_geo, townships, ctx.lang, coverage_target, township=ctx.township
             ),
         )
-        st.caption(gaps_only + mapnav.static_hint(ctx, drill=drill))
+        st.caption(html.escape(gaps_only) + mapnav.static_hint(ctx, drill=drill), unsafe_allow_html=True)
     mapnav.back_to_county(ctx, "cp_map_back")
 
     st.subheader(ctx.t("geo.checkpoints_distance"))
@@ -173,13 +174,13 @@ if not ui.empty_store(ctx):
                 st.subheader(ctx.t("cp.composition"))
                 st.plotly_chart(
                     cp_charts.composition(daily, ctx.lang),
-                    config={"displayModeBar": False},
+                    config=common.PLOT_CONFIG,
                     key="cp_composition",
                 )
             with right:
                 st.subheader(ctx.t("cp.checked_daily"))
                 st.plotly_chart(
                     cp_charts.checked_per_day(daily, ctx.lang),
-                    config={"displayModeBar": False},
+                    config=common.PLOT_CONFIG,
                     key="cp_checked",
                 )

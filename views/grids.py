@@ -2,12 +2,13 @@
 history, the table."""
 
 import dataclasses
+import html
 
 import streamlit as st
 
 from dashboard import i18n, ui
+from dashboard.charts import common, maps, svgmap
 from dashboard.charts import grids as grid_charts
-from dashboard.charts import maps, svgmap
 from dashboard.ui import mapnav
 
 ctx = ui.context()
@@ -148,9 +149,10 @@ if not ui.empty_store(ctx):
                     zone,
                 )
                 st.caption(
-                    ctx.t("grids.in_view", n=i18n.fmt_int(len(grids)))
+                    html.escape(ctx.t("grids.in_view", n=i18n.fmt_int(len(grids))))
                     + " · "
-                    + mapnav.static_hint(ctx, grids=True, drill=drill)
+                    + mapnav.static_hint(ctx, grids=True, drill=drill),
+                    unsafe_allow_html=True,
                 )
         mapnav.back_to_county(ctx, "grid_map_back")
 
@@ -187,7 +189,7 @@ if not ui.empty_store(ctx):
             if len(history):
                 st.plotly_chart(
                     grid_charts.visit_history(history, ctx.lang, row["visit_target"]),
-                    config={"displayModeBar": False},
+                    config=common.PLOT_CONFIG,
                     key="grid_history",
                 )
             else:

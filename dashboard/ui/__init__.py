@@ -14,6 +14,7 @@ One job per module, each importing only those above it:
     widgets.py   header, tiles and change text, tables, downloads, page links, briefing button
     board.py     the submission board (报送情况)
     light.py     charts drawn on request (on_request), progress bars without Plotly
+    phone.py     the phone: its style sheet, compact tiles, lists before maps, the sidebar closed
 
 Pages use the names below as `ui.x`; a test that patches a module-level name patches it in
 the module that reads it (e.g. `ui.gate._peer`, `ui.widgets.TABLE_MAX_ROWS`).
@@ -21,6 +22,7 @@ the module that reads it (e.g. `ui.gate._peer`, `ui.widgets.TABLE_MAX_ROWS`).
 
 from __future__ import annotations
 
+from . import phone
 from .board import board, board_scope, submission_board
 from .context import (
     COUNTY,
@@ -46,6 +48,7 @@ from .gate import (
 )
 from .handles import connection, store
 from .light import kind_progress, on_request
+from .phone import phone_style
 from .routing import (
     ADMIN_PAGES,
     BOARD_PAGES,
@@ -64,6 +67,7 @@ from .routing import (
 )
 from .widgets import (
     TABLE_MAX_ROWS,
+    attention_list,
     briefing_button,
     change_text,
     downloads,
@@ -86,6 +90,7 @@ __all__ = [
     "TABLE_MAX_ROWS",
     "Context",
     "actor_name",
+    "attention_list",
     "baseline",
     "board",
     "board_scope",
@@ -108,6 +113,8 @@ __all__ = [
     "open_mode",
     "page_header",
     "page_link",
+    "phone",
+    "phone_style",
     "require_page",
     "resolve_context",
     "run_kiosk",
