@@ -23,7 +23,7 @@ if not ui.empty_store(ctx):
     activities = ui.data("training_activities", ctx)
     people_value, people_detail = charts.people_figure(ui.data("training_people", ctx), ctx.lang)
 
-    tiles = st.columns(3)
+    tiles = ui.phone.compact("training").columns(3)  # two a row on a phone
     with tiles[0]:
         ui.tile(
             ctx,
