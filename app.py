@@ -28,6 +28,7 @@ else:
         st.stop()
     ctx = ui.resolve_context()
     st.set_page_config(page_title=ctx.t("app.title"))
+    ui.phone_style()  # every page: the phone's layout (issue 20 §4)
     pages = [
         st.Page(ui.PAGE_FILES[p], title=ctx.t(f"page.{p}"), url_path=p, default=(p == "overview"))
         for p in ui.visible_pages()

@@ -295,9 +295,11 @@ def test_quick_map_on_load_interactive_map_on_request(open_app, demo):
     assert len(dots) == 122 and {
         d.find("{http://www.w3.org/2000/svg}title").text.split("\n")[0] for d in dots
     } == set(metrics.branch_status(demo)["name"])
-    assert "鼠标停在图上可看名称和数据 · 要点击乡镇进入该乡镇、缩放地图，请选上方的“交互地图”" in [
-        c.value for c in at.caption
-    ]
+    assert (
+        '<span class="hover-only">鼠标停在图上可看名称和数据</span>'
+        '<span class="touch-only">点按图上的点或区域可看名称和数据</span> · '
+        "要点击乡镇进入该乡镇、缩放地图，请选上方的“交互地图”"
+    ) in [c.value for c in at.caption]
     interactive_map(at, "branch_map_mode")
     assert quick_map(at) is None and len(branch_layer(at)["data"]) == 122
     assert "点击地图上的乡镇可进入该乡镇" in [c.value for c in at.caption]

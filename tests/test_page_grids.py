@@ -338,8 +338,10 @@ def test_quick_map_on_load_every_grid_in_its_colour(open_app, demo):
         row = grids.loc[names.loc[h.split("\n")[0], "grid_id"]]
         assert p.get("fill") == "#" + "".join(f"{c:02x}" for c in expected_colour(row)), row.name
     assert len(quick_map_marks(at, "unstaffed")) == 6
+    # with a mouse the hover words, on a touch screen the tap words (views/phone.css)
     assert (
-        "显示 612 个网格 · 鼠标停在图上可看名称和数据 · "
+        '显示 612 个网格 · <span class="hover-only">鼠标停在图上可看名称和数据</span>'
+        '<span class="touch-only">点按图上的点或区域可看名称和数据</span> · '
         "要点击网格查看详情、点击乡镇进入该乡镇、缩放地图，请选上方的“交互地图”"
     ) in [c.value for c in at.caption]
     selectbox(at, "网格").set_value("G0078").run()  # the picker works without the map

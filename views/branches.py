@@ -5,12 +5,12 @@ import streamlit as st
 
 from dashboard import i18n, ui
 from dashboard.charts import branches as charts
-from dashboard.charts import maps, svgmap
+from dashboard.charts import common, maps, svgmap
 from dashboard.ui import mapnav
 
 ctx = ui.context()
 ui.page_header(ctx, "branches")
-PLAIN = {"displayModeBar": False}
+PLAIN = common.PLOT_CONFIG
 
 if not ui.empty_store(ctx):
     s = ui.data("summary", ctx)
@@ -27,7 +27,7 @@ if not ui.empty_store(ctx):
     link_target = targets.get("branches.link_coverage_rate")
     counts = charts.status_counts(status)  # compliant / noncompliant / never assessed
 
-    tiles = st.columns(3)
+    tiles = ui.phone.compact("branches").columns(3)  # two a row on a phone
     with tiles[0]:
         ui.tile(
             ctx,
@@ -118,41 +118,45 @@ if not ui.empty_store(ctx):
                     st.caption(ctx.t("branches.failed_caption"))
     township_geo = ui.data("geo_features", ctx, layer="townships")
     with map_area:
-        st.subheader(ctx.t("branches.map"))
-        # The quick map (SVG) on load, the interactive deck.gl map on request (issue 14 §2).
-        live = mapnav.interactive(ctx, "branch_map_mode")
-        st.markdown(maps.legend_html(charts.map_legend(status, ctx.lang)), unsafe_allow_html=True)
-        drill = mapnav.can_drill(ctx)
-        size = (540, 560) if not criteria.empty else (900, 560)
-        if live:
-            event = st.pydeck_chart(
-                charts.branch_map(
-                    status,
-                    township_geo,
-                    towns,
-                    ctx.lang,
-                    township=ctx.township,
-                    size=size,
-                    drill=drill,
-                ),
-                height=560,
-                key=f"branch_map_{ctx.township}",
-                **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}),
-            )
-            if drill:
-                st.caption(ctx.t("geo.county_hint"))
-                mapnav.drill(ctx, event)
-        else:
-            mapnav.static_map(
-                ctx,
-                "branches",
-                lambda: svgmap.branch_svg(
-                    status, township_geo, towns, ctx.lang, township=ctx.township, size=size
-                ),
-                size,
-            )
-            st.caption(mapnav.static_hint(ctx, drill=drill))
-        mapnav.back_to_county(ctx, "branch_map_back")
+        # On a phone the list stands in for the map (too small to read there, issue 20 §4).
+        with ui.phone.phone_only("branch-map"):
+            st.caption(ctx.t("phone.map_list"))
+        with ui.phone.wide_only("branch-map"):
+            st.subheader(ctx.t("branches.map"))
+            # The quick map (SVG) on load, the interactive deck.gl map on request (issue 14 §2).
+            live = mapnav.interactive(ctx, "branch_map_mode")
+            st.markdown(maps.legend_html(charts.map_legend(status, ctx.lang)), unsafe_allow_html=True)
+            drill = mapnav.can_drill(ctx)
+            size = (540, 560) if not criteria.empty else (900, 560)
+            if live:
+                event = st.pydeck_chart(
+                    charts.branch_map(
+                        status,
+                        township_geo,
+                        towns,
+                        ctx.lang,
+                        township=ctx.township,
+                        size=size,
+                        drill=drill,
+                    ),
+                    height=560,
+                    key=f"branch_map_{ctx.township}",
+                    **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}),
+                )
+                if drill:
+                    st.caption(ctx.t("geo.county_hint"))
+                    mapnav.drill(ctx, event)
+            else:
+                mapnav.static_map(
+                    ctx,
+                    "branches",
+                    lambda: svgmap.branch_svg(
+                        status, township_geo, towns, ctx.lang, township=ctx.township, size=size
+                    ),
+                    size,
+                )
+                st.caption(mapnav.static_hint(ctx, drill=drill), unsafe_allow_html=True)
+            mapnav.back_to_county(ctx, "branch_map_back")
 
     st.subheader(ctx.t("geo.branches_distance"))
     mapnav.distance_section(ctx, status, township_geo, towns, "branches", "branches_border")

@@ -2,12 +2,13 @@
 who was on duty, persons checked, map."""
 
 import dataclasses
+import html
 
 import streamlit as st
 
 from dashboard import i18n, ui
 from dashboard.charts import checkpoints as cp_charts
-from dashboard.charts import maps, svgmap
+from dashboard.charts import common, maps, svgmap
 from dashboard.ui import mapnav
 
 ctx = ui.context()
@@ -37,7 +38,7 @@ if not ui.empty_store(ctx):
                 n=i18n.fmt_int(n_unreported),
             )
         )
-    tiles = st.columns([2.3, 2, 2, 2, 2.3])
+    tiles = ui.phone.compact("checkpoints").columns([2.3, 2, 2, 2, 2.3])  # two a row on a phone
     with tiles[0]:
         ui.tile(
             ctx,
@@ -135,40 +136,50 @@ if not ui.empty_store(ctx):
     else:
         st.success(ctx.t("cp.gaps_none"))
 
-    st.subheader(ctx.t("cp.map"))
-    # The quick map (SVG) on load, the interactive deck.gl map on request (issue 14 §2).
-    live = mapnav.interactive(ctx, "cp_map_mode")
-    st.markdown(maps.legend_html(cp_charts.legend(ctx.lang, coverage_target)), unsafe_allow_html=True)
-    on_map = cp_charts.map_rows(status)
-    township_geo = ui.data("geo_features", ctx, layer="townships")
-    drill = mapnav.can_drill(ctx)
-    gaps_only = (
-        ctx.t("cp.map_gaps_only", total=i18n.fmt_int(len(status)), n=i18n.fmt_int(len(on_map))) + " · "
-        if len(on_map) < len(status)
-        else ""
-    )
-    if live:
-        event = st.pydeck_chart(
-            cp_charts.checkpoint_deck(
-                on_map, township_geo, townships, ctx.lang, coverage_target, township=ctx.township, drill=drill
-            ),
-            height=480,
-            key=f"cp_map_{ctx.township}",
-            **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}),
+    # On a phone the lists above stand in for the map (too small to read there, issue 20 §4).
+    with ui.phone.phone_only("cp-map"):
+        st.caption(ctx.t("phone.map_list"))
+    with ui.phone.wide_only("cp-map"):
+        st.subheader(ctx.t("cp.map"))
+        # The quick map (SVG) on load, the interactive deck.gl map on request (issue 14 §2).
+        live = mapnav.interactive(ctx, "cp_map_mode")
+        st.markdown(maps.legend_html(cp_charts.legend(ctx.lang, coverage_target)), unsafe_allow_html=True)
+        on_map = cp_charts.map_rows(status)
+        township_geo = ui.data("geo_features", ctx, layer="townships")
+        drill = mapnav.can_drill(ctx)
+        gaps_only = (
+            ctx.t("cp.map_gaps_only", total=i18n.fmt_int(len(status)), n=i18n.fmt_int(len(on_map))) + " · "
+            if len(on_map) < len(status)
+            else ""
         )
-        st.caption(gaps_only + ctx.t("map.hint") + (" · " + ctx.t("geo.county_hint") if drill else ""))
-        if drill:
-            mapnav.drill(ctx, event)
-    else:
-        mapnav.static_map(
-            ctx,
-            "checkpoints",
-            lambda: svgmap.checkpoint_svg(
-                on_map, township_geo, townships, ctx.lang, coverage_target, township=ctx.township
-            ),
-        )
-        st.caption(gaps_only + mapnav.static_hint(ctx, drill=drill))
-    mapnav.back_to_county(ctx, "cp_map_back")
+        if live:
+            event = st.pydeck_chart(
+                cp_charts.checkpoint_deck(
+                    on_map,
+                    township_geo,
+                    townships,
+                    ctx.lang,
+                    coverage_target,
+                    township=ctx.township,
+                    drill=drill,
+                ),
+                height=480,
+                key=f"cp_map_{ctx.township}",
+                **({"on_select": "rerun", "selection_mode": "single-object"} if drill else {}),
+            )
+            st.caption(gaps_only + ctx.t("map.hint") + (" · " + ctx.t("geo.county_hint") if drill else ""))
+            if drill:
+                mapnav.drill(ctx, event)
+        else:
+            mapnav.static_map(
+                ctx,
+                "checkpoints",
+                lambda: svgmap.checkpoint_svg(
+                    on_map, township_geo, townships, ctx.lang, coverage_target, township=ctx.township
+                ),
+            )
+            st.caption(html.escape(gaps_only) + mapnav.static_hint(ctx, drill=drill), unsafe_allow_html=True)
+        mapnav.back_to_county(ctx, "cp_map_back")
 
     st.subheader(ctx.t("geo.checkpoints_distance"))
     mapnav.distance_section(ctx, status, township_geo, townships, "checkpoints", "checkpoints_border")
@@ -182,13 +193,13 @@ if not ui.empty_store(ctx):
                 st.subheader(ctx.t("cp.composition"))
                 st.plotly_chart(
                     cp_charts.composition(daily, ctx.lang),
-                    config={"displayModeBar": False},
+                    config=common.PLOT_CONFIG,
                     key="cp_composition",
                 )
             with right:
                 st.subheader(ctx.t("cp.checked_daily"))
                 st.plotly_chart(
                     cp_charts.checked_per_day(daily, ctx.lang),
-                    config={"displayModeBar": False},
+                    config=common.PLOT_CONFIG,
                     key="cp_checked",
                 )

@@ -2,12 +2,13 @@
 history, the table."""
 
 import dataclasses
+import html
 
 import streamlit as st
 
 from dashboard import i18n, ui
+from dashboard.charts import common, maps, svgmap
 from dashboard.charts import grids as grid_charts
-from dashboard.charts import maps, svgmap
 from dashboard.ui import mapnav
 
 ctx = ui.context()
@@ -23,7 +24,7 @@ if not ui.empty_store(ctx):
 
     targets = ui.data("targets", ctx)
     st.subheader(ctx.t("grids.headline"))
-    tiles = st.columns(4)
+    tiles = ui.phone.compact("grids").columns(4)  # two a row on a phone
     with tiles[0]:
         ui.tile(
             ctx,
@@ -105,63 +106,71 @@ if not ui.empty_store(ctx):
     map_key = f"grid_map_{ctx.township}_{community}_{zone}"
     township_geo = ui.data("geo_features", ctx, layer="townships")
 
-    left, right = st.columns([3, 2])
+    # On a phone the list (right) comes first (ui.phone.list_first).
+    left, right = ui.phone.list_first("grids").columns([3, 2])
     with left:
-        st.subheader(ctx.t("grids.map"))
-        # The quick map (SVG) on load, the interactive deck.gl map on request (issue 14 §2).
-        live = mapnav.interactive(ctx, "grid_map_mode")
-        event = None
-        if many:
-            rollup = grid_charts.township_rollup(grids, townships)
-            st.markdown(
-                maps.legend_html(maps.legend_items(ctx.lang, grid_charts.view_target(grids))[:3]),
-                unsafe_allow_html=True,
-            )
-            if live:
-                st.pydeck_chart(
-                    grid_charts.township_deck(rollup, township_geo, townships, ctx.lang),
-                    height=540,
-                    key=map_key,
+        # On a phone the list stands in for the map (too small to read there, issue 20 §4).
+        with ui.phone.phone_only("grid-map"):
+            st.caption(ctx.t("phone.map_list"))
+        with ui.phone.wide_only("grid-map"):
+            st.subheader(ctx.t("grids.map"))
+            # The quick map (SVG) on load, the interactive deck.gl map on request (issue 14 §2).
+            live = mapnav.interactive(ctx, "grid_map_mode")
+            event = None
+            if many:
+                rollup = grid_charts.township_rollup(grids, townships)
+                st.markdown(
+                    maps.legend_html(maps.legend_items(ctx.lang, grid_charts.view_target(grids))[:3]),
+                    unsafe_allow_html=True,
                 )
+                if live:
+                    st.pydeck_chart(
+                        grid_charts.township_deck(rollup, township_geo, townships, ctx.lang),
+                        height=540,
+                        key=map_key,
+                    )
+                else:
+                    mapnav.static_map(
+                        ctx,
+                        "grids-townships",
+                        lambda: svgmap.rollup_svg(rollup, township_geo, townships, ctx.lang),
+                        community,
+                        zone,
+                    )
+                st.caption(ctx.t("grids.by_township", n=i18n.fmt_int(len(grids))))
             else:
-                mapnav.static_map(
-                    ctx,
-                    "grids-townships",
-                    lambda: svgmap.rollup_svg(rollup, township_geo, townships, ctx.lang),
-                    community,
-                    zone,
-                )
-            st.caption(ctx.t("grids.by_township", n=i18n.fmt_int(len(grids))))
-        else:
-            st.markdown(maps.legend_html(grid_charts.legend(grids, ctx.lang)), unsafe_allow_html=True)
-            drill = mapnav.can_drill(ctx) and not community and not zone
-            if live:
-                deck = grid_charts.grid_deck(grids, township_geo, townships, ctx.lang, drill=drill)
-                event = st.pydeck_chart(
-                    deck, on_select="rerun", selection_mode="single-object", height=540, key=map_key
-                )
-                st.caption(
-                    ctx.t("grids.in_view", n=i18n.fmt_int(len(grids)))
-                    + " · "
-                    + ctx.t("grids.map_hint")
-                    + (" · " + ctx.t("geo.county_hint") if drill else "")
-                )
-                if drill:
-                    mapnav.drill(ctx, event)
-            else:
-                mapnav.static_map(
-                    ctx,
-                    "grids",
-                    lambda: svgmap.grid_svg(grids, township_geo, townships, ctx.lang, township=ctx.township),
-                    community,
-                    zone,
-                )
-                st.caption(
-                    ctx.t("grids.in_view", n=i18n.fmt_int(len(grids)))
-                    + " · "
-                    + mapnav.static_hint(ctx, grids=True, drill=drill)
-                )
-        mapnav.back_to_county(ctx, "grid_map_back")
+                st.markdown(maps.legend_html(grid_charts.legend(grids, ctx.lang)), unsafe_allow_html=True)
+                drill = mapnav.can_drill(ctx) and not community and not zone
+                if live:
+                    deck = grid_charts.grid_deck(grids, township_geo, townships, ctx.lang, drill=drill)
+                    event = st.pydeck_chart(
+                        deck, on_select="rerun", selection_mode="single-object", height=540, key=map_key
+                    )
+                    st.caption(
+                        ctx.t("grids.in_view", n=i18n.fmt_int(len(grids)))
+                        + " · "
+                        + ctx.t("grids.map_hint")
+                        + (" · " + ctx.t("geo.county_hint") if drill else "")
+                    )
+                    if drill:
+                        mapnav.drill(ctx, event)
+                else:
+                    mapnav.static_map(
+                        ctx,
+                        "grids",
+                        lambda: svgmap.grid_svg(
+                            grids, township_geo, townships, ctx.lang, township=ctx.township
+                        ),
+                        community,
+                        zone,
+                    )
+                    st.caption(
+                        html.escape(ctx.t("grids.in_view", n=i18n.fmt_int(len(grids))))
+                        + " · "
+                        + mapnav.static_hint(ctx, grids=True, drill=drill),
+                        unsafe_allow_html=True,
+                    )
+            mapnav.back_to_county(ctx, "grid_map_back")
 
     # A click on the map chooses the grid of the detail panel; the picker can choose too.
     pick_key = f"grid_pick_{ctx.township}_{community}_{zone}"
@@ -196,7 +205,7 @@ if not ui.empty_store(ctx):
             if len(history):
                 st.plotly_chart(
                     grid_charts.visit_history(history, ctx.lang, row["visit_target"]),
-                    config={"displayModeBar": False},
+                    config=common.PLOT_CONFIG,
                     key="grid_history",
                 )
             else:

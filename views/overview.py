@@ -1,8 +1,9 @@
-"""总览 Overview: the headline figures against target, what needs attention, indicators."""
+"""总览 Overview: what needs attention (most serious first), the headline figures against
+target, training, indicators."""
 
 import streamlit as st
 
-from dashboard import contract, i18n, kpis, metrics, ui
+from dashboard import attention, contract, i18n, kpis, metrics, ui
 from dashboard.charts import common, training
 
 ctx = ui.context()
@@ -29,24 +30,45 @@ if not ui.empty_store(ctx):
         ]
         return points if len(points) > 1 else None
 
+    # What needs action comes first, most serious first (issue 20 §4): on a laptop above the
+    # fold, on a phone in the first screen.
+    with st.container(key="attention"):
+        st.subheader(ctx.t("overview.attention"))
+        ui.ledger_line(ctx)
+        coverage = ui.week_coverage(ctx)
+        unreported = coverage["not_reported"] if coverage else []
+        if unreported:  # one line per township, not its grids and checkpoints one by one
+            with st.container(border=True):
+                names = i18n.md_escape(ui.unreported_names(ctx, unreported))
+                st.markdown(f"**:orange[{ctx.t('attention.unreported', names=names)}]**")
+        groups = attention.groups(
+            ui.data("noncompliant_branches", ctx),
+            ui.data("checkpoint_gaps", ctx),
+            ui.data("grids_needing_attention", ctx),
+            ctx.lang,
+        )
+        ui.attention_list(ctx, groups)
+
     st.subheader(ctx.t("overview.headline"))
     # The key figures of dashboard.kpis, in its order; a scope without such units gets a sentence.
+    # On a phone two a row without their sparklines (ui.phone.compact).
     tiles = kpis.readings(s, targets, change, base, ctx.lang, kpis.HEADLINE)
-    for start in range(0, len(tiles), 3):
-        for col, r in zip(st.columns(3), tiles[start : start + 3], strict=False):
-            with col:
-                ui.tile(
-                    ctx,
-                    r.label,
-                    r.value,
-                    rate=r.figure,
-                    target=r.target,
-                    target_text=r.target_text,
-                    trend=spark(r.kpi),
-                    detail=r.detail or None,
-                    change=r.change,
-                    kpi=r.kpi,
-                )
+    with ui.phone.compact("headline"):
+        for start in range(0, len(tiles), 3):
+            for col, r in zip(st.columns(3), tiles[start : start + 3], strict=False):
+                with col:
+                    ui.tile(
+                        ctx,
+                        r.label,
+                        r.value,
+                        rate=r.figure,
+                        target=r.target,
+                        target_text=r.target_text,
+                        trend=spark(r.kpi),
+                        detail=r.detail or None,
+                        change=r.change,
+                        kpi=r.kpi,
+                    )
     for empty, key in (
         (not b["total"], "overview.no_branches"),
         (not c["total"], "overview.no_checkpoints"),
@@ -57,77 +79,28 @@ if not ui.empty_store(ctx):
 
     left, right = st.columns(2)
     with left:
-        st.subheader(ctx.t("overview.attention"))
-        ui.ledger_line(ctx)
-        branches = ui.data("noncompliant_branches", ctx)
-        gaps = ui.data("checkpoint_gaps", ctx)
-        grids = ui.data("grids_needing_attention", ctx)
-        coverage = ui.week_coverage(ctx)
-        unreported = coverage["not_reported"] if coverage else []
-        if unreported:  # one line per township, not its grids and checkpoints one by one
-            with st.container(border=True):
-                names = i18n.md_escape(ui.unreported_names(ctx, unreported))
-                st.markdown(f"**:orange[{ctx.t('attention.unreported', names=names)}]**")
-        if branches.empty and gaps.empty and grids.empty and not unreported:
-            st.success(ctx.t("overview.attention_none"))
-        if not branches.empty:
-            with st.container(border=True):
-                st.markdown(f"**:red[{ctx.t('attention.branches', n=len(branches))}]**")
-                lines = []
-                for r in branches.head(5).itertuples():
-                    failed = (
-                        ctx.t("attention.never")
-                        if r.never_assessed
-                        else "、".join(
-                            i18n.enum_label(contract.CRITERIA, k, ctx.lang) for k in r.failed_criteria
-                        )
-                    )
-                    lines.append(ctx.t("attention.where", name=r.name, place=r.village) + f": {failed}")
-                st.text("\n".join(lines))  # one element per box, not one per line
-                ui.page_link(ctx, "branches", ctx.t("attention.more") + " →")
-        if not gaps.empty:
-            with st.container(border=True):
-                hours = i18n.fmt_int(gaps["hours"].sum())
-                st.markdown(f"**:red[{ctx.t('attention.gaps', n=len(gaps), hours=hours)}]**")
-                st.text(
-                    "\n".join(
-                        f"{r.name}: {r.gap_start:%m-%d %H:%M} – {r.gap_end:%m-%d %H:%M}"
-                        + ctx.t("attention.hours", n=r.hours)
-                        for r in gaps.sort_values("hours", ascending=False).head(5).itertuples()
-                    )
-                )
-                ui.page_link(ctx, "checkpoints", ctx.t("attention.more") + " →")
-        if not grids.empty:
-            with st.container(border=True):
-                st.markdown(f"**:orange[{ctx.t('attention.grids', n=len(grids))}]**")
-                st.text(
-                    "\n".join(
-                        f"{r.name}: " + "、".join(ctx.t(f"reason.{k}") for k in r.reasons)
-                        for r in grids.head(5).itertuples()
-                    )
-                )
-                ui.page_link(ctx, "grids", ctx.t("attention.more") + " →")
-    with right:
         st.subheader(ctx.t("overview.training"))
         # Progress bars, not a Plotly chart: the page sends no Plotly on load (issue 14 §2).
         ui.kind_progress(ctx, training.kind_rows(s["training"], targets, "sessions", ctx.lang))
+    with right:
         st.subheader(ctx.t("overview.trend"))
         st.caption(ctx.t("light.trend_note"))
         with ui.on_request("show_weekly_trend", ctx.t("light.trend")) as box:
             if box.open:
                 st.plotly_chart(
                     common.weekly_trend(trend, ctx.lang),
-                    config={"displayModeBar": False},
+                    config=common.PLOT_CONFIG,
                     key="weekly_trend",
                 )
 
     st.subheader(ctx.t("overview.indicators"))
     codes = list(contract.INDICATORS)
-    for start in range(0, len(codes), 4):  # four to a row: long labels stay readable
-        cols = st.columns(4)
-        for col, code in zip(cols, codes[start : start + 4], strict=False):
-            col.metric(
-                i18n.enum_label(contract.INDICATORS, code, ctx.lang),
-                i18n.fmt_num(s["indicators"][code], ctx.lang),
-                border=True,
-            )
+    with ui.phone.compact("indicators"):
+        for start in range(0, len(codes), 4):  # four to a row: long labels stay readable
+            cols = st.columns(4)
+            for col, code in zip(cols, codes[start : start + 4], strict=False):
+                col.metric(
+                    i18n.enum_label(contract.INDICATORS, code, ctx.lang),
+                    i18n.fmt_num(s["indicators"][code], ctx.lang),
+                    border=True,
+                )

@@ -4,11 +4,12 @@ by township, distinct people where attendance lists are loaded, and the list of 
 import streamlit as st
 
 from dashboard import i18n, kpis, ui
+from dashboard.charts import common
 from dashboard.charts import training as charts
 
 ctx = ui.context()
 ui.page_header(ctx, "training")
-PLAIN = {"displayModeBar": False}
+PLAIN = common.PLOT_CONFIG
 
 if not ui.empty_store(ctx):
     s = ui.data("summary", ctx)
@@ -22,7 +23,7 @@ if not ui.empty_store(ctx):
     activities = ui.data("training_activities", ctx)
     people_value, people_detail = charts.people_figure(ui.data("training_people", ctx), ctx.lang)
 
-    tiles = st.columns(3)
+    tiles = ui.phone.compact("training").columns(3)  # two a row on a phone
     with tiles[0]:
         ui.tile(
             ctx,

@@ -63,9 +63,15 @@ def weakest_title(fig: go.Figure, text: str) -> go.Figure:
     return fig
 
 
+# How every chart is shown (st.plotly_chart(config=...)): no mode bar, no zoom by wheel or
+# pinch; with base_layout's dragmode=False a finger on a chart scrolls the page (issue 20 §4).
+PLOT_CONFIG = {"displayModeBar": False, "scrollZoom": False}
+
+
 def base_layout(fig: go.Figure, height: int = 360, legend: bool = True) -> go.Figure:
     fig.update_layout(
         height=height,
+        dragmode=False,  # a drag on a touch screen scrolls the page instead of zooming the chart
         margin=dict(l=10, r=10, t=40, b=10),
         font=dict(family=FONT, size=14),
         showlegend=legend,

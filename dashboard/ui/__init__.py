@@ -15,6 +15,7 @@ One job per module, each importing only those above it:
     board.py     the submission board (报送情况)
     review.py    review of submissions: the reviewer's queue, a reporter's returned reasons
     light.py     charts drawn on request (on_request), progress bars without Plotly
+    phone.py     the phone: its style sheet, compact tiles, lists before maps, the sidebar closed
 
 Pages use the names below as `ui.x`; a test that patches a module-level name patches it in
 the module that reads it (e.g. `ui.gate._peer`, `ui.widgets.TABLE_MAX_ROWS`).
@@ -22,6 +23,7 @@ the module that reads it (e.g. `ui.gate._peer`, `ui.widgets.TABLE_MAX_ROWS`).
 
 from __future__ import annotations
 
+from . import phone
 from .board import OWN_WEEK_PAGES, board, board_scope, submission_board, week_picker
 from .context import (
     COUNTY,
@@ -48,6 +50,7 @@ from .gate import (
 from .handles import connection, store
 from .ledger import township_line as ledger_line
 from .light import kind_progress, on_request
+from .phone import phone_style
 from .review import mark as review_mark
 from .review import notice as review_notice
 from .review import section as review_section
@@ -72,6 +75,7 @@ from .routing import (
 )
 from .widgets import (
     TABLE_MAX_ROWS,
+    attention_list,
     briefing_button,
     change_text,
     downloads,
@@ -98,6 +102,7 @@ __all__ = [
     "TABLE_MAX_ROWS",
     "Context",
     "actor_name",
+    "attention_list",
     "baseline",
     "bound_township",
     "board",
@@ -124,6 +129,8 @@ __all__ = [
     "open_mode",
     "page_header",
     "page_link",
+    "phone",
+    "phone_style",
     "require_page",
     "resolve_context",
     "review_mark",

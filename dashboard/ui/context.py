@@ -10,6 +10,7 @@ import streamlit as st
 
 from .. import i18n, metrics, places, review
 from ..i18n import t
+from . import phone
 from .data import data, fetch
 from .gate import _open_here, current_user, screen_grant
 from .handles import store
@@ -206,16 +207,19 @@ def sidebar_filters(ctx: Context, week: bool = True) -> None:
 
     def on_township():
         _set_param("township", st.session_state["_w_township"] or None)
+        phone.note_pick()
 
     opened = default_week(str(store().root), ctx.version, weeks)
 
     def on_week():
         w = st.session_state["_w_week"]
         _set_param("week", None if w is None or w == opened else w.isoformat())
+        phone.note_pick()
 
     def on_lang():
         lang = st.session_state["_w_lang"]
         _set_param("lang", None if lang == i18n.DEFAULT_LANG else lang)
+        phone.note_pick()
 
     user = current_user()
     if user is not None and user.township_bound:
@@ -254,3 +258,4 @@ def sidebar_filters(ctx: Context, week: bool = True) -> None:
             format_func=lambda v: {"zh": "中文", "en": "English"}[v],
             on_change=on_lang,
         )
+        phone.close_sidebar()

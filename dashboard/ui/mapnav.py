@@ -4,6 +4,8 @@ the county; and the distance of each branch or checkpoint to the national border
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
@@ -136,7 +138,9 @@ def interactive(ctx: ui.Context, key: str) -> bool:
 
 
 def static_hint(ctx: ui.Context, grids: bool = False, drill: bool = False) -> str:
-    """The caption under a static map: hover for figures; what the interactive map adds."""
+    """The caption under a static map, as HTML of our labels (escaped; for st.caption with
+    unsafe_allow_html): hover for figures, or tap on a touch screen; what the interactive map
+    adds."""
     what = [ctx.t("mapview.do_grid")] if grids else []
     if drill:
         what.append(ctx.t("mapview.do_drill"))
@@ -144,7 +148,11 @@ def static_hint(ctx: ui.Context, grids: bool = False, drill: bool = False) -> st
     said = (
         ctx.t("mapview.sep").join(what[:-1]) + ctx.t("mapview.last") + what[-1] if len(what) > 1 else what[0]
     )
-    return ctx.t("mapview.hover") + " · " + ctx.t("mapview.switch", what=said)
+    return (
+        ui.phone.hover_or_tap(ctx, "mapview.hover", "mapview.tap")
+        + " · "
+        + html.escape(ctx.t("mapview.switch", what=said))
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=30 * 60)

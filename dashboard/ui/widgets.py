@@ -9,7 +9,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from .. import export, i18n, kpis, places
+from .. import attention, export, i18n, kpis, places
+from . import phone
 from .context import Context
 from .data import _briefing, data
 from .handles import store
@@ -159,6 +160,8 @@ def downloads(ctx: Context, df: pd.DataFrame, name: str, key: str) -> None:
 # A table shows at most this many rows (most serious first); its download has them all. Past
 # it (a province's tens of thousands of grids or activities) the page would be megabytes.
 TABLE_MAX_ROWS = 2000
+# A table of more columns than this is wider than a phone's screen: there it says it scrolls.
+PHONE_COLUMNS = 3
 
 
 def table(ctx: Context, df: pd.DataFrame, **kwargs) -> None:
@@ -168,6 +171,8 @@ def table(ctx: Context, df: pd.DataFrame, **kwargs) -> None:
     if callable(kwargs.get("height")):
         kwargs["height"] = kwargs["height"](len(shown))
     st.dataframe(shown, hide_index=True, **kwargs)
+    if len(shown.columns) > PHONE_COLUMNS:
+        phone.scroll_note(ctx)
     if len(shown) < len(df):
         st.caption(ctx.t("table.first_rows", n=i18n.fmt_int(len(shown)), total=i18n.fmt_int(len(df))))
 
@@ -254,3 +259,24 @@ def uploader_words(ctx: Context, kinds: list[str]) -> None:
             mb=st.get_option("server.maxUploadSize"),
         )
     )
+
+
+def attention_list(ctx: Context, groups: list[attention.Group]) -> None:
+    """The attention list (dashboard.attention.groups), most serious first: one box per kind
+    with its count, its worst cases as plain text (names from uploads are never markup) and a
+    link to the page listing them all; side by side on a wide screen, one under the other on
+    a phone. Nothing to list: says so."""
+    if not groups:
+        st.success(ctx.t("overview.attention_none"))
+        return
+    per_row = 3
+    for start in range(0, len(groups), per_row):
+        cols = st.columns(per_row)
+        for col, g in zip(cols, groups[start : start + per_row], strict=False):
+            with col, st.container(border=True):
+                st.markdown(f"**:{g.tone}[{i18n.md_escape(g.title)}]**")
+                lines = list(g.lines)
+                if g.more:
+                    lines.append(ctx.t("attention.left_out", n=i18n.fmt_int(g.more)))
+                st.text("\n".join(lines))  # one element per box, not one per line
+                page_link(ctx, g.page, ctx.t("attention.more") + " →")
