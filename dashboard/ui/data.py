@@ -17,7 +17,6 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -25,6 +24,7 @@ from .. import metrics
 from ..store import Store
 from .gate import current_user
 from .handles import _connection, store
+from .memory import freeze_frame as freeze  # read-only in place; the server's tuning
 
 if TYPE_CHECKING:
     from .context import Context
@@ -63,20 +63,6 @@ FAST_TTL_S = 60.0
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple):
     return getattr(metrics, name)(_connection(root, version), scope, **dict(kwargs))
-
-
-def freeze(df):
-    """`df` made read-only in place, as far as pandas lets a frame be: its NumPy columns refuse
-    writes (`df.loc[i, c] = v` raises "assignment destination is read-only"). A view must
-    never mutate a shared frame; tests/test_shared_frames.py runs every page and checks that
-    none did, also for the kinds of change this cannot refuse (a new column, an in-place
-    sort, a string column)."""
-    if isinstance(df, pd.DataFrame):
-        for block in getattr(getattr(df, "_mgr", None), "blocks", ()):
-            values = getattr(block, "values", None)
-            if isinstance(values, np.ndarray):
-                values.flags.writeable = False
-    return df
 
 
 _fast: dict[tuple, tuple] = {}  # (root, version, name, scope, kwargs) -> (frame, monotonic time)
