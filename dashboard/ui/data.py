@@ -3,7 +3,7 @@ the comparison baseline and the briefing PDF, each cached by data version (a new
 invalidates nothing by hand).
 
 Two caches. The lists that grow with the area served (SHARED: every grid, branch,
-checkpoint, activity…; at a province's scale `grid_list` alone is 20–30 MB) are kept once per
+checkpoint, activity…; tens of MB at a province's scale) are kept once per
 process in a resource cache and handed to every session as the same frame, read-only
 (`freeze`): a view derives what it shows (`df.assign`, `df.loc[…]`, `df.sort_values`, copies
 under pandas' copy-on-write) and never writes into them. Streamlit's data cache would unpickle
@@ -52,7 +52,7 @@ SHARED = frozenset(
 SHARED_MAX_ENTRIES = 192
 SHARED_TTL_S = 30 * 60
 # A page view asks for a dozen shared frames; each hit in Streamlit's resource cache hashes
-# its arguments (about 0.4 ms, several ms of a view's CPU with 30 sessions clicking). `fetch`
+# its arguments (a cost that adds up over a view's dozen calls). `fetch`
 # first looks in a plain dict of the frames the resource cache handed out, keyed by the same
 # arguments. What the resource cache lets go (its bounds, a clear) leaves the dict at once
 # (`on_release`); the resource cache is asked again after FAST_TTL_S all the same, since it
