@@ -3,7 +3,7 @@ the comparison baseline and the briefing PDF, each cached by data version (a new
 invalidates nothing by hand).
 
 Two caches. The lists that grow with the area served (SHARED: every grid, branch,
-checkpoint, activity…; at a province's scale `grid_list` alone is 20–30 MB) are kept once per
+checkpoint, activity…; tens of MB at a province's scale) are kept once per
 process in a resource cache and handed to every session as the same frame, read-only
 (`freeze`): a view derives what it shows (`df.assign`, `df.loc[…]`, `df.sort_values`, copies
 under pandas' copy-on-write) and never writes into them. Streamlit's data cache would unpickle
@@ -17,7 +17,6 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -25,6 +24,7 @@ from .. import metrics
 from ..store import Store
 from .gate import current_user
 from .handles import _connection, store
+from .memory import freeze_frame as freeze  # read-only in place; the server's tuning
 
 if TYPE_CHECKING:
     from .context import Context
@@ -52,7 +52,7 @@ SHARED = frozenset(
 SHARED_MAX_ENTRIES = 192
 SHARED_TTL_S = 30 * 60
 # A page view asks for a dozen shared frames; each hit in Streamlit's resource cache hashes
-# its arguments (about 0.4 ms, several ms of a view's CPU with 30 sessions clicking). `fetch`
+# its arguments (a cost that adds up over a view's dozen calls). `fetch`
 # first looks in a plain dict of the frames the resource cache handed out, keyed by the same
 # arguments. What the resource cache lets go (its bounds, a clear) leaves the dict at once
 # (`on_release`); the resource cache is asked again after FAST_TTL_S all the same, since it
@@ -63,20 +63,6 @@ FAST_TTL_S = 60.0
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple):
     return getattr(metrics, name)(_connection(root, version), scope, **dict(kwargs))
-
-
-def freeze(df):
-    """`df` made read-only in place, as far as pandas lets a frame be: its NumPy columns refuse
-    writes (`df.loc[i, c] = v` raises "assignment destination is read-only"). A view must
-    never mutate a shared frame; tests/test_shared_frames.py runs every page and checks that
-    none did, also for the kinds of change this cannot refuse (a new column, an in-place
-    sort, a string column)."""
-    if isinstance(df, pd.DataFrame):
-        for block in getattr(getattr(df, "_mgr", None), "blocks", ()):
-            values = getattr(block, "values", None)
-            if isinstance(values, np.ndarray):
-                values.flags.writeable = False
-    return df
 
 
 _fast: dict[tuple, tuple] = {}  # (root, version, name, scope, kwargs) -> (frame, monotonic time)

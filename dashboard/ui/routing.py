@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import atexit
-import gc
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,33 +105,10 @@ def screens() -> screens_module.Screens:
     return screens_module.Screens(store().state)
 
 
-_settled: set[str] = set()
-_settle_lock = threading.Lock()
-
-
 def settle_heap(page: str) -> None:
-    """After the first run of each page in this process: collect, then gc.freeze() what is
-    left (modules, the libraries' tables, the caches), so that the full collection Streamlit
-    makes after every run (runner.postScriptGC) no longer walks it. That collection was most
-    of a page view's CPU (about 55 of 150-220 ms, measured with benchmarks.protocol). Objects
-    made later are still collected as before; what is frozen stays until the process ends
-    (the first runs' live objects among it: a few MB, once). Every call counts a finished
-    run for the collector of dashboard/ui/memory.py, which replaces that per-run collection
-    (runner.postScriptGC is off in .streamlit/config.toml)."""
-    memory.note_run()
-    if page in _settled:
-        return
-    with _settle_lock:
-        if page in _settled:
-            return
-        if not _settled:
-            # Give the frozen objects back at exit, so that the interpreter's last collection
-            # frees them (DuckDB's bindings report objects never freed).
-            atexit.register(gc.unfreeze)
-            memory.start()  # closed sessions' memory goes back to the system
-        _settled.add(page)
-        gc.collect()
-        gc.freeze()
+    """A page's run finished: the server's tuning (dashboard/ui/memory.py) counts it for the
+    collector and, after the page's first run, settles the heap (gc.freeze)."""
+    memory.after_run(page)
 
 
 def require_page(ctx: Context, page: str) -> None:
