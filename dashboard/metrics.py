@@ -439,10 +439,7 @@ def grid_visit_rates(con: duckdb.DuckDBPyConnection, scope: Scope = DEFAULT_SCOP
         default_visit_target=DEFAULT_VISIT_TARGET,
         withheld=_withheld(scope),
     )
-    # A grid of a township that sent no grid report for the week has no visit rate (未报),
-    # not 0%: maps draw it grey, tables say so.
-    df["visit_rate"] = df["visit_rate"].where(df["township_reported"].astype(bool))
-    return df
+    return df  # a grid of a township not reported has no visit rate (未报): the SQL says so
 
 
 def checkpoint_hourly(
