@@ -95,3 +95,16 @@ def test_only_the_ui_package_imports_streamlit():
         if re.match(r"\s*(import streamlit|from streamlit)", line)
     ]
     assert found == []
+
+
+def test_the_proxys_policy_allows_the_phone_scripts_by_hash():
+    """nginx's Content-Security-Policy names the hash of each text of the script that closes
+    the sidebar on a phone: a changed script without a new hash would be blocked behind it."""
+    from dashboard.ui import phone
+
+    conf = (ROOT / "deploy" / "nginx.conf.template").read_text("utf-8")
+    policy = next(
+        line for line in conf.splitlines() if "Content-Security-Policy" in line and "add_header" in line
+    )
+    for h in phone.script_hashes():
+        assert h in policy, h

@@ -80,9 +80,11 @@ def test_reviewer_returns_and_approves_from_the_queue_and_the_reporter_reads_why
     ctx, page = new_page(browser)
     try:
         login(page, base, "shen", "data")
-        # two pages only: the board and the data page (its review section)
+        # the board, the ledger (read-only) and the data page (its review section)
         links = page.locator("[data-testid=stSidebarNav] a").all_inner_texts()
-        assert sorted(x.strip() for x in links) == sorted([i18n.t("page.submissions"), i18n.t("page.data")])
+        assert sorted(x.strip() for x in links) == sorted(
+            [i18n.t("page.submissions"), i18n.t("page.ledger"), i18n.t("page.data")]
+        )
         expect(page.get_by_role("heading", name=i18n.t("review.queue_title", n=2))).to_be_visible()
         assert page.locator("[data-testid=stFileUploader]").count() == 0
         items = page.locator(".st-key-rq-T01-2021-12-27, .st-key-rq-T01-2022-01-03")

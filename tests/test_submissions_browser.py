@@ -138,7 +138,8 @@ def test_reporter_downloads_fills_uploads_and_the_board_says_submitted(subs_serv
         page.get_by_role("button", name=i18n.t("sub.commit")).click()
         expect(page.get_by_text(i18n.t("sub.submitted", version=2))).to_be_visible()
         assert store.current() == 2
-        event = auth.Users(store.state).audit_log()[0]
+        # the newest submission (the review's own line, 待审核, follows it)
+        event = next(e for e in auth.Users(store.state).audit_log() if e["event"] == "submit")
         assert (event["event"], event["user"], event["township"], event["version"]) == (
             "submit",
             "nayun_clerk",

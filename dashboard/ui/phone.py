@@ -51,6 +51,23 @@ _CLOSE = """<script>/* pick {n} */(() => {{
 }})();</script>"""
 
 
+def close_script(parity: int) -> str:
+    """The sidebar-closing script, one of its two texts (parity 0 or 1)."""
+    return _CLOSE.format(n=parity, narrow=NARROW)
+
+
+def script_hashes() -> list[str]:
+    """The CSP source expressions ('sha256-…') of the two texts of the script."""
+    import base64
+    import hashlib
+
+    out = []
+    for parity in (0, 1):
+        body = close_script(parity).removeprefix("<script>").removesuffix("</script>")
+        out.append("'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'")
+    return out
+
+
 def phone_style() -> None:
     """The phone and touch style sheet, on every page (a style-only element takes no room)."""
     st.html(PHONE_CSS)
@@ -63,10 +80,12 @@ def note_pick() -> None:
 
 def close_sidebar() -> None:
     """Close the sidebar on a narrow screen at start and after each pick (call in the sidebar,
-    after the pickers). The script is ours and fixed; only the pick count goes into it."""
+    after the pickers). The script is ours and fixed: one of two texts, by the pick count's
+    parity, so that a pick changes the element (Streamlit runs it again) while each text keeps
+    the hash that deploy/nginx.conf.template's Content-Security-Policy allows."""
     with st.container(key="phone-js"):
         st.html(
-            _CLOSE.format(n=int(st.session_state.get(_PICKS, 0)), narrow=NARROW),
+            close_script(int(st.session_state.get(_PICKS, 0)) % 2),
             unsafe_allow_javascript=True,
         )
 
