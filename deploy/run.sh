@@ -8,7 +8,10 @@
 #   --replicas N        Streamlit processes (default 2, or $REPLICAS)
 #   --port PORT         the HTTPS port nginx listens on (default 8443, or $PORT)
 #   --listen ADDR       the IPv4 address nginx listens on (default 127.0.0.1, or $LISTEN; 0.0.0.0
-#                       for all); beyond this machine needs users (python -m dashboard user add)
+#                       for all)
+#
+# Needs a store with data and at least one user (behind nginx there is no open demo mode):
+# it refuses to start otherwise and prints the commands that make them.
 #   --replica-port P    the first replica's port; the others follow (default 8601, or $REPLICA_PORT)
 #   --store DIR         the store every replica reads (default $DASHBOARD_STORE, else data/store);
 #                       it may be mounted read-only when --state names another folder
@@ -86,8 +89,23 @@ state="${state:-$store}"
 mkdir -p "$state"
 state="$(cd "$state" && pwd)"
 run_dir="$(cd "$run_dir" && pwd)"
-[ -f "$store/CURRENT" ] || say "warning: $store has no published version yet (pages will say so)"
 cd "$root"
+
+# The app serves without a login only to a browser on this machine reaching it directly
+# (ui.login_gate); behind nginx it cannot tell, so there is no open mode here: with no users
+# every browser would meet a login nobody can pass. Users first, and a store with data.
+if [ ! -f "$store/CURRENT" ]; then
+  say "refusing to start: $store has no data yet. Load the county's files (or the demo county) first:"
+  say "  $python -m dashboard demo --out data/demo && $python -m dashboard --store $store load data/demo --by demo"
+  exit 1
+fi
+if ! "$python" -c 'import sys; from dashboard import auth; sys.exit(0 if auth.Users(sys.argv[1]).any() else 1)' "$state" 2>/dev/null
+then
+  say "refusing to start: $state has no users, and behind nginx there is no open demo mode"
+  say "(every browser would meet a login nobody can pass). Add an admin first, the password on stdin:"
+  say "  echo 'a-long-password' | $python -m dashboard --store $store --state $state user add NAME --role admin"
+  exit 1
+fi
 
 # ---- TLS: the certificate given, else a self-signed one made here (and reused while valid)
 if [ -n "$cert" ] || [ -n "$key" ]; then
@@ -122,18 +140,6 @@ else
 fi
 debug_headers=""
 case "$debug_replica" in 1|true|yes) debug_headers="        add_header X-Replica \$upstream_addr always;"$'\n' ;; esac
-
-# The app serves without a login only to this machine (ui.login_gate); behind a proxy it cannot
-# see where browsers come from, so the same rule is kept here: beyond loopback, users first.
-case "$listen" in
-  127.*|localhost) ;;
-  *) if ! "$python" -c 'import sys; from dashboard import auth; sys.exit(0 if auth.Users(sys.argv[1]).any() else 1)' "$state" 2>/dev/null
-     then
-       say "refusing to listen on $listen: $state has no users, and the open demo mode is for"
-       say "this machine only. Add users first: $python -m dashboard --store $store --state $state user add NAME --role admin"
-       exit 1
-     fi ;;
-esac
 
 # ---- nginx.conf from the template
 servers=""

@@ -185,3 +185,24 @@ def test_pages_show_the_same_figures_with_tuning_off(monkeypatch, open_app):
     off = open_app("grids")
     assert not off.exception, [e.value for e in off.exception]
     assert tiles(off) == tiles(on) and tiles(off)
+
+
+def test_streamlits_pages_manager_says_which_page_a_link_asked_for():
+    # ui.routing.lost_path reads the intent of the run to give a stale link a page in the
+    # user's language instead of Streamlit's English "Page not found" dialog.
+    from streamlit.runtime.pages_manager import PagesManager
+
+    manager = PagesManager("app.py")
+    manager.set_script_intent("", "branches")
+    run = types.SimpleNamespace(pages_manager=manager)
+    name, script_hash, clear = _reach(memory.page_intent, run)
+    assert (name, script_hash) == ("branches", "")
+    clear()
+    assert _reach(memory.page_intent, run)[:2] == ("", "")
+
+
+def test_a_moved_pages_manager_is_named_not_hidden():
+    # What the canary above guards, shown once: the internal renamed, the message names it.
+    run = types.SimpleNamespace(pages_manager=types.SimpleNamespace(renamed_intent="branches"))
+    with pytest.raises(memory.InternalMoved, match=r"streamlit .*intended_page_name"):
+        memory.page_intent(run)

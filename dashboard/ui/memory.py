@@ -101,6 +101,14 @@ INTERNALS = {
         "gc.freeze(), gc.unfreeze() and gc.get_freeze_count()",
         "every collection walks the whole heap",
     ),
+    # Not tuning (the switch leaves it on): the path a browser asked for, which Streamlit's
+    # public API does not give (ui.routing.lost_path).
+    "page_intent": (
+        "streamlit",
+        "get_script_run_ctx().pages_manager.intended_page_name, .intended_page_script_hash"
+        " and .set_script_intent()",
+        "a stale link shows Streamlit's English 'Page not found' dialog over the overview",
+    ),
 }
 
 
@@ -139,7 +147,7 @@ class InternalMoved(RuntimeError):
 _warned: dict[str, str] = {}  # key -> the warning logged
 
 
-def _warn(err: InternalMoved) -> None:
+def warn_moved(err: InternalMoved) -> None:
     """Log a moved internal once per process: the tweak it serves is off from then on."""
     if err.key not in _warned:
         _warned[err.key] = str(err)
@@ -190,6 +198,23 @@ def libc_function(name: str, libc=None):
         raise InternalMoved(name, str(e)) from e
 
 
+def page_intent(run_ctx):
+    """(page name, page script hash, clear) of the page a script run was asked for: the name
+    is the URL's path for a typed or stale link, the hash a click in the navigation; clear()
+    forgets the intent, so that the run takes the default page without a dialog. None for a
+    run without a pages manager (AppTest)."""
+    manager = getattr(run_ctx, "pages_manager", None)
+    if manager is None:
+        return None
+    try:
+        name = manager.intended_page_name
+        script_hash = manager.intended_page_script_hash
+        clear = manager.set_script_intent
+    except AttributeError as e:
+        raise InternalMoved("page_intent", str(e)) from e
+    return name, script_hash, lambda: clear("", "")
+
+
 def gc_freezer():
     """(gc.freeze, gc.unfreeze, gc.get_freeze_count)."""
     try:
@@ -219,7 +244,7 @@ def freeze_frame(df):
     try:
         blocks = frame_blocks(df)
     except InternalMoved as e:
-        _warn(e)
+        warn_moved(e)
         return df
     for block in blocks:
         if isinstance(block.values, np.ndarray):
@@ -238,7 +263,7 @@ def limit_arenas(n: int = ARENA_MAX, libc=None) -> bool:
     try:
         mallopt = libc_function("mallopt", libc)
     except InternalMoved as e:
-        _warn(e)
+        warn_moved(e)
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return bool(mallopt(_M_ARENA_MAX, n))
@@ -251,7 +276,7 @@ def _malloc_trim():
     try:
         trim = libc_function("malloc_trim")
     except InternalMoved as e:
-        _warn(e)
+        warn_moved(e)
         return None
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
     return trim
@@ -268,7 +293,7 @@ def system_arrow_pool() -> bool:
 
         pa.set_memory_pool(pa.system_memory_pool())
     except (AttributeError, TypeError) as e:
-        _warn(InternalMoved("arrow_pool", str(e)))
+        warn_moved(InternalMoved("arrow_pool", str(e)))
         return False
     return True
 
@@ -288,7 +313,7 @@ def settle(page: str) -> None:
     try:
         freeze, unfreeze, _ = gc_freezer()
     except InternalMoved as e:
-        _warn(e)
+        warn_moved(e)
         return
     with _settle_lock:
         if page in _settled:
@@ -330,7 +355,7 @@ def _post_script_gc() -> bool:
 
         return bool(st.get_option("runner.postScriptGC"))
     except RuntimeError as e:  # Streamlit raises RuntimeError for an option it does not know
-        _warn(InternalMoved("post_script_gc", str(e)))
+        warn_moved(InternalMoved("post_script_gc", str(e)))
         return True
     except Exception:
         return True
@@ -374,7 +399,7 @@ def reap_sessions(timeout: float = 5.0) -> int:
         session_storage(rt)  # checked here, where a moved internal can be logged
         loop = event_loop(rt)
     except InternalMoved as e:
-        _warn(e)
+        warn_moved(e)
         return 0
     except RuntimeError:  # not started yet
         return 0
@@ -384,7 +409,7 @@ def reap_sessions(timeout: float = 5.0) -> int:
         try:
             result.append(_reap(rt))
         except InternalMoved as e:
-            _warn(e)
+            warn_moved(e)
             result.append(0)
         finally:
             done.set()

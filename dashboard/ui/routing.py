@@ -55,16 +55,25 @@ def lost_path(paths, default: str = "overview") -> str | None:
 
     Streamlit would run the default page under its English "Page not found" dialog; app.py
     gives a lost path a hidden page of its own instead (views/not_found.py). The path asked
-    for is the pages manager's intent of this run (not public API: None when it is absent)."""
+    for is the pages manager's intent of this run, which is not public API: memory.page_intent
+    reaches it (a moved internal is logged once and gives None)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    run = get_script_run_ctx()
-    manager = getattr(run, "pages_manager", None)
-    if manager is None or getattr(manager, "intended_page_script_hash", None):
+    from . import memory
+
+    try:
+        intent = memory.page_intent(get_script_run_ctx())
+    except memory.InternalMoved as e:
+        memory.warn_moved(e)
+        return None
+    if intent is None:
+        return None
+    asked, script_hash, clear = intent
+    if script_hash:
         return None  # a click in the navigation: a page it offered
-    name = str(getattr(manager, "intended_page_name", None) or "").strip().strip("/")
-    if name == default and hasattr(manager, "set_script_intent"):
-        manager.set_script_intent("", "")  # no intent: the default page, with no dialog
+    name = str(asked or "").strip().strip("/")
+    if name == default:
+        clear()  # no intent: the default page, with no dialog
         return None
     if not name or name in set(paths) or "/" in name:
         return None
