@@ -134,9 +134,9 @@ def build_aggregates(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # Queries with a row per grid, branch, checkpoint (hour) or activity come through Arrow: with
-# DuckDB 2.0 and pandas 3 that costs half the CPU of .df() or less on tens of thousands of rows
-# (checkpoint_hourly at 100x: 1,453 -> 467 ms), close to fetching the Arrow table alone. For
-# the small results of the others, .df() is cheaper (Arrow's conversion costs ~0.5 ms a query).
+# DuckDB and pandas 3 that costs far less CPU than .df() on tens of thousands of rows, close to
+# fetching the Arrow table alone. For the small results of the others, .df() is cheaper
+# (Arrow's conversion has a fixed cost per query). Figures: benchmarks/RESULTS-2026-12-02.md.
 # Both give the same frames (tests/test_metrics.py). DuckDB warns that Arrow from an execute()
 # result copies the rows once; the warning is filtered here, once (warnings.catch_warnings per
 # call is not thread-safe, and Streamlit runs sessions in threads).

@@ -171,8 +171,8 @@ def heatmap(hourly: pd.DataFrame, rows: pd.DataFrame, week: dt.date, lang: str) 
 
 
 # ---------------------------------------------------------------- heatmap in HTML (the page)
-# The page draws the heatmap as HTML, not Plotly: loading plotly.js for this one chart cost
-# the browser 0.7 s of main-thread CPU on every visit (issue 14 §2). A run of hours in the same
+# The page draws the heatmap as HTML, not Plotly: loading plotly.js for this one chart was the
+# largest cost of every visit of the page. A run of hours in the same
 # state is one cell as wide as its hours (a short or empty run ends with its day, since its
 # tooltip names the day), so a fully staffed checkpoint is one element, not 168.
 _HEAT_CLASS = {0.0: "e", 1.0: "s", 2.0: "ok"}  # nobody on duty, short, staffed; no slot: "x"

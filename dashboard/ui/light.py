@@ -1,8 +1,8 @@
 """Light pages (issue 14 §2): a chart drawn only when asked for, and progress without Plotly.
 
-Loading plotly.js costs the browser about 0.7 s of main-thread CPU on every visit of a page
-that sends any Plotly chart; a plain collapsed st.expander still sends its chart. A page that
-sends no Plotly chart on load costs what a blank page costs (benchmarks/RESULTS-2026-12-02.md).
+Loading plotly.js is the largest cost of a visit to a page that sends any Plotly chart, and a
+plain collapsed st.expander still sends its chart; a page that sends no Plotly chart on load
+costs about what a blank page costs (the figures: benchmarks/RESULTS-2026-12-02.md).
 """
 
 from __future__ import annotations
@@ -75,8 +75,7 @@ def kind_progress(ctx: Context, rows) -> None:
 
 # A tile's sparkline in the colours st.metric gives its own (Streamlit's light theme): green a
 # change for the better, red for the worse, grey none. st.metric(chart_data=…) draws it with
-# Vega-Lite, which cost the overview's five tiles 0.27 s of main-thread CPU and 0.17 s on other
-# threads per visit (benchmarks/RESULTS-2026-12-02.md); as inline SVG it costs next to nothing.
+# Vega-Lite, which loads a chart library per tile; as inline SVG it costs next to nothing.
 SPARK_COLOURS = {1: "#079464", -1: "#D94A57", 0: "#6B7280"}
 _SPARK_H = 48  # px, as st.metric's chart
 
