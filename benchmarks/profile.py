@@ -113,7 +113,7 @@ def profile_load(data_dir: Path, store_dir: Path, top: int = 25) -> dict:
     log: list[tuple[str, float, float]] = []  # sql, wall s, CPU s of the process
     mem: list[tuple[int, int]] = []
     stages: dict[str, str] = {}
-    original_writer, original_read_csv = Store.writer, ingest._read_csv
+    original_writer, original_read_csv = Store.writer, ingest.read_csv
     original_duckdb = ingest.duckdb
 
     class TimedDuckDB:  # the load's staging database (files are read there, outside the lock)
@@ -137,7 +137,7 @@ def profile_load(data_dir: Path, store_dir: Path, top: int = 25) -> dict:
         stages[stage] = table.name
         return original_read_csv(con, path, name, table, stage, errors, *rest)
 
-    Store.writer, ingest._read_csv, ingest.duckdb = writer, read_csv, TimedDuckDB()
+    Store.writer, ingest.read_csv, ingest.duckdb = writer, read_csv, TimedDuckDB()
     prof = cProfile.Profile()
     try:
         t0 = time.perf_counter()
@@ -146,7 +146,7 @@ def profile_load(data_dir: Path, store_dir: Path, top: int = 25) -> dict:
         prof.disable()
         total = time.perf_counter() - t0
     finally:
-        Store.writer, ingest._read_csv = original_writer, original_read_csv
+        Store.writer, ingest.read_csv = original_writer, original_read_csv
         ingest.duckdb = original_duckdb
     if not res.ok:
         raise SystemExit("load failed:\n" + "\n".join(map(str, res.errors[:20])))

@@ -1,7 +1,7 @@
 """The data contract in words: docs/data-contract.md and the template's 说明 sheet, from one source.
 
 Everything here is read from `contract` (tables, columns, rules, geometry layers), from the
-loader's own limits (`ingest.common`, `ingest.read`) and from `metric_definitions` (every
+loader's own limits (`ingest.common`) and from `metric_definitions` (every
 figure): nothing is written twice. `markdown()` is docs/data-contract.md, printed by
 `python -m dashboard contract --markdown`; `column_rows()`, `loading_rules("zh")` and
 `figure_rows()` fill the template's 说明 sheet (dashboard/template.py).
@@ -57,7 +57,7 @@ def table_rules(table: contract.Table, lang: str) -> list[str]:
 
 def loading_rules(lang: str) -> list[tuple[str, list[str]]]:
     """(heading, rules) of what a load accepts and how it is checked, in `lang`."""
-    from .ingest import common, read
+    from .ingest import common
 
     en = lang == "en"
     hints = ", ".join(contract.PERSONAL_DATA_HINTS)
@@ -65,7 +65,7 @@ def loading_rules(lang: str) -> list[tuple[str, list[str]]]:
         f"{t}/{f}" for t, f in zip(BOOL_TRUE + BOOL_TRUE_MARKS, BOOL_FALSE + BOOL_FALSE_MARKS, strict=False)
     )
     dates = ", ".join(_pattern(f) for f in contract.LENIENT_DATE_FORMATS)
-    serial = "/".join(sorted(read.SERIAL_HEADERS))
+    serial = "/".join(sorted(common.SERIAL_HEADERS))
     notes = ", ".join(sorted(common.NOTES_SHEETS))
     reporter = ", ".join(common.REPORTER_TABLES)
     reporter_zh = "、".join(contract.TABLES[t].zh for t in common.REPORTER_TABLES)
@@ -117,7 +117,7 @@ def loading_rules(lang: str) -> list[tuple[str, list[str]]]:
                         f"ignored; rows whose first cell is 合计/总计/小计 with the key columns "
                         "empty, and signature lines (填报人：…, 审核人：…), are skipped and no "
                         f"name in them is kept; columns whose header is marked "
-                        f"{read.REFERENCE_MARK} in a template the dashboard made are ignored; "
+                        f"{common.REFERENCE_MARK} in a template the dashboard made are ignored; "
                         f"sheets named {notes} are skipped. Row numbers in messages are those of "
                         "the file. Every skip is reported before anything is stored."
                     ),
@@ -199,7 +199,7 @@ def loading_rules(lang: str) -> list[tuple[str, list[str]]]:
                 (
                     f"表格可以保留原样：表头在前 {common.HEADER_ROWS} 行中查找（上方的标题行、填报"
                     f"单位行会跳过）；{serial}列不读取；首格为合计/总计/小计且代码列为空的行、填报"
-                    f"人/审核人等签字行会跳过，其中的姓名不保存；表头标有「{read.REFERENCE_MARK}」"
+                    f"人/审核人等签字行会跳过，其中的姓名不保存；表头标有「{common.REFERENCE_MARK}」"
                     f"的列不读取；名为 {notes} 的工作表不读取。提示中的行号即文件中的行号，所有跳过"
                     "的内容都会在入库前列出。"
                 ),

@@ -247,14 +247,14 @@ def test_hostile_file_peak_memory_under_1gb(tmp_path, county, kind):
 def test_no_file_is_read_under_the_store_lock(tmp_path, county, monkeypatch):
     """While a load is still reading its files, pin (which takes the lock) goes through."""
     reading, pinned = threading.Event(), threading.Event()
-    real = ingest._read_csv
+    real = ingest.read_csv
 
     def slow_read(*args, **kwargs):
         reading.set()
         pinned.wait(20)  # a huge file, still being read
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ingest, "_read_csv", slow_read)
+    monkeypatch.setattr(ingest, "read_csv", slow_read)
     result = {}
     worker = threading.Thread(
         target=lambda: result.setdefault("res", ingest.load([write_county(tmp_path / "again")], county))

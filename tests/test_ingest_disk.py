@@ -62,7 +62,7 @@ def test_full_disk_during_a_load(tmp_path, county, capsys, monkeypatch, where):
                 'IO Error: Could not write file "staging.duckdb": No space left on device'
             )
 
-        monkeypatch.setattr(ingest, "_stage_typed", staging_full)
+        monkeypatch.setattr(ingest, "stage_typed", staging_full)
     code, text = run_cli(capsys, county, changed_county(tmp_path))
     assert code == 1
     assert "Traceback" not in text

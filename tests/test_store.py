@@ -86,12 +86,12 @@ KILLED_LOADER = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)
     store_mod.os.replace = dying_replace
     if stage == "mid-merge":
-        real_merge = ingest._merge
+        real_merge = ingest.merge_table
         def dying_merge(con, t, *args, **kwargs):
             if t.name == "grids":
                 os.kill(os.getpid(), signal.SIGKILL)
             return real_merge(con, t, *args, **kwargs)
-        ingest._merge = dying_merge
+        ingest.merge_table = dying_merge
     ingest.load([sys.argv[2]], store_mod.Store(sys.argv[3]))
 """)
 

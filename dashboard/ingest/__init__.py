@@ -12,9 +12,9 @@ SQL here is generated from the contract: identifiers come from
 `contract` (an allow-list) or are names this module makes up (`c0`, `p3`);
 every value, including constants such as enum codes, is a bound parameter.
 
-The package is split by job: `read` (CSV and GeoJSON into staging tables, header finding,
-limits against hostile files), `sheets` (xlsx and xls, streamed), `check` (typing, the
-forgiving reading, row rules),
+The package is split by job: `rows` (header finding and row staging, shared by the readers),
+`read` (CSV and GeoJSON into staging tables, limits against hostile files), `sheets` (xlsx and
+xls, streamed), `check` (typing, the forgiving reading, row rules),
 `merge` (batches, upsert, rules across tables), `summary` (the report as a table for the page and
 as lines for the command line); this
 module runs a load, with the township scope of a reporter's submission.
@@ -32,42 +32,43 @@ import duckdb
 from .. import contract
 from ..i18n import Msg
 from ..store import Store
-from .check import _stage_typed, _typed_expr  # noqa: F401
-from .common import (  # noqa: F401
-    INT_PATTERN,
-    MAX_CELL_CHARS,
-    MAX_COLUMNS,
+from .check import stage_typed
+from .common import (
     MAX_ERRORS,
-    MAX_GEOJSON_BYTES,
-    MAX_ROWS_PER_FILE,
-    MAX_XLSX_CELLS,
-    MAX_XLSX_UNCOMPRESSED,
     NOTES_SHEETS,
     REPORTER_TABLES,
     STORED,
+    Errors,
     LoadError,
     LoadResult,
-    _clip,
-    _Errors,
-    _Params,
-    _q,
-    _Source,
+    Source,
+    clip,
+    not_allowed,
+    qcol,
     type_name,
 )
-from .merge import (  # noqa: F401
-    SAMPLE_ROWS,
-    TOWNSHIP_OF,
-    _build_batch,
-    _check_merged,
-    _key_match,
-    _merge,
-    _merge_geo,
-    _sample,
-    _where_from,
-)
-from .read import _decode_to_utf8, _map_header, _read_csv, _read_geojson, _sha256, expand_paths  # noqa: F401
-from .sheets import _cell_text, _not_allowed, _read_xls, _read_xlsx  # noqa: F401
-from .summary import summary_lines, summary_table  # noqa: F401
+from .merge import TOWNSHIP_OF, build_batch, check_merged, merge_geo, merge_table, sample
+from .read import expand_paths, read_csv, read_geojson, sha256
+from .sheets import read_xls, read_xlsx
+from .summary import summary_lines, summary_table
+
+# What callers use. The readers and merge steps load() calls are module globals too, so that
+# a test can stand in for one (monkeypatch ingest.read_csv, ingest.stage_typed,
+# ingest.merge_table); they are not part of the package's interface.
+__all__ = [
+    "NOTES_SHEETS",
+    "REPORTER_TABLES",
+    "STORED",
+    "LoadError",
+    "LoadResult",
+    "expand_paths",
+    "load",
+    "load_uploads",
+    "ordered",
+    "summary_lines",
+    "summary_table",
+    "type_name",
+]
 
 MAX_NAME_BYTES = 200  # an uploaded file's name
 
@@ -94,7 +95,7 @@ def load(
     """
     store = store or Store()
     names = {str(k): v for k, v in (names or {}).items()}
-    errors = _Errors()
+    errors = Errors()
     files = expand_paths(paths)
     result = LoadResult(ok=False)
     allowed = set(REPORTER_TABLES) if township is not None else None
@@ -114,12 +115,12 @@ def load(
             plan.append((path, name, suffix[1:], None))
         elif suffix == ".csv" and table:
             if allowed is not None and table.name not in allowed:
-                errors.add(name, table.name, None, None, None, _not_allowed(table))
+                errors.add(name, table.name, None, None, None, not_allowed(table))
             else:
                 plan.append((path, name, "csv", table))
         elif suffix in (".geojson", ".json") and table and table.name in contract.GEO_LAYERS:
             if allowed is not None:
-                errors.add(name, table.name, None, None, None, _not_allowed(table))
+                errors.add(name, table.name, None, None, None, not_allowed(table))
             else:
                 plan.append((path, name, "geojson", table.name))
         elif suffix in (".geojson", ".json") and _outline_layer(stem):
@@ -129,7 +130,7 @@ def load(
                 plan.append((path, name, "geojson", _outline_layer(stem)))
         else:
             errors.add(name, None, None, None, None, Msg("intake.unknown_file"))
-        result.files.append({"name": name, "sha256": _sha256(path) if path.is_file() else None})
+        result.files.append({"name": name, "sha256": sha256(path) if path.is_file() else None})
     if township is not None and replace:
         errors.add("", None, None, None, None, Msg("intake.reporter_replace"))
     if errors:
@@ -162,7 +163,7 @@ def _disk_message(e: Exception, store: Store) -> Msg:
         or any(w in text for w in ("Read-only", "Permission denied", "not permitted"))
     ):
         return Msg("intake.disk_readonly", root=str(store.root))
-    return Msg("intake.disk_error", error=_clip(text, 200))
+    return Msg("intake.disk_error", error=clip(text, 200))
 
 
 def _load_staged(
@@ -174,7 +175,7 @@ def _load_staged(
     dry_run: bool,
     township: str | None,
     result: LoadResult,
-    errors: _Errors,
+    errors: Errors,
 ) -> LoadResult:
     report = result.report
     allowed = set(REPORTER_TABLES) if township is not None else None
@@ -182,33 +183,33 @@ def _load_staged(
     con = duckdb.connect(str(staging), config={"memory_limit": "1GB", "temp_directory": str(tmp / "spill")})
     counter = iter(range(1, 1 << 30))
     next_stage = lambda: f"s{next(counter)}"  # noqa: E731
-    sources: list[_Source] = []
+    sources: list[Source] = []
     geo: list[tuple[str, str, list]] = []
     unreadable: set[str] = set()  # tables whose file could not be read at all
     try:
         for path, name, kind, target in plan:
             before = len(errors)
             if kind == "csv":
-                s = _read_csv(con, path, name, target, next_stage(), errors, report)
+                s = read_csv(con, path, name, target, next_stage(), errors, report)
                 sources += [s] if s else []
                 if s is None:
                     unreadable.add(target.name)
             elif kind in ("xlsx", "xls"):
-                reader = _read_xlsx if kind == "xlsx" else _read_xls
+                reader = read_xlsx if kind == "xlsx" else read_xls
                 sources += reader(con, path, name, errors, next_stage, report, allowed)
                 unreadable |= {e.table for e in errors[before:] if e.table}
             else:
-                feats = _read_geojson(path, name, target, errors)
+                feats = read_geojson(path, name, target, errors)
                 if feats is not None:
                     geo.append((name, target, feats))
         for s in sources:
-            _stage_typed(con, s, errors, report)
+            stage_typed(con, s, errors, report)
         batches = []
         for tname in contract.TABLE_ORDER:
             mine = [s for s in sources if s.table.name == tname]
             if mine:
                 t = contract.TABLES[tname]
-                _build_batch(con, t, mine, errors, temp=False)
+                build_batch(con, t, mine, errors, temp=False)
                 rows = con.execute(f"SELECT count(*) FROM batch_{tname}").fetchone()[0]
                 report["tables"].setdefault(tname, {"rows": 0})["rows"] = int(rows)
                 batches.append(t)
@@ -229,11 +230,11 @@ def _load_staged(
         touched = {t.name for t in batches}
         for t in batches:
             if dry_run:
-                result.samples[t.name] = _sample(con, t)
-            result.changes[t.name] = _merge(con, t, replace, township, result.report)
-        _check_merged(con, touched, unreadable, errors)
+                result.samples[t.name] = sample(con, t)
+            result.changes[t.name] = merge_table(con, t, replace, township, result.report)
+        check_merged(con, touched, unreadable, errors)
         for file, layer, feats in geo:
-            result.changes[f"{layer}.geojson"] = _merge_geo(con, layer, feats, file, replace, errors)
+            result.changes[f"{layer}.geojson"] = merge_geo(con, layer, feats, file, replace, errors)
         for t in batches:
             con.execute(f"DROP VIEW batch_{t.name}")
         con.execute("DETACH stg")
@@ -254,7 +255,7 @@ def _load_staged(
     return result
 
 
-def _check_township(con, township: str, batches, errors: _Errors) -> None:
+def _check_township(con, township: str, batches, errors: Errors) -> None:
     """Every row of a reporter's submission belongs to its township (all or nothing)."""
     for t in batches:
         if t.name not in TOWNSHIP_OF:
@@ -262,7 +263,7 @@ def _check_township(con, township: str, batches, errors: _Errors) -> None:
         column, join, tw = TOWNSHIP_OF[t.name]
         join, tw = join.format(a="b"), tw.format(a="b")
         rows = con.execute(
-            f"SELECT b._file, b._row, b.{_q(column)}, {tw} FROM batch_{t.name} b {join} "
+            f"SELECT b._file, b._row, b.{qcol(column)}, {tw} FROM batch_{t.name} b {join} "
             f"WHERE {tw} IS DISTINCT FROM $t ORDER BY 1, 2 LIMIT $lim",
             {"t": township, "lim": MAX_ERRORS + 1},
         ).fetchall()
@@ -301,7 +302,7 @@ _WEEK_OF = {
 }
 
 
-def _check_locked(con, township: str, batches, errors: _Errors, state_dir) -> list:
+def _check_locked(con, township: str, batches, errors: Errors, state_dir) -> list:
     """The weeks (Mondays) a reporter's rows fall in; a row of a week that was approved
     (dashboard.review: locked against reporters' changes) refuses the whole upload, naming
     the file, the week and the township, once per file and week (at its first row)."""
@@ -336,7 +337,7 @@ def _check_locked(con, township: str, batches, errors: _Errors, state_dir) -> li
     return sorted(weeks)
 
 
-def _finish(result: LoadResult, errors: _Errors) -> LoadResult:
+def _finish(result: LoadResult, errors: Errors) -> LoadResult:
     result.ok = not errors
     result.truncated = errors.full
     result.errors = ordered(list(errors))[:MAX_ERRORS]
@@ -402,13 +403,13 @@ def load_uploads(files: list[tuple[str, bytes]], store: Store | None = None, **k
     name can never point elsewhere; errors name the file as the sender called it.
     A name with NUL, control characters or '..' refuses the whole upload with a message.
     """
-    errors = _Errors()
+    errors = Errors()
     for name, _ in files:
         why = _bad_upload_name(str(name))
         if why:
             shown = str(name).replace("\x00", "\\0")
             errors.add(
-                _clip("".join(ch if ord(ch) >= 32 else "\ufffd" for ch in shown), 120),
+                clip("".join(ch if ord(ch) >= 32 else "\ufffd" for ch in shown), 120),
                 None,
                 None,
                 None,

@@ -15,10 +15,10 @@ from .common import (
     MAX_ERRORS,
     MAX_UNFILLED_LISTED,
     SKIP_PARAMS,
-    _Errors,
-    _Params,
-    _q,
-    _Source,
+    Errors,
+    Params,
+    Source,
+    qcol,
     type_name,
 )
 
@@ -31,12 +31,12 @@ NON_ASCII = r"[^\x00-\x7F]"
 UNIT_AFTER_NUMBER = r"[+-]?[0-9][0-9,.]*\s*[^0-9\s,.+-].*"
 
 
-def _plain(raw: str, p: _Params) -> str:
+def _plain(raw: str, p: Params) -> str:
     """The cell with full-width digits, signs and spaces made half-width, trimmed."""
     return f"trim(translate({raw}, {p.bind(FULLWIDTH)}, {p.bind(HALFWIDTH)}))"
 
 
-def _lenient(c: contract.Column, raw: str, p: _Params) -> tuple[str, list] | None:
+def _lenient(c: contract.Column, raw: str, p: Params) -> tuple[str, list] | None:
     """(SQL value read in the forms clerks type, [(kind, SQL condition), ...]) or None."""
     if c.type not in (INT, FLOAT, BOOL, DATE, TIMESTAMP):
         return None
@@ -79,9 +79,9 @@ def _lenient(c: contract.Column, raw: str, p: _Params) -> tuple[str, list] | Non
     return None
 
 
-def _typed_expr(c: contract.Column, p: _Params) -> str:
+def _typed_expr(c: contract.Column, p: Params) -> str:
     """SQL turning the text cell `v` of column c into its type (NULL when it does not parse)."""
-    v = f"NULLIF(trim({_q(c.name)}), '')"
+    v = f"NULLIF(trim({qcol(c.name)}), '')"
     if c.type == TEXT:
         return v
     if c.type == INT:
@@ -108,10 +108,10 @@ def _typed_expr(c: contract.Column, p: _Params) -> str:
     raise ValueError(c.type)
 
 
-def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None) -> None:
+def stage_typed(con, src: Source, errors: Errors, report: dict | None = None) -> None:
     """Create typed_<stage> from raw_<stage>, reporting every cell that breaks a rule."""
-    t, p = src.table, _Params()
-    cells = ", ".join(f"{cell} AS {_q(col)}" for col, cell in src.cells.items())
+    t, p = src.table, Params()
+    cells = ", ".join(f"{cell} AS {qcol(col)}" for col, cell in src.cells.items())
     where = ""
     if src.skip_where:
         p.update(SKIP_PARAMS)
@@ -121,13 +121,13 @@ def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None)
     for c in t.columns:
         if c.name in src.columns:
             sel.append(
-                f"{_typed_expr(c, p)} AS {_q(c.name)}, "
-                f"NULLIF(trim({_q(c.name)}), '') AS {_q(c.name + '__raw')}"
+                f"{_typed_expr(c, p)} AS {qcol(c.name)}, "
+                f"NULLIF(trim({qcol(c.name)}), '') AS {qcol(c.name + '__raw')}"
             )
         else:
             sel.append(
-                f"CAST(NULL AS {contract.SQL_TYPES[c.type]}) AS {_q(c.name)}, "
-                f"CAST(NULL AS VARCHAR) AS {_q(c.name + '__raw')}"
+                f"CAST(NULL AS {contract.SQL_TYPES[c.type]}) AS {qcol(c.name)}, "
+                f"CAST(NULL AS VARCHAR) AS {qcol(c.name + '__raw')}"
             )
     con.execute(f"CREATE TEMP TABLE typed_{src.stage} AS SELECT _row, {', '.join(sel)} FROM {source}", p)
     con.execute(f"DROP TABLE raw_{src.stage}")
@@ -135,10 +135,10 @@ def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None)
     _normalise_codes(con, src, report)
     _skip_unfilled(con, src, report)
     typed = f"typed_{src.stage}"
-    p = _Params()
+    p = Params()
     checks = []  # (column, condition, message)
     for c in t.columns:
-        col, raw = _q(c.name), _q(c.name + "__raw")
+        col, raw = qcol(c.name), qcol(c.name + "__raw")
         if c.required:
             checks.append((c.name, f"{raw} IS NULL", Msg("intake.required_missing")))
         kind = type_name(c.type)
@@ -196,7 +196,7 @@ def _stage_typed(con, src: _Source, errors: _Errors, report: dict | None = None)
         p["metric_codes"] = list(contract.METRIC_CODES)
     # One scan per check, all in one statement; each check stops at the error cap.
     parts = [
-        f"(SELECT _row, {_q(col + '__raw')} AS v, {i} AS k FROM {typed} WHERE {cond} "
+        f"(SELECT _row, {qcol(col + '__raw')} AS v, {i} AS k FROM {typed} WHERE {cond} "
         f"ORDER BY _row LIMIT {p.bind(MAX_ERRORS + 1)})"
         for i, (col, cond, _) in enumerate(checks)
     ]
@@ -212,14 +212,14 @@ def _used(sql: str, params: dict) -> dict:
     return {k: v for k, v in params.items() if k in names}
 
 
-def _read_leniently(con, src: _Source, report: dict | None) -> None:
+def _read_leniently(con, src: Source, report: dict | None) -> None:
     """Read again, in the forms clerks type, the cells the strict reading left empty."""
-    typed, p = f"typed_{src.stage}", _Params()
+    typed, p = f"typed_{src.stage}", Params()
     todo = []
     for c in src.table.columns:
         if c.name not in src.columns:
             continue
-        raw, col = _q(c.name + "__raw"), _q(c.name)
+        raw, col = qcol(c.name + "__raw"), qcol(c.name)
         got = _lenient(c, raw, p)
         if got:
             todo.append((c, raw, col, *got))
@@ -247,7 +247,7 @@ def _read_leniently(con, src: _Source, report: dict | None) -> None:
             report["converted"][kind] = report["converted"].get(kind, 0) + int(n)
     for i, (c, raw, col, _, _) in enumerate(todo):
         if counts[keys.index((i, None))]:
-            q = _Params()
+            q = Params()
             value = _lenient(c, raw, q)[0]
             sql = f"UPDATE {typed} SET {col} = {value} WHERE {raw} IS NOT NULL AND {col} IS NULL"
             con.execute(sql, _used(sql, q))
@@ -257,13 +257,13 @@ def _nfkc(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
-def _normalise_codes(con, src: _Source, report: dict | None) -> None:
+def _normalise_codes(con, src: Source, report: dict | None) -> None:
     """Codes read NFKC-normalised (ＷＧ０１ is WG01), counted as read from another form. Only the
     distinct codes with a character outside ASCII go through Python (a clean file pays one
     scan per code column); they are mapped back by bound lists."""
     typed, total = f"typed_{src.stage}", 0
     for name in (c for c in contract.code_columns(src.table) if c in src.columns):
-        col = _q(name)
+        col = qcol(name)
         odd = con.execute(
             f"SELECT DISTINCT {col} FROM {typed} WHERE regexp_matches({col}, $pat)", {"pat": NON_ASCII}
         ).fetchall()
@@ -280,7 +280,7 @@ def _normalise_codes(con, src: _Source, report: dict | None) -> None:
         report["converted"]["code"] = report["converted"].get("code", 0) + total
 
 
-def _skip_unfilled(con, src: _Source, report: dict | None) -> None:
+def _skip_unfilled(con, src: Source, report: dict | None) -> None:
     """Rows left as the prefilled form gave them (every column to fill empty) are not reported
     yet: left out of the load and listed as 未填 (issue 21 §3). A row with some of them filled
     stays, and the required-value check names each empty cell."""
@@ -288,7 +288,7 @@ def _skip_unfilled(con, src: _Source, report: dict | None) -> None:
     if not fill:
         return
     typed = f"typed_{src.stage}"
-    empty = " AND ".join(f"{_q(c + '__raw')} IS NULL" for c in fill)
+    empty = " AND ".join(f"{qcol(c + '__raw')} IS NULL" for c in fill)
     rows = [
         r[0]
         for r in con.execute(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .. import contract
 from ..contract import Table
-from ..i18n import Explained, Msg, t
+from ..i18n import ByLang, Explained, Msg, t
 
 MAX_ERRORS = 200
 MAX_ROWS_PER_FILE = 20_000_000
@@ -92,7 +92,7 @@ class LoadError(Explained):
         val = (
             ""
             if self.value is None
-            else f" {_words('intake.at_value')}{t('intake.quoted', 'zh', value=_clip(self.value))}"
+            else f" {_words('intake.at_value')}{t('intake.quoted', 'zh', value=clip(self.value))}"
         )
         return f"{', '.join(where)}:{val} {self.message.both()}"
 
@@ -131,7 +131,7 @@ def new_report() -> dict:
     }
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """A limit hit while reading: the file is refused at once (row, column where known)."""
 
     def __init__(self, row, column, message: Msg, value=None):
@@ -139,7 +139,7 @@ class _Refused(Exception):
         self.row, self.column, self.message, self.value = row, column, message, value
 
 
-class _Errors(list):
+class Errors(list):
     def add(self, *args) -> None:
         if len(self) <= MAX_ERRORS:
             self.append(LoadError(*args))
@@ -149,12 +149,12 @@ class _Errors(list):
         return len(self) > MAX_ERRORS
 
 
-def _clip(value, n: int = 80) -> str:
+def clip(value, n: int = 80) -> str:
     s = str(value)
     return s if len(s) <= n else s[:n] + "…"
 
 
-def _q(name: str) -> str:
+def qcol(name: str) -> str:
     """A quoted contract column, or its raw-text twin `<column>__raw` in staging tables."""
     base = name[:-5] if name.endswith("__raw") else name
     contract.quote_ident(base)
@@ -162,7 +162,7 @@ def _q(name: str) -> str:
 
 
 @dataclass
-class _Source:
+class Source:
     file: str  # the name the sender knows
     table: Table
     stage: str  # name of its staging table (raw_<stage>, columns c0, c1, ...)
@@ -173,10 +173,18 @@ class _Source:
     skip_where: str | None = None  # SQL of the empty and total rows to leave out
 
 
-class _Params(dict):
+class Params(dict):
     """Bound parameters with names this module makes up."""
 
     def bind(self, value) -> str:
         key = f"p{len(self)}"
         self[key] = value
         return "$" + key
+
+
+def not_allowed(table: Table) -> Msg:
+    return Msg(
+        "intake.reporter_table",
+        table=ByLang(table.zh, table.name),
+        tables=[ByLang(contract.TABLES[t].zh, t) for t in REPORTER_TABLES],
+    )

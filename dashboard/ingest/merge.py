@@ -8,26 +8,26 @@ import pandas as pd
 from .. import contract
 from ..contract import Table
 from ..i18n import ByLang, Msg
-from .common import MAX_ERRORS, MAX_REMOVED_LISTED, STORED, _Errors, _Params, _q, _Source
+from .common import MAX_ERRORS, MAX_REMOVED_LISTED, STORED, Errors, Params, Source, qcol
 
 
 def _key_match(t: Table, a: str, b: str) -> str:
-    return " AND ".join(f"{a}.{_q(k)} IS NOT DISTINCT FROM {b}.{_q(k)}" for k in t.key)
+    return " AND ".join(f"{a}.{qcol(k)} IS NOT DISTINCT FROM {b}.{qcol(k)}" for k in t.key)
 
 
-def _build_batch(con, t: Table, sources: list[_Source], errors: _Errors, temp: bool = True) -> None:
+def build_batch(con, t: Table, sources: list[Source], errors: Errors, temp: bool = True) -> None:
     """batch_<table>: every row of the load for table t, with _file and _row.
 
     In the load's staging database it is a stored table (temp=False), which the draft
     attaches under the store's lock."""
-    cols = ", ".join(_q(c) for c in t.column_names)
+    cols = ", ".join(qcol(c) for c in t.column_names)
     parts = []
-    p = _Params()
+    p = Params()
     for s in sources:
         parts.append(f"SELECT {p.bind(s.file)} AS _file, _row, {cols} FROM typed_{s.stage}")
     kind = "TEMP TABLE" if temp else "TABLE"
     con.execute(f"CREATE {kind} batch_{t.name} AS {' UNION ALL '.join(parts)}", p)
-    keys = ", ".join(_q(k) for k in t.key)
+    keys = ", ".join(qcol(k) for k in t.key)
     dups = con.execute(
         f"SELECT _file, _row, first_file, first_row, {keys} FROM ("
         f"  SELECT *, first_value(_file) OVER w AS first_file, first_value(_row) OVER w AS first_row,"
@@ -52,29 +52,31 @@ def _build_batch(con, t: Table, sources: list[_Source], errors: _Errors, temp: b
 SAMPLE_ROWS = 5
 
 
-def _sample(con, t: Table) -> pd.DataFrame:
+def sample(con, t: Table) -> pd.DataFrame:
     """A few rows of the batch that are new or differ from what is stored (before the merge)."""
-    cols = ", ".join(f"b.{_q(c)}" for c in t.column_names)
-    diff = " OR ".join(f"s.{_q(c)} IS DISTINCT FROM b.{_q(c)}" for c in t.column_names)
+    cols = ", ".join(f"b.{qcol(c)}" for c in t.column_names)
+    diff = " OR ".join(f"s.{qcol(c)} IS DISTINCT FROM b.{qcol(c)}" for c in t.column_names)
     return con.execute(
         f"SELECT b._file, b._row, {cols}, s._stored IS NULL AS _new FROM batch_{t.name} b "
-        f"LEFT JOIN (SELECT *, true AS _stored FROM {_q(t.name)}) s ON {_key_match(t, 's', 'b')} "
+        f"LEFT JOIN (SELECT *, true AS _stored FROM {qcol(t.name)}) s ON {_key_match(t, 's', 'b')} "
         f"WHERE s._stored IS NULL OR ({diff}) ORDER BY b._file, b._row LIMIT $n",
         {"n": SAMPLE_ROWS},
     ).df()
 
 
-def _merge(con, t: Table, replace: bool, township: str | None = None, report: dict | None = None) -> dict:
+def merge_table(
+    con, t: Table, replace: bool, township: str | None = None, report: dict | None = None
+) -> dict:
     """Apply batch_<table> to the table (upsert by key, or replace it whole); count the rows.
 
     A township's submission (`township`) replaces that township's rows of the weeks the batch
     carries (`contract.WEEK_OF`): a stored row of those weeks that the batch does not hold is
     removed, its key listed in `report["removed"]` (issue 21 §4). Other townships, other
     weeks and the tables the load does not carry are never touched."""
-    cols = ", ".join(_q(c) for c in t.column_names)
-    tbl, batch = _q(t.name), f"batch_{t.name}"
+    cols = ", ".join(qcol(c) for c in t.column_names)
+    tbl, batch = qcol(t.name), f"batch_{t.name}"
     km = _key_match(t, "s", "b")
-    diff = " OR ".join(f"s.{_q(c)} IS DISTINCT FROM b.{_q(c)}" for c in t.column_names)
+    diff = " OR ".join(f"s.{qcol(c)} IS DISTINCT FROM b.{qcol(c)}" for c in t.column_names)
     added, changed = con.execute(
         f"SELECT count(*) FILTER (WHERE s._stored IS NULL), "
         f"count(*) FILTER (WHERE s._stored AND ({diff})) "
@@ -115,7 +117,7 @@ TOWNSHIP_OF = {
 
 def week_sql(t: Table, alias: str) -> str:
     """The Monday of the week a row of a weekly table belongs to (contract.WEEK_OF)."""
-    return f"CAST(date_trunc('week', {alias}.{_q(contract.WEEK_OF[t.name])}) AS DATE)"
+    return f"CAST(date_trunc('week', {alias}.{qcol(contract.WEEK_OF[t.name])}) AS DATE)"
 
 
 def _key_text(t: Table, alias: str) -> str:
@@ -124,9 +126,9 @@ def _key_text(t: Table, alias: str) -> str:
     for k in t.key:
         c = t.column(k)
         if c.type == contract.TIMESTAMP:
-            parts.append(f"strftime({alias}.{_q(k)}, '%Y-%m-%d %H:%M')")
+            parts.append(f"strftime({alias}.{qcol(k)}, '%Y-%m-%d %H:%M')")
         else:
-            parts.append(f"coalesce(CAST({alias}.{_q(k)} AS VARCHAR), '')")
+            parts.append(f"coalesce(CAST({alias}.{qcol(k)} AS VARCHAR), '')")
     return f"concat_ws(' / ', {', '.join(parts)})"
 
 
@@ -134,8 +136,8 @@ def _remove_superseded(con, t: Table, township: str, report: dict | None) -> int
     """Delete the township's stored rows of the batch's weeks that the batch does not hold;
     list their keys (at most MAX_REMOVED_LISTED) in the report. The number removed."""
     _, join, tw = TOWNSHIP_OF[t.name]
-    tbl, batch = _q(t.name), f"batch_{t.name}"
-    keys = ", ".join(f"s.{_q(k)}" for k in t.key)
+    tbl, batch = qcol(t.name), f"batch_{t.name}"
+    keys = ", ".join(f"s.{qcol(k)}" for k in t.key)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE gone_{t.name} AS SELECT {keys}, {_key_text(t, 's')} AS _key "
         f"FROM {tbl} s {join.format(a='s')} WHERE {tw.format(a='s')} = $t "
@@ -166,7 +168,7 @@ def _where_from(con, t: Table, alias: str, loaded: bool) -> tuple[str, str]:
     return "b._file, b._row", f"LEFT JOIN batch_{t.name} b ON {_key_match(t, alias, 'b')}"
 
 
-def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors) -> None:
+def check_merged(con, touched: set[str], unreadable: set[str], errors: Errors) -> None:
     """Rules across tables, on the merged result.
 
     References into or out of a table whose file could not be read are not
@@ -182,9 +184,9 @@ def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors)
             pk = c.fk_column or parent.key[0]
             src, join = _where_from(con, t, "s", t.name in touched)
             rows = con.execute(
-                f"SELECT {src}, s.{_q(c.name)} FROM {_q(t.name)} s {join} "
-                f"WHERE s.{_q(c.name)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-                f"{_q(parent.name)} p WHERE p.{_q(pk)} = s.{_q(c.name)}) "
+                f"SELECT {src}, s.{qcol(c.name)} FROM {qcol(t.name)} s {join} "
+                f"WHERE s.{qcol(c.name)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                f"{qcol(parent.name)} p WHERE p.{qcol(pk)} = s.{qcol(c.name)}) "
                 f"ORDER BY 1, 2 LIMIT $lim",
                 {"lim": MAX_ERRORS + 1},
             ).fetchall()
@@ -202,8 +204,8 @@ def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors)
             if c.unique and t.name in touched:
                 src, join = _where_from(con, t, "s", True)
                 rows = con.execute(
-                    f"SELECT {src}, s.{_q(c.name)} FROM {_q(t.name)} s {join} WHERE s.{_q(c.name)} IN "
-                    f"(SELECT {_q(c.name)} FROM {_q(t.name)} GROUP BY 1 HAVING count(*) > 1) "
+                    f"SELECT {src}, s.{qcol(c.name)} FROM {qcol(t.name)} s {join} WHERE s.{qcol(c.name)} IN "
+                    f"(SELECT {qcol(c.name)} FROM {qcol(t.name)} GROUP BY 1 HAVING count(*) > 1) "
                     f"ORDER BY 1, 2 LIMIT $lim",
                     {"lim": MAX_ERRORS + 1},
                 ).fetchall()
@@ -257,8 +259,8 @@ def _check_merged(con, touched: set[str], unreadable: set[str], errors: _Errors)
 
 
 # ---------------------------------------------------------------- geometry
-def _merge_geo(
-    con, layer: str, features: list[tuple], file: str, replace: bool, errors: _Errors
+def merge_geo(
+    con, layer: str, features: list[tuple], file: str, replace: bool, errors: Errors
 ) -> dict[str, int]:
     import pandas as pd
 
@@ -270,7 +272,7 @@ def _merge_geo(
         if table not in contract.TABLES
         else con.execute(
             f"SELECT feature_id, _row FROM geo_batch g WHERE NOT EXISTS (SELECT 1 FROM "
-            f"{_q(table)} t WHERE t.{_q(id_col)} = g.feature_id) ORDER BY _row LIMIT $lim",
+            f"{qcol(table)} t WHERE t.{qcol(id_col)} = g.feature_id) ORDER BY _row LIMIT $lim",
             {"lim": MAX_ERRORS + 1},
         ).fetchall()
     ):

@@ -1,5 +1,5 @@
 """Reading files: CSV (UTF-8 or GB18030) and GeoJSON outlines here, xlsx and xls
-workbooks in `sheets`; the header finding and row skipping all of them share.
+workbooks in `sheets`, the header finding and row skipping all of them share in `rows`.
 
 Each CSV file or sheet becomes a staging table `raw_<stage>` of text cells (`_row`, the row
 number the sender sees, then `c0`, `c1`, ... as in the file) in the load's private staging
@@ -33,195 +33,22 @@ from .common import (
     MAX_ERRORS,
     MAX_GEOJSON_BYTES,
     MAX_ROWS_PER_FILE,
-    MAX_SKIPPED_LISTED,
-    REFERENCE_MARK,
-    SERIAL_HEADERS,
-    SKIP_PARAMS,
-    _clip,
-    _Errors,
-    _Refused,
-    _Source,
+    Errors,
+    Refused,
+    Source,
+    clip,
 )
+from .rows import col_letter, find_header, header_and_title_rows, map_header, prepare, stage_sheet, too_long
 
 LOADABLE = (".csv", ".xlsx", ".xls", ".geojson", ".json", ".et", ".ods")
-CHUNK_ROWS = 50_000
 
 
-def _col_letter(i: int) -> str:
-    """Excel column letter of a 1-based column number."""
-    s = ""
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _too_long(row, column, n) -> _Refused:
-    return _Refused(row, column, Msg("intake.cell_too_long", n=n, limit=MAX_CELL_CHARS))
-
-
-def _too_wide(row, n) -> _Refused:
-    return _Refused(row, None, Msg("intake.row_too_wide", n=n, limit=MAX_COLUMNS))
-
-
-# ---------------------------------------------------------------- header
-def _find_header(head: list[tuple[int, list]], table: Table) -> tuple[int, list] | None:
-    """The header among the first rows: the first holding every required column; else the
-    row with most known columns; else the first non-empty row."""
-    known = contract.header_map(table)
-    required = {c.name for c in table.columns if c.required}
-    best, best_n = None, 0
-    for rn, cells in head:
-        names = {known.get(contract.norm_label(x)) for x in cells if x}
-        if required <= names:
-            return rn, cells
-        n = len(names - {None})
-        if n > best_n:
-            best, best_n = (rn, cells), n
-    if best:
-        return best
-    for rn, cells in head:
-        if any(x and str(x).strip() for x in cells):
-            return rn, cells
-    return None
-
-
-def _map_header(
-    headers: list, table: Table, name: str, errors: _Errors, row: int = 1, report: dict | None = None
-) -> list[str | None] | None:
-    """Canonical column for each header cell (None: ignored); None when the header is unusable."""
-    known = contract.header_map(table)
-    mapped, ok = [], True
-    for h in headers:
-        h = str(h or "").strip().lstrip("\ufeff")
-        key = contract.norm_label(h)
-        col = known.get(key)
-        why = None
-        if col is None:
-            why = (
-                "blank_header"
-                if key == ""
-                else "serial"
-                if key in SERIAL_HEADERS
-                else "reference"
-                if REFERENCE_MARK in key
-                else None
-            )
-        if why:
-            mapped.append(None)
-            if report is not None and why != "blank_header":
-                report["ignored_columns"].append(
-                    {"file": name, "table": table.name, "row": row, "column": h, "reason": why}
-                )
-            continue
-        if col is None:
-            ok = False
-            if contract.looks_personal(h):
-                errors.add(name, table.name, row, h, None, Msg("intake.personal_column"))
-            else:
-                errors.add(
-                    name,
-                    table.name,
-                    row,
-                    h,
-                    None,
-                    Msg(
-                        "intake.unknown_column",
-                        table=ByLang(table.zh, table.name),
-                        columns=[ByLang(c.zh, c.name) for c in table.columns],
-                    ),
-                )
-        elif col in mapped:
-            ok = False
-            errors.add(name, table.name, row, h, None, Msg("intake.duplicate_column"))
-        mapped.append(col)
-    for c in table.columns:
-        if c.required and c.name not in mapped:
-            ok = False
-            errors.add(
-                name, table.name, row, c.name, None, Msg("intake.missing_column", column=ByLang(c.zh, c.name))
-            )
-    return mapped if ok else None
-
-
-def _skip(report: dict, file: str, table: Table, row: int, reason: str) -> None:
-    t = report["tables"].setdefault(table.name, {"rows": 0})
-    t["skipped"] = t.get("skipped", 0) + 1
-    if sum(1 for s in report["skipped"] if s["file"] == file) < MAX_SKIPPED_LISTED:
-        report["skipped"].append({"file": file, "table": table.name, "row": row, "reason": reason})
-
-
-def _header_and_title_rows(head, hrow, name, table, report) -> None:
-    for rn, cells in head:
-        if rn >= hrow:
-            break
-        empty = not any(x is not None and str(x).strip() for x in cells)
-        _skip(report, name, table, rn, "empty" if empty else "title")
-
-
-def _prepare(
-    con, src: _Source, width: int, mapped: list, errors: _Errors, report: dict, check_length: bool
-) -> bool:
-    """Find the empty and total rows of raw_<stage> (a total row with key values is an error)
-    and set `src.skip_where` so the typing leaves them out; for CSV, check the cell length
-    first. False when the file is refused."""
-    t = src.table
-    raw = f"(SELECT {src.row_expr} AS _row, * FROM raw_{src.stage})"
-    cells = [f"c{i}" for i in range(width)]
-    if check_length:
-        hit = con.execute(
-            f"SELECT _row, [{', '.join(f'length({c})' for c in cells)}] FROM {raw} "
-            f"WHERE {' OR '.join(f'(strlen({c}) > $n AND length({c}) > $n)' for c in cells)} "
-            "ORDER BY _row LIMIT 1",
-            {"n": MAX_CELL_CHARS},
-        ).fetchone()
-        if hit:
-            row, lengths = hit
-            i = max(range(width), key=lambda k: lengths[k] or 0)
-            e = _too_long(row, mapped[i] or _col_letter(i + 1), lengths[i])
-            errors.add(src.file, t.name, e.row, e.column, None, e.message)
-            return False
-    first = f"coalesce({', '.join(f'NULLIF(trim({c}), {chr(39)}{chr(39)})' for c in cells)})"
-    keys = [(k, src.cells[k]) for k in t.key if k in src.cells]
-    key_vals = (
-        ", ".join(
-            f"CASE WHEN NULLIF(trim({c}), '') IS NOT NULL AND NOT regexp_full_match({c}, $tre) THEN {i} END"
-            for i, (k, c) in enumerate(keys)
-        )
-        or "NULL"
-    )
-    # Only a row whose first cell is empty, holds 计 or a colon can be an empty, total or
-    # signature (footer) row: that cheap test spares the other rows (nearly all) the rest.
-    cond = (
-        f"(NULLIF(trim(c0), '') IS NULL OR contains(c0, $tmark) OR contains(c0, $wcolon) "
-        f"OR contains(c0, ':')) AND ({first} IS NULL OR "
-        f"(contains({first}, $tmark) AND regexp_full_match({first}, $tre)) OR "
-        f"regexp_full_match({first}, $fre))"
-    )
-    found = con.execute(
-        f"SELECT _row, {first} IS NULL, regexp_full_match({first}, $fre), "
-        f"list_filter([{key_vals}], lambda x: x IS NOT NULL) "
-        f"FROM {raw} WHERE {cond} ORDER BY _row",
-        SKIP_PARAMS,
-    ).fetchall()
-    if not found:
-        return True
-    for row, empty, footer, key_hits in found:
-        if empty:
-            _skip(report, src.file, t, row, "empty")
-        elif footer:
-            _skip(report, src.file, t, row, "footer")
-        elif key_hits:
-            k = keys[key_hits[0]][0]
-            errors.add(src.file, t.name, row, k, None, Msg("intake.total_with_codes"))
-        else:
-            _skip(report, src.file, t, row, "total")
-    src.skip_where = cond  # uses the parameters of SKIP_PARAMS
-    return True
+def _too_wide(row, n) -> Refused:
+    return Refused(row, None, Msg("intake.row_too_wide", n=n, limit=MAX_COLUMNS))
 
 
 # ---------------------------------------------------------------- files
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -240,7 +67,7 @@ def expand_paths(paths) -> list[Path]:
     return out
 
 
-def _decode_to_utf8(path: Path, errors: _Errors, name: str) -> Path | None:
+def _decode_to_utf8(path: Path, errors: Errors, name: str) -> Path | None:
     """Path of a UTF-8 copy (or the file itself when it is UTF-8 already)."""
     with open(path, "rb") as f:
         head = f.read(4096)
@@ -298,13 +125,13 @@ def _csv_records(path: Path):
             except StopIteration:
                 return
             except csv.Error:
-                raise _Refused(rn + 1, None, Msg("intake.csv_long_or_quote", limit=MAX_CELL_CHARS)) from None
+                raise Refused(rn + 1, None, Msg("intake.csv_long_or_quote", limit=MAX_CELL_CHARS)) from None
             rn += 1
             if len(cells) > MAX_COLUMNS:
                 raise _too_wide(rn, len(cells))
             for i, cell in enumerate(cells):
                 if len(cell) > MAX_CELL_CHARS:
-                    raise _too_long(rn, _col_letter(i + 1), len(cell))
+                    raise too_long(rn, col_letter(i + 1), len(cell))
             yield rn, cells
 
 
@@ -319,7 +146,7 @@ def _has_blank_lines(path: Path) -> bool:
             return body >= 0 and (m.find(b"\n\n", body) >= 0 or m.find(b"\n\r\n", body) >= 0)
 
 
-def _csv_diagnose(path: Path, name: str, table: Table, hrow: int, width: int, errors: _Errors) -> None:
+def _csv_diagnose(path: Path, name: str, table: Table, hrow: int, width: int, errors: Errors) -> None:
     """Why DuckDB refused the file: rows whose cell count differs from the header's."""
     found = 0
     try:
@@ -331,19 +158,19 @@ def _csv_diagnose(path: Path, name: str, table: Table, hrow: int, width: int, er
                 table.name,
                 rn,
                 None,
-                _clip(",".join(cells)),
+                clip(",".join(cells)),
                 Msg("intake.csv_cells", n=len(cells), width=width),
             )
             found += 1
             if found > MAX_ERRORS:
                 return
-    except _Refused as e:
+    except Refused as e:
         errors.add(name, table.name, e.row, e.column, None, e.message)
 
 
-def _read_csv(
-    con, path: Path, name: str, table: Table, stage: str, errors: _Errors, report: dict | None = None
-) -> _Source | None:
+def read_csv(
+    con, path: Path, name: str, table: Table, stage: str, errors: Errors, report: dict | None = None
+) -> Source | None:
     report = report if report is not None else {"tables": {}, "skipped": [], "ignored_columns": []}
     utf8 = _decode_to_utf8(path, errors, name)
     if utf8 is None:
@@ -352,9 +179,7 @@ def _read_csv(
         if _has_blank_lines(utf8):
             # DuckDB's reader drops blank lines, which would shift every row number after
             # them; such files (rare) are read record by record instead.
-            from .sheets import _stage_sheet
-
-            return _stage_sheet(
+            return stage_sheet(
                 con,
                 _csv_records(utf8),
                 name,
@@ -371,18 +196,18 @@ def _read_csv(
                 head.append((rn, cells))
                 if rn >= HEADER_ROWS:
                     break
-        except _Refused as e:
+        except Refused as e:
             errors.add(name, table.name, e.row, e.column, None, e.message)
             return None
-        found = _find_header(head, table)
+        found = find_header(head, table)
         if found is None:
             errors.add(name, None, None, None, None, Msg("intake.empty_file"))
             return None
         hrow, headers = found
-        mapped = _map_header(headers, table, name, errors, hrow, report)
+        mapped = map_header(headers, table, name, errors, hrow, report)
         if mapped is None:
             return None
-        _header_and_title_rows(head, hrow, name, table, report)
+        header_and_title_rows(head, hrow, name, table, report)
         width = len(mapped)
         cols = {f"c{i}": "VARCHAR" for i in range(width)}
         try:
@@ -409,7 +234,7 @@ def _read_csv(
                 name, table.name, None, None, None, Msg("intake.too_many_rows", limit=MAX_ROWS_PER_FILE)
             )
             return None
-        src = _Source(
+        src = Source(
             name,
             table,
             stage,
@@ -418,11 +243,11 @@ def _read_csv(
             hrow,
             row_expr=f"(rowid + {int(hrow) + 1})",
         )
-        if not _prepare(con, src, width, mapped, errors, report, check_length=True):
+        if not prepare(con, src, width, mapped, errors, report, check_length=True):
             return None
         return src
     except Exception as e:  # a malformed file must give a message, never a traceback
-        errors.add(name, table.name, None, None, None, Msg("intake.csv_unreadable", error=_clip(e, 200)))
+        errors.add(name, table.name, None, None, None, Msg("intake.csv_unreadable", error=clip(e, 200)))
         return None
     finally:
         if utf8 != path:
@@ -430,7 +255,7 @@ def _read_csv(
 
 
 # ---------------------------------------------------------------- geometry
-def _read_geojson(path: Path, name: str, layer: str, errors: _Errors) -> list[tuple] | None:
+def read_geojson(path: Path, name: str, layer: str, errors: Errors) -> list[tuple] | None:
     id_prop = contract.GEO_LAYERS[layer][1]
     kinds = contract.GEO_TYPES.get(layer, ("Polygon", "MultiPolygon"))
     limit = contract.GEO_MAX_BYTES.get(layer, MAX_GEOJSON_BYTES)
@@ -440,7 +265,7 @@ def _read_geojson(path: Path, name: str, layer: str, errors: _Errors) -> list[tu
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as e:
-        errors.add(name, layer, None, None, None, Msg("intake.geo_invalid", error=_clip(e)))
+        errors.add(name, layer, None, None, None, Msg("intake.geo_invalid", error=clip(e)))
         return None
     if (
         not isinstance(doc, dict)
