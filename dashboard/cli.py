@@ -255,8 +255,8 @@ def cmd_load(args, store: Store) -> int:
         # after publishing still has its audit line. A state folder that cannot be written
         # (full disk, read-only) does not stop the load; it is said below.
         try:
-            with auth.Users(store.state).audited(
-                "load", args.by or None, via="cli", paths=[str(p) for p in args.paths]
+            with auth.audit.audited(
+                store.state, "load", args.by or None, via="cli", paths=[str(p) for p in args.paths]
             ) as done:
                 res = ingest.load(args.paths, store, by=args.by, replace=args.replace)
                 if res.ok and res.version is not None:
@@ -387,8 +387,8 @@ def cmd_restore(args, store: Store) -> int:
     from . import auth
 
     try:
-        with auth.Users(store.state).audited(
-            "restore", args.by or None, via="cli", restored_from=args.version
+        with auth.audit.audited(
+            store.state, "restore", args.by or None, via="cli", restored_from=args.version
         ) as done:
             v = store.restore(args.version, by=args.by)
             done["version"] = v
@@ -488,7 +488,7 @@ def cmd_user(args, store: Store) -> int:
 def cmd_audit(args, store: Store) -> int:
     from . import auth
 
-    entries, skipped = auth.Users(store.state).audit_read(args.limit)
+    entries, skipped = auth.audit.read(store.state, args.limit)
     for e in entries:
         rest = {k: v for k, v in e.items() if k not in ("at", "event", "user")}
         print(
@@ -643,7 +643,7 @@ def cmd_review(args, store: Store) -> int:
 def _audit(store: Store, event: str, by: str, **details) -> None:
     from . import auth
 
-    auth.Users(store.state).audit(event, by or None, via="cli", **details)
+    auth.audit.write(store.state, event, by or None, via="cli", **details)
 
 
 def _read_secrets() -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import contract, ingest, template
-from .auth import Users
+from .auth import audit
 from .i18n import ByLang, Msg, render, t
 from .ingest.summary import table_name
 from .store import Store
@@ -30,14 +30,14 @@ def commit_upload(
     """Check again and publish (the store may have moved on since the check). A township
     submission (`township` given) is audited as "submit" with the township, the files and
     their SHA-256, and the version; a county load as "load". A pending audit line comes
-    first and is completed after publishing (auth.Users.audited)."""
+    first and is completed after publishing (auth.audit.audited)."""
     event = "load" if township is None else "submit"
     details = {"files": [u.name for u in uploads]}
     if township is None:
         details["replace"] = replace
     else:
         details["township"] = township
-    with Users(store.state).audited(event, by, **details) as done:
+    with audit.audited(store.state, event, by, **details) as done:
         result = ingest.load_uploads(_files(uploads), store, replace=replace, by=by, township=township)
         if result.ok and (result.version or township is not None):
             done.update(
@@ -77,14 +77,14 @@ import_summary = ingest.summary_table
 
 
 def restore_version(store: Store, version: int, by: str) -> int:
-    with Users(store.state).audited("restore", by, restored_from=version) as done:
+    with audit.audited(store.state, "restore", by, restored_from=version) as done:
         done["version"] = store.restore(version, by=by)
     return done["version"]
 
 
 def pin_version(store: Store, version: int, label: str, by: str) -> None:
     store.pin(version, label, by=by)
-    Users(store.state).audit("pin", by, version=version, label=label)
+    audit.write(store.state, "pin", by, version=version, label=label)
 
 
 def table_label(table: str, lang: str) -> str:
@@ -168,7 +168,7 @@ def version_history(store: Store, lang: str) -> pd.DataFrame:
 def audit_table(store: Store, lang: str) -> pd.DataFrame:
     """The audit log, newest first; `.attrs["skipped"]` counts the damaged lines skipped."""
     rows = []
-    entries, skipped = Users(store.state).audit_read()
+    entries, skipped = audit.read(store.state)
     for e in entries:
         details = {k: v for k, v in e.items() if k not in ("at", "event", "user")}
         rows.append(

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import contract, jsonl, queries, reporting
-from .auth import User, Users
+from .auth import User, audit
 from .i18n import Explained, Msg
 from .quality import LINKS_MAX, LINKS_MIN
 from .store import Store
@@ -363,7 +363,7 @@ def may_note(user: User | None, item: Item) -> bool:
 def note(store: Store, user: User, key: str, text: str, *, as_of: dt.datetime, mark_in_progress=True) -> Item:
     """The pages' way to add a note: checks on the server that the item exists as of `as_of`,
     that the user may write on it and that it is not closed, writes the note and its audit
-    line (auth.Users.audit), and returns the item as it now stands."""
+    line (auth.audit.write), and returns the item as it now stands."""
     found = {i.key: i for i in items(store, as_of=as_of, township=user.scope(None))}
     item = found.get(key)
     if item is None:
@@ -375,7 +375,8 @@ def note(store: Store, user: User, key: str, text: str, *, as_of: dt.datetime, m
     add_note(
         store.state, key, text, user.name, mark_in_progress=mark_in_progress, opened_week=item.opened_week
     )
-    Users(store.state).audit(
+    audit.write(
+        store.state,
         "ledger_note",
         user.name,
         key=key,

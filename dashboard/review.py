@@ -13,7 +13,7 @@ returns it (已退回 `returned`) with a reason the reporter reads on their data
 A week no reporter submitted (county loads only) is not under review (state None): acting on
 it is refused, and it always counts. Events live in `<state>/review.jsonl`, append-only (one
 write per line, fsync, damaged lines skipped and counted: dashboard.jsonl, as the audit
-log); every step is also audited (auth.Users.audit). A check and the event it allows are
+log); every step is also audited (auth.audit.write). A check and the event it allows are
 made under one lock (`<state>/review.lock`), so two reviewers cannot both act on one state.
 
 The setting SHOW (declared once, kept in `<state>/settings.json` as "review_show", changed by
@@ -31,7 +31,7 @@ import threading
 from pathlib import Path
 
 from . import jsonl, locks
-from .auth import User, Users
+from .auth import User, audit, files
 from .i18n import Explained, Msg
 
 STATES = ("pending", "approved", "returned")
@@ -244,7 +244,7 @@ def _step(state_dir, event: str, township: str, week, by: str | None, **details)
             **details,
         }
         # Audited first: a step that could not be audited is not taken.
-        Users(state_dir).audit(f"review_{event}", by, township=township, week=w.isoformat(), **details)
+        audit.write(state_dir, f"review_{event}", by, township=township, week=w.isoformat(), **details)
         jsonl.append(_path(state_dir), record)
     return states(state_dir, w)[township]
 
@@ -299,7 +299,6 @@ def set_show_mode(state_dir, mode: str, actor: User) -> None:
         raise ReviewError(Msg("review.err.not_admin"))
     if mode not in SHOW_MODES:
         raise ReviewError(Msg("review.err.bad_mode", modes=list(SHOW_MODES)))
-    users = Users(state_dir)
     path = Path(state_dir) / SETTINGS_FILE
     with locks.exclusive(Path(state_dir) / "settings.lock"):
         try:
@@ -309,9 +308,9 @@ def set_show_mode(state_dir, mode: str, actor: User) -> None:
         if not isinstance(data, dict):
             data = {}
         old = data.get(SHOW_KEY, SHOW_DEFAULT)
-        users.audit("review_show", actor.name, mode=mode, before=old)
+        audit.write(state_dir, "review_show", actor.name, mode=mode, before=old)
         data[SHOW_KEY] = mode
-        users._write_json(path, data)
+        files.write_json(path, data)
 
 
 def withheld(state_dir, week) -> tuple[str, ...]:

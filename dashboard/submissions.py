@@ -28,7 +28,7 @@ from collections import OrderedDict
 import pandas as pd
 
 from . import i18n, places, queries, reporting
-from .auth import Users
+from .auth import audit
 from .i18n import t
 from .store import Store
 
@@ -110,7 +110,7 @@ def fingerprints(store: Store, version: int | None, week: dt.date) -> dict[str, 
 def _audit_by_version(store: Store) -> dict[int, dict]:
     """The audit log's submit and load events, by the version they published."""
     out = {}
-    for e in reversed(Users(store.state).audit_log(AUDIT_LINES)):  # oldest first
+    for e in reversed(audit.read(store.state, AUDIT_LINES)[0]):  # oldest first
         if e.get("event") in ("submit", "load") and isinstance(e.get("version"), int):
             out[e["version"]] = e
     return out

@@ -76,7 +76,7 @@ async def session(request: Request) -> Response:
     if redeemed is None:
         return _response(403)
     token, _ = redeemed
-    ends = (users._unsign(token, "s") or {}).get("exp", 0)  # the session's end, not 12 h from now
+    ends = (users.sessions.payload(token, "s") or {}).get("exp", 0)  # the session's end, not 12 h from now
     response = _response()
     response.set_cookie(
         auth.COOKIE,

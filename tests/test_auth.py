@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_wrong_passwords_throttle_the_name_from_that_address_with_growing_waits(
     address) pair: free tries, then 1 s, 2 s, 4 s ... up to 15 minutes; the owner at their own
     address still signs in; an unknown name is throttled the same way."""
     clock = [1_000_000.0]
-    monkeypatch.setattr(auth.time, "time", lambda: clock[0])
+    monkeypatch.setattr(time, "time", lambda: clock[0])
     users.add("admin1", "admin", "s3cret-pass")
     for _ in range(auth.FREE_FAILURES):
         with pytest.raises(auth.AuthError, match="wrong user name or password"):
@@ -97,8 +98,8 @@ def test_a_login_does_not_rewrite_the_user_file_and_works_on_a_full_disk(users, 
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(auth.os, "write", full)  # every append to the audit log fails
-    monkeypatch.setattr(auth.Users, "_write_json", full)  # and every file replaced
+    monkeypatch.setattr(os, "write", full)  # every append to the audit log fails
+    monkeypatch.setattr(auth.files, "write_json", full)  # and every file replaced
     assert users.authenticate("leader1", "s3cret-pass").role == "leader"
     with pytest.raises(auth.AuthError, match="wrong user name or password"):
         users.authenticate("leader1", "not-the-one")
@@ -153,10 +154,10 @@ def test_session_tokens_are_signed_expire_and_end_with_the_account(users, monkey
     assert users.verify_session(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]) is None
     assert users.verify_session(token.replace(".", "x.", 1)) is None
     assert users.verify_session(users.ticket("boss", sid, "b1")) is None  # a ticket is no cookie
-    clock = auth.time.time
-    monkeypatch.setattr(auth.time, "time", lambda: clock() + auth.SESSION_HOURS * 3600 + 1)
+    clock = time.time
+    monkeypatch.setattr(time, "time", lambda: clock() + auth.SESSION_HOURS * 3600 + 1)
     assert users.verify_session(token) is None  # 12 hours later
-    monkeypatch.setattr(auth.time, "time", clock)
+    monkeypatch.setattr(time, "time", clock)
     users.set_password("boss", "new-pass-123")
     assert users.verify_session(token) is None
     token = users.session_token("boss")
@@ -175,7 +176,7 @@ def test_a_ticket_is_exchanged_once_for_a_session_token(users):
     token, sid = users.redeem_ticket(ticket, "browser-1")
     assert sid == "abc123" and users.verify_session(token)[0].user.name == "boss"
     assert users.redeem_ticket(ticket, "browser-1") is None  # once only
-    auth._used_tickets.clear()  # another replica, sharing the state folder
+    auth.sessions.used_here.clear()  # another replica, sharing the state folder
     assert users.redeem_ticket(ticket, "browser-1") is None
     assert users.redeem_ticket("garbage", "browser-1") is None and users.redeem_ticket(None) is None
 

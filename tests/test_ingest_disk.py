@@ -116,7 +116,7 @@ def test_read_only_store_folder_from_the_command_line(tmp_path, county):
 def test_audit_line_on_a_full_disk_after_publishing(tmp_path, county, capsys, monkeypatch):
     from dashboard import auth
 
-    monkeypatch.setattr(auth.Users, "audit", full_disk)
+    monkeypatch.setattr(auth.audit, "write", full_disk)
     code, text = run_cli(capsys, county, changed_county(tmp_path))
     assert code == 1 and "Traceback" not in text
     assert "version 2 is stored, but the audit log could not be written" in text

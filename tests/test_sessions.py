@@ -79,16 +79,16 @@ def test_a_changed_role_or_township_applies_at_the_next_click(open_app, secured)
     at = login(open_app(store=secured), "admin")
     at.switch_page(ui.PAGE_FILES["data"]).run()
     assert at.title[0].value.startswith(i18n.t("page.data"))
-    data = users._read()
+    data = users.accounts.read()
     data["admin"]["role"] = "leader"
-    users._write(data)
+    users.accounts.write(data)
     at.run()
     assert not at.exception  # now a leader: the data page is gone at once
     assert not any(t.value.startswith(i18n.t("page.data")) for t in at.title)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(ui.PAGE_FILES["data"]).run()
     data["admin"].update(role="township", township="T06")
-    users._write(data)
+    users.accounts.write(data)
     at.switch_page(ui.PAGE_FILES["overview"]).run()
     assert at.title[0].value.endswith("公信乡")
 

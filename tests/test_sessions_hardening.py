@@ -83,7 +83,7 @@ def test_a_ticket_signs_in_only_the_browser_that_logged_in_and_never_from_anothe
         token = cookie.split(";", 1)[0].split("=", 1)[1]
         assert users.verify_session(token)[0].user.name == "rep2"
     # the ticket carries a digest of the binding, never the binding itself
-    assert mine not in json.dumps(users._unsign(users.ticket("rep2", "s9", bind=mine), "t"))
+    assert mine not in json.dumps(users.sessions.payload(users.ticket("rep2", "s9", bind=mine), "t"))
 
 
 def test_pages_set_a_binding_cookie_and_keep_it(tmp_path):
@@ -147,14 +147,14 @@ def test_parallel_wrong_passwords_do_not_all_pass_the_throttle(users, monkeypatc
     # few seconds): on code that checks the wait first and records the failure after, all
     # eight get there before any failure is recorded.
     inside = threading.Barrier(parallel, timeout=3)
-    real = auth._hash
+    real = auth.passwords.hash_password
 
     def slow_hash(password, salt):
         with contextlib.suppress(threading.BrokenBarrierError):
             inside.wait()
         return real(password, salt)
 
-    monkeypatch.setattr(auth, "_hash", slow_hash)
+    monkeypatch.setattr(auth.passwords, "hash_password", slow_hash)
     answers = []
 
     def guess():
@@ -177,9 +177,11 @@ def test_parallel_wrong_passwords_do_not_all_pass_the_throttle(users, monkeypatc
 
 def test_a_flood_of_invented_names_does_not_reset_an_attackers_wait(users, monkeypatch):
     clock = [1_000_000.0]
-    monkeypatch.setattr(auth.time, "time", lambda: clock[0])
-    monkeypatch.setattr(auth, "_hash", lambda p, s: hashlib.sha256(s + p.encode()).hexdigest())
-    monkeypatch.setattr(auth, "THROTTLE_MAX_PAIRS", 30)
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    monkeypatch.setattr(
+        auth.passwords, "hash_password", lambda p, s: hashlib.sha256(s + p.encode()).hexdigest()
+    )
+    monkeypatch.setattr(auth.passwords, "THROTTLE_MAX_PAIRS", 30)
     users.add("admin1", "admin", "s3cret-pass")
     attacker = "10.6.6.6"
 
@@ -243,21 +245,21 @@ def test_a_logout_that_cannot_be_written_still_ends_the_session(open_app, secure
     sid = at.session_state["_sid"]
     cookie = users.session_token("leader", sid=sid)  # what the browser's cookie holds
     assert users.verify_session(cookie) is not None
-    write = auth.Users._write_json
+    write = auth.files.write_json
 
-    def full(self, path, data):
+    def full(path, data):
         if path.name == "revoked.json":
             raise OSError(28, "No space left on device")
-        return write(self, path, data)
+        return write(path, data)
 
-    monkeypatch.setattr(auth.Users, "_write_json", full)
+    monkeypatch.setattr(auth.files, "write_json", full)
     at = next(b for b in at.sidebar.button if b.label == i18n.t("auth.logout")).click().run()
     assert on_login_form(at)
     assert users.verify_session(cookie) is None, "the server still takes the cookie"
     assert i18n.t("auth.logout_unrecorded") in [w.value for w in at.warning]
     assert not [e for e in users.audit_log() if e["event"] == "logout" and e.get("recorded") is not False]
     # the disk has room again: the revocation is written at the next check
-    monkeypatch.setattr(auth.Users, "_write_json", write)
+    monkeypatch.setattr(auth.files, "write_json", write)
     assert users.verify_session(cookie) is None
     assert sid in json.loads(users.revoked_path.read_text())
 

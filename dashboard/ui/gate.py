@@ -103,11 +103,11 @@ def current_user() -> auth.User | None:
     account = users().account(user.name)
     if account is None:
         # Written by the dashboard, not by the removed account (`user` stays empty).
-        users()._audit_quietly("session_ended", None, name=user.name, reason="account removed")
+        users().audit_quietly("session_ended", None, name=user.name, reason="account removed")
         _clear_session("auth.ended_removed")
         return None
     if account.stamp != st.session_state.get("_stamp"):
-        users()._audit_quietly("session_ended", None, name=user.name, reason="password changed")
+        users().audit_quietly("session_ended", None, name=user.name, reason="password changed")
         _clear_session("auth.ended_password")
         return None
     if users().session_revoked(st.session_state.get("_sid")):
@@ -115,7 +115,7 @@ def current_user() -> auth.User | None:
         return None
     if not _time.time() < st.session_state.get("_expires", 0):
         # The session's 12 hours are over (its cookie's too): an open tab ends with it.
-        users()._audit_quietly("session_ended", None, name=user.name, reason="expired")
+        users().audit_quietly("session_ended", None, name=user.name, reason="expired")
         _clear_session("auth.ended_cookie")
         return None
     if account.user != user:
@@ -282,6 +282,6 @@ def logout_button(ctx: Context) -> None:
         # and writes it down for the other replicas as soon as it can. A logout that could
         # not be written is said so, and audited as such.
         recorded = users().end_session(st.session_state.get("_sid"))
-        users()._audit_quietly("logout", user.name, **({} if recorded else {"recorded": False}))
+        users().audit_quietly("logout", user.name, **({} if recorded else {"recorded": False}))
         _clear_session(None if recorded else "auth.logout_unrecorded")
         st.rerun()

