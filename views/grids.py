@@ -6,7 +6,7 @@ import html
 
 import streamlit as st
 
-from dashboard import i18n, ui
+from dashboard import i18n, kpis, ui
 from dashboard.charts import common, maps, svgmap
 from dashboard.charts import grids as grid_charts
 from dashboard.ui import mapnav
@@ -15,7 +15,7 @@ ctx = ui.context()
 ui.page_header(ctx, "grids")
 if not ui.empty_store(ctx):
     s = ui.data("summary", ctx)
-    g, m = s["grids"], s["members"]
+    g = s["grids"]
     townships = ui.data("townships", ctx)
     if not g["total"]:
         areas = ui.data("grid_areas", dataclasses.replace(ctx, township=None))
@@ -25,50 +25,9 @@ if not ui.empty_store(ctx):
     targets = ui.data("targets", ctx)
     st.subheader(ctx.t("grids.headline"))
     tiles = ui.phone.compact("grids").columns(4)  # two a row on a phone
-    with tiles[0]:
-        ui.tile(
-            ctx,
-            ctx.t("kpi.grids_staffed"),
-            i18n.fmt_rate(g["staffed_rate"], ctx.lang),
-            rate=g["staffed_rate"],
-            target=targets.get("grids.staffed_rate"),
-            target_text=i18n.fmt_rate(targets.get("grids.staffed_rate"), digits=0),
-            detail=f"{i18n.fmt_int(g['staffed'])} / {i18n.fmt_int(g['total'])} {ctx.t('unit.grids')}",
-        )
-    with tiles[1]:
-        ui.tile(
-            ctx,
-            ctx.t("grids.kpi.visit_rate"),
-            i18n.fmt_rate(g["visit_rate"], ctx.lang),
-            rate=g["visit_rate"],
-            target=targets.get("grids.visit_rate"),
-            target_text=i18n.fmt_rate(targets.get("grids.visit_rate"), digits=0),
-            detail=ctx.t(
-                "kpi.visited_of",
-                visited=i18n.fmt_int(g["households_visited"]),
-                households=i18n.fmt_int(g["households"]),
-            ),
-        )
-    with tiles[2]:
-        ui.tile(
-            ctx,
-            ctx.t("kpi.reporting_rate"),
-            i18n.fmt_rate(g["reporting_rate"], ctx.lang),
-            rate=g["reporting_rate"],
-            target=targets.get("grids.reporting_rate"),
-            target_text=i18n.fmt_rate(targets.get("grids.reporting_rate"), digits=0),
-        )
-    with tiles[3]:
-        ui.tile(
-            ctx,
-            ctx.t("grids.kpi.members"),
-            i18n.fmt_int(m["reported"]),
-            detail=ctx.t(
-                "kpi.assigned",
-                assigned=i18n.fmt_int(m["assigned"]),
-                households=i18n.fmt_int(m["households_linked"]),
-            ),
-        )
+    for col, kpi in zip(tiles, (kpis.STAFFED, kpis.VISITS, kpis.REPORTING, kpis.MEMBERS), strict=True):
+        with col:
+            ui.tile(ctx, kpis.read(kpi, s, targets, lang=ctx.lang))
 
     # Drill-down: the township comes from the global filter, community and zone from here.
     areas = ui.data("grid_areas", ctx)

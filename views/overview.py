@@ -20,7 +20,7 @@ if not ui.empty_store(ctx):
     def spark(kpi):
         """The figure's last weeks, where weekly_trend has them (its rates): [(week, the rate
         as said, the rate)], oldest first, empty weeks left out."""
-        col = kpi.value.rsplit(".", 1)[-1]
+        col = kpi.path.rsplit(".", 1)[-1]
         if col not in trend:
             return None
         points = [
@@ -57,18 +57,7 @@ if not ui.empty_store(ctx):
         for start in range(0, len(tiles), 3):
             for col, r in zip(st.columns(3), tiles[start : start + 3], strict=False):
                 with col:
-                    ui.tile(
-                        ctx,
-                        r.label,
-                        r.value,
-                        rate=r.figure,
-                        target=r.target,
-                        target_text=r.target_text,
-                        trend=spark(r.kpi),
-                        detail=r.detail or None,
-                        change=r.change,
-                        kpi=r.kpi,
-                    )
+                    ui.tile(ctx, r, trend=spark(r.kpi))
     for empty, key in (
         (not b["total"], "overview.no_branches"),
         (not c["total"], "overview.no_checkpoints"),

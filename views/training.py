@@ -27,25 +27,20 @@ if not ui.empty_store(ctx):
     with tiles[0]:
         ui.tile(
             ctx,
-            ctx.t("training.tile_sessions"),
-            i18n.fmt_compact(tr["sessions"], ctx.lang),
-            rate=tr["sessions"],
-            target=targets.get("training.sessions"),
-            kpi=kpis.BY_KEY["sessions"],
+            kpis.read(kpis.SESSIONS, s, targets, lang=ctx.lang),
             detail=ctx.t("training.activities_detail", n=i18n.fmt_int(len(activities))),
         )
     with tiles[1]:
         ui.tile(
             ctx,
-            ctx.t("training.tile_attendees"),
-            i18n.fmt_compact(tr["attendees"], ctx.lang),
-            rate=tr["attendees"],
-            target=targets.get("training.attendees"),
-            kpi=kpis.BY_KEY["attendees"],
+            kpis.read(kpis.ATTENDEES, s, targets, lang=ctx.lang),
             detail=ctx.t("training.attendees_detail"),
         )
     with tiles[2]:
-        ui.tile(ctx, ctx.t("training.tile_people"), people_value, detail=people_detail)
+        # Distinct people only where attendance lists are loaded: never a 0 that means "not recorded".
+        ui.tile(
+            ctx, kpis.read(kpis.TRAINED, s, targets, lang=ctx.lang), value=people_value, detail=people_detail
+        )
     if ctx.township:
         st.caption(ctx.t("training.county_note"))
 

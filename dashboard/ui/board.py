@@ -64,7 +64,7 @@ def reporting_rates(ctx: Context, week: dt.date, at: dt.datetime | None = None) 
             if v[key] is not None
         ]
         with col:
-            widgets.tile(
+            widgets.plain_tile(
                 ctx,
                 t(f"sub.{key}", ctx.lang),
                 i18n.fmt_rate(r[key], ctx.lang),
