@@ -6,7 +6,7 @@ import html
 
 import streamlit as st
 
-from dashboard import i18n, kpis, ui
+from dashboard import i18n, kpis, page_data, ui
 from dashboard.charts import checkpoints as cp_charts
 from dashboard.charts import common, maps, svgmap
 from dashboard.ui import mapnav
@@ -14,18 +14,18 @@ from dashboard.ui import mapnav
 ctx = ui.context()
 ui.page_header(ctx, "checkpoints")
 if not ui.empty_store(ctx):
-    s = ui.data("summary", ctx)
+    s = ui.data(page_data.Checkpoints.summary, ctx)
     c = s["checkpoints"]
-    townships = ui.data("townships", ctx)
+    townships = ui.data(page_data.Checkpoints.townships, ctx)
     if not c["total"]:
-        county = ui.data("checkpoint_status", dataclasses.replace(ctx, township=None))
+        county = ui.data(page_data.Checkpoints.checkpoint_status, dataclasses.replace(ctx, township=None))
         st.info(cp_charts.no_checkpoints_text(county, townships, ctx.township_name, ctx.lang))
         st.stop()
 
-    targets = ui.data("targets", ctx)
-    gaps = ui.data("checkpoint_gaps", ctx)
-    status = ui.data("checkpoint_status", ctx)
-    daily = ui.data("checkpoint_daily", ctx)
+    targets = ui.data(page_data.Checkpoints.targets, ctx)
+    gaps = ui.data(page_data.Checkpoints.checkpoint_gaps, ctx)
+    status = ui.data(page_data.Checkpoints.checkpoint_status, ctx)
+    daily = ui.data(page_data.Checkpoints.checkpoint_daily, ctx)
     coverage_target = kpis.target_of(kpis.COVERAGE, targets)  # the map's colours
 
     st.subheader(ctx.t("cp.headline"))
@@ -81,7 +81,9 @@ if not ui.empty_store(ctx):
                         total=i18n.fmt_int(len(status)),
                     )
                 )
-            hourly = ui.data("checkpoint_hourly", ctx, checkpoints=tuple(shown["checkpoint_id"]))
+            hourly = ui.data(
+                page_data.Checkpoints.checkpoint_hourly, ctx, checkpoints=tuple(shown["checkpoint_id"])
+            )
             # HTML, not Plotly: the page then sends no Plotly chart on load (issue 14 §2).
             st.markdown(cp_charts.heatmap_html(hourly, shown, ctx.week, ctx.lang), unsafe_allow_html=True)
         else:
@@ -114,7 +116,7 @@ if not ui.empty_store(ctx):
         live = mapnav.interactive(ctx, "cp_map_mode")
         st.markdown(maps.legend_html(cp_charts.legend(ctx.lang, coverage_target)), unsafe_allow_html=True)
         on_map = cp_charts.map_rows(status)
-        township_geo = ui.data("geo_features", ctx, layer="townships")
+        township_geo = ui.data(page_data.Checkpoints.geo_features, ctx)
         drill = mapnav.can_drill(ctx)
         gaps_only = (
             ctx.t("cp.map_gaps_only", total=i18n.fmt_int(len(status)), n=i18n.fmt_int(len(on_map))) + " · "

@@ -9,10 +9,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from .. import attention, export, i18n, kpis, places
+from .. import attention, export, i18n, kpis, metrics, places
+from ..context import Context
 from . import phone
-from .context import Context
-from .data import _briefing, data
+from .data import briefing_file, data
 from .handles import store
 from .light import sparkline
 from .routing import PAGE_FILES
@@ -44,12 +44,12 @@ def week_coverage(ctx: Context) -> dict | None:
     from .. import reporting
 
     now = dt.datetime.now(reporting.TZ).replace(minute=0, second=0, microsecond=0)
-    return data("week_coverage", ctx, now=now)
+    return data(metrics.week_coverage, ctx, now=now)
 
 
 def unreported_names(ctx: Context, ids) -> str:
     """The townships `ids` by name in the user's language, joined."""
-    names = places.township_names(data("townships", ctx), ctx.lang)
+    names = places.township_names(data(metrics.townships, ctx), ctx.lang)
     return ctx.t("mapview.sep").join(names.get(i, i) for i in ids)
 
 
@@ -210,12 +210,12 @@ def briefing_button(ctx: Context) -> None:
                     continue
                 with st.spinner(ctx.t("briefing.making")):
                     try:
-                        _briefing(*key, fmt)
+                        briefing_file(*key, fmt)
                     except Exception as e:  # chromium missing or failing: say so, keep the page
                         st.error(ctx.t("briefing.failed", reason=str(e)))
                         continue
                 st.session_state[state] = key
-            data, name = _briefing(*key, fmt)
+            data, name = briefing_file(*key, fmt)
             st.download_button(
                 ctx.t(download), data, name, mime, icon=":material/download:", key=f"briefing_{fmt}"
             )
