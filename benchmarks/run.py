@@ -42,7 +42,7 @@ from pathlib import Path
 import duckdb
 
 from benchmarks import browser, protocol
-from dashboard import metrics, queries
+from dashboard import metrics, page_data, queries
 from dashboard.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,134 +54,61 @@ TARGET_LOAD_RSS_MB = {100: 2048.0}
 TARGET_SUMMARY_WARM_S = {1: 0.050, 100: 1.0}
 TARGET_OVERHEAD = 1.3  # our Python layer / the same SQL run directly, any scale
 
-# The data each page asks `ui.data()` for (views/*.py), in the order it asks, as
+
+# The data each page asks `ui.data()` for, as the page declares it (dashboard/page_data.py, which
+# the page reads and tests/test_page_data.py checks against what the page asks for), in order:
 # (metrics function, keyword arguments, county scope only). APP_CALLS are made by app.py itself
 # (ui.resolve_context and the sidebar) before every page. Calls a page makes only after a click
-# (grid_history: a grid picked on the map) or only for an empty scope are left out.
-# views_drift() compares this with the ui.data("...") calls found in views/*.py.
-APP_CALLS = (("townships", {}, False), ("available_weeks", {}, False))
-LAYER = {"layer": "townships"}
-PAGE_DATA = {
-    "overview": (
-        ("summary", {}, False),
-        ("targets", {}, False),
-        ("weekly_trend", {"weeks": 12}, False),
-        ("baseline_summary", {}, False),
-        ("noncompliant_branches", {}, False),
-        ("checkpoint_gaps", {}, False),
-        ("grids_needing_attention", {}, False),
-    ),
-    "grids": (
-        ("summary", {}, False),
-        ("targets", {}, False),
-        ("grid_areas", {}, False),
-        ("grid_list", {"community": None, "zone": None}, False),
-        ("geo_features", LAYER, False),
-    ),
-    "branches": (
-        ("summary", {}, False),
-        ("targets", {}, False),
-        ("branch_status", {}, False),
-        ("noncompliant_branches", {}, False),
-        ("compliance_trend", {}, False),
-        ("compliance_by_township", {}, True),
-        ("failed_criteria_counts", {}, False),
-        ("geo_features", LAYER, False),
-    ),
-    "training": (
-        ("summary", {}, False),
-        ("targets", {}, False),
-        ("training_activities", {}, False),
-        ("training_people", {}, False),
-        ("training_by_kind_month", {}, False),
-        ("training_by_township", {}, True),
-    ),
-    "checkpoints": (
-        ("summary", {}, False),
-        ("targets", {}, False),
-        ("checkpoint_gaps", {}, False),
-        ("checkpoint_status", {}, False),
-        ("checkpoint_daily", {}, False),
-        ("checkpoint_hourly", {}, False),
-        ("geo_features", LAYER, False),
-    ),
-    # The meeting screen (?kiosk=1) on its first slide, the overview (views/kiosk.py).
-    "kiosk": (("summary", {}, False), ("targets", {}, False), ("baseline_summary", {}, False)),
-}
-# Calls found in views/*.py that PAGE_DATA leaves out on purpose: after a click, and the
-# meeting screen's later slides (the same calls as the pages they show).
-NOT_TIMED = {
-    "grids": {"grid_history"},
-    "kiosk": {
-        "grid_list",
-        "grids_needing_attention",
-        "geo_features",
-        "branch_status",
-        "compliance_by_township",
-        "compliance_trend",
-        "checkpoint_gaps",
-        "checkpoint_status",
-        "checkpoint_hourly",
-    },
-}
+# (grid_history: a grid picked on the map) or only for an empty scope are left out (on_open).
+def _declared(page: type) -> tuple:
+    return tuple((d.fn, dict(d.kwargs), d.county_only) for d in page_data.calls(page) if d.on_open)
 
 
-def page_calls(page: str, township: str | None) -> list[tuple[str, dict]]:
+APP_CALLS = _declared(page_data.App)
+PAGE_DATA = {page: _declared(cls) for page, cls in page_data.PAGES.items()}
+
+
+def page_calls(page: str, township: str | None) -> list[tuple]:
     """The distinct data calls of `page` for a scope (a call made twice is cached by ui.data)."""
     out, seen = [], set()
-    for name, kwargs, county_only in APP_CALLS + PAGE_DATA[page]:
-        key = (name, tuple(sorted(kwargs.items())))
+    for fn, kwargs, county_only in APP_CALLS + PAGE_DATA[page]:
+        key = (fn, tuple(sorted(kwargs.items())))
         if (county_only and township is not None) or key in seen:
             continue
         seen.add(key)
-        out.append((name, kwargs))
+        out.append((fn, kwargs))
     return out
 
 
-def data_call(store: Store | None, con, name: str, week, township, kwargs: dict):
-    """metrics.<name>(con, scope, **kwargs) as ui.data(name, ctx, **kwargs) calls it
+def data_call(store: Store | None, con, fn, week, township, kwargs: dict):
+    """fn(con, scope, **kwargs), a metrics function, as ui.data(call, ctx, **kwargs) calls it
     (dashboard/ui/data.py), without Streamlit's cache; baseline_summary as ui.baseline does."""
     scope = metrics.Scope(week, township)
-    if name == "baseline_summary":
+    if fn is metrics.baseline_summary:
         return metrics.baseline_summary(con, scope, store=store)
-    return getattr(metrics, name)(con, scope, **kwargs)
+    return fn(con, scope, **kwargs)
 
 
 def run_page(store: Store, con, page: str, week, township, times: dict | None = None):
     """Every data call of `page`, in order; per-call wall times into `times` when given."""
-    for name, kwargs in page_calls(page, township):
+    for fn, kwargs in page_calls(page, township):
         t0 = time.perf_counter()
-        data_call(store, con, name, week, township, kwargs)
+        data_call(store, con, fn, week, township, kwargs)
         if times is not None:
-            times[name] = time.perf_counter() - t0
+            times[fn.__name__] = time.perf_counter() - t0
 
 
-def views_drift() -> list[str]:
-    """ui.data("name", ...) calls in views/*.py that PAGE_DATA does not time, per page."""
-    out = []
-    for page in PAGE_DATA:
-        path = ROOT / "views" / f"{page}.py"
-        if not path.is_file():
-            out.append(f"views/{page}.py not found")
-            continue
-        found = set(re.findall(r"""ui\.data\(\s*["'](\w+)["']""", path.read_text("utf-8")))
-        timed = {n for n, _, _ in APP_CALLS + PAGE_DATA[page]}
-        for name in sorted(found - timed - NOT_TIMED.get(page, set())):
-            out.append(f"{page}: ui.data({name!r}) is not timed")
-    return out
-
-
-def _county_call(name: str, kwargs: dict):
-    return lambda con, w: data_call(None, con, name, w, None, kwargs)
+def _county_call(fn, kwargs: dict):
+    return lambda con, w: data_call(None, con, fn, w, None, kwargs)
 
 
 # Every distinct page data call at county scope, name -> call(con, week) (also used by
 # benchmarks.profile). baseline_summary is summary() of the previous week: not repeated here.
 PAGE_CALLS = {}
 for _page in PAGE_DATA:
-    for _name, _kwargs in page_calls(_page, None):
-        if _name not in PAGE_CALLS and _name not in ("summary", "baseline_summary"):
-            PAGE_CALLS[_name] = _county_call(_name, _kwargs)
+    for _fn, _kwargs in page_calls(_page, None):
+        if _fn.__name__ not in PAGE_CALLS and _fn not in (metrics.summary, metrics.baseline_summary):
+            PAGE_CALLS[_fn.__name__] = _county_call(_fn, _kwargs)
 
 PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 COPY_PREFIX = re.compile(r"^K\d{3}-")  # demo ids of county copies 2..N (dashboard/demo.py)
@@ -713,13 +640,6 @@ def markdown(results: list[dict], meta: dict) -> str:
                 f"{met(p['ratio'], TARGET_OVERHEAD)} | "
                 f"{slow[0] or '—'} {ms(slow[1]) if slow[1] is not None else ''} |"
             )
-    drift = views_drift()
-    if drift:
-        L += [
-            "",
-            "⚠ views/*.py and PAGE_DATA disagree (update PAGE_DATA in benchmarks/run.py): "
-            + "; ".join(drift),
-        ]
     L += [
         "",
         "## Page data calls, each on its own, county scope, warm",

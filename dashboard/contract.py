@@ -3,13 +3,16 @@
 This module is the one source for the loader (column rules), the DDL of the
 store, the Excel templates and docs/data-contract.md (written from here and from
 `metric_definitions` by `python -m dashboard contract --markdown`; a test keeps the
-committed file in step). It imports nothing outside the standard library.
+committed file in step). It imports nothing outside the standard library but the figure
+codes (figure_codes).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+
+from .figure_codes import F
 
 # Column types. `enum` columns carry their allowed codes in `Column.enum`.
 TEXT, INT, FLOAT, BOOL, DATE, TIMESTAMP, ENUM = ("text", "int", "float", "bool", "date", "timestamp", "enum")
@@ -468,39 +471,43 @@ GEO_MAX_BYTES = {"county": 5 * 1024 * 1024, "border": 5 * 1024 * 1024}
 
 # Figure codes (those a target may name); their definitions: metric_definitions.FIGURES.
 RATE_METRICS = (
-    "branches.compliance_rate",
-    "branches.link_coverage_rate",
-    "grids.staffed_rate",
-    "grids.visit_rate",
-    "grids.reporting_rate",
-    "checkpoints.coverage_rate",
-    "checkpoints.party_share",
+    F.BRANCHES_COMPLIANCE_RATE,
+    F.BRANCHES_LINK_COVERAGE_RATE,
+    F.GRIDS_STAFFED_RATE,
+    F.GRIDS_VISIT_RATE,
+    F.GRIDS_REPORTING_RATE,
+    F.CHECKPOINTS_COVERAGE_RATE,
+    F.CHECKPOINTS_PARTY_SHARE,
 )
 COUNT_METRICS = (
-    "branches.total",
-    "branches.compliant",
-    "branches.model",
-    "grids.total",
-    "grids.staffed",
-    "grids.households",
-    "grids.households_visited",
-    "members.reported",
-    "members.assigned",
-    "members.households_linked",
-    "checkpoints.total",
-    "checkpoints.slots",
-    "checkpoints.staffed_slots",
-    "checkpoints.staff_hours",
-    "checkpoints.persons_checked",
-    "training.sessions",
-    "training.attendees",
-    "training.distinct_members",
+    F.BRANCHES_TOTAL,
+    F.BRANCHES_COMPLIANT,
+    F.BRANCHES_MODEL,
+    F.GRIDS_TOTAL,
+    F.GRIDS_STAFFED,
+    F.GRIDS_HOUSEHOLDS,
+    F.GRIDS_HOUSEHOLDS_VISITED,
+    F.MEMBERS_REPORTED,
+    F.MEMBERS_ASSIGNED,
+    F.MEMBERS_HOUSEHOLDS_LINKED,
+    F.CHECKPOINTS_TOTAL,
+    F.CHECKPOINTS_SLOTS,
+    F.CHECKPOINTS_STAFFED_SLOTS,
+    F.CHECKPOINTS_STAFF_HOURS,
+    F.CHECKPOINTS_PERSONS_CHECKED,
+    F.TRAINING_SESSIONS,
+    F.TRAINING_ATTENDEES,
+    F.TRAINING_DISTINCT_MEMBERS,
 )
 METRIC_CODES = (
     RATE_METRICS
     + COUNT_METRICS
-    + tuple(f"training.{k}.{m}" for k in TRAINING_KINDS for m in ("sessions", "attendees"))
-    + tuple(f"indicators.{k}" for k in INDICATORS)
+    + tuple(
+        code.format(kind=k)
+        for k in TRAINING_KINDS
+        for code in (F.TRAINING_KIND_SESSIONS, F.TRAINING_KIND_ATTENDEES)
+    )
+    + tuple(F.INDICATOR.format(code=k) for k in INDICATORS)
 )
 
 # ------------------------------------------------------------- words for docs and templates

@@ -1,9 +1,12 @@
 """The key figures, declared once: which number, its label, its unit, its target, which way is
 better, how "met" is decided, and the change since the last meeting.
 
-The overview (views/overview.py), the meeting screen (dashboard/ui/slides.py) and the weekly
-briefing (dashboard/report) all read KPIS and call status() and change(); none of them decides
-"met" or writes a change on its own. The charts colour "met" with met().
+Every tile reads KPIS: the overview and the detail pages (views/*.py, through ui.tile), the
+meeting screen (dashboard/ui/slides.py) and the weekly briefing (dashboard/report, BRIEFING);
+they call status() and change(), and none of them decides "met", formats a figure or names it
+on its own. A tile's label is its figure's (metric_definitions: `figure.<code>` of the label
+table), so the tile, docs/data-contract.md and the template's 说明 sheet say the same words.
+The charts colour "met" with met().
 
 Two different things are said about a figure, and they must not look alike:
 - against its target, a gap: "差 42.9 个百分点" / "42.9 pts short" (no arrow, it is no change);
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import i18n
+from .figure_codes import F, label_key
 
 # A figure within this of its target has met it: rates are floats, and 57/57 may come out
 # a hair under 1.0. The one tolerance of the project for "met".
@@ -29,9 +33,11 @@ RATE = "rate"  # the unit of a rate (0..1, shown as %, gaps in points)
 @dataclass(frozen=True)
 class Kpi:
     key: str  # the figure's name in code and in page keys ("compliance")
-    label: str  # label key (dashboard/i18n/labels.toml)
-    value: str  # path in metrics.summary() of the figure compared with the target
+    # The figure the tile is named for (figure_codes.F): its label is that figure's
+    # (metric_definitions.Figure.label, `figure.<code>` in labels.toml), on every screen.
+    figure: str
     unit: str  # RATE, or the label key of a count's unit ("unit.people")
+    value: str | None = None  # path in summary() of the figure compared with the target (default: figure)
     target: str | None = None  # metric code of its target (metrics.targets()), None: no target
     direction: int = 1  # +1: more is better; -1: less is better
     needs: str | None = None  # path of a count that must not be 0 for the figure to mean anything
@@ -39,10 +45,21 @@ class Kpi:
     change: str | None = None  # path whose change is told (default: value)
     year_to_date: bool = False  # a year's target: short of it is progress, not failure
     headline: bool = False  # on the overview and the meeting screen's first slide
+    briefing: bool = True  # a line of the weekly briefing's table (else a detail page's tile only)
     screen_label: str | None = None  # a shorter label for the meeting screen
     # The line under the figure: a label key and its fields as paths in summary(), or a
     # function of summary() giving the fields.
     detail: tuple[str, dict[str, str] | Callable[[dict], dict]] | None = None
+
+    @property
+    def label(self) -> str:
+        """The label key of the tile: its figure's (`figure.<code>`)."""
+        return label_key(self.figure)
+
+    @property
+    def path(self) -> str:
+        """Where in summary() the number compared with the target is."""
+        return self.value or self.figure
 
     @property
     def rate(self) -> bool:
@@ -50,133 +67,177 @@ class Kpi:
 
     @property
     def change_path(self) -> str:
-        return self.change or self.value
+        return self.change or self.path
 
     @property
     def change_is_rate(self) -> bool:
         return self.change is None and self.rate
 
 
+# The key figures, one name each (pages say kpis.VISITS, not a string).
+COMPLIANCE = Kpi(
+    "compliance",
+    F.BRANCHES_COMPLIANT,
+    RATE,
+    value=F.BRANCHES_COMPLIANCE_RATE,
+    target=F.BRANCHES_COMPLIANCE_RATE,
+    needs=F.BRANCHES_TOTAL,
+    shown=(F.BRANCHES_COMPLIANT, F.BRANCHES_TOTAL),
+    change=F.BRANCHES_COMPLIANT,
+    headline=True,
+    screen_label="kiosk.compliance",
+)
+
+LINKS = Kpi(
+    "links",
+    F.BRANCHES_LINK_COVERAGE_RATE,
+    RATE,
+    target=F.BRANCHES_LINK_COVERAGE_RATE,
+    needs=F.BRANCHES_TOTAL,
+)
+
+MODEL = Kpi(
+    "model",
+    F.BRANCHES_MODEL,
+    "unit.branches",
+    needs=F.BRANCHES_TOTAL,
+    detail=("branches.model_of", {"total": F.BRANCHES_TOTAL}),
+)
+
+COVERAGE = Kpi(
+    "coverage",
+    F.CHECKPOINTS_COVERAGE_RATE,
+    RATE,
+    target=F.CHECKPOINTS_COVERAGE_RATE,
+    needs=F.CHECKPOINTS_TOTAL,
+    headline=True,
+    detail=("kpi.slots_of", {"staffed": F.CHECKPOINTS_STAFFED_SLOTS, "slots": F.CHECKPOINTS_SLOTS}),
+)
+
+STAFFED_SLOTS = Kpi(
+    "staffed_slots",
+    F.CHECKPOINTS_STAFFED_SLOTS,
+    "unit.hours",
+    needs=F.CHECKPOINTS_TOTAL,
+    briefing=False,
+    detail=("kpi.slots_of", {"staffed": F.CHECKPOINTS_STAFFED_SLOTS, "slots": F.CHECKPOINTS_SLOTS}),
+)
+
+STAFF_HOURS = Kpi(
+    "staff_hours",
+    F.CHECKPOINTS_STAFF_HOURS,
+    "unit.hours",
+    needs=F.CHECKPOINTS_TOTAL,
+    briefing=False,
+    detail=("unit.hours", {}),
+)
+
+PARTY_SHARE = Kpi(
+    "party_share",
+    F.CHECKPOINTS_PARTY_SHARE,
+    RATE,
+    target=F.CHECKPOINTS_PARTY_SHARE,
+    needs=F.CHECKPOINTS_TOTAL,
+    detail=(
+        "cp.kpi.party_hours",
+        lambda s: {"hours": (s["checkpoints"]["party_share"] or 0) * s["checkpoints"]["staff_hours"]},
+    ),
+)
+
+PERSONS = Kpi(
+    "persons",
+    F.CHECKPOINTS_PERSONS_CHECKED,
+    "unit.person_times",
+    needs=F.CHECKPOINTS_TOTAL,
+    detail=("cp.kpi.per_day", lambda s: {"n": s["checkpoints"]["persons_checked"] / 7}),
+)
+
+MEMBERS = Kpi(
+    "members",
+    F.MEMBERS_REPORTED,
+    "unit.people",
+    target=F.MEMBERS_REPORTED,
+    needs=F.GRIDS_TOTAL,
+    headline=True,
+    detail=("kpi.assigned", {"assigned": F.MEMBERS_ASSIGNED, "households": F.MEMBERS_HOUSEHOLDS_LINKED}),
+)
+
+STAFFED = Kpi(
+    "staffed",
+    F.GRIDS_STAFFED_RATE,
+    RATE,
+    target=F.GRIDS_STAFFED_RATE,
+    needs=F.GRIDS_TOTAL,
+    headline=True,
+    detail=("kpi.staffed_of", {"staffed": F.GRIDS_STAFFED, "total": F.GRIDS_TOTAL}),
+)
+
+VISITS = Kpi(
+    "visits",
+    F.GRIDS_VISIT_RATE,
+    RATE,
+    target=F.GRIDS_VISIT_RATE,
+    needs=F.GRIDS_TOTAL,
+    headline=True,
+    screen_label="kiosk.visit_rate",
+    detail=("kpi.visited_of", {"visited": F.GRIDS_HOUSEHOLDS_VISITED, "households": F.GRIDS_HOUSEHOLDS}),
+)
+
+REPORTING = Kpi(
+    "reporting",
+    F.GRIDS_REPORTING_RATE,
+    RATE,
+    target=F.GRIDS_REPORTING_RATE,
+    needs=F.GRIDS_TOTAL,
+    headline=True,
+    screen_label="kiosk.reporting_rate",
+)
+
+SESSIONS = Kpi(
+    "sessions",
+    F.TRAINING_SESSIONS,
+    "unit.sessions",
+    target=F.TRAINING_SESSIONS,
+    year_to_date=True,
+    screen_label="kiosk.training_sessions",
+)
+
+ATTENDEES = Kpi(
+    "attendees",
+    F.TRAINING_ATTENDEES,
+    "unit.person_times",
+    target=F.TRAINING_ATTENDEES,
+    year_to_date=True,
+    screen_label="kiosk.training_attendees",
+)
+
+TRAINED = Kpi(
+    "trained",
+    F.TRAINING_DISTINCT_MEMBERS,
+    "unit.people",
+    needs=F.TRAINING_DISTINCT_MEMBERS,
+)
+
 KPIS: tuple[Kpi, ...] = (
-    Kpi(
-        "compliance",
-        "kpi.compliance",
-        "branches.compliance_rate",
-        RATE,
-        target="branches.compliance_rate",
-        needs="branches.total",
-        shown=("branches.compliant", "branches.total"),
-        change="branches.compliant",
-        headline=True,
-        screen_label="kiosk.compliance",
-    ),
-    Kpi(
-        "links",
-        "report.kpi.links",
-        "branches.link_coverage_rate",
-        RATE,
-        target="branches.link_coverage_rate",
-        needs="branches.total",
-    ),
-    Kpi("model", "branches.tile_model", "branches.model", "unit.branches", needs="branches.total"),
-    Kpi(
-        "coverage",
-        "kpi.coverage",
-        "checkpoints.coverage_rate",
-        RATE,
-        target="checkpoints.coverage_rate",
-        needs="checkpoints.total",
-        headline=True,
-        detail=("kpi.slots_of", {"staffed": "checkpoints.staffed_slots", "slots": "checkpoints.slots"}),
-    ),
-    Kpi(
-        "party_share",
-        "cp.kpi.party_share",
-        "checkpoints.party_share",
-        RATE,
-        target="checkpoints.party_share",
-        needs="checkpoints.total",
-        detail=(
-            "cp.kpi.party_hours",
-            lambda s: {"hours": (s["checkpoints"]["party_share"] or 0) * s["checkpoints"]["staff_hours"]},
-        ),
-    ),
-    Kpi(
-        "persons",
-        "cp.kpi.persons_checked",
-        "checkpoints.persons_checked",
-        "unit.person_times",
-        needs="checkpoints.total",
-    ),
-    Kpi(
-        "members",
-        "kpi.members",
-        "members.reported",
-        "unit.people",
-        target="members.reported",
-        needs="grids.total",
-        headline=True,
-        detail=("kpi.assigned", {"assigned": "members.assigned", "households": "members.households_linked"}),
-    ),
-    Kpi(
-        "staffed",
-        "kpi.grids_staffed",
-        "grids.staffed_rate",
-        RATE,
-        target="grids.staffed_rate",
-        needs="grids.total",
-        headline=True,
-        detail=("kpi.staffed_of", {"staffed": "grids.staffed", "total": "grids.total"}),
-    ),
-    Kpi(
-        "visits",
-        "kpi.visit_rate",
-        "grids.visit_rate",
-        RATE,
-        target="grids.visit_rate",
-        needs="grids.total",
-        headline=True,
-        screen_label="kiosk.visit_rate",
-        detail=("kpi.visited_of", {"visited": "grids.households_visited", "households": "grids.households"}),
-    ),
-    Kpi(
-        "reporting",
-        "kpi.reporting_rate",
-        "grids.reporting_rate",
-        RATE,
-        target="grids.reporting_rate",
-        needs="grids.total",
-        headline=True,
-        screen_label="kiosk.reporting_rate",
-    ),
-    Kpi(
-        "sessions",
-        "report.kpi.sessions",
-        "training.sessions",
-        "unit.sessions",
-        target="training.sessions",
-        year_to_date=True,
-        screen_label="kiosk.training_sessions",
-    ),
-    Kpi(
-        "attendees",
-        "report.kpi.attendees",
-        "training.attendees",
-        "unit.person_times",
-        target="training.attendees",
-        year_to_date=True,
-        screen_label="kiosk.training_attendees",
-    ),
-    Kpi(
-        "trained",
-        "training.tile_people",
-        "training.distinct_members",
-        "unit.people",
-        needs="training.distinct_members",
-    ),
+    COMPLIANCE,
+    LINKS,
+    MODEL,
+    COVERAGE,
+    STAFFED_SLOTS,
+    STAFF_HOURS,
+    PARTY_SHARE,
+    PERSONS,
+    MEMBERS,
+    STAFFED,
+    VISITS,
+    REPORTING,
+    SESSIONS,
+    ATTENDEES,
+    TRAINED,
 )
 BY_KEY = {k.key: k for k in KPIS}
 HEADLINE = tuple(k for k in KPIS if k.headline)
+BRIEFING = tuple(k for k in KPIS if k.briefing)  # the weekly briefing's table, in this order
 
 
 # ---------------------------------------------------------------- reading summary()
@@ -201,14 +262,14 @@ def value_text(kpi: Kpi, s: dict, lang: str) -> str:
     if kpi.shown:
         part, whole = kpi.shown
         return f"{i18n.fmt_compact(get(s, part), lang)} / {i18n.fmt_compact(get(s, whole), lang)}"
-    value = get(s, kpi.value)
+    value = get(s, kpi.path)
     return i18n.fmt_rate(value, lang) if kpi.rate else i18n.fmt_compact(value, lang)
 
 
 def detail_text(kpi: Kpi, s: dict, lang: str) -> str:
     """The line under the figure ("" when it has none); a part / whole figure's is its rate."""
     if kpi.shown:
-        return i18n.fmt_rate(get(s, kpi.value), lang)
+        return i18n.fmt_rate(get(s, kpi.path), lang)
     if kpi.detail is None:
         return ""
     key, fields = kpi.detail
@@ -265,7 +326,7 @@ def status(value, target, year_to_date: bool = False) -> Status:
 
 
 def kpi_status(kpi: Kpi, s: dict, targets: dict) -> Status:
-    return status(get(s, kpi.value), target_of(kpi, targets), kpi.year_to_date)
+    return status(get(s, kpi.path), target_of(kpi, targets), kpi.year_to_date)
 
 
 def points(rate_delta: float) -> float:
@@ -368,17 +429,24 @@ class Reading:
 
 
 def read(
-    kpi: Kpi, s: dict, targets: dict, d: dict, base: dict | None, lang: str, screen: bool = False
+    kpi: Kpi,
+    s: dict,
+    targets: dict,
+    d: dict | None = None,
+    base: dict | None = None,
+    lang: str = i18n.DEFAULT_LANG,
+    screen: bool = False,
 ) -> Reading:
     """`kpi` of summary() `s` against `targets`, with its change (d: summary_change(),
-    base: baseline_summary()); `screen`: the meeting screen's shorter label."""
+    base: baseline_summary(); without them no change); `screen`: the meeting screen's
+    shorter label."""
     st = kpi_status(kpi, s, targets)
     return Reading(
         kpi,
         i18n.t(kpi.screen_label if screen and kpi.screen_label else kpi.label, lang),
         value_text(kpi, s, lang),
         detail_text(kpi, s, lang),
-        get(s, kpi.value),
+        get(s, kpi.path),
         target_of(kpi, targets),
         target_text(kpi, targets, lang),
         st,
@@ -393,7 +461,7 @@ def readings(
     d: dict,
     base: dict | None,
     lang: str,
-    kpis: tuple[Kpi, ...] = KPIS,
+    kpis: tuple[Kpi, ...] = BRIEFING,
     screen: bool = False,
 ) -> list[Reading]:
     """The key figures the scope has (see present()), in the list's order."""

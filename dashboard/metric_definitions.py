@@ -6,14 +6,17 @@ what each one is. It is the one source for the figure definitions of docs/data-c
 template's 说明 sheet. A code holding `{kind}` stands for one figure per training kind,
 `{code}` for one per border-defence indicator (`expand()` lists them all); the codes are
 those of `contract.METRIC_CODES`, the ones a target may name (tests/test_contract_doc.py
-keeps the two in step). Standard library and `contract` only.
+keeps the two in step), written as names of `figure_codes.F`. A figure's label (the words on
+its tile, in the docs and on the 说明 sheet alike) is `figure.<code>` of the label table,
+dashboard/i18n/labels.toml. Standard library, `contract`, `figure_codes` and `i18n` only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import contract
+from . import contract, i18n
+from .figure_codes import F, label_key
 
 HOURS_PER_WEEK = 168  # hour slots in a week: a checkpoint's slots per week
 
@@ -98,149 +101,137 @@ GENERAL = (
 
 @dataclass(frozen=True)
 class Figure:
-    code: str  # the key path in summary(), dots between levels
-    zh: str
-    en: str
+    code: str  # the key path in summary(), dots between levels (a name of figure_codes.F)
     unit: str  # a key of UNITS
     definition: str  # English
     definition_zh: str
+    # Of a figure expand() filled in: the code as declared ("training.{kind}.sessions") and
+    # the placeholder's words, (name, (zh, en)).
+    declared: str | None = None
+    filled: tuple[str, tuple[str, str]] | None = None
+
+    @property
+    def label_key(self) -> str:
+        """Its label in dashboard/i18n/labels.toml: `figure.<code as declared>`."""
+        return label_key(self.declared or self.code)
+
+    def label(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The figure's name as every screen, document and template says it."""
+        if self.filled is None:
+            return i18n.t(self.label_key, lang)
+        name, (zh, en) = self.filled
+        return i18n.t(self.label_key, lang, **{name: en if lang == "en" else zh})
+
+    @property
+    def zh(self) -> str:
+        return self.label("zh")
+
+    @property
+    def en(self) -> str:
+        return self.label("en")
 
 
 FIGURES: tuple[Figure, ...] = (
     Figure(
-        "branches.total",
-        "边境村组党支部",
-        "Border branches",
+        F.BRANCHES_TOTAL,
         "branches",
         "branches in scope",
         "范围内的边境村组党支部数",
     ),
     Figure(
-        "branches.compliant",
-        "达标党支部",
-        "Branches up to standard",
+        F.BRANCHES_COMPLIANT,
         "branches",
         "branches whose latest assessment on or before the week's end passed all 8 criteria; "
         "a branch never assessed is not compliant",
         "截至本周末最近一次评估 8 个项目全部达标的党支部数；从未评估的党支部不算达标",
     ),
     Figure(
-        "branches.compliance_rate",
-        "党支部达标率",
-        "Branch compliance rate",
+        F.BRANCHES_COMPLIANCE_RATE,
         "rate",
         "branches.compliant / branches.total",
         "达标党支部数 ÷ 党支部总数",
     ),
     Figure(
-        "branches.model",
-        "示范党组织",
-        "Model branches",
+        F.BRANCHES_MODEL,
         "branches",
         "branches with is_model",
         "标为示范党组织的党支部数",
     ),
     Figure(
-        "branches.link_coverage_rate",
-        "“4+N”挂联覆盖率",
-        '"4+N" link coverage',
+        F.BRANCHES_LINK_COVERAGE_RATE,
         "rate",
         "branches with all four link_* columns true / branches.total",
         "县级领导、挂包单位、乡镇班子、驻村工作队四方挂联齐全的党支部数 ÷ 党支部总数",
     ),
-    Figure("grids.total", "网格", "Grids", "grids", "grids in scope", "范围内的网格数"),
+    Figure(F.GRIDS_TOTAL, "grids", "grids in scope", "范围内的网格数"),
     Figure(
-        "grids.staffed",
-        "有人包保的网格",
-        "Grids staffed",
+        F.GRIDS_STAFFED,
         "grids",
         "grids with at least one member assigned (any role) who reported on or before the week's end",
         "至少有一名截至本周末已报到的下沉党员（网格长或网格员）的网格数",
     ),
     Figure(
-        "grids.staffed_rate",
-        "网格包保率",
-        "Grids staffed rate",
+        F.GRIDS_STAFFED_RATE,
         "rate",
         "grids.staffed / grids.total",
         "有人包保的网格数 ÷ 网格总数",
     ),
     Figure(
-        "grids.households",
-        "网格户数",
-        "Households in grids",
+        F.GRIDS_HOUSEHOLDS,
         "households",
         "sum of the grids' households",
         "范围内网格的户数合计",
     ),
     Figure(
-        "grids.households_visited",
-        "本周走访户数",
-        "Households visited this week",
+        F.GRIDS_HOUSEHOLDS_VISITED,
         "households",
         "sum over grids in scope of that week's households_visited (0 where the grid did not report)",
         "范围内各网格本周周报的走访户数合计（未报送的网格按 0 计）",
     ),
     Figure(
-        "grids.visit_rate",
-        "入户走访率",
-        "Household visit rate",
+        F.GRIDS_VISIT_RATE,
         "rate",
         "grids.households_visited / households of the grids of townships that sent grid reports that week",
         "本周走访户数 ÷ 本周已报送网格周报的乡镇的网格户数",
     ),
     Figure(
-        "grids.reporting_rate",
-        "网格周报报送率",
-        "Grids reporting",
+        F.GRIDS_REPORTING_RATE,
         "rate",
         "grids with a grid_weekly row that week / grids of townships that sent grid reports that week",
         "本周有网格周报的网格数 ÷ 本周已报送网格周报的乡镇的网格数",
     ),
     Figure(
-        "members.reported",
-        "下沉党员报到",
-        "Members reported",
+        F.MEMBERS_REPORTED,
         "members",
         "members with reported_on on or before the week's end",
         "报到日期在本周末或之前的下沉党员人数",
     ),
     Figure(
-        "members.assigned",
-        "已入格党员",
-        "Members assigned to a grid",
+        F.MEMBERS_ASSIGNED,
         "members",
         "of members.reported, those with a grid",
         "已报到党员中已分配到网格的人数",
     ),
     Figure(
-        "members.households_linked",
-        "党员挂联户数",
-        "Households linked by members",
+        F.MEMBERS_HOUSEHOLDS_LINKED,
         "households",
         "sum of households_linked over members.reported",
         "已报到党员的挂联户数合计",
     ),
     Figure(
-        "checkpoints.total",
-        "卡点",
-        "Checkpoints",
+        F.CHECKPOINTS_TOTAL,
         "checkpoints",
         "checkpoints in scope",
         "范围内的卡点数",
     ),
     Figure(
-        "checkpoints.slots",
-        "应值守时段",
-        "Hour slots to staff",
+        F.CHECKPOINTS_SLOTS,
         "slots",
         f"checkpoints of townships that sent shifts that week × {HOURS_PER_WEEK} (hour slots of the week)",
         f"本周已报送卡点值守的乡镇的卡点数 × {HOURS_PER_WEEK}（一周的小时时段数）",
     ),
     Figure(
-        "checkpoints.staffed_slots",
-        "达标时段",
-        "Hour slots staffed",
+        F.CHECKPOINTS_STAFFED_SLOTS,
         "slots",
         "hour slots [h, h+1) in which the staff of the shifts covering the whole slot (shift_start "
         "<= h and shift_end >= h+1) add up to at least required_staff; "
@@ -249,82 +240,62 @@ FIGURES: tuple[Figure, ...] = (
         "（开始时间 <= h 且结束时间 >= h+1），同一卡点重叠班次的人数相加",
     ),
     Figure(
-        "checkpoints.coverage_rate",
-        "卡点24小时值守覆盖率",
-        "Checkpoint 24 h coverage",
+        F.CHECKPOINTS_COVERAGE_RATE,
         "rate",
         "checkpoints.staffed_slots / checkpoints.slots (24-hour duty means 1.0)",
-        "达标时段 ÷ 应值守时段（24 小时值守即为 100%）",
+        "值守到位时段 ÷ 应值守时段（24 小时值守即为 100%）",
     ),
     Figure(
-        "checkpoints.staff_hours",
-        "值守人时",
-        "Staff-hours on duty",
+        F.CHECKPOINTS_STAFF_HOURS,
         "staff_hours",
         "sum over shifts overlapping the week of (staff_party + staff_unit + staff_volunteer) "
         "× hours of the shift inside the week",
         "与本周有重叠的班次：（党员干部 + 单位网格员 + 志愿者人数）× 班次在本周内的小时数，求和",
     ),
     Figure(
-        "checkpoints.party_share",
-        "党员干部值守占比",
-        "Party cadres' share of duty",
+        F.CHECKPOINTS_PARTY_SHARE,
         "rate",
         "the staff_party part of checkpoints.staff_hours / checkpoints.staff_hours",
-        "值守人时中党员干部的部分 ÷ 值守人时",
+        "值守人员工时中党员干部的部分 ÷ 值守人员工时",
     ),
     Figure(
-        "checkpoints.persons_checked",
-        "测温扫码人次",
-        "Persons checked",
+        F.CHECKPOINTS_PERSONS_CHECKED,
         "person_times",
         "sum of persons_checked of shifts starting in the week",
         "本周开始的班次的测温扫码人次合计",
     ),
     Figure(
-        "training.sessions",
-        "培训宣讲期数场次（年度累计）",
-        "Training sessions (YTD)",
+        F.TRAINING_SESSIONS,
         "sessions",
         "YTD sum of sessions over all kinds",
         "年度累计各类活动的期数场次合计",
     ),
     Figure(
-        "training.attendees",
-        "培训宣讲参加人次（年度累计）",
-        "Training attendees (YTD)",
+        F.TRAINING_ATTENDEES,
         "person_times",
         "YTD sum of attendees over all kinds",
         "年度累计各类活动的参加人次合计",
     ),
     Figure(
-        "training.distinct_members",
-        "参训党员人数（年度累计）",
-        "Members trained (YTD)",
+        F.TRAINING_DISTINCT_MEMBERS,
         "members",
         "YTD distinct member_id in training_attendance (null where no attendance is loaded)",
         "年度累计参训记录中不重复的党员编号数（未报送参训记录时为空）",
     ),
     Figure(
-        "training.{kind}.sessions",
-        "{kind}（期数场次，年度累计）",
-        "{kind}: sessions (YTD)",
+        F.TRAINING_KIND_SESSIONS,
         "sessions",
         "YTD sum of sessions of that kind",
         "该类活动年度累计期数场次",
     ),
     Figure(
-        "training.{kind}.attendees",
-        "{kind}（参加人次，年度累计）",
-        "{kind}: attendees (YTD)",
+        F.TRAINING_KIND_ATTENDEES,
         "person_times",
         "YTD sum of attendees of that kind",
         "该类活动年度累计参加人次",
     ),
     Figure(
-        "indicators.{code}",
-        "{code}",
-        "{code}",
+        F.INDICATOR,
         "value",
         "latest value on or before the week's end: for a township its own latest row; for the "
         "county the county-level row if there is one, else the sum of the townships' "
@@ -353,15 +324,15 @@ def expand() -> list[Figure]:
         if name is None:
             out.append(f)
             continue
-        for key, (zh, en) in PLACEHOLDERS[name].items():
+        for key, words in PLACEHOLDERS[name].items():
             out.append(
                 Figure(
                     f.code.format(**{name: key}),
-                    f.zh.format(**{name: zh}),
-                    f.en.format(**{name: en}),
                     f.unit,
                     f.definition,
                     f.definition_zh,
+                    declared=f.code,
+                    filled=(name, words),
                 )
             )
     return out

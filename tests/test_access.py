@@ -60,7 +60,9 @@ def test_township_user_sees_only_their_township_whatever_the_link_says(monkeypat
     gongxin = metrics.summary(con, metrics.Scope(township="T06"))
     con.close()
     shown = {m.label: m.value for m in at.metric}
-    assert shown[i18n.t("kpi.coverage")] == i18n.fmt_rate(gongxin["checkpoints"]["coverage_rate"])
+    assert shown[i18n.t("figure.checkpoints.coverage_rate")] == i18n.fmt_rate(
+        gongxin["checkpoints"]["coverage_rate"]
+    )
     picker = at.selectbox(key="_w_township")
     assert picker.disabled and picker.options == ["公信乡"]
     # every page of the session keeps the scope: the grids page of 公信乡 has no grids

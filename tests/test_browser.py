@@ -199,7 +199,7 @@ def test_township_picker_rescopes_figures_and_url(server, visit, demo_store):
     county, gongxin = metrics.summary(con), metrics.summary(con, metrics.Scope(township="T06"))
     con.close()
     assert county["checkpoints"]["coverage_rate"] != gongxin["checkpoints"]["coverage_rate"]
-    coverage, compliance = i18n.t("kpi.coverage"), i18n.t("kpi.compliance")
+    coverage, compliance = i18n.t("figure.checkpoints.coverage_rate"), i18n.t("figure.branches.compliant")
 
     v = visit().open(server, "/")
     expect(v.tile_value(coverage)).to_have_text(i18n.fmt_rate(county["checkpoints"]["coverage_rate"]))

@@ -68,7 +68,7 @@ def test_every_figure_has_labels_and_paths_summary_knows():
     for k in kpis.KPIS:
         for key in filter(None, (k.label, k.screen_label, k.unit if not k.rate else None)):
             assert key in i18n.LABELS, (k.key, key)
-        assert k.value.split(".")[0] in paths and k.change_path.split(".")[0] in paths
+        assert k.path.split(".")[0] in paths and k.change_path.split(".")[0] in paths
     assert [k.key for k in kpis.HEADLINE] == [
         "compliance",
         "coverage",

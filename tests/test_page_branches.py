@@ -110,8 +110,8 @@ def test_latest_week_all_compliant(open_app, demo):
     assert (s["compliant"], s["total"], s["model"]) == (122, 122, 28)  # the article's figures
     assert tiles(at) == {
         "边境村组党支部达标": "122 / 122",
-        "“4+N”全覆盖挂联": i18n.fmt_rate(s["link_coverage_rate"]),
-        "示范党组织": "28 个",
+        "“4+N”挂联覆盖率": i18n.fmt_rate(s["link_coverage_rate"]),
+        "示范党组织": "28",
     }
     assert [m.value for m in at.markdown].count(":green[达标 · 目标 100%]") == 2
     assert [s.value for s in at.success] == ["截至本周，全部 122 个党支部均已达标。"]

@@ -96,7 +96,7 @@ def test_tiles_show_the_summary(open_app, demo):
     c = metrics.summary(demo)["checkpoints"]
     assert (c["total"], c["slots"], c["staffed_slots"]) == (123, 20664, 20624)
     assert tiles(at) == {
-        "24小时值守覆盖率": i18n.fmt_rate(c["coverage_rate"]),  # 99.8%
+        "卡点24小时值守覆盖率": i18n.fmt_rate(c["coverage_rate"]),  # 99.8%
         "值守到位时段": "20,624",
         "值守人员工时": i18n.fmt_int(c["staff_hours"]),
         "党员干部工时占比": i18n.fmt_rate(c["party_share"]),
@@ -196,7 +196,7 @@ def test_map_colours_each_checkpoint_by_its_coverage(open_app, demo):
 def test_fully_staffed_week_says_so(open_app, demo):
     at = open_checkpoints(open_app, week=NO_GAPS.isoformat())
     assert metrics.checkpoint_gaps(demo, metrics.Scope(NO_GAPS)).empty
-    assert tiles(at)["24小时值守覆盖率"] == "100.0%"
+    assert tiles(at)["卡点24小时值守覆盖率"] == "100.0%"
     assert [s.value for s in at.success] == ["本周所有卡点全时段值守到位。", "本周没有值守空档。"]
     assert page_heatmap(at) is None
     assert [list(df.value.columns) for df in at.dataframe] == [["乡镇", "卡点", "卡点类别", "距边境（公里）"]]
@@ -207,7 +207,7 @@ def test_border_township(open_app, demo):
     at = open_checkpoints(open_app, township="T06")
     c = metrics.summary(demo, metrics.Scope(township="T06"))["checkpoints"]
     assert c["total"] == 8
-    assert tiles(at)["24小时值守覆盖率"] == i18n.fmt_rate(c["coverage_rate"])
+    assert tiles(at)["卡点24小时值守覆盖率"] == i18n.fmt_rate(c["coverage_rate"])
     assert len(quick_map_marks(at, "checkpoints")) == 8
     assert "乡镇" not in at.dataframe[0].value.columns  # one township: no column
     names, _ = heat(at)

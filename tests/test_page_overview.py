@@ -147,14 +147,14 @@ def expected_tiles(
     b, g, m, c = s["branches"], s["grids"], s["members"], s["checkpoints"]
     tiles = {}
     if b["total"]:
-        tiles[i18n.t("kpi.compliance", lang)] = f"{b['compliant']:,} / {b['total']:,}"
+        tiles[i18n.t("figure.branches.compliant", lang)] = f"{b['compliant']:,} / {b['total']:,}"
     if c["total"]:
-        tiles[i18n.t("kpi.coverage", lang)] = i18n.fmt_rate(c["coverage_rate"], lang)
+        tiles[i18n.t("figure.checkpoints.coverage_rate", lang)] = i18n.fmt_rate(c["coverage_rate"], lang)
     if g["total"]:
-        tiles[i18n.t("kpi.members", lang)] = i18n.fmt_int(m["reported"], lang)
-        tiles[i18n.t("kpi.grids_staffed", lang)] = i18n.fmt_rate(g["staffed_rate"], lang)
-        tiles[i18n.t("kpi.visit_rate", lang)] = i18n.fmt_rate(g["visit_rate"], lang)
-        tiles[i18n.t("kpi.reporting_rate", lang)] = i18n.fmt_rate(g["reporting_rate"], lang)
+        tiles[i18n.t("figure.members.reported", lang)] = i18n.fmt_int(m["reported"], lang)
+        tiles[i18n.t("figure.grids.staffed_rate", lang)] = i18n.fmt_rate(g["staffed_rate"], lang)
+        tiles[i18n.t("figure.grids.visit_rate", lang)] = i18n.fmt_rate(g["visit_rate"], lang)
+        tiles[i18n.t("figure.grids.reporting_rate", lang)] = i18n.fmt_rate(g["reporting_rate"], lang)
     for code in contract.INDICATORS:
         tiles[i18n.enum_label(contract.INDICATORS, code, lang)] = i18n.fmt_num(s["indicators"][code], lang)
     return tiles
@@ -199,7 +199,7 @@ def test_a_tile_below_target_says_how_far_short_and_no_arrow_says_it(open_app, d
     # change since the week before, never the gap (once "↓ -37.5% · 目标 100%": "fell 37.5%").
     at = open_app(week="2021-06-07", township="T02", lang=lang)
     assert_clean(at)
-    label = i18n.t("kpi.compliance", lang)
+    label = i18n.t("figure.branches.compliant", lang)
     assert tiles(at)[label] == "20 / 32"
     assert status_lines(at)[label] == (gap, "red")
     # The week before had 20 up to standard as well: no change, so no arrow at all.
@@ -265,8 +265,8 @@ def test_tiles_show_the_change_since_the_week_before(open_app, demo, lang, membe
         for label, (delta, arrow, since) in arrows(at).items()
         if arrow == "UP"
     }
-    assert shown[i18n.t("kpi.members", lang)] == members
-    assert shown[i18n.t("kpi.coverage", lang)] == coverage
+    assert shown[i18n.t("figure.members.reported", lang)] == members
+    assert shown[i18n.t("figure.checkpoints.coverage_rate", lang)] == coverage
 
 
 # ------------------------------------------------------------------ language
@@ -358,7 +358,14 @@ def test_opening_the_trend_draws_the_weekly_figures(open_app, demo):
     spec = json.loads(chart.proto.spec)
     trend = metrics.weekly_trend(demo, metrics.Scope(metrics.latest_week(demo)), weeks=12)
     shown = {t["name"]: numbers(t["y"]) for t in spec["data"]}
-    assert list(shown) == [i18n.t(k) for k in ("kpi.compliance", "kpi.visit_rate", "kpi.coverage")]
+    assert list(shown) == [
+        i18n.t(k)
+        for k in (
+            "figure.branches.compliance_rate",
+            "figure.grids.visit_rate",
+            "figure.checkpoints.coverage_rate",
+        )
+    ]
     for name, col in zip(shown, ("compliance_rate", "visit_rate", "coverage_rate"), strict=True):
         assert shown[name] == pytest.approx(list(trend[col]), nan_ok=True)
 
@@ -449,11 +456,11 @@ def test_tiles_draw_the_last_weeks_without_vega(open_app, demo, lang):
     labels = {
         col: i18n.t(key, lang)
         for col, key in (
-            ("compliance_rate", "kpi.compliance"),
-            ("coverage_rate", "kpi.coverage"),
-            ("staffed_rate", "kpi.grids_staffed"),
-            ("visit_rate", "kpi.visit_rate"),
-            ("reporting_rate", "kpi.reporting_rate"),
+            ("compliance_rate", "figure.branches.compliant"),
+            ("coverage_rate", "figure.checkpoints.coverage_rate"),
+            ("staffed_rate", "figure.grids.staffed_rate"),
+            ("visit_rate", "figure.grids.visit_rate"),
+            ("reporting_rate", "figure.grids.reporting_rate"),
         )
     }
     assert set(lines) == set(labels.values())

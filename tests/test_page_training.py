@@ -122,8 +122,8 @@ def test_county_tiles_are_the_summary(open_app, con):
         {"sessions": 2, "attendees": 252},
     )
     assert tiles(at) == {
-        "培训宣讲期（场）次": i18n.fmt_int(s["sessions"]),
-        "参加人次": i18n.fmt_int(s["attendees"]),
+        "培训宣讲期（场）次（年度累计）": i18n.fmt_int(s["sessions"]),
+        "培训宣讲参加人次（年度累计）": i18n.fmt_int(s["attendees"]),
         "参训党员（人，不重复计）": f"{i18n.fmt_int(s['distinct_members'])} 人",
     }
     assert tiles(at)["参训党员（人，不重复计）"] == "240 人"
@@ -198,7 +198,7 @@ def test_township_gets_only_its_own_targets(open_app, con):
     # 勐马镇 has no targets of its own: the county's 218 outreach sessions are not its target
     at = open_training(open_app, township="T02")
     s = metrics.summary(con, metrics.Scope(township="T02"))["training"]
-    assert tiles(at)["培训宣讲期（场）次"] == i18n.fmt_int(s["sessions"])
+    assert tiles(at)["培训宣讲期（场）次（年度累计）"] == i18n.fmt_int(s["sessions"])
     assert not any(
         k.startswith("training.") for k in metrics.targets(con, metrics.Scope(township="T02"), year=2021)
     )
@@ -225,8 +225,8 @@ def test_township_without_attendance_lists_shows_no_people_count(open_app, con):
 def test_early_week(open_app, con):
     at = open_charts(open_training(open_app, week=EARLY.isoformat(), lang="en"))
     s = metrics.summary(con, metrics.Scope(EARLY))["training"]
-    assert tiles(at)["Sessions held"] == i18n.fmt_int(s["sessions"], "en") == "174"
-    assert tiles(at)["Person-times"] == "10,881"
+    assert tiles(at)["Training sessions (year to date)"] == i18n.fmt_int(s["sessions"], "en") == "174"
+    assert tiles(at)["Training person-times (year to date)"] == "10,881"
     months = next(t["x"] for t in charts(at)["training_by_month"]["data"] if t.get("type") == "bar")
     assert months == ["Feb", "Mar", "Apr", "May", "Jun"]
 
@@ -247,7 +247,10 @@ def test_township_without_trainings_says_so(open_app, tiny_store, lang):
 
 def test_county_level_training_counts_only_county_wide(open_app, tiny_store):
     at = open_training(open_app, store=tiny_store)
-    assert tiles(at)["培训宣讲期（场）次"] == "1" and tiles(at)["参加人次"] == "120"
+    assert (
+        tiles(at)["培训宣讲期（场）次（年度累计）"] == "1"
+        and tiles(at)["培训宣讲参加人次（年度累计）"] == "120"
+    )
     assert set(at.dataframe[0].value["乡镇"]) == {"县级"}
 
 

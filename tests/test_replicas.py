@@ -63,7 +63,7 @@ COOKIE = "dashboard_replica"
 VIEWER, VIEWER_PASSWORD = "viewer", "border-2021"
 VERSION_RE = re.compile(r"·\s*v(\d+)\b")
 
-COMPLIANCE, COVERAGE = i18n.t("kpi.compliance"), i18n.t("kpi.coverage")
+COMPLIANCE, COVERAGE = i18n.t("figure.branches.compliant"), i18n.t("figure.checkpoints.coverage_rate")
 OUTREACH = i18n.enum_label(contract.INDICATORS, "outreach_teams")
 
 

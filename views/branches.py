@@ -3,7 +3,7 @@ where they are along the border, the "4+N" links and the model branches."""
 
 import streamlit as st
 
-from dashboard import i18n, ui
+from dashboard import i18n, kpis, page_data, ui
 from dashboard.charts import branches as charts
 from dashboard.charts import common, maps, svgmap
 from dashboard.ui import mapnav
@@ -13,29 +13,25 @@ ui.page_header(ctx, "branches")
 PLAIN = common.PLOT_CONFIG
 
 if not ui.empty_store(ctx):
-    s = ui.data("summary", ctx)
+    s = ui.data(page_data.Branches.summary, ctx)
     b = s["branches"]
     if not b["total"]:
         st.info(ctx.t("branches.none", township=ctx.township_name))
         st.stop()
 
-    targets = ui.data("targets", ctx)
-    towns = ui.data("townships", ctx)
-    status = ui.data("branch_status", ctx)
-    failing = ui.data("noncompliant_branches", ctx)
-    rate_target = targets.get("branches.compliance_rate")
-    link_target = targets.get("branches.link_coverage_rate")
+    targets = ui.data(page_data.Branches.targets, ctx)
+    towns = ui.data(page_data.Branches.townships, ctx)
+    status = ui.data(page_data.Branches.branch_status, ctx)
+    failing = ui.data(page_data.Branches.noncompliant_branches, ctx)
+    rate_target = kpis.target_of(kpis.COMPLIANCE, targets)  # the charts draw it
     counts = charts.status_counts(status)  # compliant / noncompliant / never assessed
 
     tiles = ui.phone.compact("branches").columns(3)  # two a row on a phone
     with tiles[0]:
+        # Why short, from the branches' list: not up to standard, and of those never assessed.
         ui.tile(
             ctx,
-            ctx.t("kpi.compliance"),
-            f"{b['compliant']:,} / {b['total']:,}",
-            rate=b["compliance_rate"],
-            target=rate_target,
-            target_text=i18n.fmt_rate(rate_target, ctx.lang, digits=0),
+            kpis.read(kpis.COMPLIANCE, s, targets, lang=ctx.lang),
             detail=ctx.t(
                 "branches.compliant_detail",
                 rate=i18n.fmt_rate(b["compliance_rate"], ctx.lang),
@@ -46,24 +42,15 @@ if not ui.empty_store(ctx):
     with tiles[1]:
         ui.tile(
             ctx,
-            ctx.t("branches.tile_links"),
-            i18n.fmt_rate(b["link_coverage_rate"], ctx.lang),
-            rate=b["link_coverage_rate"],
-            target=link_target,
-            target_text=i18n.fmt_rate(link_target, ctx.lang, digits=0),
+            kpis.read(kpis.LINKS, s, targets, lang=ctx.lang),
             help_text=ctx.t("branches.links_help"),
             detail=ctx.t("branches.links_detail"),
         )
     with tiles[2]:
-        ui.tile(
-            ctx,
-            ctx.t("branches.tile_model"),
-            ctx.t("branches.model_value", n=i18n.fmt_int(b["model"])),
-            detail=ctx.t("branches.model_of", total=i18n.fmt_int(b["total"])),
-        )
+        ui.tile(ctx, kpis.read(kpis.MODEL, s, targets, lang=ctx.lang))
 
-    trend = ui.data("compliance_trend", ctx)
-    by_township = ui.data("compliance_by_township", ctx) if ctx.township is None else None
+    trend = ui.data(page_data.Branches.compliance_trend, ctx)
+    by_township = ui.data(page_data.Branches.compliance_by_township, ctx) if ctx.township is None else None
     left, right = st.columns([3, 2]) if by_township is not None else (st.container(), None)
     with left:
         st.subheader(ctx.t("branches.trend"))
@@ -104,7 +91,7 @@ if not ui.empty_store(ctx):
         )
         ui.downloads(ctx, table, ctx.t("branches.file_noncompliant"), key="noncompliant")
 
-    criteria = ui.data("failed_criteria_counts", ctx)
+    criteria = ui.data(page_data.Branches.failed_criteria_counts, ctx)
     map_area = st.container()
     if not criteria.empty:
         left, map_area = st.columns([2, 3])
@@ -116,7 +103,7 @@ if not ui.empty_store(ctx):
                         charts.failed_criteria(criteria, ctx.lang), config=PLAIN, key="failed_criteria"
                     )
                     st.caption(ctx.t("branches.failed_caption"))
-    township_geo = ui.data("geo_features", ctx, layer="townships")
+    township_geo = ui.data(page_data.Branches.geo_features, ctx)
     with map_area:
         # On a phone the list stands in for the map (too small to read there, issue 20 §4).
         with ui.phone.phone_only("branch-map"):

@@ -6,7 +6,7 @@ import html
 
 import streamlit as st
 
-from dashboard import i18n, ui
+from dashboard import i18n, kpis, page_data, ui
 from dashboard.charts import checkpoints as cp_charts
 from dashboard.charts import common, maps, svgmap
 from dashboard.ui import mapnav
@@ -14,19 +14,19 @@ from dashboard.ui import mapnav
 ctx = ui.context()
 ui.page_header(ctx, "checkpoints")
 if not ui.empty_store(ctx):
-    s = ui.data("summary", ctx)
+    s = ui.data(page_data.Checkpoints.summary, ctx)
     c = s["checkpoints"]
-    townships = ui.data("townships", ctx)
+    townships = ui.data(page_data.Checkpoints.townships, ctx)
     if not c["total"]:
-        county = ui.data("checkpoint_status", dataclasses.replace(ctx, township=None))
+        county = ui.data(page_data.Checkpoints.checkpoint_status, dataclasses.replace(ctx, township=None))
         st.info(cp_charts.no_checkpoints_text(county, townships, ctx.township_name, ctx.lang))
         st.stop()
 
-    targets = ui.data("targets", ctx)
-    gaps = ui.data("checkpoint_gaps", ctx)
-    status = ui.data("checkpoint_status", ctx)
-    daily = ui.data("checkpoint_daily", ctx)
-    coverage_target = targets.get("checkpoints.coverage_rate")
+    targets = ui.data(page_data.Checkpoints.targets, ctx)
+    gaps = ui.data(page_data.Checkpoints.checkpoint_gaps, ctx)
+    status = ui.data(page_data.Checkpoints.checkpoint_status, ctx)
+    daily = ui.data(page_data.Checkpoints.checkpoint_daily, ctx)
+    coverage_target = kpis.target_of(kpis.COVERAGE, targets)  # the map's colours
 
     st.subheader(ctx.t("cp.headline"))
     unreported, n_unreported = cp_charts.unreported(status)
@@ -40,52 +40,21 @@ if not ui.empty_store(ctx):
         )
     tiles = ui.phone.compact("checkpoints").columns([2.3, 2, 2, 2, 2.3])  # two a row on a phone
     with tiles[0]:
+        # The week's gaps (the list below) say what the rate does not.
         ui.tile(
             ctx,
-            ctx.t("cp.kpi.coverage"),
-            i18n.fmt_rate(c["coverage_rate"], ctx.lang),
-            rate=c["coverage_rate"],
-            target=coverage_target,
-            target_text=i18n.fmt_rate(coverage_target, digits=0),
+            kpis.read(kpis.COVERAGE, s, targets, lang=ctx.lang),
             detail=(
                 ctx.t("cp.kpi.gaps", n=len(gaps), hours=i18n.fmt_int(gaps["hours"].sum()))
                 if len(gaps)
                 else ctx.t("cp.kpi.no_gaps")
             ),
         )
-    with tiles[1]:
-        ui.tile(
-            ctx,
-            ctx.t("cp.kpi.staffed_slots"),
-            i18n.fmt_compact(c["staffed_slots"], ctx.lang),
-            detail=ctx.t(
-                "kpi.slots_of", staffed=i18n.fmt_int(c["staffed_slots"]), slots=i18n.fmt_int(c["slots"])
-            ),
-        )
-    with tiles[2]:
-        ui.tile(
-            ctx,
-            ctx.t("cp.kpi.staff_hours"),
-            i18n.fmt_compact(c["staff_hours"], ctx.lang),
-            detail=ctx.t("unit.hours"),
-        )
-    with tiles[3]:
-        ui.tile(
-            ctx,
-            ctx.t("cp.kpi.party_share"),
-            i18n.fmt_rate(c["party_share"], ctx.lang),
-            rate=c["party_share"],
-            target=targets.get("checkpoints.party_share"),
-            target_text=i18n.fmt_rate(targets.get("checkpoints.party_share"), digits=0),
-            detail=ctx.t("cp.kpi.party_hours", hours=i18n.fmt_int(daily["party_hours"].sum())),
-        )
-    with tiles[4]:
-        ui.tile(
-            ctx,
-            ctx.t("cp.kpi.persons_checked"),
-            i18n.fmt_compact(c["persons_checked"], ctx.lang),
-            detail=ctx.t("cp.kpi.per_day", n=i18n.fmt_int(c["persons_checked"] / 7)),
-        )
+    for col, kpi in zip(
+        tiles[1:], (kpis.STAFFED_SLOTS, kpis.STAFF_HOURS, kpis.PARTY_SHARE, kpis.PERSONS), strict=True
+    ):
+        with col:
+            ui.tile(ctx, kpis.read(kpi, s, targets, lang=ctx.lang))
 
     # The toggle reruns this part of the page only.
     @st.fragment
@@ -112,7 +81,9 @@ if not ui.empty_store(ctx):
                         total=i18n.fmt_int(len(status)),
                     )
                 )
-            hourly = ui.data("checkpoint_hourly", ctx, checkpoints=tuple(shown["checkpoint_id"]))
+            hourly = ui.data(
+                page_data.Checkpoints.checkpoint_hourly, ctx, checkpoints=tuple(shown["checkpoint_id"])
+            )
             # HTML, not Plotly: the page then sends no Plotly chart on load (issue 14 §2).
             st.markdown(cp_charts.heatmap_html(hourly, shown, ctx.week, ctx.lang), unsafe_allow_html=True)
         else:
@@ -145,7 +116,7 @@ if not ui.empty_store(ctx):
         live = mapnav.interactive(ctx, "cp_map_mode")
         st.markdown(maps.legend_html(cp_charts.legend(ctx.lang, coverage_target)), unsafe_allow_html=True)
         on_map = cp_charts.map_rows(status)
-        township_geo = ui.data("geo_features", ctx, layer="townships")
+        township_geo = ui.data(page_data.Checkpoints.geo_features, ctx)
         drill = mapnav.can_drill(ctx)
         gaps_only = (
             ctx.t("cp.map_gaps_only", total=i18n.fmt_int(len(status)), n=i18n.fmt_int(len(on_map))) + " · "

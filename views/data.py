@@ -5,7 +5,7 @@ its prefilled form and sees its own row of the board."""
 
 import streamlit as st
 
-from dashboard import desk, i18n, places, quality, ui
+from dashboard import desk, i18n, page_data, places, quality, ui
 
 ctx = ui.context()
 ui.require_page(ctx, "data")
@@ -21,7 +21,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def form_download(town: str, key: str, week) -> None:
     """The prefilled form of `town` for the week, made on click."""
-    name = places.township_name(ui.data("townships", ctx), town, "zh")
+    name = places.township_name(ui.data(page_data.App.townships, ctx), town, "zh")
     st.download_button(
         ctx.t("sub.form_download"),
         lambda: desk.township_form(ui.store(), town, week),
@@ -188,7 +188,7 @@ if template_tab is not None:
         st.download_button(
             ctx.t("data.template_download"), desk.template_bytes(), "孟连县边境党建数据报送模板.xlsx", XLSX
         )
-        towns = ui.data("townships", ctx)
+        towns = ui.data(page_data.App.townships, ctx)
         if len(towns):
             st.divider()
             st.markdown(ctx.t("sub.form_help"))

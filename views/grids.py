@@ -6,7 +6,7 @@ import html
 
 import streamlit as st
 
-from dashboard import i18n, ui
+from dashboard import i18n, kpis, page_data, ui
 from dashboard.charts import common, maps, svgmap
 from dashboard.charts import grids as grid_charts
 from dashboard.ui import mapnav
@@ -14,64 +14,23 @@ from dashboard.ui import mapnav
 ctx = ui.context()
 ui.page_header(ctx, "grids")
 if not ui.empty_store(ctx):
-    s = ui.data("summary", ctx)
-    g, m = s["grids"], s["members"]
-    townships = ui.data("townships", ctx)
+    s = ui.data(page_data.Grids.summary, ctx)
+    g = s["grids"]
+    townships = ui.data(page_data.Grids.townships, ctx)
     if not g["total"]:
-        areas = ui.data("grid_areas", dataclasses.replace(ctx, township=None))
+        areas = ui.data(page_data.Grids.grid_areas, dataclasses.replace(ctx, township=None))
         st.info(grid_charts.no_grids_text(areas, townships, ctx.township_name, ctx.lang))
         st.stop()
 
-    targets = ui.data("targets", ctx)
+    targets = ui.data(page_data.Grids.targets, ctx)
     st.subheader(ctx.t("grids.headline"))
     tiles = ui.phone.compact("grids").columns(4)  # two a row on a phone
-    with tiles[0]:
-        ui.tile(
-            ctx,
-            ctx.t("kpi.grids_staffed"),
-            i18n.fmt_rate(g["staffed_rate"], ctx.lang),
-            rate=g["staffed_rate"],
-            target=targets.get("grids.staffed_rate"),
-            target_text=i18n.fmt_rate(targets.get("grids.staffed_rate"), digits=0),
-            detail=f"{i18n.fmt_int(g['staffed'])} / {i18n.fmt_int(g['total'])} {ctx.t('unit.grids')}",
-        )
-    with tiles[1]:
-        ui.tile(
-            ctx,
-            ctx.t("grids.kpi.visit_rate"),
-            i18n.fmt_rate(g["visit_rate"], ctx.lang),
-            rate=g["visit_rate"],
-            target=targets.get("grids.visit_rate"),
-            target_text=i18n.fmt_rate(targets.get("grids.visit_rate"), digits=0),
-            detail=ctx.t(
-                "kpi.visited_of",
-                visited=i18n.fmt_int(g["households_visited"]),
-                households=i18n.fmt_int(g["households"]),
-            ),
-        )
-    with tiles[2]:
-        ui.tile(
-            ctx,
-            ctx.t("kpi.reporting_rate"),
-            i18n.fmt_rate(g["reporting_rate"], ctx.lang),
-            rate=g["reporting_rate"],
-            target=targets.get("grids.reporting_rate"),
-            target_text=i18n.fmt_rate(targets.get("grids.reporting_rate"), digits=0),
-        )
-    with tiles[3]:
-        ui.tile(
-            ctx,
-            ctx.t("grids.kpi.members"),
-            i18n.fmt_int(m["reported"]),
-            detail=ctx.t(
-                "kpi.assigned",
-                assigned=i18n.fmt_int(m["assigned"]),
-                households=i18n.fmt_int(m["households_linked"]),
-            ),
-        )
+    for col, kpi in zip(tiles, (kpis.STAFFED, kpis.VISITS, kpis.REPORTING, kpis.MEMBERS), strict=True):
+        with col:
+            ui.tile(ctx, kpis.read(kpi, s, targets, lang=ctx.lang))
 
     # Drill-down: the township comes from the global filter, community and zone from here.
-    areas = ui.data("grid_areas", ctx)
+    areas = ui.data(page_data.Grids.grid_areas, ctx)
     communities = dict(zip(areas["community_id"], areas["community_name"], strict=False))
     pick = st.columns([1, 1, 2])
     community = pick[0].selectbox(
@@ -92,7 +51,9 @@ if not ui.empty_store(ctx):
     # the worst grids listed.
     in_view = in_community[in_community["zone_id"] == zone] if zone else in_community
     many = int(in_view["grids"].sum()) > grid_charts.MAP_MAX_GRIDS
-    grids = ui.data("grid_list", ctx, community=community or None, zone=zone or None, geometry=not many)
+    grids = ui.data(
+        page_data.Grids.grid_list, ctx, community=community or None, zone=zone or None, geometry=not many
+    )
     names = {} if many else dict(zip(grids["grid_id"], grids["name"], strict=False))
     unreported, n_unreported = grid_charts.unreported(grids)
     if unreported:
@@ -104,7 +65,7 @@ if not ui.empty_store(ctx):
             )
         )
     map_key = f"grid_map_{ctx.township}_{community}_{zone}"
-    township_geo = ui.data("geo_features", ctx, layer="townships")
+    township_geo = ui.data(page_data.Grids.geo_features, ctx)
 
     # On a phone the list (right) comes first (ui.phone.list_first).
     left, right = ui.phone.list_first("grids").columns([3, 2])
@@ -200,7 +161,7 @@ if not ui.empty_store(ctx):
             c2.metric(ctx.t("col.members"), i18n.fmt_int(row["members"]))
             c1.metric(ctx.t("col.visited"), i18n.fmt_int(row["households_visited"]))
             c2.metric(ctx.t("col.visit_rate"), i18n.fmt_rate(row["visit_rate"], ctx.lang))
-            history = ui.data("grid_history", ctx, grid_id=grid_id, weeks=12)
+            history = ui.data(page_data.Grids.grid_history, ctx, grid_id=grid_id)
             st.markdown(f"**{ctx.t('grids.history', n=12)}**")
             if len(history):
                 st.plotly_chart(

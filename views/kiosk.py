@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import i18n, screens, ui
+from dashboard import i18n, page_data, screens, ui
 from dashboard.ui import slides
 
 ui.kiosk_style()
@@ -38,7 +38,7 @@ def now_showing():
     shows now, as (context, presenter state, slides with data, rotation, summary)."""
     state = ui.screens().read(screen)
     ctx = ui.screen_context(lang, screens.township_shown(state, url_township))
-    summary = ui.data("summary", ctx) if ctx.version is not None else None
+    summary = ui.data(page_data.Kiosk.summary, ctx) if ctx.version is not None else None
     available = screens.slides_with_data(configured, summary) if summary else ()
     rotation = st.session_state.get("_kiosk_rotation") or screens.Rotation()
     rotation = rotation.step(available, state, time.monotonic(), interval)

@@ -3,16 +3,16 @@ target, training, indicators."""
 
 import streamlit as st
 
-from dashboard import attention, contract, i18n, kpis, metrics, ui
+from dashboard import attention, contract, i18n, kpis, metrics, page_data, ui
 from dashboard.charts import common, training
 
 ctx = ui.context()
 ui.page_header(ctx, "overview")
 if not ui.empty_store(ctx):
     ui.briefing_button(ctx)
-    s = ui.data("summary", ctx)
-    targets = ui.data("targets", ctx)
-    trend = ui.data("weekly_trend", ctx, weeks=12)
+    s = ui.data(page_data.Overview.summary, ctx)
+    targets = ui.data(page_data.Overview.targets, ctx)
+    trend = ui.data(page_data.Overview.weekly_trend, ctx)
     b, g, c = s["branches"], s["grids"], s["checkpoints"]
     base = ui.baseline(ctx)
     change = metrics.summary_change(s, base and base["summary"])
@@ -20,7 +20,7 @@ if not ui.empty_store(ctx):
     def spark(kpi):
         """The figure's last weeks, where weekly_trend has them (its rates): [(week, the rate
         as said, the rate)], oldest first, empty weeks left out."""
-        col = kpi.value.rsplit(".", 1)[-1]
+        col = kpi.path.rsplit(".", 1)[-1]
         if col not in trend:
             return None
         points = [
@@ -42,9 +42,9 @@ if not ui.empty_store(ctx):
                 names = i18n.md_escape(ui.unreported_names(ctx, unreported))
                 st.markdown(f"**:orange[{ctx.t('attention.unreported', names=names)}]**")
         groups = attention.groups(
-            ui.data("noncompliant_branches", ctx),
-            ui.data("checkpoint_gaps", ctx),
-            ui.data("grids_needing_attention", ctx),
+            ui.data(page_data.Overview.noncompliant_branches, ctx),
+            ui.data(page_data.Overview.checkpoint_gaps, ctx),
+            ui.data(page_data.Overview.grids_needing_attention, ctx),
             ctx.lang,
         )
         ui.attention_list(ctx, groups)
@@ -57,18 +57,7 @@ if not ui.empty_store(ctx):
         for start in range(0, len(tiles), 3):
             for col, r in zip(st.columns(3), tiles[start : start + 3], strict=False):
                 with col:
-                    ui.tile(
-                        ctx,
-                        r.label,
-                        r.value,
-                        rate=r.figure,
-                        target=r.target,
-                        target_text=r.target_text,
-                        trend=spark(r.kpi),
-                        detail=r.detail or None,
-                        change=r.change,
-                        kpi=r.kpi,
-                    )
+                    ui.tile(ctx, r, trend=spark(r.kpi))
     for empty, key in (
         (not b["total"], "overview.no_branches"),
         (not c["total"], "overview.no_checkpoints"),

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from dashboard import i18n, places, screens, ui
+from dashboard import i18n, page_data, places, screens, ui
 
 ctx = ui.context()
 user = ui.current_user()
@@ -69,7 +69,7 @@ def release() -> None:
 
 
 # ---- what the screen does now
-towns = ui.data("townships", ctx)
+towns = ui.data(page_data.App.townships, ctx)
 labels = {LINK: ctx.t("presenter.as_link"), screens.COUNTY: ctx.t("filter.county")}
 labels.update(places.township_names(towns, ctx.lang))
 if state is None:

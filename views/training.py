@@ -3,7 +3,7 @@ by township, distinct people where attendance lists are loaded, and the list of 
 
 import streamlit as st
 
-from dashboard import i18n, kpis, ui
+from dashboard import i18n, kpis, page_data, ui
 from dashboard.charts import common
 from dashboard.charts import training as charts
 
@@ -12,40 +12,37 @@ ui.page_header(ctx, "training")
 PLAIN = common.PLOT_CONFIG
 
 if not ui.empty_store(ctx):
-    s = ui.data("summary", ctx)
+    s = ui.data(page_data.Training.summary, ctx)
     tr = s["training"]
     if not tr["sessions"]:
         st.info(ctx.t("training.none", township=ctx.township_name))
         st.stop()
 
-    targets = ui.data("targets", ctx)
-    towns = ui.data("townships", ctx)
-    activities = ui.data("training_activities", ctx)
-    people_value, people_detail = charts.people_figure(ui.data("training_people", ctx), ctx.lang)
+    targets = ui.data(page_data.Training.targets, ctx)
+    towns = ui.data(page_data.Training.townships, ctx)
+    activities = ui.data(page_data.Training.training_activities, ctx)
+    people_value, people_detail = charts.people_figure(
+        ui.data(page_data.Training.training_people, ctx), ctx.lang
+    )
 
     tiles = ui.phone.compact("training").columns(3)  # two a row on a phone
     with tiles[0]:
         ui.tile(
             ctx,
-            ctx.t("training.tile_sessions"),
-            i18n.fmt_compact(tr["sessions"], ctx.lang),
-            rate=tr["sessions"],
-            target=targets.get("training.sessions"),
-            kpi=kpis.BY_KEY["sessions"],
+            kpis.read(kpis.SESSIONS, s, targets, lang=ctx.lang),
             detail=ctx.t("training.activities_detail", n=i18n.fmt_int(len(activities))),
         )
     with tiles[1]:
         ui.tile(
             ctx,
-            ctx.t("training.tile_attendees"),
-            i18n.fmt_compact(tr["attendees"], ctx.lang),
-            rate=tr["attendees"],
-            target=targets.get("training.attendees"),
-            kpi=kpis.BY_KEY["attendees"],
+            kpis.read(kpis.ATTENDEES, s, targets, lang=ctx.lang),
             detail=ctx.t("training.attendees_detail"),
         )
     with tiles[2]:
-        ui.tile(ctx, ctx.t("training.tile_people"), people_value, detail=people_detail)
+        # Distinct people only where attendance lists are loaded: never a 0 that means "not recorded".
+        ui.tile(
+            ctx, kpis.read(kpis.TRAINED, s, targets, lang=ctx.lang), value=people_value, detail=people_detail
+        )
     if ctx.township:
         st.caption(ctx.t("training.county_note"))
 
@@ -71,14 +68,16 @@ if not ui.empty_store(ctx):
         )
         st.subheader(ctx.t("training.by_month"))
         st.plotly_chart(
-            charts.by_month(ui.data("training_by_kind_month", ctx), measure, ctx.lang),
+            charts.by_month(ui.data(page_data.Training.training_by_kind_month, ctx), measure, ctx.lang),
             config=PLAIN,
             key="training_by_month",
         )
         if ctx.township is None:
             st.subheader(ctx.t("training.by_township"))
             st.plotly_chart(
-                charts.by_township(ui.data("training_by_township", ctx), towns, measure, ctx.lang),
+                charts.by_township(
+                    ui.data(page_data.Training.training_by_township, ctx), towns, measure, ctx.lang
+                ),
                 config=PLAIN,
                 key="training_by_township",
             )

@@ -50,7 +50,7 @@ def compliance_trend(trend: pd.DataFrame, target: float | None, lang: str) -> go
         mode="lines+markers",
         line=dict(color=SERIES[1], width=3, shape="hv"),
         marker=dict(size=6),
-        name=i18n.t("kpi.compliance", lang),
+        name=i18n.t("figure.branches.compliance_rate", lang),
         customdata=list(zip(trend["compliant"], trend["total"], strict=False)),
         hovertemplate="%{x|%Y-%m-%d}: %{y:.1%} (%{customdata[0]} / %{customdata[1]})<extra></extra>",
     )

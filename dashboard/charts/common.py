@@ -92,9 +92,9 @@ def rate_axis(fig: go.Figure, axis: str = "y") -> go.Figure:
 def weekly_trend(trend: pd.DataFrame, lang: str) -> go.Figure:
     """Compliance, visit and checkpoint coverage rates per week, against the 100% line."""
     series = [
-        ("compliance_rate", "kpi.compliance"),
-        ("visit_rate", "kpi.visit_rate"),
-        ("coverage_rate", "kpi.coverage"),
+        ("compliance_rate", "figure.branches.compliance_rate"),
+        ("visit_rate", "figure.grids.visit_rate"),
+        ("coverage_rate", "figure.checkpoints.coverage_rate"),
     ]
     fig = go.Figure()
     for (col, key), colour in zip(series, SERIES, strict=False):

@@ -1,16 +1,17 @@
 """The only Streamlit-aware helpers: filters kept in the URL, cached data access, tiles.
 
-Pages call `ui.context()` for the view (language, township, week, data version)
-and `ui.data(name, ctx)` for a figure or list of `dashboard.metrics`; results
-are cached by data version, so a new load invalidates nothing by hand.
+Pages call `ui.context()` for the view (a `dashboard.context.Context`: language, township,
+week, data version) and `ui.data(page_data.<Page>.<call>, ctx)` for the figures and lists they
+declare in dashboard/page_data.py (functions of `dashboard.metrics`); results are cached by
+data version, so a new load invalidates nothing by hand.
 
 One job per module, each importing only those above it:
 
     handles.py   the Store this process serves and its read-only connections
     gate.py      the login gate: users, sessions, the session cookie, screen tokens, logout
-    data.py      data(name, ctx), baseline(ctx) and the briefing PDF, cached by data version
+    data.py      data(call, ctx), baseline(ctx) and the briefing PDF, cached by data version
     routing.py   the pages, who may open them (require_page), the meeting screen's dispatch
-    context.py   Context and the filters kept in the URL (township, week, language), the sidebar
+    context.py   the filters kept in the URL (township, week, language) into a Context, the sidebar
     widgets.py   header, tiles and change text, tables, downloads, page links, briefing button
     board.py     the submission board (报送情况)
     review.py    review of submissions: the reviewer's queue, a reporter's returned reasons
@@ -23,11 +24,11 @@ the module that reads it (e.g. `ui.gate._peer`, `ui.widgets.TABLE_MAX_ROWS`).
 
 from __future__ import annotations
 
+from ..context import Context
 from . import phone
 from .board import OWN_WEEK_PAGES, board, board_scope, submission_board, week_picker
 from .context import (
     COUNTY,
-    Context,
     context,
     resolve_context,
     screen_context,

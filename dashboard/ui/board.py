@@ -7,14 +7,14 @@ import datetime as dt
 
 import streamlit as st
 
-from .. import i18n, review
+from .. import i18n, metrics, review
+from ..context import Context
 from ..i18n import t
 from ..store import Store
 from . import widgets
-from .context import Context
 from .data import data
 from .gate import current_user
-from .handles import _connection, store
+from .handles import connection_of, store
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -22,7 +22,7 @@ def _board(root: str, version: int | None, week: dt.date, township: str | None):
     from .. import submissions
 
     s = Store(root)
-    con = _connection(root, version)
+    con = connection_of(root, version)
     return submissions.board(con, week, township), submissions.last_submissions(s, week)
 
 
@@ -64,7 +64,7 @@ def reporting_rates(ctx: Context, week: dt.date, at: dt.datetime | None = None) 
             if v[key] is not None
         ]
         with col:
-            widgets.tile(
+            widgets.plain_tile(
                 ctx,
                 t(f"sub.{key}", ctx.lang),
                 i18n.fmt_rate(r[key], ctx.lang),
@@ -105,7 +105,7 @@ def week_picker(ctx: Context, key: str, reporting: bool = False) -> dt.date:
     reported; a link's ?week= wins in both."""
     from .. import submissions
 
-    weeks = submissions.report_weeks(data("latest_week", ctx))
+    weeks = submissions.report_weeks(data(metrics.latest_week, ctx))
     linked = bool(st.query_params.get("week")) or not reporting
     return st.selectbox(
         t("filter.week", ctx.lang),

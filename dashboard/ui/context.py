@@ -1,54 +1,23 @@
-"""The view of a run (`Context`: language, township, week, data version) and the filters kept
-in the URL: read and checked once per run, remembered for page switches, picked in the sidebar."""
+"""The filters kept in the URL (township, week, language): read and checked once per run into
+the view of the run (`dashboard.context.Context`), remembered for page switches, picked in the
+sidebar."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import streamlit as st
 
-from .. import i18n, metrics, places, review
+from .. import i18n, metrics, page_data, places, review
+from ..context import Context
 from ..i18n import t
 from . import phone
 from .data import data, fetch
-from .gate import _open_here, current_user, screen_grant
+from .gate import current_user, open_here, screen_grant
 from .handles import store
 
 COUNTY = ""  # the township picker's value for the whole county
 SEARCH_HINT_TOWNSHIPS = 30  # past this many townships the picker says it can be searched
-
-
-@dataclass(frozen=True)
-class Context:
-    lang: str
-    township: str | None  # None = whole county
-    week: dt.date | None  # None only when the store is empty
-    version: int | None
-    township_name: str
-    notes: tuple[str, ...] = field(default=())
-    latest: bool = True  # the week is the one pages open on (links leave it out)
-    withheld: tuple[str, ...] = ()  # townships whose week is not shown (metrics.Scope.withheld)
-
-    def t(self, key: str, **fields) -> str:
-        return t(key, self.lang, **fields)
-
-    @property
-    def scope(self) -> metrics.Scope:
-        """What the view's figures are about: its week and township (dashboard.metrics)."""
-        return metrics.Scope(self.week, self.township, self.withheld)
-
-    @property
-    def query_params(self) -> dict:
-        """The filters as URL parameters, for links that keep the view."""
-        qp = {}
-        if self.lang != i18n.DEFAULT_LANG:
-            qp["lang"] = self.lang
-        if self.township:
-            qp["township"] = self.township
-        if self.week and not self.latest:
-            qp["week"] = self.week.isoformat()
-        return qp
 
 
 def default_week(root: str, version: int | None, weeks: list) -> dt.date | None:
@@ -59,7 +28,7 @@ def default_week(root: str, version: int | None, weeks: list) -> dt.date | None:
     from .. import reporting
 
     now = dt.datetime.now(reporting.TZ).replace(minute=0, second=0, microsecond=0)
-    return fetch(root, version, "latest_complete_week", metrics.DEFAULT_SCOPE, (("now", now),))
+    return fetch(root, version, metrics.latest_complete_week, metrics.DEFAULT_SCOPE, (("now", now),))
 
 
 def _remember(key: str, value) -> None:
@@ -102,7 +71,7 @@ def resolve_context() -> Context:
 
     version = store().current()
     root = str(store().root)
-    towns = fetch(root, version, "townships", metrics.DEFAULT_SCOPE)
+    towns = fetch(root, version, metrics.townships, metrics.DEFAULT_SCOPE)
     township = _param("township") or None
     if township is not None and township not in set(towns["township_id"]):
         notes.append(t("note.bad_township", lang, value=township))
@@ -116,7 +85,7 @@ def resolve_context() -> Context:
         township = user.scope(township)
         st.query_params["township"] = township
 
-    weeks = fetch(root, version, "available_weeks", metrics.DEFAULT_SCOPE)
+    weeks = fetch(root, version, metrics.available_weeks, metrics.DEFAULT_SCOPE)
     week_text = _param("week")
     opened = default_week(root, version, weeks)
     week = opened
@@ -164,7 +133,7 @@ def screen_context(lang: str, township: str | None) -> Context:
     (else the county, or the user's own township). Touches neither the URL nor the session."""
     version = store().current()
     root = str(store().root)
-    towns = fetch(root, version, "townships", metrics.DEFAULT_SCOPE)
+    towns = fetch(root, version, metrics.townships, metrics.DEFAULT_SCOPE)
     notes = []
     if township is not None and township not in set(towns["township_id"]):
         notes.append(t("note.bad_township", lang, value=township))
@@ -177,9 +146,9 @@ def screen_context(lang: str, township: str | None) -> Context:
         if grant is None:
             st.rerun()  # revoked: the full run shows the login form
         township = grant.township or township
-    elif not _open_here():
+    elif not open_here():
         st.rerun()  # the session ended: the full run shows the login form
-    weeks = fetch(root, version, "available_weeks", metrics.DEFAULT_SCOPE)
+    weeks = fetch(root, version, metrics.available_weeks, metrics.DEFAULT_SCOPE)
     week = default_week(root, version, weeks)
     return Context(
         lang=lang,
@@ -200,8 +169,8 @@ def context() -> Context:
 def sidebar_filters(ctx: Context, week: bool = True) -> None:
     """Township, week and language pickers; each change goes to the URL. `week=False` on a
     page with a week picker of its own (board.OWN_WEEK_PAGES)."""
-    towns = data("townships", ctx)
-    weeks = data("available_weeks", ctx)
+    towns = data(page_data.App.townships, ctx)
+    weeks = data(page_data.App.available_weeks, ctx)
     options = [COUNTY] + list(towns["township_id"])
     labels = {COUNTY: t("filter.county", ctx.lang), **places.township_names(towns, ctx.lang)}
 

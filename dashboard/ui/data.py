@@ -1,4 +1,5 @@
-"""Data access for the pages: `data(name, ctx)` for a figure or list of `dashboard.metrics`,
+"""Data access for the pages: `data(page_data.Grids.grid_list, ctx)` (a page's declared call,
+dashboard/page_data.py) or `data(metrics.townships, ctx)` for a figure or list of `dashboard.metrics`,
 the comparison baseline and the briefing PDF, each cached by data version (a new load
 invalidates nothing by hand).
 
@@ -15,34 +16,35 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from .. import metrics
+from .. import metrics, page_data
 from ..store import Store
 from .gate import current_user
-from .handles import _connection, store
+from .handles import connection_of, store
 from .memory import freeze_frame as freeze  # read-only in place; the server's tuning
 
 if TYPE_CHECKING:
-    from .context import Context
+    from ..context import Context
 
 # metrics.<name> whose frames have a row per grid, branch, checkpoint, activity or township:
 # shared read-only across sessions (see the module's docstring).
 SHARED = frozenset(
     {
-        "townships",
-        "grid_list",
-        "grid_areas",
-        "geo_features",
-        "grids_needing_attention",
-        "branch_status",
-        "noncompliant_branches",
-        "checkpoint_status",
-        "checkpoint_gaps",
-        "training_activities",
+        metrics.townships,
+        metrics.grid_list,
+        metrics.grid_areas,
+        metrics.geo_features,
+        metrics.grids_needing_attention,
+        metrics.branch_status,
+        metrics.noncompliant_branches,
+        metrics.checkpoint_status,
+        metrics.checkpoint_gaps,
+        metrics.training_activities,
     }
 )
 # The shared cache's bounds: entries (a page view of one scope needs about six; the latest
@@ -60,9 +62,11 @@ SHARED_TTL_S = 30 * 60
 FAST_TTL_S = 60.0
 
 
+# The caches below are keyed by the function's name (`name`); the function itself (`_fn`) is
+# left out of the key, as Streamlit leaves out every argument whose name starts with "_".
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple):
-    return getattr(metrics, name)(_connection(root, version), scope, **dict(kwargs))
+def _cached(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple, _fn):
+    return _fn(connection_of(root, version), scope, **dict(kwargs))
 
 
 _fast: dict[tuple, tuple] = {}  # (root, version, name, scope, kwargs) -> (frame, monotonic time)
@@ -77,8 +81,8 @@ def _released(value) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=SHARED_MAX_ENTRIES, ttl=SHARED_TTL_S, on_release=_released)
-def _shared(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple):
-    return freeze(getattr(metrics, name)(_connection(root, version), scope, **dict(kwargs)))
+def _shared(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple, _fn):
+    return freeze(_fn(connection_of(root, version), scope, **dict(kwargs)))
 
 
 _seen = {"version": None}  # the newest data version read through `data` so far
@@ -96,17 +100,17 @@ def _drop_replaced(version: int | None) -> None:
                 _fast.clear()
 
 
-def _shared_fast(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple):
+def _shared_fast(root: str, version: int | None, fn, scope: metrics.Scope, kwargs: tuple):
     """_shared(...) through the dict of frames it handed out (see FAST_TTL_S)."""
-    key = (root, version, name, scope, kwargs)
+    key = (root, version, fn, scope, kwargs)
     now = time.monotonic()
     try:
         hit = _fast.get(key)
     except TypeError:  # an argument that cannot be a dict key: the resource cache alone
-        return _shared(root, version, name, scope, kwargs)
+        return _shared(root, version, fn.__name__, scope, kwargs, fn)
     if hit is not None and now - hit[1] < FAST_TTL_S:
         return hit[0]
-    value = _shared(root, version, name, scope, kwargs)
+    value = _shared(root, version, fn.__name__, scope, kwargs, fn)
     with _fast_lock:
         _fast.pop(key, None)
         _fast[key] = (value, now)
@@ -115,29 +119,38 @@ def _shared_fast(root: str, version: int | None, name: str, scope: metrics.Scope
     return value
 
 
-def fetch(root: str, version: int | None, name: str, scope: metrics.Scope, kwargs: tuple = ()):
-    """metrics.<name>(connection of `version`, scope, **dict(kwargs)) from the right cache."""
-    if name in SHARED:
+def fetch(root: str, version: int | None, fn, scope: metrics.Scope, kwargs: tuple = ()):
+    """`fn`(connection of `version`, scope, **dict(kwargs)), a function of dashboard.metrics,
+    from the right cache."""
+    if fn in SHARED:
         _drop_replaced(version)
-        return _shared_fast(root, version, name, scope, kwargs)
-    return _cached(root, version, name, scope, kwargs)
+        return _shared_fast(root, version, fn, scope, kwargs)
+    return _cached(root, version, fn.__name__, scope, kwargs, fn)
 
 
-def data(name: str, ctx: Context, **kwargs):
-    """metrics.<name>(con, ctx.scope, **kwargs) for the view, cached by data version. A frame
-    of SHARED is shared with every session: read it, derive from it, never write into it."""
+def data(what: page_data.Data | Callable, ctx: Context, **kwargs):
+    """The call `what` for the view, cached by data version: a page's declared call
+    (dashboard/page_data.py, with its declared arguments, `kwargs` over them) or a function
+    of dashboard.metrics; fn(con, ctx.scope, **kwargs). A frame of SHARED is shared with
+    every session: read it, derive from it, never write into it."""
+    if isinstance(what, page_data.Data):
+        fn, kwargs = what.fn, {**what.kwargs, **kwargs}
+    elif isinstance(what, str):  # ui/slides.py names its calls still (h-circles' branch)
+        fn = getattr(metrics, what)
+    else:
+        fn = what
     if st.session_state.get("_user") is not None and current_user() is None:
         st.rerun()  # a fragment's run: the session just ended; the full run says so
-    frame = fetch(str(store().root), ctx.version, name, ctx.scope, tuple(sorted(kwargs.items())))
-    if name in OWN_TOWNSHIP_ONLY:
-        return own_township_only(frame, bound_township(), name)
+    frame = fetch(str(store().root), ctx.version, fn, ctx.scope, tuple(sorted(kwargs.items())))
+    if fn in OWN_TOWNSHIP_ONLY:
+        return own_township_only(frame, bound_township(), fn)
     return frame
 
 
 # The lists of every township (names, seats, outlines) that a township's own user gets cut to
 # their township: no other township's name or outline reaches their pages, maps (hover
 # titles included) or downloads. The county's outline and the border stay.
-OWN_TOWNSHIP_ONLY = frozenset({"townships", "geo_features"})
+OWN_TOWNSHIP_ONLY = frozenset({metrics.townships, metrics.geo_features})
 
 
 def bound_township() -> str | None:
@@ -146,12 +159,12 @@ def bound_township() -> str | None:
     return user.township if user is not None and user.township_bound else None
 
 
-def own_township_only(frame, township: str | None, name: str):
+def own_township_only(frame, township: str | None, fn):
     """`frame` (metrics.townships or metrics.geo_features) cut to `township`'s rows (None:
     as it is). A new frame: the shared one is never written into."""
     if township is None or not isinstance(frame, pd.DataFrame) or not len(frame):
         return frame
-    if name == "townships":
+    if fn is metrics.townships:
         keep = frame["township_id"] == township
     elif "layer" in frame.columns:
         # the townships layer: the own outline; the county and border rows stay. Grid
@@ -164,12 +177,12 @@ def own_township_only(frame, township: str | None, name: str):
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _baseline(root: str, version: int | None, pins: str, scope: metrics.Scope):
-    con = _connection(root, version)
+    con = connection_of(root, version)
     return metrics.baseline_summary(con, scope, store=Store(root))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _briefing(
+def briefing_file(
     root: str, version: int | None, pins: str, week, township, lang: str, fmt: str = "pdf"
 ) -> tuple[bytes, str]:
     """The week's briefing as PDF or docx bytes, and the file name a clerk keeps."""

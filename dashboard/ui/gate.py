@@ -16,7 +16,7 @@ from . import memory
 from .handles import store
 
 if TYPE_CHECKING:
-    from .context import Context
+    from ..context import Context
 
 
 def users() -> auth.Users:
@@ -73,7 +73,8 @@ def open_mode() -> bool:
     return not users().any()
 
 
-def _open_here() -> bool:
+def open_here() -> bool:
+    """The open demo mode, and this request from this machine: every page open, no login."""
     return open_mode() and direct_local()
 
 

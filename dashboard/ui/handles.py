@@ -29,7 +29,8 @@ def store() -> Store:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _connection(root: str, version: int | None):
+def connection_of(root: str, version: int | None):
+    """The read-only connection of `version` of the store at `root`, one per process."""
     # A version file never changes, so one read-only connection per version is safe;
     # queries use a cursor each (a connection refuses concurrent calls).
     con = Store(root).connect(version)
@@ -41,4 +42,4 @@ def _connection(root: str, version: int | None):
 
 
 def connection(version: int | None):
-    return _connection(str(store().root), version)
+    return connection_of(str(store().root), version)

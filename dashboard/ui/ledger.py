@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from .. import contract, i18n, ledger, places
+from .. import contract, i18n, ledger, metrics, places
+from ..context import Context
 from ..i18n import t
-from .context import Context
 from .gate import current_user
 from .handles import store
 
@@ -94,7 +94,7 @@ def township_line(ctx: Context) -> None:
 def _names(ctx: Context) -> dict[str, str]:
     from .data import data
 
-    df = data("townships", ctx)
+    df = data(metrics.townships, ctx)
     return dict(
         zip(df["township_id"], places.place_names(df["name"], df.get("name_en"), ctx.lang), strict=False)
     )

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from ..charts.common import GOOD, NEUTRAL, WARN
-from .context import Context
+from ..context import Context
 
 _OPEN = "_open_{}"  # session state: whether the leader left the box open
 

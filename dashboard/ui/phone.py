@@ -30,7 +30,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 if TYPE_CHECKING:
-    from .context import Context
+    from ..context import Context
 
 PHONE_CSS = Path(__file__).resolve().parents[2] / "views" / "phone.css"
 NARROW = 640  # px: the width below which Streamlit stacks columns; the phone layout's too

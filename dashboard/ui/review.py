@@ -10,9 +10,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from .. import i18n, places, review
+from .. import i18n, metrics, places, review
+from ..context import Context
 from .board import board
-from .context import Context
 from .data import data
 from .gate import current_user
 from .handles import store
@@ -35,7 +35,7 @@ def _when(at: str | None) -> str:
 
 
 def _names(ctx: Context) -> dict[str, str]:
-    return places.township_names(data("townships", ctx), ctx.lang)
+    return places.township_names(data(metrics.townships, ctx), ctx.lang)
 
 
 def _flash() -> None:

@@ -11,11 +11,11 @@ import streamlit as st
 from .. import screens as screens_module
 from ..i18n import t
 from . import memory
-from .gate import _open_here, current_user
+from .gate import current_user, open_here
 from .handles import store
 
 if TYPE_CHECKING:
-    from .context import Context
+    from ..context import Context
 
 PAGES = ("overview", "grids", "branches", "training", "checkpoints")
 SCREEN_PAGES = ("presenter",)  # steers the meeting screen (?kiosk=1)
@@ -40,7 +40,7 @@ def visible_pages() -> tuple[str, ...]:
     the board only), and everything in the open demo mode."""
     user = current_user()
     if user is None:
-        return PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES if _open_here() else ()
+        return PAGES + SCREEN_PAGES + BOARD_PAGES + ADMIN_PAGES if open_here() else ()
     if user.is_reviewer:  # the board and the data page's review section, nothing else
         return BOARD_PAGES + ADMIN_PAGES
     if user.sees_data_page:

@@ -9,10 +9,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from .. import attention, export, i18n, kpis, places
+from .. import attention, export, i18n, kpis, metrics, places
+from ..context import Context
 from . import phone
-from .context import Context
-from .data import _briefing, data
+from .data import briefing_file, data
 from .handles import store
 from .light import sparkline
 from .routing import PAGE_FILES
@@ -44,12 +44,12 @@ def week_coverage(ctx: Context) -> dict | None:
     from .. import reporting
 
     now = dt.datetime.now(reporting.TZ).replace(minute=0, second=0, microsecond=0)
-    return data("week_coverage", ctx, now=now)
+    return data(metrics.week_coverage, ctx, now=now)
 
 
 def unreported_names(ctx: Context, ids) -> str:
     """The townships `ids` by name in the user's language, joined."""
-    names = places.township_names(data("townships", ctx), ctx.lang)
+    names = places.township_names(data(metrics.townships, ctx), ctx.lang)
     return ctx.t("mapview.sep").join(names.get(i, i) for i in ids)
 
 
@@ -80,34 +80,29 @@ def empty_store(ctx: Context) -> bool:
 
 def tile(
     ctx: Context,
-    label: str,
-    value: str,
+    reading: kpis.Reading,
     *,
-    rate=None,
-    target=None,
-    target_text=None,
-    help_text=None,
-    trend=None,
+    value: str | None = None,
     detail: str | None = None,
-    change: str | None = None,
-    kpi=None,
+    help_text: str | None = None,
+    trend=None,
 ) -> None:
-    """A KPI tile: the figure with its change over time (an arrow, from `change`, a
-    ui.change_text()), and against its target a line without arrow: green "达标 · 目标 100%",
-    red "差 42.9 个百分点 · 目标 100%" (dashboard.kpis decides "met").
+    """The tile of a key figure, as dashboard.kpis reads it (kpis.read: label, figure, target,
+    status, change): the figure with its change over time (an arrow), and against its target a
+    line without arrow: green "达标 · 目标 100%", red "差 42.9 个百分点 · 目标 100%", amber
+    "完成80%" short of a year's target (kpis decides "met", its unit and its wording).
 
-    `rate` and `target` are compared; `target_text` is how the target reads (e.g. "100%").
+    A page may say more than summary() knows: `value` in place of the figure (a tile that says
+    why it has none), `detail` in place of the line under it (the week's gaps), `help_text`.
     `trend`: the figure's last weeks [(when, value as said, value)], oldest first, drawn as a
     line under the figure (light.sparkline).
-    `kpi` (a kpis.Kpi) gives the figure's unit ("差 29 人") and whether its target is for the
-    year (short of it before the year is out reads "完成80%" in amber, not red); without it a
-    target up to 1 is a rate and anything else a count.
     """
-    arrow = getattr(change, "direction", None)  # a kpis.Change; plain text has none
+    change = reading.change
+    arrow = change.direction if change is not None else None
     with st.container(border=True):
         st.metric(
-            label,
-            value,
+            reading.label,
+            reading.value if value is None else value,
             delta=change.amount if arrow is not None else None,
             delta_description=change.base if arrow is not None else None,
             delta_arrow="auto" if arrow else "off",
@@ -118,18 +113,24 @@ def tile(
             better = (change.better > 0) - (change.better < 0) if arrow else 0
             label = ctx.t("light.spark", n=len(trend))
             st.markdown(sparkline(trend, better, label), unsafe_allow_html=True)
-        unit = kpi.unit if kpi else (kpis.RATE if target is not None and target <= 1 else None)
-        year_to_date = bool(kpi and kpi.year_to_date)
-        status = kpis.status(rate, target, year_to_date)
-        if status.met is not None:
-            said = kpis.status_text(status, ctx.lang, unit, year_to_date)
-            line = ctx.t("kpi.status_target", status=said, target=target_text or i18n.fmt_num(target))
-            colour = {"good": "green", "bad": "red", "warn": "orange"}[status.tone]
+        if reading.status.met is not None:
+            line = ctx.t("kpi.status_target", status=reading.status_text, target=reading.target_text)
+            colour = {"good": "green", "bad": "red", "warn": "orange"}[reading.status.tone]
             st.markdown(f":{colour}[{i18n.md_escape(line)}]")
+        said = reading.detail if detail is None else detail
+        if said:
+            st.caption(said)
+
+
+def plain_tile(ctx: Context, label: str, value: str, *, detail: str | None = None, trend=None) -> None:
+    """A tile of a number that is no key figure (the board's share of townships reported):
+    no target, no status; the same box, sparkline and caption as tile()."""
+    with st.container(border=True):
+        st.metric(label, value)
+        if trend and len(trend) > 1:
+            st.markdown(sparkline(trend, 0, ctx.t("light.spark", n=len(trend))), unsafe_allow_html=True)
         if detail:
             st.caption(detail)
-        if change and arrow is None:
-            st.caption(f"**{change}**")
 
 
 def downloads(ctx: Context, df: pd.DataFrame, name: str, key: str) -> None:
@@ -209,12 +210,12 @@ def briefing_button(ctx: Context) -> None:
                     continue
                 with st.spinner(ctx.t("briefing.making")):
                     try:
-                        _briefing(*key, fmt)
+                        briefing_file(*key, fmt)
                     except Exception as e:  # chromium missing or failing: say so, keep the page
                         st.error(ctx.t("briefing.failed", reason=str(e)))
                         continue
                 st.session_state[state] = key
-            data, name = _briefing(*key, fmt)
+            data, name = briefing_file(*key, fmt)
             st.download_button(
                 ctx.t(download), data, name, mime, icon=":material/download:", key=f"briefing_{fmt}"
             )
