@@ -444,6 +444,10 @@ def test_command_line_channel_add_list_test_log(tmp_path, recv):
     assert "\tsent\t1" in cli("log").stdout
     bad = cli("channel", "add", "mail", "--kind", "smtp", "--county")
     assert bad.returncode == 1 and "发件人" in bad.stderr
+    from dashboard import auth
+
+    done = [(e["event"], e.get("via")) for e in auth.Users(tmp_path).audit_log() if e.get("state") == "done"]
+    assert sorted(done) == [("notify_channel_add", "cli"), ("notify_test", "cli")]  # as on the page
 
 
 def test_demo_county_digests_once_per_township(demo_store, tmp_path, recv):
