@@ -662,6 +662,7 @@ def cmd_notify(args, store: Store) -> int:
     import time
 
     from . import notify
+    from .notify import admin  # the data page's section calls the same functions (audited)
 
     config = notify.Config(store.state)
     try:
@@ -683,7 +684,7 @@ def cmd_notify(args, store: Store) -> int:
                     to=tuple(args.to),
                     **_read_secrets(),
                 )
-                config.add(ch, replace_existing=args.replace)
+                admin.add_channel(store.state, ch, None, replace_existing=args.replace, via="cli")
                 print(f"added {ch.name} ({ch.kind})")
             elif args.channel_command == "list":
                 for ch in config.channels():
@@ -692,10 +693,10 @@ def cmd_notify(args, store: Store) -> int:
                     secrets = " ".join(f"{k}={pub[k]}" for k in ("token", "secret", "password") if pub[k])
                     print(f"{ch.name}\t{ch.kind}\t{ch.target()}\t{scope.strip()}\t{secrets}")
             elif args.channel_command == "remove":
-                config.remove(args.name)
+                admin.remove_channel(store.state, args.name, None, via="cli")
                 print(f"removed {args.name}")
             elif args.channel_command == "test":
-                d = notify.send_test(store.state, args.name)
+                d = admin.probe_channel(store.state, args.name, None, via="cli")
                 print(f"{args.name}: {d.status} {d.last_error}".rstrip())
                 return 0 if d.status == "sent" else 1
         elif args.notify_command == "run":

@@ -209,6 +209,9 @@ _EVENT_KEYS = {
         "review_returned",
         "review_unlocked",
         "review_show",
+        "notify_channel_add",
+        "notify_channel_remove",
+        "notify_test",
     )
 }
 

@@ -444,6 +444,10 @@ def test_command_line_channel_add_list_test_log(tmp_path, recv):
     assert "\tsent\t1" in cli("log").stdout
     bad = cli("channel", "add", "mail", "--kind", "smtp", "--county")
     assert bad.returncode == 1 and "发件人" in bad.stderr
+    from dashboard import auth
+
+    done = [(e["event"], e.get("via")) for e in auth.Users(tmp_path).audit_log() if e.get("state") == "done"]
+    assert sorted(done) == [("notify_channel_add", "cli"), ("notify_test", "cli")]  # as on the page
 
 
 def test_demo_county_digests_once_per_township(demo_store, tmp_path, recv):
@@ -480,3 +484,47 @@ def test_demo_county_digests_once_per_township(demo_store, tmp_path, recv):
     clock.t += 3600
     runmod.run(tmp_path, store=store, clock=clock)
     assert len(recv.got) == n  # nothing new: nothing sent
+
+
+def test_returned_submission_reason_goes_to_its_township_once(tmp_path, recv, monkeypatch):
+    import datetime as dt
+
+    from dashboard import auth, review
+
+    add(tmp_path, "nayun", "wecom", recv.url, townships=("T01",))
+    add(tmp_path, "other", "dingtalk", recv.url, townships=("T02",), secret=SECRET)
+    t0 = dt.datetime(2026, 12, 7, 10, 0, tzinfo=runmod.TZ)
+    stamp = {"now": t0}
+    monkeypatch.setattr(review, "_now", lambda: stamp["now"])  # the review's events' time
+    shen = auth.User("shen", "reviewer")
+    week = dt.date(2022, 1, 3)
+
+    def step(minutes, call, *args):
+        stamp["now"] = t0 + dt.timedelta(minutes=minutes)
+        call(tmp_path, *args)
+
+    step(0, review.submitted, "T01", week, "nayun_clerk", 2)
+    step(1, review.send_back, "T01", week, shen, "G0003 走访户数 [看这里](http://x) 有误")
+    # T02's week was returned nine days ago: older than the window, not pushed
+    step(-9 * 24 * 60, review.submitted, "T02", week, "mangxin_clerk", 2)
+    step(-9 * 24 * 60 + 1, review.send_back, "T02", week, shen, "旧的退回")
+    clock = Clock((t0 + dt.timedelta(minutes=2)).timestamp())
+    for _ in range(2):  # the default sources, as `notify run` calls them; twice: sent once
+        runmod.run(tmp_path, clock=clock)
+        clock.t += 61
+    assert len(recv.got) == 1 and recv.hits == 1
+    ((kind, body),) = recv.got
+    text = body["markdown"]["content"]
+    assert kind == "wecom" and "【报送退回】" in text and "1月3日" in text and "请修改后重新报送" in text
+    assert "G0003 走访户数" in text and "](http://x)" not in text  # the reason, as literal text
+    (m,) = Outbox(tmp_path).load().messages.values()
+    assert (m.rule, m.township) == ("returned", "T01") and m.period.startswith("2022-01-03@2026-12-07T10:01")
+    # the reporter resubmits, the week is returned again: a second return, a second message
+    step(5, review.submitted, "T01", week, "nayun_clerk", 3)
+    step(6, review.send_back, "T01", week, shen, "卡点值守时长仍缺")
+    clock.t = (t0 + dt.timedelta(minutes=7)).timestamp()
+    for _ in range(2):
+        runmod.run(tmp_path, clock=clock)
+        clock.t += 61
+    assert len(recv.got) == 2 and "卡点值守时长仍缺" in recv.got[1][1]["markdown"]["content"]
+    assert [k for k, _b in recv.got] == ["wecom", "wecom"]  # T02's robot heard nothing

@@ -41,9 +41,9 @@ if township is not None:
     upload_tab, form_tab, board_tab = st.tabs(
         [ctx.t("data.tab_upload"), ctx.t("data.tab_form"), ctx.t("data.tab_board")]
     )
-    history_tab = template_tab = audit_tab = review_tab = None
+    history_tab = template_tab = audit_tab = review_tab = notify_tab = None
 else:
-    upload_tab, board_tab, review_tab, history_tab, template_tab, audit_tab = st.tabs(
+    upload_tab, board_tab, review_tab, history_tab, template_tab, audit_tab, notify_tab = st.tabs(
         [
             ctx.t("data.tab_upload"),
             ctx.t("data.tab_board"),
@@ -51,6 +51,7 @@ else:
             ctx.t("data.tab_history"),
             ctx.t("data.tab_template"),
             ctx.t("data.tab_audit"),
+            ctx.t("data.tab_notify"),
         ]
     )
     form_tab = None
@@ -212,3 +213,7 @@ if audit_tab is not None:
             st.info(ctx.t("data.audit_empty"))
         else:
             st.dataframe(log, hide_index=True, width="stretch")
+
+if notify_tab is not None:
+    with notify_tab:
+        ui.notify_section(ctx)  # administrators only: the section checks the role itself

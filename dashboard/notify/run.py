@@ -51,13 +51,14 @@ class Pass:
 @dataclass
 class Context:
     """What a source reads: the store, the time, the outbox (what was already said), the
-    public URL and the township names."""
+    public URL, the township names and the state folder (the review's events)."""
 
     store: object
     now: dt.datetime
     outbox: Outbox
     public_url: str
     names: dict[str, str]
+    state_dir: object = None
 
 
 Source = Callable[[Context], Iterable[Message]]
@@ -103,7 +104,7 @@ def run(
         sources = list(sources)
         if sources:
             now = dt.datetime.fromtimestamp(clock(), TZ)
-            ctx = Context(store, now, box, config.public_url(), _names(store))
+            ctx = Context(store, now, box, config.public_url(), _names(store), state_dir)
             for source in sources:
                 for msg in source(ctx):
                     served = [c.name for c in channels if c.serves(msg.township)]

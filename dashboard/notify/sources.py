@@ -1,9 +1,8 @@
 """Where the messages come from: the ledger (dashboard.ledger.items) and the submissions
-(dashboard.reporting.timeliness), read from the live version at the pass's time. Each source
+(dashboard.reporting.timeliness), read from the live version at the pass's time, and the
+review's returns (dashboard.review.returned_since, from the state folder). Each source
 returns Messages; the outbox keeps each (rule, township, period) once, so a source may offer
-the same message on every pass.
-
-Returned submissions (review events) are not a source yet: see README.md "Warnings"."""
+the same message on every pass."""
 
 from __future__ import annotations
 
@@ -12,6 +11,9 @@ import datetime as dt
 from . import messages
 
 REMIND_BEFORE = dt.timedelta(hours=24)  # reminders go out in the last day before the deadline
+# Returns older than this are not pushed: a channel added today does not get last month's
+# returns, and the reporter has long read them on the data page.
+RETURNED_WITHIN = dt.timedelta(days=7)
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -93,5 +95,28 @@ def county_source(ctx) -> list[messages.Message]:
     return [messages.county_digest(week, items, subs, ctx.names, ctx.public_url)]
 
 
+def returned_source(ctx) -> list[messages.Message]:
+    """(d) Each return of a township's submission in the last RETURNED_WITHIN, with its
+    reason, to that township: one message per return event (period: its week and the time of
+    the return, so a week returned twice is two messages, and every pass offers the same)."""
+    from .. import review
+
+    if ctx.state_dir is None:
+        return []
+    out = []
+    for e in review.returned_since(ctx.state_dir, ctx.now - RETURNED_WITHIN):
+        town, week, at = e.get("township"), e.get("week"), e.get("at")
+        try:
+            day = dt.date.fromisoformat(str(week))
+        except ValueError:
+            continue  # a hand-written line: nothing sensible to say
+        if not town or not at:
+            continue
+        out.append(
+            messages.returned(town, ctx.names.get(town, town), day, e.get("reason") or "", at, ctx.public_url)
+        )
+    return out
+
+
 def default_sources() -> list:
-    return [ledger_source, reminder_source, county_source]
+    return [ledger_source, reminder_source, county_source, returned_source]

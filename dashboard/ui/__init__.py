@@ -17,6 +17,7 @@ One job per module, each importing only those above it:
     review.py    review of submissions: the reviewer's queue, a reporter's returned reasons
     light.py     charts drawn on request (on_request), progress bars without Plotly
     phone.py     the phone: its style sheet, compact tiles, lists before maps, the sidebar closed
+    notify.py    the data page's warnings section: channels, test send, delivery log (admins)
 
 Pages use the names below as `ui.x`; a test that patches a module-level name patches it in
 the module that reads it (e.g. `ui.gate._peer`, `ui.widgets.TABLE_MAX_ROWS`).
@@ -51,6 +52,7 @@ from .gate import (
 from .handles import connection, store
 from .ledger import township_line as ledger_line
 from .light import kind_progress, on_request
+from .notify import section as notify_section
 from .phone import phone_style
 from .review import mark as review_mark
 from .review import notice as review_notice
@@ -124,6 +126,7 @@ __all__ = [
     "kiosk_style",
     "lost_path",
     "not_found_page",
+    "notify_section",
     "login_gate",
     "logout_button",
     "on_request",
