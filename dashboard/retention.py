@@ -69,7 +69,13 @@ class VersionPruned(Explained, LookupError):
     def __init__(self, version: int, pruned: dict | None = None):
         pruned = pruned or {}
         self.version = version
-        self.message = Msg("retention.pruned_refused", version=version, at=str(pruned.get("at", "?"))[:10])
+        self.message = Msg(
+            "retention.pruned_refused",
+            version=version,
+            at=str(pruned.get("at", "?"))[:10],
+            n=POLICY.keep_last,
+            days=POLICY.weekly_days,
+        )
         super().__init__(self.message.both())
 
     def __str__(self) -> str:
@@ -144,11 +150,12 @@ def decide(
     records: list[dict],
     current: int,
     pinned: set[int],
-    policy: Policy = POLICY,
+    policy: Policy | None = None,
     now: dt.datetime | None = None,
 ) -> dict[int, list[str]]:
     """version -> the rules that keep it (empty: prune), for the stored (not pruned) versions
     `records`, by policy alone (held is checked when pruning)."""
+    policy = policy or POLICY
     now = (now or dt.datetime.now(TZ)).astimezone(TZ)
     since = now.date() - dt.timedelta(days=policy.weekly_days)
     numbers = sorted((r["version"] for r in records), reverse=True)
@@ -191,7 +198,7 @@ def stored(store: Store) -> list[dict]:
     return [v for v in store.versions() if not v.get("pruned")]
 
 
-def plan(store: Store, policy: Policy = POLICY, now: dt.datetime | None = None) -> Plan:
+def plan(store: Store, policy: Policy | None = None, now: dt.datetime | None = None) -> Plan:
     cur = store.current()
     out = Plan()
     if cur is None:
@@ -281,7 +288,7 @@ def prune(
     *,
     dry_run: bool = False,
     by: str = "",
-    policy: Policy = POLICY,
+    policy: Policy | None = None,
     now: dt.datetime | None = None,
     locked: bool = False,
 ) -> Result:
@@ -290,6 +297,7 @@ def prune(
     skipped anything writes one audit line ("prune": versions, bytes, held)."""
     from .store import now_iso
 
+    policy = policy or POLICY
     if dry_run:
         p = plan(store, policy, now)
         return Result(True, p.prune, p.held, p.keep)
