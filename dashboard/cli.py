@@ -60,7 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON list")
 
-    sub.add_parser("versions", help="list the stored versions")
+    p = sub.add_parser(
+        "versions",
+        help="list the versions (pruned ones marked); `versions prune` removes the files the "
+        "retention policy lets go (dashboard/retention.py), as each publish does",
+    )
+    p.add_argument("action", nargs="?", choices=("list", "prune"), default="list")
+    p.add_argument(
+        "--dry-run", action="store_true", help="with prune: list what would go and the bytes freed"
+    )
+    p.add_argument("--by", default=os.environ.get("USER", ""), help="who prunes (the audit line)")
     p = sub.add_parser("restore", help="publish an earlier version's content as a new version")
     p.add_argument("version", type=int)
     p.add_argument("--by", default=os.environ.get("USER", ""))
@@ -365,7 +374,26 @@ def _print_nested(d: dict, prefix: str = "") -> None:
             print(f"{prefix}{k}\t{'—' if v is None else v}")
 
 
+def _mb(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+def cmd_prune(args, store: Store) -> int:
+    from . import retention
+
+    result = retention.prune(store, dry_run=args.dry_run, by=args.by)
+    for v, size in result.pruned:
+        print(f"{v}\t{_mb(size)}\t{'would go' if args.dry_run else 'pruned'}")
+    for v in result.held:
+        print(f"{v}\theld by a reader: kept until it moves on")
+    key = "retention.dry_run" if args.dry_run else "retention.done"
+    print(Msg(key, n=len(result.pruned), mb=_mb(result.freed), kept=len(result.keep)).both())
+    return 0
+
+
 def cmd_versions(args, store: Store) -> int:
+    if getattr(args, "action", "list") == "prune":
+        return cmd_prune(args, store)
     vs = store.versions()
     if not vs:
         print(Msg("cli.no_versions").both())
@@ -375,6 +403,8 @@ def cmd_versions(args, store: Store) -> int:
         )
         files = ", ".join(f"{f['name']} ({(f.get('sha256') or '')[:12]})" for f in v.get("files", []))
         pin = f"  [pinned: {v['pinned']['label']}]" if v.get("pinned") else ""
+        if v.get("pruned"):
+            pin += f"  [pruned {str(v['pruned'].get('at', ''))[:10]}]"
         cur = " *" if v.get("current") else ""
         what = v.get("action", "")
         if what == "restore":

@@ -142,7 +142,8 @@ def sample_table(table: str, sample: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def version_history(store: Store, lang: str) -> pd.DataFrame:
     rows = []
-    for v in store.versions():
+    versions = store.versions()
+    for v in versions:
         action = t(f"desk.action_{v.get('action', 'load')}", lang)
         if v.get("action") == "restore":
             action += f" ← v{v.get('restored_from')}"
@@ -160,9 +161,15 @@ def version_history(store: Store, lang: str) -> pd.DataFrame:
                     if sum(c.values())
                 ),
                 t("desk.pinned", lang): (v.get("pinned") or {}).get("label", ""),
+                t("desk.stored", lang): t("desk.stored_pruned", lang, at=str(v["pruned"].get("at", ""))[:10])
+                if v.get("pruned")
+                else t("desk.stored_kept", lang),
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    # The versions whose file is still there: the ones a restore or a pin may name.
+    table.attrs["stored"] = [v["version"] for v in versions if not v.get("pruned")]
+    return table
 
 
 def audit_table(store: Store, lang: str) -> pd.DataFrame:
@@ -212,6 +219,7 @@ _EVENT_KEYS = {
         "notify_channel_add",
         "notify_channel_remove",
         "notify_test",
+        "prune",
     )
 }
 

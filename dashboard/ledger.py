@@ -45,7 +45,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import contract, jsonl, queries, reporting
+from . import contract, jsonl, queries, reporting, retention
 from .auth import User, audit
 from .i18n import Explained, Msg
 from .quality import LINKS_MAX, LINKS_MIN
@@ -252,6 +252,11 @@ def _episodes(store: Store, version: int, until: dt.date, missing_until: dt.date
 
 
 def _reported(store: Store, version: int) -> frozenset:
+    if not store.path(version).exists():  # pruned: retention kept this much of it
+        return _cached(
+            ("reported-kept", str(store.root), version), lambda: retention.reported_weeks(store, version)
+        )
+
     def compute():
         con = store.connect(version)
         try:
@@ -268,7 +273,7 @@ def lineage(store: Store, version: int | None = None) -> list[int]:
     version's record names its base (a restore's base is the version it restored)."""
     v = store.current() if version is None else version
     out = []
-    while v is not None and len(out) < MAX_LINEAGE and store.path(v).exists():
+    while v is not None and len(out) < MAX_LINEAGE and retention.walkable(store, v):
         out.append(v)
         try:
             v = store.record(v).get("base")

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import contract, locks, queries
+from . import contract, locks, queries, retention
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "data" / "store"
 
@@ -99,13 +99,31 @@ class Store:
             for stmt in contract.ddl():
                 con.execute(stmt)
             return queries.install(con)
-        return queries.install(duckdb.connect(str(self.path(version)), read_only=True))
+        # The reader's lease first, so that a prune cannot take the file between the two.
+        release = retention.hold(self, version)
+        try:
+            con = duckdb.connect(str(self.path(version)), read_only=True)
+        except duckdb.Error:
+            release()
+            self._refuse_pruned(version)
+            raise
+        retention.tie(con, release)
+        return queries.install(con)
 
     def record(self, version: int) -> dict:
         return json.loads((self.versions_dir / f"{version:06d}.json").read_text("utf-8"))
 
+    def _refuse_pruned(self, version: int) -> None:
+        """Raise retention.VersionPruned when retention removed `version`'s file."""
+        if not self.path(version).exists():
+            with contextlib.suppress(FileNotFoundError, ValueError):
+                pruned = self.record(version).get("pruned")
+                if pruned:
+                    raise retention.VersionPruned(version, pruned)
+
     def versions(self) -> list[dict]:
-        """Published versions, newest first, each with its pin label (or None)."""
+        """Published versions, newest first, each with its pin label (or None); a version
+        retention pruned is listed with its record's "pruned" (when, by whom, bytes)."""
         cur = self.current()
         if cur is None:
             return []
@@ -113,9 +131,14 @@ class Store:
         out = []
         for p in sorted(self.versions_dir.glob("[0-9]*.json"), reverse=True):
             v = int(p.stem)
-            if v > cur or not self.path(v).exists():
+            if v > cur:
                 continue
             rec = json.loads(p.read_text("utf-8"))
+            if not self.path(v).exists():
+                if not rec.get("pruned"):
+                    continue
+            else:
+                rec.pop("pruned", None)  # a prune cut short before removing the file
             rec["pinned"] = pins.get(str(v))
             rec["current"] = v == cur
             out.append(rec)
@@ -185,12 +208,14 @@ class Store:
         os.replace(draft.path, self.path(version))
         _fsync_dir(self.versions_dir)
         _write_atomic(self.root / "CURRENT", f"{version}\n")
+        retention.after_publish(self)  # the retention policy, with the write lock still held
         return version
 
     def restore(self, version: int, by: str = "") -> int:
         """Publish the content of an earlier version as a new version."""
         cur = self.current()
         if cur is None or version > cur or not self.path(version).exists():
+            self._refuse_pruned(version)
             raise LookupError(f"no version {version}")
         with self.writer(base=version) as draft:
             return self.publish(
@@ -200,8 +225,10 @@ class Store:
     def pin(self, version: int, label: str, by: str = "") -> None:
         cur = self.current()
         if cur is None or version > cur or not self.path(version).exists():
+            self._refuse_pruned(version)
             raise LookupError(f"no version {version}")
         with self._lock():
+            self._refuse_pruned(version)  # pruned while this waited for the lock
             pins = self.pins()
             pins[str(version)] = {"label": label, "by": by, "at": now_iso()}
             _write_atomic(self.root / "pins.json", json.dumps(pins, ensure_ascii=False, indent=1))

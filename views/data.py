@@ -164,7 +164,7 @@ if history_tab is not None:
             st.info(ctx.t("empty.store"))
         else:
             st.dataframe(versions, hide_index=True, width="stretch")
-            numbers = [int(v) for v in versions.iloc[:, 0]]
+            numbers = versions.attrs["stored"]  # a pruned version cannot be restored or pinned
             left, right = st.columns(2)
             with left, st.container(border=True):
                 st.markdown(f"**{ctx.t('data.restore')}**")
