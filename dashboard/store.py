@@ -29,7 +29,8 @@ import datetime as dt
 import json
 import os
 import shutil
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -68,6 +69,9 @@ class Draft:
     con: duckdb.DuckDBPyConnection
     base: int | None
     path: Path
+    # Seconds spent per step (copy, aggregates, checkpoint, fsync, publish): for
+    # benchmarks/submit.py, and cheap enough to keep always.
+    timings: dict = field(default_factory=dict)
 
 
 class Store:
@@ -173,11 +177,12 @@ class Store:
             base = self.current() if base is None else base
             tmp = self.versions_dir / f".draft-{os.getpid()}.duckdb"
             tmp.unlink(missing_ok=True)
+            t0 = time.perf_counter()
             if base is not None:
                 shutil.copyfile(self.path(base), tmp)
                 os.chmod(tmp, 0o644)
             con = duckdb.connect(str(tmp), config={"memory_limit": memory_limit})
-            draft = Draft(con=con, base=base, path=tmp)
+            draft = Draft(con=con, base=base, path=tmp, timings={"copy": time.perf_counter() - t0})
             try:
                 if base is None:
                     for stmt in contract.ddl():
@@ -192,11 +197,17 @@ class Store:
     def publish(self, draft: Draft, record: dict) -> int:
         """Make the draft the next live version, with its weekly tables built from its rows.
         Call inside `writer()`."""
+        t = draft.timings
+        t0 = time.perf_counter()
         queries.build_aggregates(draft.con)
+        t1 = time.perf_counter()
         draft.con.execute("CHECKPOINT")
         draft.con.close()
+        t2 = time.perf_counter()
         with open(draft.path, "rb+") as f:
             os.fsync(f.fileno())
+        t3 = time.perf_counter()
+        t.update(aggregates=t1 - t0, checkpoint=t2 - t1, fsync=t3 - t2)
         version = (self.current() or 0) + 1
         record = dict(
             record, version=version, created_at=record.get("created_at") or now_iso(), base=draft.base
@@ -208,6 +219,7 @@ class Store:
         os.replace(draft.path, self.path(version))
         _fsync_dir(self.versions_dir)
         _write_atomic(self.root / "CURRENT", f"{version}\n")
+        t["publish"] = time.perf_counter() - t3
         retention.after_publish(self)  # the retention policy, with the write lock still held
         return version
 

@@ -129,6 +129,7 @@ def test_command_line_prune_and_its_dry_run(versions, capsys):
 
 
 def test_prune_after_each_publish(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_RETENTION", "on")
     monkeypatch.setattr(retention, "POLICY", Policy(keep_last=3, weekly_days=0))
     store = Store(tmp_path / "store")
     _empty_versions(store, 5)

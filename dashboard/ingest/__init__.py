@@ -25,6 +25,7 @@ from __future__ import annotations
 import errno
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -180,6 +181,7 @@ def _load_staged(
     report = result.report
     allowed = set(REPORTER_TABLES) if township is not None else None
     staging = tmp / "staging.duckdb"
+    t_stage = time.perf_counter()
     con = duckdb.connect(str(staging), config={"memory_limit": "1GB", "temp_directory": str(tmp / "spill")})
     counter = iter(range(1, 1 << 30))
     next_stage = lambda: f"s{next(counter)}"  # noqa: E731
@@ -218,8 +220,12 @@ def _load_staged(
         con.close()
     if not batches and not geo:
         return _finish(result, errors)
+    t_wait = time.perf_counter()
+    result.timings["stage"] = t_wait - t_stage
 
     with store.writer() as draft:
+        t_merge = time.perf_counter()
+        result.timings.update(draft.timings, wait=t_merge - t_wait - draft.timings.get("copy", 0))
         con = draft.con
         con.execute("ATTACH $p AS stg (READ_ONLY)", {"p": str(staging)})
         for t in batches:
@@ -251,7 +257,9 @@ def _load_staged(
         }
         if township is not None:
             record["township"] = township
+        result.timings["merge"] = time.perf_counter() - t_merge
         result.version = store.publish(draft, record)
+        result.timings.update(draft.timings)
     return result
 
 

@@ -114,6 +114,9 @@ class LoadResult:
     #  "unfilled": [{"file", "table", "count", "rows"}] (rows left as the prefilled form gave them),
     #  "removed": [{"table", "count", "keys"}] (rows a resubmission removed; keys as "a / b")}
     report: dict = field(default_factory=lambda: new_report())
+    # Seconds per step (stage, wait, copy, merge, aggregates, checkpoint, fsync, publish), for
+    # benchmarks/submit.py.
+    timings: dict = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
