@@ -216,5 +216,5 @@ def test_the_role_is_checked_on_the_server_whoever_draws_the_section(monkeypatch
         (None, False, False),
     ]:
         monkeypatch.setattr(page, "current_user", lambda user=user: user)
-        monkeypatch.setattr(page, "_open_here", lambda open_here=open_here: open_here)
+        monkeypatch.setattr(page, "open_here", lambda flag=open_here: flag)
         assert page.may_configure() is allowed, user

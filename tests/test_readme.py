@@ -142,3 +142,13 @@ def test_the_deploy_quick_start_refuses_to_serve_a_page_with_no_way_in(tmp_path,
     assert (
         done.returncode == 1 and "has no users" in done.stderr and "user add NAME --role admin" in done.stderr
     )
+
+
+def test_every_module_of_the_dashboard_is_named_in_the_architecture():
+    # A newcomer finds a module from the architecture's table or its layer drawing.
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    package = ROOT / "dashboard"
+    names = {p.stem for p in package.glob("*.py") if not p.stem.startswith("__")}
+    names |= {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+    missing = sorted(n for n in names if not re.search(rf"`{n}(/|\.py)?`|dashboard/{n}(/|\.py)", text))
+    assert not missing, f"docs/architecture.md does not name: {missing}"

@@ -20,7 +20,7 @@ from ..notify.config import ALL_TOWNSHIPS, KINDS, Channel, NotifyError
 from ..notify.outbox import STATUSES
 from .context import Context
 from .data import data
-from .gate import _open_here, actor_name, current_user
+from .gate import actor_name, current_user, open_here
 from .handles import store
 from .widgets import table
 
@@ -40,7 +40,7 @@ _SHOW = {
 def may_configure() -> bool:
     """An administrator's session, or the open demo mode served to this machine only."""
     user = current_user()
-    return user.is_admin if user is not None else _open_here()
+    return user.is_admin if user is not None else open_here()
 
 
 def _require() -> None:
