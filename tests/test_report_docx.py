@@ -179,7 +179,9 @@ def test_the_key_figures_table_holds_the_summary_json_figures(county_docx):
     assert row_of(table, "边境村组党支部达标")[1].startswith(f"{b['compliant']} / {b['total']}")
     assert row_of(table, "本周入户走访率")[1].startswith(i18n.fmt_rate(g["visit_rate"]))
     assert row_of(table, "卡点24小时值守覆盖率")[1].startswith(i18n.fmt_rate(c["coverage_rate"]))
-    assert row_of(table, "测温扫码人次")[1] == i18n.fmt_int(c["persons_checked"])
+    # The week's count, with its daily average under it as on the tile.
+    checked = row_of(table, "测温扫码人次")[1].splitlines()
+    assert checked[0] == i18n.fmt_int(c["persons_checked"]) and checked[1].startswith("日均 ")
     assert row_of(table, "网格有人包保")[2:4] == ["100%", "差 1.0 个百分点"]
     assert row_of(table, "卡点24小时值守覆盖率")[4] == "-0.1个百分点"
     training = table_with(doc, "党校培训")
