@@ -40,7 +40,8 @@ def read_json(path: Path, default):
 
 
 def write_json(path: Path, data) -> None:
-    """Replace `path` whole (a temporary file, fsync, rename), readable by the owner only."""
+    """Replace `path` whole (a temporary file, fsync, rename, fsync of the folder), readable by
+    the owner only: after a return the new content survives a power cut."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
@@ -50,6 +51,11 @@ def write_json(path: Path, data) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets as _secrets
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import locks
+from ..auth import files
 from ..i18n import Explained, Msg
 
 KINDS = ("wecom", "dingtalk", "feishu", "smtp")
@@ -126,23 +126,7 @@ class Config:
             return default
 
     def _write(self, path: Path, data) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{_secrets.token_hex(4)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, ensure_ascii=False, indent=1)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-            dfd = os.open(self.root, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        files.write_json(path, data)  # owner-only, whole or not at all, durable
 
     # ---- channels
     def channels(self) -> list[Channel]:
